@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CrmConfig(AppConfig):
+    name = "crm"
+    verbose_name = "Back office"
+
+    def ready(self) -> None:
+        # Permissions exist only after migrate has run, so the role groups are brought up to
+        # date right after it: a new model's permissions reach the roles with no extra step.
+        post_migrate.connect(_sync_roles, sender=self)
+
+
+def _sync_roles(sender, using="default", **kwargs) -> None:
+    from crm.roles import roles_sync
+
+    roles_sync(using=using)

@@ -1,0 +1,113 @@
+"""The four roles of SPEC's role table, as Django groups with model permissions.
+
+``ROLE_PERMISSIONS`` is the single statement of what each role may do in the back office;
+``roles_sync`` makes the groups match it exactly, and is safe to run any number of times.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+ADMINISTRATOR = "Administrator"
+STAFF = "Staff"
+BOARD_MEMBER = "Board member"
+EVENT_ORGANIZER = "Event organizer"
+ROLES = (ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER)
+
+ALL = ("view", "add", "change", "delete")
+VIEW = ("view",)
+
+# Models whose records Staff keep: donors, gifts, pledges, campaigns, the board roster.
+_STAFF_MODELS = {
+    "donors.donor": ALL,
+    "donors.donoremail": ALL,
+    "donors.donoraddress": ALL,
+    "donors.tag": ALL,
+    "donors.interaction": ALL,
+    "donors.relationship": ALL,
+    "donors.donoryeartotal": VIEW,
+    "donors.gift": ALL,
+    "donors.softcredit": ALL,
+    "donors.campaign": ALL,
+    "donors.fund": ALL,
+    "donors.pledge": ALL,
+    "donors.pledgeinstallment": ALL,
+    "donors.recurringplan": ALL,
+    "donors.boardmember": ALL,
+    "donors.boardgoal": ALL,
+    "donors.committee": ALL,
+    "auditlog.logentry": VIEW,
+}
+
+# Board members see the lists and figures, and keep only their own goals.
+_BOARD_MODELS = {
+    "donors.donor": VIEW,
+    "donors.donoremail": VIEW,
+    "donors.donoraddress": VIEW,
+    "donors.tag": VIEW,
+    "donors.donoryeartotal": VIEW,
+    "donors.gift": VIEW,
+    "donors.softcredit": VIEW,
+    "donors.campaign": VIEW,
+    "donors.fund": VIEW,
+    "donors.pledge": VIEW,
+    "donors.pledgeinstallment": VIEW,
+    "donors.recurringplan": VIEW,
+    "donors.boardmember": VIEW,
+    "donors.boardgoal": VIEW,
+    "donors.committee": VIEW,
+}
+_BOARD_EXTRA = ["donors.change_own_boardgoal"]
+
+# Event organizers see who people are and how to reach them, never what they gave.
+_ORGANIZER_MODELS = {
+    "donors.donor": VIEW,
+    "donors.donoremail": VIEW,
+    "donors.donoraddress": VIEW,
+    "donors.tag": VIEW,
+}
+
+
+def _codenames(models: dict[str, tuple[str, ...]]) -> list[str]:
+    result = []
+    for label, actions in models.items():
+        app_label, model = label.split(".")
+        result.extend(f"{app_label}.{action}_{model}" for action in actions)
+    return result
+
+
+def role_permissions() -> dict[str, set[str]]:
+    """Each role's permissions as "app_label.codename" strings."""
+    everything = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.select_related("content_type")
+    }
+    return {
+        ADMINISTRATOR: everything,
+        STAFF: set(_codenames(_STAFF_MODELS)),
+        BOARD_MEMBER: set(_codenames(_BOARD_MODELS)) | set(_BOARD_EXTRA),
+        EVENT_ORGANIZER: set(_codenames(_ORGANIZER_MODELS)),
+    }
+
+
+@transaction.atomic
+def roles_sync(*, using: str = "default") -> dict[str, int]:
+    """Create the role groups and set their permissions to exactly what the table says."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type")
+    }
+    counts = {}
+    for role, wanted in role_permissions().items():
+        missing = sorted(name for name in wanted if name not in by_name)
+        if missing:
+            raise LookupError(f"role {role!r} names unknown permissions: {', '.join(missing)}")
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([by_name[name] for name in wanted])
+        counts[role] = len(wanted)
+    return counts

@@ -1,0 +1,66 @@
+"""Shared pieces of the back office: audited admins, permission helpers, safe forms."""
+
+from __future__ import annotations
+
+from auditlog.mixins import AuditlogHistoryAdminMixin
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+
+
+def can_see_giving(request) -> bool:
+    """Event organizers see who people are, never what they gave."""
+    return request.user.has_perm("donors.view_gift")
+
+
+def can_see_audit(request) -> bool:
+    return request.user.has_perm("auditlog.view_logentry")
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form whose model.clean() may name fields the admin shows read-only: such
+    messages are shown at the top of the form, prefixed with the field's name, instead of
+    crashing."""
+
+    def add_error(self, field, error):
+        if field is None and hasattr(error, "error_dict"):
+            for name, messages in list(error.error_dict.items()):
+                if name != NON_FIELD_ERRORS and name not in self.fields:
+                    label = name.replace("_", " ").capitalize()
+                    for message in messages:
+                        super().add_error(None, f"{label}: {' '.join(message.messages)}")
+                    del error.error_dict[name]
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
+
+
+class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    """An admin whose change page links to the record's audit history (Administrators and
+    Staff only)."""
+
+    change_form_template = "admin/audited_change_form.html"
+    form = ServiceModelForm
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        if not can_see_audit(request):
+            raise PermissionDenied
+        return super().auditlog_history_view(request, object_id, extra_context)
+
+
+class ReadOnlyInline:
+    """An inline that lists related records and links to them, never edits them."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from donors.models import Campaign, Fund
+from donors.selectors import campaigns_with_totals
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "goal", "raised", "progress", "start_date", "end_date", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["raised", "progress"]
+    fields = [
+        ("name", "slug"),
+        "description",
+        ("goal", "raised", "progress"),
+        ("start_date", "end_date", "is_active"),
+        "globalgiving_project_id",
+    ]
+
+    def get_queryset(self, request):
+        return campaigns_with_totals(super().get_queryset(request))
+
+    @admin.display(description="raised (gifts kept)", ordering="raised")
+    def raised(self, obj):
+        return f"${obj.raised:,.2f}"
+
+    @admin.display(description="of goal")
+    def progress(self, obj):
+        if not obj.goal:
+            return "no goal"
+        return f"{obj.raised / obj.goal:.0%}"
+
+
+@admin.register(Fund)
+class FundAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_restricted", "is_active"]
+    list_filter = ["is_restricted", "is_active"]
+    search_fields = ["name"]

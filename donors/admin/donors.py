@@ -1,0 +1,283 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.utils.html import format_html
+
+from donors.admin.base import AuditedAdmin, ReadOnlyInline, can_see_giving
+from donors.models import (
+    Donor,
+    DonorAddress,
+    DonorEmail,
+    Gift,
+    Interaction,
+    Pledge,
+    RecurringPlan,
+    Relationship,
+    SoftCredit,
+    Tag,
+)
+from donors.selectors import donors_with_contacts
+from donors.services import donor_contacts_normalize, donor_figures_refresh, donor_save
+
+
+class OnePrimaryFormSet(forms.BaseInlineFormSet):
+    """At most one primary email (or address) per donor, said in words, not a database error."""
+
+    def clean(self):
+        super().clean()
+        primaries = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("is_primary") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(primaries) > 1:
+            raise forms.ValidationError("Mark only one as primary.")
+
+
+class DonorEmailInline(admin.TabularInline):
+    model = DonorEmail
+    formset = OnePrimaryFormSet
+    extra = 0
+    fields = ["email", "kind", "is_primary"]
+
+
+class DonorAddressInline(admin.StackedInline):
+    model = DonorAddress
+    formset = OnePrimaryFormSet
+    extra = 0
+    fields = [
+        ("kind", "is_primary"),
+        "line1",
+        "line2",
+        ("city", "region", "postal_code"),
+        "country",
+    ]
+
+
+class RelationshipInline(admin.TabularInline):
+    model = Relationship
+    fk_name = "from_donor"
+    extra = 0
+    autocomplete_fields = ["to_donor"]
+    fields = ["kind", "to_donor", "notes"]
+    verbose_name = "relationship"
+
+
+class InteractionInline(admin.StackedInline):
+    model = Interaction
+    extra = 0
+    fields = [("kind", "occurred_on"), "summary", "created_by"]
+    readonly_fields = ["created_by"]
+    verbose_name = "note or interaction"
+    verbose_name_plural = "notes and interactions"
+
+
+class GiftInline(ReadOnlyInline, admin.TabularInline):
+    model = Gift
+    fields = ["tax_date", "amount", "amount_refunded", "method", "status", "campaign", "fund"]
+    readonly_fields = fields
+    ordering = ["-tax_date", "-id"]
+    verbose_name_plural = "gifts"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign", "fund")
+
+
+class SoftCreditInline(ReadOnlyInline, admin.TabularInline):
+    model = SoftCredit
+    fk_name = "donor"
+    fields = ["gift", "kind", "amount"]
+    readonly_fields = fields
+    verbose_name_plural = "soft credits (recognition, not tax-deductible for this donor)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("gift__donor")
+
+
+class PledgeInline(ReadOnlyInline, admin.TabularInline):
+    model = Pledge
+    fields = ["pledge_date", "amount", "status", "campaign"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign")
+
+
+class RecurringPlanInline(ReadOnlyInline, admin.TabularInline):
+    model = RecurringPlan
+    fields = ["started_on", "amount", "interval", "status", "next_charge_on"]
+    readonly_fields = fields
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        states = (
+            DonorAddress.objects.filter(is_primary=True, country="US")
+            .exclude(region="")
+            .values_list("region", flat=True)
+            .distinct()
+            .order_by("region")
+        )
+        return [(s, s) for s in states]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                addresses__is_primary=True, addresses__region=self.value()
+            ).distinct()
+        return queryset
+
+
+class GaveInYearFilter(admin.SimpleListFilter):
+    title = "gave in year"
+    parameter_name = "gave_in"
+
+    def lookups(self, request, model_admin):
+        from donors.models import DonorYearTotal
+
+        years = DonorYearTotal.objects.values_list("year", flat=True).distinct().order_by("-year")
+        return [(str(y), str(y)) for y in years[:10]]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(year_totals__year=int(self.value()))
+        return queryset
+
+
+@admin.register(Donor)
+class DonorAdmin(AuditedAdmin):
+    search_fields = [
+        "display_name",
+        "first_name",
+        "last_name",
+        "organization_name",
+        "emails__email",
+        "addresses__postal_code",
+        "phone",
+    ]
+    list_filter = [
+        "kind",
+        StateFilter,
+        GaveInYearFilter,
+        "tags",
+        "email_opt_in",
+        "mail_opt_in",
+        "do_not_solicit",
+        "anonymous",
+    ]
+    list_per_page = 50
+    show_full_result_count = False
+    filter_horizontal = ["tags"]
+    actions = ["refresh_figures"]
+    _giving_fields = (
+        "lifetime_total",
+        "gift_count",
+        "largest_gift",
+        "first_gift_date",
+        "last_gift_date",
+        "years_given",
+    )
+
+    def get_queryset(self, request):
+        return donors_with_contacts(super().get_queryset(request)).prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name"))
+        )
+
+    def get_list_display(self, request):
+        columns = ["display_name", "kind", "email", "location", "tag_list"]
+        if can_see_giving(request):
+            columns += ["lifetime_total", "last_gift_date"]
+        return columns
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["kind", ("prefix", "first_name", "last_name", "suffix")]}),
+            ("Organization or household", {"fields": ["organization_name"]}),
+            ("How to address them", {"fields": ["salutation", "phone", "time_zone"]}),
+            (
+                "Communication preferences",
+                {"fields": [("email_opt_in", "mail_opt_in", "do_not_solicit", "anonymous")]},
+            ),
+            ("Tags and notes", {"fields": ["tags", "notes"]}),
+        ]
+        if obj is not None and can_see_giving(request):
+            fieldsets.append(("Lifetime giving", {"fields": [self._giving_fields]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return list(self._giving_fields)
+
+    def get_inlines(self, request, obj):
+        inlines = [DonorEmailInline, DonorAddressInline, RelationshipInline]
+        if can_see_giving(request):
+            inlines.append(InteractionInline)
+            if obj is not None:
+                inlines += [GiftInline, SoftCreditInline, PledgeInline, RecurringPlanInline]
+        return inlines
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("donors.change_donor"):
+            actions.pop("refresh_figures", None)
+        return actions
+
+    @admin.display(description="email", ordering="primary_email")
+    def email(self, obj):
+        return obj.primary_email or ""
+
+    @admin.display(description="city, state", ordering="primary_state")
+    def location(self, obj):
+        return ", ".join(p for p in (obj.primary_city, obj.primary_state) if p)
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.action(description="Recompute lifetime figures", permissions=["change"])
+    def refresh_figures(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        donor_figures_refresh(donor_ids=ids)
+        self.message_user(request, f"Recomputed the figures of {len(ids)} donors.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        donor_save(donor=obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Interaction) and instance.created_by_id is None:
+                instance.created_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        donor_contacts_normalize(donor=form.instance)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    list_display = ["name", "donor_count"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(donor_count=Count("donors"))
+
+    @admin.display(description="donors", ordering="donor_count")
+    def donor_count(self, obj):
+        return obj.donor_count
+
+
+def donor_link(donor) -> str:
+    from django.urls import reverse
+
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:donors_donor_change", args=[donor.pk]), donor
+    )

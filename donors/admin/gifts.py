@@ -1,0 +1,114 @@
+from django.contrib import admin, messages
+
+from donors.admin.base import AuditedAdmin
+from donors.models import Gift, SoftCredit
+from donors.services import gift_delete, gift_save, gifts_delete
+
+
+class SoftCreditInline(admin.TabularInline):
+    model = SoftCredit
+    fk_name = "gift"
+    extra = 0
+    autocomplete_fields = ["donor"]
+    fields = ["donor", "kind", "amount"]
+    verbose_name_plural = "soft credits (count toward goals, never toward anyone's taxes)"
+
+
+@admin.register(Gift)
+class GiftAdmin(AuditedAdmin):
+    list_display = [
+        "tax_date",
+        "donor",
+        "amount",
+        "amount_refunded",
+        "method",
+        "status",
+        "campaign",
+        "fund",
+    ]
+    list_display_links = ["tax_date", "amount"]
+    list_select_related = ["donor", "campaign", "fund"]
+    list_filter = ["status", "method", "campaign", "fund", "benefit_declined", "tribute_kind"]
+    search_fields = [
+        "donor__display_name",
+        "donor__emails__email",
+        "check_number",
+        "stripe_payment_id",
+        "stripe_charge_id",
+        "external_id",
+    ]
+    date_hierarchy = "tax_date"
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["donor", "pledge", "recurring_plan"]
+    inlines = [SoftCreditInline]
+    readonly_fields = ["tax_date", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["donor", ("amount", "method", "status")]}),
+        (
+            "Dates",
+            {
+                "fields": [("gift_date", "tax_date"), ("date_received", "date_deposited")],
+                "description": "The tax date is worked out from the others and decides the "
+                "donor's tax year.",
+            },
+        ),
+        ("Check", {"fields": [("check_number", "postmark_date")], "classes": ["collapse"]}),
+        ("Where it goes", {"fields": [("campaign", "fund"), "designation"]}),
+        (
+            "Benefit received",
+            {"fields": [("benefit_value", "benefit_declined"), "benefit_description"]},
+        ),
+        (
+            "Stock and in-kind",
+            {
+                "fields": [("stock_shares", "stock_issuer"), "non_cash_description"],
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            "Processor",
+            {
+                "fields": [
+                    ("processor", "charged_at"),
+                    ("fee", "net", "amount_refunded"),
+                    ("stripe_payment_id", "stripe_charge_id"),
+                    ("stripe_invoice_id", "card_last4"),
+                    "external_id",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        ("Pledge and monthly plan", {"fields": [("pledge", "recurring_plan")]}),
+        (
+            "Tribute",
+            {
+                "fields": [
+                    ("tribute_kind", "tribute_name"),
+                    ("tribute_notify_name", "tribute_notify_email"),
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        (None, {"fields": ["notes", ("created_at", "updated_at")]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        gift_save(gift=obj)
+
+    def delete_model(self, request, obj):
+        gift_delete(gift=obj)
+
+    def delete_queryset(self, request, queryset):
+        count = gifts_delete(gifts=queryset)
+        self.message_user(request, f"Deleted {count} gifts.", messages.SUCCESS)
+
+
+@admin.register(SoftCredit)
+class SoftCreditAdmin(AuditedAdmin):
+    list_display = ["donor", "kind", "amount", "gift"]
+    list_select_related = ["donor", "gift__donor"]
+    list_filter = ["kind"]
+    search_fields = ["donor__display_name", "gift__donor__display_name"]
+    autocomplete_fields = ["donor", "gift"]
+    list_per_page = 50

@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from donors.admin.base import AuditedAdmin, ReadOnlyInline
+from donors.models import Gift, Pledge, PledgeInstallment, RecurringPlan
+from donors.selectors import installments_with_status, pledges_with_balance
+
+
+class InstallmentInline(admin.TabularInline):
+    model = PledgeInstallment
+    extra = 0
+    fields = ["due_date", "amount", "paid_status"]
+    readonly_fields = ["paid_status"]
+
+    @admin.display(description="paid")
+    def paid_status(self, obj):
+        if obj.pk is None:
+            return ""
+        return "yes" if obj.is_paid else "not yet"
+
+    def get_queryset(self, request):
+        return installments_with_status(super().get_queryset(request))
+
+
+class PaymentInline(ReadOnlyInline, admin.TabularInline):
+    model = Gift
+    fk_name = "pledge"
+    fields = ["tax_date", "donor", "amount", "method", "status"]
+    readonly_fields = fields
+    verbose_name_plural = "payments"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("donor")
+
+
+@admin.register(Pledge)
+class PledgeAdmin(AuditedAdmin):
+    list_display = ["donor", "pledge_date", "amount", "paid", "balance", "status", "campaign"]
+    list_select_related = ["donor", "campaign"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["donor__display_name", "external_id"]
+    autocomplete_fields = ["donor"]
+    readonly_fields = ["paid", "balance"]
+    fields = [
+        "donor",
+        ("amount", "paid", "balance"),
+        ("pledge_date", "status"),
+        ("campaign", "fund"),
+        "external_id",
+        "notes",
+    ]
+    inlines = [InstallmentInline, PaymentInline]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return pledges_with_balance(super().get_queryset(request))
+
+    @admin.display(description="paid", ordering="paid")
+    def paid(self, obj):
+        return f"${obj.paid:,.2f}"
+
+    @admin.display(description="unpaid balance", ordering="balance")
+    def balance(self, obj):
+        return f"${obj.balance:,.2f}"
+
+
+class PlanGiftInline(ReadOnlyInline, admin.TabularInline):
+    model = Gift
+    fk_name = "recurring_plan"
+    fields = ["tax_date", "amount", "status", "stripe_payment_id"]
+    readonly_fields = fields
+    verbose_name_plural = "payments"
+
+
+@admin.register(RecurringPlan)
+class RecurringPlanAdmin(AuditedAdmin):
+    list_display = ["donor", "amount", "interval", "status", "started_on", "next_charge_on"]
+    list_select_related = ["donor"]
+    list_filter = ["status", "interval", "campaign"]
+    search_fields = ["donor__display_name", "stripe_subscription_id"]
+    autocomplete_fields = ["donor"]
+    inlines = [PlanGiftInline]
+    list_per_page = 50

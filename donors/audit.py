@@ -1,0 +1,30 @@
+"""Which changes leave an audit record (django-auditlog): money, contact data and consent."""
+
+from auditlog.registry import auditlog
+
+
+def register() -> None:
+    from donors import models as m
+
+    figures = [
+        "first_gift_date",
+        "last_gift_date",
+        "lifetime_total",
+        "largest_gift",
+        "gift_count",
+        "years_given",
+        "updated_at",
+        "display_name",
+        "sort_name",
+    ]
+    auditlog.register(m.Donor, exclude_fields=figures, m2m_fields={"tags"})
+    auditlog.register(m.DonorEmail)
+    auditlog.register(m.DonorAddress)
+    auditlog.register(m.Gift, exclude_fields=["updated_at", "created_at"])
+    auditlog.register(m.SoftCredit)
+    auditlog.register(m.Pledge)
+    auditlog.register(m.PledgeInstallment)
+    auditlog.register(m.RecurringPlan, exclude_fields=["updated_at", "created_at"])
+    auditlog.register(m.Organization, exclude_fields=["updated_at"])
+    auditlog.register(m.BoardMember)
+    auditlog.register(m.BoardGoal)

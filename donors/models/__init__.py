@@ -1,0 +1,43 @@
+from donors.models.board import BoardGoal, BoardMember, BoardRole, Committee
+from donors.models.campaign import Campaign, Fund
+from donors.models.donor import (
+    Donor,
+    DonorAddress,
+    DonorEmail,
+    DonorKind,
+    DonorYearTotal,
+    Interaction,
+    Relationship,
+    Tag,
+)
+from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
+from donors.models.organization import Organization
+from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
+
+__all__ = [
+    "BoardGoal",
+    "BoardMember",
+    "BoardRole",
+    "Campaign",
+    "Committee",
+    "Donor",
+    "DonorAddress",
+    "DonorEmail",
+    "DonorKind",
+    "DonorYearTotal",
+    "Fund",
+    "Gift",
+    "GiftMethod",
+    "GiftStatus",
+    "Interaction",
+    "Organization",
+    "Pledge",
+    "PledgeInstallment",
+    "PledgeStatus",
+    "RecurringPlan",
+    "Relationship",
+    "SoftCredit",
+    "SoftCreditKind",
+    "Tag",
+    "TributeKind",
+]

@@ -1,0 +1,249 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from donors.models.campaign import Campaign, Fund
+from donors.models.donor import Donor
+
+
+class GiftMethod(models.TextChoices):
+    CARD = "card", "Card"
+    ACH = "ach", "Bank transfer (ACH)"
+    CHECK = "check", "Check"
+    CASH = "cash", "Cash"
+    WIRE = "wire", "Wire"
+    STOCK = "stock", "Stock"
+    IN_KIND = "in_kind", "In-kind"
+    DAF_GRANT = "daf_grant", "DAF grant"
+    GLOBALGIVING = "globalgiving", "GlobalGiving"
+    EMPLOYER_MATCH = "employer_match", "Employer match"
+    OTHER = "other", "Other"
+
+
+NON_CASH_METHODS = frozenset({GiftMethod.STOCK, GiftMethod.IN_KIND})
+
+
+class GiftStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    DISPUTED = "disputed", "Disputed"
+    FAILED = "failed", "Failed"
+
+
+# The statuses whose money the organization keeps (net of partial refunds).
+COUNTED_STATUSES = (GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED)
+
+
+class TributeKind(models.TextChoices):
+    NONE = "", "No tribute"
+    HONOR = "honor", "In honor of"
+    MEMORY = "memory", "In memory of"
+
+
+class SoftCreditKind(models.TextChoices):
+    MATCH = "match", "Employee behind a match"
+    DAF_ADVISOR = "daf_advisor", "Advisor behind a DAF grant"
+    SOLICITOR = "solicitor", "Solicited by"
+    TRIBUTE = "tribute", "Tribute"
+    PLATFORM_DONOR = "platform_donor", "Donor behind a platform payout"
+
+
+last4_validator = RegexValidator(r"^\d{4}$", "The last four digits only.")
+
+
+class Gift(models.Model):
+    """One payment. Amounts are USD Decimals; the tax date is derived by the gift services."""
+
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="gifts")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(
+        max_length=20, choices=GiftStatus.choices, default=GiftStatus.SUCCEEDED, db_index=True
+    )
+    method = models.CharField(max_length=20, choices=GiftMethod.choices)
+
+    gift_date = models.DateField(
+        help_text="The day the gift was made; for a mailed check, the day it was received."
+    )
+    tax_date = models.DateField(
+        editable=False,
+        db_index=True,
+        help_text="Decides the donor's tax year: a check's postmark, a card charge's local date.",
+    )
+    charged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the processor charged it (card and ACH)."
+    )
+    date_received = models.DateField(null=True, blank=True)
+    date_deposited = models.DateField(null=True, blank=True)
+    check_number = models.CharField(max_length=30, blank=True)
+    postmark_date = models.DateField(null=True, blank=True)
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts"
+    )
+    fund = models.ForeignKey(
+        Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts"
+    )
+    designation = models.CharField(
+        max_length=200, blank=True, help_text="The donor's own words on where it should go."
+    )
+
+    benefit_value = models.DecimalField(
+        "value of benefit received",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="Good-faith fair-market value of goods or services given in return.",
+    )
+    benefit_description = models.CharField(max_length=300, blank=True)
+    benefit_declined = models.BooleanField(
+        default=False, help_text="The donor declined the benefit: the whole payment is a gift."
+    )
+    non_cash_description = models.TextField(
+        blank=True, help_text="Stock or in-kind: what was given. Receipts print no value for it."
+    )
+    stock_shares = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    stock_issuer = models.CharField(max_length=200, blank=True)
+
+    processor = models.CharField(max_length=20, blank=True, help_text="stripe, globalgiving, …")
+    stripe_payment_id = models.CharField(
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The payment intent (or the charge where there is none).",
+    )
+    stripe_charge_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    card_last4 = models.CharField(
+        max_length=4, blank=True, validators=[last4_validator], help_text="Never the full number."
+    )
+    external_id = models.CharField(
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Id from an imported file or a platform report; makes re-imports idempotent.",
+    )
+    fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    net = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    pledge = models.ForeignKey(
+        "donors.Pledge", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    recurring_plan = models.ForeignKey(
+        "donors.RecurringPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gifts",
+    )
+
+    tribute_kind = models.CharField(
+        max_length=10, choices=TributeKind.choices, blank=True, default=TributeKind.NONE
+    )
+    tribute_name = models.CharField(max_length=200, blank=True)
+    tribute_notify_name = models.CharField(max_length=200, blank=True)
+    tribute_notify_email = models.EmailField(blank=True)
+
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-tax_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="gift_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
+                name="gift_refund_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(benefit_value__gte=0), name="gift_benefit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__isnull=True) | Q(fee__gte=0), name="gift_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(tribute_kind="") | Q(tribute_name=""),
+                name="gift_tribute_name_needs_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["donor", "tax_date"], name="gift_donor_taxdate_idx"),
+            models.Index(fields=["campaign", "status"], name="gift_campaign_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"${self.amount:,.2f} from {self.donor} on {self.gift_date}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from donors.rules import gift_problems
+
+        donor = self.donor if self.donor_id else None
+        problems = gift_problems(
+            self, donor_kind=donor.kind if donor else None, today=timezone.localdate()
+        )
+        for field in ("stripe_payment_id", "stripe_charge_id", "stripe_invoice_id", "external_id"):
+            if getattr(self, field) == "":
+                setattr(self, field, None)
+        if self.pledge_id and donor and "amount" not in problems:
+            problems.update(self._pledge_problems(donor))
+        if self.recurring_plan_id and donor and self.recurring_plan.donor_id != donor.pk:
+            problems["recurring_plan"] = "This monthly plan belongs to another donor."
+        if problems:
+            raise ValidationError(problems)
+
+    def _pledge_problems(self, donor) -> dict[str, str]:
+        from donors.selectors import pledge_paid
+
+        pledge = self.pledge
+        on_behalf = self.method in {GiftMethod.DAF_GRANT, GiftMethod.EMPLOYER_MATCH}
+        if pledge.donor_id != donor.pk and not on_behalf:
+            return {"pledge": "This pledge belongs to another donor."}
+        if pledge.status == "cancelled":
+            return {"pledge": "This pledge was cancelled."}
+        paid_elsewhere = pledge_paid(pledge, exclude_gift_id=self.pk)
+        balance = pledge.amount - paid_elsewhere
+        if self.amount > balance:
+            return {
+                "pledge": f"This payment (${self.amount:,.2f}) is more than the pledge's "
+                f"unpaid balance (${balance:,.2f})."
+            }
+        return {}
+
+    @property
+    def amount_kept(self):
+        """What the organization keeps: the amount less refunds."""
+        return self.amount - self.amount_refunded
+
+
+class SoftCredit(models.Model):
+    """Recognition without the money: counts toward goals, never toward anyone's tax figures."""
+
+    gift = models.ForeignKey(Gift, on_delete=models.CASCADE, related_name="soft_credits")
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="soft_credits")
+    kind = models.CharField(max_length=20, choices=SoftCreditKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gift", "donor", "kind"], name="softcredit_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="softcredit_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.donor} (${self.amount:,.2f})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.gift_id and self.donor_id and self.donor_id == self.gift.donor_id:
+            raise ValidationError({"donor": "A gift's own donor already has the hard credit."})
+        if self.gift_id and self.amount is not None and self.amount > self.gift.amount:
+            raise ValidationError({"amount": "A soft credit cannot be more than the gift."})

@@ -1,0 +1,97 @@
+import datetime
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django_countries.fields import CountryField
+
+ein_validator = RegexValidator(r"^\d{2}-\d{7}$", "Write the EIN as 12-3456789.")
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone name such as America/New_York.")
+
+
+class Organization(models.Model):
+    """The charity itself: one row, edited by Administrators, printed on every receipt."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    legal_name = models.CharField(max_length=200)
+    ein = models.CharField("EIN", max_length=10, validators=[ein_validator])
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=50)
+    postal_code = models.CharField(max_length=20)
+    country = CountryField(default="US")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    exemption_statement = models.TextField(
+        "501(c)(3) statement",
+        default=(
+            "{name} is a tax-exempt organization under Section 501(c)(3) of the Internal "
+            "Revenue Code. Contributions are deductible to the extent allowed by law."
+        ),
+        help_text="Printed on receipts. {name} and {ein} are replaced by the values above.",
+    )
+    signatory_name = models.CharField(max_length=200)
+    signatory_title = models.CharField(max_length=200)
+    time_zone = models.CharField(
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text="Dates of card gifts from donors with no known time zone use this one.",
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="1 for a fiscal year that is the calendar year, 7 for July to June.",
+    )
+    ny_disclosure = models.TextField(
+        "New York solicitation disclosure",
+        blank=True,
+        help_text="NY Executive Law 174-b statement printed on every solicitation.",
+    )
+    ca_disclosure = models.TextField(
+        "California charitable-sale statement",
+        blank=True,
+        help_text="Printed on event pages and tickets; {deductible} is the deductible share.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "organization profile"
+        verbose_name_plural = "organization profile"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="organization_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @classmethod
+    def current(cls) -> "Organization | None":
+        return cls.objects.filter(pk=1).first()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def fiscal_year_of(self, day: datetime.date) -> int:
+        """Fiscal years are named by the calendar year they end in (FY2026 ends in 2026)."""
+        if self.fiscal_year_start_month == 1:
+            return day.year
+        return day.year + 1 if day.month >= self.fiscal_year_start_month else day.year
+
+    def fiscal_year_bounds(self, fiscal_year: int) -> tuple[datetime.date, datetime.date]:
+        """First and last day of a fiscal year."""
+        start_month = self.fiscal_year_start_month
+        start_year = fiscal_year if start_month == 1 else fiscal_year - 1
+        start = datetime.date(start_year, start_month, 1)
+        end = datetime.date(start_year + 1, start_month, 1) - datetime.timedelta(days=1)
+        return start, end

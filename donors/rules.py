@@ -1,0 +1,113 @@
+"""Pure rules about gifts, tested without the database.
+
+The tax date decides the donor's tax year (SPEC "Receipt rules"): a card charge's date in the
+donor's time zone (the organization's when unknown), never the UTC date; a mailed check's
+postmark (the date received when none is recorded); stock the day it reaches the account.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from donors.models.gift import GiftMethod
+
+_PROCESSED = {GiftMethod.CARD, GiftMethod.ACH}
+
+
+def local_date(moment: datetime.datetime, time_zone: str) -> datetime.date:
+    if moment.tzinfo is None:
+        raise ValueError("a processor timestamp must carry its time zone")
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
+def tax_date_for(
+    *,
+    method: str,
+    gift_date: datetime.date,
+    postmark_date: datetime.date | None = None,
+    date_received: datetime.date | None = None,
+    charged_at: datetime.datetime | None = None,
+    time_zone: str,
+) -> datetime.date:
+    if method in _PROCESSED and charged_at is not None:
+        return local_date(charged_at, time_zone)
+    if method == GiftMethod.CHECK and postmark_date is not None:
+        return postmark_date
+    if method == GiftMethod.STOCK and date_received is not None:
+        return date_received
+    return gift_date
+
+
+def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict[str, str]:
+    """What is wrong with a gift's fields, in words staff understand; empty when nothing is.
+
+    Reads only the gift's own attributes, so it runs on unsaved gifts and without the database.
+    """
+    from donors.models.donor import DonorKind
+    from donors.models.gift import GiftStatus
+
+    problems: dict[str, str] = {}
+    amount = gift.amount
+    if amount is not None:
+        if amount <= 0:
+            problems["amount"] = "The amount must be more than zero."
+        elif gift.amount_refunded is not None and gift.amount_refunded > amount:
+            problems["amount_refunded"] = "More cannot be refunded than was given."
+        if gift.benefit_value and gift.benefit_value > amount:
+            problems["benefit_value"] = "The value received cannot be more than the payment."
+        if gift.fee is not None and gift.fee > amount:
+            problems["fee"] = "The fee cannot be more than the payment."
+    refunded = gift.amount_refunded or 0
+    if gift.status == GiftStatus.REFUNDED and amount is not None and refunded != amount:
+        problems["amount_refunded"] = "A refunded gift has its whole amount refunded."
+    if gift.status == GiftStatus.PARTIALLY_REFUNDED and not (0 < refunded < (amount or 0)):
+        problems["amount_refunded"] = "A partial refund is more than zero and less than the gift."
+    if gift.status in {GiftStatus.SUCCEEDED, GiftStatus.PENDING, GiftStatus.FAILED} and refunded:
+        problems["status"] = "A gift with money refunded is refunded or partially refunded."
+
+    if gift.gift_date and gift.gift_date > today + datetime.timedelta(days=1):
+        problems["gift_date"] = "The gift date is in the future; record a pledge instead."
+    if gift.check_number and gift.method != GiftMethod.CHECK:
+        problems["check_number"] = "Only checks have a check number."
+    if gift.postmark_date:
+        if gift.method != GiftMethod.CHECK:
+            problems["postmark_date"] = "Only mailed checks have a postmark date."
+        elif gift.gift_date and gift.postmark_date > gift.gift_date:
+            problems["postmark_date"] = "The postmark cannot be later than the date received."
+    if gift.date_received and gift.date_deposited and gift.date_deposited < gift.date_received:
+        problems["date_deposited"] = "A gift cannot be deposited before it was received."
+
+    if gift.method == GiftMethod.STOCK:
+        if not gift.stock_shares or gift.stock_shares <= 0:
+            problems["stock_shares"] = "A stock gift needs the number of shares."
+        if not gift.stock_issuer.strip():
+            problems["stock_issuer"] = "A stock gift needs the issuer (company or fund)."
+    if gift.method == GiftMethod.IN_KIND and not gift.non_cash_description.strip():
+        problems["non_cash_description"] = "Describe the in-kind gift (receipts print no value)."
+    if gift.method not in {GiftMethod.STOCK, GiftMethod.IN_KIND} and gift.stock_shares:
+        problems["stock_shares"] = "Only stock gifts have shares."
+
+    if donor_kind is not None:
+        if gift.method == GiftMethod.DAF_GRANT and donor_kind != DonorKind.DAF_SPONSOR:
+            problems["donor"] = (
+                "A DAF grant comes from the fund's sponsor; credit the advisor as a soft credit."
+            )
+        if gift.method == GiftMethod.GLOBALGIVING and donor_kind != DonorKind.PLATFORM:
+            problems["donor"] = "A GlobalGiving payout comes from the GlobalGiving platform donor."
+        if gift.method == GiftMethod.EMPLOYER_MATCH and donor_kind not in {
+            DonorKind.COMPANY,
+            DonorKind.FOUNDATION,
+        }:
+            problems["donor"] = (
+                "An employer match comes from the employer; credit the employee as a soft credit."
+            )
+    if gift.method == GiftMethod.DAF_GRANT and gift.benefit_value and not gift.benefit_declined:
+        problems["benefit_value"] = "No goods or services may be given against DAF money."
+    if gift.tribute_kind and not gift.tribute_name.strip():
+        problems["tribute_name"] = "Name the person the gift honors or remembers."
+    if gift.tribute_name.strip() and not gift.tribute_kind:
+        problems["tribute_kind"] = "Choose in honor or in memory."
+    if gift.tribute_notify_email and not gift.tribute_kind:
+        problems["tribute_notify_email"] = "A tribute notification needs a tribute."
+    return problems

@@ -1,0 +1,105 @@
+"""Reads that are reused: annotated in the database, never loops over rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce
+
+from donors.models import Campaign, Donor, DonorAddress, DonorEmail, Gift, Pledge, PledgeInstallment
+from donors.models.gift import COUNTED_STATUSES
+from donors.money import ZERO
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_KEPT = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=_MONEY)
+
+
+def pledge_paid(pledge: Pledge, *, exclude_gift_id: int | None = None) -> Decimal:
+    gifts = Gift.objects.filter(pledge=pledge, status__in=COUNTED_STATUSES)
+    if exclude_gift_id:
+        gifts = gifts.exclude(pk=exclude_gift_id)
+    return gifts.aggregate(paid=Coalesce(Sum(_KEPT), Value(ZERO), output_field=_MONEY))["paid"]
+
+
+def _paid_subquery(pledge_ref: str) -> Subquery:
+    return Subquery(
+        Gift.objects.filter(pledge=OuterRef(pledge_ref), status__in=COUNTED_STATUSES)
+        .order_by()
+        .values("pledge")
+        .annotate(total=Sum(_KEPT))
+        .values("total"),
+        output_field=_MONEY,
+    )
+
+
+def pledges_with_balance(queryset: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:
+    """Pledges annotated with ``paid`` and ``balance`` (amount less what has been paid)."""
+    qs = Pledge.objects.all() if queryset is None else queryset
+    return qs.annotate(paid=Coalesce(_paid_subquery("pk"), Value(ZERO), output_field=_MONEY)).annotate(
+        balance=ExpressionWrapper(F("amount") - F("paid"), output_field=_MONEY)
+    )
+
+
+def installments_with_status(
+    queryset: QuerySet[PledgeInstallment] | None = None,
+) -> QuerySet[PledgeInstallment]:
+    """Installments with ``due_through`` (running total due on the pledge) and ``is_paid``:
+    payments apply to the earliest installments first."""
+    qs = PledgeInstallment.objects.all() if queryset is None else queryset
+    return (
+        qs.annotate(
+            due_through=Window(
+                Sum("amount"),
+                partition_by=[F("pledge")],
+                order_by=[F("due_date").asc()],
+                output_field=_MONEY,
+            ),
+            pledge_paid=Coalesce(_paid_subquery("pledge"), Value(ZERO), output_field=_MONEY),
+        )
+        .annotate(
+            is_paid=ExpressionWrapper(
+                Q(due_through__lte=F("pledge_paid")), output_field=BooleanField()
+            )
+        )
+        .order_by("pledge", "due_date")
+    )
+
+
+def campaigns_with_totals(queryset: QuerySet[Campaign] | None = None) -> QuerySet[Campaign]:
+    """Campaigns with ``raised`` (gifts kept, hard credit) and ``gift_total_count``."""
+    qs = Campaign.objects.all() if queryset is None else queryset
+    counted = Q(gifts__status__in=COUNTED_STATUSES)
+    return qs.annotate(
+        raised=Coalesce(
+            Sum(F("gifts__amount") - F("gifts__amount_refunded"), filter=counted),
+            Value(ZERO),
+            output_field=_MONEY,
+        ),
+        gift_total_count=Count("gifts", filter=counted),
+    )
+
+
+def donors_with_contacts(queryset: QuerySet[Donor] | None = None) -> QuerySet[Donor]:
+    """Donors with their primary ``email``, ``city`` and ``state`` in the same query."""
+    qs = Donor.objects.all() if queryset is None else queryset
+    email = DonorEmail.objects.filter(donor=OuterRef("pk"), is_primary=True).values("email")[:1]
+    address = DonorAddress.objects.filter(donor=OuterRef("pk"), is_primary=True)
+    return qs.annotate(
+        primary_email=Subquery(email),
+        primary_city=Subquery(address.values("city")[:1]),
+        primary_state=Subquery(address.values("region")[:1]),
+    )

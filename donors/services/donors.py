@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from donors.models import Donor, DonorAddress, DonorEmail, DonorKind, Tag
+
+
+def donor_names(donor: Donor) -> tuple[str, str, str]:
+    """(display name, sort name, default salutation) made from the donor's name fields."""
+    first, last = donor.first_name.strip(), donor.last_name.strip()
+    org = donor.organization_name.strip()
+    prefix, suffix = donor.prefix.strip(), donor.suffix.strip()
+    if donor.kind == DonorKind.PERSON:
+        display = " ".join(p for p in (first, last) if p)
+        if suffix:
+            display = f"{display}, {suffix}"
+        sort = ", ".join(p for p in (last, first) if p)
+        salutation = " ".join(p for p in (prefix, first if not prefix else "", last) if p)
+    elif donor.kind == DonorKind.HOUSEHOLD:
+        display = org or " ".join(p for p in (first, last) if p)
+        sort = ", ".join(p for p in (last, first) if p) if last else display
+        salutation = " ".join(p for p in (prefix, first, last) if p) or display
+    else:
+        display = org
+        sort = org
+        salutation = org
+    return display, sort.lower(), salutation
+
+
+@transaction.atomic
+def donor_save(*, donor: Donor) -> Donor:
+    """Validate and save a donor whose fields were set by a form or a caller."""
+    display, sort, salutation = donor_names(donor)
+    donor.display_name, donor.sort_name = display, sort
+    if not donor.salutation.strip():
+        donor.salutation = salutation
+    if donor.stripe_customer_id == "":
+        donor.stripe_customer_id = None
+    donor.full_clean()
+    donor.save()
+    return donor
+
+
+@transaction.atomic
+def donor_create(
+    *,
+    kind: str = DonorKind.PERSON,
+    first_name: str = "",
+    last_name: str = "",
+    organization_name: str = "",
+    prefix: str = "",
+    salutation: str = "",
+    email: str | None = None,
+    phone: str = "",
+    address: dict | None = None,
+    tags: Iterable[str] = (),
+    time_zone: str = "",
+    email_opt_in: bool = True,
+    mail_opt_in: bool = True,
+    do_not_solicit: bool = False,
+    anonymous: bool = False,
+    notes: str = "",
+) -> Donor:
+    donor = Donor(
+        kind=kind,
+        first_name=first_name,
+        last_name=last_name,
+        organization_name=organization_name,
+        prefix=prefix,
+        salutation=salutation,
+        phone=phone,
+        time_zone=time_zone,
+        email_opt_in=email_opt_in,
+        mail_opt_in=mail_opt_in,
+        do_not_solicit=do_not_solicit,
+        anonymous=anonymous,
+        notes=notes,
+    )
+    donor_save(donor=donor)
+    if email:
+        donor_email_add(donor=donor, email=email)
+    if address:
+        donor_address_add(donor=donor, **address)
+    if tags:
+        donor.tags.set([Tag.objects.get_or_create(name=name.strip())[0] for name in tags])
+    return donor
+
+
+@transaction.atomic
+def donor_email_add(
+    *, donor: Donor, email: str, kind: str = DonorEmail.Kind.PERSONAL, primary: bool | None = None
+) -> DonorEmail:
+    """Add an address (or return the one already there); the first one becomes primary."""
+    email = email.strip().lower()
+    existing = donor.emails.filter(email=email).first()
+    if existing:
+        return existing
+    if primary is None:
+        primary = not donor.emails.filter(is_primary=True).exists()
+    if primary:
+        donor.emails.filter(is_primary=True).update(is_primary=False)
+    record = DonorEmail(donor=donor, email=email, kind=kind, is_primary=primary)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def donor_address_add(
+    *,
+    donor: Donor,
+    line1: str,
+    city: str,
+    region: str = "",
+    postal_code: str = "",
+    country: str = "US",
+    line2: str = "",
+    kind: str = DonorAddress.Kind.HOME,
+    primary: bool | None = None,
+) -> DonorAddress:
+    if primary is None:
+        primary = not donor.addresses.filter(is_primary=True).exists()
+    if primary:
+        donor.addresses.filter(is_primary=True).update(is_primary=False)
+    record = DonorAddress(
+        donor=donor,
+        kind=kind,
+        line1=line1,
+        line2=line2,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        is_primary=primary,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def donor_contacts_normalize(*, donor: Donor) -> None:
+    """After contacts were edited: when none is marked primary, the oldest one is."""
+    for related in (donor.emails, donor.addresses):
+        if not related.filter(is_primary=True).exists():
+            first = related.order_by("id").first()
+            if first:
+                first.is_primary = True
+                first.save(update_fields=["is_primary"])

@@ -1,0 +1,58 @@
+import pytest
+from django.db import connection
+
+from crm import roles
+from tests import factories
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    # django-q2 tasks run in-process in tests: a task's effect is visible when the call returns.
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (see README)")
+
+
+@pytest.fixture
+def organization(db):
+    return factories.make_organization()
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.make_user("alice", roles.ADMINISTRATOR)
+
+
+@pytest.fixture
+def staff(db):
+    return factories.make_user("bob", roles.STAFF)
+
+
+@pytest.fixture
+def board(db):
+    return factories.make_user("charlie", roles.BOARD_MEMBER)
+
+
+@pytest.fixture
+def organizer(db):
+    return factories.make_user("dana", roles.EVENT_ORGANIZER)
+
+
+@pytest.fixture
+def role_users(administrator, staff, board, organizer):
+    return {
+        roles.ADMINISTRATOR: administrator,
+        roles.STAFF: staff,
+        roles.BOARD_MEMBER: board,
+        roles.EVENT_ORGANIZER: organizer,
+    }

@@ -1,0 +1,119 @@
+"""Test data made through the same services the product uses."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+
+from crm import roles
+from donors import services
+from donors.models import (
+    BoardGoal,
+    BoardMember,
+    Campaign,
+    Committee,
+    Donor,
+    DonorKind,
+    Fund,
+    Gift,
+    GiftMethod,
+    Organization,
+)
+
+_seq = itertools.count(1)
+
+
+def make_user(username: str, role: str | None = None, **fields) -> User:
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, is_staff=role is not None, **fields
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_organization(**fields) -> Organization:
+    values = dict(
+        legal_name="Movement for Solidarity and Peace in Pakistan",
+        ein="12-3456789",
+        address_line1="1 Liberty Plaza",
+        city="New York",
+        state="NY",
+        postal_code="10006",
+        signatory_name="Sara Ahmed",
+        signatory_title="Treasurer",
+        time_zone="America/New_York",
+        ny_disclosure="A copy of our latest annual financial report is available from us or the "
+        "NY Attorney General's Charities Bureau.",
+    )
+    values.update(fields)
+    return services.organization_save(organization=Organization(**values))
+
+
+def make_donor(**fields) -> Donor:
+    n = next(_seq)
+    kind = fields.pop("kind", DonorKind.PERSON)
+    if kind == DonorKind.PERSON:
+        fields.setdefault("first_name", f"Donor{n}")
+        fields.setdefault("last_name", "Khan")
+    else:
+        fields.setdefault("organization_name", f"Organization {n}")
+    if "email" not in fields:
+        fields["email"] = f"donor{n}@example.org"
+    return services.donor_create(kind=kind, **fields)
+
+
+def make_gift(donor: Donor | None = None, **fields) -> Gift:
+    donor = donor or make_donor()
+    fields.setdefault("amount", Decimal("100.00"))
+    fields.setdefault("method", GiftMethod.CHECK)
+    fields.setdefault("gift_date", datetime.date(2025, 3, 15))
+    return services.gift_record(donor=donor, **fields)
+
+
+def make_campaign(**fields) -> Campaign:
+    n = next(_seq)
+    fields.setdefault("name", f"Campaign {n}")
+    fields.setdefault("slug", f"campaign-{n}")
+    fields.setdefault("goal", Decimal("10000.00"))
+    campaign = Campaign(**fields)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+def make_fund(**fields) -> Fund:
+    n = next(_seq)
+    fields.setdefault("name", f"Fund {n}")
+    return Fund.objects.create(**fields)
+
+
+def make_board_member(user: User | None = None, **fields) -> BoardMember:
+    donor = fields.pop("donor", None) or make_donor()
+    fields.setdefault("term_start", datetime.date(2024, 1, 1))
+    member = BoardMember.objects.create(donor=donor, user=user, **fields)
+    return member
+
+
+def make_board_goal(member: BoardMember, **fields) -> BoardGoal:
+    fields.setdefault("fiscal_year", 2025)
+    fields.setdefault("give_goal", Decimal("5000.00"))
+    fields.setdefault("get_goal", Decimal("10000.00"))
+    return BoardGoal.objects.create(member=member, **fields)
+
+
+def make_committee(**fields) -> Committee:
+    fields.setdefault("name", f"Committee {next(_seq)}")
+    return Committee.objects.create(**fields)
+
+
+ROLE_USERNAMES = {
+    roles.ADMINISTRATOR: "alice",
+    roles.STAFF: "bob",
+    roles.BOARD_MEMBER: "charlie",
+    roles.EVENT_ORGANIZER: "dana",
+}
+
