@@ -117,3 +117,44 @@ ROLE_USERNAMES = {
     roles.EVENT_ORGANIZER: "dana",
 }
 
+
+
+def make_one_of_everything(round_no: int = 0) -> None:
+    """At least one record of every model with an admin, made through the services.
+
+    Called again with a higher ``round_no`` it adds another set (the organization profile,
+    a single row, is made once), so list pages can be measured with more rows.
+    """
+    import uuid
+
+    from django.utils import timezone
+    from django_q.models import OrmQ, Schedule, Task
+
+    if round_no == 0:
+        make_organization()
+    campaign = make_campaign()
+    fund = make_fund()
+    donor = make_donor(tags=["volunteer", f"round-{round_no}"])
+    gift = make_gift(donor=donor, campaign=campaign, fund=fund, amount=Decimal("300"))
+    advisor = make_donor()
+    services.soft_credit_add(gift=gift, donor=advisor, kind="solicitor")
+    services.pledge_create(
+        donor=donor,
+        amount=Decimal("1200"),
+        pledge_date=datetime.date(2025, 1, 1),
+        installments=[(datetime.date(2025, 1, 1), "600"), (datetime.date(2025, 7, 1), "600")],
+    )
+    services.recurring_plan_create(donor=donor, amount="25", started_on=datetime.date(2025, 1, 1))
+    member = make_board_member(donor=advisor)
+    member.committees.add(make_committee())
+    make_board_goal(member)
+    make_user(f"user-{round_no}-{uuid.uuid4().hex[:6]}", None)
+    Group.objects.get_or_create(name=f"Group {round_no}")
+    Schedule.objects.create(func="math.floor", args="1", schedule_type=Schedule.DAILY)
+    now = timezone.now()
+    for success in (True, False):
+        key = uuid.uuid4().hex
+        Task.objects.create(
+            id=key, name=key, func="math.floor", started=now, stopped=now, success=success
+        )
+    OrmQ.objects.create(key="msp", payload="x", lock=now)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from donors.admin.base import AuditedAdmin
 from donors.models import Organization
@@ -9,6 +10,7 @@ from donors.services import organization_save
 class OrganizationAdmin(AuditedAdmin):
     """One profile, kept by Administrators: it is printed on every receipt."""
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["legal_name", "ein", "city", "state", "time_zone", "fiscal_year_start_month"]
     fieldsets = [
         (None, {"fields": ["legal_name", "ein", "exemption_statement"]}),
