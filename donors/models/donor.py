@@ -202,6 +202,9 @@ class DonorYearTotal(models.Model):
     year = models.PositiveSmallIntegerField()
     total = models.DecimalField(max_digits=14, decimal_places=2)
     gift_count = models.PositiveIntegerField()
+    first_gift_date = models.DateField()
+    last_gift_date = models.DateField()
+    largest_gift = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         constraints = [
