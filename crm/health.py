@@ -1,10 +1,21 @@
-"""What /healthz reports: can we reach the database, and is the task queue alive."""
+"""What /healthz reports: can we reach the database, and is the task queue alive.
+
+Each check catches its own failures and reports them as data: a health check that raises turns
+an outage into a 500 with a traceback, which is what load balancers must never see.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# Seconds a health check may wait for Redis: an unreachable host must not hold a worker.
+REDIS_TIMEOUT = 2
 
 
 def database_status() -> dict:
@@ -13,32 +24,74 @@ def database_status() -> dict:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure here means "down", and the reason is shown
+        logger.warning("healthz: database unavailable: %s", exc)
         return {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
     return {"ok": True, "vendor": connection.vendor}
 
 
-def task_queue_status() -> dict:
+def task_queue_status(*, database_ok: bool) -> dict:
+    """The broker's state, and the task history when the database can be read."""
+    broker_name = "redis" if settings.Q_CLUSTER.get("redis") else "orm"
+    if broker_name == "orm" and not database_ok:
+        # The ORM broker's queue is a table: without the database there is no queue.
+        return {"ok": False, "broker": broker_name, "error": "database unavailable"}
+    try:
+        broker = _broker(broker_name)
+        broker.ping()
+        status = {
+            "ok": True,
+            "broker": broker_name,
+            "queued": broker.queue_size(),
+            "clusters": _cluster_count(broker, broker_name),
+        }
+    except Exception as exc:
+        logger.warning("healthz: task queue broker (%s) unavailable: %s", broker_name, exc)
+        return {"ok": False, "broker": broker_name, "error": exc.__class__.__name__}
+    if database_ok:
+        status.update(_task_history())
+    return status
+
+
+def _broker(broker_name: str):
     from django_q.brokers import get_broker
-    from django_q.models import Failure, Success
+
+    broker = get_broker()
+    if broker_name == "redis":
+        import redis
+
+        # django-q2's own client waits without limit on a host that does not answer.
+        broker.connection = redis.Redis.from_url(
+            settings.Q_CLUSTER["redis"],
+            socket_connect_timeout=REDIS_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT,
+        )
+    return broker
+
+
+def _cluster_count(broker, broker_name: str) -> int | None:
     from django_q.status import Stat
 
-    broker_name = "redis" if settings.Q_CLUSTER.get("redis") else "orm"
+    # The ORM broker keeps cluster heartbeats in Django's cache, which by default is local to
+    # each process: the web process cannot see a running qcluster, so say "unknown", not 0.
+    if broker_name == "orm" and "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+        return None
+    return len(Stat.get_all(broker=broker))
+
+
+def _task_history() -> dict:
+    from django_q.models import Failure, Success
+
     try:
-        broker = get_broker()
-        broker.ping()
-        queued = broker.queue_size()
-        clusters = Stat.get_all(broker=broker)
-        last_success = Success.objects.order_by("-stopped").values_list("stopped", flat=True).first()
+        last_success = (
+            Success.objects.order_by("-stopped").values_list("stopped", flat=True).first()
+        )
         recent_failures = Failure.objects.filter(
             stopped__gte=timezone.now() - timezone.timedelta(days=1)
         ).count()
-    except Exception as exc:
-        return {"ok": False, "broker": broker_name, "error": exc.__class__.__name__}
+    except Exception as exc:  # e.g. migrations not applied: the queue cannot record results
+        logger.warning("healthz: task history unreadable: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
     return {
-        "ok": True,
-        "broker": broker_name,
-        "queued": queued,
-        "clusters": len(clusters),
         "last_success": last_success.isoformat() if last_success else None,
         "failures_last_24h": recent_failures,
     }

@@ -12,9 +12,13 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_inline(settings):
+def _tasks_run_inline(settings, monkeypatch):
     # django-q2 tasks run in-process in tests: a task's effect is visible when the call returns.
+    # django-q2 copies Q_CLUSTER into its Conf class once, at import: patch that copy too.
+    from django_q.conf import Conf
+
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 @pytest.fixture

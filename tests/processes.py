@@ -1,0 +1,132 @@
+"""Running the project as a separate process, the way an operator starts it.
+
+Settings are read once, at start-up, from the environment: to see what a variable does, or what
+the app does when the database is gone, the test has to start a new process with that
+environment rather than patch settings in this one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every variable crm/settings.py reads (tests/crm/test_settings.py checks this list is complete).
+SETTINGS_VARIABLES = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "TIME_ZONE",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_BASE",
+    "GLOBALGIVING_API_KEY",
+    "GLOBALGIVING_API_BASE",
+    "GLOBALGIVING_PROJECT_ID",
+    "REDIS_URL",
+    "Q_SYNC",
+    "LOG_LEVEL",
+    "SECURE_SSL_REDIRECT",
+)
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without any of the app's variables, plus ``overrides``."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.pop("Q_CLUSTER_NAME", None)  # django-q2 reads it too
+    env["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(overrides)
+    return env
+
+
+def manage(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_answers(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+        return True
+    return False
+
+
+class Server:
+    """The app under gunicorn (as in production; runserver refuses to start without a database)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.output = ""
+
+    def __enter__(self) -> Server:
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self._proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "crm.wsgi",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--workers", "1",
+                "--timeout", "30",
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while not port_answers("127.0.0.1", self.port):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise RuntimeError(f"gunicorn did not start:\n{self.output}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=15)
+        self._log.seek(0)
+        self.output = self._log.read()
+        self._log.close()
+
+    def get_json(self, path: str) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:  # 4xx and 5xx still carry the JSON body
+            with error:
+                return error.code, json.loads(error.read())
