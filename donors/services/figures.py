@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Sum
+from django.db.models import Count, ExpressionWrapper, F, Max, Min
 from django.db.models.functions import ExtractYear
 
 from donors.models import Donor, DonorYearTotal, Gift
 from donors.models.gift import COUNTED_STATUSES
-from donors.money import ZERO
+from donors.money import ZERO, MoneyField, money_sum
 
 _CHUNK = 500
 
@@ -26,17 +26,17 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def _refresh_chunk(ids: list[int]) -> None:
-    kept = F("amount") - F("amount_refunded")
+    kept = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=MoneyField())
     rows = (
         Gift.objects.filter(donor_id__in=ids, status__in=COUNTED_STATUSES)
         .annotate(year=ExtractYear("tax_date"))
         .values("donor_id", "year")
         .annotate(
-            total=Sum(kept),
+            total=money_sum(kept),
             count=Count("id"),
             first=Min("tax_date"),
             last=Max("tax_date"),
-            largest=Max(kept),
+            largest=Max(kept, output_field=MoneyField()),
         )
         .order_by()
     )
