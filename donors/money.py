@@ -2,6 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Round
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -23,3 +26,27 @@ def usd(value) -> str:
     amount = money(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}${abs(amount):,.2f}"
+
+
+class MoneyField(DecimalField):
+    """The output field of money computed in the database (sums, balances): whatever the
+    database hands back is read as whole cents through ``money()``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            value = repr(value)
+        return money(value)
+
+
+def money_sum(expression, **extra) -> Round:
+    """``Sum()`` of money rounded to cents in the database. SQLite adds DECIMAL columns as
+    floats (0.1 + 0.2 != 0.3): rounding in SQL keeps comparisons and filters on the sum
+    (``balance__gt=0``) right there too; on PostgreSQL it changes nothing."""
+    return Round(Sum(expression, **extra), 2, output_field=MoneyField())

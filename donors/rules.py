@@ -2,7 +2,8 @@
 
 The tax date decides the donor's tax year (SPEC "Receipt rules"): a card charge's date in the
 donor's time zone (the organization's when unknown), never the UTC date; a mailed check's
-postmark (the date received when none is recorded); stock the day it reaches the account.
+postmark, else the date received (``date_received``, or the gift date, which for a check is the
+day it arrived); stock the day it reaches the account.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def tax_date_for(
         return local_date(charged_at, time_zone)
     if method == GiftMethod.CHECK and postmark_date is not None:
         return postmark_date
-    if method == GiftMethod.STOCK and date_received is not None:
+    if method in {GiftMethod.CHECK, GiftMethod.STOCK} and date_received is not None:
         return date_received
     return gift_date
 
@@ -59,10 +60,13 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
         if gift.fee is not None and gift.fee > amount:
             problems["fee"] = "The fee cannot be more than the payment."
     refunded = gift.amount_refunded or 0
+    # setdefault: "more than was given" is the more useful message when both apply.
     if gift.status == GiftStatus.REFUNDED and amount is not None and refunded != amount:
-        problems["amount_refunded"] = "A refunded gift has its whole amount refunded."
+        problems.setdefault("amount_refunded", "A refunded gift has its whole amount refunded.")
     if gift.status == GiftStatus.PARTIALLY_REFUNDED and not (0 < refunded < (amount or 0)):
-        problems["amount_refunded"] = "A partial refund is more than zero and less than the gift."
+        problems.setdefault(
+            "amount_refunded", "A partial refund is more than zero and less than the gift."
+        )
     if gift.status in {GiftStatus.SUCCEEDED, GiftStatus.PENDING, GiftStatus.FAILED} and refunded:
         problems["status"] = "A gift with money refunded is refunded or partially refunded."
 
@@ -71,9 +75,10 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
     if gift.check_number and gift.method != GiftMethod.CHECK:
         problems["check_number"] = "Only checks have a check number."
     if gift.postmark_date:
+        received = gift.date_received or gift.gift_date
         if gift.method != GiftMethod.CHECK:
             problems["postmark_date"] = "Only mailed checks have a postmark date."
-        elif gift.gift_date and gift.postmark_date > gift.gift_date:
+        elif received and gift.postmark_date > received:
             problems["postmark_date"] = "The postmark cannot be later than the date received."
     if gift.date_received and gift.date_deposited and gift.date_deposited < gift.date_received:
         problems["date_deposited"] = "A gift cannot be deposited before it was received."

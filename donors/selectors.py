@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -18,13 +17,15 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from donors.models import Campaign, Donor, DonorAddress, DonorEmail, Gift, Pledge, PledgeInstallment
 from donors.models.gift import COUNTED_STATUSES
-from donors.money import ZERO
+from donors.money import ZERO, MoneyField, money_sum
 
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Every money figure computed in the database is summed with money_sum() and read through
+# MoneyField, so it comes back as exact cents on SQLite as well as PostgreSQL.
+_MONEY = MoneyField()
 _KEPT = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=_MONEY)
 
 
@@ -32,7 +33,9 @@ def pledge_paid(pledge: Pledge, *, exclude_gift_id: int | None = None) -> Decima
     gifts = Gift.objects.filter(pledge=pledge, status__in=COUNTED_STATUSES)
     if exclude_gift_id:
         gifts = gifts.exclude(pk=exclude_gift_id)
-    return gifts.aggregate(paid=Coalesce(Sum(_KEPT), Value(ZERO), output_field=_MONEY))["paid"]
+    return gifts.aggregate(paid=Coalesce(money_sum(_KEPT), Value(ZERO), output_field=_MONEY))[
+        "paid"
+    ]
 
 
 def _paid_subquery(pledge_ref: str) -> Subquery:
@@ -40,7 +43,7 @@ def _paid_subquery(pledge_ref: str) -> Subquery:
         Gift.objects.filter(pledge=OuterRef(pledge_ref), status__in=COUNTED_STATUSES)
         .order_by()
         .values("pledge")
-        .annotate(total=Sum(_KEPT))
+        .annotate(total=money_sum(_KEPT))
         .values("total"),
         output_field=_MONEY,
     )
@@ -62,10 +65,13 @@ def installments_with_status(
     qs = PledgeInstallment.objects.all() if queryset is None else queryset
     return (
         qs.annotate(
-            due_through=Window(
-                Sum("amount"),
-                partition_by=[F("pledge")],
-                order_by=[F("due_date").asc()],
+            due_through=Round(
+                Window(
+                    Sum("amount"),
+                    partition_by=[F("pledge")],
+                    order_by=[F("due_date").asc()],
+                ),
+                2,
                 output_field=_MONEY,
             ),
             pledge_paid=Coalesce(_paid_subquery("pledge"), Value(ZERO), output_field=_MONEY),
@@ -85,7 +91,7 @@ def campaigns_with_totals(queryset: QuerySet[Campaign] | None = None) -> QuerySe
     counted = Q(gifts__status__in=COUNTED_STATUSES)
     return qs.annotate(
         raised=Coalesce(
-            Sum(F("gifts__amount") - F("gifts__amount_refunded"), filter=counted),
+            money_sum(F("gifts__amount") - F("gifts__amount_refunded"), filter=counted),
             Value(ZERO),
             output_field=_MONEY,
         ),

@@ -1,12 +1,35 @@
+from django import forms
 from django.contrib import admin
 
 from donors.admin.base import AuditedAdmin, ReadOnlyInline
 from donors.models import Gift, Pledge, PledgeInstallment, RecurringPlan
+from donors.money import money
 from donors.selectors import installments_with_status, pledges_with_balance
+
+
+class InstallmentFormSet(forms.BaseInlineFormSet):
+    """The schedule adds up to the pledge, as pledge_create insists (none at all is fine)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.amount is None:
+            return
+        amounts = [
+            form.cleaned_data["amount"]
+            for form in self.forms
+            if form.cleaned_data.get("amount") is not None and not form.cleaned_data.get("DELETE")
+        ]
+        total = money(sum(amounts, money(0)))
+        if amounts and total != money(self.instance.amount):
+            raise forms.ValidationError(
+                f"The installments add up to ${total:,.2f}, "
+                f"not the pledge's ${money(self.instance.amount):,.2f}."
+            )
 
 
 class InstallmentInline(admin.TabularInline):
     model = PledgeInstallment
+    formset = InstallmentFormSet
     extra = 0
     fields = ["due_date", "amount", "paid_status"]
     readonly_fields = ["paid_status"]

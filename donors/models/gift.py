@@ -192,7 +192,9 @@ class Gift(models.Model):
         for field in ("stripe_payment_id", "stripe_charge_id", "stripe_invoice_id", "external_id"):
             if getattr(self, field) == "":
                 setattr(self, field, None)
-        if self.pledge_id and donor and "amount" not in problems:
+        # A missing amount (the form refused what was typed) leaves nothing to check the
+        # pledge's balance against.
+        if self.pledge_id and donor and self.amount is not None and "amount" not in problems:
             problems.update(self._pledge_problems(donor))
         if self.recurring_plan_id and donor and self.recurring_plan.donor_id != donor.pk:
             problems["recurring_plan"] = "This monthly plan belongs to another donor."
@@ -243,7 +245,12 @@ class SoftCredit(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.gift_id and self.donor_id and self.donor_id == self.gift.donor_id:
+        # In the gift's add form the gift is not saved yet (no gift_id), but the inline has
+        # already attached it: judge against it all the same.
+        gift = self.gift if self.gift_id or SoftCredit.gift.is_cached(self) else None
+        if gift is None:
+            return
+        if self.donor_id and gift.donor_id and self.donor_id == gift.donor_id:
             raise ValidationError({"donor": "A gift's own donor already has the hard credit."})
-        if self.gift_id and self.amount is not None and self.amount > self.gift.amount:
+        if self.amount is not None and gift.amount is not None and self.amount > gift.amount:
             raise ValidationError({"amount": "A soft credit cannot be more than the gift."})

@@ -34,6 +34,12 @@ def donor_save(*, donor: Donor) -> Donor:
     """Validate and save a donor whose fields were set by a form or a caller."""
     display, sort, salutation = donor_names(donor)
     donor.display_name, donor.sort_name = display, sort
+    if donor.pk and donor.salutation.strip():
+        # A salutation that was only the default of the old name follows a rename; one that
+        # staff wrote themselves is kept.
+        before = Donor.objects.filter(pk=donor.pk).first()
+        if before is not None and donor.salutation == before.salutation == donor_names(before)[2]:
+            donor.salutation = ""
     if not donor.salutation.strip():
         donor.salutation = salutation
     if donor.stripe_customer_id == "":
@@ -88,6 +94,13 @@ def donor_create(
     return donor
 
 
+def _demote_primary(contacts) -> None:
+    # Saved one by one, not update(): each change of primary contact leaves its audit record.
+    for contact in contacts:
+        contact.is_primary = False
+        contact.save(update_fields=["is_primary"])
+
+
 @transaction.atomic
 def donor_email_add(
     *, donor: Donor, email: str, kind: str = DonorEmail.Kind.PERSONAL, primary: bool | None = None
@@ -100,7 +113,7 @@ def donor_email_add(
     if primary is None:
         primary = not donor.emails.filter(is_primary=True).exists()
     if primary:
-        donor.emails.filter(is_primary=True).update(is_primary=False)
+        _demote_primary(donor.emails.filter(is_primary=True))
     record = DonorEmail(donor=donor, email=email, kind=kind, is_primary=primary)
     record.full_clean()
     record.save()
@@ -123,7 +136,7 @@ def donor_address_add(
     if primary is None:
         primary = not donor.addresses.filter(is_primary=True).exists()
     if primary:
-        donor.addresses.filter(is_primary=True).update(is_primary=False)
+        _demote_primary(donor.addresses.filter(is_primary=True))
     record = DonorAddress(
         donor=donor,
         kind=kind,

@@ -3,16 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Sum
+from django.db.models.functions import ExtractYear, Round
 
 from donors.models import Donor, DonorYearTotal, Gift
 from donors.models.gift import COUNTED_STATUSES
-from donors.money import ZERO
+from donors.money import ZERO, MoneyField, money_sum
 
 # Small enough for SQLite's limit on query parameters, large enough for set-based speed.
 _CHUNK = 5000
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
@@ -30,17 +29,17 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def _refresh_chunk(ids: list[int]) -> None:
-    kept = F("amount") - F("amount_refunded")
+    kept = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=MoneyField())
     per_year = (
         Gift.objects.filter(status__in=COUNTED_STATUSES, donor_id__in=ids)
         .annotate(year=ExtractYear("tax_date"))
         .values("donor_id", "year")
         .annotate(
-            total=Sum(kept, output_field=_MONEY),
+            total=money_sum(kept),
             gift_count=Count("id"),
             first=Min("tax_date"),
             last=Max("tax_date"),
-            largest=Max(kept, output_field=_MONEY),
+            largest=Round(Max(kept), 2, output_field=MoneyField()),
         )
         .values_list("donor_id", "year", "total", "gift_count", "first", "last", "largest")
         .order_by()
@@ -53,7 +52,7 @@ def _refresh_chunk(ids: list[int]) -> None:
         DonorYearTotal.objects.filter(donor_id__in=ids)
         .values("donor_id")
         .annotate(
-            agg_total=Sum("total"),
+            agg_total=money_sum("total"),
             agg_count=Sum("gift_count"),
             agg_years=Count("id"),
             agg_first=Min("first_gift_date"),

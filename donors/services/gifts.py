@@ -26,9 +26,9 @@ def _prepare(gift: Gift) -> None:
     gift.amount_refunded = money(gift.amount_refunded or 0)
     gift.benefit_value = money(gift.benefit_value or 0)
     if gift.fee is not None:
+        # Always derived, so an edited amount or fee never leaves a stale net behind.
         gift.fee = money(gift.fee)
-        if gift.net is None and gift.amount is not None:
-            gift.net = gift.amount - gift.fee
+        gift.net = gift.amount - gift.fee
     for field in ("stripe_payment_id", "stripe_charge_id", "stripe_invoice_id", "external_id"):
         if getattr(gift, field) == "":
             setattr(gift, field, None)
