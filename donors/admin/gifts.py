@@ -71,7 +71,7 @@ class GiftAdmin(AuditedAdmin):
     show_full_result_count = False
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline]
-    readonly_fields = ["tax_date", "created_at", "updated_at"]
+    readonly_fields = ["tax_date", "net", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
         (

@@ -177,7 +177,8 @@ class Gift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"${self.amount:,.2f} from {self.donor} on {self.gift_date}"
+        amount = f"${self.amount:,.2f}" if self.amount is not None else "A gift"
+        return f"{amount} from {self.donor} on {self.gift_date}" if self.donor_id else amount
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -240,7 +241,9 @@ class SoftCredit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.donor} (${self.amount:,.2f})"
+        amount = f" (${self.amount:,.2f})" if self.amount is not None else ""
+        donor = self.donor if self.donor_id else "nobody yet"
+        return f"{self.get_kind_display()}: {donor}{amount}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

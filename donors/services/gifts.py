@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from donors.models import Donor, Gift, Organization, SoftCredit
+from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
 from donors.money import money
 from donors.rules import tax_date_for
 from donors.services.figures import donor_figures_refresh
@@ -20,14 +21,27 @@ def _time_zone_for(donor: Donor) -> str:
     return org.time_zone if org else settings.TIME_ZONE
 
 
+def _decimal(value, default="0") -> Decimal:
+    """A Decimal as given, never rounded: more than two decimals is the caller's error, which
+    full_clean() reports ("no more than 2 decimal places"), not something to round away."""
+    if value is None or value == "":
+        return Decimal(default)
+    if isinstance(value, float):
+        raise TypeError("an amount refuses float: pass a Decimal, int or str")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ValidationError(f"{value!r} is not an amount of money.") from None
+
+
 def _prepare(gift: Gift) -> None:
     """Derive what is never typed: the tax date, the net, empty ids stored as NULL."""
-    gift.amount = money(gift.amount)
-    gift.amount_refunded = money(gift.amount_refunded or 0)
-    gift.benefit_value = money(gift.benefit_value or 0)
+    gift.amount = _decimal(gift.amount)
+    gift.amount_refunded = _decimal(gift.amount_refunded)
+    gift.benefit_value = _decimal(gift.benefit_value)
     if gift.fee is not None:
         # Always derived, so an edited amount or fee never leaves a stale net behind.
-        gift.fee = money(gift.fee)
+        gift.fee = _decimal(gift.fee)
         gift.net = gift.amount - gift.fee
     for field in ("stripe_payment_id", "stripe_charge_id", "stripe_invoice_id", "external_id"):
         if getattr(gift, field) == "":
@@ -43,16 +57,41 @@ def _prepare(gift: Gift) -> None:
         )
 
 
+def _pledges_settle(pledge_ids) -> None:
+    """A pledge paid in full is fulfilled; one no longer paid in full (a refund, a payment
+    moved) is open again. Cancelled pledges stay cancelled."""
+    from donors.selectors import pledges_with_balance
+
+    pledges = pledges_with_balance(
+        Pledge.objects.filter(pk__in=[p for p in pledge_ids if p]).exclude(
+            status=PledgeStatus.CANCELLED
+        )
+    )
+    for pledge in pledges:
+        status = PledgeStatus.FULFILLED if pledge.balance <= 0 else PledgeStatus.OPEN
+        if pledge.status != status:
+            pledge.status = status
+            pledge.save(update_fields=["status"])
+
+
 @transaction.atomic
 def gift_save(*, gift: Gift) -> Gift:
     """Validate and save a new or edited gift, and bring its donors' figures up to date."""
-    previous_donor_id = None
+    previous = (None, None)
     if gift.pk:
-        previous_donor_id = Gift.objects.filter(pk=gift.pk).values_list("donor_id", flat=True).first()
+        previous = (
+            Gift.objects.filter(pk=gift.pk).values_list("donor_id", "pledge_id").first()
+            or previous
+        )
     _prepare(gift)
     gift.full_clean()
+    # Validated to whole cents above; stored as cents so the audit trail sees no false change.
+    for field in ("amount", "amount_refunded", "benefit_value", "fee", "net"):
+        if getattr(gift, field) is not None:
+            setattr(gift, field, money(getattr(gift, field)))
     gift.save()
-    donor_figures_refresh(donor_ids=[gift.donor_id, previous_donor_id])
+    donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
+    _pledges_settle([gift.pledge_id, previous[1]])
     return gift
 
 
@@ -71,21 +110,24 @@ def gift_record(
 
 @transaction.atomic
 def gift_delete(*, gift: Gift) -> None:
-    donor_id = gift.donor_id
+    donor_id, pledge_id = gift.donor_id, gift.pledge_id
     gift.delete()
     donor_figures_refresh(donor_ids=[donor_id])
+    _pledges_settle([pledge_id])
 
 
 @transaction.atomic
 def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
     """Delete gifts one by one so each deletion leaves its audit record."""
-    donor_ids = set()
+    donor_ids, pledge_ids = set(), set()
     count = 0
     for gift in gifts.select_related("donor"):
         donor_ids.add(gift.donor_id)
+        pledge_ids.add(gift.pledge_id)
         gift.delete()
         count += 1
     donor_figures_refresh(donor_ids=donor_ids)
+    _pledges_settle(pledge_ids)
     return count
 
 

@@ -179,3 +179,39 @@ def test_balance_is_per_pledge(organization):
     assert _balance(first) == (Decimal("0.00"), Decimal("1200.00"))
     assert _balance(second) == (Decimal("300.00"), Decimal("0.00"))
     assert _paid_flags(first)[0] == (D(2025, 1, 31), False)
+
+
+def test_a_pledge_paid_in_full_is_fulfilled_and_reopens_when_a_payment_is_refunded(organization):
+    import datetime as _dt
+    from decimal import Decimal as _D
+
+    from donors import services as _services
+    from donors.models import PledgeStatus
+    from tests.factories import make_donor as _make_donor
+    from tests.factories import make_gift as _make_gift
+
+    donor = _make_donor()
+    pledge = _services.pledge_create(donor=donor, amount="500", pledge_date=_dt.date(2025, 1, 1))
+    _make_gift(donor, amount=_D("200.00"), pledge=pledge)
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.OPEN
+    last = _make_gift(donor, amount=_D("300.00"), pledge=pledge)
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.FULFILLED
+    last.status, last.amount_refunded = "refunded", last.amount
+    _services.gift_save(gift=last)
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.OPEN
+
+
+def test_gift_record_refuses_an_amount_with_fractions_of_a_cent(organization):
+    import pytest as _pytest
+    from django.core.exceptions import ValidationError as _VE
+
+    from donors.models import Gift
+    from tests.factories import make_gift as _make_gift
+
+    with _pytest.raises(_VE) as caught:
+        _make_gift(amount="12.345")
+    assert "amount" in caught.value.message_dict
+    assert not Gift.objects.filter(amount="12.35").exists()
