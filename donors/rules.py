@@ -59,6 +59,12 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
             problems["benefit_value"] = "The value received cannot be more than the payment."
         if gift.fee is not None and gift.fee > amount:
             problems["fee"] = "The fee cannot be more than the payment."
+    if gift.amount_refunded is not None and gift.amount_refunded < 0:
+        problems["amount_refunded"] = "A refund cannot be negative."
+    if gift.benefit_value is not None and gift.benefit_value < 0:
+        problems["benefit_value"] = "The value received cannot be negative."
+    if gift.fee is not None and gift.fee < 0:
+        problems["fee"] = "The fee cannot be negative."
     refunded = gift.amount_refunded or 0
     # setdefault: "more than was given" is the more useful message when both apply.
     if gift.status == GiftStatus.REFUNDED and amount is not None and refunded != amount:
@@ -111,7 +117,7 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
         problems["benefit_value"] = "No goods or services may be given against DAF money."
     if gift.tribute_kind and not gift.tribute_name.strip():
         problems["tribute_name"] = "Name the person the gift honors or remembers."
-    if gift.tribute_name.strip() and not gift.tribute_kind:
+    if gift.tribute_name and not gift.tribute_kind:
         problems["tribute_kind"] = "Choose in honor or in memory."
     if gift.tribute_notify_email and not gift.tribute_kind:
         problems["tribute_notify_email"] = "A tribute notification needs a tribute."

@@ -75,8 +75,12 @@ def _pledges_settle(pledge_ids) -> None:
 
 
 @transaction.atomic
-def gift_save(*, gift: Gift) -> Gift:
-    """Validate and save a new or edited gift, and bring its donors' figures up to date."""
+def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
+    """Validate and save a new or edited gift, and bring its donors' figures up to date.
+
+    ``refresh_figures=False`` is for bulk loaders that record many gifts and then call
+    ``donor_figures_refresh`` once for all the donors they touched.
+    """
     previous = (None, None)
     if gift.pk:
         previous = (
@@ -90,7 +94,8 @@ def gift_save(*, gift: Gift) -> Gift:
         if getattr(gift, field) is not None:
             setattr(gift, field, money(getattr(gift, field)))
     gift.save()
-    donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
+    if refresh_figures:
+        donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
     _pledges_settle([gift.pledge_id, previous[1]])
     return gift
 
@@ -101,11 +106,15 @@ def gift_record(
     amount: Decimal | str | int,
     method: str,
     gift_date: datetime.date,
+    refresh_figures: bool = True,
     **fields,
 ) -> Gift:
-    """Record one payment. ``fields`` are any other Gift fields (check_number, campaign, …)."""
+    """Record one payment. ``fields`` are any other Gift fields (check_number, campaign, …).
+
+    ``refresh_figures=False`` leaves the donor's figures to one ``donor_figures_refresh`` call
+    by the caller (bulk loads)."""
     gift = Gift(donor=donor, amount=amount, method=method, gift_date=gift_date, **fields)
-    return gift_save(gift=gift)
+    return gift_save(gift=gift, refresh_figures=refresh_figures)
 
 
 @transaction.atomic
