@@ -163,6 +163,20 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# One cache shared by every web worker and the task cluster (its heartbeat, rate limits):
+# Redis when configured, else a table in the database (created by crm's first migration).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "crm_cache",
+        }
+    }
+
 PHONENUMBER_DEFAULT_REGION = "US"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

@@ -97,3 +97,38 @@ def test_it_still_reports_a_live_redis_broker_when_the_database_is_down(redis_up
     assert body["task_queue"]["ok"] is True
     assert body["task_queue"]["broker"] == "redis"
     assert "Traceback" not in server.output
+
+
+def test_it_counts_a_running_task_cluster_with_the_orm_broker(migrated_sqlite):
+    import subprocess
+    import sys
+    import time
+
+    from tests.processes import ROOT
+
+    env = clean_env(DATABASE_URL=migrated_sqlite)
+    with Server(env) as server:
+        status, body = server.get_json("/healthz")
+        assert status == 200, body
+        assert body["task_queue"]["clusters"] == 0
+        cluster = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                status, body = server.get_json("/healthz")
+                if body["task_queue"].get("clusters"):
+                    break
+                time.sleep(0.5)
+        finally:
+            cluster.terminate()
+            cluster.wait(timeout=30)
+
+    assert status == 200
+    assert body["task_queue"]["clusters"] == 1
