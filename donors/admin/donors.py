@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.html import format_html
 
 from donors.admin.base import AuditedAdmin, ReadOnlyInline, can_see_giving
@@ -16,7 +16,7 @@ from donors.models import (
     SoftCredit,
     Tag,
 )
-from donors.selectors import donors_with_contacts
+from donors.selectors import donors_matching, donors_with_contacts
 from donors.services import donor_contacts_normalize, donor_figures_refresh, donor_save
 
 
@@ -125,9 +125,10 @@ class StateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(
-                addresses__is_primary=True, addresses__region=self.value()
-            ).distinct()
+            primary_here = DonorAddress.objects.filter(
+                donor=OuterRef("pk"), is_primary=True, region=self.value()
+            )
+            return queryset.filter(Exists(primary_here))
         return queryset
 
 
@@ -180,6 +181,13 @@ class DonorAdmin(AuditedAdmin):
         "last_gift_date",
         "years_given",
     )
+
+    def get_search_results(self, request, queryset, search_term):
+        # An email address is found exactly through its index, not by scanning every field.
+        term = search_term.strip()
+        if "@" in term and " " not in term:
+            return queryset.filter(pk__in=donors_matching(term).values("pk")), False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request):
         return donors_with_contacts(super().get_queryset(request)).prefetch_related(

@@ -77,7 +77,7 @@ class Gift(models.Model):
     )
     date_received = models.DateField(null=True, blank=True)
     date_deposited = models.DateField(null=True, blank=True)
-    check_number = models.CharField(max_length=30, blank=True)
+    check_number = models.CharField(max_length=30, blank=True, db_index=True)
     postmark_date = models.DateField(null=True, blank=True)
 
     campaign = models.ForeignKey(
