@@ -282,6 +282,12 @@ class RSVPAdmin(admin.ModelAdmin):
         # Answers come from the guest (invitation link, public page) or the door (walk-ins).
         return False
 
+    def delete_model(self, request, obj):
+        services.rsvps_delete(rsvps=RSVP.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.rsvps_delete(rsvps=queryset)
+
     def save_model(self, request, obj, form, change):
         services.rsvp_details_save(
             rsvp=obj,

@@ -106,3 +106,13 @@ def reminder_message(rsvp, *, to: str, days: int) -> EmailMessage:
         subject=f"Reminder: {event.name} is {when}",
         context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "when": when},
     )
+
+
+def rsvp_link_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
+    event = rsvp.event
+    return _message(
+        "rsvp_link",
+        to=to,
+        subject=f"Your answer for {event.name}",
+        context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "rsvp_url": rsvp_url},
+    )

@@ -22,6 +22,12 @@ def rsvp_confirmation(rsvp_id: int) -> bool:
     return rsvp_confirmation_send(rsvp_id=rsvp_id)
 
 
+def rsvp_link(rsvp_id: int) -> bool:
+    from events.services import rsvp_link_send
+
+    return rsvp_link_send(rsvp_id=rsvp_id)
+
+
 def invitation(invitation_id: int) -> bool:
     from events.services import invitation_send
 

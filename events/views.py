@@ -104,6 +104,8 @@ def event_public(request, slug):
                     guest_names=data["guest_names"],
                     dietary_needs=data["dietary_needs"],
                 )
+            except services.AlreadyAnswered:
+                return render(request, "events/rsvp_link_sent.html", {"event": event})
             except ValidationError as error:
                 _rsvp_errors(form, error)
             else:

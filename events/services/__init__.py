@@ -10,17 +10,25 @@ from events.services.invitations import (
     invitations_send,
 )
 from events.services.rsvps import (
+    AlreadyAnswered,
     donor_for_email,
     rsvp_closed_message,
     rsvp_confirmation_send,
     rsvp_details_save,
+    rsvp_link_send,
     rsvp_submit,
     rsvp_submit_public,
+    rsvps_delete,
     seats_taken,
 )
-from events.services.tickets import ticket_purchase_record
+from events.services.tickets import (
+    ticket_checkout_metadata,
+    ticket_purchase_from_checkout,
+    ticket_purchase_record,
+)
 
 __all__ = [
+    "AlreadyAnswered",
     "donor_for_email",
     "event_gift_record",
     "event_reminders_send",
@@ -32,10 +40,14 @@ __all__ = [
     "rsvp_check_in_undo",
     "rsvp_closed_message",
     "rsvp_confirmation_send",
+    "rsvp_link_send",
     "rsvp_submit",
     "rsvp_submit_public",
     "rsvp_details_save",
+    "rsvps_delete",
     "seats_taken",
+    "ticket_checkout_metadata",
+    "ticket_purchase_from_checkout",
     "ticket_purchase_record",
     "ticket_type_save",
     "walk_in_add",

@@ -123,6 +123,22 @@ def rsvp_submit(
     return rsvp
 
 
+@transaction.atomic
+def rsvps_delete(*, rsvps, now: datetime.datetime | None = None) -> int:
+    """Delete answers (organizers, in the admin); seats they held go to the waitlist."""
+    now = now or timezone.now()
+    event_ids = sorted(set(rsvps.values_list("event_id", flat=True)))
+    events = list(Event.objects.select_for_update().filter(pk__in=event_ids).order_by("pk"))
+    count = 0
+    for rsvp in RSVP.objects.filter(pk__in=list(rsvps.values_list("pk", flat=True))):
+        rsvp.delete()  # one by one: each leaves its own record in the admin's history
+        count += 1
+    for event in events:
+        for promoted in _waitlist_promote(event, now=now):
+            tasks.enqueue("events.tasks.rsvp_confirmation", promoted.pk)
+    return count
+
+
 def donor_for_email(*, email: str, first_name: str, last_name: str) -> Donor:
     """The donor who has this email address, or a new one. Nothing about the match is shown
     to the person who typed it."""
@@ -133,6 +149,11 @@ def donor_for_email(*, email: str, first_name: str, last_name: str) -> Donor:
     if found:
         return found.donor
     return donor_create(first_name=first_name.strip(), last_name=last_name.strip(), email=email)
+
+
+class AlreadyAnswered(Exception):
+    """The public form named someone who has already answered: their answer is theirs to
+    change through their own link, which has been emailed to them."""
 
 
 @transaction.atomic
@@ -149,11 +170,18 @@ def rsvp_submit_public(
     now: datetime.datetime | None = None,
 ) -> RSVP:
     """An answer from the event's public page: the donor is matched by email or created, and
-    gets a private link (an invitation of their own) to change the answer later."""
+    gets a private link (an invitation of their own) to change the answer later.
+
+    Typing someone's email never changes their answer: when that donor has already answered,
+    nothing changes and their link is emailed to them instead (``AlreadyAnswered``)."""
     if not (event.rsvps_open(now or timezone.now())):
         raise ValidationError(rsvp_closed_message(event))
     donor = donor_for_email(email=email, first_name=first_name, last_name=last_name)
     invitation, _ = Invitation.objects.get_or_create(event=event, donor=donor)
+    existing = RSVP.objects.filter(event=event, donor=donor).first()
+    if existing is not None:
+        tasks.enqueue("events.tasks.rsvp_link", existing.pk)
+        raise AlreadyAnswered
     return rsvp_submit(
         event=event,
         donor=donor,
@@ -164,6 +192,18 @@ def rsvp_submit_public(
         invitation=invitation,
         now=now,
     )
+
+
+def rsvp_link_send(*, rsvp_id: int) -> bool:
+    """Email a guest the link to their own answer (asked for through the public page)."""
+    from events.emails import donor_email, rsvp_link_message
+
+    rsvp = RSVP.objects.select_related("event", "donor", "invitation").filter(pk=rsvp_id).first()
+    to = donor_email(rsvp.donor) if rsvp else ""
+    if not to:
+        return False
+    rsvp_link_message(rsvp, to=to, rsvp_url=rsvp_url(rsvp)).send()
+    return True
 
 
 def rsvp_url(rsvp: RSVP) -> str:

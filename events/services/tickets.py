@@ -107,3 +107,62 @@ def _seat_the_buyer(purchase: TicketPurchase, *, seats: int) -> None:
     rsvp.answer_version += 1
     rsvp.save()
     tasks.enqueue("events.tasks.rsvp_confirmation", rsvp.pk)
+
+
+# --- The Stripe Checkout hand-off ----------------------------------------------------------
+# The checkout page (to come with the Stripe work) creates a Checkout Session whose metadata is
+# ticket_checkout_metadata(...); the webhook, on checkout.session.completed, passes the session
+# (as the plain dict Stripe sends) to ticket_purchase_from_checkout.
+
+CHECKOUT_KIND = "event_tickets"
+
+
+def ticket_checkout_metadata(
+    *, ticket_type: TicketType, quantity: int, benefit_declined: bool
+) -> dict[str, str]:
+    return {
+        "kind": CHECKOUT_KIND,
+        "ticket_type": str(ticket_type.pk),
+        "quantity": str(quantity),
+        "benefit_declined": "true" if benefit_declined else "false",
+    }
+
+
+def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
+    """Record a completed Checkout Session for tickets, once (retries return the same
+    purchase). The buyer is matched to a donor by the email they gave Stripe."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from events.services.rsvps import donor_for_email
+
+    metadata = session.get("metadata") or {}
+    if metadata.get("kind") != CHECKOUT_KIND:
+        raise ValidationError("This Checkout Session is not for event tickets.")
+    try:
+        ticket_type = TicketType.objects.get(pk=int(metadata["ticket_type"]))
+        quantity = int(metadata["quantity"])
+    except (KeyError, ValueError, TicketType.DoesNotExist):
+        raise ValidationError("The Checkout Session's ticket metadata is incomplete.") from None
+    paid = Decimal(session["amount_total"]) / 100
+    if paid != quantity * ticket_type.price:
+        raise ValidationError(
+            f"Stripe took ${paid:,.2f} but {quantity} × {ticket_type.name} costs "
+            f"${quantity * ticket_type.price:,.2f}."
+        )
+    details = session.get("customer_details") or {}
+    first, _, last = (details.get("name") or "").strip().partition(" ")
+    donor = donor_for_email(email=details["email"], first_name=first, last_name=last or first)
+    charged_at = datetime.datetime.fromtimestamp(int(session["created"]), tz=datetime.UTC)
+    return ticket_purchase_record(
+        ticket_type=ticket_type,
+        donor=donor,
+        quantity=quantity,
+        method=GiftMethod.CARD,
+        gift_date=timezone.localdate(charged_at),
+        charged_at=charged_at,
+        benefit_declined=metadata.get("benefit_declined") == "true",
+        stripe_payment_id=session["payment_intent"],
+        processor="stripe",
+    )

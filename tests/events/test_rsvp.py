@@ -244,3 +244,59 @@ def test_the_confirmation_task_sends_once_per_answer(client, event):
 
     assert rsvp_confirmation_send(rsvp_id=rsvp.pk) is False  # a retry sends nothing more
     assert len(mail.outbox) == 1
+
+
+def test_deleting_an_answer_in_the_admin_gives_its_seats_to_the_waitlist(client, organizer, event):
+    first, second = _invite(event), _invite(event)
+    _answer(client, first, party_size=4)
+    _answer(client, second, party_size=4)
+    mail.outbox.clear()
+    held = RSVP.objects.get(donor=first.donor)
+    client.force_login(organizer)
+
+    confirm = client.get(f"/admin/events/rsvp/{held.pk}/delete/")
+    response = client.post(f"/admin/events/rsvp/{held.pk}/delete/", {"post": "yes"})
+
+    assert "Are you sure" in confirm.content.decode()
+    assert response.status_code == 302
+    assert RSVP.objects.get(donor=second.donor).confirmed
+    [email] = mail.outbox
+    assert email.to == [second.donor.emails.get().email]
+    assert "a seat opened up" in email.body
+
+
+def test_bulk_deleting_answers_in_the_admin_promotes_too(client, organizer, event):
+    first, second = _invite(event), _invite(event)
+    _answer(client, first, party_size=4)
+    _answer(client, second, party_size=4)
+    client.force_login(organizer)
+
+    client.post(
+        "/admin/events/rsvp/",
+        {"action": "delete_selected", "_selected_action": [RSVP.objects.get(donor=first.donor).pk],
+         "post": "yes"},
+    )
+
+    assert list(RSVP.objects.values_list("donor_id", "waitlist_position")) == [
+        (second.donor_id, None)
+    ]
+
+
+def test_typing_someone_elses_email_never_changes_their_answer(client, event):
+    invitation = _invite(event, email="ayesha@example.org")
+    _answer(client, invitation, answer="yes", party_size=2)
+    mail.outbox.clear()
+
+    response = client.post(
+        "/events/indy-dinner/",
+        {"first_name": "Not", "last_name": "Ayesha", "email": "ayesha@example.org",
+         "answer": "no", "party_size": "1"},
+    )
+
+    assert "Check your email" in response.content.decode()
+    rsvp = RSVP.objects.get(event=event)
+    assert (rsvp.answer, rsvp.party_size) == ("yes", 2)
+    [email] = mail.outbox
+    assert email.to == ["ayesha@example.org"]
+    assert f"/rsvp/{invitation.token}/" in email.body
+    assert "your answer has not changed" in email.body

@@ -162,3 +162,51 @@ def test_organizers_cannot_record_gifts_at_the_event_but_staff_can(
     assert (gift.amount, gift.benefit_value, gift.campaign) == (
         Decimal("1000.00"), Decimal("0.00"), event.campaign
     )
+
+
+def _session(ticket_type, **overrides):
+    from events.services import ticket_checkout_metadata
+
+    session = {
+        "id": "cs_test_1",
+        "object": "checkout.session",
+        "amount_total": 30000,
+        "created": 1742007600,  # 2025-03-15 03:00 UTC: March 14 in New York
+        "payment_intent": "pi_tickets_1",
+        "customer_details": {"email": "Farah@Example.org", "name": "Farah Iqbal"},
+        "metadata": ticket_checkout_metadata(ticket_type=ticket_type, quantity=2,
+                                             benefit_declined=False),
+    }
+    session.update(overrides)
+    return session
+
+
+def test_a_completed_checkout_session_records_the_tickets_once(event):
+    from events.services import ticket_purchase_from_checkout
+
+    seat = factories.make_ticket_type(event, price=Decimal("150"), fair_market_value=Decimal("60"))
+
+    first = ticket_purchase_from_checkout(session=_session(seat))
+    retried = ticket_purchase_from_checkout(session=_session(seat))
+
+    assert retried.pk == first.pk
+    gift = Gift.objects.get()
+    assert gift.donor.display_name == "Farah Iqbal"
+    assert gift.donor.emails.get().email == "farah@example.org"
+    assert (gift.amount, gift.benefit_value, gift.method, gift.processor) == (
+        Decimal("300.00"), Decimal("120.00"), "card", "stripe"
+    )
+    assert gift.tax_date == datetime.date(2025, 3, 14)
+    assert RSVP.objects.get(event=event, donor=gift.donor).party_size == 2
+
+
+def test_a_checkout_session_for_the_wrong_amount_is_refused(event):
+    from events.services import ticket_purchase_from_checkout
+
+    seat = factories.make_ticket_type(event, price=Decimal("150"), fair_market_value=Decimal("60"))
+
+    with pytest.raises(ValidationError) as error:
+        ticket_purchase_from_checkout(session=_session(seat, amount_total=100))
+
+    assert error.value.messages == ["Stripe took $1.00 but 2 × Dinner seat costs $300.00."]
+    assert not Gift.objects.exists()
