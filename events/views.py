@@ -10,7 +10,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from donors.admin.base import can_see_giving
@@ -49,8 +51,15 @@ def _ticket_lines(event: Event) -> list[dict]:
     org = Organization.current()
     statement = org.ca_disclosure if org else ""
     lines = []
+    sold = dict(
+        event.ticket_purchases.values("ticket_type").annotate(n=Sum("quantity")).values_list(
+            "ticket_type", "n"
+        )
+    )
+    now = timezone.now()
     for ticket in event.ticket_types.all():
         deductible = ticket.deductible_amount
+        left = None if ticket.quantity is None else max(ticket.quantity - sold.get(ticket.pk, 0), 0)
         lines.append(
             {
                 "ticket": ticket,
@@ -62,6 +71,11 @@ def _ticket_lines(event: Event) -> list[dict]:
                 # IRC 6115: a payment over $75 partly for goods or services needs the statement;
                 # it is printed for any ticket with a benefit.
                 "quid_pro_quo": ticket.benefit_value > 0,
+                "left": left,
+                "on_sale": ticket.on_sale(now) and left != 0,
+                "sales_end": timezone.localtime(ticket.sales_end, event.tz)
+                if ticket.sales_end
+                else None,
             }
         )
     return lines

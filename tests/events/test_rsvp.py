@@ -300,3 +300,35 @@ def test_typing_someone_elses_email_never_changes_their_answer(client, event):
     assert email.to == ["ayesha@example.org"]
     assert f"/rsvp/{invitation.token}/" in email.body
     assert "your answer has not changed" in email.body
+
+
+def test_public_page_shows_each_tickets_deductible_share_and_what_is_left(
+    client, organization, event
+):
+    from decimal import Decimal
+
+    from donors.services import organization_save
+    from events.services import ticket_purchase_record
+
+    org = organization
+    org.ca_disclosure = "California law: the deductible share of this ticket is {deductible}."
+    organization_save(organization=org)
+    factories.make_ticket_type(event, name="Seat", price=Decimal("150"),
+                               fair_market_value=Decimal("62.50"))
+    table = factories.make_ticket_type(event, name="Table of 10", price=Decimal("2500"),
+                                       fair_market_value=Decimal("62.50"), seats=10, quantity=1)
+    factories.make_ticket_type(event, name="Sponsor", price=Decimal("1000"),
+                               fair_market_value=Decimal("0"))
+    ticket_purchase_record(ticket_type=table, donor=factories.make_donor(), method="check",
+                           gift_date=datetime.date(2025, 3, 15))
+
+    body = client.get("/events/indy-dinner/").content.decode()
+
+    assert "California law: the deductible share of this ticket is $87.50." in body
+    assert "California law: the deductible share of this ticket is $1,875.00." in body
+    assert "limited to the payment minus that value: $87.50" in body
+    assert "No goods or services are provided in exchange: the whole $1,000.00 is deductible." in (
+        body
+    )
+    assert "<strong>Table of 10</strong>: $2,500.00 for 10 seats" in body
+    assert "Sold out" in body
