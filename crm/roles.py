@@ -42,6 +42,21 @@ _STAFF_MODELS = {
     "auditlog.logentry": VIEW,
 }
 
+# Events: organizers run them (events, tickets, invitations, RSVPs, the door); Staff too, and
+# only Staff (and Administrators) record gifts made at an event. Ticket purchases are the one
+# kind of money organizers see and record (checks at the door); never changed or deleted here.
+_EVENT_MODELS = {
+    "events.event": ALL,
+    "events.tickettype": ALL,
+    "events.table": ALL,
+    "events.guestlist": ALL,
+    "events.invitation": ALL,
+    "events.rsvp": ("view", "change", "delete"),
+    "events.ticketpurchase": ("view", "add"),
+}
+_STAFF_MODELS.update(_EVENT_MODELS)
+_STAFF_MODELS["events.eventgift"] = ("view", "add")
+
 # Board members see the lists and figures, and keep only their own goals.
 _BOARD_MODELS = {
     "donors.donor": VIEW,
@@ -59,6 +74,11 @@ _BOARD_MODELS = {
     "donors.boardmember": VIEW,
     "donors.boardgoal": VIEW,
     "donors.committee": VIEW,
+    "events.event": VIEW,
+    "events.tickettype": VIEW,
+    "events.rsvp": VIEW,
+    "events.ticketpurchase": VIEW,
+    "events.eventgift": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 
@@ -68,6 +88,7 @@ _ORGANIZER_MODELS = {
     "donors.donoremail": VIEW,
     "donors.donoraddress": VIEW,
     "donors.tag": VIEW,
+    **_EVENT_MODELS,
 }
 
 

@@ -135,6 +135,8 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MSP <office@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the site at: links in emails (RSVP links) are built from it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # External services; empty means "not configured" and the features that need them say so.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")

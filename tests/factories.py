@@ -158,3 +158,68 @@ def make_one_of_everything(round_no: int = 0) -> None:
             id=key, name=key, func="math.floor", started=now, stopped=now, success=success
         )
     OrmQ.objects.create(key="msp", payload="x", lock=now)
+    make_events_of_everything(donor=donor, campaign=campaign, round_no=round_no)
+
+
+def make_event(**fields):
+    from events.models import Event
+    from events.services import event_save
+
+    n = next(_seq)
+    start = fields.pop("starts_at", None) or timezone_now() + datetime.timedelta(days=30)
+    fields.setdefault("name", f"Dinner {n}")
+    fields.setdefault("slug", f"dinner-{n}")
+    fields.setdefault("venue", "Grand Hall")
+    fields.setdefault("city", "Indianapolis")
+    fields.setdefault("state", "IN")
+    fields.setdefault("time_zone", "America/Indiana/Indianapolis")
+    fields.setdefault("capacity", 100)
+    fields.setdefault("party_size_limit", 4)
+    fields.setdefault("status", "open")
+    fields.setdefault("ends_at", start + datetime.timedelta(hours=3))
+    return event_save(event=Event(starts_at=start, **fields))
+
+
+def make_ticket_type(event, **fields):
+    from events.models import TicketType
+    from events.services import ticket_type_save
+
+    fields.setdefault("name", "Dinner seat")
+    fields.setdefault("price", Decimal("150.00"))
+    fields.setdefault("fair_market_value", Decimal("60.00"))
+    fields.setdefault("seats", 1)
+    return ticket_type_save(ticket_type=TicketType(event=event, **fields))
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def make_events_of_everything(*, donor: Donor, campaign: Campaign, round_no: int = 0) -> None:
+    from events import services as event_services
+    from events.models import GuestList, Table
+
+    event = make_event(campaign=campaign)
+    ticket = make_ticket_type(event)
+    Table.objects.create(event=event, name="Table 1")
+    guest_list = GuestList.objects.create(name=f"Host committee {round_no}-{next(_seq)}")
+    guest_list.donors.add(donor)
+    guest = make_donor(first_name="Imran", last_name=f"Guest{round_no}")
+    event_services.invitations_create(event=event, donors=[guest])
+    event_services.rsvp_submit(event=event, donor=guest, answer="yes", party_size=2)
+    event_services.ticket_purchase_record(
+        ticket_type=ticket,
+        donor=donor,
+        quantity=1,
+        method=GiftMethod.CHECK,
+        gift_date=datetime.date(2025, 3, 15),
+    )
+    event_services.event_gift_record(
+        event=event,
+        donor=donor,
+        amount=Decimal("500"),
+        method=GiftMethod.CHECK,
+        gift_date=datetime.date(2025, 3, 15),
+    )

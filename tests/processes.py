@@ -42,6 +42,7 @@ SETTINGS_VARIABLES = (
     "Q_SYNC",
     "LOG_LEVEL",
     "SECURE_SSL_REDIRECT",
+    "SITE_URL",
 )
 
 

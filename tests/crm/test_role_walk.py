@@ -37,6 +37,16 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.boardmember": {A: "vacd", S: "vacd", B: "v"},
     "donors.boardgoal": {A: "vacd", S: "vacd", B: "va"},
     "donors.committee": {A: "vacd", S: "vacd", B: "v"},
+    # Events: organizers and Staff run them; board members see events and their RSVPs.
+    "events.event": {A: "vacd", S: "vacd", B: "v", O: "vacd"},
+    "events.guestlist": {A: "vacd", S: "vacd", O: "vacd"},
+    "events.invitation": {A: "vacd", S: "vacd", O: "vacd"},
+    # RSVPs come from guests and the door: nobody adds one in the admin.
+    "events.rsvp": {A: "vcd", S: "vcd", B: "v", O: "vcd"},
+    # Tickets are money organizers may record (checks at the door), never edit or delete.
+    "events.ticketpurchase": {A: "va", S: "va", B: "v", O: "va"},
+    # Gifts at the event (paddle raise): Staff's money.
+    "events.eventgift": {A: "va", S: "va", B: "v"},
     # The organization profile: Administrators only; one row, never added twice nor deleted.
     "donors.organization": {A: "vc"},
     # Users and roles: Administrators only.
@@ -71,6 +81,7 @@ ADMIN_ACTIONS = {
     "delete_selected": "d",
     "refresh_figures": "c",
     "resubmit_task": "c",
+    "send_invitations": "c",
 }
 
 # Pages outside the model admins, by URL name: who gets 200, and what anyone else gets.
@@ -87,7 +98,19 @@ SITE_PAGES = {
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {
     "admin:logout": "POST only; logging out is not a permission",
-    "admin:view_on_site": "no model has a public URL (get_absolute_url) yet",
+    "admin:view_on_site": "redirects to the public page of an event or invitation; public",
+    # Event pages take a slug or token: walked as every role in tests/events/test_pages_roles.py.
+    "event_public": "public, per event: tests/events/test_pages_roles.py",
+    "rsvp_invitation": "public, per token: tests/events/test_rsvp.py",
+    "event_check_in": "per event: tests/events/test_pages_roles.py",
+    "event_check_in_search": "per event: tests/events/test_pages_roles.py",
+    "event_check_in_party": "POST, per RSVP: tests/events/test_check_in.py",
+    "event_walk_in": "POST, per event: tests/events/test_check_in.py",
+    "event_invite": "per event: tests/events/test_pages_roles.py",
+    "event_summary": "per event: tests/events/test_pages_roles.py",
+    "event_attendees_csv": "per event: tests/events/test_pages_roles.py",
+    "event_attendees_xlsx": "per event: tests/events/test_pages_roles.py",
+    "event_door_list_pdf": "per event: tests/events/test_pages_roles.py",
     "admin:autocomplete": "needs query parameters: test_autocomplete_answers_only_roles_…",
 }
 

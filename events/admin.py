@@ -1,0 +1,495 @@
+"""The events back office: organizers keep events, tickets, invitations and RSVPs; the money
+(goal, costs, ticket revenue, paddle-raise gifts) is shown only to those who see giving."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from donors.admin.base import AuditedAdmin, ServiceModelForm, can_see_giving
+from donors.models import Donor, GiftMethod
+from events import services
+from events.models import (
+    RSVP,
+    Event,
+    EventGift,
+    GuestList,
+    Invitation,
+    Table,
+    TicketPurchase,
+    TicketType,
+)
+
+_LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")
+
+
+class EventForm(ServiceModelForm):
+    """Times are typed and shown in the venue's time zone, whatever the server's."""
+
+    class Meta:
+        model = Event
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in _LOCAL_TIMES:
+                value = getattr(self.instance, name)
+                if value and name in self.fields:
+                    self.initial[name] = timezone.localtime(value, self.instance.tz).replace(
+                        tzinfo=None
+                    )
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            tz = zoneinfo.ZoneInfo(cleaned.get("time_zone") or "")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return cleaned
+        for name in _LOCAL_TIMES:
+            value = cleaned.get(name)
+            if isinstance(value, datetime.datetime):
+                cleaned[name] = timezone.make_aware(timezone.make_naive(value), tz)
+        return cleaned
+
+
+class TicketTypeInline(admin.TabularInline):
+    model = TicketType
+    extra = 0
+    fields = ["name", "price", "fair_market_value", "seats", "quantity", "sales_start", "sales_end"]
+
+
+class TableInline(admin.TabularInline):
+    model = Table
+    extra = 0
+    fields = ["name", "seats"]
+
+
+@admin.register(Event)
+class EventAdmin(AuditedAdmin):
+    form = EventForm
+    list_display = ["name", "when", "city", "state", "status", "capacity", "seats_confirmed"]
+    list_filter = ["status", "state"]
+    search_fields = ["name", "slug", "venue", "city"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["campaign"]
+    inlines = [TicketTypeInline, TableInline]
+    readonly_fields = ["pages"]
+    _money = ("revenue_goal", "costs")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                seats_yes=Sum(
+                    "rsvps__party_size",
+                    filter=Q(rsvps__answer="yes", rsvps__waitlist_position__isnull=True),
+                )
+            )
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": [("name", "slug"), "status", "description"]}),
+            (
+                "When and where",
+                {
+                    "fields": [
+                        "time_zone",
+                        ("starts_at", "ends_at"),
+                        ("venue", "address"),
+                        ("city", "state"),
+                    ],
+                    "description": "Times are in the venue's time zone.",
+                },
+            ),
+            ("Guests", {"fields": [("capacity", "party_size_limit"), "rsvp_deadline"]}),
+        ]
+        if can_see_giving(request):
+            fieldsets.append(("Money", {"fields": ["campaign", self._money]}))
+        if obj is not None:
+            fieldsets.append(("Pages", {"fields": ["pages"]}))
+        return fieldsets
+
+    @admin.display(description="starts (venue time)", ordering="starts_at")
+    def when(self, obj):
+        return obj.local_start.strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="seats confirmed", ordering="seats_yes")
+    def seats_confirmed(self, obj):
+        return obj.seats_yes or 0
+
+    @admin.display(description="pages")
+    def pages(self, obj):
+        links = [
+            ("Public page", reverse("event_public", args=[obj.slug])),
+            ("Door check-in", reverse("event_check_in", args=[obj.slug])),
+            ("Invite donors", reverse("event_invite", args=[obj.slug])),
+            ("Summary", reverse("event_summary", args=[obj.slug])),
+            ("Attendees (CSV)", reverse("event_attendees_csv", args=[obj.slug])),
+            ("Attendees (XLSX)", reverse("event_attendees_xlsx", args=[obj.slug])),
+            ("Door list (PDF)", reverse("event_door_list_pdf", args=[obj.slug])),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((u, t) for t, u in links))
+
+    def save_model(self, request, obj, form, change):
+        services.event_save(event=obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, TicketType):
+                services.ticket_type_save(ticket_type=instance)
+            else:
+                instance.full_clean()
+                instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+
+
+@admin.register(GuestList)
+class GuestListAdmin(admin.ModelAdmin):
+    list_display = ["name", "size"]
+    search_fields = ["name"]
+    autocomplete_fields = ["donors"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("donors"))
+
+    @admin.display(description="donors", ordering="n")
+    def size(self, obj):
+        return obj.n
+
+
+class InvitationAddForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["event", "donor"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    form = InvitationAddForm
+    list_display = ["donor", "event", "created_at", "sent_at", "sent_to", "answer"]
+    list_filter = ["event", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["donor", "event", "rsvp"]
+    search_fields = ["donor__display_name", "donor__emails__email", "event__name"]
+    autocomplete_fields = ["donor"]
+    readonly_fields = ["link", "created_at", "sent_at", "sent_to"]
+    actions = ["send_invitations"]
+    list_per_page = 100
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["event", "donor"]
+        return ["event", "donor", "link", "created_at", "sent_at", "sent_to"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["event", "donor"] if obj else [])
+
+    @admin.display(description="RSVP link")
+    def link(self, obj):
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    @admin.display(description="answer")
+    def answer(self, obj):
+        try:
+            return obj.rsvp.get_answer_display()
+        except RSVP.DoesNotExist:
+            return "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.invitations_create(event=obj.event, donors=[obj.donor])
+            obj.pk = created[0].pk
+
+    @admin.action(description="Send the selected invitations (never twice)", permissions=["change"])
+    def send_invitations(self, request, queryset):
+        totals = {"queued": 0, "already_sent": 0}
+        for event_id in set(queryset.values_list("event_id", flat=True)):
+            donors = Donor.objects.filter(invitations__in=queryset.filter(event_id=event_id))
+            result = services.invitations_send(event=Event.objects.get(pk=event_id), donors=donors)
+            totals["queued"] += result["queued"]
+            totals["already_sent"] += result["already_sent"]
+        self.message_user(
+            request,
+            f"Queued {totals['queued']} invitation(s); {totals['already_sent']} already sent.",
+            messages.SUCCESS,
+        )
+
+
+class RSVPForm(ServiceModelForm):
+    class Meta:
+        model = RSVP
+        fields = ["table", "guest_names", "dietary_needs"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "table" in self.fields and self.instance.event_id:
+            self.fields["table"].queryset = Table.objects.filter(event_id=self.instance.event_id)
+
+
+@admin.register(RSVP)
+class RSVPAdmin(admin.ModelAdmin):
+    form = RSVPForm
+    list_display = [
+        "donor",
+        "event",
+        "answer",
+        "party_size",
+        "waitlist_position",
+        "table",
+        "checked_in_count",
+        "walk_in",
+    ]
+    list_filter = ["event", "answer", "walk_in", ("waitlist_position", admin.EmptyFieldListFilter)]
+    list_select_related = ["donor", "event", "table"]
+    search_fields = ["donor__display_name", "donor__emails__email", "guest_names"]
+    list_per_page = 100
+    fields = [
+        ("event", "donor"),
+        ("answer", "party_size", "waitlist_position"),
+        "guest_names",
+        "dietary_needs",
+        "table",
+        ("walk_in", "checked_in_count", "checked_in_at"),
+        "answered_at",
+    ]
+    readonly_fields = [
+        "event",
+        "donor",
+        "answer",
+        "party_size",
+        "waitlist_position",
+        "walk_in",
+        "checked_in_count",
+        "checked_in_at",
+        "answered_at",
+    ]
+
+    def has_add_permission(self, request):
+        # Answers come from the guest (invitation link, public page) or the door (walk-ins).
+        return False
+
+    def delete_model(self, request, obj):
+        services.rsvps_delete(rsvps=RSVP.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.rsvps_delete(rsvps=queryset)
+
+    def save_model(self, request, obj, form, change):
+        services.rsvp_details_save(
+            rsvp=obj,
+            table=obj.table,
+            guest_names=obj.guest_names,
+            dietary_needs=obj.dietary_needs,
+        )
+
+
+class TicketPurchaseForm(ServiceModelForm):
+    """Tickets paid at the door or by mail: the gift is recorded with the seats' value.
+
+    The admin saves inside one transaction, so the purchase is recorded while the form is
+    checked: whatever the service refuses is shown on the form, and nothing stays behind."""
+
+    METHODS = [
+        (GiftMethod.CHECK, "Check"),
+        (GiftMethod.CASH, "Cash"),
+        (GiftMethod.CARD, "Card (paid elsewhere)"),
+        (GiftMethod.DAF_GRANT, "DAF grant"),
+        (GiftMethod.OTHER, "Other"),
+    ]
+    donor = forms.ModelChoiceField(queryset=Donor.objects.all())
+    method = forms.ChoiceField(choices=METHODS)
+    gift_date = forms.DateField(initial=timezone.localdate, help_text="The day it was paid.")
+    check_number = forms.CharField(max_length=30, required=False)
+    benefit_declined = forms.BooleanField(
+        required=False, help_text="The buyer gives up the seats' value: the whole price is a gift."
+    )
+
+    class Meta:
+        model = TicketPurchase
+        fields = ["ticket_type", "quantity"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.purchase = services.ticket_purchase_record(
+                ticket_type=cleaned["ticket_type"],
+                donor=cleaned["donor"],
+                quantity=cleaned["quantity"],
+                method=cleaned["method"],
+                gift_date=cleaned["gift_date"],
+                benefit_declined=cleaned.get("benefit_declined", False),
+                check_number=cleaned.get("check_number", ""),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+@admin.register(TicketPurchase)
+class TicketPurchaseAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "donor", "event", "ticket_type", "quantity", "amount", "method"]
+    list_select_related = ["gift__donor", "event", "ticket_type__event"]
+    list_filter = ["event"]
+    search_fields = ["gift__donor__display_name", "gift__donor__emails__email", "event__name"]
+    readonly_fields = ["event", "ticket_type", "quantity", "gift", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = TicketPurchaseForm
+            form.base_fields["donor"].widget = admin.widgets.AutocompleteSelect(
+                Donor._meta.get_field("gifts").remote_field, self.admin_site
+            )
+            return form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "ticket_type",
+                "quantity",
+                "donor",
+                "method",
+                "check_number",
+                "gift_date",
+                "benefit_declined",
+            ]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Money is never deleted here: a returned ticket is a refund of its gift (Staff).
+        return False
+
+    @admin.display(description="donor", ordering="gift__donor__sort_name")
+    def donor(self, obj):
+        return obj.gift.donor
+
+    @admin.display(description="amount", ordering="gift__amount")
+    def amount(self, obj):
+        return f"${obj.gift.amount:,.2f}"
+
+    @admin.display(description="paid by")
+    def method(self, obj):
+        return obj.gift.get_method_display()
+
+    def save_form(self, request, form, change):
+        return form.instance
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service saved everything while the form was checked
+
+    def save_model(self, request, obj, form, change):
+        purchase = form.purchase
+        obj.pk, obj.event, obj.ticket_type, obj.gift = (
+            purchase.pk,
+            purchase.event,
+            purchase.ticket_type,
+            purchase.gift,
+        )
+
+
+class EventGiftForm(ServiceModelForm):
+    """A gift made at the event; recorded while the form is checked (see TicketPurchaseForm)."""
+
+    donor = forms.ModelChoiceField(queryset=Donor.objects.all())
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(choices=TicketPurchaseForm.METHODS)
+    gift_date = forms.DateField(initial=timezone.localdate)
+    check_number = forms.CharField(max_length=30, required=False)
+
+    class Meta:
+        model = EventGift
+        fields = ["event"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.link = services.event_gift_record(
+                event=cleaned["event"],
+                donor=cleaned["donor"],
+                amount=cleaned["amount"],
+                method=cleaned["method"],
+                gift_date=cleaned["gift_date"],
+                check_number=cleaned.get("check_number", ""),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+@admin.register(EventGift)
+class EventGiftAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "donor", "amount"]
+    list_select_related = ["gift__donor", "event"]
+    list_filter = ["event"]
+    search_fields = ["gift__donor__display_name", "event__name"]
+    readonly_fields = ["event", "gift", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = EventGiftForm
+            form.base_fields["donor"].widget = admin.widgets.AutocompleteSelect(
+                Donor._meta.get_field("gifts").remote_field, self.admin_site
+            )
+            return form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["event", "donor", "amount", "method", "check_number", "gift_date"]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="donor", ordering="gift__donor__sort_name")
+    def donor(self, obj):
+        return obj.gift.donor
+
+    @admin.display(description="amount", ordering="gift__amount")
+    def amount(self, obj):
+        return f"${obj.gift.amount:,.2f}"
+
+    def save_form(self, request, form, change):
+        return form.instance
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service saved everything while the form was checked
+
+    def save_model(self, request, obj, form, change):
+        obj.pk, obj.event, obj.gift = form.link.pk, form.link.event, form.link.gift

@@ -1,0 +1,118 @@
+"""The emails events send, and the calendar file that goes with them. Mail goes out through
+Django's configured backend (EMAIL_URL), the one gateway to SMTP."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from donors.models import Donor, Organization
+
+
+def donor_email(donor: Donor) -> str:
+    """The donor's primary address ('' when they have none)."""
+    emails = sorted(donor.emails.all(), key=lambda e: (not e.is_primary, e.id))
+    return emails[0].email if emails else ""
+
+
+def _ics_text(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    )
+
+
+def event_ics(event, *, uid_suffix: str = "") -> str:
+    """An iCalendar (RFC 5545) file for the event, times in UTC."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    start = event.starts_at.astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
+    end = event.ends_at.astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
+    stamp = timezone.now().astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
+    location = ", ".join(p for p in (event.venue, event.address, event.city, event.state) if p)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//MSP back office//events//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:event-{event.pk}{uid_suffix}@msp-backoffice",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART:{start}",
+        f"DTEND:{end}",
+        f"SUMMARY:{_ics_text(event.name)}",
+        f"LOCATION:{_ics_text(location)}",
+        f"DESCRIPTION:{_ics_text(event.description)}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _context(**extra) -> dict:
+    return {"organization": Organization.current(), **extra}
+
+
+def _message(template: str, *, to: str, subject: str, context: dict) -> EmailMessage:
+    body = render_to_string(f"emails/{template}.txt", _context(**context))
+    return EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    )
+
+
+def invitation_message(invitation, *, to: str, rsvp_url: str) -> EmailMessage:
+    event = invitation.event
+    message = _message(
+        "event_invitation",
+        to=to,
+        subject=f"You are invited: {event.name}",
+        context={"event": event, "donor": invitation.donor, "rsvp_url": rsvp_url},
+    )
+    message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
+    return message
+
+
+def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
+    event = rsvp.event
+    if rsvp.answer == "yes" and rsvp.waitlist_position is not None:
+        subject = f"You are on the waitlist: {event.name}"
+    elif rsvp.answer == "yes":
+        subject = f"See you there: {event.name}"
+    else:
+        subject = f"Your answer is recorded: {event.name}"
+    message = _message(
+        "rsvp_confirmation",
+        to=to,
+        subject=subject,
+        context={
+            "event": event,
+            "rsvp": rsvp,
+            "donor": rsvp.donor,
+            "rsvp_url": rsvp_url,
+            "promoted": rsvp.promoted_at is not None,
+        },
+    )
+    if rsvp.confirmed:
+        message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
+    return message
+
+
+def reminder_message(rsvp, *, to: str, days: int) -> EmailMessage:
+    event = rsvp.event
+    when = "tomorrow" if days == 1 else f"in {days} days"
+    return _message(
+        "event_reminder",
+        to=to,
+        subject=f"Reminder: {event.name} is {when}",
+        context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "when": when},
+    )
+
+
+def rsvp_link_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
+    event = rsvp.event
+    return _message(
+        "rsvp_link",
+        to=to,
+        subject=f"Your answer for {event.name}",
+        context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "rsvp_url": rsvp_url},
+    )

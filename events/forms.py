@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django import forms
+
+from events.models import Answer, Event
+
+
+class RSVPForm(forms.Form):
+    answer = forms.ChoiceField(choices=Answer.choices, widget=forms.RadioSelect)
+    party_size = forms.TypedChoiceField(
+        coerce=int, label="How many of you, yourself included", initial=1
+    )
+    guest_names = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Your guests' names",
+    )
+    dietary_needs = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Dietary needs (vegetarian, allergies…)",
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["party_size"].choices = [
+            (n, str(n)) for n in range(1, event.party_size_limit + 1)
+        ]
+
+
+class PublicRSVPForm(RSVPForm):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(help_text="Your confirmation, and a link to change your answer, go here.")
+    field_order = ["first_name", "last_name", "email", "answer", "party_size"]
+
+
+class WalkInForm(forms.Form):
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    email = forms.EmailField(required=False)
+    count = forms.IntegerField(min_value=1, max_value=50, initial=1)
+    dietary_needs = forms.CharField(max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("first_name", "").strip() or cleaned.get("last_name", "").strip()):
+            raise forms.ValidationError("Give the guest's name.")
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    tags = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    states = forms.CharField(
+        required=False, help_text="Two-letter codes separated by commas: IN, CA", max_length=200
+    )
+    past_events = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, help_text="Donors who came (answered yes) to these."
+    )
+    guest_lists = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    confirm = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, help_text="Set by the preview's Send button."
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        from donors.models import Tag
+        from events.models import GuestList
+
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["past_events"].queryset = Event.objects.exclude(pk=event.pk)
+        self.fields["guest_lists"].queryset = GuestList.objects.all()
+
+    def clean_states(self):
+        raw = self.cleaned_data.get("states", "")
+        states = [s.strip().upper() for s in raw.replace(";", ",").split(",") if s.strip()]
+        bad = [s for s in states if len(s) != 2 or not s.isalpha()]
+        if bad:
+            raise forms.ValidationError(f"Not a two-letter state code: {', '.join(bad)}")
+        return states
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(k) for k in ("tags", "states", "past_events", "guest_lists")):
+            raise forms.ValidationError("Choose at least one tag, state, past event or list.")
+        return cleaned

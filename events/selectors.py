@@ -1,0 +1,134 @@
+"""Reads about events, computed in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from donors.models import Donor, DonorEmail
+from donors.models.gift import COUNTED_STATUSES
+from donors.money import ZERO, MoneyField, money_sum
+from events.models import RSVP, Answer, Event, EventGift, TicketPurchase
+
+_MONEY = MoneyField()
+
+
+def invitation_recipients(
+    *, event: Event, tags=(), states=(), past_events=(), guest_lists=()
+) -> QuerySet[Donor]:
+    """Donors matching any of the choices, who may be emailed and have an address, and who
+    have neither been invited to nor answered for this event yet."""
+    match = Q(pk__in=[])
+    if tags:
+        match |= Q(tags__in=tags)
+    if states:
+        match |= Q(addresses__is_primary=True, addresses__region__in=states)
+    if past_events:
+        match |= Q(rsvps__event__in=past_events, rsvps__answer=Answer.YES)
+    if guest_lists:
+        match |= Q(guest_lists__in=guest_lists)
+    ids = Donor.objects.filter(match).values("pk")
+    return (
+        Donor.objects.filter(pk__in=ids, email_opt_in=True, do_not_solicit=False)
+        .filter(emails__isnull=False)
+        .exclude(invitations__event=event, invitations__sent_at__isnull=False)
+        .exclude(rsvps__event=event)
+        .distinct()
+        .order_by("sort_name")
+    )
+
+
+def attendees(event: Event) -> QuerySet[RSVP]:
+    """Everyone coming (or who came): confirmed 'yes' answers and walk-ins, with contacts."""
+    primary_email = DonorEmail.objects.filter(donor=OuterRef("donor_id")).order_by(
+        "-is_primary", "id"
+    )
+    return (
+        RSVP.objects.filter(event=event, answer=Answer.YES, waitlist_position__isnull=True)
+        .select_related("donor", "table")
+        .annotate(email=Subquery(primary_email.values("email")[:1]))
+        .order_by("donor__sort_name", "id")
+    )
+
+
+def door_counts(event: Event) -> dict[str, int]:
+    """Expected (confirmed seats), arrived (people checked in), walk-ins (people)."""
+    figures = RSVP.objects.filter(event=event).aggregate(
+        expected=Sum(
+            "party_size",
+            filter=Q(answer=Answer.YES, waitlist_position__isnull=True, walk_in=False),
+        ),
+        arrived=Sum("checked_in_count"),
+        walk_ins=Sum("checked_in_count", filter=Q(walk_in=True)),
+        parties_arrived=Count("pk", filter=Q(checked_in_count__gt=0)),
+    )
+    return {key: value or 0 for key, value in figures.items()}
+
+
+def door_search(event: Event, query: str, *, limit: int = 25) -> QuerySet[RSVP]:
+    """RSVPs whose guest's name or email contains the query (what the door types)."""
+    query = query.strip()
+    rsvps = attendees(event)
+    if query:
+        rsvps = rsvps.filter(
+            Q(donor__display_name__icontains=query)
+            | Q(donor__emails__email__icontains=query)
+            | Q(guest_names__icontains=query)
+        ).distinct()
+    return rsvps[:limit]
+
+
+def event_summary(event: Event) -> dict:
+    """RSVPs by answer, attendance, and the money: tickets, gifts at the event, costs, net."""
+    by_answer = {
+        row["answer"]: row
+        for row in RSVP.objects.filter(event=event)
+        .values("answer")
+        .annotate(
+            parties=Count("pk"),
+            seats=Sum("party_size"),
+            waiting=Count("pk", filter=Q(waitlist_position__isnull=False)),
+        )
+    }
+    answers = [
+        {
+            "answer": label,
+            "parties": by_answer.get(value, {}).get("parties", 0),
+            "seats": by_answer.get(value, {}).get("seats", 0) or 0,
+        }
+        for value, label in Answer.choices
+    ]
+    waitlisted = by_answer.get(Answer.YES, {}).get("waiting", 0)
+    kept = F("gift__amount") - F("gift__amount_refunded")
+    counted = Q(gift__status__in=COUNTED_STATUSES)
+    tickets = TicketPurchase.objects.filter(event=event).aggregate(
+        revenue=Coalesce(money_sum(kept, filter=counted), Value(ZERO), output_field=_MONEY),
+        benefit=Coalesce(
+            money_sum("gift__benefit_value", filter=counted), Value(ZERO), output_field=_MONEY
+        ),
+        sold=Coalesce(Sum("quantity", filter=counted), 0),
+    )
+    paddle = EventGift.objects.filter(event=event).aggregate(
+        total=Coalesce(money_sum(kept, filter=counted), Value(ZERO), output_field=_MONEY),
+        gifts=Count("pk", filter=counted),
+    )
+    revenue = tickets["revenue"] + paddle["total"]
+    net = revenue - event.costs
+    return {
+        "answers": answers,
+        "waitlisted": waitlisted,
+        "door": door_counts(event),
+        "tickets_sold": tickets["sold"],
+        "ticket_revenue": tickets["revenue"],
+        "ticket_benefit": tickets["benefit"],
+        "paddle_total": paddle["total"],
+        "paddle_gifts": paddle["gifts"],
+        "revenue": revenue,
+        "costs": event.costs,
+        "net": net,
+        "goal": event.revenue_goal,
+        "net_of_goal": (net / event.revenue_goal) if event.revenue_goal else None,
+        "to_goal": max(event.revenue_goal - net, Decimal("0.00")),
+    }

@@ -1,0 +1,54 @@
+"""Every write to events goes through these functions; views, admin actions, tasks and (later)
+the Stripe webhook call them and nothing else writes events, RSVPs, invitations or tickets."""
+
+from events.services.checkin import rsvp_check_in, rsvp_check_in_undo, walk_in_add
+from events.services.events import event_gift_record, event_save, ticket_type_save
+from events.services.invitations import (
+    event_reminders_send,
+    invitation_send,
+    invitations_create,
+    invitations_send,
+)
+from events.services.rsvps import (
+    AlreadyAnswered,
+    donor_for_email,
+    rsvp_closed_message,
+    rsvp_confirmation_send,
+    rsvp_details_save,
+    rsvp_link_send,
+    rsvp_submit,
+    rsvp_submit_public,
+    rsvps_delete,
+    seats_taken,
+)
+from events.services.tickets import (
+    ticket_checkout_metadata,
+    ticket_purchase_from_checkout,
+    ticket_purchase_record,
+)
+
+__all__ = [
+    "AlreadyAnswered",
+    "donor_for_email",
+    "event_gift_record",
+    "event_reminders_send",
+    "event_save",
+    "invitation_send",
+    "invitations_create",
+    "invitations_send",
+    "rsvp_check_in",
+    "rsvp_check_in_undo",
+    "rsvp_closed_message",
+    "rsvp_confirmation_send",
+    "rsvp_link_send",
+    "rsvp_submit",
+    "rsvp_submit_public",
+    "rsvp_details_save",
+    "rsvps_delete",
+    "seats_taken",
+    "ticket_checkout_metadata",
+    "ticket_purchase_from_checkout",
+    "ticket_purchase_record",
+    "ticket_type_save",
+    "walk_in_add",
+]

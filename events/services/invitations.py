@@ -1,0 +1,110 @@
+"""Invitations and reminders by email, each sent at most once."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from donors.models import Donor
+from events.models import RSVP, Answer, Event, EventStatus, Invitation
+from events import tasks
+
+
+@transaction.atomic
+def invitations_create(*, event: Event, donors: Iterable[Donor]) -> list[Invitation]:
+    """One invitation per donor and event, whatever the number of calls."""
+    ids = {d.pk for d in donors}
+    have = set(Invitation.objects.filter(event=event, donor_id__in=ids).values_list("donor_id", flat=True))
+    Invitation.objects.bulk_create(
+        [Invitation(event=event, donor_id=donor_id) for donor_id in sorted(ids - have)],
+        ignore_conflicts=True,
+    )
+    return list(Invitation.objects.filter(event=event, donor_id__in=ids))
+
+
+@transaction.atomic
+def invitations_send(*, event: Event, donors: Iterable[Donor]) -> dict[str, int]:
+    """Invite these donors and queue an email for each invitation not sent yet."""
+    invitations = invitations_create(event=event, donors=donors)
+    queued = 0
+    for invitation in invitations:
+        if invitation.sent_at is None:
+            tasks.enqueue("events.tasks.invitation", invitation.pk)
+            queued += 1
+    return {"invited": len(invitations), "queued": queued, "already_sent": len(invitations) - queued}
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Email one invitation with its link and the calendar file; never twice."""
+    from events.emails import donor_email, invitation_message
+
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("event", "donor")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.sent_at is not None:
+            return False
+        to = donor_email(invitation.donor)
+        if not to:
+            return False
+        url = f"{settings.SITE_URL}{invitation.get_absolute_url()}"
+        invitation_message(invitation, to=to, rsvp_url=url).send()
+        invitation.sent_at = timezone.now()
+        invitation.sent_to = to
+        invitation.save(update_fields=["sent_at", "sent_to"])
+        return True
+
+
+def _remind(rsvp_id: int, *, days: int, now: datetime.datetime) -> bool:
+    from events.emails import donor_email, reminder_message
+
+    field = "reminded_1_at" if days == 1 else "reminded_7_at"
+    with transaction.atomic():
+        rsvp = (
+            RSVP.objects.select_for_update(of=("self",))
+            .select_related("event", "donor")
+            .filter(pk=rsvp_id, **{f"{field}__isnull": True})
+            .first()
+        )
+        if rsvp is None:
+            return False
+        to = donor_email(rsvp.donor)
+        if to:
+            reminder_message(rsvp, to=to, days=days).send()
+        setattr(rsvp, field, now)
+        fields = [field]
+        if days == 1 and rsvp.reminded_7_at is None:
+            # Too late for the week-ahead one: it is never sent after this.
+            rsvp.reminded_7_at = now
+            fields.append("reminded_7_at")
+        rsvp.save(update_fields=fields)
+        return bool(to)
+
+
+def event_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind confirmed guests a week and a day ahead (run by the django-q2 schedule; each
+    reminder goes once, however often this runs)."""
+    now = now or timezone.now()
+    sent = 0
+    upcoming = Event.objects.filter(
+        status=EventStatus.OPEN, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=7)
+    )
+    for event in upcoming:
+        days = 1 if event.starts_at - now <= datetime.timedelta(days=1) else 7
+        field = "reminded_1_at" if days == 1 else "reminded_7_at"
+        ids = RSVP.objects.filter(
+            event=event,
+            answer=Answer.YES,
+            waitlist_position__isnull=True,
+            **{f"{field}__isnull": True},
+        ).values_list("pk", flat=True)
+        for rsvp_id in list(ids):
+            sent += _remind(rsvp_id, days=days, now=now)
+    return sent

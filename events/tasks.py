@@ -1,0 +1,40 @@
+"""django-q2 tasks: thin, by primary key, idempotent (each service sends at most once per
+change, so a retry never doubles an email)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+
+def enqueue_on_commit(func: str, *args) -> None:
+    """Queue a task once the current transaction commits (a task must never see, or miss,
+    a row that a rollback takes back)."""
+    transaction.on_commit(lambda: async_task(func, *args, group="events"))
+
+
+enqueue = enqueue_on_commit
+
+
+def rsvp_confirmation(rsvp_id: int) -> bool:
+    from events.services import rsvp_confirmation_send
+
+    return rsvp_confirmation_send(rsvp_id=rsvp_id)
+
+
+def rsvp_link(rsvp_id: int) -> bool:
+    from events.services import rsvp_link_send
+
+    return rsvp_link_send(rsvp_id=rsvp_id)
+
+
+def invitation(invitation_id: int) -> bool:
+    from events.services import invitation_send
+
+    return invitation_send(invitation_id=invitation_id)
+
+
+def reminders() -> int:
+    from events.services import event_reminders_send
+
+    return event_reminders_send()

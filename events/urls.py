@@ -1,0 +1,33 @@
+from django.urls import path
+
+from events import views
+
+urlpatterns = [
+    path("events/<slug:slug>/", views.event_public, name="event_public"),
+    path("rsvp/<str:token>/", views.rsvp_invitation, name="rsvp_invitation"),
+    path("events/<slug:slug>/check-in/", views.event_check_in, name="event_check_in"),
+    path(
+        "events/<slug:slug>/check-in/search/",
+        views.event_check_in_search,
+        name="event_check_in_search",
+    ),
+    path(
+        "events/<slug:slug>/check-in/<int:rsvp_id>/",
+        views.event_check_in_party,
+        name="event_check_in_party",
+    ),
+    path("events/<slug:slug>/check-in/walk-in/", views.event_walk_in, name="event_walk_in"),
+    path("events/<slug:slug>/invite/", views.event_invite, name="event_invite"),
+    path("events/<slug:slug>/summary/", views.event_summary, name="event_summary"),
+    path(
+        "events/<slug:slug>/attendees.csv", views.event_attendees_csv, name="event_attendees_csv"
+    ),
+    path(
+        "events/<slug:slug>/attendees.xlsx",
+        views.event_attendees_xlsx,
+        name="event_attendees_xlsx",
+    ),
+    path(
+        "events/<slug:slug>/door-list.pdf", views.event_door_list_pdf, name="event_door_list_pdf"
+    ),
+]

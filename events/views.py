@@ -1,0 +1,373 @@
+"""Event pages: the public page and invitation link (RSVP), and the organizers' pages (door
+check-in, invitations, summary, exports). Each organizer page checks its permission."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from donors.admin.base import can_see_giving
+from donors.models import Organization
+from events import exports, selectors, services
+from events.forms import InviteForm, PublicRSVPForm, RSVPForm, WalkInForm
+from events.models import RSVP, Event, EventStatus, Invitation
+from events.ratelimit import rate_limited
+
+
+def permission(perm: str):
+    """Logged in (else the login page) with ``perm`` (else 403)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _public_event(slug: str) -> Event:
+    event = get_object_or_404(Event, slug=slug)
+    if event.status == EventStatus.DRAFT:
+        raise Http404("No such event.")
+    return event
+
+
+def _ticket_lines(event: Event) -> list[dict]:
+    org = Organization.current()
+    statement = org.ca_disclosure if org else ""
+    lines = []
+    sold = dict(
+        event.ticket_purchases.values("ticket_type").annotate(n=Sum("quantity")).values_list(
+            "ticket_type", "n"
+        )
+    )
+    now = timezone.now()
+    for ticket in event.ticket_types.all():
+        deductible = ticket.deductible_amount
+        left = None if ticket.quantity is None else max(ticket.quantity - sold.get(ticket.pk, 0), 0)
+        lines.append(
+            {
+                "ticket": ticket,
+                "benefit": ticket.benefit_value,
+                "deductible": deductible,
+                "ca_statement": statement.replace("{deductible}", f"${deductible:,.2f}")
+                if statement
+                else "",
+                # IRC 6115: a payment over $75 partly for goods or services needs the statement;
+                # it is printed for any ticket with a benefit.
+                "quid_pro_quo": ticket.benefit_value > 0,
+                "left": left,
+                "on_sale": ticket.on_sale(now) and left != 0,
+                "sales_end": timezone.localtime(ticket.sales_end, event.tz)
+                if ticket.sales_end
+                else None,
+            }
+        )
+    return lines
+
+
+def _rsvp_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _too_many(request):
+    return render(request, "events/too_many.html", status=429)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_public(request, slug):
+    """The event's public page: details, tickets with their deductible share, and an RSVP
+    form that matches the guest to a donor by email (or makes one)."""
+    event = _public_event(slug)
+    open_now = event.rsvps_open()
+    form = PublicRSVPForm(request.POST or None, event=event)
+    if request.method == "POST":
+        if rate_limited(request, scope="rsvp"):
+            return _too_many(request)
+        if not open_now:
+            form.add_error(None, services.rsvp_closed_message(event))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                rsvp = services.rsvp_submit_public(
+                    event=event,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    answer=data["answer"],
+                    party_size=data["party_size"],
+                    guest_names=data["guest_names"],
+                    dietary_needs=data["dietary_needs"],
+                )
+            except services.AlreadyAnswered:
+                return render(request, "events/rsvp_link_sent.html", {"event": event})
+            except ValidationError as error:
+                _rsvp_errors(form, error)
+            else:
+                return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    return render(
+        request,
+        "events/event_public.html",
+        {
+            "event": event,
+            "tickets": _ticket_lines(event),
+            "form": form if open_now else None,
+            "closed_message": None if open_now else services.rsvp_closed_message(event),
+            "seats_left": max(event.capacity - services.seats_taken(event), 0),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def rsvp_invitation(request, token):
+    """The invitation link: the guest's own answer, changeable until the deadline."""
+    if request.method == "POST" and rate_limited(request, scope="rsvp"):
+        return _too_many(request)
+    invitation = Invitation.objects.select_related("event", "donor").filter(token=token).first()
+    if invitation is None or invitation.event.status == EventStatus.DRAFT:
+        return render(request, "events/bad_link.html", status=404)
+    event = invitation.event
+    rsvp = RSVP.objects.filter(event=event, donor=invitation.donor).first()
+    initial = {}
+    if rsvp:
+        initial = {
+            "answer": rsvp.answer,
+            "party_size": rsvp.party_size,
+            "guest_names": rsvp.guest_names,
+            "dietary_needs": rsvp.dietary_needs,
+        }
+    open_now = event.rsvps_open()
+    form = RSVPForm(request.POST or None, event=event, initial=initial)
+    if request.method == "POST":
+        if not open_now:
+            form.add_error(None, services.rsvp_closed_message(event))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                rsvp = services.rsvp_submit(
+                    event=event,
+                    donor=invitation.donor,
+                    answer=data["answer"],
+                    party_size=data["party_size"],
+                    guest_names=data["guest_names"],
+                    dietary_needs=data["dietary_needs"],
+                    invitation=invitation,
+                )
+            except ValidationError as error:
+                _rsvp_errors(form, error)
+            else:
+                return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    return render(
+        request,
+        "events/rsvp_invitation.html",
+        {
+            "event": event,
+            "invitation": invitation,
+            "donor": invitation.donor,
+            "rsvp": rsvp,
+            "tickets": _ticket_lines(event),
+            "form": form if open_now else None,
+            "closed_message": None if open_now else services.rsvp_closed_message(event),
+        },
+    )
+
+
+# --- The door -----------------------------------------------------------------------------
+
+
+def _rsvp_json(rsvp: RSVP) -> dict:
+    return {
+        "id": rsvp.pk,
+        "name": rsvp.donor.display_name,
+        "email": getattr(rsvp, "email", "") or "",
+        "party_size": rsvp.party_size,
+        "guests": rsvp.guest_names,
+        "dietary": rsvp.dietary_needs,
+        "table": rsvp.table.name if rsvp.table else "",
+        "walk_in": rsvp.walk_in,
+        "checked_in": rsvp.checked_in_count,
+    }
+
+
+@permission("events.change_rsvp")
+@require_safe
+def event_check_in(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    return render(
+        request,
+        "events/check_in.html",
+        {"event": event, "counts": selectors.door_counts(event), "walk_in_form": WalkInForm()},
+    )
+
+
+@permission("events.change_rsvp")
+@require_safe
+def event_check_in_search(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    query = request.GET.get("q", "")[:100]
+    return JsonResponse(
+        {
+            "results": [_rsvp_json(r) for r in selectors.door_search(event, query)],
+            "counts": selectors.door_counts(event),
+        }
+    )
+
+
+@permission("events.change_rsvp")
+@require_POST
+def event_check_in_party(request, slug, rsvp_id):
+    """Check a party in (``count`` people) or, with ``undo``, take it back."""
+    event = get_object_or_404(Event, slug=slug)
+    rsvp = get_object_or_404(RSVP, pk=rsvp_id, event=event)
+    if request.POST.get("undo"):
+        changed = services.rsvp_check_in_undo(rsvp=rsvp)
+        message = "Check-in undone." if changed else "They were not checked in."
+    else:
+        try:
+            count = int(request.POST.get("count", rsvp.party_size))
+            changed = services.rsvp_check_in(rsvp=rsvp, count=count)
+        except (ValueError, ValidationError):
+            return JsonResponse({"error": "Give how many people came (1 to 50)."}, status=400)
+        message = "Checked in." if changed else "Already checked in by someone else."
+    rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
+    return JsonResponse(
+        {
+            "changed": changed,
+            "message": message,
+            "rsvp": _rsvp_json(rsvp),
+            "counts": selectors.door_counts(event),
+        },
+        status=200 if changed else 409,
+    )
+
+
+@permission("events.change_rsvp")
+@require_POST
+def event_walk_in(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return JsonResponse({"error": " ".join(errors)}, status=400)
+    try:
+        rsvp = services.walk_in_add(event=event, **form.cleaned_data)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
+    return JsonResponse(
+        {"rsvp": _rsvp_json(rsvp), "counts": selectors.door_counts(event)}, status=201
+    )
+
+
+# --- Invitations, summary, exports ---------------------------------------------------------
+
+
+@permission("events.add_invitation")
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_invite(request, slug):
+    """Choose donors by tag, state, past attendance or a saved list; preview, then send."""
+    event = get_object_or_404(Event, slug=slug)
+    form = InviteForm(request.POST or None, event=event)
+    recipients = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        recipients = selectors.invitation_recipients(
+            event=event,
+            tags=data["tags"],
+            states=data["states"],
+            past_events=data["past_events"],
+            guest_lists=data["guest_lists"],
+        )
+        if request.POST.get("send"):
+            result = services.invitations_send(event=event, donors=list(recipients))
+            messages.success(
+                request,
+                f"Queued {result['queued']} invitation(s); "
+                f"{result['already_sent']} had already been sent.",
+            )
+            return redirect("event_invite", slug=event.slug)
+    page = list(recipients[:200]) if recipients is not None else None
+    return render(
+        request,
+        "events/invite.html",
+        {
+            "event": event,
+            "form": form,
+            "recipients": page,
+            "recipient_count": recipients.count() if recipients is not None else 0,
+            "sent_count": event.invitations.filter(sent_at__isnull=False).count(),
+        },
+    )
+
+
+@permission("events.view_event")
+@require_safe
+def event_summary(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    return render(
+        request,
+        "events/summary.html",
+        {
+            "event": event,
+            "summary": selectors.event_summary(event),
+            "show_money": can_see_giving(request),
+        },
+    )
+
+
+def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@permission("events.view_rsvp")
+@require_safe
+def event_attendees_csv(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    return _download(
+        exports.attendees_csv(event),
+        content_type="text/csv; charset=utf-8",
+        filename=f"{event.slug}-attendees.csv",
+    )
+
+
+@permission("events.view_rsvp")
+@require_safe
+def event_attendees_xlsx(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    return _download(
+        exports.attendees_xlsx(event),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"{event.slug}-attendees.xlsx",
+    )
+
+
+@permission("events.view_rsvp")
+@require_safe
+def event_door_list_pdf(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    return _download(
+        exports.door_list_pdf(event),
+        content_type="application/pdf",
+        filename=f"{event.slug}-door-list.pdf",
+    )

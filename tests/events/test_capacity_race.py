@@ -1,0 +1,40 @@
+"""Two guests answering 'yes' at the same moment for the last seats: one gets them, the other
+waits (the event row is locked while seats are counted)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from events.models import RSVP
+from events.services import rsvp_submit
+from tests import factories
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_yes_answers_never_overfill_the_event(postgres_only):
+    factories.make_organization()
+    event = factories.make_event(slug="race-seats", capacity=4, party_size_limit=4)
+    guests = [factories.make_donor() for _ in range(2)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def answer(donor):
+        try:
+            barrier.wait()
+            rsvp_submit(event=event, donor=donor, answer="yes", party_size=3)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(g,)) for g in guests]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    rsvps = list(RSVP.objects.filter(event=event))
+    assert sorted(r.waitlist_position is None for r in rsvps) == [False, True]
+    assert sum(r.party_size for r in rsvps if r.confirmed) == 3

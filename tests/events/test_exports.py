@@ -1,0 +1,74 @@
+"""Attendee exports: CSV and XLSX with dietary needs and tables (formulas neutralized), and the
+printable door list."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from events.models import Table
+from events.services import rsvp_details_save, rsvp_submit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(organization):
+    event = factories.make_event(name="Chicago Dinner", slug="chicago")
+    table = Table.objects.create(event=event, name="Table 7")
+    khan = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
+    evil = factories.make_donor(first_name="=HYPERLINK(\"http://x\")", last_name="Evil")
+    rsvp = rsvp_submit(event=event, donor=khan, answer="yes", party_size=2,
+                       guest_names="Omar Khan", dietary_needs="vegetarian")
+    rsvp_details_save(rsvp=rsvp, table=table, guest_names="Omar Khan", dietary_needs="vegetarian")
+    rsvp_submit(event=event, donor=evil, answer="yes", dietary_needs="+1 nuts, @home, -gluten")
+    rsvp_submit(event=event, donor=factories.make_donor(last_name="Absent"), answer="no")
+    return event
+
+
+def test_csv_lists_who_comes_with_dietary_needs_and_tables(client, organizer, event):
+    client.force_login(organizer)
+
+    response = client.get("/events/chicago/attendees.csv")
+
+    assert response["Content-Disposition"] == 'attachment; filename="chicago-attendees.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["Name", "Email", "Party size", "Guests", "Dietary needs", "Table"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Ayesha Khan"][1:6] == [
+        "ayesha@example.org", "2", "Omar Khan", "vegetarian", "Table 7"
+    ]
+    assert "Absent" not in response.content.decode()
+    # Formula cells are made text with a leading quote.
+    assert "'=HYPERLINK(\"http://x\") Evil" in by_name
+    assert by_name["'=HYPERLINK(\"http://x\") Evil"][4] == "'+1 nuts, @home, -gluten"
+
+
+def test_xlsx_has_the_same_rows_and_no_formulas(client, organizer, event):
+    client.force_login(organizer)
+
+    response = client.get("/events/chicago/attendees.xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    evil = next(row for row in values if "Evil" in row[0])
+    assert (evil[0], evil[4]) == ("'=HYPERLINK(\"http://x\") Evil", "'+1 nuts, @home, -gluten")
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert ["Ayesha Khan", "ayesha@example.org", "2", "Omar Khan", "vegetarian", "Table 7",
+            None, None] in values
+
+
+def test_the_door_list_pdf_names_every_party(client, organizer, event):
+    from pypdf import PdfReader
+
+    client.force_login(organizer)
+
+    response = client.get("/events/chicago/door-list.pdf")
+
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Door list: Chicago Dinner" in text
+    assert "Ayesha Khan" in text and "Table 7" in text and "vegetarian" in text
+    assert "2 parties, 3 guests expected" in text
