@@ -12,6 +12,14 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _cache_in_memory(settings):
+    # The shared cache is a database table (or Redis) in the product; tests in this process
+    # use one in memory so that clearing it needs no database. Tests that start the app as a
+    # separate process (tests/processes.py) get the real one.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_inline(settings, monkeypatch):
     # django-q2 tasks run in-process in tests: a task's effect is visible when the call returns.
     # django-q2 copies Q_CLUSTER into its Conf class once, at import: patch that copy too.
