@@ -3,7 +3,7 @@ import datetime
 from django.contrib import admin, messages
 
 from donors.admin.base import AuditedAdmin
-from donors.models import DonorYearTotal, Gift, SoftCredit
+from donors.models import DonorYearTotal, Gift, GiftAdjustment, SoftCredit
 from donors.services import gift_delete, gift_save, gifts_delete
 
 
@@ -34,6 +34,24 @@ class SoftCreditInline(admin.TabularInline):
     autocomplete_fields = ["donor"]
     fields = ["donor", "kind", "amount"]
     verbose_name_plural = "soft credits (count toward goals, never toward anyone's taxes)"
+
+
+class GiftAdjustmentInline(admin.TabularInline):
+    """Refunds and disputes as the processor reported them: history, never edited here."""
+
+    model = GiftAdjustment
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["kind", "stripe_id", "amount", "status", "reason", "occurred_at"]
+    readonly_fields = fields
+    verbose_name_plural = "refunds and disputes"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Gift)
@@ -70,7 +88,7 @@ class GiftAdmin(AuditedAdmin):
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
-    inlines = [SoftCreditInline]
+    inlines = [SoftCreditInline, GiftAdjustmentInline]
     readonly_fields = ["tax_date", "net", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
@@ -121,6 +139,12 @@ class GiftAdmin(AuditedAdmin):
         ),
         (None, {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
+
+    def get_inlines(self, request, obj):
+        # Refunds and disputes come from the processor only: shown on its gifts.
+        if obj is not None and obj.processor == "stripe":
+            return [SoftCreditInline, GiftAdjustmentInline]
+        return [SoftCreditInline]
 
     def save_model(self, request, obj, form, change):
         gift_save(gift=obj)
