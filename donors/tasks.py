@@ -21,3 +21,10 @@ def stripe_reconcile_nightly(days: int = 3) -> dict:
     return {k: result[k] for k in ("since", "charges", "refunds", "recorded")} | {
         "differences": len(result["differences"])
     }
+
+
+def tribute_notify(gift_id: int) -> bool:
+    """Send a tribute gift's notification (once: a retry after success sends nothing)."""
+    from donors.services.tribute import tribute_notification_send
+
+    return tribute_notification_send(gift_id=gift_id)

@@ -108,6 +108,24 @@ class Peer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
+    def webhook_to(self, url: str, events: list[str]) -> None:
+        """Point the peer's own webhooks (the events localstripe does send) at ``url``."""
+        import urllib.parse
+        import urllib.request
+
+        data = {"url": url, "secret": WEBHOOK_SECRET}
+        data.update({f"events[{i}]": name for i, name in enumerate(events)})
+        request = urllib.request.Request(
+            f"{self.url}/_config/webhooks/msp", data=urllib.parse.urlencode(data).encode()
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+    def webhooks_off(self) -> None:
+        from localstripe import webhooks
+
+        # A new dict, not clear(): a delivery in flight is iterating the old one.
+        webhooks._webhooks = {}
+
     def flush(self) -> None:
         """Forget every object in the peer (a test that lists everything starts empty)."""
         self.store.clear()

@@ -89,7 +89,7 @@ class GiftAdmin(AuditedAdmin):
     show_full_result_count = False
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
-    readonly_fields = ["tax_date", "net", "created_at", "updated_at"]
+    readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
         (
@@ -133,6 +133,7 @@ class GiftAdmin(AuditedAdmin):
                 "fields": [
                     ("tribute_kind", "tribute_name"),
                     ("tribute_notify_name", "tribute_notify_email"),
+                    "tribute_notified_at",
                 ],
                 "classes": ["collapse"],
             },

@@ -69,5 +69,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='giftadjustment_amount_positive')],
             },
         ),
+        migrations.AddField(
+            model_name='gift',
+            name='tribute_notified_at',
+            field=models.DateTimeField(blank=True, editable=False, help_text='When the tribute notification was sent.', null=True),
+        ),
         migrations.RunPython(schedule_reconcile, unschedule_reconcile),
     ]

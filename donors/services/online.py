@@ -161,10 +161,13 @@ def _donor_for(facts: PaymentFacts) -> Donor:
         first, last = _split_name(facts.name or "")
         if not (first or last):
             last = email or "Online donor"
-        donor = donor_create(first_name=first, last_name=last, email=email or None, time_zone=zone)
-        if facts.customer_id:
-            donor.stripe_customer_id = facts.customer_id
-            donor_save(donor=donor)
+        donor = donor_create(
+            first_name=first,
+            last_name=last,
+            email=email or None,
+            time_zone=zone,
+            stripe_customer_id=facts.customer_id,
+        )
         _address_add(donor, facts.address)
     elif zone and not donor.time_zone:
         donor.time_zone = zone
@@ -272,7 +275,9 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
         )
         if facts.metadata.get("cover_fee") == "yes":
             gift.notes = "The donor added the processing fee to the gift."
-        return gift_save(gift=gift)
+        gift_save(gift=gift)
+        _tribute_notify_later(gift)
+        return gift
 
     changed = False
 
@@ -303,7 +308,17 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
             fill("campaign", plan.campaign)
     if changed:
         gift_save(gift=gift)
+        _tribute_notify_later(gift)
     return gift
+
+
+def _tribute_notify_later(gift: Gift) -> None:
+    """Once the gift is committed, the task queue tells the person the tribute names."""
+    if gift.tribute_notify_email and gift.tribute_notified_at is None:
+        from django_q.tasks import async_task
+
+        gift_id = gift.pk
+        transaction.on_commit(lambda: async_task("donors.tasks.tribute_notify", gift_id))
 
 
 def gift_for_payment(*, key: str | None = None, charge_id: str | None = None) -> Gift | None:

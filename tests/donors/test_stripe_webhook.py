@@ -228,3 +228,84 @@ def test_handler_failure_answers_5xx_and_leaves_nothing_half_written(stripe_on, 
     settings.STRIPE_API_BASE = stripe_on.url
     assert deliver(evt) == "applied"
     assert Gift.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_peers_own_signed_webhook_reaches_the_live_endpoint(stripe_on, live_server):
+    """localstripe itself signs and sends payment_intent.succeeded to the running server."""
+    import time
+
+    time.sleep(1.5)  # the peer sends each event a second after it: let earlier tests' go by
+    stripe_on.webhook_to(f"{live_server.url}/stripe/webhook/", ["payment_intent.succeeded"])
+    try:
+        payment = stripe_on.pay(cents=4200, fee_cents=152, email="live@example.org", name="Live Donor")
+        deadline = time.monotonic() + 15
+        while not Gift.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        stripe_on.webhooks_off()
+    gift = Gift.objects.get()
+    assert gift.stripe_payment_id == payment["payment_intent"]
+    assert (gift.amount, gift.fee, gift.net) == (Decimal("42.00"), Decimal("1.52"), Decimal("40.48"))
+    assert gift.donor.display_name == "Live Donor"
+    assert StripeEvent.objects.get().type == "payment_intent.succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_payment_leave_one_gift_on_postgresql(
+    stripe_on, postgres_only
+):
+    """Every event of one payment, and a duplicate of each, delivered at the same moment from
+    separate connections: one gift, one donor, each event recorded once."""
+    import threading
+
+    from django.db import connection
+
+    from donors.stripe.events import event_apply
+
+    payment = stripe_on.pay(cents=7500, fee_cents=248, email="race@example.org", name="Race Donor")
+    events = list(one_time_events(stripe_on, payment).values())
+    deliveries = events * 2
+    barrier = threading.Barrier(len(deliveries))
+    outcomes, errors = [], []
+
+    def apply(evt):
+        try:
+            barrier.wait(10)
+            outcomes.append(event_apply(evt))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply, args=(e,)) for e in deliveries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert sorted(outcomes) == ["applied"] * 3 + ["duplicate"] * 3
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.fee) == (Decimal("75.00"), Decimal("2.48"))
+    assert Donor.objects.count() == 1
+    assert StripeEvent.objects.count() == 3
+
+
+def test_tribute_notification_is_emailed_once_without_the_amount(
+    stripe_on, mailoutbox, django_capture_on_commit_callbacks
+):
+    metadata = {"tribute_kind": "memory", "tribute_name": "Nana Jan",
+                "tribute_notify_name": "Farah", "tribute_notify_email": "farah@example.org"}  # fmt: skip
+    payment = stripe_on.pay(cents=15000, name="Omar Malik", metadata=metadata)
+    events = one_time_events(stripe_on, payment, metadata=metadata)
+    for evt in [*events.values(), *events.values()]:
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(evt)
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["farah@example.org"]
+    assert "Omar Malik has made a gift to Movement for Solidarity and Peace in Pakistan in memory of Nana Jan" in message.body
+    assert "Dear Farah" in message.body
+    assert "150" not in message.body
+    assert Gift.objects.get().tribute_notified_at is not None
