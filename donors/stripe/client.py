@@ -76,6 +76,12 @@ def refunds_for_charge(charge_id: str) -> list[dict]:
     return [_plain(r) for r in refunds.auto_paging_iter()]
 
 
+def invoice_payments(invoice_id: str) -> list[dict]:
+    """An invoice's payments (``payments`` is includable, so webhook payloads may lack it)."""
+    payments = _call(client().v1.invoice_payments.list, {"invoice": invoice_id, "limit": 100})
+    return [_plain(p) for p in payments.auto_paging_iter()]
+
+
 def customer_retrieve(customer_id: str) -> dict:
     return _plain(_call(client().v1.customers.retrieve, customer_id))
 

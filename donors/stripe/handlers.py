@@ -8,6 +8,7 @@ only while the books do not have it yet.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from donors.models import GiftAdjustment, GiftMethod
 from donors.services import online
 from donors.services.online import PaymentFacts, SubscriptionFacts
 from donors.stripe import client
+
+log = logging.getLogger(__name__)
 
 
 def _cents(value) -> Decimal | None:
@@ -58,6 +61,8 @@ def charge_succeeded(charge: dict) -> None:
     if charge.get("status") != "succeeded" and not charge.get("paid"):
         return  # pending or failed: nothing reached the books
     facts = facts_from_charge(charge)
+    if not _usd(facts):
+        return
     txn = charge.get("balance_transaction")
     if isinstance(txn, str):
         gift = online.gift_for_payment(key=facts.key, charge_id=facts.charge_id)
@@ -97,7 +102,17 @@ def _record(facts: PaymentFacts, charge_id: str | None) -> None:
         facts.address = facts.address or customer.get("address")
     if gift is None and not facts.complete:
         return  # no charge yet: the charge's own event will record it
-    online.online_payment_record(facts=facts)
+    if _usd(facts):
+        online.online_payment_record(facts=facts)
+
+
+def _usd(facts: PaymentFacts) -> bool:
+    """The books are in US dollars: another currency is left for staff (and reconciliation
+    ignores it too), not retried for days."""
+    if (facts.currency or "usd").lower() == "usd":
+        return True
+    log.warning("stripe payment %s in %s not recorded: the books are in USD", facts.key, facts.currency)
+    return False
 
 
 def checkout_session_completed(session: dict) -> None:
@@ -146,7 +161,10 @@ def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
 
 def invoice_paid(invoice: dict) -> None:
     subscription_id, metadata = _invoice_subscription(invoice)
-    payments = (invoice.get("payments") or {}).get("data") or []
+    if "payments" in invoice:
+        payments = (invoice.get("payments") or {}).get("data") or []
+    else:
+        payments = client.invoice_payments(invoice["id"])
     for item in payments:
         if item.get("status") != "paid":
             continue

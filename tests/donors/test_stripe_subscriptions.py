@@ -100,3 +100,18 @@ def test_subscription_updated_cancelled_and_failed_payments_update_the_plan(stri
     assert plan.status == "cancelled"
     assert plan.cancelled_on == datetime.date.today() or plan.cancelled_on is not None
     assert plan.next_charge_on is None
+
+
+def test_invoice_without_its_payments_asks_stripe_and_is_retried_when_stripe_cannot_say(stripe_on):
+    from django.test import Client
+
+    from tests.stripe_peer import post_event
+
+    paid = stripe_on.subscribe(cents=2500)
+    invoice = stripe_on.invoice_object(paid, subscription=paid["subscription"])
+    del invoice["payments"]  # an includable field: absent unless asked for
+    # The local peer has no invoice-payments endpoint: the handler cannot learn the payment,
+    # so it answers 5xx (Stripe retries) and records nothing rather than guess.
+    response = post_event(Client(), event("invoice.paid", invoice))
+    assert response.status_code == 500
+    assert not Gift.objects.exists() and not RecurringPlan.objects.exists()
