@@ -28,3 +28,4 @@ def register() -> None:
     auditlog.register(m.Organization, exclude_fields=["updated_at"])
     auditlog.register(m.BoardMember)
     auditlog.register(m.BoardGoal)
+    auditlog.register(m.GiftAdjustment, exclude_fields=["updated_at"])

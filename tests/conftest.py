@@ -68,3 +68,25 @@ def role_users(administrator, staff, board, organizer):
         roles.BOARD_MEMBER: board,
         roles.EVENT_ORGANIZER: organizer,
     }
+
+
+@pytest.fixture(scope="session")
+def stripe_peer():
+    """localstripe on 127.0.0.1, one per test process."""
+    from tests.stripe_peer import Peer
+
+    peer = Peer().start()
+    yield peer
+    peer.stop()
+
+
+@pytest.fixture
+def stripe_on(settings, stripe_peer, organization):
+    """The app pointed at the local Stripe peer, with its webhook secret."""
+    from tests.stripe_peer import API_KEY, WEBHOOK_SECRET
+
+    settings.STRIPE_SECRET_KEY = API_KEY
+    settings.STRIPE_API_BASE = stripe_peer.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_localpeer"
+    return stripe_peer

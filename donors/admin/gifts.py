@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 
 from donors.admin.base import AuditedAdmin
-from donors.models import DonorYearTotal, Gift, SoftCredit
+from donors.models import DonorYearTotal, Gift, GiftAdjustment, SoftCredit
 from donors.selectors import donors_matching
 from donors.services import gift_delete, gift_save, gifts_delete
 
@@ -38,6 +38,24 @@ class SoftCreditInline(admin.TabularInline):
     verbose_name_plural = "soft credits (count toward goals, never toward anyone's taxes)"
 
 
+class GiftAdjustmentInline(admin.TabularInline):
+    """Refunds and disputes as the processor reported them: history, never edited here."""
+
+    model = GiftAdjustment
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["kind", "stripe_id", "amount", "status", "reason", "occurred_at"]
+    readonly_fields = fields
+    verbose_name_plural = "refunds and disputes"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Gift)
 class GiftAdmin(AuditedAdmin):
     list_display = [
@@ -69,8 +87,8 @@ class GiftAdmin(AuditedAdmin):
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
-    inlines = [SoftCreditInline]
-    readonly_fields = ["tax_date", "net", "created_at", "updated_at"]
+    inlines = [SoftCreditInline, GiftAdjustmentInline]
+    readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
         (
@@ -114,6 +132,7 @@ class GiftAdmin(AuditedAdmin):
                 "fields": [
                     ("tribute_kind", "tribute_name"),
                     ("tribute_notify_name", "tribute_notify_email"),
+                    "tribute_notified_at",
                 ],
                 "classes": ["collapse"],
             },
@@ -134,6 +153,12 @@ class GiftAdmin(AuditedAdmin):
             | Q(external_id=term)
         )
         return queryset.filter(Q(donor_id__in=donors_matching(term).values("pk")) | exact), False
+
+    def get_inlines(self, request, obj):
+        # Refunds and disputes come from the processor only: shown on its gifts.
+        if obj is not None and obj.processor == "stripe":
+            return [SoftCreditInline, GiftAdjustmentInline]
+        return [SoftCreditInline]
 
     def save_model(self, request, obj, form, change):
         gift_save(gift=obj)

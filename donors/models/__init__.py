@@ -13,6 +13,7 @@ from donors.models.donor import (
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
 from donors.models.organization import Organization
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
+from donors.models.stripe import GiftAdjustment, StripeEvent
 
 __all__ = [
     "BoardGoal",
@@ -27,6 +28,7 @@ __all__ = [
     "DonorYearTotal",
     "Fund",
     "Gift",
+    "GiftAdjustment",
     "GiftMethod",
     "GiftStatus",
     "Interaction",
@@ -38,6 +40,7 @@ __all__ = [
     "Relationship",
     "SoftCredit",
     "SoftCreditKind",
+    "StripeEvent",
     "Tag",
     "TributeKind",
 ]

@@ -147,6 +147,9 @@ class Gift(models.Model):
     tribute_name = models.CharField(max_length=200, blank=True)
     tribute_notify_name = models.CharField(max_length=200, blank=True)
     tribute_notify_email = models.EmailField(blank=True)
+    tribute_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the tribute notification was sent."
+    )
 
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -68,8 +68,10 @@ def donor_create(
     do_not_solicit: bool = False,
     anonymous: bool = False,
     notes: str = "",
+    stripe_customer_id: str | None = None,
 ) -> Donor:
     donor = Donor(
+        stripe_customer_id=stripe_customer_id,
         kind=kind,
         first_name=first_name,
         last_name=last_name,

@@ -94,6 +94,11 @@ SITE_PAGES = {
     "admin:password_change": {"roles": LOGGED_IN},
     "admin:password_change_done": {"roles": LOGGED_IN},
     "admin:jsi18n": {"roles": LOGGED_IN},
+    # Public: the donation page and its thank-you page.
+    "donate": {"roles": LOGGED_IN | {None}, "ok": 200},
+    "donate_thanks": {"roles": LOGGED_IN | {None}, "ok": 200},
+    # Public: Stripe posts signed events here; a GET is refused the same for everyone.
+    "stripe_webhook": {"roles": LOGGED_IN | {None}, "ok": 405},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {

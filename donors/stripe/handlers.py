@@ -1,0 +1,296 @@
+"""One handler per Stripe event type: Stripe's objects in, calls to the donors services out.
+
+Each handler reads the event's object in the shape of the pinned API version and asks the API
+only for what the event lacks (the charge behind a payment intent, the fee behind a charge) and
+only while the books do not have it yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+from donors.models import GiftAdjustment, GiftMethod
+from donors.services import online
+from donors.services.online import PaymentFacts, SubscriptionFacts
+from donors.stripe import client
+
+log = logging.getLogger(__name__)
+
+
+def _cents(value) -> Decimal | None:
+    return None if value is None else Decimal(int(value)) / 100
+
+
+def _when(value) -> datetime.datetime | None:
+    return None if value is None else datetime.datetime.fromtimestamp(int(value), datetime.UTC)
+
+
+def _id(value) -> str | None:
+    """An id whether Stripe sent the id or the expanded object."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
+def facts_from_charge(charge: dict) -> PaymentFacts:
+    billing = charge.get("billing_details") or {}
+    details = charge.get("payment_method_details") or {}
+    card = details.get("card") or {}
+    txn = charge.get("balance_transaction")
+    return PaymentFacts(
+        key=_id(charge.get("payment_intent")) or charge["id"],
+        charge_id=charge["id"],
+        amount=_cents(charge.get("amount")),
+        currency=charge.get("currency") or "usd",
+        charged_at=_when(charge.get("created")),
+        customer_id=_id(charge.get("customer")),
+        email=billing.get("email") or charge.get("receipt_email"),
+        name=billing.get("name"),
+        address=billing.get("address"),
+        card_last4=card.get("last4"),
+        method=GiftMethod.ACH if details.get("type") == "us_bank_account" else GiftMethod.CARD,
+        fee=_cents(txn.get("fee")) if isinstance(txn, dict) else None,
+        metadata=dict(charge.get("metadata") or {}),
+    )
+
+
+def charge_succeeded(charge: dict) -> None:
+    if charge.get("status") != "succeeded" and not charge.get("paid"):
+        return  # pending or failed: nothing reached the books
+    facts = facts_from_charge(charge)
+    if not _usd(facts):
+        return
+    txn = charge.get("balance_transaction")
+    if isinstance(txn, str):
+        gift = online.gift_for_payment(key=facts.key, charge_id=facts.charge_id)
+        if gift is None or gift.fee is None:
+            facts.fee = _cents(client.balance_transaction_retrieve(txn).get("fee"))
+    online.online_payment_record(facts=facts)
+
+
+def payment_intent_succeeded(intent: dict) -> None:
+    latest = intent.get("latest_charge")
+    # The charge, not the payment intent, says what was paid and when.
+    facts = PaymentFacts(
+        key=intent["id"],
+        currency=intent.get("currency") or "usd",
+        customer_id=_id(intent.get("customer")),
+        metadata=dict(intent.get("metadata") or {}),
+    )
+    if isinstance(latest, dict):
+        facts = facts.merge(facts_from_charge(latest))
+    _record(facts, _id(latest))
+
+
+def _record(facts: PaymentFacts, charge_id: str | None) -> None:
+    gift = online.gift_for_payment(key=facts.key, charge_id=charge_id)
+    if gift is None or gift.fee is None:
+        charge = None
+        if charge_id:
+            charge = client.charge_retrieve(charge_id)
+        elif facts.key.startswith("pi_"):
+            charge = client.payment_intent_charge(facts.key)
+        if charge is not None:
+            charge_facts = facts_from_charge(charge)
+            facts = charge_facts.merge(facts) if gift is None else facts.merge(charge_facts)
+    if gift is None and facts.customer_id and not (facts.email or facts.name):
+        customer = client.customer_retrieve(facts.customer_id)
+        facts.email, facts.name = customer.get("email"), customer.get("name")
+        facts.address = facts.address or customer.get("address")
+    if gift is None and not facts.complete:
+        return  # no charge yet: the charge's own event will record it
+    if _usd(facts):
+        online.online_payment_record(facts=facts)
+
+
+def _usd(facts: PaymentFacts) -> bool:
+    """The books are in US dollars: another currency is left for staff (and reconciliation
+    ignores it too), not retried for days."""
+    if (facts.currency or "usd").lower() == "usd":
+        return True
+    log.warning("stripe payment %s in %s not recorded: the books are in USD", facts.key, facts.currency)
+    return False
+
+
+def checkout_session_completed(session: dict) -> None:
+    details = session.get("customer_details") or {}
+    metadata = dict(session.get("metadata") or {})
+    if session.get("mode") == "subscription":
+        subscription_id = _id(session.get("subscription"))
+        if subscription_id:
+            online.online_subscription_sync(
+                facts=SubscriptionFacts(
+                    subscription_id=subscription_id,
+                    status="active",
+                    amount=_cents(session.get("amount_total")),
+                    interval=metadata.get("interval") or "month",
+                    started_at=_when(session.get("created")),
+                    metadata=metadata,
+                ),
+                donor_facts=PaymentFacts(
+                    key="",
+                    customer_id=_id(session.get("customer")),
+                    email=details.get("email"),
+                    name=details.get("name"),
+                    address=details.get("address"),
+                ),
+            )
+        return
+    if session.get("payment_status") != "paid" or not session.get("payment_intent"):
+        return  # an async payment method: its payment intent's events record it
+    facts = PaymentFacts(
+        key=_id(session["payment_intent"]),
+        currency=session.get("currency") or "usd",
+        customer_id=_id(session.get("customer")),
+        email=details.get("email"),
+        name=details.get("name"),
+        address=details.get("address"),
+        metadata=metadata,
+    )
+    _record(facts, None)
+
+
+def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
+    parent = invoice.get("parent") or {}
+    sub = parent.get("subscription_details") or {}
+    return _id(sub.get("subscription")), dict(sub.get("metadata") or {})
+
+
+def invoice_paid(invoice: dict) -> None:
+    subscription_id, metadata = _invoice_subscription(invoice)
+    if "payments" in invoice:
+        payments = (invoice.get("payments") or {}).get("data") or []
+    else:
+        payments = client.invoice_payments(invoice["id"])
+    for item in payments:
+        if item.get("status") != "paid":
+            continue
+        payment = item.get("payment") or {}
+        key = _id(payment.get("payment_intent")) or _id(payment.get("charge"))
+        if not key:
+            continue
+        facts = PaymentFacts(
+            key=key,
+            currency=invoice.get("currency") or "usd",
+            customer_id=_id(invoice.get("customer")),
+            email=invoice.get("customer_email"),
+            name=invoice.get("customer_name"),
+            address=invoice.get("customer_address"),
+            invoice_id=invoice["id"],
+            subscription_id=subscription_id,
+            metadata={**dict(invoice.get("metadata") or {}), **metadata},
+        )
+        _record(facts, _id(payment.get("charge")))
+
+
+def invoice_payment_failed(invoice: dict) -> None:
+    subscription_id, _ = _invoice_subscription(invoice)
+    if subscription_id:
+        online.online_plan_payment_failed(subscription_id=subscription_id)
+
+
+def _subscription_facts(sub: dict) -> SubscriptionFacts:
+    items = (sub.get("items") or {}).get("data") or []
+    amount = interval = next_at = None
+    if items:
+        item = items[0]
+        price = item.get("price") or item.get("plan") or {}
+        unit = price.get("unit_amount", price.get("amount"))
+        if unit is not None:
+            amount = _cents(unit) * int(item.get("quantity") or 1)
+        interval = (price.get("recurring") or {}).get("interval") or price.get("interval")
+        next_at = _when(item.get("current_period_end"))
+    return SubscriptionFacts(
+        subscription_id=sub["id"],
+        status=sub.get("status") or "active",
+        amount=amount,
+        interval=interval,
+        next_charge_at=next_at,
+        cancelled_at=_when(sub.get("canceled_at") or sub.get("ended_at")),
+        started_at=_when(sub.get("start_date") or sub.get("created")),
+        metadata=dict(sub.get("metadata") or {}),
+    )
+
+
+def subscription_changed(sub: dict) -> None:
+    facts = _subscription_facts(sub)
+    plan = online.online_subscription_sync(facts=facts)
+    if plan is None and sub.get("customer"):
+        customer = client.customer_retrieve(_id(sub["customer"]))
+        online.online_subscription_sync(
+            facts=facts,
+            donor_facts=PaymentFacts(
+                key="",
+                customer_id=customer["id"],
+                email=customer.get("email"),
+                name=customer.get("name"),
+                address=customer.get("address"),
+            ),
+        )
+
+
+def _ensure_payment(key: str, charge_id: str | None) -> None:
+    """A refund or dispute can arrive before its payment's events: record the payment first."""
+    if online.gift_for_payment(key=key, charge_id=charge_id) is None:
+        _record(PaymentFacts(key=key), charge_id)
+
+
+def _adjust(obj: dict, kind: str) -> None:
+    charge_id = _id(obj.get("charge"))
+    key = _id(obj.get("payment_intent")) or charge_id
+    _ensure_payment(key, charge_id)
+    online.online_adjustment_apply(
+        key=key,
+        charge_id=charge_id,
+        kind=kind,
+        stripe_id=obj["id"],
+        amount=_cents(obj["amount"]),
+        status=obj.get("status") or "",
+        occurred_at=_when(obj.get("created")),
+        reason=obj.get("reason") or "",
+    )
+
+
+def refund_changed(refund: dict) -> None:
+    _adjust(refund, GiftAdjustment.Kind.REFUND)
+
+
+def dispute_changed(dispute: dict) -> None:
+    _adjust(dispute, GiftAdjustment.Kind.DISPUTE)
+
+
+def charge_refunded(charge: dict) -> None:
+    """The charge says how much is refunded but not (in this API version) by which refunds:
+    those are read from the API, each kept as its own record."""
+    charge_succeeded(charge)
+    for refund in client.refunds_for_charge(charge["id"]):
+        refund.setdefault("payment_intent", _id(charge.get("payment_intent")))
+        refund_changed(refund)
+
+
+HANDLERS: dict[str, Callable[[dict], None]] = {
+    "checkout.session.completed": checkout_session_completed,
+    "checkout.session.async_payment_succeeded": checkout_session_completed,
+    "payment_intent.succeeded": payment_intent_succeeded,
+    "charge.succeeded": charge_succeeded,
+    "charge.updated": charge_succeeded,
+    "charge.refunded": charge_refunded,
+    "refund.created": refund_changed,
+    "refund.updated": refund_changed,
+    "refund.failed": refund_changed,
+    "charge.refund.updated": refund_changed,
+    "charge.dispute.created": dispute_changed,
+    "charge.dispute.updated": dispute_changed,
+    "charge.dispute.closed": dispute_changed,
+    "charge.dispute.funds_withdrawn": dispute_changed,
+    "charge.dispute.funds_reinstated": dispute_changed,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_succeeded": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "customer.subscription.created": subscription_changed,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
+}

@@ -1,0 +1,30 @@
+"""django-q2 tasks of the donors app: thin, idempotent, calling services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+
+def stripe_reconcile_nightly(days: int = 3) -> dict:
+    """Reconcile the last few days with Stripe (run nightly; overlapping windows are safe:
+    recording is idempotent). Returns the counts for the task's result."""
+    from django.conf import settings
+
+    from donors.stripe.reconcile import reconcile
+
+    if not settings.STRIPE_SECRET_KEY:
+        return {"skipped": "STRIPE_SECRET_KEY is not set"}
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    result = reconcile(since=since)
+    return {k: result[k] for k in ("since", "charges", "refunds", "recorded")} | {
+        "differences": len(result["differences"])
+    }
+
+
+def tribute_notify(gift_id: int) -> bool:
+    """Send a tribute gift's notification (once: a retry after success sends nothing)."""
+    from donors.services.tribute import tribute_notification_send
+
+    return tribute_notification_send(gift_id=gift_id)

@@ -1,0 +1,459 @@
+"""A real local Stripe peer for the tests: localstripe's app served on 127.0.0.1 from a thread
+of the test process, and the events localstripe does not send, built in Stripe's current
+shapes and signed exactly as Stripe signs them.
+
+localstripe charges no fee and has no Checkout Sessions. The peer gives a charge's balance
+transaction the fee Stripe would take, and answers ``POST /v1/checkout/sessions`` by keeping
+the parameters and returning a session with its URL; completing Checkout is then the
+``checkout.session.completed`` event the tests build and sign.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import secrets
+import threading
+import time
+
+import stripe
+from aiohttp import web
+
+API_KEY = "sk_test_localpeer"
+WEBHOOK_SECRET = "whsec_test_localpeer"
+
+
+def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header: t=<unix time>,v1=<HMAC-SHA256(secret, "t.payload")>."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+_counter = itertools.count(1)
+
+
+def event(type: str, obj: dict, *, event_id: str | None = None, created: int | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_test_{secrets.token_hex(8)}",
+        "object": "event",
+        "api_version": stripe.api_version,
+        "created": created or int(time.time()),
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": type,
+    }
+
+
+def post_event(client, evt: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+    """Deliver one event to the webhook endpoint through Django's test client."""
+    payload = json.dumps(evt).encode()
+    return client.post(
+        "/stripe/webhook/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload, secret, timestamp),
+    )
+
+
+class Peer:
+    def __init__(self):
+        self.url = ""
+        self.sessions: dict[str, dict] = {}
+        self._loop = asyncio.new_event_loop()
+
+    # --- running localstripe -------------------------------------------------------------
+    def start(self) -> Peer:
+        from localstripe import resources, server
+
+        # localstripe pickles its whole store to one shared file on every write: keep it in
+        # memory (several test processes run at once).
+        resources.Store.dump_to_disk = lambda self: None
+        self.store = resources.store
+        self.resources = resources
+        app = server.app
+        if not getattr(app, "_msp_checkout", False):
+            app.router.add_post("/v1/checkout/sessions", self._checkout_create)
+            app._msp_checkout = True
+        ready = threading.Event()
+
+        def run():
+            asyncio.set_event_loop(self._loop)
+            self._runner = web.AppRunner(app, access_log=None)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            port = site._server.sockets[0].getsockname()[1]
+            self.url = f"http://127.0.0.1:{port}"
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, daemon=True, name="localstripe")
+        self._thread.start()
+        ready.wait(10)
+        self.api = stripe.StripeClient(API_KEY, base_addresses={"api": self.url})
+        return self
+
+    def stop(self) -> None:
+        async def shutdown():
+            await self._runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def webhook_to(self, url: str, events: list[str]) -> None:
+        """Point the peer's own webhooks (the events localstripe does send) at ``url``."""
+        import urllib.parse
+        import urllib.request
+
+        data = {"url": url, "secret": WEBHOOK_SECRET}
+        data.update({f"events[{i}]": name for i, name in enumerate(events)})
+        request = urllib.request.Request(
+            f"{self.url}/_config/webhooks/msp", data=urllib.parse.urlencode(data).encode()
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+    def webhooks_off(self) -> None:
+        from localstripe import webhooks
+
+        # A new dict, not clear(): a delivery in flight is iterating the old one.
+        webhooks._webhooks = {}
+
+    def flush(self) -> None:
+        """Forget every object in the peer (a test that lists everything starts empty)."""
+        self.store.clear()
+
+    async def _checkout_create(self, request):
+        from localstripe.server import get_post_data
+
+        data = await get_post_data(request) or {}
+        session_id = f"cs_test_{secrets.token_hex(12)}"
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": data.get("mode"),
+            "metadata": data.get("metadata") or {},
+            "url": f"{self.url}/checkout/{session_id}",
+            "status": "open",
+            "params": data,
+        }
+        self.sessions[session_id] = session
+        return web.json_response(session)
+
+    # --- payments made in the peer -------------------------------------------------------
+    def customer(self, *, email: str, name: str, address: dict | None = None) -> dict:
+        params = {"email": email, "name": name}
+        if address:
+            params["address"] = address
+        return self.api.v1.customers.create(params).to_dict()
+
+    def _payment_method(self, customer_id: str, billing: dict) -> str:
+        pm = self.api.v1.payment_methods.create(
+            {
+                "type": "card",
+                "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+                "billing_details": billing,
+            }
+        )
+        self.api.v1.payment_methods.attach(pm.id, {"customer": customer_id})
+        return pm.id
+
+    def pay(
+        self,
+        *,
+        cents: int,
+        email: str = "ayesha@example.org",
+        name: str = "Ayesha Khan",
+        address: dict | None = None,
+        customer_id: str | None = None,
+        fee_cents: int | None = None,
+        charged_at: int | None = None,
+        metadata: dict | None = None,
+    ) -> dict:
+        """A card payment made in the peer: its payment intent and charge, with Stripe's fee
+        (2.9% + 30c unless told) on the charge's balance transaction."""
+        address = address or {
+            "line1": "12 Palm Ave", "city": "Fresno", "state": "CA",
+            "postal_code": "93701", "country": "US",
+        }  # fmt: skip
+        if customer_id is None:
+            customer_id = self.customer(email=email, name=name, address=address)["id"]
+        billing = {"email": email, "name": name, "address": address}
+        pm = self._payment_method(customer_id, billing)
+        intent = self.api.v1.payment_intents.create(
+            {
+                "amount": cents,
+                "currency": "usd",
+                "customer": customer_id,
+                "payment_method": pm,
+                "metadata": metadata or {},
+            }
+        )
+        intent = self.api.v1.payment_intents.confirm(intent.id)
+        return self._settle(intent.id, billing, fee_cents, charged_at)
+
+    def subscribe(
+        self,
+        *,
+        cents: int,
+        email: str = "bilal@example.org",
+        name: str = "Bilal Ahmed",
+        address: dict | None = None,
+        fee_cents: int | None = None,
+        metadata: dict | None = None,
+    ) -> dict:
+        """A monthly subscription made in the peer, with its first invoice paid."""
+        address = address or {
+            "line1": "5 Elm St", "city": "Indianapolis", "state": "IN",
+            "postal_code": "46204", "country": "US",
+        }  # fmt: skip
+        customer_id = self.customer(email=email, name=name, address=address)["id"]
+        billing = {"email": email, "name": name, "address": address}
+        pm = self._payment_method(customer_id, billing)
+        self.api.v1.customers.update(
+            customer_id, {"invoice_settings": {"default_payment_method": pm}}
+        )
+        plan = self.api.v1.plans.create(
+            {"currency": "usd", "amount": cents, "interval": "month",
+             "product": {"name": "Monthly gift"}}
+        )  # fmt: skip
+        sub = self.api.v1.subscriptions.create(
+            {"customer": customer_id, "items": [{"plan": plan.id}], "metadata": metadata or {}}
+        )
+        invoice = self.store[f"invoice:{sub.latest_invoice}"]
+        intent_id = invoice.payment_intent
+        intent_id = intent_id if isinstance(intent_id, str) else intent_id.id
+        paid = self._settle(intent_id, billing, fee_cents, None)
+        return {**paid, "subscription": sub.id, "invoice": invoice.id}
+
+    def subscription_object(self, subscription_id: str, *, status: str | None = None) -> dict:
+        sub = self.store[f"subscription:{subscription_id}"]
+        item = sub.items._list[0] if hasattr(sub.items, "_list") else sub.items["data"][0]
+        return {
+            "id": sub.id,
+            "object": "subscription",
+            "cancel_at_period_end": False,
+            "canceled_at": int(time.time()) if status == "canceled" else None,
+            "created": sub.created,
+            "currency": "usd",
+            "customer": sub.customer,
+            "ended_at": None,
+            "items": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": item.id,
+                        "object": "subscription_item",
+                        "current_period_end": sub.current_period_end,
+                        "current_period_start": sub.current_period_start,
+                        "price": {
+                            "id": item.plan.id,
+                            "object": "price",
+                            "currency": "usd",
+                            "recurring": {"interval": item.plan.interval, "interval_count": 1},
+                            "type": "recurring",
+                            "unit_amount": item.plan.amount,
+                        },
+                        "quantity": 1,
+                    }
+                ],
+            },
+            "livemode": False,
+            "metadata": dict(sub.metadata or {}),
+            "start_date": sub.start_date,
+            "status": status or sub.status,
+        }
+
+    def _settle(self, intent_id: str, billing: dict, fee_cents, charged_at) -> dict:
+        pi = self.store[f"payment_intent:{intent_id}"]
+        charge = pi.latest_charge
+        for _ in range(50):  # localstripe settles asynchronously
+            if charge.balance_transaction:
+                break
+            time.sleep(0.02)
+        txn = self.store[f"balance_transaction:{charge.balance_transaction}"]
+        txn.fee = round(charge.amount * 0.029) + 30 if fee_cents is None else fee_cents
+        if charged_at is not None:
+            charge.created = charged_at
+        charge._billing = billing
+        # What Stripe's charge carries and localstripe's lacks.
+        charge.billing_details = {**billing, "phone": None}
+        charge.payment_method_details = {
+            "type": "card",
+            "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
+        }
+        return {"payment_intent": intent_id, "charge": charge.id, "customer": pi.customer}
+
+    # --- Stripe's current shapes, from the peer's objects --------------------------------
+    def charge_object(self, charge_id: str) -> dict:
+        charge = self.store[f"charge:{charge_id}"]
+        pm = self.store[f"payment_method:{charge.payment_method}"]
+        refunded = sum(
+            r.amount
+            for key, r in self.store.items()
+            if key.startswith("refund:") and r.charge == charge_id
+        )
+        return {
+            "id": charge.id,
+            "object": "charge",
+            "amount": charge.amount,
+            "amount_captured": charge.amount,
+            "amount_refunded": refunded,
+            "balance_transaction": charge.balance_transaction,
+            "billing_details": {**getattr(charge, "_billing", {}), "phone": None},
+            "captured": True,
+            "created": charge.created,
+            "currency": charge.currency,
+            "customer": charge.customer,
+            "description": None,
+            "disputed": False,
+            "livemode": False,
+            "metadata": {},
+            "paid": True,
+            "payment_intent": charge.payment_intent,
+            "payment_method": charge.payment_method,
+            "payment_method_details": {
+                "type": "card",
+                "card": {"brand": "visa", "last4": pm.card["last4"] if isinstance(pm.card, dict) else "4242",
+                         "exp_month": 12, "exp_year": 2030, "country": "US"},
+            },  # fmt: skip
+            "refunded": refunded == charge.amount,
+            "status": charge.status,
+        }
+
+    def payment_intent_object(self, intent_id: str) -> dict:
+        pi = self.store[f"payment_intent:{intent_id}"]
+        return {
+            "id": pi.id,
+            "object": "payment_intent",
+            "amount": pi.amount,
+            "amount_received": pi.amount,
+            "created": pi.created,
+            "currency": pi.currency,
+            "customer": pi.customer,
+            "latest_charge": pi.latest_charge.id,
+            "livemode": False,
+            "metadata": dict(pi.metadata or {}),
+            "payment_method": pi.payment_method,
+            "status": "succeeded",
+        }
+
+    def checkout_session_object(self, payment: dict, *, metadata: dict | None = None,
+                                mode: str = "payment", subscription: str | None = None,
+                                invoice: str | None = None) -> dict:  # fmt: skip
+        charge = self.store[f"charge:{payment['charge']}"]
+        billing = getattr(charge, "_billing", {})
+        return {
+            "id": f"cs_test_{secrets.token_hex(12)}",
+            "object": "checkout.session",
+            "amount_subtotal": charge.amount,
+            "amount_total": charge.amount,
+            "created": charge.created - 60,
+            "currency": "usd",
+            "customer": payment["customer"],
+            "customer_details": {
+                "address": billing.get("address"),
+                "email": billing.get("email"),
+                "name": billing.get("name"),
+                "phone": None,
+                "tax_exempt": "none",
+            },
+            "invoice": invoice,
+            "livemode": False,
+            "metadata": metadata or {},
+            "mode": mode,
+            "payment_intent": payment["payment_intent"] if mode == "payment" else None,
+            "payment_status": "paid",
+            "status": "complete",
+            "subscription": subscription,
+        }
+
+    def invoice_object(self, payment: dict, *, subscription: str, metadata: dict | None = None) -> dict:
+        charge = self.store[f"charge:{payment['charge']}"]
+        billing = getattr(charge, "_billing", {})
+        invoice_id = f"in_test_{secrets.token_hex(8)}"
+        return {
+            "id": invoice_id,
+            "object": "invoice",
+            "amount_due": charge.amount,
+            "amount_paid": charge.amount,
+            "amount_remaining": 0,
+            "billing_reason": "subscription_create",
+            "created": charge.created - 5,
+            "currency": "usd",
+            "customer": payment["customer"],
+            "customer_address": billing.get("address"),
+            "customer_email": billing.get("email"),
+            "customer_name": billing.get("name"),
+            "livemode": False,
+            "metadata": {},
+            "parent": {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {"metadata": metadata or {}, "subscription": subscription},
+            },
+            "payments": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": f"inpay_test_{secrets.token_hex(8)}",
+                        "object": "invoice_payment",
+                        "amount_paid": charge.amount,
+                        "amount_requested": charge.amount,
+                        "created": charge.created,
+                        "currency": "usd",
+                        "invoice": invoice_id,
+                        "is_default": True,
+                        "livemode": False,
+                        "payment": {"type": "payment_intent", "payment_intent": payment["payment_intent"]},
+                        "status": "paid",
+                        "status_transitions": {"canceled_at": None, "paid_at": charge.created},
+                    }
+                ],
+                "has_more": False,
+                "url": f"/v1/invoices/{invoice_id}/payments",
+            },
+            "status": "paid",
+        }
+
+    def refund(self, payment: dict, cents: int) -> dict:
+        """A refund made in the peer, as Stripe's refund object."""
+        refund = self.api.v1.refunds.create({"charge": payment["charge"], "amount": cents})
+        return {
+            "id": refund.id,
+            "object": "refund",
+            "amount": cents,
+            "balance_transaction": None,
+            "charge": payment["charge"],
+            "created": refund.created,
+            "currency": "usd",
+            "metadata": {},
+            "payment_intent": payment["payment_intent"],
+            "reason": "requested_by_customer",
+            "status": "succeeded",
+        }
+
+    def dispute_object(self, payment: dict, *, status: str, dispute_id: str | None = None) -> dict:
+        charge = self.store[f"charge:{payment['charge']}"]
+        return {
+            "id": dispute_id or f"dp_test_{secrets.token_hex(8)}",
+            "object": "dispute",
+            "amount": charge.amount,
+            "balance_transactions": [],
+            "charge": charge.id,
+            "created": charge.created + 86400,
+            "currency": "usd",
+            "is_charge_refundable": False,
+            "livemode": False,
+            "metadata": {},
+            "payment_intent": payment["payment_intent"],
+            "reason": "fraudulent",
+            "status": status,
+        }
