@@ -40,6 +40,9 @@ _STAFF_MODELS = {
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
     "auditlog.logentry": VIEW,
+    # Receipts: issued (add) and voided, replaced or sent (change), never edited or deleted.
+    "compliance.receipt": ("view", "add", "change"),
+    "compliance.benefitlimit": ("view", "add", "change"),
 }
 
 # Board members see the lists and figures, and keep only their own goals.
@@ -59,6 +62,8 @@ _BOARD_MODELS = {
     "donors.boardmember": VIEW,
     "donors.boardgoal": VIEW,
     "donors.committee": VIEW,
+    "compliance.receipt": VIEW,
+    "compliance.benefitlimit": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from compliance import views as compliance_views
 from crm import views
 
 admin.site.site_header = "Back office"
@@ -12,4 +13,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "receipts/verify/<str:code>/",
+        compliance_views.receipt_verify,
+        name="receipt_verify",
+    ),
 ]

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 
+from compliance import services as compliance_services
+from compliance.models import BenefitLimit
 from crm import roles
 from donors import services
 from donors.models import (
@@ -110,6 +112,19 @@ def make_committee(**fields) -> Committee:
     return Committee.objects.create(**fields)
 
 
+def ensure_benefit_limits() -> BenefitLimit:
+    """The 2025 limits the data migration seeds (a transactional test's flush removes them)."""
+    limits, _ = BenefitLimit.objects.get_or_create(
+        year=2025,
+        defaults=dict(
+            low_cost_article_max=Decimal("13.60"),
+            low_cost_article_min_payment=Decimal("68.00"),
+            benefit_cap=Decimal("136.00"),
+        ),
+    )
+    return limits
+
+
 ROLE_USERNAMES = {
     roles.ADMINISTRATOR: "alice",
     roles.STAFF: "bob",
@@ -158,3 +173,5 @@ def make_one_of_everything(round_no: int = 0) -> None:
             id=key, name=key, func="math.floor", started=now, stopped=now, success=success
         )
     OrmQ.objects.create(key="msp", payload="x", lock=now)
+    ensure_benefit_limits()
+    compliance_services.receipt_issue(gift=gift)

@@ -49,6 +49,11 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "django_q.success": {A: "vcd"},
     "django_q.failure": {A: "vcd"},
     "django_q.ormq": {A: "vcd"},
+    # Receipts: Staff issue, void and replace ("c" allows only the actions: a receipt's page
+    # is read-only for everyone); board members see them; nobody edits or deletes one.
+    "compliance.receipt": {A: "vc", S: "vc", B: "v"},
+    # The IRS's yearly limits: Staff add each new year; board members see them.
+    "compliance.benefitlimit": {A: "vacd", S: "vac", B: "v"},
 }
 
 # Which letter each admin page needs; "audit" pages also need the audit trail (A and S).
@@ -64,6 +69,7 @@ AUDIT_READERS = {A, S}
 # Model admin pages beyond the standard ones: URL name -> (model, letter needed).
 EXTRA_MODEL_PAGES = {
     "admin:auth_user_password_change": ("auth.user", "c"),
+    "admin:compliance_receipt_pdf": ("compliance.receipt", "v"),
 }
 
 # Admin actions in the changelist's menu, by the letter they need.
@@ -71,6 +77,9 @@ ADMIN_ACTIONS = {
     "delete_selected": "d",
     "refresh_figures": "c",
     "resubmit_task": "c",
+    "issue_receipts": "c",
+    "void_receipts": "c",
+    "replace_receipts": "c",
 }
 
 # Pages outside the model admins, by URL name: who gets 200, and what anyone else gets.
@@ -83,6 +92,8 @@ SITE_PAGES = {
     "admin:password_change": {"roles": LOGGED_IN},
     "admin:password_change_done": {"roles": LOGGED_IN},
     "admin:jsi18n": {"roles": LOGGED_IN},
+    # Public: anyone holding a receipt checks it (initials only; rate-limited).
+    "receipt_verify": {"roles": LOGGED_IN | {None}, "ok": 200, "args": "receipt_code"},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {
@@ -223,9 +234,17 @@ def test_admin_app_pages_as_every_role(walk):
                 _assert_refused(response, role, url)
 
 
+def _site_page_args(rule) -> list[str]:
+    from compliance.models import Receipt
+
+    if rule.get("args") == "receipt_code":
+        return [Receipt.objects.values_list("verification_code", flat=True).first()]
+    return []
+
+
 def test_site_pages_as_every_role(walk):
     for name, rule in SITE_PAGES.items():
-        url = reverse(name)
+        url = reverse(name, args=_site_page_args(rule))
         for role, client in walk.items():
             response = client.get(url)
             if role in rule["roles"]:

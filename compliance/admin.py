@@ -1,0 +1,244 @@
+"""Receipts in the back office: read-only records with actions that call the services.
+
+Issued receipts are never edited: a receipt's page shows it read-only, and "change" means
+only what the actions do (void, replace, send). Destructive actions ask for confirmation.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from compliance import services
+from compliance.models import BenefitLimit, Receipt
+from compliance.pdf import receipt_pdf
+from donors.admin.base import AuditedAdmin
+from donors.admin.gifts import GiftAdmin
+
+
+def _confirm(modeladmin, request, queryset, *, action, title, question, items, reason=False,
+             button="Yes, I'm sure"):
+    """The intermediate page of an action: what will happen, and a button (and a reason)."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "question": question,
+        "items": items,
+        "action": action,
+        "ask_reason": reason,
+        "button": button,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "reason_error": getattr(request, "_reason_error", ""),
+    }
+    return TemplateResponse(request, "compliance/admin/confirm_action.html", context)
+
+
+class VoidFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "void"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Valid"), ("yes", "Void")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(voided_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(voided_at__isnull=True)
+        return queryset
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(AuditedAdmin):
+    list_display = [
+        "number",
+        "kind",
+        "donor_name",
+        "gift_date",
+        "amount",
+        "deductible_amount",
+        "validity",
+        "issued_at",
+        "sent_at",
+        "pdf_link",
+    ]
+    list_filter = [VoidFilter, "year", "kind", "recipient"]
+    search_fields = ["=number", "donor_name", "donor_email"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["void_receipts", "replace_receipts"]
+    fieldsets = [
+        (None, {"fields": ["number", "kind", "replaces", "recipient", "gift", "pdf_link"]}),
+        ("Status", {"fields": [
+            "issued_at", "issued_by", "sent_at", "sent_to", "downloaded_at",
+            "voided_at", "void_reason", "voided_by",
+        ]}),
+        ("As printed", {"fields": [
+            "donor_name", "donor_address", "donor_email", "gift_date", "method", "amount",
+            "amount_refunded", "benefit_value", "benefit_description", "deductible_amount",
+            "non_cash_description",
+        ]}),
+        ("Organization as printed", {"fields": [
+            "org_name", "org_ein", "org_address", "org_exemption_statement",
+            "org_signatory_name", "org_signatory_title", "org_ny_disclosure",
+        ], "classes": ["collapse"]}),
+    ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A receipt's own page is always read-only; "change" allows the actions (void…).
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    @admin.display(description="status", ordering="voided_at")
+    def validity(self, obj):
+        return "VOID" if obj.voided_at else "valid"
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse("admin:compliance_receipt_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:receipt_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="compliance_receipt_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, receipt_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        receipt = get_object_or_404(Receipt.objects.select_related("replaces"), pk=receipt_id)
+        services.receipt_mark_downloaded(receipt=receipt)
+        response = HttpResponse(receipt_pdf(receipt), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.number}.pdf"'
+        return response
+
+    def _with_reason(self, request, queryset, *, action, title, question, do, done):
+        if request.POST.get("confirmed"):
+            reason = request.POST.get("reason", "").strip()
+            if not reason:
+                request._reason_error = "Say why: the reason is kept with the receipt."
+            else:
+                count = 0
+                for receipt in queryset.filter(voided_at__isnull=True):
+                    try:
+                        do(receipt, reason)
+                        count += 1
+                    except ValidationError as error:
+                        self.message_user(
+                            request, f"{receipt.number}: {' '.join(error.messages)}", messages.ERROR
+                        )
+                self.message_user(request, done(count), messages.SUCCESS)
+                return None
+        items = [str(r) for r in queryset]
+        return _confirm(self, request, queryset, action=action, title=title,
+                        question=question, items=items, reason=True)
+
+    @admin.action(description="Void selected receipts…", permissions=["change"])
+    def void_receipts(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="void_receipts", title="Void receipts",
+            question="These receipts will be marked VOID. They keep their numbers, and no "
+            "new receipt is issued.",
+            do=lambda r, reason: services.receipt_void(
+                receipt=r, reason=reason, voided_by=request.user
+            ),
+            done=lambda n: f"Voided {n} receipt(s).",
+        )
+
+    @admin.action(description="Void and re-issue selected receipts…", permissions=["change"])
+    def replace_receipts(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="replace_receipts", title="Void and re-issue receipts",
+            question="Each receipt will be voided and a corrected receipt, naming it, issued "
+            "from the gift as it is now.",
+            do=lambda r, reason: services.receipt_replace(
+                receipt=r, reason=reason, issued_by=request.user
+            ),
+            done=lambda n: f"Replaced {n} receipt(s) with corrected ones.",
+        )
+
+
+@admin.register(BenefitLimit)
+class BenefitLimitAdmin(AuditedAdmin):
+    list_display = [
+        "year",
+        "low_cost_article_max",
+        "low_cost_article_min_payment",
+        "benefit_cap",
+        "benefit_percent",
+    ]
+
+
+# Issuing from the gifts list. The action lives here, not in donors (which may not import
+# compliance); it is added to the gifts admin when this module loads.
+@admin.action(description="Issue receipts for selected gifts…", permissions=["issue_receipt"])
+def issue_receipts(modeladmin, request, queryset):
+    gifts = list(queryset.select_related("donor"))
+    if request.POST.get("confirmed"):
+        result = services.receipts_issue_due(
+            gift_ids=[g.pk for g in gifts], issued_by=request.user
+        )
+        numbers = ", ".join(r.number for r in result.issued)
+        if result.issued:
+            modeladmin.message_user(
+                request, f"Issued {len(result.issued)} receipt(s): {numbers}.", messages.SUCCESS
+            )
+        for gift_id, reason in result.skipped:
+            modeladmin.message_user(request, f"Gift {gift_id}: {reason}", messages.WARNING)
+        already = len(gifts) - len(result.issued) - len(result.skipped)
+        if already:
+            modeladmin.message_user(
+                request, f"{already} gift(s) already had a receipt.", messages.INFO
+            )
+        return None
+    due = set(services.gifts_due_for_receipt().filter(pk__in=[g.pk for g in gifts])
+              .values_list("pk", flat=True))
+    items = []
+    for gift in gifts:
+        verdict = services.gift_receiptability(gift)
+        if gift.pk not in due:
+            items.append(f"{gift}: already receipted or not kept, skipped")
+        elif not verdict.receiptable:
+            items.append(f"{gift}: not receipted ({verdict.reason})")
+        else:
+            items.append(f"{gift}: a receipt will be issued")
+    return _confirm(
+        modeladmin, request, queryset, action="issue_receipts", title="Issue receipts",
+        question="Receipts are numbered in sequence and can never be edited, only voided.",
+        items=items, button="Issue the receipts",
+    )
+
+
+def _has_issue_receipt_permission(self, request):
+    return request.user.has_perm("compliance.add_receipt") and request.user.has_perm(
+        "donors.change_gift"
+    )
+
+
+GiftAdmin.has_issue_receipt_permission = _has_issue_receipt_permission
+GiftAdmin.actions = [*(GiftAdmin.actions or []), issue_receipts]

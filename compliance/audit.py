@@ -1,0 +1,10 @@
+"""Receipts and the yearly limits leave an audit record of every change (django-auditlog)."""
+
+from auditlog.registry import auditlog
+
+
+def register() -> None:
+    from compliance import models as m
+
+    auditlog.register(m.Receipt)
+    auditlog.register(m.BenefitLimit)

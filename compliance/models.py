@@ -1,0 +1,194 @@
+"""Receipts and the data the receipt rules need. Receipts are written by compliance.services
+only, and never edited once issued: they are voided (keeping their number) and replaced."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from compliance.rules import BenefitLimits
+
+
+class BenefitLimit(models.Model):
+    """The IRS's yearly limits for insubstantial benefits; staff add each new year's figures
+    (published in the Revenue Procedure of the autumn before)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    low_cost_article_max = models.DecimalField(
+        "low-cost article: cost at most",
+        max_digits=8,
+        decimal_places=2,
+        help_text="2025: $13.60 (an article bearing the organization's name or logo).",
+    )
+    low_cost_article_min_payment = models.DecimalField(
+        "low-cost article: for a payment of at least",
+        max_digits=8,
+        decimal_places=2,
+        help_text="2025: $68.00.",
+    )
+    benefit_cap = models.DecimalField(
+        "benefits worth at most (dollar cap)",
+        max_digits=8,
+        decimal_places=2,
+        help_text="2025: $136.00; the lesser of this and the percentage applies.",
+    )
+    benefit_percent = models.DecimalField(
+        "benefits worth at most (share of the payment)",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.0200"),
+        help_text="0.0200 is 2%.",
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low_cost_article_max__gt=0)
+                & Q(low_cost_article_min_payment__gt=0)
+                & Q(benefit_cap__gt=0)
+                & Q(benefit_percent__gt=0)
+                & Q(benefit_percent__lt=1),
+                name="benefitlimit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Insubstantial-benefit limits {self.year}"
+
+    def as_rules(self) -> BenefitLimits:
+        return BenefitLimits(
+            year=self.year,
+            low_cost_article_max=self.low_cost_article_max,
+            low_cost_article_min_payment=self.low_cost_article_min_payment,
+            benefit_cap=self.benefit_cap,
+            benefit_percent=self.benefit_percent,
+        )
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number used in a year. Issuing locks this row (SELECT … FOR UPDATE)
+    in the same transaction that saves the receipt, so numbers neither repeat nor skip."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_sequence}"
+
+
+def _verification_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class ReceiptKind(models.TextChoices):
+    ACKNOWLEDGMENT = "acknowledgment", "Acknowledgment"
+    CORRECTED = "corrected", "Corrected acknowledgment"
+
+
+class Receipt(models.Model):
+    """One gift's written acknowledgment, with everything it printed as it was at issue."""
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    kind = models.CharField(
+        max_length=20, choices=ReceiptKind.choices, default=ReceiptKind.ACKNOWLEDGMENT
+    )
+    gift = models.ForeignKey("donors.Gift", on_delete=models.PROTECT, related_name="receipts")
+    donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="receipts")
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        help_text="The voided receipt this one corrects.",
+    )
+    recipient = models.CharField(max_length=20, help_text="donor, daf_sponsor, employer, …")
+    verification_code = models.CharField(max_length=40, unique=True, default=_verification_code)
+
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_notice_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # The snapshot: what the receipt says, frozen at issue time.
+    donor_name = models.CharField(max_length=300)
+    donor_address = models.TextField(blank=True)
+    donor_email = models.EmailField(blank=True)
+    org_name = models.CharField(max_length=200)
+    org_ein = models.CharField(max_length=10)
+    org_address = models.TextField()
+    org_exemption_statement = models.TextField()
+    org_signatory_name = models.CharField(max_length=200)
+    org_signatory_title = models.CharField(max_length=200)
+    org_ny_disclosure = models.TextField(blank=True)
+    org_website = models.URLField(blank=True)
+    gift_date = models.DateField(help_text="The gift's tax date.")
+    method = models.CharField(max_length=20)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The payment kept, net of refunds."
+    )
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    benefit_value = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Value received, as printed."
+    )
+    benefit_description = models.CharField(max_length=300, blank=True)
+    deductible_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    non_cash_description = models.TextField(
+        blank=True, help_text="Non-cash gifts: what was given, printed with no value."
+    )
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="receipt_year_sequence"),
+            models.UniqueConstraint(
+                fields=["gift"], condition=Q(voided_at__isnull=True), name="receipt_one_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="receipt_void_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0)
+                & Q(deductible_amount__gte=0)
+                & Q(deductible_amount__lte=models.F("amount")),
+                name="receipt_amounts_sane",
+            ),
+        ]
+        indexes = [models.Index(fields=["donor", "year"], name="receipt_donor_year_idx")]
+
+    def __str__(self) -> str:
+        return f"Receipt {self.number}" + (" (void)" if self.voided_at else "")
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def is_non_cash(self) -> bool:
+        return bool(self.non_cash_description)
+
+    @property
+    def verify_path(self) -> str:
+        return f"/receipts/verify/{self.verification_code}/"
+
+    @property
+    def verify_url(self) -> str:
+        base = (self.org_website or "").rstrip("/")
+        return f"{base}{self.verify_path}"

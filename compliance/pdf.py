@@ -1,0 +1,155 @@
+"""The receipt PDF: one letter-size page drawn with reportlab's canvas API, from the receipt's
+snapshot only (so a receipt prints the same on any later day, except the VOID mark)."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.formats import date_format
+from reportlab.lib.colors import Color, black
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+from compliance import rules
+from compliance.models import Receipt, ReceiptKind
+from donors.money import usd
+
+PAGE_WIDTH, PAGE_HEIGHT = letter
+MARGIN = 0.9 * inch
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+
+RECIPIENT_NOTES = {
+    rules.Recipient.DAF_SPONSOR: (
+        "This grant from a donor-advised fund is acknowledged to the sponsoring organization. "
+        "No goods or services may be provided to the fund's advisor in exchange for it."
+    ),
+    rules.Recipient.EMPLOYER: "This matching gift is acknowledged to the employer that made it.",
+    rules.Recipient.GLOBALGIVING: (
+        "This acknowledges GlobalGiving's grant. GlobalGiving issues tax receipts to the "
+        "individual donors who gave through it."
+    ),
+}
+
+
+def _day(value) -> str:
+    return date_format(value, "F j, Y")
+
+
+class _Writer:
+    def __init__(self, canvas: Canvas):
+        self.canvas = canvas
+        self.y = PAGE_HEIGHT - MARGIN
+
+    def line(self, text: str, *, font=FONT, size=10, x=MARGIN, gap=1.35):
+        self.canvas.setFont(font, size)
+        self.canvas.drawString(x, self.y, text)
+        self.y -= size * gap
+
+    def para(self, text: str, *, font=FONT, size=10, gap=1.35, after=6):
+        for chunk in text.splitlines() or [""]:
+            for row in simpleSplit(chunk, font, size, TEXT_WIDTH) or [""]:
+                self.line(row, font=font, size=size, gap=gap)
+        self.y -= after
+
+    def space(self, points: float):
+        self.y -= points
+
+
+def receipt_body_lines(receipt: Receipt) -> list[str]:
+    """The sentences that state the gift, shared by the PDF and the email."""
+    lines = [f"Date of contribution: {_day(receipt.gift_date)}"]
+    if receipt.is_non_cash:
+        lines.append(f"Contribution (non-cash): {receipt.non_cash_description}")
+        lines.append(
+            "The organization states no value for a non-cash contribution; its value is for the "
+            "donor to determine."
+        )
+    else:
+        lines.append(f"Amount received: {usd(receipt.amount)}")
+    if receipt.benefit_value > 0:
+        lines.append(
+            f"In exchange for this contribution you received {receipt.benefit_description or 'goods or services'}"
+            f", with a good-faith estimated value of {usd(receipt.benefit_value)}. The amount "
+            "deductible for federal income tax purposes is limited to the payment minus that "
+            f"value: {usd(receipt.deductible_amount)}."
+        )
+    else:
+        lines.append(rules.NO_GOODS_OR_SERVICES)
+    return lines
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas.setTitle(f"Receipt {receipt.number}")
+    canvas.setAuthor(receipt.org_name)
+    draw_receipt(canvas, receipt)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def draw_receipt(canvas: Canvas, receipt: Receipt) -> None:
+    w = _Writer(canvas)
+    # Letterhead, with the receipt's number and date on the right.
+    w.line(receipt.org_name, font=BOLD, size=15, gap=1.5)
+    for row in receipt.org_address.splitlines():
+        w.line(row, size=9)
+    w.line(f"EIN {receipt.org_ein}", size=9)
+    canvas.setFont(BOLD, 11)
+    top = PAGE_HEIGHT - MARGIN
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Receipt {receipt.number}")
+    canvas.setFont(FONT, 9)
+    canvas.drawRightString(
+        PAGE_WIDTH - MARGIN, top - 14, f"Issued {_day(receipt.issued_at.date())}"
+    )
+    if receipt.kind == ReceiptKind.CORRECTED:
+        replaced = receipt.replaces.number if receipt.replaces_id else ""
+        canvas.drawRightString(
+            PAGE_WIDTH - MARGIN, top - 27, f"Corrected receipt, replaces {replaced}"
+        )
+    w.space(18)
+
+    w.line(receipt.donor_name, font=BOLD, size=11)
+    for row in receipt.donor_address.splitlines():
+        w.line(row)
+    w.space(16)
+
+    w.line("Acknowledgment of your contribution", font=BOLD, size=13, gap=1.8)
+    w.para(f"Thank you for your contribution to {receipt.org_name}.")
+    for sentence in receipt_body_lines(receipt):
+        w.para(sentence)
+    note = RECIPIENT_NOTES.get(receipt.recipient)
+    if note:
+        w.para(note)
+    w.para(receipt.org_exemption_statement, size=9)
+    w.space(10)
+    w.line(receipt.org_signatory_name, font=BOLD)
+    w.line(f"{receipt.org_signatory_title}, {receipt.org_name}", size=9)
+    w.space(12)
+    if receipt.org_ny_disclosure:
+        w.para(receipt.org_ny_disclosure, size=8)
+
+    canvas.setFont(FONT, 8)
+    canvas.drawString(
+        MARGIN, MARGIN, f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})"
+    )
+    if receipt.is_void:
+        _void_mark(canvas, receipt)
+
+
+def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
+    canvas.saveState()
+    canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
+    canvas.setFont(BOLD, 120)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, "VOID")
+    canvas.restoreState()
+    canvas.setFillColor(black)
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(MARGIN, MARGIN + 14, f"VOID since {_day(receipt.voided_at.date())}: "
+                      f"{receipt.void_reason}"[:120])
