@@ -6,18 +6,27 @@ only what the actions do (void, replace, send). Destructive actions ask for conf
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from compliance import services
-from compliance.models import BenefitLimit, Receipt
-from compliance.pdf import receipt_pdf
+from compliance.models import (
+    BenefitLimit,
+    EmailTemplate,
+    Receipt,
+    StatementBatch,
+    YearEndStatement,
+)
+from compliance.pdf import receipt_pdf, statement_pdf
 from donors.admin.base import AuditedAdmin
 from donors.admin.gifts import GiftAdmin
 
@@ -74,7 +83,7 @@ class ReceiptAdmin(AuditedAdmin):
     search_fields = ["=number", "donor_name", "donor_email"]
     list_per_page = 50
     show_full_result_count = False
-    actions = ["void_receipts", "replace_receipts"]
+    actions = ["send_receipts", "void_receipts", "replace_receipts", "sync_with_gifts"]
     fieldsets = [
         (None, {"fields": ["number", "kind", "replaces", "recipient", "gift", "pdf_link"]}),
         ("Status", {"fields": [
@@ -181,6 +190,179 @@ class ReceiptAdmin(AuditedAdmin):
             ),
             done=lambda n: f"Replaced {n} receipt(s) with corrected ones.",
         )
+
+
+    @admin.action(description="Email selected receipts to their donors…", permissions=["change"])
+    def send_receipts(self, request, queryset):
+        unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
+        if request.POST.get("confirmed"):
+            with transaction.atomic():
+                count = services.receipts_send_queue(receipt_ids=unsent.values_list("pk", flat=True))
+            self.message_user(request, f"Queued {count} receipt email(s).", messages.SUCCESS)
+            return None
+        items = [
+            f"{r}: {'will be emailed to ' + r.donor_email if r.donor_email else 'no email address'}"
+            for r in unsent
+        ]
+        skipped = queryset.count() - len(items)
+        if skipped:
+            items.append(f"{skipped} already sent or void: not sent again")
+        return _confirm(self, request, queryset, action="send_receipts", title="Email receipts",
+                        question="Each receipt is emailed once, with its PDF attached.",
+                        items=items, button="Send")
+
+    @admin.action(description="Void or correct receipts of refunded gifts", permissions=["change"])
+    def sync_with_gifts(self, request, queryset):
+        result = services.receipts_sync_with_gifts(
+            gift_ids=queryset.values_list("gift_id", flat=True)
+        )
+        self.message_user(
+            request,
+            f"{len(result.voided)} receipt(s) voided, {len(result.corrected)} corrected.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(AuditedAdmin):
+    list_display = ["key", "subject", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["key", "updated_at"] if obj else ["updated_at"]
+
+
+@admin.register(YearEndStatement)
+class YearEndStatementAdmin(AuditedAdmin):
+    list_display = [
+        "number", "year", "donor_name", "total_amount", "total_deductible", "validity",
+        "issued_at", "sent_at", "pdf_link",
+    ]  # fmt: skip
+    list_filter = [VoidFilter, "year"]
+    search_fields = ["=number", "donor_name", "donor_email"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["send_statements"]
+    fields = [
+        "number", "year", "replaces", "pdf_link", "donor_name", "donor_address", "donor_email",
+        "total_amount", "total_benefit", "total_deductible", "issued_at", "sent_at", "sent_to",
+        "downloaded_at", "voided_at", "void_reason",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    @admin.display(description="status", ordering="voided_at")
+    def validity(self, obj):
+        return "VOID" if obj.voided_at else "valid"
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse("admin:compliance_yearendstatement_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:statement_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="compliance_yearendstatement_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, statement_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        statement = get_object_or_404(YearEndStatement, pk=statement_id)
+        YearEndStatement.objects.filter(pk=statement.pk, downloaded_at__isnull=True).update(
+            downloaded_at=timezone.now()
+        )
+        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{statement.number}.pdf"'
+        )
+        return response
+
+    @admin.action(description="Email selected statements to their donors…", permissions=["change"])
+    def send_statements(self, request, queryset):
+        unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
+        if request.POST.get("confirmed"):
+            with transaction.atomic():
+                count = services.statements_send_queue(
+                    statement_ids=unsent.values_list("pk", flat=True)
+                )
+            self.message_user(request, f"Queued {count} statement email(s).", messages.SUCCESS)
+            return None
+        items = [
+            f"{s}: {'will be emailed to ' + s.donor_email if s.donor_email else 'no email address'}"
+            for s in unsent
+        ]
+        return _confirm(self, request, queryset, action="send_statements",
+                        title="Email statements", items=items, button="Send",
+                        question="Each statement is emailed once, with its PDF attached.")
+
+
+class StatementBatchForm(forms.ModelForm):
+    class Meta:
+        model = StatementBatch
+        fields = ["year", "send"]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= timezone.localdate().year:
+            raise forms.ValidationError("Choose a year that has begun.")
+        return year
+
+
+@admin.register(StatementBatch)
+class StatementBatchAdmin(admin.ModelAdmin):
+    """Start a year's statements in the background; the batch's page shows the progress and
+    refreshes itself until it is done."""
+
+    form = StatementBatchForm
+    list_display = ["year", "status", "progress", "issued", "send", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+    change_form_template = "compliance/admin/statement_batch.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["year", "send"]
+        return ["year", "send", "status", "progress", "issued", "error", "created_by",
+                "created_at", "finished_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="done / total")
+    def progress(self, obj):
+        return f"{obj.done} / {obj.total}"
+
+    def save_model(self, request, obj, form, change):
+        batch = services.statement_batch_start(
+            year=obj.year, send=obj.send, created_by=request.user
+        )
+        obj.pk = batch.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("admin:compliance_statementbatch_change", obj.pk)
 
 
 @admin.register(BenefitLimit)

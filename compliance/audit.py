@@ -8,3 +8,4 @@ def register() -> None:
 
     auditlog.register(m.Receipt)
     auditlog.register(m.BenefitLimit)
+    auditlog.register(m.EmailTemplate, exclude_fields=["updated_at"])

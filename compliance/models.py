@@ -71,18 +71,44 @@ class BenefitLimit(models.Model):
 
 
 class ReceiptCounter(models.Model):
-    """The last receipt number used in a year. Issuing locks this row (SELECT … FOR UPDATE)
-    in the same transaction that saves the receipt, so numbers neither repeat nor skip."""
+    """The last number used in a series ("receipt", "statement") in a year. Issuing locks
+    this row (SELECT … FOR UPDATE) in the same transaction that saves the document, so
+    numbers neither repeat nor skip."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
+    series = models.CharField(max_length=20, default="receipt")
+    year = models.PositiveSmallIntegerField()
     last_sequence = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="receiptcounter_unique"),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.year}: {self.last_sequence}"
+        return f"{self.series} {self.year}: {self.last_sequence}"
 
 
 def _verification_code() -> str:
     return secrets.token_urlsafe(18)
+
+
+class PrintedSnapshot(models.Model):
+    """Who and what a printed document names, frozen when it is issued."""
+
+    donor_name = models.CharField(max_length=300)
+    donor_address = models.TextField(blank=True)
+    donor_email = models.EmailField(blank=True)
+    org_name = models.CharField(max_length=200)
+    org_ein = models.CharField(max_length=10)
+    org_address = models.TextField()
+    org_exemption_statement = models.TextField()
+    org_signatory_name = models.CharField(max_length=200)
+    org_signatory_title = models.CharField(max_length=200)
+    org_ny_disclosure = models.TextField(blank=True)
+    org_website = models.URLField(blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class ReceiptKind(models.TextChoices):
@@ -90,7 +116,7 @@ class ReceiptKind(models.TextChoices):
     CORRECTED = "corrected", "Corrected acknowledgment"
 
 
-class Receipt(models.Model):
+class Receipt(PrintedSnapshot):
     """One gift's written acknowledgment, with everything it printed as it was at issue."""
 
     number = models.CharField(max_length=20, unique=True, editable=False)
@@ -126,18 +152,6 @@ class Receipt(models.Model):
     )
     void_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
-    # The snapshot: what the receipt says, frozen at issue time.
-    donor_name = models.CharField(max_length=300)
-    donor_address = models.TextField(blank=True)
-    donor_email = models.EmailField(blank=True)
-    org_name = models.CharField(max_length=200)
-    org_ein = models.CharField(max_length=10)
-    org_address = models.TextField()
-    org_exemption_statement = models.TextField()
-    org_signatory_name = models.CharField(max_length=200)
-    org_signatory_title = models.CharField(max_length=200)
-    org_ny_disclosure = models.TextField(blank=True)
-    org_website = models.URLField(blank=True)
     gift_date = models.DateField(help_text="The gift's tax date.")
     method = models.CharField(max_length=20)
     amount = models.DecimalField(
@@ -192,3 +206,129 @@ class Receipt(models.Model):
     def verify_url(self) -> str:
         base = (self.org_website or "").rstrip("/")
         return f"{base}{self.verify_path}"
+
+
+class EmailTemplateKey(models.TextChoices):
+    RECEIPT = "receipt", "Receipt"
+    VOID_NOTICE = "void_notice", "Receipt voided"
+    STATEMENT = "statement", "Year-end statement"
+
+
+class EmailTemplate(models.Model):
+    """The words of an email the project sends; staff edit them in the back office.
+
+    Subject and body are Django templates: {{ donor_name }}, {{ number }}, {{ amount }},
+    {{ org_name }}, {{ ny_disclosure }} and the others listed in the help text.
+    """
+
+    key = models.CharField(max_length=30, choices=EmailTemplateKey.choices, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text="Plain text. Placeholders: {{ donor_name }}, {{ number }}, {{ gift_date }}, "
+        "{{ amount }}, {{ deductible_amount }}, {{ org_name }}, {{ signatory_name }}, "
+        "{{ signatory_title }}, {{ ny_disclosure }}, {{ verify_url }}, {{ void_reason }}, "
+        "{{ corrected_number }}."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.template import Template, TemplateSyntaxError
+
+        for name in ("subject", "body"):
+            try:
+                Template(getattr(self, name) or "")
+            except TemplateSyntaxError as error:
+                raise ValidationError({name: f"This template has an error: {error}"}) from None
+
+
+class YearEndStatement(PrintedSnapshot):
+    """One donor's giving statement for a calendar year: every receiptable gift with its
+    deductible amount, and their soft credits apart (not deductible by them). Regenerated
+    statements replace the old one (voided, keeping its number)."""
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField(editable=False)
+    donor = models.ForeignKey(
+        "donors.Donor", on_delete=models.PROTECT, related_name="year_end_statements"
+    )
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    verification_code = models.CharField(max_length=40, unique=True, default=_verification_code)
+    lines = models.JSONField(
+        default=list, help_text="The gifts: date, description, amount, value received, deductible."
+    )
+    soft_credits = models.JSONField(default=list, help_text="Recognition only: not deductible.")
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    total_benefit = models.DecimalField(max_digits=14, decimal_places=2)
+    total_deductible = models.DecimalField(max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="statement_year_sequence"),
+            models.UniqueConstraint(
+                fields=["donor", "year"],
+                condition=Q(voided_at__isnull=True),
+                name="statement_one_valid_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="statement_void_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Statement {self.number}" + (" (void)" if self.voided_at else "")
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def verify_url(self) -> str:
+        return f"{(self.org_website or '').rstrip('/')}/receipts/verify/{self.verification_code}/"
+
+
+class StatementBatch(models.Model):
+    """A background run of year-end statements, with its progress for the page that shows it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    year = models.PositiveSmallIntegerField()
+    send = models.BooleanField(default=False, help_text="Email each statement when issued.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "statement batches"
+
+    def __str__(self) -> str:
+        return f"Statements {self.year}: {self.done}/{self.total} ({self.get_status_display()})"

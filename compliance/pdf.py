@@ -3,6 +3,7 @@ snapshot only (so a receipt prints the same on any later day, except the VOID ma
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.utils.formats import date_format
@@ -153,3 +154,127 @@ def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
     canvas.setFont(BOLD, 9)
     canvas.drawString(MARGIN, MARGIN + 14, f"VOID since {_day(receipt.voided_at.date())}: "
                       f"{receipt.void_reason}"[:120])
+
+
+# Year-end statements: a table of the year's gifts, the totals, and the soft credits apart.
+
+def _money_or_dash(value) -> str:
+    return usd(value) if value is not None else "no value stated"
+
+
+def statement_pdf(statement) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas.setTitle(f"Statement {statement.number}")
+    canvas.setAuthor(statement.org_name)
+    draw_statement(canvas, statement)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def draw_statement(canvas: Canvas, statement) -> None:
+    """Draw one statement (one page or more) and end its last page."""
+    w = _Writer(canvas)
+    w.line(statement.org_name, font=BOLD, size=15, gap=1.5)
+    for row in statement.org_address.splitlines():
+        w.line(row, size=9)
+    w.line(f"EIN {statement.org_ein}", size=9)
+    top = PAGE_HEIGHT - MARGIN
+    canvas.setFont(BOLD, 11)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Statement {statement.number}")
+    canvas.setFont(FONT, 9)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top - 14, f"Issued {_day(statement.issued_at.date())}")
+    w.space(14)
+    w.line(statement.donor_name, font=BOLD, size=11)
+    for row in statement.donor_address.splitlines():
+        w.line(row)
+    w.space(12)
+    w.line(f"Your {statement.year} giving statement", font=BOLD, size=13, gap=1.8)
+
+    columns = [MARGIN, MARGIN + 70, MARGIN + 250, MARGIN + 330, MARGIN + 420]
+    headers = ["Date", "Gift", "Amount", "Value received", "Deductible"]
+
+    def header():
+        canvas.setFont(BOLD, 9)
+        for x, text in zip(columns, headers, strict=True):
+            canvas.drawString(x, w.y, text)
+        w.y -= 13
+
+    def need(points: float):
+        if w.y - points < MARGIN + 30:
+            canvas.showPage()
+            w.y = PAGE_HEIGHT - MARGIN
+            w.line(f"Statement {statement.number} (continued)", font=BOLD, size=9)
+            header()
+
+    header()
+    canvas.setFont(FONT, 9)
+    for line in statement.lines:
+        need(12)
+        canvas.setFont(FONT, 9)
+        day = datetime.date.fromisoformat(line["date"])
+        description = line["description"]
+        if line["benefit_description"]:
+            description = f"{description}; received {line['benefit_description']}"
+        canvas.drawString(columns[0], w.y, day.strftime("%b %-d, %Y"))
+        canvas.drawString(columns[1], w.y, description[:34])
+        canvas.drawString(columns[2], w.y, _money_or_dash(line["amount"]) if not line["non_cash"] else "non-cash")
+        canvas.drawString(columns[3], w.y, usd(line["benefit_value"]) if not line["non_cash"] else "")
+        canvas.drawString(columns[4], w.y, _money_or_dash(line["deductible_amount"]) if not line["non_cash"] else "")
+        w.y -= 12
+    if not statement.lines:
+        w.line("No tax-deductible gifts from you this year.", size=9)
+    need(30)
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(columns[1], w.y, "Totals")
+    canvas.drawString(columns[2], w.y, usd(statement.total_amount))
+    canvas.drawString(columns[3], w.y, usd(statement.total_benefit))
+    canvas.drawString(columns[4], w.y, usd(statement.total_deductible))
+    w.y -= 18
+    canvas.setFont(FONT, 8)
+    need(40)
+    w.para(
+        "Unless a value received is shown, no goods or services were provided in exchange for "
+        "these contributions. Non-cash gifts are listed without a value.",
+        size=8,
+    )
+    if statement.soft_credits:
+        need(40)
+        w.line("Soft credits: not deductible by you", font=BOLD, size=10)
+        w.para(
+            "These gifts were made by others (an employer's match, a donor-advised fund, a "
+            "platform) and are credited to you in recognition only. They are not deductible by "
+            "you.",
+            size=8,
+        )
+        for credit in statement.soft_credits:
+            need(12)
+            day = datetime.date.fromisoformat(credit["date"])
+            w.line(
+                f"{day:%b %-d, %Y}   {credit['kind']}: {credit['gift_from']}   "
+                f"{usd(credit['amount'])}",
+                size=9,
+            )
+    need(60)
+    w.space(4)
+    w.para(statement.org_exemption_statement, size=8)
+    w.line(f"{statement.org_signatory_name}, {statement.org_signatory_title}", size=9)
+    if statement.org_ny_disclosure:
+        w.para(statement.org_ny_disclosure, size=7)
+    canvas.setFont(FONT, 7)
+    canvas.drawString(MARGIN, MARGIN - 10, f"Verify at {statement.verify_url}")
+    if statement.is_void:
+        _void_mark_text(canvas, statement.void_reason)
+    canvas.showPage()
+
+
+def _void_mark_text(canvas: Canvas, reason: str) -> None:
+    canvas.saveState()
+    canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
+    canvas.setFont(BOLD, 120)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, "VOID")
+    canvas.restoreState()
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(MARGIN, MARGIN + 4, f"VOID: {reason}"[:120])

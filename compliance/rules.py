@@ -256,6 +256,13 @@ def receipt_number(*, year: int, sequence: int) -> str:
     return f"{year}-{sequence:06d}"
 
 
+def statement_number(*, year: int, sequence: int) -> str:
+    """``2025-S000123``: year-end statements have their own series."""
+    if sequence < 1:
+        raise ValueError("statement sequences start at 1")
+    return f"{year}-S{sequence:06d}"
+
+
 def donor_initials(name: str) -> str:
     """What the public verification page may say about the donor."""
     skip = {"dr", "drs", "mr", "mrs", "ms", "mx", "prof", "and", "the"}

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from compliance import rules
-from compliance.models import Receipt
+from compliance.models import Receipt, YearEndStatement
 
 VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW = 300  # seconds
@@ -43,7 +43,16 @@ def receipt_verify(request, code: str):
         .first()
     )
     if receipt is None:
-        return render(request, "compliance/verify.html", {"unknown": True}, status=404)
+        receipt = (
+            YearEndStatement.objects.filter(verification_code=code)
+            .only("number", "issued_at", "total_amount", "year", "voided_at", "donor_name")
+            .first()
+        )
+        if receipt is None:
+            return render(request, "compliance/verify.html", {"unknown": True}, status=404)
+        return render(request, "compliance/verify.html", {
+            "statement": receipt, "initials": rules.donor_initials(receipt.donor_name),
+        })
     context = {
         "receipt": receipt,
         "initials": rules.donor_initials(receipt.donor_name),

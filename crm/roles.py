@@ -43,6 +43,9 @@ _STAFF_MODELS = {
     # Receipts: issued (add) and voided, replaced or sent (change), never edited or deleted.
     "compliance.receipt": ("view", "add", "change"),
     "compliance.benefitlimit": ("view", "add", "change"),
+    "compliance.emailtemplate": ("view", "change"),
+    "compliance.yearendstatement": ("view", "change"),
+    "compliance.statementbatch": ("view", "add"),
 }
 
 # Board members see the lists and figures, and keep only their own goals.
@@ -64,6 +67,7 @@ _BOARD_MODELS = {
     "donors.committee": VIEW,
     "compliance.receipt": VIEW,
     "compliance.benefitlimit": VIEW,
+    "compliance.yearendstatement": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

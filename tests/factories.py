@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 
 from compliance import services as compliance_services
-from compliance.models import BenefitLimit
+from compliance.models import BenefitLimit, EmailTemplate
 from crm import roles
 from donors import services
 from donors.models import (
@@ -175,3 +175,6 @@ def make_one_of_everything(round_no: int = 0) -> None:
     OrmQ.objects.create(key="msp", payload="x", lock=now)
     ensure_benefit_limits()
     compliance_services.receipt_issue(gift=gift)
+    EmailTemplate.objects.get_or_create(key="receipt", defaults={"subject": "s", "body": "b"})
+    compliance_services.statements_issue(year=2025, donor_ids=[donor.pk])
+    compliance_services.statement_batch_start(year=2025)

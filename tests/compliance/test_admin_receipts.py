@@ -125,3 +125,35 @@ def test_organizers_cannot_see_receipts(client, organization, organizer):
     client.force_login(organizer)
     assert client.get(RECEIPTS).status_code == 403
     assert client.get(reverse("admin:compliance_receipt_pdf", args=[receipt.pk])).status_code == 403
+
+
+def test_staff_email_receipts_after_confirming_and_never_twice(
+    client, organization, staff, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    receipt = services.receipt_issue(gift=factories.make_gift())
+    client.force_login(staff)
+    data = {"action": "send_receipts", ACTION_CHECKBOX_NAME: [receipt.pk]}
+    confirm = client.post(RECEIPTS, data)
+    assert f"will be emailed to {receipt.donor_email}" in confirm.content.decode()
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(RECEIPTS, {**data, "confirmed": "yes"})
+        client.post(RECEIPTS, {**data, "confirmed": "yes"})
+    assert len(mail.outbox) == 1
+
+
+def test_staff_edit_an_email_template_and_a_broken_one_is_refused(client, organization, staff):
+    from compliance.models import EmailTemplate
+
+    template = EmailTemplate.objects.get(key="receipt")
+    client.force_login(staff)
+    url = reverse("admin:compliance_emailtemplate_change", args=[template.pk])
+    broken = client.post(url, {"subject": "Receipt {{ number", "body": "{% if %}"})
+    assert broken.status_code == 200
+    assert "This template has an error" in broken.content.decode()
+    client.post(url, {"subject": "Receipt {{ number }}", "body": "Thanks {{ donor_name }}"})
+    template.refresh_from_db()
+    assert template.body == "Thanks {{ donor_name }}"

@@ -54,6 +54,11 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "compliance.receipt": {A: "vc", S: "vc", B: "v"},
     # The IRS's yearly limits: Staff add each new year; board members see them.
     "compliance.benefitlimit": {A: "vacd", S: "vac", B: "v"},
+    # The words of the emails: Staff edit them; each key exists once (no add or delete).
+    "compliance.emailtemplate": {A: "vacd", S: "vc"},
+    # Year-end statements like receipts; Staff start the background batches.
+    "compliance.yearendstatement": {A: "vc", S: "vc", B: "v"},
+    "compliance.statementbatch": {A: "va", S: "va"},
 }
 
 # Which letter each admin page needs; "audit" pages also need the audit trail (A and S).
@@ -70,6 +75,7 @@ AUDIT_READERS = {A, S}
 EXTRA_MODEL_PAGES = {
     "admin:auth_user_password_change": ("auth.user", "c"),
     "admin:compliance_receipt_pdf": ("compliance.receipt", "v"),
+    "admin:compliance_yearendstatement_pdf": ("compliance.yearendstatement", "v"),
 }
 
 # Admin actions in the changelist's menu, by the letter they need.
@@ -80,6 +86,9 @@ ADMIN_ACTIONS = {
     "issue_receipts": "c",
     "void_receipts": "c",
     "replace_receipts": "c",
+    "send_receipts": "c",
+    "sync_with_gifts": "c",
+    "send_statements": "c",
 }
 
 # Pages outside the model admins, by URL name: who gets 200, and what anyone else gets.

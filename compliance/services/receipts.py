@@ -99,14 +99,23 @@ def gift_figures(gift: Gift) -> GiftFigures:
     return GiftFigures(kept, money(gift.amount_refunded), benefit, deductible)
 
 
-def _next_number(year: int) -> tuple[int, str]:
+def next_sequences(*, series: str, year: int, count: int = 1) -> range:
+    """Reserve the next ``count`` numbers of a series; call inside the issuing transaction."""
     # Create the year's row if missing without racing another issuer (ON CONFLICT DO NOTHING),
-    # then lock it: whoever holds the lock owns the next number until it commits.
-    ReceiptCounter.objects.bulk_create([ReceiptCounter(year=year)], ignore_conflicts=True)
-    counter = ReceiptCounter.objects.select_for_update().get(year=year)
-    counter.last_sequence += 1
+    # then lock it: whoever holds the lock owns the next numbers until it commits.
+    ReceiptCounter.objects.bulk_create(
+        [ReceiptCounter(series=series, year=year)], ignore_conflicts=True
+    )
+    counter = ReceiptCounter.objects.select_for_update().get(series=series, year=year)
+    first = counter.last_sequence + 1
+    counter.last_sequence += count
     counter.save(update_fields=["last_sequence"])
-    return counter.last_sequence, rules.receipt_number(year=year, sequence=counter.last_sequence)
+    return range(first, counter.last_sequence + 1)
+
+
+def _next_number(year: int) -> tuple[int, str]:
+    (sequence,) = next_sequences(series="receipt", year=year)
+    return sequence, rules.receipt_number(year=year, sequence=sequence)
 
 
 @transaction.atomic
@@ -244,3 +253,151 @@ def receipt_mark_downloaded(*, receipt: Receipt) -> None:
     Receipt.objects.filter(pk=receipt.pk, downloaded_at__isnull=True).update(
         downloaded_at=timezone.now()
     )
+
+
+# Sending. Each send locks the receipt, sends, and records the send in one transaction: a
+# second worker waits for the lock and then finds it sent. An SMTP failure raises, rolls back
+# and leaves the task to django-q2, which delivers it again (ack_failures is off).
+
+
+def _email_context(receipt: Receipt) -> dict:
+    from donors.money import usd
+
+    replacement = Receipt.objects.filter(replaces=receipt).values_list("number", flat=True)
+    return {
+        "donor_name": receipt.donor_name,
+        "number": receipt.number,
+        "gift_date": receipt.gift_date.strftime("%B %-d, %Y"),
+        "amount": "non-cash gift" if receipt.is_non_cash else usd(receipt.amount),
+        "deductible_amount": usd(receipt.deductible_amount),
+        "org_name": receipt.org_name,
+        "signatory_name": receipt.org_signatory_name,
+        "signatory_title": receipt.org_signatory_title,
+        "ny_disclosure": receipt.org_ny_disclosure,
+        "verify_url": receipt.verify_url,
+        "void_reason": receipt.void_reason,
+        "corrected_number": replacement.first() or "",
+    }
+
+
+@transaction.atomic
+def receipt_send(*, receipt_id: int) -> str:
+    """Email a receipt's PDF to its donor once. Returns what happened, in words."""
+    from compliance import emails
+    from compliance.pdf import receipt_pdf
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if receipt.sent_at:
+        return f"{receipt.number} was already sent on {receipt.sent_at:%Y-%m-%d}."
+    if receipt.voided_at:
+        return f"{receipt.number} is void: not sent."
+    if not receipt.donor_email:
+        return f"{receipt.number} has no email address: print and mail it."
+    subject, body = emails.render("receipt", _email_context(receipt))
+    emails.send(
+        to=receipt.donor_email,
+        subject=subject,
+        body=body,
+        attachments=[(f"receipt-{receipt.number}.pdf", receipt_pdf(receipt), "application/pdf")],
+    )
+    receipt.sent_at = timezone.now()
+    receipt.sent_to = receipt.donor_email
+    receipt.save(update_fields=["sent_at", "sent_to"])
+    return f"{receipt.number} sent to {receipt.donor_email}."
+
+
+@transaction.atomic
+def receipt_void_notice_send(*, receipt_id: int) -> str:
+    """Tell the donor a receipt they were sent is void (once); the void PDF is attached."""
+    from compliance import emails
+    from compliance.pdf import receipt_pdf
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if not receipt.voided_at or receipt.void_notice_sent_at:
+        return f"{receipt.number}: no notice due."
+    if not receipt.donor_email:
+        return f"{receipt.number} has no email address: tell the donor by mail."
+    subject, body = emails.render("void_notice", _email_context(receipt))
+    emails.send(
+        to=receipt.donor_email,
+        subject=subject,
+        body=body,
+        attachments=[(f"receipt-{receipt.number}-void.pdf", receipt_pdf(receipt),
+                      "application/pdf")],
+    )
+    receipt.void_notice_sent_at = timezone.now()
+    receipt.save(update_fields=["void_notice_sent_at"])
+    return f"{receipt.number}: void notice sent to {receipt.donor_email}."
+
+
+def receipts_send_queue(*, receipt_ids) -> int:
+    """Queue the emails of receipts not yet sent (a django-q2 task each)."""
+    from django_q.tasks import async_task
+
+    ids = list(
+        Receipt.objects.filter(pk__in=list(receipt_ids), sent_at__isnull=True, voided_at=None)
+        .values_list("pk", flat=True)
+    )
+    for receipt_id in ids:
+        transaction.on_commit(
+            lambda rid=receipt_id: async_task(
+                "compliance.tasks.receipt_send_task", rid, task_name=f"receipt-send-{rid}"
+            )
+        )
+    return len(ids)
+
+
+def _void_notice_queue(receipt: Receipt) -> None:
+    from django_q.tasks import async_task
+
+    if receipt.sent_at:  # only donors who were sent the receipt need telling
+        transaction.on_commit(
+            lambda: async_task("compliance.tasks.receipt_void_notice_task", receipt.pk)
+        )
+
+
+@dataclass
+class SyncResult:
+    voided: list[Receipt] = field(default_factory=list)
+    corrected: list[Receipt] = field(default_factory=list)
+
+
+def receipts_sync_with_gifts(*, gift_ids=None) -> SyncResult:
+    """Compare each valid receipt with its gift as it is now. A refund (or lost dispute,
+    recorded as a refund) voids the receipt; a partial refund or a changed amount voids it
+    and issues a corrected one; the donor is told. Running it again changes nothing."""
+    result = SyncResult()
+    receipts = Receipt.objects.filter(voided_at__isnull=True).select_related("gift__donor")
+    if gift_ids is not None:
+        receipts = receipts.filter(gift_id__in=list(gift_ids))
+    for receipt in receipts.iterator():
+        gift = receipt.gift
+        verdict = gift_receiptability(gift)
+        if gift.status == GiftStatus.DISPUTED:
+            continue  # the outcome decides: refunded (void) or succeeded (nothing to do)
+        if not verdict.receiptable:
+            with transaction.atomic():
+                voided = receipt_void(receipt=receipt, reason=f"Gift {gift.get_status_display().lower()}")
+                _void_notice_queue(voided)
+            result.voided.append(voided)
+            continue
+        figures = gift_figures(gift)
+        if (figures.amount, figures.deductible_amount) != (
+            receipt.amount,
+            receipt.deductible_amount,
+        ):
+            with transaction.atomic():
+                from donors.money import usd
+
+                reason = (
+                    f"Gift partially refunded ({usd(gift.amount_refunded)})"
+                    if gift.amount_refunded != receipt.amount_refunded
+                    else "Gift amounts changed"
+                )
+                corrected = receipt_replace(receipt=receipt, reason=reason)
+                voided = Receipt.objects.get(pk=receipt.pk)
+                _void_notice_queue(voided)
+                if voided.sent_at:
+                    receipts_send_queue(receipt_ids=[corrected.pk])
+            result.corrected.append(corrected)
+    return result
