@@ -20,15 +20,18 @@ from django.utils.html import format_html
 
 from compliance import services
 from compliance.models import (
+    ComplianceDeadline,
     BenefitLimit,
     EmailTemplate,
+    FilingProfile,
     Receipt,
-    StatementBatch,
+    IssueBatch,
+    ThankYouLetter,
     YearEndStatement,
 )
 from compliance.pdf import receipt_pdf, statement_pdf
 from donors.admin.base import AuditedAdmin
-from donors.admin.gifts import GiftAdmin
+from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
 
 
 def _confirm(modeladmin, request, queryset, *, action, title, question, items, reason=False,
@@ -314,10 +317,10 @@ class YearEndStatementAdmin(AuditedAdmin):
                         question="Each statement is emailed once, with its PDF attached.")
 
 
-class StatementBatchForm(forms.ModelForm):
+class IssueBatchForm(forms.ModelForm):
     class Meta:
-        model = StatementBatch
-        fields = ["year", "send"]
+        model = IssueBatch
+        fields = ["kind", "year", "send"]
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -326,20 +329,21 @@ class StatementBatchForm(forms.ModelForm):
         return year
 
 
-@admin.register(StatementBatch)
-class StatementBatchAdmin(admin.ModelAdmin):
-    """Start a year's statements in the background; the batch's page shows the progress and
-    refreshes itself until it is done."""
+@admin.register(IssueBatch)
+class IssueBatchAdmin(admin.ModelAdmin):
+    """Issue a year's receipts or statements in the background; the batch's page shows the
+    progress and refreshes itself until it is done."""
 
-    form = StatementBatchForm
-    list_display = ["year", "status", "progress", "issued", "send", "created_by", "created_at"]
+    form = IssueBatchForm
+    list_display = ["kind", "year", "status", "progress", "issued", "send", "created_by",
+                    "created_at"]  # fmt: skip
     list_select_related = ["created_by"]
-    change_form_template = "compliance/admin/statement_batch.html"
+    change_form_template = "compliance/admin/issue_batch.html"
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["year", "send"]
-        return ["year", "send", "status", "progress", "issued", "error", "created_by",
+            return ["kind", "year", "send"]
+        return ["kind", "year", "send", "status", "progress", "issued", "error", "created_by",
                 "created_at", "finished_at"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -356,13 +360,40 @@ class StatementBatchAdmin(admin.ModelAdmin):
         return f"{obj.done} / {obj.total}"
 
     def save_model(self, request, obj, form, change):
-        batch = services.statement_batch_start(
-            year=obj.year, send=obj.send, created_by=request.user
+        batch = services.issue_batch_start(
+            kind=obj.kind, year=obj.year, send=obj.send, created_by=request.user
         )
         obj.pk = batch.pk
 
     def response_add(self, request, obj, post_url_continue=None):
-        return redirect("admin:compliance_statementbatch_change", obj.pk)
+        return redirect("admin:compliance_issuebatch_change", obj.pk)
+
+
+@admin.register(ComplianceDeadline)
+class ComplianceDeadlineAdmin(AuditedAdmin):
+    """The filings calendar. Planned from the rule each day (Form 990, CHAR500, RRF-1);
+    staff change a date to the organization's own, and mark each filed."""
+
+    list_display = ["due_date", "kind", "fiscal_year", "done_on", "reminded_30_at",
+                    "reminded_7_at"]  # fmt: skip
+    list_filter = ["kind", "fiscal_year"]
+    fields = ["kind", "fiscal_year", "due_date", "done_on", "notes", "reminded_30_at",
+              "reminded_7_at"]  # fmt: skip
+    readonly_fields = ["reminded_30_at", "reminded_7_at"]
+
+
+@admin.register(FilingProfile)
+class FilingProfileAdmin(AuditedAdmin):
+    """One row: the Schedule B rule the annual summary applies."""
+
+    fields = ["schedule_b_special_rule"]
+
+    def has_add_permission(self, request):
+        # The one row comes with the migrations; no query here (every admin page asks this).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BenefitLimit)
@@ -424,3 +455,58 @@ def _has_issue_receipt_permission(self, request):
 
 GiftAdmin.has_issue_receipt_permission = _has_issue_receipt_permission
 GiftAdmin.actions = [*(GiftAdmin.actions or []), issue_receipts]
+
+
+@admin.register(ThankYouLetter)
+class ThankYouLetterAdmin(admin.ModelAdmin):
+    """Letters that thank without receipting; written by the soft-credits action."""
+
+    list_display = ["donor_name", "kind", "amount", "gift_date", "email", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["donor_name", "email"]
+    fields = list_display + ["created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(
+    description="Send thank-you letters (not tax receipts)…", permissions=["thank_you"]
+)
+def send_thank_you_letters(modeladmin, request, queryset):
+    from compliance.services.letters import NOTES, thank_you_letters_queue
+
+    if request.POST.get("confirmed"):
+        with transaction.atomic():
+            count = thank_you_letters_queue(soft_credit_ids=queryset.values_list("pk", flat=True))
+        modeladmin.message_user(request, f"Queued {count} thank-you letter(s).", messages.SUCCESS)
+        return None
+    items = []
+    for credit in queryset.select_related("donor", "thank_you_letter"):
+        if credit.kind not in NOTES:
+            items.append(f"{credit}: no letter (only GlobalGiving donors, DAF advisors and "
+                         "matched employees get one)")
+        elif hasattr(credit, "thank_you_letter"):
+            items.append(f"{credit}: already has a letter")
+        else:
+            items.append(f"{credit}: a letter saying it is not a tax receipt will be sent")
+    return _confirm(modeladmin, request, queryset, action="send_thank_you_letters",
+                    title="Send thank-you letters", items=items, button="Send",
+                    question="Each letter is sent once and says plainly it is not a tax receipt.")
+
+
+def _has_thank_you_permission(self, request):
+    return request.user.has_perm("compliance.add_thankyouletter") and request.user.has_perm(
+        "donors.change_softcredit"
+    )
+
+
+SoftCreditAdmin.has_thank_you_permission = _has_thank_you_permission
+SoftCreditAdmin.actions = [*(SoftCreditAdmin.actions or []), send_thank_you_letters]

@@ -9,3 +9,6 @@ def register() -> None:
     auditlog.register(m.Receipt)
     auditlog.register(m.BenefitLimit)
     auditlog.register(m.EmailTemplate, exclude_fields=["updated_at"])
+    auditlog.register(m.FilingProfile)
+    auditlog.register(m.ComplianceDeadline)
+    auditlog.register(m.ThankYouLetter)

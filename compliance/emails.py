@@ -39,6 +39,14 @@ DEFAULTS = {
         "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
         "{{ ny_disclosure }}\n",
     ),
+    "thank_you": (
+        "Thank you from {{ org_name }}",
+        "Dear {{ donor_name }},\n\n"
+        "Thank you for your gift of {{ amount }} on {{ gift_date }}{{ through }}.\n\n"
+        "THIS LETTER IS NOT A TAX RECEIPT. {{ receipt_note }}\n\n"
+        "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
+        "{{ ny_disclosure }}\n",
+    ),
 }
 
 
@@ -62,3 +70,9 @@ def send(*, to: str, subject: str, body: str, attachments=()) -> None:
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send(fail_silently=False)
+
+
+def send_many(*, to: list[str], subject: str, body: str) -> None:
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send(
+        fail_silently=False
+    )

@@ -212,6 +212,7 @@ class EmailTemplateKey(models.TextChoices):
     RECEIPT = "receipt", "Receipt"
     VOID_NOTICE = "void_notice", "Receipt voided"
     STATEMENT = "statement", "Year-end statement"
+    THANK_YOU = "thank_you", "Thank-you letter (not a tax receipt)"
 
 
 class EmailTemplate(models.Model):
@@ -304,8 +305,13 @@ class YearEndStatement(PrintedSnapshot):
         return f"{(self.org_website or '').rstrip('/')}/receipts/verify/{self.verification_code}/"
 
 
-class StatementBatch(models.Model):
-    """A background run of year-end statements, with its progress for the page that shows it."""
+class IssueBatch(models.Model):
+    """A background run issuing a whole year's receipts or statements, with its progress for
+    the page that shows it."""
+
+    class Kind(models.TextChoices):
+        STATEMENTS = "statements", "Year-end statements"
+        RECEIPTS = "receipts", "Receipts for every due gift of the year"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -313,8 +319,9 @@ class StatementBatch(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATEMENTS)
     year = models.PositiveSmallIntegerField()
-    send = models.BooleanField(default=False, help_text="Email each statement when issued.")
+    send = models.BooleanField(default=False, help_text="Email each one when issued.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -328,7 +335,94 @@ class StatementBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "statement batches"
+        verbose_name = "background batch"
+        verbose_name_plural = "background batches"
 
     def __str__(self) -> str:
-        return f"Statements {self.year}: {self.done}/{self.total} ({self.get_status_display()})"
+        return (
+            f"{self.get_kind_display()} {self.year}: {self.done}/{self.total} "
+            f"({self.get_status_display()})"
+        )
+
+
+class FilingProfile(models.Model):
+    """The organization's filing choices (one row): which Schedule B rule it uses, and the
+    dates of its compliance calendar where they differ from the rule."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    schedule_b_special_rule = models.BooleanField(
+        "use the 2% special rule for Schedule B",
+        default=False,
+        help_text="For 509(a)(1) organizations meeting the 33⅓% support test: list only "
+        "contributors over the greater of $5,000 and 2% of total contributions.",
+    )
+
+    class Meta:
+        verbose_name = "filing profile"
+        verbose_name_plural = "filing profile"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="filingprofile_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Filing profile"
+
+    @classmethod
+    def current(cls) -> "FilingProfile":
+        return cls.objects.filter(pk=1).first() or cls()
+
+
+class ComplianceDeadline(models.Model):
+    """A filing the organization must make: Form 990, NY CHAR500, CA RRF-1, or one staff add.
+    The dates start from the rule and are the organization's to change."""
+
+    class Kind(models.TextChoices):
+        FORM_990 = "form_990", "IRS Form 990"
+        NY_CHAR500 = "ny_char500", "New York CHAR500"
+        CA_RRF1 = "ca_rrf1", "California RRF-1"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    fiscal_year = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    notes = models.TextField(blank=True)
+    done_on = models.DateField(null=True, blank=True, help_text="When it was filed.")
+    reminded_30_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "fiscal_year"],
+                condition=~Q(kind="other"),
+                name="deadline_one_per_kind_and_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for FY{self.fiscal_year}, due {self.due_date}"
+
+
+class ThankYouLetter(models.Model):
+    """A thank-you to someone whose gift the organization does not receipt: a GlobalGiving
+    donor, a DAF's advisor, an employee whose employer matched. It says it is not a tax
+    receipt. One per soft credit, sent once."""
+
+    soft_credit = models.OneToOneField(
+        "donors.SoftCredit", on_delete=models.PROTECT, related_name="thank_you_letter"
+    )
+    donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20)
+    donor_name = models.CharField(max_length=300)
+    email = models.EmailField(blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    gift_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Thank-you to {self.donor_name} ({self.gift_date})"

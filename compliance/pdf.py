@@ -278,3 +278,56 @@ def _void_mark_text(canvas: Canvas, reason: str) -> None:
     canvas.restoreState()
     canvas.setFont(BOLD, 9)
     canvas.drawString(MARGIN, MARGIN + 4, f"VOID: {reason}"[:120])
+
+
+# The annual summary for the treasurer: every section of the JSON, as tables.
+
+def summary_pdf(summary: dict, org_name: str) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas.setTitle(f"Annual summary {summary['year']}")
+    w = _Writer(canvas)
+
+    def need(points):
+        if w.y - points < MARGIN:
+            canvas.showPage()
+            w.y = PAGE_HEIGHT - MARGIN
+
+    def row(label, value, bold=False):
+        need(12)
+        font = BOLD if bold else FONT
+        canvas.setFont(font, 9)
+        canvas.drawString(MARGIN, w.y, str(label)[:70])
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, w.y, str(value))
+        w.y -= 12
+
+    w.line(org_name, font=BOLD, size=14, gap=1.5)
+    w.line(f"Annual summary {summary['year']}", font=BOLD, size=12, gap=1.8)
+    row("Total received (net of refunds)", usd(summary["total_received"]), bold=True)
+    row("Total deductible by donors", usd(summary["total_deductible"]), bold=True)
+    row("Gifts", summary["gift_count"])
+    for title, key in [("By month", "by_month"), ("By method", "by_method"),
+                       ("By campaign", "by_campaign"), ("By fund", "by_fund"),
+                       ("By donor state", "by_state")]:
+        need(30)
+        w.space(6)
+        w.line(title, font=BOLD, size=10)
+        for label, value in summary[key].items():
+            row(label, usd(value))
+    need(30)
+    w.space(6)
+    w.line(f"Schedule B contributors ({summary['schedule_b_rule']}, "
+           f"threshold {usd(summary['schedule_b_threshold'])})", font=BOLD, size=10)
+    for entry in summary["schedule_b"] or [{"name": "None", "email": "", "total": "0"}]:
+        row(f"{entry['name']} {entry['email']}".strip(), usd(entry["total"]))
+    support = summary["public_support"]
+    need(60)
+    w.space(6)
+    w.line(f"Public support {support['years'][0]}-{support['years'][1]}", font=BOLD, size=10)
+    row("Total support", usd(support["total_support"]))
+    row("Each donor counted up to (2%)", usd(support["donor_cap"]))
+    row("Public support", usd(support["public_support"]))
+    row("Public support percentage", f"{support['public_support_percentage']}%")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

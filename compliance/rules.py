@@ -270,3 +270,23 @@ def donor_initials(name: str) -> str:
         w for w in name.replace(".", " ").split() if w[:1].isalpha() and w.lower() not in skip
     ]
     return "".join(f"{w[0].upper()}." for w in words[:3]) or "-"
+
+
+def filing_due_date(fiscal_year_end: datetime.date) -> datetime.date:
+    """Form 990 (and NY CHAR500, CA RRF-1): the 15th day of the 5th month after the fiscal
+    year ends (a December year end: May 15)."""
+    month = fiscal_year_end.month + 5
+    year = fiscal_year_end.year + (month - 1) // 12
+    return datetime.date(year, (month - 1) % 12 + 1, 15)
+
+
+REMINDER_DAYS = (30, 7)
+
+
+def reminders_due(*, due: datetime.date, today: datetime.date, sent: set[int]) -> list[int]:
+    """Which reminders (30 and 7 days ahead) fall due today and are not sent yet. A late one
+    is still due while the deadline has not passed; when several are, one email covers them."""
+    left = (due - today).days
+    if left < 0:
+        return []
+    return [days for days in REMINDER_DAYS if left <= days and days not in sent]

@@ -20,6 +20,18 @@ def statement_send_task(statement_id: int) -> str:
     return services.statement_send(statement_id=statement_id)
 
 
-def statement_batch_task(batch_id: int) -> str:
-    batch = services.statement_batch_run(batch_id=batch_id)
-    return f"{batch.issued} statements issued for {batch.year}"
+def issue_batch_task(batch_id: int) -> str:
+    batch = services.issue_batch_run(batch_id=batch_id)
+    return f"{batch.issued} {batch.kind} issued for {batch.year}"
+
+
+def deadline_reminders_task() -> str:
+    from compliance.services.calendar import deadline_reminders_send
+
+    return f"{deadline_reminders_send()} reminder(s) sent"
+
+
+def thank_you_send_task(letter_id: int) -> str:
+    from compliance.services.letters import thank_you_letter_send
+
+    return thank_you_letter_send(letter_id=letter_id)

@@ -45,7 +45,10 @@ _STAFF_MODELS = {
     "compliance.benefitlimit": ("view", "add", "change"),
     "compliance.emailtemplate": ("view", "change"),
     "compliance.yearendstatement": ("view", "change"),
-    "compliance.statementbatch": ("view", "add"),
+    "compliance.issuebatch": ("view", "add"),
+    "compliance.filingprofile": ("view", "add", "change"),
+    "compliance.compliancedeadline": ALL,
+    "compliance.thankyouletter": ("view", "add"),
 }
 
 # Board members see the lists and figures, and keep only their own goals.
@@ -68,6 +71,8 @@ _BOARD_MODELS = {
     "compliance.receipt": VIEW,
     "compliance.benefitlimit": VIEW,
     "compliance.yearendstatement": VIEW,
+    "compliance.compliancedeadline": VIEW,
+    "compliance.thankyouletter": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 
 from compliance import services as compliance_services
-from compliance.models import BenefitLimit, EmailTemplate
+from compliance.models import BenefitLimit, EmailTemplate, FilingProfile
 from crm import roles
 from donors import services
 from donors.models import (
@@ -177,4 +177,14 @@ def make_one_of_everything(round_no: int = 0) -> None:
     compliance_services.receipt_issue(gift=gift)
     EmailTemplate.objects.get_or_create(key="receipt", defaults={"subject": "s", "body": "b"})
     compliance_services.statements_issue(year=2025, donor_ids=[donor.pk])
-    compliance_services.statement_batch_start(year=2025)
+    compliance_services.issue_batch_start(kind="statements", year=2025)
+    FilingProfile.objects.get_or_create(pk=1)
+    from compliance.services.calendar import deadlines_plan
+
+    deadlines_plan(fiscal_year=2025 + round_no)
+    from compliance.services.letters import thank_you_letters_queue
+
+    employer = make_donor(kind=DonorKind.COMPANY)
+    match = make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH, amount=Decimal("300"))
+    services.soft_credit_add(gift=match, donor=donor, kind="match")
+    thank_you_letters_queue()

@@ -19,9 +19,8 @@ from compliance.services.receipts import (
     receipts_send_queue,
     receipts_sync_with_gifts,
 )
+from compliance.services.batches import issue_batch_run, issue_batch_start
 from compliance.services.statements import (
-    statement_batch_run,
-    statement_batch_start,
     statement_send,
     statements_issue,
     statements_send_queue,
@@ -33,6 +32,8 @@ __all__ = [
     "ReceiptRefused",
     "SyncResult",
     "gift_figures",
+    "issue_batch_run",
+    "issue_batch_start",
     "gift_receiptability",
     "gifts_due_for_receipt",
     "next_sequences",
@@ -45,8 +46,6 @@ __all__ = [
     "receipts_issue_due",
     "receipts_send_queue",
     "receipts_sync_with_gifts",
-    "statement_batch_run",
-    "statement_batch_start",
     "statement_send",
     "statements_issue",
     "statements_send_queue",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance import rules
-from compliance.models import StatementBatch, YearEndStatement
+from compliance.models import YearEndStatement
 from compliance.services.receipts import ReceiptRefused, _limits_for, _org_address, next_sequences
 from donors.models import Donor, DonorAddress, DonorEmail, Gift, GiftStatus, Organization, SoftCredit
 from donors.models.gift import NON_CASH_METHODS, GiftMethod, SoftCreditKind
@@ -288,44 +288,3 @@ def statements_send_queue(*, statement_ids) -> int:
             lambda sid=statement_id: async_task("compliance.tasks.statement_send_task", sid)
         )
     return len(ids)
-
-
-@transaction.atomic
-def statement_batch_start(*, year: int, send: bool = False, created_by=None) -> StatementBatch:
-    """Record a batch and queue it; its page shows the progress."""
-    from django_q.tasks import async_task
-
-    batch = StatementBatch(year=year, send=send, created_by=created_by)
-    batch.total = len(statement_donor_ids(year=year))
-    batch.full_clean(exclude=["created_by"])
-    batch.save()
-    transaction.on_commit(
-        lambda: async_task("compliance.tasks.statement_batch_task", batch.pk)
-    )
-    return batch
-
-
-def statement_batch_run(*, batch_id: int) -> StatementBatch:
-    """Run a batch, saving its progress after each chunk. Run again, it issues nothing twice."""
-    batches = StatementBatch.objects.filter(pk=batch_id)
-    batch = batches.get()
-    if batch.status == StatementBatch.Status.DONE:
-        return batch
-    batches.update(status=StatementBatch.Status.RUNNING, done=0, error="")
-
-    def progress(done: int, total: int) -> None:
-        batches.update(done=done, total=total)
-
-    try:
-        issued = statements_issue(year=batch.year, progress=progress)
-        if batch.send:
-            with transaction.atomic():
-                statements_send_queue(statement_ids=[s.pk for s in issued])
-    except Exception as error:
-        batches.update(status=StatementBatch.Status.FAILED, error=str(error)[:2000],
-                       finished_at=timezone.now())
-        raise
-    batches.update(
-        status=StatementBatch.Status.DONE, issued=len(issued), finished_at=timezone.now()
-    )
-    return batches.get()

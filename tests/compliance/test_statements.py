@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from compliance import services
-from compliance.models import StatementBatch, YearEndStatement
+from compliance.models import IssueBatch, YearEndStatement
 from compliance.pdf import statement_pdf
 from donors import services as donor_services
 from donors.models import DonorKind, GiftMethod, GiftStatus
@@ -119,33 +119,33 @@ def test_staff_start_a_batch_and_watch_its_progress(client, staff, year_of_givin
                                                      django_capture_on_commit_callbacks):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:compliance_statementbatch_add"),
-                               {"year": "2025"})
-    batch = StatementBatch.objects.get()
+        response = client.post(reverse("admin:compliance_issuebatch_add"),
+                               {"kind": "statements", "year": "2025"})
+    batch = IssueBatch.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:compliance_statementbatch_change",
+    assert response["Location"] == reverse("admin:compliance_issuebatch_change",
                                            args=[batch.pk])
     page = client.get(response["Location"]).content.decode()
-    assert "Done:</strong>" in page and "2 / 2 donors, 2 statement(s) issued" in page
+    assert "Done:</strong>" in page and "Year-end statements: 2 / 2, 2 issued" in page
     assert 'http-equiv="refresh"' not in page
     assert YearEndStatement.objects.count() == 2
 
 
 def test_a_running_batch_page_refreshes_itself(client, staff, organization):
-    batch = StatementBatch.objects.create(year=2025, total=10, done=4,
-                                          status=StatementBatch.Status.RUNNING)
+    batch = IssueBatch.objects.create(kind="statements", year=2025, total=10, done=4,
+                                          status=IssueBatch.Status.RUNNING)
     client.force_login(staff)
-    page = client.get(reverse("admin:compliance_statementbatch_change", args=[batch.pk]))
+    page = client.get(reverse("admin:compliance_issuebatch_change", args=[batch.pk]))
     text = page.content.decode()
-    assert "4 / 10 donors" in text
+    assert "4 / 10" in text
     assert 'http-equiv="refresh"' in text
 
 
 def test_a_future_year_is_refused_on_the_batch_form(client, staff, organization):
     client.force_login(staff)
-    response = client.post(reverse("admin:compliance_statementbatch_add"), {"year": "2999"})
+    response = client.post(reverse("admin:compliance_issuebatch_add"), {"kind": "statements", "year": "2999"})
     assert "Choose a year that has begun" in response.content.decode()
-    assert not StatementBatch.objects.exists()
+    assert not IssueBatch.objects.exists()
 
 
 def test_statement_verification_page(year_of_giving):
@@ -155,3 +155,21 @@ def test_statement_verification_page(year_of_giving):
     text = page.content.decode()
     assert statement.number in text and "This statement is valid" in text and "A.K." in text
     assert "Ayesha" not in text
+
+
+def test_staff_issue_a_whole_years_receipts_in_the_background(
+    client, staff, year_of_giving, django_capture_on_commit_callbacks
+):
+    from compliance.models import Receipt
+
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:compliance_issuebatch_add"),
+                               {"kind": "receipts", "year": "2025"})
+    batch = IssueBatch.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    # 2025: Ayesha's two cash gifts and her stock, and the employer's match; not the refund.
+    assert "4 / 4, 4 issued" in page
+    assert Receipt.objects.filter(gift__tax_date__year=2025).count() == 4
+    assert not Receipt.objects.filter(gift__tax_date__year=2024).exists()
+    assert batch.created_by == staff

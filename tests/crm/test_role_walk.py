@@ -56,9 +56,16 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "compliance.benefitlimit": {A: "vacd", S: "vac", B: "v"},
     # The words of the emails: Staff edit them; each key exists once (no add or delete).
     "compliance.emailtemplate": {A: "vacd", S: "vc"},
-    # Year-end statements like receipts; Staff start the background batches.
+    # Year-end statements like receipts; Staff start the background batches (a whole
+    # year's receipts or statements).
     "compliance.yearendstatement": {A: "vc", S: "vc", B: "v"},
-    "compliance.statementbatch": {A: "va", S: "va"},
+    "compliance.issuebatch": {A: "va", S: "va"},
+    # The Schedule B rule: Staff (finance) keep it; one row, never deleted (added once).
+    "compliance.filingprofile": {A: "vc", S: "vc"},
+    # The filings calendar: Staff keep it; board members see it.
+    "compliance.compliancedeadline": {A: "vacd", S: "vacd", B: "v"},
+    # Thank-you letters (not tax receipts): written by an action, read-only for everyone.
+    "compliance.thankyouletter": {A: "v", S: "v", B: "v"},
 }
 
 # Which letter each admin page needs; "audit" pages also need the audit trail (A and S).
@@ -89,6 +96,7 @@ ADMIN_ACTIONS = {
     "send_receipts": "c",
     "sync_with_gifts": "c",
     "send_statements": "c",
+    "send_thank_you_letters": "c",
 }
 
 # Pages outside the model admins, by URL name: who gets 200, and what anyone else gets.
