@@ -386,7 +386,74 @@ class ComplianceDeadlineAdmin(AuditedAdmin):
 class FilingProfileAdmin(AuditedAdmin):
     """One row: the Schedule B rule the annual summary applies."""
 
-    fields = ["schedule_b_special_rule"]
+    fields = ["schedule_b_special_rule", "annual_summary_link"]
+    readonly_fields = ["annual_summary_link"]
+
+    @admin.display(description="annual summary")
+    def annual_summary_link(self, obj):
+        url = reverse("admin:compliance_annual_summary", args=[obj.pk])
+        return format_html('<a href="{}">Totals, Schedule B and public support by year</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:profile_id>/annual-summary/",
+                self.admin_site.admin_view(self.annual_summary_view),
+                name="compliance_annual_summary",
+            ),
+            *super().get_urls(),
+        ]
+
+    def annual_summary_view(self, request, profile_id):
+        """The annual summary as a page, and as JSON, CSV or PDF downloads."""
+        import csv
+        import io
+        import json
+
+        from compliance.pdf import summary_pdf
+        from compliance.reports import annual_summary, summary_csv_rows
+        from donors.models import Organization
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        this_year = timezone.localdate().year
+        raw = request.GET.get("year", str(this_year - 1))
+        error = ""
+        year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= this_year else None
+        if year is None:
+            error = f"{raw!r} is not a year between 2000 and {this_year}."
+            year = this_year - 1
+        summary = annual_summary(year)
+        download = request.GET.get("format")
+        if download == "json" and not error:
+            response = HttpResponse(json.dumps(summary, indent=2),
+                                    content_type="application/json")
+        elif download == "csv" and not error:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(summary_csv_rows(summary))
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+        elif download == "pdf" and not error:
+            org = Organization.current()
+            response = HttpResponse(summary_pdf(summary, org.legal_name if org else ""),
+                                    content_type="application/pdf")
+        else:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Annual summary {year}",
+                "opts": self.model._meta,
+                "summary": summary,
+                "year": year,
+                "error": error,
+                "sections": [(title, summary[key]) for title, key in [
+                    ("By month", "by_month"), ("By method", "by_method"),
+                    ("By campaign", "by_campaign"), ("By fund", "by_fund"),
+                    ("By donor state", "by_state")]],
+            }  # fmt: skip
+            return TemplateResponse(request, "compliance/admin/annual_summary.html", context)
+        response["Content-Disposition"] = (
+            f'attachment; filename="annual-summary-{year}.{download}"'
+        )
+        return response
 
     def has_add_permission(self, request):
         # The one row comes with the migrations; no query here (every admin page asks this).

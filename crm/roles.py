@@ -73,6 +73,7 @@ _BOARD_MODELS = {
     "compliance.yearendstatement": VIEW,
     "compliance.compliancedeadline": VIEW,
     "compliance.thankyouletter": VIEW,
+    "compliance.filingprofile": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

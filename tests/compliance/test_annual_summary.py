@@ -136,3 +136,24 @@ def test_staff_choose_the_special_rule_in_the_filing_profile(client, staff, orga
     response = client.post(url, {"schedule_b_special_rule": "on"})
     assert response.status_code == 302
     assert FilingProfile.current().schedule_b_special_rule
+
+
+def test_the_annual_summary_page_and_its_downloads(client, board, books):
+    client.force_login(board)
+    url = reverse("admin:compliance_annual_summary", args=[1])
+    page = client.get(url, {"year": "2025"}).content.decode()
+    assert "$5,400.30" in page and "Ayesha Khan" in page and "Public support 2021" in page
+    as_json = client.get(url, {"year": "2025", "format": "json"})
+    assert json.loads(as_json.content)["total_deductible"] == "5300.30"
+    as_pdf = client.get(url, {"year": "2025", "format": "pdf"})
+    assert "Annual summary 2025" in pdf_text(as_pdf.content)
+    as_csv = client.get(url, {"year": "2025", "format": "csv"}).content.decode()
+    assert "summary,total_received,5400.30" in as_csv
+    bad = client.get(url, {"year": "20x5", "format": "pdf"})
+    assert bad.status_code == 200 and "is not a year" in bad.content.decode()
+
+
+def test_organizers_cannot_see_the_annual_summary(client, organizer, organization):
+    client.force_login(organizer)
+    url = reverse("admin:compliance_annual_summary", args=[1])
+    assert client.get(url).status_code == 403

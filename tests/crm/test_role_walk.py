@@ -61,7 +61,8 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "compliance.yearendstatement": {A: "vc", S: "vc", B: "v"},
     "compliance.issuebatch": {A: "va", S: "va"},
     # The Schedule B rule: Staff (finance) keep it; one row, never deleted (added once).
-    "compliance.filingprofile": {A: "vc", S: "vc"},
+    # Board members see it, and the annual summary (a report) that hangs from it.
+    "compliance.filingprofile": {A: "vc", S: "vc", B: "v"},
     # The filings calendar: Staff keep it; board members see it.
     "compliance.compliancedeadline": {A: "vacd", S: "vacd", B: "v"},
     # Thank-you letters (not tax receipts): written by an action, read-only for everyone.
@@ -83,6 +84,7 @@ EXTRA_MODEL_PAGES = {
     "admin:auth_user_password_change": ("auth.user", "c"),
     "admin:compliance_receipt_pdf": ("compliance.receipt", "v"),
     "admin:compliance_yearendstatement_pdf": ("compliance.yearendstatement", "v"),
+    "admin:compliance_annual_summary": ("compliance.filingprofile", "v"),
 }
 
 # Admin actions in the changelist's menu, by the letter they need.
