@@ -4,6 +4,7 @@ snapshot only (so a receipt prints the same on any later day, except the VOID ma
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 
 from django.utils.formats import date_format
@@ -35,6 +36,15 @@ RECIPIENT_NOTES = {
 }
 
 
+@functools.lru_cache(maxsize=512)
+def _wrapped(text: str, font: str, size: float) -> tuple[str, ...]:
+    """Lines of a paragraph; cached, since every document repeats the organization's texts."""
+    rows: list[str] = []
+    for chunk in text.splitlines() or [""]:
+        rows.extend(simpleSplit(chunk, font, size, TEXT_WIDTH) or [""])
+    return tuple(rows)
+
+
 def _day(value) -> str:
     return date_format(value, "F j, Y")
 
@@ -50,9 +60,8 @@ class _Writer:
         self.y -= size * gap
 
     def para(self, text: str, *, font=FONT, size=10, gap=1.35, after=6):
-        for chunk in text.splitlines() or [""]:
-            for row in simpleSplit(chunk, font, size, TEXT_WIDTH) or [""]:
-                self.line(row, font=font, size=size, gap=gap)
+        for row in _wrapped(text, font, size):
+            self.line(row, font=font, size=size, gap=gap)
         self.y -= after
 
     def space(self, points: float):

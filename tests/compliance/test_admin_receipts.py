@@ -157,3 +157,19 @@ def test_staff_edit_an_email_template_and_a_broken_one_is_refused(client, organi
     client.post(url, {"subject": "Receipt {{ number }}", "body": "Thanks {{ donor_name }}"})
     template.refresh_from_db()
     assert template.body == "Thanks {{ donor_name }}"
+
+
+def test_staff_bring_receipts_in_line_with_refunds_from_the_list(client, organization, staff):
+    from donors import services as donor_services
+
+    receipt = services.receipt_issue(gift=factories.make_gift(amount=D("300.00")))
+    gift = receipt.gift
+    gift.amount_refunded, gift.status = D("300.00"), GiftStatus.REFUNDED
+    donor_services.gift_save(gift=gift)
+    client.force_login(staff)
+    done = client.post(
+        RECEIPTS, {"action": "sync_with_gifts", ACTION_CHECKBOX_NAME: [receipt.pk]}, follow=True
+    )
+    assert "1 receipt(s) voided, 0 corrected." in _messages(done)
+    receipt.refresh_from_db()
+    assert receipt.void_reason == "Gift refunded"
