@@ -45,6 +45,18 @@ def _wrapped(text: str, font: str, size: float) -> tuple[str, ...]:
     return tuple(rows)
 
 
+@functools.lru_cache(maxsize=64)
+def _heading_size(name: str) -> int:
+    """The largest size (15 down to 9) at which the organization's name leaves room for the
+    document's number on the right."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size = 15
+    while size > 9 and stringWidth(name, BOLD, size) > TEXT_WIDTH - 150:
+        size -= 1
+    return size
+
+
 def _day(value) -> str:
     return date_format(value, "F j, Y")
 
@@ -105,7 +117,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
 def draw_receipt(canvas: Canvas, receipt: Receipt) -> None:
     w = _Writer(canvas)
     # Letterhead, with the receipt's number and date on the right.
-    w.line(receipt.org_name, font=BOLD, size=15, gap=1.5)
+    w.line(receipt.org_name, font=BOLD, size=_heading_size(receipt.org_name), gap=1.5)
     for row in receipt.org_address.splitlines():
         w.line(row, size=9)
     w.line(f"EIN {receipt.org_ein}", size=9)
@@ -184,7 +196,7 @@ def statement_pdf(statement) -> bytes:
 def draw_statement(canvas: Canvas, statement) -> None:
     """Draw one statement (one page or more) and end its last page."""
     w = _Writer(canvas)
-    w.line(statement.org_name, font=BOLD, size=15, gap=1.5)
+    w.line(statement.org_name, font=BOLD, size=_heading_size(statement.org_name), gap=1.5)
     for row in statement.org_address.splitlines():
         w.line(row, size=9)
     w.line(f"EIN {statement.org_ein}", size=9)
