@@ -41,6 +41,15 @@ _STAFF_MODELS = {
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
     "auditlog.logentry": VIEW,
+    # Receipts: issued (add) and voided, replaced or sent (change), never edited or deleted.
+    "compliance.receipt": ("view", "add", "change"),
+    "compliance.benefitlimit": ("view", "add", "change"),
+    "compliance.emailtemplate": ("view", "change"),
+    "compliance.yearendstatement": ("view", "change"),
+    "compliance.issuebatch": ("view", "add"),
+    "compliance.filingprofile": ("view", "add", "change"),
+    "compliance.compliancedeadline": ALL,
+    "compliance.thankyouletter": ("view", "add"),
 }
 
 # Events: organizers run them (events, tickets, invitations, RSVPs, the door); Staff too, and
@@ -81,6 +90,12 @@ _BOARD_MODELS = {
     "events.rsvp": VIEW,
     "events.ticketpurchase": VIEW,
     "events.eventgift": VIEW,
+    "compliance.receipt": VIEW,
+    "compliance.benefitlimit": VIEW,
+    "compliance.yearendstatement": VIEW,
+    "compliance.compliancedeadline": VIEW,
+    "compliance.thankyouletter": VIEW,
+    "compliance.filingprofile": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

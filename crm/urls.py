@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from compliance import views as compliance_views
 from crm import views
 
 admin.site.site_header = "Back office"
@@ -14,4 +15,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("events.urls")),
     path("", include("donors.urls")),
+    path(
+        "receipts/verify/<str:code>/",
+        compliance_views.receipt_verify,
+        name="receipt_verify",
+    ),
 ]

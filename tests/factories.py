@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 
+from compliance import services as compliance_services
+from compliance.models import BenefitLimit, EmailTemplate, FilingProfile
 from crm import roles
 from donors import services
 from donors.models import (
@@ -110,6 +112,19 @@ def make_committee(**fields) -> Committee:
     return Committee.objects.create(**fields)
 
 
+def ensure_benefit_limits() -> BenefitLimit:
+    """The 2025 limits the data migration seeds (a transactional test's flush removes them)."""
+    limits, _ = BenefitLimit.objects.get_or_create(
+        year=2025,
+        defaults=dict(
+            low_cost_article_max=Decimal("13.60"),
+            low_cost_article_min_payment=Decimal("68.00"),
+            benefit_cap=Decimal("136.00"),
+        ),
+    )
+    return limits
+
+
 ROLE_USERNAMES = {
     roles.ADMINISTRATOR: "alice",
     roles.STAFF: "bob",
@@ -158,6 +173,21 @@ def make_one_of_everything(round_no: int = 0) -> None:
             id=key, name=key, func="math.floor", started=now, stopped=now, success=success
         )
     OrmQ.objects.create(key="msp", payload="x", lock=now)
+    ensure_benefit_limits()
+    compliance_services.receipt_issue(gift=gift)
+    EmailTemplate.objects.get_or_create(key="receipt", defaults={"subject": "s", "body": "b"})
+    compliance_services.statements_issue(year=2025, donor_ids=[donor.pk])
+    compliance_services.issue_batch_start(kind="statements", year=2025)
+    FilingProfile.objects.get_or_create(pk=1)
+    from compliance.services.calendar import deadlines_plan
+
+    deadlines_plan(fiscal_year=2025 + round_no)
+    from compliance.services.letters import thank_you_letters_queue
+
+    employer = make_donor(kind=DonorKind.COMPANY)
+    match = make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH, amount=Decimal("300"))
+    services.soft_credit_add(gift=match, donor=donor, kind="match")
+    thank_you_letters_queue()
     make_events_of_everything(donor=donor, campaign=campaign, round_no=round_no)
 
 

@@ -59,6 +59,24 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "django_q.success": {A: "vcd"},
     "django_q.failure": {A: "vcd"},
     "django_q.ormq": {A: "vcd"},
+    # Receipts: Staff issue, void and replace ("c" allows only the actions: a receipt's page
+    # is read-only for everyone); board members see them; nobody edits or deletes one.
+    "compliance.receipt": {A: "vc", S: "vc", B: "v"},
+    # The IRS's yearly limits: Staff add each new year; board members see them.
+    "compliance.benefitlimit": {A: "vacd", S: "vac", B: "v"},
+    # The words of the emails: Staff edit them; each key exists once (no add or delete).
+    "compliance.emailtemplate": {A: "vacd", S: "vc"},
+    # Year-end statements like receipts; Staff start the background batches (a whole
+    # year's receipts or statements).
+    "compliance.yearendstatement": {A: "vc", S: "vc", B: "v"},
+    "compliance.issuebatch": {A: "va", S: "va"},
+    # The Schedule B rule: Staff (finance) keep it; one row, never deleted (added once).
+    # Board members see it, and the annual summary (a report) that hangs from it.
+    "compliance.filingprofile": {A: "vc", S: "vc", B: "v"},
+    # The filings calendar: Staff keep it; board members see it.
+    "compliance.compliancedeadline": {A: "vacd", S: "vacd", B: "v"},
+    # Thank-you letters (not tax receipts): written by an action, read-only for everyone.
+    "compliance.thankyouletter": {A: "v", S: "v", B: "v"},
 }
 
 # Which letter each admin page needs; "audit" pages also need the audit trail (A and S).
@@ -74,6 +92,9 @@ AUDIT_READERS = {A, S}
 # Model admin pages beyond the standard ones: URL name -> (model, letter needed).
 EXTRA_MODEL_PAGES = {
     "admin:auth_user_password_change": ("auth.user", "c"),
+    "admin:compliance_receipt_pdf": ("compliance.receipt", "v"),
+    "admin:compliance_yearendstatement_pdf": ("compliance.yearendstatement", "v"),
+    "admin:compliance_annual_summary": ("compliance.filingprofile", "v"),
 }
 
 # Admin actions in the changelist's menu, by the letter they need.
@@ -82,6 +103,13 @@ ADMIN_ACTIONS = {
     "refresh_figures": "c",
     "resubmit_task": "c",
     "send_invitations": "c",
+    "issue_receipts": "c",
+    "void_receipts": "c",
+    "replace_receipts": "c",
+    "send_receipts": "c",
+    "sync_with_gifts": "c",
+    "send_statements": "c",
+    "send_thank_you_letters": "c",
 }
 
 # Pages outside the model admins, by URL name: who gets 200, and what anyone else gets.
@@ -99,6 +127,8 @@ SITE_PAGES = {
     "donate_thanks": {"roles": LOGGED_IN | {None}, "ok": 200},
     # Public: Stripe posts signed events here; a GET is refused the same for everyone.
     "stripe_webhook": {"roles": LOGGED_IN | {None}, "ok": 405},
+    # Public: anyone holding a receipt checks it (initials only; rate-limited).
+    "receipt_verify": {"roles": LOGGED_IN | {None}, "ok": 200, "args": "receipt_code"},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {
@@ -251,9 +281,17 @@ def test_admin_app_pages_as_every_role(walk):
                 _assert_refused(response, role, url)
 
 
+def _site_page_args(rule) -> list[str]:
+    from compliance.models import Receipt
+
+    if rule.get("args") == "receipt_code":
+        return [Receipt.objects.values_list("verification_code", flat=True).first()]
+    return []
+
+
 def test_site_pages_as_every_role(walk):
     for name, rule in SITE_PAGES.items():
-        url = reverse(name)
+        url = reverse(name, args=_site_page_args(rule))
         for role, client in walk.items():
             response = client.get(url)
             if role in rule["roles"]:

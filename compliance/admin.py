@@ -1,0 +1,579 @@
+"""Receipts in the back office: read-only records with actions that call the services.
+
+Issued receipts are never edited: a receipt's page shows it read-only, and "change" means
+only what the actions do (void, replace, send). Destructive actions ask for confirmation.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from compliance import services
+from compliance.models import (
+    ComplianceDeadline,
+    BenefitLimit,
+    EmailTemplate,
+    FilingProfile,
+    Receipt,
+    IssueBatch,
+    ThankYouLetter,
+    YearEndStatement,
+)
+from compliance.pdf import receipt_pdf, statement_pdf
+from donors.admin.base import AuditedAdmin
+from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
+
+
+def _confirm(modeladmin, request, queryset, *, action, title, question, items, reason=False,
+             button="Yes, I'm sure"):
+    """The intermediate page of an action: what will happen, and a button (and a reason)."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "question": question,
+        "items": items,
+        "action": action,
+        "ask_reason": reason,
+        "button": button,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "reason_error": getattr(request, "_reason_error", ""),
+    }
+    return TemplateResponse(request, "compliance/admin/confirm_action.html", context)
+
+
+class VoidFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "void"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Valid"), ("yes", "Void")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(voided_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(voided_at__isnull=True)
+        return queryset
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(AuditedAdmin):
+    list_display = [
+        "number",
+        "kind",
+        "donor_name",
+        "gift_date",
+        "amount",
+        "deductible_amount",
+        "validity",
+        "issued_at",
+        "sent_at",
+        "pdf_link",
+    ]
+    list_filter = [VoidFilter, "year", "kind", "recipient"]
+    search_fields = ["=number", "donor_name", "donor_email"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["send_receipts", "void_receipts", "replace_receipts", "sync_with_gifts"]
+    fieldsets = [
+        (None, {"fields": ["number", "kind", "replaces", "recipient", "gift", "pdf_link"]}),
+        ("Status", {"fields": [
+            "issued_at", "issued_by", "sent_at", "sent_to", "downloaded_at",
+            "voided_at", "void_reason", "voided_by",
+        ]}),
+        ("As printed", {"fields": [
+            "donor_name", "donor_address", "donor_email", "gift_date", "method", "amount",
+            "amount_refunded", "benefit_value", "benefit_description", "deductible_amount",
+            "non_cash_description",
+        ]}),
+        ("Organization as printed", {"fields": [
+            "org_name", "org_ein", "org_address", "org_exemption_statement",
+            "org_signatory_name", "org_signatory_title", "org_ny_disclosure",
+        ], "classes": ["collapse"]}),
+    ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A receipt's own page is always read-only; "change" allows the actions (void…).
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    @admin.display(description="status", ordering="voided_at")
+    def validity(self, obj):
+        return "VOID" if obj.voided_at else "valid"
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse("admin:compliance_receipt_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:receipt_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="compliance_receipt_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, receipt_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        receipt = get_object_or_404(Receipt.objects.select_related("replaces"), pk=receipt_id)
+        services.receipt_mark_downloaded(receipt=receipt)
+        response = HttpResponse(receipt_pdf(receipt), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.number}.pdf"'
+        return response
+
+    def _with_reason(self, request, queryset, *, action, title, question, do, done):
+        if request.POST.get("confirmed"):
+            reason = request.POST.get("reason", "").strip()
+            if not reason:
+                request._reason_error = "Say why: the reason is kept with the receipt."
+            else:
+                count = 0
+                for receipt in queryset.filter(voided_at__isnull=True):
+                    try:
+                        do(receipt, reason)
+                        count += 1
+                    except ValidationError as error:
+                        self.message_user(
+                            request, f"{receipt.number}: {' '.join(error.messages)}", messages.ERROR
+                        )
+                self.message_user(request, done(count), messages.SUCCESS)
+                return None
+        items = [str(r) for r in queryset]
+        return _confirm(self, request, queryset, action=action, title=title,
+                        question=question, items=items, reason=True)
+
+    @admin.action(description="Void selected receipts…", permissions=["change"])
+    def void_receipts(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="void_receipts", title="Void receipts",
+            question="These receipts will be marked VOID. They keep their numbers, and no "
+            "new receipt is issued.",
+            do=lambda r, reason: services.receipt_void(
+                receipt=r, reason=reason, voided_by=request.user
+            ),
+            done=lambda n: f"Voided {n} receipt(s).",
+        )
+
+    @admin.action(description="Void and re-issue selected receipts…", permissions=["change"])
+    def replace_receipts(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="replace_receipts", title="Void and re-issue receipts",
+            question="Each receipt will be voided and a corrected receipt, naming it, issued "
+            "from the gift as it is now.",
+            do=lambda r, reason: services.receipt_replace(
+                receipt=r, reason=reason, issued_by=request.user
+            ),
+            done=lambda n: f"Replaced {n} receipt(s) with corrected ones.",
+        )
+
+
+    @admin.action(description="Email selected receipts to their donors…", permissions=["change"])
+    def send_receipts(self, request, queryset):
+        unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
+        if request.POST.get("confirmed"):
+            with transaction.atomic():
+                count = services.receipts_send_queue(receipt_ids=unsent.values_list("pk", flat=True))
+            self.message_user(request, f"Queued {count} receipt email(s).", messages.SUCCESS)
+            return None
+        items = [
+            f"{r}: {'will be emailed to ' + r.donor_email if r.donor_email else 'no email address'}"
+            for r in unsent
+        ]
+        skipped = queryset.count() - len(items)
+        if skipped:
+            items.append(f"{skipped} already sent or void: not sent again")
+        return _confirm(self, request, queryset, action="send_receipts", title="Email receipts",
+                        question="Each receipt is emailed once, with its PDF attached.",
+                        items=items, button="Send")
+
+    @admin.action(description="Void or correct receipts of refunded gifts", permissions=["change"])
+    def sync_with_gifts(self, request, queryset):
+        result = services.receipts_sync_with_gifts(
+            gift_ids=queryset.values_list("gift_id", flat=True)
+        )
+        self.message_user(
+            request,
+            f"{len(result.voided)} receipt(s) voided, {len(result.corrected)} corrected.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(AuditedAdmin):
+    list_display = ["key", "subject", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["key", "updated_at"] if obj else ["updated_at"]
+
+
+@admin.register(YearEndStatement)
+class YearEndStatementAdmin(AuditedAdmin):
+    list_display = [
+        "number", "year", "donor_name", "total_amount", "total_deductible", "validity",
+        "issued_at", "sent_at", "pdf_link",
+    ]  # fmt: skip
+    list_filter = [VoidFilter, "year"]
+    search_fields = ["=number", "donor_name", "donor_email"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["send_statements"]
+    fields = [
+        "number", "year", "replaces", "pdf_link", "donor_name", "donor_address", "donor_email",
+        "total_amount", "total_benefit", "total_deductible", "issued_at", "sent_at", "sent_to",
+        "downloaded_at", "voided_at", "void_reason",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    @admin.display(description="status", ordering="voided_at")
+    def validity(self, obj):
+        return "VOID" if obj.voided_at else "valid"
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse("admin:compliance_yearendstatement_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:statement_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="compliance_yearendstatement_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, statement_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        statement = get_object_or_404(YearEndStatement, pk=statement_id)
+        YearEndStatement.objects.filter(pk=statement.pk, downloaded_at__isnull=True).update(
+            downloaded_at=timezone.now()
+        )
+        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{statement.number}.pdf"'
+        )
+        return response
+
+    @admin.action(description="Email selected statements to their donors…", permissions=["change"])
+    def send_statements(self, request, queryset):
+        unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
+        if request.POST.get("confirmed"):
+            with transaction.atomic():
+                count = services.statements_send_queue(
+                    statement_ids=unsent.values_list("pk", flat=True)
+                )
+            self.message_user(request, f"Queued {count} statement email(s).", messages.SUCCESS)
+            return None
+        items = [
+            f"{s}: {'will be emailed to ' + s.donor_email if s.donor_email else 'no email address'}"
+            for s in unsent
+        ]
+        return _confirm(self, request, queryset, action="send_statements",
+                        title="Email statements", items=items, button="Send",
+                        question="Each statement is emailed once, with its PDF attached.")
+
+
+class IssueBatchForm(forms.ModelForm):
+    class Meta:
+        model = IssueBatch
+        fields = ["kind", "year", "send"]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= timezone.localdate().year:
+            raise forms.ValidationError("Choose a year that has begun.")
+        return year
+
+
+@admin.register(IssueBatch)
+class IssueBatchAdmin(admin.ModelAdmin):
+    """Issue a year's receipts or statements in the background; the batch's page shows the
+    progress and refreshes itself until it is done."""
+
+    form = IssueBatchForm
+    list_display = ["kind", "year", "status", "progress", "issued", "send", "created_by",
+                    "created_at"]  # fmt: skip
+    list_select_related = ["created_by"]
+    change_form_template = "compliance/admin/issue_batch.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["kind", "year", "send"]
+        return ["kind", "year", "send", "status", "progress", "issued", "error", "created_by",
+                "created_at", "finished_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="done / total")
+    def progress(self, obj):
+        return f"{obj.done} / {obj.total}"
+
+    def save_model(self, request, obj, form, change):
+        batch = services.issue_batch_start(
+            kind=obj.kind, year=obj.year, send=obj.send, created_by=request.user
+        )
+        obj.pk = batch.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("admin:compliance_issuebatch_change", obj.pk)
+
+
+@admin.register(ComplianceDeadline)
+class ComplianceDeadlineAdmin(AuditedAdmin):
+    """The filings calendar. Planned from the rule each day (Form 990, CHAR500, RRF-1);
+    staff change a date to the organization's own, and mark each filed."""
+
+    list_display = ["due_date", "kind", "fiscal_year", "done_on", "reminded_30_at",
+                    "reminded_7_at"]  # fmt: skip
+    list_filter = ["kind", "fiscal_year"]
+    fields = ["kind", "fiscal_year", "due_date", "done_on", "notes", "reminded_30_at",
+              "reminded_7_at"]  # fmt: skip
+    readonly_fields = ["reminded_30_at", "reminded_7_at"]
+
+
+@admin.register(FilingProfile)
+class FilingProfileAdmin(AuditedAdmin):
+    """One row: the Schedule B rule the annual summary applies."""
+
+    fields = ["schedule_b_special_rule", "annual_summary_link"]
+    readonly_fields = ["annual_summary_link"]
+
+    @admin.display(description="annual summary")
+    def annual_summary_link(self, obj):
+        url = reverse("admin:compliance_annual_summary", args=[obj.pk])
+        return format_html('<a href="{}">Totals, Schedule B and public support by year</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:profile_id>/annual-summary/",
+                self.admin_site.admin_view(self.annual_summary_view),
+                name="compliance_annual_summary",
+            ),
+            *super().get_urls(),
+        ]
+
+    def annual_summary_view(self, request, profile_id):
+        """The annual summary as a page, and as JSON, CSV or PDF downloads."""
+        import csv
+        import io
+        import json
+
+        from compliance.pdf import summary_pdf
+        from compliance.reports import annual_summary, summary_csv_rows
+        from donors.models import Organization
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        this_year = timezone.localdate().year
+        raw = request.GET.get("year", str(this_year - 1))
+        error = ""
+        year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= this_year else None
+        if year is None:
+            error = f"{raw!r} is not a year between 2000 and {this_year}."
+            year = this_year - 1
+        summary = annual_summary(year)
+        download = request.GET.get("format")
+        if download == "json" and not error:
+            response = HttpResponse(json.dumps(summary, indent=2),
+                                    content_type="application/json")
+        elif download == "csv" and not error:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(summary_csv_rows(summary))
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+        elif download == "pdf" and not error:
+            org = Organization.current()
+            response = HttpResponse(summary_pdf(summary, org.legal_name if org else ""),
+                                    content_type="application/pdf")
+        else:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Annual summary {year}",
+                "opts": self.model._meta,
+                "summary": summary,
+                "year": year,
+                "error": error,
+                "sections": [(title, summary[key]) for title, key in [
+                    ("By month", "by_month"), ("By method", "by_method"),
+                    ("By campaign", "by_campaign"), ("By fund", "by_fund"),
+                    ("By donor state", "by_state")]],
+            }  # fmt: skip
+            return TemplateResponse(request, "compliance/admin/annual_summary.html", context)
+        response["Content-Disposition"] = (
+            f'attachment; filename="annual-summary-{year}.{download}"'
+        )
+        return response
+
+    def has_add_permission(self, request):
+        # The one row comes with the migrations; no query here (every admin page asks this).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BenefitLimit)
+class BenefitLimitAdmin(AuditedAdmin):
+    list_display = [
+        "year",
+        "low_cost_article_max",
+        "low_cost_article_min_payment",
+        "benefit_cap",
+        "benefit_percent",
+    ]
+
+
+# Issuing from the gifts list. The action lives here, not in donors (which may not import
+# compliance); it is added to the gifts admin when this module loads.
+@admin.action(description="Issue receipts for selected gifts…", permissions=["issue_receipt"])
+def issue_receipts(modeladmin, request, queryset):
+    gifts = list(queryset.select_related("donor"))
+    if request.POST.get("confirmed"):
+        result = services.receipts_issue_due(
+            gift_ids=[g.pk for g in gifts], issued_by=request.user
+        )
+        numbers = ", ".join(r.number for r in result.issued)
+        if result.issued:
+            modeladmin.message_user(
+                request, f"Issued {len(result.issued)} receipt(s): {numbers}.", messages.SUCCESS
+            )
+        for gift_id, reason in result.skipped:
+            modeladmin.message_user(request, f"Gift {gift_id}: {reason}", messages.WARNING)
+        already = len(gifts) - len(result.issued) - len(result.skipped)
+        if already:
+            modeladmin.message_user(
+                request, f"{already} gift(s) already had a receipt.", messages.INFO
+            )
+        return None
+    due = set(services.gifts_due_for_receipt().filter(pk__in=[g.pk for g in gifts])
+              .values_list("pk", flat=True))
+    items = []
+    for gift in gifts:
+        verdict = services.gift_receiptability(gift)
+        if gift.pk not in due:
+            items.append(f"{gift}: already receipted or not kept, skipped")
+        elif not verdict.receiptable:
+            items.append(f"{gift}: not receipted ({verdict.reason})")
+        else:
+            items.append(f"{gift}: a receipt will be issued")
+    return _confirm(
+        modeladmin, request, queryset, action="issue_receipts", title="Issue receipts",
+        question="Receipts are numbered in sequence and can never be edited, only voided.",
+        items=items, button="Issue the receipts",
+    )
+
+
+def _has_issue_receipt_permission(self, request):
+    return request.user.has_perm("compliance.add_receipt") and request.user.has_perm(
+        "donors.change_gift"
+    )
+
+
+GiftAdmin.has_issue_receipt_permission = _has_issue_receipt_permission
+GiftAdmin.actions = [*(GiftAdmin.actions or []), issue_receipts]
+
+
+@admin.register(ThankYouLetter)
+class ThankYouLetterAdmin(admin.ModelAdmin):
+    """Letters that thank without receipting; written by the soft-credits action."""
+
+    list_display = ["donor_name", "kind", "amount", "gift_date", "email", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["donor_name", "email"]
+    fields = list_display + ["created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(
+    description="Send thank-you letters (not tax receipts)…", permissions=["thank_you"]
+)
+def send_thank_you_letters(modeladmin, request, queryset):
+    from compliance.services.letters import NOTES, thank_you_letters_queue
+
+    if request.POST.get("confirmed"):
+        with transaction.atomic():
+            count = thank_you_letters_queue(soft_credit_ids=queryset.values_list("pk", flat=True))
+        modeladmin.message_user(request, f"Queued {count} thank-you letter(s).", messages.SUCCESS)
+        return None
+    items = []
+    for credit in queryset.select_related("donor", "thank_you_letter"):
+        if credit.kind not in NOTES:
+            items.append(f"{credit}: no letter (only GlobalGiving donors, DAF advisors and "
+                         "matched employees get one)")
+        elif hasattr(credit, "thank_you_letter"):
+            items.append(f"{credit}: already has a letter")
+        else:
+            items.append(f"{credit}: a letter saying it is not a tax receipt will be sent")
+    return _confirm(modeladmin, request, queryset, action="send_thank_you_letters",
+                    title="Send thank-you letters", items=items, button="Send",
+                    question="Each letter is sent once and says plainly it is not a tax receipt.")
+
+
+def _has_thank_you_permission(self, request):
+    return request.user.has_perm("compliance.add_thankyouletter") and request.user.has_perm(
+        "donors.change_softcredit"
+    )
+
+
+SoftCreditAdmin.has_thank_you_permission = _has_thank_you_permission
+SoftCreditAdmin.actions = [*(SoftCreditAdmin.actions or []), send_thank_you_letters]

@@ -1,0 +1,78 @@
+"""Sending email: the one place that talks to SMTP (through Django's configured backend).
+
+The words come from EmailTemplate rows staff edit; the defaults below fill a missing row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.template import Context, Template, TemplateSyntaxError
+
+DEFAULTS = {
+    "receipt": (
+        "Your receipt {{ number }} from {{ org_name }}",
+        "Dear {{ donor_name }},\n\n"
+        "Thank you for your gift of {{ amount }} received on {{ gift_date }}. Your receipt "
+        "{{ number }} is attached; keep it with your tax records.\n\n"
+        "You can check it at any time at {{ verify_url }}\n\n"
+        "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
+        "{{ ny_disclosure }}\n",
+    ),
+    "void_notice": (
+        "Your receipt {{ number }} from {{ org_name }} is void",
+        "Dear {{ donor_name }},\n\n"
+        "Receipt {{ number }} for your gift on {{ gift_date }} is no longer valid: "
+        "{{ void_reason }}.\n"
+        "{% if corrected_number %}A corrected receipt, {{ corrected_number }}, replaces it and "
+        "follows in a separate email.\n{% else %}Please do not use it for your tax records.\n"
+        "{% endif %}\n"
+        "{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n",
+    ),
+    "statement": (
+        "Your {{ year }} giving statement from {{ org_name }}",
+        "Dear {{ donor_name }},\n\n"
+        "Thank you for your support in {{ year }}. Your giving statement {{ number }} is "
+        "attached: it lists each gift, what it was worth to you for tax purposes, and the "
+        "total of {{ total_deductible }}.\n\n"
+        "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
+        "{{ ny_disclosure }}\n",
+    ),
+    "thank_you": (
+        "Thank you from {{ org_name }}",
+        "Dear {{ donor_name }},\n\n"
+        "Thank you for your gift of {{ amount }} on {{ gift_date }}{{ through }}.\n\n"
+        "THIS LETTER IS NOT A TAX RECEIPT. {{ receipt_note }}\n\n"
+        "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
+        "{{ ny_disclosure }}\n",
+    ),
+}
+
+
+def render(key: str, context: dict) -> tuple[str, str]:
+    from compliance.models import EmailTemplate
+
+    row = EmailTemplate.objects.filter(key=key).first()
+    subject, body = (row.subject, row.body) if row else DEFAULTS[key]
+    ctx = Context(context, autoescape=False)
+    try:
+        return Template(subject).render(ctx).strip().replace("\n", " "), Template(body).render(ctx)
+    except TemplateSyntaxError as error:
+        raise ValidationError(f"The {key} email template has an error: {error}") from None
+
+
+def send(*, to: str, subject: str, body: str, attachments=()) -> None:
+    """Send one email now; raises on any SMTP failure so the task is retried."""
+    message = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    )
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send(fail_silently=False)
+
+
+def send_many(*, to: list[str], subject: str, body: str) -> None:
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send(
+        fail_silently=False
+    )

@@ -1,0 +1,354 @@
+"""The receipt PDF: one letter-size page drawn with reportlab's canvas API, from the receipt's
+snapshot only (so a receipt prints the same on any later day, except the VOID mark)."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+
+from django.utils.formats import date_format
+from reportlab.lib.colors import Color, black
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+from compliance import rules
+from compliance.models import Receipt, ReceiptKind
+from donors.money import usd
+
+PAGE_WIDTH, PAGE_HEIGHT = letter
+MARGIN = 0.9 * inch
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+
+RECIPIENT_NOTES = {
+    rules.Recipient.DAF_SPONSOR: (
+        "This grant from a donor-advised fund is acknowledged to the sponsoring organization. "
+        "No goods or services may be provided to the fund's advisor in exchange for it."
+    ),
+    rules.Recipient.EMPLOYER: "This matching gift is acknowledged to the employer that made it.",
+    rules.Recipient.GLOBALGIVING: (
+        "This acknowledges GlobalGiving's grant. GlobalGiving issues tax receipts to the "
+        "individual donors who gave through it."
+    ),
+}
+
+
+@functools.lru_cache(maxsize=512)
+def _wrapped(text: str, font: str, size: float) -> tuple[str, ...]:
+    """Lines of a paragraph; cached, since every document repeats the organization's texts."""
+    rows: list[str] = []
+    for chunk in text.splitlines() or [""]:
+        rows.extend(simpleSplit(chunk, font, size, TEXT_WIDTH) or [""])
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _heading_size(name: str) -> int:
+    """The largest size (15 down to 9) at which the organization's name leaves room for the
+    document's number on the right."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size = 15
+    while size > 9 and stringWidth(name, BOLD, size) > TEXT_WIDTH - 150:
+        size -= 1
+    return size
+
+
+def _day(value) -> str:
+    return date_format(value, "F j, Y")
+
+
+class _Writer:
+    def __init__(self, canvas: Canvas):
+        self.canvas = canvas
+        self.y = PAGE_HEIGHT - MARGIN
+
+    def line(self, text: str, *, font=FONT, size=10, x=MARGIN, gap=1.35):
+        self.canvas.setFont(font, size)
+        self.canvas.drawString(x, self.y, text)
+        self.y -= size * gap
+
+    def para(self, text: str, *, font=FONT, size=10, gap=1.35, after=6):
+        for row in _wrapped(text, font, size):
+            self.line(row, font=font, size=size, gap=gap)
+        self.y -= after
+
+    def space(self, points: float):
+        self.y -= points
+
+
+def receipt_body_lines(receipt: Receipt) -> list[str]:
+    """The sentences that state the gift, shared by the PDF and the email."""
+    lines = [f"Date of contribution: {_day(receipt.gift_date)}"]
+    if receipt.is_non_cash:
+        lines.append(f"Contribution (non-cash): {receipt.non_cash_description}")
+        lines.append(
+            "The organization states no value for a non-cash contribution; its value is for the "
+            "donor to determine."
+        )
+    else:
+        lines.append(f"Amount received: {usd(receipt.amount)}")
+    if receipt.benefit_value > 0:
+        lines.append(
+            f"In exchange for this contribution you received {receipt.benefit_description or 'goods or services'}"
+            f", with a good-faith estimated value of {usd(receipt.benefit_value)}. The amount "
+            "deductible for federal income tax purposes is limited to the payment minus that "
+            f"value: {usd(receipt.deductible_amount)}."
+        )
+    else:
+        lines.append(rules.NO_GOODS_OR_SERVICES)
+    return lines
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas.setTitle(f"Receipt {receipt.number}")
+    canvas.setAuthor(receipt.org_name)
+    draw_receipt(canvas, receipt)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def draw_receipt(canvas: Canvas, receipt: Receipt) -> None:
+    w = _Writer(canvas)
+    # Letterhead, with the receipt's number and date on the right.
+    w.line(receipt.org_name, font=BOLD, size=_heading_size(receipt.org_name), gap=1.5)
+    for row in receipt.org_address.splitlines():
+        w.line(row, size=9)
+    w.line(f"EIN {receipt.org_ein}", size=9)
+    canvas.setFont(BOLD, 11)
+    top = PAGE_HEIGHT - MARGIN
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Receipt {receipt.number}")
+    canvas.setFont(FONT, 9)
+    canvas.drawRightString(
+        PAGE_WIDTH - MARGIN, top - 14, f"Issued {_day(receipt.issued_at.date())}"
+    )
+    if receipt.kind == ReceiptKind.CORRECTED:
+        replaced = receipt.replaces.number if receipt.replaces_id else ""
+        canvas.drawRightString(
+            PAGE_WIDTH - MARGIN, top - 27, f"Corrected receipt, replaces {replaced}"
+        )
+    w.space(18)
+
+    w.line(receipt.donor_name, font=BOLD, size=11)
+    for row in receipt.donor_address.splitlines():
+        w.line(row)
+    w.space(16)
+
+    w.line("Acknowledgment of your contribution", font=BOLD, size=13, gap=1.8)
+    w.para(f"Thank you for your contribution to {receipt.org_name}.")
+    for sentence in receipt_body_lines(receipt):
+        w.para(sentence)
+    note = RECIPIENT_NOTES.get(receipt.recipient)
+    if note:
+        w.para(note)
+    w.para(receipt.org_exemption_statement, size=9)
+    w.space(10)
+    w.line(receipt.org_signatory_name, font=BOLD)
+    w.line(f"{receipt.org_signatory_title}, {receipt.org_name}", size=9)
+    w.space(12)
+    if receipt.org_ny_disclosure:
+        w.para(receipt.org_ny_disclosure, size=8)
+
+    canvas.setFont(FONT, 8)
+    canvas.drawString(
+        MARGIN, MARGIN, f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})"
+    )
+    if receipt.is_void:
+        _void_mark(canvas, receipt)
+
+
+def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
+    canvas.saveState()
+    canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
+    canvas.setFont(BOLD, 120)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, "VOID")
+    canvas.restoreState()
+    canvas.setFillColor(black)
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(MARGIN, MARGIN + 14, f"VOID since {_day(receipt.voided_at.date())}: "
+                      f"{receipt.void_reason}"[:120])
+
+
+# Year-end statements: a table of the year's gifts, the totals, and the soft credits apart.
+
+def _money_or_dash(value) -> str:
+    return usd(value) if value is not None else "no value stated"
+
+
+def statement_pdf(statement) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas.setTitle(f"Statement {statement.number}")
+    canvas.setAuthor(statement.org_name)
+    draw_statement(canvas, statement)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def draw_statement(canvas: Canvas, statement) -> None:
+    """Draw one statement (one page or more) and end its last page."""
+    w = _Writer(canvas)
+    w.line(statement.org_name, font=BOLD, size=_heading_size(statement.org_name), gap=1.5)
+    for row in statement.org_address.splitlines():
+        w.line(row, size=9)
+    w.line(f"EIN {statement.org_ein}", size=9)
+    top = PAGE_HEIGHT - MARGIN
+    canvas.setFont(BOLD, 11)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Statement {statement.number}")
+    canvas.setFont(FONT, 9)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top - 14, f"Issued {_day(statement.issued_at.date())}")
+    w.space(14)
+    w.line(statement.donor_name, font=BOLD, size=11)
+    for row in statement.donor_address.splitlines():
+        w.line(row)
+    w.space(12)
+    w.line(f"Your {statement.year} giving statement", font=BOLD, size=13, gap=1.8)
+
+    columns = [MARGIN, MARGIN + 70, MARGIN + 250, MARGIN + 330, MARGIN + 420]
+    headers = ["Date", "Gift", "Amount", "Value received", "Deductible"]
+
+    def header():
+        canvas.setFont(BOLD, 9)
+        for x, text in zip(columns, headers, strict=True):
+            canvas.drawString(x, w.y, text)
+        w.y -= 13
+
+    def need(points: float):
+        if w.y - points < MARGIN + 30:
+            canvas.showPage()
+            w.y = PAGE_HEIGHT - MARGIN
+            w.line(f"Statement {statement.number} (continued)", font=BOLD, size=9)
+            header()
+
+    header()
+    canvas.setFont(FONT, 9)
+    for line in statement.lines:
+        need(12)
+        canvas.setFont(FONT, 9)
+        day = datetime.date.fromisoformat(line["date"])
+        description = line["description"]
+        if line["benefit_description"]:
+            description = f"{description}; received {line['benefit_description']}"
+        canvas.drawString(columns[0], w.y, day.strftime("%b %-d, %Y"))
+        canvas.drawString(columns[1], w.y, description[:34])
+        canvas.drawString(columns[2], w.y, _money_or_dash(line["amount"]) if not line["non_cash"] else "non-cash")
+        canvas.drawString(columns[3], w.y, usd(line["benefit_value"]) if not line["non_cash"] else "")
+        canvas.drawString(columns[4], w.y, _money_or_dash(line["deductible_amount"]) if not line["non_cash"] else "")
+        w.y -= 12
+    if not statement.lines:
+        w.line("No tax-deductible gifts from you this year.", size=9)
+    need(30)
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(columns[1], w.y, "Totals")
+    canvas.drawString(columns[2], w.y, usd(statement.total_amount))
+    canvas.drawString(columns[3], w.y, usd(statement.total_benefit))
+    canvas.drawString(columns[4], w.y, usd(statement.total_deductible))
+    w.y -= 18
+    canvas.setFont(FONT, 8)
+    need(40)
+    w.para(
+        "Unless a value received is shown, no goods or services were provided in exchange for "
+        "these contributions. Non-cash gifts are listed without a value.",
+        size=8,
+    )
+    if statement.soft_credits:
+        need(40)
+        w.line("Soft credits: not deductible by you", font=BOLD, size=10)
+        w.para(
+            "These gifts were made by others (an employer's match, a donor-advised fund, a "
+            "platform) and are credited to you in recognition only. They are not deductible by "
+            "you.",
+            size=8,
+        )
+        for credit in statement.soft_credits:
+            need(12)
+            day = datetime.date.fromisoformat(credit["date"])
+            w.line(
+                f"{day:%b %-d, %Y}   {credit['kind']}: {credit['gift_from']}   "
+                f"{usd(credit['amount'])}",
+                size=9,
+            )
+    need(60)
+    w.space(4)
+    w.para(statement.org_exemption_statement, size=8)
+    w.line(f"{statement.org_signatory_name}, {statement.org_signatory_title}", size=9)
+    if statement.org_ny_disclosure:
+        w.para(statement.org_ny_disclosure, size=7)
+    canvas.setFont(FONT, 7)
+    canvas.drawString(MARGIN, MARGIN - 10, f"Verify at {statement.verify_url}")
+    if statement.is_void:
+        _void_mark_text(canvas, statement.void_reason)
+    canvas.showPage()
+
+
+def _void_mark_text(canvas: Canvas, reason: str) -> None:
+    canvas.saveState()
+    canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
+    canvas.setFont(BOLD, 120)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, "VOID")
+    canvas.restoreState()
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(MARGIN, MARGIN + 4, f"VOID: {reason}"[:120])
+
+
+# The annual summary for the treasurer: every section of the JSON, as tables.
+
+def summary_pdf(summary: dict, org_name: str) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas.setTitle(f"Annual summary {summary['year']}")
+    w = _Writer(canvas)
+
+    def need(points):
+        if w.y - points < MARGIN:
+            canvas.showPage()
+            w.y = PAGE_HEIGHT - MARGIN
+
+    def row(label, value, bold=False):
+        need(12)
+        font = BOLD if bold else FONT
+        canvas.setFont(font, 9)
+        canvas.drawString(MARGIN, w.y, str(label)[:70])
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, w.y, str(value))
+        w.y -= 12
+
+    w.line(org_name, font=BOLD, size=14, gap=1.5)
+    w.line(f"Annual summary {summary['year']}", font=BOLD, size=12, gap=1.8)
+    row("Total received (net of refunds)", usd(summary["total_received"]), bold=True)
+    row("Total deductible by donors", usd(summary["total_deductible"]), bold=True)
+    row("Gifts", summary["gift_count"])
+    for title, key in [("By month", "by_month"), ("By method", "by_method"),
+                       ("By campaign", "by_campaign"), ("By fund", "by_fund"),
+                       ("By donor state", "by_state")]:
+        need(30)
+        w.space(6)
+        w.line(title, font=BOLD, size=10)
+        for label, value in summary[key].items():
+            row(label, usd(value))
+    need(30)
+    w.space(6)
+    w.line(f"Schedule B contributors ({summary['schedule_b_rule']}, "
+           f"threshold {usd(summary['schedule_b_threshold'])})", font=BOLD, size=10)
+    for entry in summary["schedule_b"] or [{"name": "None", "email": "", "total": "0"}]:
+        row(f"{entry['name']} {entry['email']}".strip(), usd(entry["total"]))
+    support = summary["public_support"]
+    need(60)
+    w.space(6)
+    w.line(f"Public support {support['years'][0]}-{support['years'][1]}", font=BOLD, size=10)
+    row("Total support", usd(support["total_support"]))
+    row("Each donor counted up to (2%)", usd(support["donor_cap"]))
+    row("Public support", usd(support["public_support"]))
+    row("Public support percentage", f"{support['public_support_percentage']}%")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,292 @@
+"""The receipt rules of SPEC ("Receipt rules") as pure functions over Decimal.
+
+Nothing here touches the database: the callers (compliance.services) read the gift and the
+year's limits and pass plain values, so every rule is tested on its own with exact amounts.
+Sources: IRC 170(f)(8) and 6115, IRS Publications 1771 and 526.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from donors.rules import tax_date_for
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+QUID_PRO_QUO_THRESHOLD = Decimal("75.00")
+WRITTEN_ACKNOWLEDGMENT_THRESHOLD = Decimal("250.00")
+
+NO_GOODS_OR_SERVICES = "No goods or services were provided in exchange for this contribution."
+
+
+class Recipient:
+    """Who the organization's acknowledgment is addressed to; NOBODY means none is issued."""
+
+    DONOR = "donor"
+    DAF_SPONSOR = "daf_sponsor"
+    EMPLOYER = "employer"
+    GLOBALGIVING = "globalgiving"
+    NOBODY = "nobody"
+
+
+class Kind:
+    """What a record is, for the receipt rules: only a payment can be receipted."""
+
+    PAYMENT = "payment"
+    SOFT_CREDIT = "soft_credit"
+    UNPAID_PLEDGE = "unpaid_pledge"
+    RAFFLE_TICKET = "raffle_ticket"
+    VOLUNTEER_TIME = "volunteer_time"
+
+
+@dataclass(frozen=True)
+class Receiptability:
+    recipient: str
+    reason: str
+
+    @property
+    def receiptable(self) -> bool:
+        return self.recipient != Recipient.NOBODY
+
+
+@dataclass(frozen=True)
+class BenefitLimits:
+    """One year's IRS limits for insubstantial benefits (Rev. Proc. of the year before)."""
+
+    year: int
+    low_cost_article_max: Decimal  # 2025: $13.60
+    low_cost_article_min_payment: Decimal  # 2025: $68
+    benefit_cap: Decimal  # 2025: $136
+    benefit_percent: Decimal = Decimal("0.02")
+
+
+def _money(value) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("the receipt rules refuse float: pass a Decimal")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def receipt_recipient(
+    *,
+    kind: str = Kind.PAYMENT,
+    method: str,
+    status: str,
+    donor_kind: str,
+) -> Receiptability:
+    """Whether the organization acknowledges a record as a tax receipt, and to whom."""
+    not_ours = {
+        Kind.SOFT_CREDIT: "Soft credits are recognition, never anyone's tax receipt.",
+        Kind.UNPAID_PLEDGE: "A pledge is receipted only as its payments arrive.",
+        Kind.RAFFLE_TICKET: "Raffle tickets are a chance to win, not a contribution.",
+        Kind.VOLUNTEER_TIME: "Volunteer time is not a deductible contribution.",
+    }
+    if kind in not_ours:
+        return Receiptability(Recipient.NOBODY, not_ours[kind])
+    if kind != Kind.PAYMENT:
+        raise ValueError(f"unknown kind {kind!r}")
+    if status in ("refunded", "failed"):
+        return Receiptability(Recipient.NOBODY, f"A {status} payment is not a contribution.")
+    if status == "pending":
+        return Receiptability(Recipient.NOBODY, "The payment has not arrived yet.")
+    if status == "disputed":
+        return Receiptability(Recipient.NOBODY, "The payment is disputed: wait for the outcome.")
+    if status not in ("succeeded", "partially_refunded"):
+        raise ValueError(f"unknown status {status!r}")
+    if method == "globalgiving":
+        # GlobalGiving receipts its own donors; the organization acknowledges the grant.
+        return Receiptability(Recipient.GLOBALGIVING, "GlobalGiving's grant, acknowledged to it.")
+    if method == "daf_grant":
+        if donor_kind != "daf_sponsor":
+            return Receiptability(Recipient.NOBODY, "A DAF grant must come from the fund sponsor.")
+        return Receiptability(Recipient.DAF_SPONSOR, "Acknowledged to the sponsoring fund.")
+    if method == "employer_match":
+        if donor_kind not in ("company", "foundation"):
+            return Receiptability(Recipient.NOBODY, "A match must come from the employer.")
+        return Receiptability(Recipient.EMPLOYER, "Acknowledged to the employer.")
+    return Receiptability(Recipient.DONOR, "A payment of the donor's own.")
+
+
+def benefit_is_insubstantial(
+    *,
+    payment: Decimal,
+    benefit_value: Decimal,
+    limits: BenefitLimits | None,
+    low_cost_article: bool = False,
+) -> bool:
+    """Whether the IRS lets the benefit be disregarded that year (Publication 1771).
+
+    With no limits recorded for the year nothing is disregarded: the receipt then states the
+    benefit, which is never wrong, only less generous.
+    """
+    payment, benefit_value = _money(payment), _money(benefit_value)
+    if benefit_value <= 0:
+        return True
+    if limits is None:
+        return False
+    if (
+        low_cost_article
+        and benefit_value <= limits.low_cost_article_max
+        and payment >= limits.low_cost_article_min_payment
+    ):
+        return True
+    cap = min(_money(payment * limits.benefit_percent), limits.benefit_cap)
+    return benefit_value <= cap
+
+
+def effective_benefit(
+    *,
+    payment: Decimal,
+    benefit_value: Decimal,
+    benefit_declined: bool,
+    limits: BenefitLimits | None,
+    low_cost_article: bool = False,
+) -> Decimal:
+    """The value received that reduces the deduction: zero when declined or insubstantial."""
+    if benefit_declined:
+        return ZERO
+    if benefit_is_insubstantial(
+        payment=payment,
+        benefit_value=benefit_value,
+        limits=limits,
+        low_cost_article=low_cost_article,
+    ):
+        return ZERO
+    return _money(benefit_value)
+
+
+def deductible_amount(
+    *,
+    amount: Decimal,
+    amount_refunded: Decimal = ZERO,
+    benefit_value: Decimal = ZERO,
+    benefit_declined: bool = False,
+    limits: BenefitLimits | None = None,
+    low_cost_article: bool = False,
+) -> Decimal:
+    """The payment kept, less the value of what the donor received (never below zero).
+
+    Each payment is judged on its own: payments are never added up to reach a threshold.
+    """
+    kept = _money(amount) - _money(amount_refunded)
+    benefit = effective_benefit(
+        payment=kept,
+        benefit_value=benefit_value,
+        benefit_declined=benefit_declined,
+        limits=limits,
+        low_cost_article=low_cost_article,
+    )
+    return max(kept - benefit, ZERO)
+
+
+def quid_pro_quo_required(
+    *,
+    payment: Decimal,
+    benefit_value: Decimal,
+    benefit_declined: bool = False,
+    limits: BenefitLimits | None = None,
+    low_cost_article: bool = False,
+) -> bool:
+    """IRC 6115: a payment over $75 made partly for goods or services needs the statement."""
+    if benefit_declined or _money(payment) <= QUID_PRO_QUO_THRESHOLD:
+        return False
+    return not benefit_is_insubstantial(
+        payment=payment,
+        benefit_value=benefit_value,
+        limits=limits,
+        low_cost_article=low_cost_article,
+    )
+
+
+def benefit_statement_printed(*, benefit_value: Decimal, benefit_declined: bool) -> bool:
+    """The project prints value and deductible amount for every payment with a benefit, at
+    any amount, even where the law would allow silence."""
+    return not benefit_declined and _money(benefit_value) > 0
+
+
+def written_acknowledgment_required(*, payment: Decimal) -> bool:
+    """IRC 170(f)(8): a single contribution of $250 or more (the project issues one for every
+    receiptable gift all the same)."""
+    return _money(payment) >= WRITTEN_ACKNOWLEDGMENT_THRESHOLD
+
+
+def non_cash_description(
+    *, method: str, description: str, stock_shares: Decimal | None, stock_issuer: str
+) -> str:
+    """What a non-cash gift was, in words and never with a value (the donor values it)."""
+    if method == "stock":
+        shares = Decimal(stock_shares or 0).normalize()
+        shares_text = f"{shares:f}"
+        noun = "share" if shares == 1 else "shares"
+        text = f"{shares_text} {noun} of {stock_issuer.strip()}"
+        return f"{text} ({description.strip()})" if description.strip() else text
+    return description.strip()
+
+
+def benefits_allowed_against_daf(*, method: str, benefit_value: Decimal, declined: bool) -> bool:
+    """No goods or services may be given against DAF money."""
+    return method != "daf_grant" or declined or _money(benefit_value) == 0
+
+
+def tax_year(
+    *,
+    method: str,
+    gift_date: datetime.date,
+    postmark_date: datetime.date | None = None,
+    date_received: datetime.date | None = None,
+    charged_at: datetime.datetime | None = None,
+    time_zone: str,
+) -> int:
+    """The donor's tax year: the year of the gift's tax date (donors.rules.tax_date_for)."""
+    return tax_date_for(
+        method=method,
+        gift_date=gift_date,
+        postmark_date=postmark_date,
+        date_received=date_received,
+        charged_at=charged_at,
+        time_zone=time_zone,
+    ).year
+
+
+def receipt_number(*, year: int, sequence: int) -> str:
+    """``2025-000123``: the year, then the sequence within that year."""
+    if sequence < 1:
+        raise ValueError("receipt sequences start at 1")
+    return f"{year}-{sequence:06d}"
+
+
+def statement_number(*, year: int, sequence: int) -> str:
+    """``2025-S000123``: year-end statements have their own series."""
+    if sequence < 1:
+        raise ValueError("statement sequences start at 1")
+    return f"{year}-S{sequence:06d}"
+
+
+def donor_initials(name: str) -> str:
+    """What the public verification page may say about the donor."""
+    skip = {"dr", "drs", "mr", "mrs", "ms", "mx", "prof", "and", "the"}
+    words = [
+        w for w in name.replace(".", " ").split() if w[:1].isalpha() and w.lower() not in skip
+    ]
+    return "".join(f"{w[0].upper()}." for w in words[:3]) or "-"
+
+
+def filing_due_date(fiscal_year_end: datetime.date) -> datetime.date:
+    """Form 990 (and NY CHAR500, CA RRF-1): the 15th day of the 5th month after the fiscal
+    year ends (a December year end: May 15)."""
+    month = fiscal_year_end.month + 5
+    year = fiscal_year_end.year + (month - 1) // 12
+    return datetime.date(year, (month - 1) % 12 + 1, 15)
+
+
+REMINDER_DAYS = (30, 7)
+
+
+def reminders_due(*, due: datetime.date, today: datetime.date, sent: set[int]) -> list[int]:
+    """Which reminders (30 and 7 days ahead) fall due today and are not sent yet. A late one
+    is still due while the deadline has not passed; when several are, one email covers them."""
+    left = (due - today).days
+    if left < 0:
+        return []
+    return [days for days in REMINDER_DAYS if left <= days and days not in sent]

@@ -1,0 +1,78 @@
+"""Background batches: a whole year's receipts or statements, issued by a django-q2 task that
+records its progress (done / total) for the page that shows it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import IssueBatch
+from compliance.services.receipts import gifts_due_for_receipt, receipts_issue_due, receipts_send_queue
+from compliance.services.statements import (
+    statement_donor_ids,
+    statements_issue,
+    statements_send_queue,
+)
+
+
+def _year_gifts(year: int):
+    import datetime
+
+    return gifts_due_for_receipt(through=datetime.date(year, 12, 31)).filter(
+        tax_date__gte=datetime.date(year, 1, 1)
+    )
+
+
+@transaction.atomic
+def issue_batch_start(
+    *, kind: str, year: int, send: bool = False, created_by=None
+) -> IssueBatch:
+    """Record a batch and queue it; its page shows the progress."""
+    from django_q.tasks import async_task
+
+    batch = IssueBatch(kind=kind, year=year, send=send, created_by=created_by)
+    if kind == IssueBatch.Kind.RECEIPTS:
+        batch.total = _year_gifts(year).count()
+    else:
+        batch.total = len(statement_donor_ids(year=year))
+    batch.full_clean(exclude=["created_by"])
+    batch.save()
+    transaction.on_commit(lambda: async_task("compliance.tasks.issue_batch_task", batch.pk))
+    return batch
+
+
+def issue_batch_run(*, batch_id: int) -> IssueBatch:
+    """Run a batch, saving its progress as it goes. Run again, it issues nothing twice."""
+    batches = IssueBatch.objects.filter(pk=batch_id)
+    batch = batches.get()
+    if batch.status == IssueBatch.Status.DONE:
+        return batch
+    batches.update(status=IssueBatch.Status.RUNNING, done=0, error="")
+
+    def progress(done: int, total: int) -> None:
+        batches.update(done=done, total=total)
+
+    try:
+        if batch.kind == IssueBatch.Kind.RECEIPTS:
+            ids = list(_year_gifts(batch.year).values_list("pk", flat=True))
+            issued = []
+            for offset in range(0, len(ids), 100):
+                issued += receipts_issue_due(
+                    gift_ids=ids[offset : offset + 100], issued_by=batch.created_by
+                ).issued
+                progress(min(offset + 100, len(ids)), len(ids))
+            if batch.send:
+                with transaction.atomic():
+                    receipts_send_queue(receipt_ids=[r.pk for r in issued])
+        else:
+            issued = statements_issue(year=batch.year, progress=progress)
+            if batch.send:
+                with transaction.atomic():
+                    statements_send_queue(statement_ids=[s.pk for s in issued])
+    except Exception as error:
+        batches.update(
+            status=IssueBatch.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    batches.update(status=IssueBatch.Status.DONE, issued=len(issued), finished_at=timezone.now())
+    return batches.get()

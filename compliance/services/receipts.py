@@ -1,0 +1,403 @@
+"""Issuing, voiding and replacing receipts. Every write to a receipt goes through here.
+
+A receipt is issued inside one transaction that locks the gift (so a gift is never receipted
+twice) and the year's counter row (so numbers never repeat and never skip): if anything fails,
+the counter's increment rolls back with the receipt.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from compliance import rules
+from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind
+from donors.models import Gift, GiftStatus, Organization
+from donors.models.gift import NON_CASH_METHODS
+from donors.money import money
+
+
+class ReceiptRefused(ValidationError):
+    """The rules forbid this receipt; the message says why in words staff understand."""
+
+
+def _limits_for(year: int) -> rules.BenefitLimits | None:
+    row = BenefitLimit.objects.filter(year=year).first()
+    return row.as_rules() if row else None
+
+
+def _org_address(org: Organization) -> str:
+    lines = [org.address_line1, org.address_line2, f"{org.city}, {org.state} {org.postal_code}"]
+    if org.country != "US":
+        lines.append(org.country.name)
+    return "\n".join(line for line in lines if line)
+
+
+def _donor_address(gift: Gift) -> str:
+    address = gift.donor.addresses.order_by("-is_primary", "id").first()
+    if address is None:
+        return ""
+    lines = [
+        address.line1,
+        address.line2,
+        f"{address.city}, {address.region} {address.postal_code}".strip().rstrip(","),
+    ]
+    if address.country != "US":
+        lines.append(address.country.name)
+    return "\n".join(line for line in lines if line)
+
+
+def _donor_email(gift: Gift) -> str:
+    email = gift.donor.emails.order_by("-is_primary", "id").first()
+    return email.email if email else ""
+
+
+def gift_receiptability(gift: Gift) -> rules.Receiptability:
+    """Whether a gift is the organization's to receipt, and to whom."""
+    result = rules.receipt_recipient(
+        method=gift.method, status=gift.status, donor_kind=gift.donor.kind
+    )
+    if result.receiptable and not rules.benefits_allowed_against_daf(
+        method=gift.method, benefit_value=gift.benefit_value, declined=gift.benefit_declined
+    ):
+        return rules.Receiptability(
+            rules.Recipient.NOBODY, "No goods or services may be given against DAF money."
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class GiftFigures:
+    amount: object
+    amount_refunded: object
+    benefit_value: object
+    deductible_amount: object
+
+
+def gift_figures(gift: Gift) -> GiftFigures:
+    """The amounts a receipt for this gift states today."""
+    limits = _limits_for(gift.tax_date.year)
+    kept = money(gift.amount) - money(gift.amount_refunded)
+    benefit = rules.effective_benefit(
+        payment=kept,
+        benefit_value=gift.benefit_value,
+        benefit_declined=gift.benefit_declined,
+        limits=limits,
+    )
+    deductible = rules.deductible_amount(
+        amount=gift.amount,
+        amount_refunded=gift.amount_refunded,
+        benefit_value=gift.benefit_value,
+        benefit_declined=gift.benefit_declined,
+        limits=limits,
+    )
+    return GiftFigures(kept, money(gift.amount_refunded), benefit, deductible)
+
+
+def next_sequences(*, series: str, year: int, count: int = 1) -> range:
+    """Reserve the next ``count`` numbers of a series; call inside the issuing transaction."""
+    # Create the year's row if missing without racing another issuer (ON CONFLICT DO NOTHING),
+    # then lock it: whoever holds the lock owns the next numbers until it commits.
+    ReceiptCounter.objects.bulk_create(
+        [ReceiptCounter(series=series, year=year)], ignore_conflicts=True
+    )
+    counter = ReceiptCounter.objects.select_for_update().get(series=series, year=year)
+    first = counter.last_sequence + 1
+    counter.last_sequence += count
+    counter.save(update_fields=["last_sequence"])
+    return range(first, counter.last_sequence + 1)
+
+
+def _next_number(year: int) -> tuple[int, str]:
+    (sequence,) = next_sequences(series="receipt", year=year)
+    return sequence, rules.receipt_number(year=year, sequence=sequence)
+
+
+@transaction.atomic
+def receipt_issue(
+    *,
+    gift: Gift,
+    issued_by=None,
+    kind: str = ReceiptKind.ACKNOWLEDGMENT,
+    replaces: Receipt | None = None,
+    now: datetime.datetime | None = None,
+) -> Receipt:
+    """Issue the acknowledgment of one gift, or refuse with the reason."""
+    gift = Gift.objects.select_for_update().select_related("donor").get(pk=gift.pk)
+    org = Organization.current()
+    if org is None:
+        raise ReceiptRefused("Fill in the organization profile (name, EIN, address) first.")
+    verdict = gift_receiptability(gift)
+    if not verdict.receiptable:
+        raise ReceiptRefused(f"Gift {gift.pk} is not receipted: {verdict.reason}")
+    if Receipt.objects.filter(gift=gift, voided_at__isnull=True).exists():
+        raise ReceiptRefused(f"Gift {gift.pk} already has a valid receipt; void it first.")
+    figures = gift_figures(gift)
+    now = now or timezone.now()
+    year = timezone.localtime(now, org.tz).year
+    sequence, number = _next_number(year)
+    non_cash = ""
+    if gift.method in NON_CASH_METHODS:
+        non_cash = rules.non_cash_description(
+            method=gift.method,
+            description=gift.non_cash_description,
+            stock_shares=gift.stock_shares,
+            stock_issuer=gift.stock_issuer,
+        )
+    receipt = Receipt(
+        number=number,
+        year=year,
+        sequence=sequence,
+        kind=kind,
+        gift=gift,
+        donor=gift.donor,
+        replaces=replaces,
+        recipient=verdict.recipient,
+        issued_at=now,
+        issued_by=issued_by,
+        donor_name=gift.donor.display_name,
+        donor_address=_donor_address(gift),
+        donor_email=_donor_email(gift),
+        org_name=org.legal_name,
+        org_ein=org.ein,
+        org_address=_org_address(org),
+        org_exemption_statement=org.exemption_statement.replace("{name}", org.legal_name).replace(
+            "{ein}", org.ein
+        ),
+        org_signatory_name=org.signatory_name,
+        org_signatory_title=org.signatory_title,
+        org_ny_disclosure=org.ny_disclosure,
+        org_website=org.website,
+        gift_date=gift.tax_date,
+        method=gift.method,
+        amount=figures.amount,
+        amount_refunded=figures.amount_refunded,
+        benefit_value=figures.benefit_value,
+        benefit_description=gift.benefit_description if figures.benefit_value else "",
+        deductible_amount=figures.deductible_amount,
+        non_cash_description=non_cash,
+    )
+    receipt.full_clean(exclude=["gift", "donor", "replaces", "issued_by"])
+    receipt.save()
+    return receipt
+
+
+@dataclass
+class IssueResult:
+    issued: list[Receipt] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def gifts_due_for_receipt(*, through: datetime.date | None = None):
+    """Gifts never receipted whose money the organization keeps, oldest first."""
+    gifts = Gift.objects.filter(
+        status__in=[GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
+    ).exclude(receipts__isnull=False)
+    if through is not None:
+        gifts = gifts.filter(tax_date__lte=through)
+    return gifts.order_by("tax_date", "id")
+
+
+def receipts_issue_due(
+    *, through: datetime.date | None = None, gift_ids=None, issued_by=None
+) -> IssueResult:
+    """Issue every due receipt, each in its own transaction; a gift the rules refuse is
+    skipped with its reason. Safe to run again: a gift with any receipt is never due."""
+    result = IssueResult()
+    gifts = gifts_due_for_receipt(through=through).select_related("donor")
+    if gift_ids is not None:
+        gifts = gifts.filter(pk__in=list(gift_ids))
+    for gift in gifts:
+        verdict = gift_receiptability(gift)
+        if not verdict.receiptable:
+            result.skipped.append((gift.pk, verdict.reason))
+            continue
+        try:
+            result.issued.append(receipt_issue(gift=gift, issued_by=issued_by))
+        except ReceiptRefused as refused:
+            result.skipped.append((gift.pk, " ".join(refused.messages)))
+    return result
+
+
+@transaction.atomic
+def receipt_void(*, receipt: Receipt, reason: str, voided_by=None) -> Receipt:
+    """Void a receipt: it keeps its number, and its PDF is marked VOID."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"void_reason": "Say why the receipt is void."})
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.voided_at:
+        raise ValidationError(f"Receipt {receipt.number} is already void.")
+    receipt.voided_at = timezone.now()
+    receipt.void_reason = reason
+    receipt.voided_by = voided_by
+    receipt.save(update_fields=["voided_at", "void_reason", "voided_by"])
+    return receipt
+
+
+@transaction.atomic
+def receipt_replace(*, receipt: Receipt, reason: str, issued_by=None) -> Receipt:
+    """Void a receipt and issue a corrected one, from the gift as it is now, naming it."""
+    voided = receipt_void(receipt=receipt, reason=reason, voided_by=issued_by)
+    return receipt_issue(
+        gift=voided.gift, issued_by=issued_by, kind=ReceiptKind.CORRECTED, replaces=voided
+    )
+
+
+def receipt_mark_downloaded(*, receipt: Receipt) -> None:
+    Receipt.objects.filter(pk=receipt.pk, downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )
+
+
+# Sending. Each send locks the receipt, sends, and records the send in one transaction: a
+# second worker waits for the lock and then finds it sent. An SMTP failure raises, rolls back
+# and leaves the task to django-q2, which delivers it again (ack_failures is off).
+
+
+def _email_context(receipt: Receipt) -> dict:
+    from donors.money import usd
+
+    replacement = Receipt.objects.filter(replaces=receipt).values_list("number", flat=True)
+    return {
+        "donor_name": receipt.donor_name,
+        "number": receipt.number,
+        "gift_date": receipt.gift_date.strftime("%B %-d, %Y"),
+        "amount": "non-cash gift" if receipt.is_non_cash else usd(receipt.amount),
+        "deductible_amount": usd(receipt.deductible_amount),
+        "org_name": receipt.org_name,
+        "signatory_name": receipt.org_signatory_name,
+        "signatory_title": receipt.org_signatory_title,
+        "ny_disclosure": receipt.org_ny_disclosure,
+        "verify_url": receipt.verify_url,
+        "void_reason": receipt.void_reason,
+        "corrected_number": replacement.first() or "",
+    }
+
+
+@transaction.atomic
+def receipt_send(*, receipt_id: int) -> str:
+    """Email a receipt's PDF to its donor once. Returns what happened, in words."""
+    from compliance import emails
+    from compliance.pdf import receipt_pdf
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if receipt.sent_at:
+        return f"{receipt.number} was already sent on {receipt.sent_at:%Y-%m-%d}."
+    if receipt.voided_at:
+        return f"{receipt.number} is void: not sent."
+    if not receipt.donor_email:
+        return f"{receipt.number} has no email address: print and mail it."
+    subject, body = emails.render("receipt", _email_context(receipt))
+    emails.send(
+        to=receipt.donor_email,
+        subject=subject,
+        body=body,
+        attachments=[(f"receipt-{receipt.number}.pdf", receipt_pdf(receipt), "application/pdf")],
+    )
+    receipt.sent_at = timezone.now()
+    receipt.sent_to = receipt.donor_email
+    receipt.save(update_fields=["sent_at", "sent_to"])
+    return f"{receipt.number} sent to {receipt.donor_email}."
+
+
+@transaction.atomic
+def receipt_void_notice_send(*, receipt_id: int) -> str:
+    """Tell the donor a receipt they were sent is void (once); the void PDF is attached."""
+    from compliance import emails
+    from compliance.pdf import receipt_pdf
+
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if not receipt.voided_at or receipt.void_notice_sent_at:
+        return f"{receipt.number}: no notice due."
+    if not receipt.donor_email:
+        return f"{receipt.number} has no email address: tell the donor by mail."
+    subject, body = emails.render("void_notice", _email_context(receipt))
+    emails.send(
+        to=receipt.donor_email,
+        subject=subject,
+        body=body,
+        attachments=[(f"receipt-{receipt.number}-void.pdf", receipt_pdf(receipt),
+                      "application/pdf")],
+    )
+    receipt.void_notice_sent_at = timezone.now()
+    receipt.save(update_fields=["void_notice_sent_at"])
+    return f"{receipt.number}: void notice sent to {receipt.donor_email}."
+
+
+def receipts_send_queue(*, receipt_ids) -> int:
+    """Queue the emails of receipts not yet sent (a django-q2 task each)."""
+    from django_q.tasks import async_task
+
+    ids = list(
+        Receipt.objects.filter(pk__in=list(receipt_ids), sent_at__isnull=True, voided_at=None)
+        .values_list("pk", flat=True)
+    )
+    for receipt_id in ids:
+        transaction.on_commit(
+            lambda rid=receipt_id: async_task(
+                "compliance.tasks.receipt_send_task", rid, task_name=f"receipt-send-{rid}"
+            )
+        )
+    return len(ids)
+
+
+def _void_notice_queue(receipt: Receipt) -> None:
+    from django_q.tasks import async_task
+
+    if receipt.sent_at:  # only donors who were sent the receipt need telling
+        transaction.on_commit(
+            lambda: async_task("compliance.tasks.receipt_void_notice_task", receipt.pk)
+        )
+
+
+@dataclass
+class SyncResult:
+    voided: list[Receipt] = field(default_factory=list)
+    corrected: list[Receipt] = field(default_factory=list)
+
+
+def receipts_sync_with_gifts(*, gift_ids=None) -> SyncResult:
+    """Compare each valid receipt with its gift as it is now. A refund (or lost dispute,
+    recorded as a refund) voids the receipt; a partial refund or a changed amount voids it
+    and issues a corrected one; the donor is told. Running it again changes nothing."""
+    result = SyncResult()
+    receipts = Receipt.objects.filter(voided_at__isnull=True).select_related("gift__donor")
+    if gift_ids is not None:
+        receipts = receipts.filter(gift_id__in=list(gift_ids))
+    for receipt in receipts.iterator():
+        gift = receipt.gift
+        verdict = gift_receiptability(gift)
+        if gift.status == GiftStatus.DISPUTED:
+            continue  # the outcome decides: refunded (void) or succeeded (nothing to do)
+        if not verdict.receiptable:
+            with transaction.atomic():
+                voided = receipt_void(receipt=receipt, reason=f"Gift {gift.get_status_display().lower()}")
+                _void_notice_queue(voided)
+            result.voided.append(voided)
+            continue
+        figures = gift_figures(gift)
+        if (figures.amount, figures.deductible_amount) != (
+            receipt.amount,
+            receipt.deductible_amount,
+        ):
+            with transaction.atomic():
+                from donors.money import usd
+
+                reason = (
+                    f"Gift partially refunded ({usd(gift.amount_refunded)})"
+                    if gift.amount_refunded != receipt.amount_refunded
+                    else "Gift amounts changed"
+                )
+                corrected = receipt_replace(receipt=receipt, reason=reason)
+                voided = Receipt.objects.get(pk=receipt.pk)
+                _void_notice_queue(voided)
+                if voided.sent_at:
+                    receipts_send_queue(receipt_ids=[corrected.pk])
+            result.corrected.append(corrected)
+    return result

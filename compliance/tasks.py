@@ -1,0 +1,37 @@
+"""django-q2 tasks: thin, idempotent, taking primary keys and calling services."""
+
+from compliance import services
+
+
+def receipt_send_task(receipt_id: int) -> str:
+    return services.receipt_send(receipt_id=receipt_id)
+
+
+def receipt_void_notice_task(receipt_id: int) -> str:
+    return services.receipt_void_notice_send(receipt_id=receipt_id)
+
+
+def receipts_sync_task() -> str:
+    result = services.receipts_sync_with_gifts()
+    return f"{len(result.voided)} voided, {len(result.corrected)} corrected"
+
+
+def statement_send_task(statement_id: int) -> str:
+    return services.statement_send(statement_id=statement_id)
+
+
+def issue_batch_task(batch_id: int) -> str:
+    batch = services.issue_batch_run(batch_id=batch_id)
+    return f"{batch.issued} {batch.kind} issued for {batch.year}"
+
+
+def deadline_reminders_task() -> str:
+    from compliance.services.calendar import deadline_reminders_send
+
+    return f"{deadline_reminders_send()} reminder(s) sent"
+
+
+def thank_you_send_task(letter_id: int) -> str:
+    from compliance.services.letters import thank_you_letter_send
+
+    return thank_you_letter_send(letter_id=letter_id)

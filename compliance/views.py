@@ -1,0 +1,60 @@
+"""The public receipt verification page: anyone holding a receipt can check it is genuine."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from compliance import rules
+from compliance.models import Receipt, YearEndStatement
+
+VERIFY_LIMIT = 30  # lookups per address per window
+VERIFY_WINDOW = 300  # seconds
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _over_limit(request) -> bool:
+    key = f"receipt-verify:{_client_address(request)}"
+    cache.add(key, 0, VERIFY_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, VERIFY_WINDOW)
+        count = 1
+    return count > VERIFY_LIMIT
+
+
+@never_cache
+@require_safe
+def receipt_verify(request, code: str):
+    if _over_limit(request):
+        response = render(request, "compliance/verify.html", {"too_many": True}, status=429)
+        response["Retry-After"] = str(VERIFY_WINDOW)
+        return response
+    receipt = (
+        Receipt.objects.filter(verification_code=code)
+        .only("number", "issued_at", "amount", "gift_date", "voided_at", "donor_name",
+              "non_cash_description", "kind")
+        .first()
+    )
+    if receipt is None:
+        receipt = (
+            YearEndStatement.objects.filter(verification_code=code)
+            .only("number", "issued_at", "total_amount", "year", "voided_at", "donor_name")
+            .first()
+        )
+        if receipt is None:
+            return render(request, "compliance/verify.html", {"unknown": True}, status=404)
+        return render(request, "compliance/verify.html", {
+            "statement": receipt, "initials": rules.donor_initials(receipt.donor_name),
+        })
+    context = {
+        "receipt": receipt,
+        "initials": rules.donor_initials(receipt.donor_name),
+    }
+    return render(request, "compliance/verify.html", context)
