@@ -39,6 +39,7 @@ _STAFF_MODELS = {
     "donors.boardmember": ALL,
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
+    "donors.importrun": VIEW,
     "auditlog.logentry": VIEW,
 }
 
