@@ -6,8 +6,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django import forms
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ConfirmImportForm, ImportForm
+
+SKIP_LABEL = "Import the good rows and skip the bad ones"
+
+
+class SkipErrorsImportForm(ImportForm):
+    skip_errors = forms.BooleanField(
+        required=False,
+        label=SKIP_LABEL,
+        help_text="Left unticked, a file with any bad row imports nothing. Ticked, the bad "
+        "rows are listed in the preview and kept, with their errors, on the import run's page.",
+    )
+
+
+class SkipErrorsConfirmForm(ConfirmImportForm):
+    skip_errors = forms.BooleanField(required=False, widget=forms.HiddenInput())
 
 
 class EngineImportMixin(ImportMixin):
@@ -16,6 +33,20 @@ class EngineImportMixin(ImportMixin):
     # creates to it; Django's admin log would add one entry per row.
     skip_admin_log = True
     import_permission = None  # "app_label.codename" that may import
+    import_form_class = SkipErrorsImportForm
+    confirm_form_class = SkipErrorsConfirmForm
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["skip_errors"] = import_form.cleaned_data.get("skip_errors", False)
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["skip_errors"] = bool(form and form.cleaned_data.get("skip_errors"))
+        return kwargs
 
     def has_import_permission(self, request):
         return request.user.has_perm(self.import_permission)

@@ -8,8 +8,6 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django_countries import countries
 
 
@@ -94,25 +92,46 @@ def boolean(column: str, value: str) -> bool:
     raise CellError(f"{column} '{value}' is not true or false")
 
 
+_CHOICE_TABLES: dict[type, tuple[dict[str, str], str]] = {}
+
+
+def _choice_table(choices) -> tuple[dict[str, str], str]:
+    table = _CHOICE_TABLES.get(choices)
+    if table is None:
+        lookup = {}
+        for option, label in choices.choices:
+            if option:
+                lookup[str(label).lower()] = str(option)
+        for option in choices.values:
+            if option:
+                lookup[str(option)] = str(option)
+        allowed = ", ".join(str(v) for v in choices.values if v)
+        table = _CHOICE_TABLES[choices] = (lookup, allowed)
+    return table
+
+
 def choice(column: str, value: str, choices) -> str:
-    """One of a TextChoices' values, in any case."""
-    lowered = value.lower().replace(" ", "_").replace("-", "_")
-    for option in choices.values:
-        if option and option == lowered:
-            return option
-    for option, label in choices.choices:
-        if option and label.lower() == value.lower():
-            return option
-    allowed = ", ".join(v for v in choices.values if v)
-    raise CellError(f"{column} '{value}' is not one of: {allowed}")
+    """One of a TextChoices' values (or labels), in any case."""
+    lookup, allowed = _choice_table(choices)
+    found = lookup.get(value.lower().replace(" ", "_").replace("-", "_")) or lookup.get(
+        value.lower()
+    )
+    if found is None:
+        raise CellError(f"{column} '{value}' is not one of: {allowed}")
+    return found
+
+
+# Stricter than what mail servers accept, looser than RFC 5322: what people actually type.
+_EMAIL = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
 
 
 def email(column: str, value: str) -> str:
     address = value.strip().lower()
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise CellError(f"{column} '{value}' is not an email address") from None
+    if len(address) > 254 or not _EMAIL.match(address):
+        raise CellError(f"{column} '{value}' is not an email address")
     return address
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -13,14 +12,7 @@ from donors.imports.files import FileProblem, read_file
 
 
 def rejected_rows_write(result, path: Path) -> Path:
-    """The refused rows as they were, with an ``error`` column saying why."""
-    headers = [h for h in result.headers if h] + ["error"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        for line, values, errors in result.rejected:
-            reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
-            writer.writerow([values.get(h, "") for h in headers[:-1]] + [reason])
+    path.write_text(result.rejected_csv(), encoding="utf-8")
     return path
 
 

@@ -164,6 +164,7 @@ def donors_import(
             unchanged=result.count(UNCHANGED),
             skipped=result.count(SKIPPED),
             donors_created=result.donors_created,
+            rejected_rows=result.rejected_csv(),
             started_at=started,
             finished_at=started,
         )

@@ -20,6 +20,7 @@ from donors.imports.resolve import (
     NewDonor,
     chunks,
     donor_spec,
+    where_in,
     new_donors_create,
 )
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
@@ -117,21 +118,19 @@ _WRITTEN = [
 
 class GiftDraft:
     """A gift as read from a row: what gift_problems() reads, without a model instance (a
-    hundred thousand of those cost seconds)."""
+    hundred thousand of those cost seconds). Unset fields read as the class defaults."""
 
-    __slots__ = (
-        *_WRITTEN, "pk", "amount_refunded", "fee", "status", "date_received", "date_deposited",
-        "tribute_kind", "tribute_name", "tribute_notify_email",
-    )  # fmt: skip
+    pk = donor_id = amount = gift_date = tax_date = postmark_date = None
+    campaign_id = fund_id = stock_shares = external_id = import_fingerprint = pledge_id = None
+    fee = date_received = date_deposited = None
+    method = check_number = benefit_description = non_cash_description = stock_issuer = ""
+    notes = tribute_kind = tribute_name = tribute_notify_email = ""
+    benefit_value = amount_refunded = Decimal("0")
+    benefit_declined = False
+    status = GiftStatus.SUCCEEDED.value
 
     def __init__(self, **values):
-        for name in self.__slots__:
-            setattr(self, name, None)
-        self.amount_refunded = Decimal("0")
-        self.status = GiftStatus.SUCCEEDED
-        self.tribute_kind = self.tribute_name = self.tribute_notify_email = ""
-        for name, value in values.items():
-            setattr(self, name, value)
+        self.__dict__.update(values)
 
     def values(self) -> dict:
         return {name: getattr(self, name) for name in _WRITTEN}
@@ -298,6 +297,7 @@ def gifts_import(
             unchanged=result.count(UNCHANGED),
             skipped=result.count(SKIPPED),
             donors_created=result.donors_created,
+            rejected_rows=result.rejected_csv(),
             started_at=started,
             finished_at=started,
         )
@@ -314,7 +314,7 @@ def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
     from donors.models import DonorEmail
 
     for part in chunks(emails - set(resolver.by_email)):
-        for email, donor_id in DonorEmail.objects.filter(email__in=part).values_list(
+        for email, donor_id in where_in(DonorEmail.objects, "email", part).values_list(
             "email", "donor_id"
         ):
             resolver.by_email[email] = min(donor_id, resolver.by_email.get(email, donor_id))
@@ -326,7 +326,7 @@ def _find_existing(rows) -> None:
     external = {r.gift.external_id for r in rows if not r.errors and r.gift.external_id}
     by_external = {}
     for part in chunks(external):
-        for values in Gift.objects.filter(external_id__in=part).values(*fields):
+        for values in where_in(Gift.objects, "external_id", part).values(*fields):
             by_external[values["external_id"]] = values
     prints = {}
     for row in rows:
@@ -338,7 +338,7 @@ def _find_existing(rows) -> None:
         prints[row.gift.import_fingerprint] = None
     by_print = {}
     for part in chunks(prints):
-        for values in Gift.objects.filter(import_fingerprint__in=part).values(*fields):
+        for values in where_in(Gift.objects, "import_fingerprint", part).values(*fields):
             by_print[values["import_fingerprint"]] = values
     for row in rows:
         if row.errors:

@@ -176,6 +176,7 @@ def globalgiving_import(
             source="command", rows=result.rows, new=result.count(NEW),
             updated=result.count(UPDATED), unchanged=result.count(UNCHANGED),
             skipped=result.count(SKIPPED), donors_created=result.donors_created,
+            rejected_rows=result.rejected_csv(),
             started_at=started, finished_at=started,
         )  # fmt: skip
         new_donors_create(resolver.new, import_run=run)

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models.functions import Lower, Substr
 
 from donors.imports import cells
@@ -42,6 +43,18 @@ ORGANIZATION_KINDS = {
     DonorKind.DAF_SPONSOR,
     DonorKind.PLATFORM,
 }
+
+
+def where_in(queryset, field: str, values):
+    """``field__in=values``; on PostgreSQL as ``= ANY(array)``: one parameter instead of
+    thousands, which Django and the driver would otherwise process one by one."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{field}__in": values})
+    model = queryset.model
+    column = model._meta.get_field(field).column
+    table = model._meta.db_table
+    return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[values])
 
 
 def chunks(items, size=CHUNK):
@@ -87,6 +100,12 @@ class DonorSpec:
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
 
+_ADDRESS_LENGTHS = (
+    ("address_line1", 200), ("address_line2", 200), ("city", 100), ("state", 100),
+    ("postal_code", 20),
+)  # fmt: skip
+
+
 def _get(row, column):
     return row.get(column, "")
 
@@ -126,15 +145,12 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
         if not (spec.kind == DonorKind.HOUSEHOLD and spec.last_name):
             errors.append(("donor_organization", f"a {spec.kind} donor needs donor_organization"))
 
-    for column, longest in (
-        ("address_line1", 200), ("address_line2", 200), ("city", 100), ("state", 100),
-        ("postal_code", 20),
-    ):  # fmt: skip
-        if len(_get(row, column)) > longest:
-            errors.append((column, f"{column} is {len(_get(row, column))} characters long; at "
-                           f"most {longest} fit"))
-    address_given = [c for c in ADDRESS_COLUMNS if _get(row, c)]
+    address_given = [c for c in ADDRESS_COLUMNS if row.get(c)]
     if address_given:
+        for column, longest in _ADDRESS_LENGTHS:
+            if len(_get(row, column)) > longest:
+                errors.append((column, f"{column} is {len(_get(row, column))} characters "
+                               f"long; at most {longest} fit"))
         country = read("country", cells.country) or "US"
         address = {
             "line1": _get(row, "address_line1"),
@@ -163,14 +179,16 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
                 errors.append(("postal_code", "a US address needs its ZIP code"))
         if not missing:
             spec.address = address
-    spec.phone = read("phone", cells.phone) or ""
-    tags = _get(row, "tags")
+    if row.get("phone"):
+        spec.phone = read("phone", cells.phone) or ""
+    tags = row.get("tags")
     if tags:
         spec.tags = sorted({t.strip() for t in re.split(r"[;,]", tags) if t.strip()})
     for flag in ("email_opt_in", "do_not_solicit", "anonymous"):
-        value = read(flag, cells.boolean)
-        if value is not None:
-            spec.flags[flag] = value
+        if row.get(flag):
+            value = read(flag, cells.boolean)
+            if value is not None:
+                spec.flags[flag] = value
     return spec
 
 
@@ -232,7 +250,7 @@ class DonorResolver:
         """Everything the specs could match, in a few queries per chunk."""
         emails = {s.email for s in specs if s.email}
         for part in chunks(emails):
-            for email, donor_id in DonorEmail.objects.filter(email__in=part).values_list(
+            for email, donor_id in where_in(DonorEmail.objects, "email", part).values_list(
                 "email", "donor_id"
             ):
                 self.by_email[email] = min(donor_id, self.by_email.get(email, donor_id))
@@ -318,7 +336,7 @@ class DonorResolver:
         """Kind, time zone and name of matched donors (for the gift rules and the preview)."""
         wanted = [i for i in set(ids) if i not in self.existing]
         for part in chunks(wanted):
-            for donor_id, kind, zone, label in Donor.objects.filter(pk__in=part).values_list(
+            for donor_id, kind, zone, label in where_in(Donor.objects, "id", part).values_list(
                 "id", "kind", "time_zone", "display_name"
             ):
                 self.existing[donor_id] = Existing(donor_id, kind, zone, label)
@@ -373,8 +391,21 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
             if item.spec.address
         ],
     )
-    if any(item.spec.tags for item in pending):
-        tags_add({item.id: item.spec.tags for item in pending if item.spec.tags})
+    tagged = {item.id: item.spec.tags for item in pending if item.spec.tags}
+    if tagged:
+        from donors.models import Tag
+
+        names = {name for names in tagged.values() for name in names}
+        Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True)
+        tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "id"))
+        rows_insert(  # new donors: no link can exist yet
+            Donor.tags.through,
+            [
+                {"donor_id": donor_id, "tag_id": tag_ids[name]}
+                for donor_id, names in tagged.items()
+                for name in names
+            ],
+        )
     return len(rows)
 
 

@@ -22,10 +22,15 @@ _IMPORT_TYPES = {
 }
 
 
-def as_admin_result(outcome) -> Result:
-    """Our ImportResult in the shape django-import-export's pages show."""
+def as_admin_result(outcome, *, skip_errors: bool = False) -> Result:
+    """Our ImportResult in the shape django-import-export's pages show: row errors as invalid
+    rows (no confirm offered) or, when the user chose to skip bad rows, as skipped rows that
+    say why."""
     result = Result()
     headers = [h for h in outcome.headers if h]
+    file_errors = any(e.line == 1 for e in outcome.errors)
+    if skip_errors and outcome.errors and not file_errors:
+        return _with_skipped_rows(outcome, headers)
     result.diff_headers = ["record", *headers] if not outcome.errors else headers
     result.total_rows = outcome.rows
     errors_by_line: dict[int, dict[str, list[str]]] = {}
@@ -51,6 +56,28 @@ def as_admin_result(outcome) -> Result:
     return result
 
 
+def _with_skipped_rows(outcome, headers) -> Result:
+    result = Result()
+    result.diff_headers = ["record", *headers]
+    result.total_rows = outcome.rows
+    reasons: dict[int, list[str]] = {}
+    for error in outcome.errors:
+        reasons.setdefault(error.line, []).append(error.message)
+    for item in sorted(outcome.outcomes, key=lambda o: o.line):
+        row = RowResult()
+        row.import_type = _IMPORT_TYPES[item.status]
+        if item.line in reasons:
+            text = f"line {item.line}: not imported: {'; '.join(reasons[item.line])}"
+        else:
+            note = "" if item.status in (NEW, UPDATED) else f" ({item.status})"
+            text = f"line {item.line}: {item.label}{note}"
+        row.diff = [text, *(item.values.get(h, "") for h in headers)]
+        row.object_repr = item.label
+        result.append_row_result(row)
+        result.increment_row_result_total(row)
+    return result
+
+
 class _EngineResource(resources.ModelResource):
     columns: list[str] = []
     engine = None
@@ -65,13 +92,15 @@ class _EngineResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         sheet = read_dataset(dataset, kwargs.get("file_name") or "upload")
         user = kwargs.get("user")
+        skip_errors = bool(kwargs.get("skip_errors"))
         outcome = type(self).engine(
             sheet=sheet,
             user=user if getattr(user, "pk", None) else None,
             dry_run=dry_run,
+            skip_errors=skip_errors,
             source="admin",
         )
-        return as_admin_result(outcome)
+        return as_admin_result(outcome, skip_errors=skip_errors)
 
 
 class GiftImportResource(_EngineResource):

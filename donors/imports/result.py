@@ -39,6 +39,25 @@ class ImportResult:
     imported: bool = False
     run_id: int | None = None
 
+    def rejected_csv(self) -> str:
+        """The refused rows as they were, with an ``error`` column saying why; formula-like
+        cells neutralized, since staff open this in a spreadsheet."""
+        import csv
+        import io
+
+        from donors.exports import safe_cell
+
+        if not self.rejected:
+            return ""
+        headers = [h for h in self.headers if h] + ["error"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        for _, values, errors in self.rejected:
+            reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
+            writer.writerow([safe_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
+        return buffer.getvalue()
+
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 

@@ -26,6 +26,9 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     donors_created = models.PositiveIntegerField(default=0)
+    rejected_rows = models.TextField(
+        blank=True, help_text="The rows skipped for errors (CSV, with an error column)."
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
 

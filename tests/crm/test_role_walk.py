@@ -71,6 +71,8 @@ EXTRA_MODEL_PAGES = {
     "admin:donors_gift_import": ("donors.gift", "a"),
     # Duplicate donors: merging deletes one of the two, so it needs change and delete.
     "admin:donors_donor_duplicates": ("donors.donor", "d"),
+    # The rows an import skipped, with their errors: whoever sees the import runs.
+    "admin:donors_importrun_rejected": ("donors.importrun", "v"),
 }
 
 # Admin actions in the changelist's menu, by the letter they need.

@@ -147,3 +147,33 @@ def test_the_donor_list_links_to_the_import_and_the_duplicates_pages(client, sta
     text = client.get("/admin/donors/donor/").text
     assert "/admin/donors/donor/import/" not in text
     assert "/admin/donors/donor/duplicates/" not in text
+
+
+def test_skipping_bad_rows_in_the_admin_imports_the_good_ones_and_keeps_the_bad(
+    client, staff, organization
+):
+    content = csv_bytes(
+        ["donor_email", "donor_last_name", "gift_date", "amount", "method"],
+        [["a@example.org", "Khan", "2025-01-05", "100", "cash"],
+         ["b@example.org", "Shah", "2025-01-05", "=1+1", "cash"]],
+    )  # fmt: skip
+    client.force_login(staff)
+    preview = client.post(
+        "/admin/donors/gift/import/",
+        {"format": CSV_FORMAT, "skip_errors": "on",
+         "import_file": SimpleUploadedFile("mixed.csv", content, "text/csv")},
+    )  # fmt: skip
+    assert "line 3: not imported: amount &#x27;=1+1&#x27; is not a number" in preview.text
+    confirm(client, "gift", preview)
+
+    assert list(Gift.objects.values_list("amount", flat=True)) == [Decimal("100.00")]
+    record = ImportRun.objects.get()
+    assert (record.new, record.skipped) == (1, 1)
+    page = client.get(f"/admin/donors/importrun/{record.pk}/change/")
+    assert "1 rows, with their errors (CSV)" in page.text
+    rejected = client.get(f"/admin/donors/importrun/{record.pk}/rejected.csv")
+    assert rejected.status_code == 200
+    assert rejected.content.decode().splitlines() == [
+        "donor_email,donor_last_name,gift_date,amount,method,error",
+        "b@example.org,Shah,2025-01-05,'=1+1,cash,\"line 3, amount '=1+1' is not a number\"",
+    ]
