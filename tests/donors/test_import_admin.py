@@ -177,3 +177,24 @@ def test_skipping_bad_rows_in_the_admin_imports_the_good_ones_and_keeps_the_bad(
         "donor_email,donor_last_name,gift_date,amount,method,error",
         "b@example.org,Shah,2025-01-05,'=1+1,cash,\"line 3, amount '=1+1' is not a number\"",
     ]
+
+
+def test_an_xlsx_upload_previews_and_imports_like_a_csv(client, staff, organization, tmp_path):
+    import datetime
+
+    from tests.donors.import_files import write_xlsx
+
+    path = write_xlsx(
+        tmp_path / "gifts.xlsx",
+        ["donor_email", "donor_last_name", "gift_date", "amount", "method", "check_number"],
+        [["a@example.org", "Khan", datetime.date(2025, 4, 1), 250.5, "check", 1001]],
+    )
+    client.force_login(staff)
+    preview = client.post(
+        "/admin/donors/gift/import/",
+        {"format": "1", "import_file": SimpleUploadedFile("gifts.xlsx", path.read_bytes())},
+    )
+    assert "line 2: $250.50 from Khan on 2025-04-01" in preview.text
+    confirm(client, "gift", preview)
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.check_number) == (Decimal("250.50"), "1001")
