@@ -119,6 +119,10 @@ class ReceiptKind(models.TextChoices):
 class Receipt(PrintedSnapshot):
     """One gift's written acknowledgment, with everything it printed as it was at issue."""
 
+    # An issued receipt never changes, not even its donor: a donor merge keeps the donor who
+    # holds it (donors.services.merge reads this).
+    donor_merge_immutable = True
+
     number = models.CharField(max_length=20, unique=True, editable=False)
     year = models.PositiveSmallIntegerField(editable=False)
     sequence = models.PositiveIntegerField(editable=False)
@@ -253,6 +257,8 @@ class YearEndStatement(PrintedSnapshot):
     """One donor's giving statement for a calendar year: every receiptable gift with its
     deductible amount, and their soft credits apart (not deductible by them). Regenerated
     statements replace the old one (voided, keeping its number)."""
+
+    donor_merge_immutable = True  # what was issued to a donor stays theirs (see Receipt)
 
     number = models.CharField(max_length=20, unique=True, editable=False)
     year = models.PositiveSmallIntegerField()

@@ -40,6 +40,7 @@ _STAFF_MODELS = {
     "donors.boardmember": ALL,
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
+    "donors.importrun": VIEW,
     "auditlog.logentry": VIEW,
     # Receipts: issued (add) and voided, replaced or sent (change), never edited or deleted.
     "compliance.receipt": ("view", "add", "change"),

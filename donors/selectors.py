@@ -119,3 +119,73 @@ def donors_matching(term: str) -> QuerySet[Donor]:
     if "@" in term and " " not in term:
         return Donor.objects.filter(emails__email=term.lower())
     return Donor.objects.filter(display_name__icontains=term)
+
+def duplicate_donor_pairs() -> list[dict]:
+    """Likely duplicates: pairs of donors sharing an email, a phone, or a name and postal code,
+    that staff have not marked as different people. Found by grouping in the database; only
+    the groups with more than one donor are read."""
+    from collections import defaultdict
+
+    from django.db.models.functions import Lower, Substr
+
+    from donors.models import DonorNotDuplicate
+
+    groups: list[tuple[str, list[int]]] = []
+    shared_email = (
+        DonorEmail.objects.values("email")
+        .annotate(n=Count("donor", distinct=True))
+        .filter(n__gt=1)
+        .values("email")
+    )
+    by_email = defaultdict(set)
+    for email, donor_id in DonorEmail.objects.filter(email__in=shared_email).values_list(
+        "email", "donor_id"
+    ):
+        by_email[email].add(donor_id)
+    groups += [(f"same email {e}", sorted(ids)) for e, ids in by_email.items()]
+    shared_phone = (
+        Donor.objects.exclude(phone="").values("phone").annotate(n=Count("id")).filter(n__gt=1)
+    )
+    by_phone = defaultdict(set)
+    for phone, donor_id in Donor.objects.filter(
+        phone__in=shared_phone.values("phone")
+    ).values_list("phone", "id"):
+        by_phone[phone].add(donor_id)
+    groups += [(f"same phone {p}", sorted(ids)) for p, ids in by_phone.items()]
+    named = DonorAddress.objects.exclude(postal_code="").annotate(
+        name=Lower("donor__display_name"), zip5=Substr("postal_code", 1, 5)
+    )
+    shared_name = (
+        named.values("name", "zip5").annotate(n=Count("donor", distinct=True)).filter(n__gt=1)
+    )
+    by_name = defaultdict(set)
+    keys = {(g["name"], g["zip5"]) for g in shared_name}
+    if keys:
+        zips = {z for _, z in keys}
+        for name, zip5, donor_id in named.filter(zip5__in=zips).values_list(
+            "name", "zip5", "donor_id"
+        ):
+            if (name, zip5) in keys:
+                by_name[(name, zip5)].add(donor_id)
+    groups += [(f"same name and ZIP {z}", sorted(ids)) for (_, z), ids in by_name.items()]
+
+    reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for reason, ids in groups:
+        for i, low in enumerate(ids):
+            for high in ids[i + 1 :]:
+                reasons[(low, high)].append(reason)
+    if not reasons:
+        return []
+    dismissed = set(
+        DonorNotDuplicate.objects.filter(
+            donor_low__in={low for low, _ in reasons}
+        ).values_list("donor_low", "donor_high")
+    )
+    donors = donors_with_contacts(
+        Donor.objects.filter(pk__in={i for pair in reasons for i in pair})
+    ).in_bulk()
+    return [
+        {"first": donors[low], "second": donors[high], "reasons": why}
+        for (low, high), why in sorted(reasons.items())
+        if (low, high) not in dismissed
+    ]

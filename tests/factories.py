@@ -124,6 +124,19 @@ def ensure_benefit_limits() -> BenefitLimit:
     )
     return limits
 
+def make_import(rows, *, kind: str = "donors", user=None):
+    """An import run through the import engine, from rows of (line, {column: value})."""
+    from donors.imports.donors import donors_import
+    from donors.imports.files import Sheet
+    from donors.imports.gifts import gifts_import
+
+    headers = sorted({column for _, values in rows for column in values})
+    sheet = Sheet(name=f"{kind}.csv", headers=headers, rows=rows)
+    engine = donors_import if kind == "donors" else gifts_import
+    result = engine(sheet=sheet, user=user)
+    assert result.imported, result.errors
+    return result
+
 
 ROLE_USERNAMES = {
     roles.ADMINISTRATOR: "alice",
@@ -164,6 +177,9 @@ def make_one_of_everything(round_no: int = 0) -> None:
     member.committees.add(make_committee())
     make_board_goal(member)
     make_user(f"user-{round_no}-{uuid.uuid4().hex[:6]}", None)
+    make_import(
+        [(2, {"donor_email": f"imported-{round_no}@example.org", "donor_last_name": "Imported"})]
+    )
     Group.objects.get_or_create(name=f"Group {round_no}")
     Schedule.objects.create(func="math.floor", args="1", schedule_type=Schedule.DAILY)
     now = timezone.now()

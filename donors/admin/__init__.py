@@ -1,1 +1,1 @@
-from donors.admin import board, campaigns, donors, gifts, organization, pledges  # noqa: F401
+from donors.admin import board, campaigns, donors, gifts, imports, organization, pledges  # noqa: F401

@@ -4,6 +4,11 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.html import format_html
 
 from donors.admin.base import AuditedAdmin, ReadOnlyInline, can_see_giving
+from donors.admin.duplicates import DuplicatesMixin
+from donors.admin.exporting import ExportActionsMixin
+from donors.admin.importing import EngineImportMixin
+from donors.exports import donor_rows
+from donors.imports.resources import DonorImportResource
 from donors.models import (
     Donor,
     DonorAddress,
@@ -149,7 +154,10 @@ class GaveInYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Donor)
-class DonorAdmin(AuditedAdmin):
+class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, AuditedAdmin):
+    export_name = "donors"
+    resource_classes = [DonorImportResource]
+    import_permission = "donors.add_donor"
     search_fields = [
         "display_name",
         "first_name",
@@ -172,7 +180,7 @@ class DonorAdmin(AuditedAdmin):
     list_per_page = 50
     show_full_result_count = False
     filter_horizontal = ["tags"]
-    actions = ["refresh_figures"]
+    actions = ["refresh_figures", "export_csv", "export_xlsx"]
     _giving_fields = (
         "lifetime_total",
         "gift_count",
@@ -255,6 +263,13 @@ class DonorAdmin(AuditedAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         donor_figures_refresh(donor_ids=ids)
         self.message_user(request, f"Recomputed the figures of {len(ids)} donors.", messages.SUCCESS)
+
+    def export_rows(self, request, queryset):
+        return donor_rows(queryset, with_giving=can_see_giving(request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The import run's page links here to list what one import created.
+        return lookup == "import_run__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         donor_save(donor=obj)

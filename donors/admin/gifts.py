@@ -4,6 +4,10 @@ from django.contrib import admin, messages
 from django.db.models import Q
 
 from donors.admin.base import AuditedAdmin
+from donors.admin.exporting import ExportActionsMixin
+from donors.admin.importing import EngineImportMixin
+from donors.exports import gift_rows
+from donors.imports.resources import GiftImportResource
 from donors.models import DonorYearTotal, Gift, GiftAdjustment, SoftCredit
 from donors.selectors import donors_matching
 from donors.services import gift_delete, gift_save, gifts_delete
@@ -57,7 +61,11 @@ class GiftAdjustmentInline(admin.TabularInline):
 
 
 @admin.register(Gift)
-class GiftAdmin(AuditedAdmin):
+class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
+    actions = ["export_csv", "export_xlsx"]
+    export_name = "gifts"
+    resource_classes = [GiftImportResource]
+    import_permission = "donors.add_gift"
     list_display = [
         "tax_date",
         "donor",
@@ -159,6 +167,13 @@ class GiftAdmin(AuditedAdmin):
         if obj is not None and obj.processor == "stripe":
             return [SoftCreditInline, GiftAdjustmentInline]
         return [SoftCreditInline]
+
+    def export_rows(self, request, queryset):
+        return gift_rows(queryset)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The import run's page links here to list what one import created.
+        return lookup == "import_run__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         gift_save(gift=obj)

@@ -5,12 +5,14 @@ from donors.models.donor import (
     DonorAddress,
     DonorEmail,
     DonorKind,
+    DonorNotDuplicate,
     DonorYearTotal,
     Interaction,
     Relationship,
     Tag,
 )
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
+from donors.models.imports import ImportRun
 from donors.models.organization import Organization
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
@@ -25,10 +27,12 @@ __all__ = [
     "DonorAddress",
     "DonorEmail",
     "DonorKind",
+    "DonorNotDuplicate",
     "DonorYearTotal",
     "Fund",
     "Gift",
     "GiftAdjustment",
+    "ImportRun",
     "GiftMethod",
     "GiftStatus",
     "Interaction",

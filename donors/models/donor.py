@@ -74,6 +74,15 @@ class Donor(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="donors")
     stripe_customer_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     notes = models.TextField(blank=True)
+    import_run = models.ForeignKey(
+        "donors.ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="donors",
+        help_text="The import that created this donor, if one did.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -276,3 +285,26 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_donor} is {self.get_kind_display()} {self.to_donor}"
+
+
+class DonorNotDuplicate(models.Model):
+    """Two donors staff looked at and said are different people: the duplicates page leaves
+    the pair out from then on. Stored with the lower id first."""
+
+    donor_low = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    donor_high = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["donor_low", "donor_high"], name="notduplicate_unique"),
+            models.CheckConstraint(
+                condition=Q(donor_low__lt=models.F("donor_high")), name="notduplicate_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor_low_id} and {self.donor_high_id} are different donors"

@@ -127,6 +127,23 @@ class Gift(models.Model):
         unique=True,
         help_text="Id from an imported file or a platform report; makes re-imports idempotent.",
     )
+    import_fingerprint = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Imported without an external id: donor, date, amount and method, hashed; "
+        "makes re-imports of the same file idempotent.",
+    )
+    import_run = models.ForeignKey(
+        "donors.ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="gifts",
+    )
     fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     net = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 

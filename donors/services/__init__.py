@@ -16,6 +16,7 @@ from donors.services.gifts import (
     gifts_delete,
     soft_credit_add,
 )
+from donors.services.merge import donors_merge, merge_blockers
 from donors.services.organization import organization_save
 from donors.services.pledges import pledge_create, recurring_plan_create
 
@@ -26,10 +27,12 @@ __all__ = [
     "donor_email_add",
     "donor_figures_refresh",
     "donor_save",
+    "donors_merge",
     "gift_delete",
     "gift_record",
     "gift_save",
     "gifts_delete",
+    "merge_blockers",
     "organization_save",
     "pledge_create",
     "recurring_plan_create",

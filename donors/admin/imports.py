@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from donors.models import ImportRun
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Who imported which file, when, and what it did: read-only, written by the imports."""
+
+    list_display = [
+        "started_at",
+        "kind",
+        "file_name",
+        "user",
+        "source",
+        "rows",
+        "new",
+        "updated",
+        "unchanged",
+        "skipped",
+        "donors_created",
+    ]
+    list_filter = ["kind", "source"]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "user__username"]
+    list_per_page = 50
+    readonly_fields = [*list_display, "finished_at", "records", "rejected_file"]
+    exclude = ["rejected_rows"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/rejected.csv",
+                self.admin_site.admin_view(self.rejected_view),
+                name="donors_importrun_rejected",
+            )
+        ] + super().get_urls()
+
+    def rejected_view(self, request, object_id):
+        """The rows an import skipped for errors, with an error column, to fix and import."""
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        run = get_object_or_404(ImportRun, pk=object_id)
+        response = HttpResponse(run.rejected_rows or "error\n", content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="rejected-rows-{run.pk}.csv"'
+        return response
+
+    @admin.display(description="rows not imported")
+    def rejected_file(self, obj):
+        if not obj.rejected_rows:
+            return "none"
+        url = reverse("admin:donors_importrun_rejected", args=[obj.pk])
+        return format_html('<a href="{}">{} rows, with their errors (CSV)</a>', url, obj.skipped)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="records it created")
+    def records(self, obj):
+        gifts = reverse("admin:donors_gift_changelist") + f"?import_run__id__exact={obj.pk}"
+        donors = reverse("admin:donors_donor_changelist") + f"?import_run__id__exact={obj.pk}"
+        return format_html('<a href="{}">gifts</a> · <a href="{}">donors</a>', gifts, donors)

@@ -1,0 +1,122 @@
+"""Donor and gift lists out, as CSV (streamed row by row) or XLSX (written row by row to a
+temporary file): constant memory whatever the number of rows.
+
+Every text cell that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or
+a carriage return) is neutralized with a leading single quote; numbers and dates stay typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from donors.models import DonorAddress, DonorEmail, Gift
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CHUNK = 2000
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int | datetime.date):
+        return value
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+DONOR_HEADERS = [
+    "donor_id", "donor_kind", "display_name", "donor_first_name", "donor_last_name",
+    "donor_organization", "donor_email", "phone", "address_line1", "address_line2", "city",
+    "state", "postal_code", "country", "tags", "email_opt_in", "mail_opt_in", "do_not_solicit",
+    "anonymous",
+]  # fmt: skip
+GIVING_HEADERS = ["lifetime_total", "gift_count", "first_gift_date", "last_gift_date",
+                  "largest_gift", "years_given"]  # fmt: skip
+
+
+def donor_rows(queryset: QuerySet, *, with_giving: bool) -> Iterator[list]:
+    """The header, then one row per donor; two queries per 2,000 donors (donors with their
+    primary contacts annotated, and their tags)."""
+    email = DonorEmail.objects.filter(donor=OuterRef("pk"), is_primary=True).values("email")[:1]
+    address = DonorAddress.objects.filter(donor=OuterRef("pk"), is_primary=True)
+    annotated = queryset.annotate(
+        x_email=Subquery(email),
+        **{
+            f"x_{field}": Subquery(address.values(field)[:1])
+            for field in ("line1", "line2", "city", "region", "postal_code", "country")
+        },
+    ).prefetch_related("tags")
+    yield DONOR_HEADERS + (GIVING_HEADERS if with_giving else [])
+    for donor in annotated.iterator(chunk_size=_CHUNK):
+        row = [
+            donor.pk, donor.kind, donor.display_name, donor.first_name, donor.last_name,
+            donor.organization_name, donor.x_email, str(donor.phone or ""), donor.x_line1,
+            donor.x_line2, donor.x_city, donor.x_region, donor.x_postal_code, donor.x_country,
+            "; ".join(sorted(t.name for t in donor.tags.all())), donor.email_opt_in,
+            donor.mail_opt_in, donor.do_not_solicit, donor.anonymous,
+        ]  # fmt: skip
+        if with_giving:
+            row += [
+                donor.lifetime_total, donor.gift_count, donor.first_gift_date,
+                donor.last_gift_date, donor.largest_gift, donor.years_given,
+            ]  # fmt: skip
+        yield [safe_cell(v) for v in row]
+
+
+GIFT_HEADERS = [
+    "gift_id", "external_id", "donor_id", "donor", "donor_email", "gift_date", "tax_date",
+    "amount", "amount_refunded", "status", "method", "check_number", "postmark_date",
+    "campaign", "fund", "benefit_value", "benefit_description", "benefit_declined",
+    "non_cash_description", "notes",
+]  # fmt: skip
+
+
+def gift_rows(queryset: QuerySet[Gift]) -> Iterator[list]:
+    email = DonorEmail.objects.filter(donor=OuterRef("donor_id"), is_primary=True).values(
+        "email"
+    )[:1]
+    values = queryset.annotate(x_email=Subquery(email)).values_list(
+        "pk", "external_id", "donor_id", "donor__display_name", "x_email", "gift_date",
+        "tax_date", "amount", "amount_refunded", "status", "method", "check_number",
+        "postmark_date", "campaign__name", "fund__name", "benefit_value", "benefit_description",
+        "benefit_declined", "non_cash_description", "notes",
+    )  # fmt: skip
+    yield GIFT_HEADERS
+    for row in values.iterator(chunk_size=_CHUNK):
+        yield [safe_cell(v) for v in row]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff".encode()  # Excel opens UTF-8 CSV right only with the byte-order mark
+    for row in rows:
+        yield writer.writerow(row).encode()
+
+
+def xlsx_file(rows: Iterable[list], *, title: str):
+    """A temporary file holding the workbook (write-only mode: one row in memory at a time)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for row in rows:
+        sheet.append(row)
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle

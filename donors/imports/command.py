@@ -1,0 +1,81 @@
+"""What the import commands share: arguments, the summary they print, the file of bad rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from donors.imports.files import FileProblem, read_file
+
+
+def rejected_rows_write(result, path: Path) -> Path:
+    path.write_text(result.rejected_csv(), encoding="utf-8")
+    return path
+
+
+class ImportCommand(BaseCommand):
+    engine = None  # a function(sheet=, user=, dry_run=, skip_errors=) -> ImportResult
+    noun = "rows"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="a .csv or .xlsx file")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and report; write nothing"
+        )
+        parser.add_argument(
+            "--skip-errors",
+            action="store_true",
+            help="import the good rows and write the bad ones, with an error column, to "
+            "PATH.errors.csv (or --errors-file)",
+        )
+        parser.add_argument("--errors-file", help="where --skip-errors writes the bad rows")
+        parser.add_argument("--user", help="the username the import is recorded under")
+        parser.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    def run_engine(self, sheet, user, options):
+        return type(self).engine(
+            sheet=sheet,
+            user=user,
+            dry_run=options["dry_run"],
+            skip_errors=options["skip_errors"],
+        )
+
+    def handle(self, *args, **options):
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user named {options['user']!r}")
+        try:
+            sheet = read_file(options["path"])
+        except FileProblem as problem:
+            raise CommandError(str(problem)) from None
+        result = self.run_engine(sheet, user, options)
+        summary = result.summary()
+        if result.rejected and options["skip_errors"] and result.imported:
+            target = Path(options["errors_file"] or f"{options['path']}.errors.csv")
+            summary["errors_file"] = str(rejected_rows_write(result, target))
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, indent=2))
+        else:
+            self._report(result, summary)
+        if result.errors and not result.imported:
+            raise CommandError(
+                f"{len(result.errors)} problem(s) in {sheet.name}: nothing was imported"
+                + ("" if options["skip_errors"] else " (--skip-errors imports the good rows)")
+            )
+
+    def _report(self, result, summary) -> None:
+        for error in result.errors:
+            self.stderr.write(str(error))
+        verb = "would import" if result.dry_run else ("imported" if result.imported else "checked")
+        self.stdout.write(
+            f"{result.file_name}: {verb} {summary['rows']} {self.noun}: {summary['new']} new, "
+            f"{summary['updated']} updated, {summary['unchanged']} unchanged, "
+            f"{summary['skipped']} skipped; {summary['donors_created']} new donors."
+        )
+        if summary.get("errors_file"):
+            self.stdout.write(f"The rows not imported are in {summary['errors_file']}.")

@@ -1,0 +1,196 @@
+"""The donor import: new donors in bulk; a donor found again gains what the row adds (names,
+phone, preferences, tags, a new email or address), saved through donor_save so each change of
+contact data or consent leaves its audit record."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from donors.imports.gifts import header_problems
+from donors.imports.resolve import (
+    ADDRESS_COLUMNS,
+    DONOR_COLUMNS,
+    DonorResolver,
+    NewDonor,
+    chunks,
+    donor_spec,
+    new_donors_create,
+    tags_add,
+)
+from donors.imports.cells import normalized_postal
+from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.models import Donor, DonorAddress, DonorEmail, ImportRun
+
+DONOR_IMPORT_COLUMNS = [
+    *DONOR_COLUMNS,
+    *ADDRESS_COLUMNS,
+    "phone",
+    "tags",
+    "email_opt_in",
+    "do_not_solicit",
+    "anonymous",
+]
+
+
+class _Current:
+    """What the database holds for a matched donor, loaded in bulk."""
+
+    def __init__(self, donor):
+        self.donor = donor
+        self.emails: set[str] = set()
+        self.addresses: set[tuple[str, str]] = set()
+        self.has_address = False
+        self.tags: set[str] = set()
+        self.changes: dict[str, object] = {}
+        self.new_email = ""
+        self.new_address = None
+        self.new_tags: set[str] = set()
+
+
+def _address_key(address: dict) -> tuple[str, str]:
+    return (" ".join(address["line1"].lower().split()), normalized_postal(address["postal_code"]))
+
+
+def _load_current(ids) -> dict[int, _Current]:
+    current = {}
+    for part in chunks(ids):
+        for donor in Donor.objects.filter(pk__in=part):
+            current[donor.pk] = _Current(donor)
+        for donor_id, email in DonorEmail.objects.filter(donor_id__in=part).values_list(
+            "donor_id", "email"
+        ):
+            current[donor_id].emails.add(email)
+        for address in DonorAddress.objects.filter(donor_id__in=part).values(
+            "donor_id", "line1", "postal_code"
+        ):
+            item = current[address["donor_id"]]
+            item.has_address = True
+            item.addresses.add(_address_key(address))
+        through = Donor.tags.through
+        for donor_id, name in through.objects.filter(donor_id__in=part).values_list(
+            "donor_id", "tag__name"
+        ):
+            current[donor_id].tags.add(name)
+    return current
+
+
+def _changes(spec, item: _Current) -> bool:
+    donor = item.donor
+    for field, value in (
+        ("first_name", spec.first_name),
+        ("last_name", spec.last_name),
+        ("organization_name", spec.organization_name),
+    ):
+        if value and getattr(donor, field) != value:
+            item.changes[field] = value
+    if spec.kind != donor.kind and (spec.first_name or spec.organization_name or spec.last_name):
+        item.changes["kind"] = spec.kind
+    if spec.phone and str(donor.phone or "") != spec.phone:
+        item.changes["phone"] = spec.phone
+    for flag, value in spec.flags.items():
+        if getattr(donor, flag) != value:
+            item.changes[flag] = value
+    if spec.email and spec.email not in item.emails:
+        item.new_email = spec.email
+    if spec.address and _address_key(spec.address) not in item.addresses:
+        item.new_address = spec.address
+    item.new_tags = set(spec.tags) - item.tags
+    return bool(item.changes or item.new_email or item.new_address or item.new_tags)
+
+
+def donors_import(
+    *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
+) -> ImportResult:
+    started = timezone.now()
+    result = ImportResult(kind="donors", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
+    result.rows = len(sheet.rows)
+    result.errors = header_problems(sheet.headers, DONOR_IMPORT_COLUMNS, [])
+    if not any(c in sheet.headers for c in DONOR_COLUMNS[:4]):
+        result.errors.append(RowError(1, "donor_email", "the file names no donor: add donor_email "
+                                      "or donor_first_name and donor_last_name columns"))
+    if result.errors:
+        return result
+
+    parsed = []
+    for line, values in sheet.rows:
+        errors = []
+        if values.get("__extra__"):
+            errors.append(("", f"values beyond the last column: {values['__extra__']}"))
+        spec = donor_spec(line, values, errors)
+        parsed.append((line, values, spec, errors))
+    resolver = DonorResolver()
+    resolver.load([spec for _, _, spec, errors in parsed if not errors])
+    resolved = []
+    for line, values, spec, errors in parsed:
+        if errors:
+            rows_errors = [RowError(line, c, m) for c, m in errors]
+            result.errors.extend(rows_errors)
+            result.rejected.append((line, values, rows_errors))
+            result.outcomes.append(RowOutcome(line, SKIPPED, spec.label(), values))
+            continue
+        target, made = resolver.resolve(spec)
+        resolved.append((line, values, spec, target, made))
+    if result.errors and not skip_errors:
+        result.outcomes = []
+        return result
+
+    current = _load_current({t for *_, t, _ in resolved if isinstance(t, int)})
+    seen_new: set[int] = set()
+    for line, values, spec, target, made in resolved:
+        if isinstance(target, NewDonor):
+            target.used = True
+            # A later row naming the same new donor adds to it: an update of this file's own.
+            status = NEW if made else (UPDATED if id(target) in seen_new else UNCHANGED)
+            seen_new.add(id(target))
+            label = target.label
+        else:
+            item = current[target]
+            status = UPDATED if _changes(spec, item) else UNCHANGED
+            label = item.donor.display_name
+        result.outcomes.append(RowOutcome(line, status, label, values))
+    result.donors_created = sum(1 for d in resolver.new if d.used)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            kind=ImportRun.Kind.DONORS,
+            file_name=sheet.name[:255],
+            user=user,
+            source=source,
+            rows=result.rows,
+            new=result.count(NEW),
+            updated=result.count(UPDATED),
+            unchanged=result.count(UNCHANGED),
+            skipped=result.count(SKIPPED),
+            donors_created=result.donors_created,
+            rejected_rows=result.rejected_csv(),
+            started_at=started,
+            finished_at=started,
+        )
+        new_donors_create(resolver.new, import_run=run)
+        _apply(current)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+    result.imported = True
+    result.run_id = run.pk
+    return result
+
+
+def _apply(current: dict[int, _Current]) -> None:
+    from donors.services import donor_address_add, donor_email_add, donor_save
+
+    tags = {}
+    for donor_id, item in current.items():
+        if item.changes:
+            for field, value in item.changes.items():
+                setattr(item.donor, field, value)
+            donor_save(donor=item.donor)
+        if item.new_email:
+            donor_email_add(donor=item.donor, email=item.new_email, primary=not item.emails)
+        if item.new_address:
+            donor_address_add(donor=item.donor, primary=not item.has_address, **item.new_address)
+        if item.new_tags:
+            tags[donor_id] = sorted(item.new_tags)
+    if tags:
+        tags_add(tags)

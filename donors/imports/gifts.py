@@ -1,0 +1,492 @@
+"""The gift import: every row read and validated in Python, donors matched in bulk, gifts
+written with bulk_create in one transaction, the donors' figures refreshed once."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from donors.imports import cells
+from donors.imports.cells import CellError
+from donors.imports.insert import rows_insert
+from donors.imports.resolve import (
+    ADDRESS_COLUMNS,
+    DONOR_COLUMNS,
+    DonorResolver,
+    NewDonor,
+    chunks,
+    donor_spec,
+    where_in,
+    new_donors_create,
+)
+from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.models import (
+    Campaign,
+    Fund,
+    Gift,
+    GiftMethod,
+    GiftStatus,
+    ImportRun,
+    Organization,
+    Pledge,
+    SoftCredit,
+    SoftCreditKind,
+)
+from donors.rules import gift_problems, tax_date_for
+
+GIFT_COLUMNS = [
+    "external_id",
+    *DONOR_COLUMNS,
+    *ADDRESS_COLUMNS,
+    "gift_date",
+    "amount",
+    "method",
+    "check_number",
+    "postmark_date",
+    "campaign",
+    "fund",
+    "benefit_value",
+    "benefit_description",
+    "benefit_declined",
+    "non_cash_description",
+    "soft_credit_email",
+    "soft_credit_kind",
+    "pledge_id",
+    "notes",
+    # Beyond SPEC's list: a stock gift cannot be recorded without them.
+    "stock_shares",
+    "stock_issuer",
+]
+REQUIRED_COLUMNS = ["gift_date", "amount", "method"]
+# The gift fields a re-imported row may change on a gift it finds again.
+COMPARED = [
+    "donor_id",
+    "amount",
+    "method",
+    "gift_date",
+    "check_number",
+    "postmark_date",
+    "campaign_id",
+    "fund_id",
+    "benefit_value",
+    "benefit_description",
+    "benefit_declined",
+    "non_cash_description",
+    "stock_shares",
+    "stock_issuer",
+    "pledge_id",
+    "notes",
+]
+# Where gift_problems() names a field that is not a column, the column staff should look at.
+PROBLEM_COLUMNS = {"donor": "method", "stock_shares": "stock_shares", "tribute_name": "notes"}
+
+
+def fingerprint(donor_id: int, gift_date, amount: Decimal, method: str) -> str:
+    key = f"{donor_id}|{gift_date.isoformat()}|{amount.quantize(Decimal('0.01'))}|{method}"
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def header_problems(headers: list[str], allowed: list[str], required: list[str]) -> list[RowError]:
+    problems = []
+    unknown = [h for h in headers if h and h not in allowed]
+    for header in unknown:
+        problems.append(
+            RowError(1, header, f"unknown column '{header}' (the columns are: {', '.join(allowed)})")
+        )
+    seen = set()
+    for header in headers:
+        if header and header in seen:
+            problems.append(RowError(1, header, f"column '{header}' appears twice"))
+        seen.add(header)
+    for column in required:
+        if column not in headers:
+            problems.append(RowError(1, column, f"the file has no '{column}' column"))
+    return problems
+
+
+_WRITTEN = [
+    "donor_id", "amount", "method", "gift_date", "tax_date", "check_number", "postmark_date",
+    "campaign_id", "fund_id", "benefit_value", "benefit_description", "benefit_declined",
+    "non_cash_description", "stock_shares", "stock_issuer", "notes", "external_id",
+    "import_fingerprint", "pledge_id",
+]  # fmt: skip
+
+
+class GiftDraft:
+    """A gift as read from a row: what gift_problems() reads, without a model instance (a
+    hundred thousand of those cost seconds). Unset fields read as the class defaults."""
+
+    pk = donor_id = amount = gift_date = tax_date = postmark_date = None
+    campaign_id = fund_id = stock_shares = external_id = import_fingerprint = pledge_id = None
+    fee = date_received = date_deposited = None
+    method = check_number = benefit_description = non_cash_description = stock_issuer = ""
+    notes = tribute_kind = tribute_name = tribute_notify_email = ""
+    benefit_value = amount_refunded = Decimal("0")
+    benefit_declined = False
+    status = GiftStatus.SUCCEEDED.value
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in _WRITTEN}
+
+
+class _Row:
+    __slots__ = (
+        "line", "values", "errors", "spec", "donor", "gift", "existing", "status",
+        "soft_email", "soft_kind", "soft_donor", "pledge_ref", "made_donor",
+    )  # fmt: skip
+
+    def __init__(self, line, values):
+        self.line, self.values, self.errors = line, values, []
+        self.donor = self.status = self.spec = self.gift = None
+        self.soft_email = self.soft_kind = None
+        self.pledge_ref = ""
+        self.existing = None
+        self.soft_donor = None
+        self.made_donor = False
+
+
+def _read(row: _Row, column: str, parse, *args, **kwargs):
+    value = row.values.get(column, "")
+    if not value:
+        return None
+    try:
+        return parse(column, value, *args, **kwargs)
+    except CellError as error:
+        row.errors.append((column, str(error)))
+        return None
+
+
+def _lookup_table(model, *fields) -> dict[str, int]:
+    table = {}
+    for values in model.objects.values_list("id", *fields):
+        for value in values[1:]:
+            table[value.lower()] = values[0]
+    return table
+
+
+def _parse(row: _Row, campaigns, funds) -> None:
+    values = row.values
+    if values.get("__extra__"):
+        row.errors.append(("", f"values beyond the last column: {values['__extra__']}"))
+    row.spec = donor_spec(row.line, values, row.errors)
+    for column in REQUIRED_COLUMNS:
+        if not values.get(column):
+            row.errors.append((column, f"{column} is missing"))
+    gift = GiftDraft(
+        external_id=_read(row, "external_id", cells.text, max_length=255),
+        gift_date=_read(row, "gift_date", cells.iso_date),
+        amount=_read(row, "amount", cells.money_amount),
+        method=_read(row, "method", cells.choice, GiftMethod) or "",
+        check_number=_read(row, "check_number", cells.whole_number) or "",
+        postmark_date=_read(row, "postmark_date", cells.iso_date),
+        benefit_value=_read(row, "benefit_value", cells.money_amount, allow_zero=True)
+        or Decimal("0"),
+        benefit_description=_read(row, "benefit_description", cells.text, max_length=300) or "",
+        benefit_declined=bool(_read(row, "benefit_declined", cells.boolean)),
+        non_cash_description=values.get("non_cash_description", ""),
+        stock_issuer=_read(row, "stock_issuer", cells.text, max_length=200) or "",
+        notes=values.get("notes", ""),
+    )
+    shares = values.get("stock_shares", "")
+    if shares:
+        try:
+            gift.stock_shares = cells.money_amount("stock_shares", shares)
+        except CellError:
+            row.errors.append(("stock_shares", f"stock_shares '{shares}' is not a number"))
+    for column, table, attr in (("campaign", campaigns, "campaign_id"), ("fund", funds, "fund_id")):
+        name = values.get(column, "")
+        if name:
+            found = table.get(name.lower())
+            if found is None:
+                row.errors.append(
+                    (column, f"{column} '{name}' does not exist: add it in the back office first")
+                )
+            setattr(gift, attr, found)
+    row.soft_email = _read(row, "soft_credit_email", cells.email)
+    row.soft_kind = _read(row, "soft_credit_kind", cells.choice, SoftCreditKind)
+    if row.soft_email and not row.soft_kind and "soft_credit_kind" not in dict(row.errors):
+        row.errors.append(("soft_credit_kind", "a soft credit needs its soft_credit_kind"))
+    if row.soft_kind and not row.soft_email:
+        row.errors.append(("soft_credit_email", "soft_credit_kind is given without an email"))
+    row.pledge_ref = values.get("pledge_id", "")
+    row.gift = gift
+
+
+def gifts_import(
+    *,
+    sheet,
+    user=None,
+    dry_run: bool = False,
+    skip_errors: bool = False,
+    source: str = "command",
+    kind: str = ImportRun.Kind.GIFTS,
+    prepare_row=None,
+) -> ImportResult:
+    """Import a sheet of gifts (see GIFT_COLUMNS). Nothing is written when a row has an error,
+    unless ``skip_errors``: then the good rows go in and the bad ones come back in
+    ``result.rejected``."""
+    started = timezone.now()
+    result = ImportResult(kind=kind, file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
+    result.rows = len(sheet.rows)
+    file_errors = header_problems(sheet.headers, GIFT_COLUMNS, REQUIRED_COLUMNS)
+    if not any(c in sheet.headers for c in DONOR_COLUMNS[:4]):
+        file_errors.append(RowError(1, "donor_email", "the file names no donor: add donor_email "
+                                    "or donor_first_name and donor_last_name columns"))
+    if file_errors:
+        result.errors = file_errors
+        return result
+
+    campaigns = _lookup_table(Campaign, "name", "slug")
+    funds = _lookup_table(Fund, "name")
+    rows = [_Row(line, values) for line, values in sheet.rows]
+    for row in rows:
+        _parse(row, campaigns, funds)
+        if prepare_row:
+            prepare_row(row)
+
+    resolver = DonorResolver()
+    resolver.load([r.spec for r in rows if not r.errors])
+    _soft_credit_donors(rows, resolver)
+    for row in rows:
+        if not row.errors:
+            row.donor, row.made_donor = resolver.resolve(row.spec)
+    resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
+    _find_existing(rows)
+    _check(rows, resolver)
+
+    bad = [r for r in rows if r.errors]
+    for row in bad:
+        errors = [RowError(row.line, column, message) for column, message in row.errors]
+        result.errors.extend(errors)
+        result.rejected.append((row.line, row.values, errors))
+    if bad and not skip_errors:
+        return result
+    good = [r for r in rows if not r.errors]
+    for row in good:
+        if isinstance(row.donor, NewDonor):
+            row.donor.used = True
+    result.donors_created = sum(1 for d in resolver.new if d.used)
+    for row in rows:
+        donor = row.donor
+        label = donor.label if isinstance(donor, NewDonor) else (
+            resolver.existing[donor].label if donor in resolver.existing else ""
+        )
+        amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
+        result.outcomes.append(
+            RowOutcome(row.line, SKIPPED if row.errors else row.status,
+                       f"{amount} from {label} on {row.gift.gift_date}", row.values)
+        )
+    if dry_run:
+        return result
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            kind=kind,
+            file_name=sheet.name[:255],
+            user=user,
+            source=source,
+            rows=result.rows,
+            new=result.count(NEW),
+            updated=result.count(UPDATED),
+            unchanged=result.count(UNCHANGED),
+            skipped=result.count(SKIPPED),
+            donors_created=result.donors_created,
+            rejected_rows=result.rejected_csv(),
+            started_at=started,
+            finished_at=started,
+        )
+        _write(good, resolver, run)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+    result.imported = True
+    result.run_id = run.pk
+    return result
+
+
+def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
+    emails = {r.soft_email for r in rows if r.soft_email and not r.errors}
+    from donors.models import DonorEmail
+
+    for part in chunks(emails - set(resolver.by_email)):
+        for email, donor_id in where_in(DonorEmail.objects, "email", part).values_list(
+            "email", "donor_id"
+        ):
+            resolver.by_email[email] = min(donor_id, resolver.by_email.get(email, donor_id))
+
+
+def _find_existing(rows) -> None:
+    """Gifts already in the database for these rows: by external id, else by fingerprint."""
+    fields = ["id", *COMPARED, "external_id", "import_fingerprint"]
+    external = {r.gift.external_id for r in rows if not r.errors and r.gift.external_id}
+    by_external = {}
+    for part in chunks(external):
+        for values in where_in(Gift.objects, "external_id", part).values(*fields):
+            by_external[values["external_id"]] = values
+    prints = {}
+    for row in rows:
+        if row.errors or row.gift.external_id or not isinstance(row.donor, int):
+            continue
+        row.gift.import_fingerprint = fingerprint(
+            row.donor, row.gift.gift_date, row.gift.amount, row.gift.method
+        )
+        prints[row.gift.import_fingerprint] = None
+    by_print = {}
+    for part in chunks(prints):
+        for values in where_in(Gift.objects, "import_fingerprint", part).values(*fields):
+            by_print[values["import_fingerprint"]] = values
+    for row in rows:
+        if row.errors:
+            continue
+        if row.gift.external_id:
+            row.existing = by_external.get(row.gift.external_id)
+        elif row.gift.import_fingerprint:
+            row.existing = by_print.get(row.gift.import_fingerprint)
+
+
+def _check(rows, resolver: DonorResolver) -> None:
+    """The gift rules, pledges, soft credits and duplicates within the file."""
+    org = Organization.current()
+    org_zone = org.time_zone if org else settings.TIME_ZONE
+    today = timezone.localdate()
+    pledge_refs = {r.pledge_ref for r in rows if r.pledge_ref and not r.errors}
+    pledges = {}
+    if pledge_refs:
+        from donors.selectors import pledges_with_balance
+
+        for part in chunks(pledge_refs):
+            for pledge in pledges_with_balance(Pledge.objects.filter(external_id__in=part)):
+                pledges[pledge.external_id] = pledge
+    seen_external, seen_print = {}, {}
+    for row in rows:
+        if row.errors:
+            continue
+        gift, donor = row.gift, row.donor
+        is_new = isinstance(donor, NewDonor)
+        info = donor if is_new else resolver.existing[donor]
+        gift.donor_id = None if is_new else donor
+        gift.tax_date = tax_date_for(
+            method=gift.method,
+            gift_date=gift.gift_date,
+            postmark_date=gift.postmark_date,
+            time_zone=info.time_zone or org_zone,
+        )
+        for field, message in gift_problems(gift, donor_kind=info.kind, today=today).items():
+            column = PROBLEM_COLUMNS.get(field, field)
+            row.errors.append((column, message[0].lower() + message[1:]))
+        key = gift.external_id
+        if key:
+            if key in seen_external:
+                row.errors.append(("external_id", f"external_id '{key}' is also on line "
+                                   f"{seen_external[key]}"))
+            seen_external.setdefault(key, row.line)
+        else:
+            print_key = (id(donor) if is_new else donor, gift.gift_date, gift.amount, gift.method)
+            if print_key in seen_print:
+                row.errors.append(("external_id", "same donor, date, amount and method as line "
+                                   f"{seen_print[print_key]}: give each gift an external_id to "
+                                   "import both"))
+            seen_print.setdefault(print_key, row.line)
+        if row.pledge_ref:
+            _check_pledge(row, pledges.get(row.pledge_ref))
+        if row.soft_email:
+            soft = resolver.by_email.get(row.soft_email) or resolver.new_by_email.get(row.soft_email)
+            if soft is None:
+                row.errors.append(("soft_credit_email", f"soft_credit_email '{row.soft_email}' "
+                                   "matches no donor: import that donor first"))
+            elif soft is donor or soft == donor:
+                row.errors.append(("soft_credit_email", "the gift's own donor already has the "
+                                   "hard credit"))
+            else:
+                row.soft_donor = soft
+                if isinstance(soft, NewDonor):
+                    soft.used = True
+        row.status = NEW if row.existing is None else _compare(row)
+
+
+def _check_pledge(row, pledge) -> None:
+    gift = row.gift
+    if pledge is None:
+        row.errors.append(("pledge_id", f"pledge_id '{row.pledge_ref}' matches no pledge"))
+        return
+    on_behalf = gift.method in {GiftMethod.DAF_GRANT, GiftMethod.EMPLOYER_MATCH}
+    if pledge.donor_id != gift.donor_id and not on_behalf:
+        row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' belongs to another donor"))
+        return
+    if pledge.status == "cancelled":
+        row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' was cancelled"))
+        return
+    already = row.existing["amount"] if row.existing and row.existing["pledge_id"] == pledge.pk else 0
+    balance = pledge.balance + already
+    if gift.amount > balance:
+        row.errors.append(("amount", f"amount ${gift.amount:,.2f} is more than pledge "
+                           f"'{row.pledge_ref}' has left to pay (${balance:,.2f})"))
+        return
+    pledge.balance = balance - gift.amount
+    gift.pledge_id = pledge.pk
+
+
+def _compare(row) -> str:
+    existing, gift = row.existing, row.gift
+    for field in COMPARED:
+        new = getattr(gift, field)
+        if field == "donor_id" and new is None:
+            return UPDATED  # moved to a donor this file creates
+        if new != existing[field] and not (new in ("", None) and existing[field] in ("", None)):
+            return UPDATED
+    return UNCHANGED
+
+
+def _write(good, resolver: DonorResolver, run) -> None:
+    new_donors_create(resolver.new, import_run=run)
+    touched = set()
+    to_create, to_update = [], []
+    for row in good:
+        gift = row.gift
+        if isinstance(row.donor, NewDonor):
+            gift.donor_id = row.donor.id
+        if not gift.external_id:
+            gift.import_fingerprint = fingerprint(
+                gift.donor_id, gift.gift_date, gift.amount, gift.method
+            )
+        touched.add(gift.donor_id)
+        if row.status == NEW:
+            to_create.append(row)
+        elif row.status == UPDATED:
+            gift.pk = row.existing["id"]
+            touched.add(row.existing["donor_id"])
+            to_update.append(row)
+    ids = rows_insert(Gift, [{**r.gift.values(), "import_run_id": run.pk} for r in to_create])
+    for row, new_id in zip(to_create, ids, strict=True):
+        row.gift.pk = new_id
+    if to_update:
+        Gift.objects.bulk_update(
+            [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update],
+            [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED]
+            + ["tax_date", "import_fingerprint"],
+            batch_size=1000,
+        )
+    credits = []
+    for row in good:
+        if row.soft_donor is None:
+            continue
+        soft = row.soft_donor
+        donor_id = soft.id if isinstance(soft, NewDonor) else soft
+        credits.append(
+            SoftCredit(gift_id=row.gift.pk, donor_id=donor_id, kind=row.soft_kind,
+                       amount=row.gift.amount)
+        )
+    SoftCredit.objects.bulk_create(credits, ignore_conflicts=True, batch_size=2000)
+    from donors.services.figures import donor_figures_refresh
+    from donors.services.gifts import _pledges_settle
+
+    donor_figures_refresh(donor_ids=touched)
+    pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
+    pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
+    if pledge_ids:
+        _pledges_settle(pledge_ids)

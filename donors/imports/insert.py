@@ -1,0 +1,60 @@
+"""Inserting many rows fast. On PostgreSQL: ids taken from the table's sequence in one query,
+then COPY (several times faster than INSERT); elsewhere bulk_create. No model instances are
+built on PostgreSQL: each row is a dict of column values (by attname); what a row leaves out
+takes the field's default, and auto_now fields take the time of the insert."""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import connection
+from django.utils import timezone
+
+
+def _defaults(model, now):
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values[field.attname] = now
+        elif field.has_default():
+            values[field.attname] = field.get_default()
+        elif field.null:
+            values[field.attname] = None
+        else:
+            values[field.attname] = "" if field.empty_strings_allowed else None
+    return values
+
+
+def _plain(value):
+    # Choices are str or int enums: COPY wants the plain value.
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def rows_insert(model, rows: list[dict]) -> list[int]:
+    """Insert the rows; their new ids, in order."""
+    if not rows:
+        return []
+    now = timezone.now()
+    defaults = _defaults(model, now)
+    if connection.vendor != "postgresql":
+        objects = [model(**{**defaults, **row}) for row in rows]
+        model.objects.bulk_create(objects, batch_size=2000)
+        return [obj.pk for obj in objects]
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    columns = {f.attname: f.column for f in model._meta.concrete_fields}
+    quoted = ", ".join(connection.ops.quote_name(c) for c in [pk, *(columns[a] for a in defaults)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            for new_id, row in zip(ids, rows, strict=True):
+                values = {**defaults, **row}
+                copy.write_row([new_id, *(_plain(values[a]) for a in defaults)])
+    return ids

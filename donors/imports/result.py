@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+@dataclass
+class RowOutcome:
+    line: int
+    status: str
+    label: str
+    values: dict[str, str]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    dry_run: bool
+    headers: list[str] = field(default_factory=list)
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    # Rows refused, with their original values, for the file of bad rows.
+    rejected: list[tuple[int, dict[str, str], list[RowError]]] = field(default_factory=list)
+    donors_created: int = 0
+    imported: bool = False
+    run_id: int | None = None
+
+    def rejected_csv(self) -> str:
+        """The refused rows as they were, with an ``error`` column saying why; formula-like
+        cells neutralized, since staff open this in a spreadsheet."""
+        import csv
+        import io
+
+        from donors.exports import safe_cell
+
+        if not self.rejected:
+            return ""
+        headers = [h for h in self.headers if h] + ["error"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        for _, values, errors in self.rejected:
+            reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
+            writer.writerow([safe_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
+        return buffer.getvalue()
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    def summary(self) -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.file_name,
+            "dry_run": self.dry_run,
+            "imported": self.imported,
+            "rows": self.rows,
+            "new": self.count(NEW),
+            "updated": self.count(UPDATED),
+            "unchanged": self.count(UNCHANGED),
+            "skipped": self.count(SKIPPED),
+            "donors_created": self.donors_created,
+            "errors": [
+                {"line": e.line, "column": e.column, "message": e.message} for e in self.errors
+            ],
+            "import_run": self.run_id,
+        }

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+
+
+class ImportRun(models.Model):
+    """One run of an import (command or admin): who ran it, which file, and what it did.
+
+    The rows it creates point back at it (Gift.import_run, Donor.import_run), so every imported
+    record is attributable to a person and a file.
+    """
+
+    class Kind(models.TextChoices):
+        DONORS = "donors", "Donors"
+        GIFTS = "gifts", "Gifts"
+        GLOBALGIVING = "globalgiving", "GlobalGiving report"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    source = models.CharField(max_length=20, default="command", help_text="command or admin")
+    rows = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    donors_created = models.PositiveIntegerField(default=0)
+    rejected_rows = models.TextField(
+        blank=True, help_text="The rows skipped for errors (CSV, with an error column)."
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"

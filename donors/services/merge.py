@@ -1,0 +1,160 @@
+"""Merging two records of one donor into the survivor.
+
+Every record that points at the other donor moves to the survivor. The relations are found
+through ``Donor._meta.related_objects``, so models added later (RSVPs, receipts) move too
+without registering. A model whose rows must never change (an issued receipt) says so with a
+class attribute ``donor_merge_immutable = True``: the merge is then refused while the other
+donor has such rows, and staff merge the other way round (the survivor keeps its receipts).
+"""
+
+from __future__ import annotations
+
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from donors.models import Donor, DonorAddress, DonorEmail, DonorYearTotal, Relationship, SoftCredit
+from donors.services.donors import donor_save
+from donors.services.figures import donor_figures_refresh
+
+# Filled from the other donor when the survivor has nothing there.
+_FILLED = [
+    "prefix", "first_name", "last_name", "suffix", "organization_name", "salutation", "phone",
+    "time_zone", "stripe_customer_id",
+]  # fmt: skip
+
+
+def _contacts_move(model, survivor: Donor, other: Donor, key) -> None:
+    mine = {key(c) for c in model.objects.filter(donor=survivor)}
+    has_primary = model.objects.filter(donor=survivor, is_primary=True).exists()
+    for contact in model.objects.filter(donor=other):
+        if key(contact) in mine:
+            contact.delete()
+            continue
+        contact.donor = survivor
+        if has_primary:
+            contact.is_primary = False
+        has_primary = has_primary or contact.is_primary
+        contact.save(update_fields=["donor", "is_primary"])  # audited one by one: contact data
+
+
+def _relationships_move(survivor: Donor, other: Donor) -> None:
+    Relationship.objects.filter(from_donor=other, to_donor=survivor).delete()
+    Relationship.objects.filter(from_donor=survivor, to_donor=other).delete()
+    for field in ("from_donor", "to_donor"):
+        opposite = "to_donor" if field == "from_donor" else "from_donor"
+        existing = set(
+            Relationship.objects.filter(**{field: survivor}).values_list("kind", opposite)
+        )
+        for relation in Relationship.objects.filter(**{field: other}):
+            if (relation.kind, getattr(relation, f"{opposite}_id")) in existing:
+                relation.delete()
+            else:
+                setattr(relation, field, survivor)
+                relation.save(update_fields=[field])
+
+
+def _soft_credits_move(survivor: Donor, other: Donor) -> None:
+    # A soft credit on the survivor's own gift would credit them twice; one the survivor
+    # already has on the same gift is a duplicate.
+    SoftCredit.objects.filter(donor=other, gift__donor=survivor).delete()
+    mine = set(SoftCredit.objects.filter(donor=survivor).values_list("gift_id", "kind"))
+    for credit in SoftCredit.objects.filter(donor=other):
+        if (credit.gift_id, credit.kind) in mine:
+            credit.delete()
+        else:
+            credit.donor = survivor
+            credit.save(update_fields=["donor"])
+
+
+_SPECIAL = {
+    DonorEmail: lambda s, o: _contacts_move(DonorEmail, s, o, lambda c: c.email),
+    DonorAddress: lambda s, o: _contacts_move(
+        DonorAddress, s, o, lambda c: (c.line1.lower().strip(), c.postal_code[:5], c.country)
+    ),
+    Relationship: _relationships_move,
+    SoftCredit: _soft_credits_move,
+    DonorYearTotal: lambda s, o: DonorYearTotal.objects.filter(donor=o).delete(),
+}
+
+
+def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
+    """Why these two cannot be merged this way round, in words; empty when they can."""
+    problems = []
+    if survivor.pk == other.pk:
+        problems.append("A donor cannot be merged into itself.")
+    for rel in Donor._meta.related_objects:
+        model = rel.related_model
+        if getattr(model, "donor_merge_immutable", False) and rel.one_to_many:
+            if model._default_manager.filter(**{rel.field.name: other}).exists():
+                problems.append(
+                    f"{other} has {model._meta.verbose_name_plural}, which never change: "
+                    f"keep {other} and merge {survivor} into it instead."
+                )
+        if rel.one_to_one:
+            theirs = model._default_manager.filter(**{rel.field.name: other}).exists()
+            mine = model._default_manager.filter(**{rel.field.name: survivor}).exists()
+            if theirs and mine:
+                problems.append(
+                    f"Both donors have a {model._meta.verbose_name}: remove one before merging."
+                )
+    return problems
+
+
+@transaction.atomic
+def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
+    """Move everything of ``other`` to ``survivor``, keep the richer contact data and the more
+    careful communication preferences, delete ``other``; audited."""
+    problems = merge_blockers(survivor=survivor, other=other)
+    if problems:
+        raise ValidationError(problems)
+    with set_actor(user):
+        moved: dict[str, int] = {}
+        for rel in Donor._meta.related_objects:
+            model = rel.related_model
+            if rel.many_to_many:
+                through = rel.through
+                source = rel.field.m2m_reverse_field_name()
+                target = rel.field.m2m_field_name()
+                have = set(
+                    through.objects.filter(**{source: survivor}).values_list(f"{target}_id", flat=True)
+                )
+                rows = through.objects.filter(**{source: other})
+                rows.filter(**{f"{target}_id__in": have}).delete()
+                moved[model._meta.verbose_name_plural] = rows.update(**{source: survivor})
+                continue
+            if model in _SPECIAL:
+                if model is not Relationship or rel.field.name == "from_donor":
+                    _SPECIAL[model](survivor, other)
+                continue
+            rows = model._default_manager.filter(**{rel.field.name: other})
+            count = rows.update(**{rel.field.name: survivor})
+            if count:
+                label = str(model._meta.verbose_name_plural)
+                moved[label] = moved.get(label, 0) + count
+        for field in Donor._meta.many_to_many:
+            getattr(survivor, field.name).add(*getattr(other, field.name).all())
+
+        other_values = {f: getattr(other, f) for f in _FILLED}
+        other_label = f"{other} (#{other.pk})"
+        if other.notes.strip():
+            survivor.notes = "\n\n".join(p for p in (survivor.notes.strip(), other.notes.strip()) if p)
+        # Consent: the more careful choice of the two wins.
+        survivor.email_opt_in = survivor.email_opt_in and other.email_opt_in
+        survivor.mail_opt_in = survivor.mail_opt_in and other.mail_opt_in
+        survivor.do_not_solicit = survivor.do_not_solicit or other.do_not_solicit
+        survivor.anonymous = survivor.anonymous or other.anonymous
+        other.delete()
+        for field, value in other_values.items():
+            if value and not getattr(survivor, field):
+                setattr(survivor, field, value)
+        donor_save(donor=survivor)
+        LogEntry.objects.log_create(
+            survivor,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            changes={"merged": [other_label, f"moved: {moved}"]},
+        )
+    donor_figures_refresh(donor_ids=[survivor.pk])
+    return survivor

@@ -1,0 +1,99 @@
+"""Donor and gift exports from the admin, read back as a spreadsheet program would."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin import helpers
+
+from donors.exports import safe_cell
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def export(client, model, action, ids):
+    return client.post(
+        f"/admin/donors/{model}/",
+        {"action": action, helpers.ACTION_CHECKBOX_NAME: [str(i) for i in ids]},
+    )
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+def read_xlsx(response) -> list[dict]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.fixture
+def hostile(organization):
+    """A donor whose fields a spreadsheet would run as formulas."""
+    donor = factories.make_donor(
+        first_name="=HYPERLINK(\"http://evil.example\")",
+        last_name="@SUM(A1)",
+        email="x@example.org",
+        tags=["-2+3", "+cmd"],
+        address={"line1": "=1+1", "city": "Carmel", "region": "IN", "postal_code": "46032"},
+    )
+    factories.make_gift(donor=donor, amount=Decimal("1234.56"), notes="=cmd|' /C calc'!A0")
+    return donor
+
+
+def test_every_formula_start_is_neutralized():
+    for text in ("=1", "+1", "-1", "@1", "\t1", "\r1"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("Khan") == "Khan"
+    assert safe_cell(Decimal("-5.00")) == Decimal("-5.00")
+
+
+def test_staff_export_donors_as_csv_with_formulas_neutralized(client, staff, hostile):
+    client.force_login(staff)
+    response = export(client, "donor", "export_csv", [hostile.pk])
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="donors-')
+    [row] = read_csv(response)
+    assert row["donor_first_name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["donor_last_name"] == "'@SUM(A1)"
+    assert row["address_line1"] == "'=1+1"
+    assert row["tags"] == "'+cmd; -2+3"
+    assert row["donor_email"] == "x@example.org"
+    assert row["lifetime_total"] == "1234.56"
+
+
+def test_board_members_export_gifts_as_xlsx_with_typed_amounts(client, board, hostile):
+    client.force_login(board)
+    gift = hostile.gifts.get()
+    response = export(client, "gift", "export_xlsx", [gift.pk])
+    assert response.status_code == 200
+    [row] = read_xlsx(response)
+    assert row["amount"] == 1234.56
+    assert row["notes"] == "'=cmd|' /C calc'!A0"
+    assert row["donor_email"] == "x@example.org"
+    assert row["method"] == "check"
+
+
+def test_gift_export_as_csv_reads_back_every_selected_gift(client, staff, organization):
+    donor = factories.make_donor()
+    gifts = [factories.make_gift(donor=donor, amount=Decimal(a)) for a in ("10.10", "20.20", "30.30")]
+    client.force_login(staff)
+    rows = read_csv(export(client, "gift", "export_csv", [g.pk for g in gifts]))
+    assert sorted(r["amount"] for r in rows) == ["10.10", "20.20", "30.30"]
+
+
+def test_event_organizers_cannot_export(client, organizer, hostile):
+    client.force_login(organizer)
+    response = export(client, "donor", "export_csv", [hostile.pk])
+    # The action is not theirs: the admin shows the list again, with no file.
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response
+    assert "export_csv" not in response.text
