@@ -10,6 +10,7 @@ from donors.models.donor import (
     Relationship,
     Tag,
 )
+from donors.models.globalgiving import GlobalGivingFetch
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
 from donors.models.organization import Organization
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
@@ -27,6 +28,7 @@ __all__ = [
     "DonorYearTotal",
     "Fund",
     "Gift",
+    "GlobalGivingFetch",
     "GiftMethod",
     "GiftStatus",
     "Interaction",
