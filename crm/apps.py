@@ -10,9 +10,21 @@ class CrmConfig(AppConfig):
         # Permissions exist only after migrate has run, so the role groups are brought up to
         # date right after it: a new model's permissions reach the roles with no extra step.
         post_migrate.connect(_sync_roles, sender=self)
+        post_migrate.connect(_ensure_schedules, sender=self)
 
 
 def _sync_roles(sender, using="default", **kwargs) -> None:
     from crm.roles import roles_sync
 
     roles_sync(using=using)
+
+
+def _ensure_schedules(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    # The schedule table exists only once django-q2's migrations have run.
+    if "django_q_schedule" not in connections[using].introspection.table_names():
+        return
+    from donors.services.globalgiving import globalgiving_schedule_ensure
+
+    globalgiving_schedule_ensure()

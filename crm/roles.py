@@ -39,6 +39,7 @@ _STAFF_MODELS = {
     "donors.boardmember": ALL,
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
+    "donors.globalgivingfetch": VIEW,
     "auditlog.logentry": VIEW,
 }
 
@@ -59,6 +60,7 @@ _BOARD_MODELS = {
     "donors.boardmember": VIEW,
     "donors.boardgoal": VIEW,
     "donors.committee": VIEW,
+    "donors.globalgivingfetch": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

@@ -20,6 +20,7 @@ from donors.models import (
     Fund,
     Gift,
     GiftMethod,
+    GlobalGivingFetch,
     Organization,
 )
 
@@ -150,6 +151,10 @@ def make_one_of_everything(round_no: int = 0) -> None:
     make_board_goal(member)
     make_user(f"user-{round_no}-{uuid.uuid4().hex[:6]}", None)
     Group.objects.get_or_create(name=f"Group {round_no}")
+    GlobalGivingFetch.objects.create(
+        project_id="98765", ok=True, funding=Decimal("100"), goal=Decimal("500"), donation_count=3
+    )
+    GlobalGivingFetch.objects.create(project_id="98765", ok=False, error="HTTP 500")
     Schedule.objects.create(func="math.floor", args="1", schedule_type=Schedule.DAILY)
     now = timezone.now()
     for success in (True, False):

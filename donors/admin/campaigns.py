@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from donors.models import Campaign, Fund
+from donors.models import Campaign, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
 
 
@@ -38,3 +38,22 @@ class FundAdmin(admin.ModelAdmin):
     list_display = ["name", "is_restricted", "is_active"]
     list_filter = ["is_restricted", "is_active"]
     search_fields = ["name"]
+
+
+@admin.register(GlobalGivingFetch)
+class GlobalGivingFetchAdmin(admin.ModelAdmin):
+    """Each call to GlobalGiving's API, kept as it was: read by staff, written by the sync."""
+
+    list_display = ["fetched_at", "project_id", "ok", "funding", "goal", "donation_count", "error"]
+    list_filter = ["ok", "project_id"]
+    date_hierarchy = None
+    readonly_fields = [f.name for f in GlobalGivingFetch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

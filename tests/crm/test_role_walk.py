@@ -32,6 +32,8 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.recurringplan": {A: "vacd", S: "vacd", B: "v"},
     "donors.campaign": {A: "vacd", S: "vacd", B: "v"},
     "donors.fund": {A: "vacd", S: "vacd", B: "v"},
+    # GlobalGiving's fetched figures: kept by the sync only, read by whoever sees giving.
+    "donors.globalgivingfetch": {A: "v", S: "v", B: "v"},
     # The board: members see the roster and keep their own goals (add; change their own only,
     # proven in tests/donors; another member's goal opens read-only).
     "donors.boardmember": {A: "vacd", S: "vacd", B: "v"},
