@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from crm import views
+from crm import dashboard_views, views
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -12,4 +12,10 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/me/", dashboard_views.my_board_page, name="dashboard_me"),
+    path("dashboard/lybunt/", dashboard_views.lybunt_list, name="dashboard_lybunt"),
+    path("dashboard/sybunt/", dashboard_views.sybunt_list, name="dashboard_sybunt"),
+    path("dashboard/lybunt.csv", dashboard_views.lybunt_csv, name="dashboard_lybunt_csv"),
+    path("dashboard/sybunt.csv", dashboard_views.sybunt_csv, name="dashboard_sybunt_csv"),
 ]

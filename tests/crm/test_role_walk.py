@@ -85,6 +85,15 @@ SITE_PAGES = {
     "admin:password_change": {"roles": LOGGED_IN},
     "admin:password_change_done": {"roles": LOGGED_IN},
     "admin:jsi18n": {"roles": LOGGED_IN},
+    # The board's dashboard and donor lists: whoever sees giving; never event organizers.
+    "dashboard": {"roles": {A, S, B}},
+    "dashboard_lybunt": {"roles": {A, S, B}},
+    "dashboard_sybunt": {"roles": {A, S, B}},
+    # Taking donor lists out of the back office: Administrators and Staff.
+    "dashboard_lybunt_csv": {"roles": {A, S}},
+    "dashboard_sybunt_csv": {"roles": {A, S}},
+    # A board member's own page (their goals): board members (and Administrators).
+    "dashboard_me": {"roles": {A, B}},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {

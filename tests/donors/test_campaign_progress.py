@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from donors.models import Campaign, GlobalGivingFetch
 from donors.progress import Channel, campaign_progress, channel_of
-from tests.dashboard import data
+from tests import dashboard_data as data
 
 
 @pytest.fixture
