@@ -39,13 +39,21 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from donors.models import Campaign, GiftMethod, GlobalGivingFetch, Pledge, PledgeStatus
+from donors.models import (
+    Campaign,
+    GiftMethod,
+    GiftMonthTotal,
+    GlobalGivingFetch,
+    Pledge,
+    PledgeStatus,
+)
 from donors.models.gift import COUNTED_STATUSES, Gift
 from donors.money import ZERO, MoneyField, money, money_sum
 
@@ -107,6 +115,10 @@ def channel_expression(major_threshold: Decimal, prefix: str = "") -> Case:
         default=Value(Channel.OTHER.value),
         output_field=models.CharField(),
     )
+
+
+def cents_to_money(cents) -> Decimal:
+    return money(Decimal(int(cents or 0)) / 100)
 
 
 def major_threshold_of(organization) -> Decimal:
@@ -204,7 +216,8 @@ class CampaignProgress:
 def campaign_progress(
     campaigns: QuerySet[Campaign] | None = None, *, organization=None
 ) -> list[CampaignProgress]:
-    """Progress of each campaign: four queries whatever the number of campaigns or gifts.
+    """Progress of each campaign: four queries whatever the number of campaigns or gifts
+    (the campaigns, their month totals, their open pledges, GlobalGiving's figures).
 
     ``received`` is what the organization kept (net of refunds, succeeded and partially
     refunded gifts); ``pledged_unpaid`` the unpaid balance of the campaign's open pledges,
@@ -218,17 +231,21 @@ def campaign_progress(
     threshold = major_threshold_of(organization)
     progress = {c.pk: CampaignProgress(campaign=c, goal=c.goal) for c in items}
 
+    # Summed from the month totals the gift triggers keep (donors.models.GiftMonthTotal): a
+    # few rows per campaign and month instead of every gift.
     sums = (
-        Gift.objects.filter(campaign_id__in=ids, status__in=COUNTED_STATUSES)
-        .annotate(channel=channel_expression(threshold))
-        .values("campaign_id", "channel")
-        .annotate(total=money_sum(KEPT), n=Count("id"))
+        GiftMonthTotal.objects.filter(campaign_key__in=ids)
+        .values("campaign_key", "channel")
+        .annotate(cents=Sum("total_cents"), n=Sum("gift_count"))
         .order_by()
     )
     for row in sums:
-        item = progress[row["campaign_id"]]
-        item.by_channel[row["channel"]] = row["total"]
-        item.received += row["total"]
+        if not row["n"] and not row["cents"]:
+            continue
+        item = progress[row["campaign_key"]]
+        amount = cents_to_money(row["cents"])
+        item.by_channel[row["channel"]] = amount
+        item.received += amount
         item.gift_count += row["n"]
 
     paid = (

@@ -46,7 +46,6 @@ class GlobalGivingFetchAdmin(admin.ModelAdmin):
 
     list_display = ["fetched_at", "project_id", "ok", "funding", "goal", "donation_count", "error"]
     list_filter = ["ok", "project_id"]
-    date_hierarchy = None
     readonly_fields = [f.name for f in GlobalGivingFetch._meta.fields]
 
     def has_add_permission(self, request):

@@ -13,6 +13,7 @@ from donors.models.donor import (
 from donors.models.globalgiving import GlobalGivingFetch
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
 from donors.models.organization import Organization
+from donors.models.summary import GiftMonthTotal
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Gift",
     "GlobalGivingFetch",
     "GiftMethod",
+    "GiftMonthTotal",
     "GiftStatus",
     "Interaction",
     "Organization",
