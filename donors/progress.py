@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from donors.models import (
     Campaign,
+    Channel,
     GiftMethod,
     GiftMonthTotal,
     GlobalGivingFetch,
@@ -60,15 +61,6 @@ from donors.money import ZERO, MoneyField, money, money_sum
 _MONEY = MoneyField()
 KEPT = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=_MONEY)
 DEFAULT_MAJOR_GIFT_THRESHOLD = Decimal("1000.00")
-
-
-class Channel(models.TextChoices):
-    ONLINE = "online", "Online"
-    EVENTS = "events", "Events"
-    CHECKS = "checks", "Checks"
-    GLOBALGIVING = "globalgiving", "GlobalGiving"
-    MAJOR = "major", "Major gifts"
-    OTHER = "other", "Other"
 
 
 _ONLINE_METHODS = (GiftMethod.CARD, GiftMethod.ACH)
@@ -206,10 +198,12 @@ class CampaignProgress:
 
     @property
     def channels(self) -> list[tuple[str, str, Decimal]]:
+        """Each channel that raised money, and each the campaign plans to raise through."""
+        planned = self.campaign.channels or []
         return [
-            (value, label, self.by_channel[value])
+            (value, label, self.by_channel.get(value, ZERO))
             for value, label in Channel.choices
-            if self.by_channel.get(value)
+            if self.by_channel.get(value) or value in planned
         ]
 
 

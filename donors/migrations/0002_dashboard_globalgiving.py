@@ -31,6 +31,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='campaign',
+            name='channels',
+            field=models.JSONField(blank=True, default=list, help_text='The channels it raises through; the dashboard shows each, even at $0.'),
+        ),
+        migrations.AddField(
             model_name='organization',
             name='major_gift_threshold',
             field=models.DecimalField(decimal_places=2, default=1000, help_text='A single gift of at least this amount counts as a major gift on the dashboard.', max_digits=12, validators=[django.core.validators.MinValueValidator(1)]),

@@ -1,5 +1,5 @@
 from donors.models.board import BoardGoal, BoardMember, BoardRole, Committee
-from donors.models.campaign import Campaign, Fund
+from donors.models.campaign import Campaign, Channel, Fund
 from donors.models.donor import (
     Donor,
     DonorAddress,
@@ -21,6 +21,7 @@ __all__ = [
     "BoardMember",
     "BoardRole",
     "Campaign",
+    "Channel",
     "Committee",
     "Donor",
     "DonorAddress",

@@ -3,12 +3,14 @@
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from donors.models import Campaign, GlobalGivingFetch
 from donors.services import organization_save
 from donors.progress import Channel, campaign_progress, channel_of
 from tests import dashboard_data as data
+from tests import factories
 
 
 @pytest.fixture
@@ -102,3 +104,36 @@ def test_progress_runs_the_same_queries_for_more_campaigns(cast, django_assert_n
         Campaign.objects.create(name=f"More {n}", slug=f"more-{n}", globalgiving_project_id=f"{n}")
     with django_assert_num_queries(4):
         assert len(campaign_progress(organization=cast.org)) == 5
+
+
+def test_planned_channels_show_even_before_they_raise_anything(cast):
+    cast.dinners.channels = ["events", "online", "checks", "major"]
+    cast.dinners.full_clean()
+    cast.dinners.save()
+    factories.make_campaign(name="Spring", slug="spring", channels=["globalgiving", "online"])
+    progress = _by_name(campaign_progress(organization=cast.org))
+    assert progress["Spring"].channels == [
+        ("online", "Online", D("0.00")),
+        ("globalgiving", "GlobalGiving", D("0.00")),
+    ]
+    assert [c[0] for c in progress["Dinners"].channels] == ["online", "events", "checks", "major"]
+
+
+def test_a_campaign_refuses_unknown_channels(organization):
+    campaign = factories.make_campaign()
+    campaign.channels = ["online", "radio"]
+    with pytest.raises(ValidationError, match="Channels are a list of"):
+        campaign.full_clean()
+
+
+def test_staff_choose_a_campaigns_channels_in_the_back_office(client, staff, organization):
+    client.force_login(staff)
+    response = client.post(
+        "/admin/donors/campaign/add/",
+        {"name": "Gala", "slug": "gala", "goal": "1000", "is_active": "on",
+         "channels": ["major", "events"], "description": "", "globalgiving_project_id": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Campaign.objects.get(slug="gala").channels == ["events", "major"]
+    page = client.get(f"/admin/donors/campaign/{Campaign.objects.get(slug='gala').pk}/change/")
+    assert page.context["adminform"].form["channels"].value() == ["events", "major"]
