@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 72, 8, 12, 28
 
 
 def _nice_max(value: Decimal) -> Decimal:
