@@ -10,9 +10,26 @@ class CrmConfig(AppConfig):
         # Permissions exist only after migrate has run, so the role groups are brought up to
         # date right after it: a new model's permissions reach the roles with no extra step.
         post_migrate.connect(_sync_roles, sender=self)
+        post_migrate.connect(_ensure_dashboard_upkeep, sender=self)
 
 
 def _sync_roles(sender, using="default", **kwargs) -> None:
     from crm.roles import roles_sync
 
     roles_sync(using=using)
+
+
+def _ensure_dashboard_upkeep(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    tables = connections[using].introspection.table_names()
+    if "donors_giftmonthtotal" in tables:
+        from donors.services.month_totals import gift_month_totals_ensure
+
+        # A later migration that alters the gifts table drops its triggers on SQLite.
+        gift_month_totals_ensure()
+    # The schedule table exists only once django-q2's migrations have run.
+    if "django_q_schedule" in tables:
+        from donors.services.globalgiving import globalgiving_schedule_ensure
+
+        globalgiving_schedule_ensure()

@@ -41,6 +41,7 @@ _STAFF_MODELS = {
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
     "donors.importrun": VIEW,
+    "donors.globalgivingfetch": VIEW,
     "auditlog.logentry": VIEW,
     # Receipts: issued (add) and voided, replaced or sent (change), never edited or deleted.
     "compliance.receipt": ("view", "add", "change"),
@@ -97,6 +98,7 @@ _BOARD_MODELS = {
     "compliance.compliancedeadline": VIEW,
     "compliance.thankyouletter": VIEW,
     "compliance.filingprofile": VIEW,
+    "donors.globalgivingfetch": VIEW,
 }
 _BOARD_EXTRA = ["donors.change_own_boardgoal"]
 

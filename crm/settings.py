@@ -146,6 +146,10 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 GLOBALGIVING_API_KEY = env_str("GLOBALGIVING_API_KEY")
 GLOBALGIVING_API_BASE = env_str("GLOBALGIVING_API_BASE", "https://api.globalgiving.org")
 GLOBALGIVING_PROJECT_ID = env_str("GLOBALGIVING_PROJECT_ID")
+# Seconds to wait for one answer, answers tried, and the pause before a retry (times the try).
+GLOBALGIVING_TIMEOUT = 10
+GLOBALGIVING_ATTEMPTS = 3
+GLOBALGIVING_RETRY_BACKOFF = 2
 
 REDIS_URL = env_redis_url("REDIS_URL")
 Q_CLUSTER = {

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from compliance import views as compliance_views
-from crm import views
+from crm import dashboard_views, views
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -20,4 +20,10 @@ urlpatterns = [
         compliance_views.receipt_verify,
         name="receipt_verify",
     ),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/me/", dashboard_views.my_board_page, name="dashboard_me"),
+    path("dashboard/lybunt/", dashboard_views.lybunt_list, name="dashboard_lybunt"),
+    path("dashboard/sybunt/", dashboard_views.sybunt_list, name="dashboard_sybunt"),
+    path("dashboard/lybunt.csv", dashboard_views.lybunt_csv, name="dashboard_lybunt_csv"),
+    path("dashboard/sybunt.csv", dashboard_views.sybunt_csv, name="dashboard_sybunt_csv"),
 ]

@@ -122,3 +122,16 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
     if gift.tribute_notify_email and not gift.tribute_kind:
         problems["tribute_notify_email"] = "A tribute notification needs a tribute."
     return problems
+
+
+def may_keep_goals(user, member) -> bool:
+    """Staff keep every board member's goals; a board member keeps only their own (the rule
+    of the admin's goal pages and of the member's own page)."""
+    if user.has_perm("donors.change_boardgoal"):
+        return True
+    return (
+        user.has_perm("donors.change_own_boardgoal")
+        and member is not None
+        and member.user_id is not None
+        and member.user_id == user.pk
+    )

@@ -28,3 +28,10 @@ def tribute_notify(gift_id: int) -> bool:
     from donors.services.tribute import tribute_notification_send
 
     return tribute_notification_send(gift_id=gift_id)
+
+
+
+def globalgiving_sync_task() -> dict:
+    from donors.services.globalgiving import globalgiving_sync
+
+    return globalgiving_sync().as_dict()

@@ -22,6 +22,7 @@ from donors.models import (
     Fund,
     Gift,
     GiftMethod,
+    GlobalGivingFetch,
     Organization,
 )
 
@@ -181,6 +182,10 @@ def make_one_of_everything(round_no: int = 0) -> None:
         [(2, {"donor_email": f"imported-{round_no}@example.org", "donor_last_name": "Imported"})]
     )
     Group.objects.get_or_create(name=f"Group {round_no}")
+    GlobalGivingFetch.objects.create(
+        project_id="98765", ok=True, funding=Decimal("100"), goal=Decimal("500"), donation_count=3
+    )
+    GlobalGivingFetch.objects.create(project_id="98765", ok=False, error="HTTP 500")
     Schedule.objects.create(func="math.floor", args="1", schedule_type=Schedule.DAILY)
     now = timezone.now()
     for success in (True, False):

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from donors.admin.base import AuditedAdmin
 from donors.models import BoardGoal, BoardMember, Committee
+from donors.rules import may_keep_goals
 
 
 def _keeps_all_goals(request) -> bool:
@@ -52,7 +53,7 @@ class BoardGoalAdmin(AuditedAdmin):
         if super().has_change_permission(request, obj):
             return True
         if _keeps_own_goals(request):
-            return obj is None or obj.member.user_id == request.user.pk
+            return obj is None or may_keep_goals(request.user, obj.member)
         return False
 
     def get_form(self, request, obj=None, change=False, **kwargs):

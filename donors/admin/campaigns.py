@@ -1,11 +1,26 @@
+from django import forms
 from django.contrib import admin
 
-from donors.models import Campaign, Fund
+from donors.models import Campaign, Channel, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
+
+
+class CampaignForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The channels it raises through; the dashboard shows each, even at $0.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = "__all__"
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
     list_display = ["name", "goal", "raised", "progress", "start_date", "end_date", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
@@ -16,6 +31,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "description",
         ("goal", "raised", "progress"),
         ("start_date", "end_date", "is_active"),
+        "channels",
         "globalgiving_project_id",
     ]
 
@@ -38,3 +54,21 @@ class FundAdmin(admin.ModelAdmin):
     list_display = ["name", "is_restricted", "is_active"]
     list_filter = ["is_restricted", "is_active"]
     search_fields = ["name"]
+
+
+@admin.register(GlobalGivingFetch)
+class GlobalGivingFetchAdmin(admin.ModelAdmin):
+    """Each call to GlobalGiving's API, kept as it was: read by staff, written by the sync."""
+
+    list_display = ["fetched_at", "project_id", "ok", "funding", "goal", "donation_count", "error"]
+    list_filter = ["ok", "project_id"]
+    readonly_fields = [f.name for f in GlobalGivingFetch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -21,6 +21,7 @@ class OrganizationAdmin(AuditedAdmin):
         ("Contact", {"fields": [("email", "phone", "website")]}),
         ("Receipts", {"fields": [("signatory_name", "signatory_title")]}),
         ("Calendar", {"fields": [("time_zone", "fiscal_year_start_month")]}),
+        ("Dashboard", {"fields": ["major_gift_threshold"]}),
         ("State disclosures", {"fields": ["ny_disclosure", "ca_disclosure"]}),
     ]
 

@@ -1,5 +1,5 @@
 from donors.models.board import BoardGoal, BoardMember, BoardRole, Committee
-from donors.models.campaign import Campaign, Fund
+from donors.models.campaign import Campaign, Channel, Fund
 from donors.models.donor import (
     Donor,
     DonorAddress,
@@ -11,9 +11,11 @@ from donors.models.donor import (
     Relationship,
     Tag,
 )
+from donors.models.globalgiving import GlobalGivingFetch
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
 from donors.models.imports import ImportRun
 from donors.models.organization import Organization
+from donors.models.summary import GiftMonthTotal
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
 
@@ -22,6 +24,7 @@ __all__ = [
     "BoardMember",
     "BoardRole",
     "Campaign",
+    "Channel",
     "Committee",
     "Donor",
     "DonorAddress",
@@ -33,7 +36,9 @@ __all__ = [
     "Gift",
     "GiftAdjustment",
     "ImportRun",
+    "GlobalGivingFetch",
     "GiftMethod",
+    "GiftMonthTotal",
     "GiftStatus",
     "Interaction",
     "Organization",

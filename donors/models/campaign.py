@@ -3,6 +3,17 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class Channel(models.TextChoices):
+    """Where money comes from; ``donors.progress`` says which gift falls in which."""
+
+    ONLINE = "online", "Online"
+    EVENTS = "events", "Events"
+    CHECKS = "checks", "Checks"
+    GLOBALGIVING = "globalgiving", "GlobalGiving"
+    MAJOR = "major", "Major gifts"
+    OTHER = "other", "Other"
+
+
 class Campaign(models.Model):
     """A fundraising push with a goal: the dinners, the GlobalGiving campaign, the annual fund."""
 
@@ -13,6 +24,11 @@ class Campaign(models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    channels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The channels it raises through; the dashboard shows each, even at $0.",
+    )
     globalgiving_project_id = models.CharField(
         "GlobalGiving project id",
         max_length=40,
@@ -38,6 +54,15 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The campaign cannot end before it starts."})
+        known = set(Channel.values)
+        if not isinstance(self.channels, list) or not all(
+            isinstance(c, str) and c in known for c in self.channels
+        ):
+            raise ValidationError(
+                {"channels": f"Channels are a list of: {', '.join(Channel.values)}."}
+            )
+        # Kept in the dashboard's order, each once.
+        self.channels = [c for c in Channel.values if c in self.channels]
 
 
 class Fund(models.Model):

@@ -52,6 +52,13 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="1 for a fiscal year that is the calendar year, 7 for July to June.",
     )
+    major_gift_threshold = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=1000,
+        validators=[MinValueValidator(1)],
+        help_text="A single gift of at least this amount counts as a major gift on the dashboard.",
+    )
     ny_disclosure = models.TextField(
         "New York solicitation disclosure",
         blank=True,

@@ -1,6 +1,7 @@
 """Every write that matters goes through these functions: views, admin, commands and tasks call
 them and nothing else writes donors, gifts, pledges or plans."""
 
+from donors.services.board import board_goal_set
 from donors.services.donors import (
     donor_address_add,
     donor_contacts_normalize,
@@ -21,6 +22,7 @@ from donors.services.organization import organization_save
 from donors.services.pledges import pledge_create, recurring_plan_create
 
 __all__ = [
+    "board_goal_set",
     "donor_address_add",
     "donor_contacts_normalize",
     "donor_create",

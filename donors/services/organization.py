@@ -5,7 +5,13 @@ from donors.models import Organization
 
 @transaction.atomic
 def organization_save(*, organization: Organization) -> Organization:
+    from donors.services.month_totals import gift_month_totals_rebuild
+
     organization.pk = 1
     organization.full_clean()
+    before = Organization.objects.filter(pk=1).values_list("major_gift_threshold", flat=True).first()
     organization.save()
+    if before != organization.major_gift_threshold:
+        # The gifts' channels (major or not) are summed with the threshold: recount them.
+        gift_month_totals_rebuild()
     return organization

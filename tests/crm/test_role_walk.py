@@ -32,6 +32,8 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.recurringplan": {A: "vacd", S: "vacd", B: "v"},
     "donors.campaign": {A: "vacd", S: "vacd", B: "v"},
     "donors.fund": {A: "vacd", S: "vacd", B: "v"},
+    # GlobalGiving's fetched figures: kept by the sync only, read by whoever sees giving.
+    "donors.globalgivingfetch": {A: "v", S: "v", B: "v"},
     # The board: members see the roster and keep their own goals (add; change their own only,
     # proven in tests/donors; another member's goal opens read-only).
     "donors.boardmember": {A: "vacd", S: "vacd", B: "v"},
@@ -142,6 +144,15 @@ SITE_PAGES = {
     "stripe_webhook": {"roles": LOGGED_IN | {None}, "ok": 405},
     # Public: anyone holding a receipt checks it (initials only; rate-limited).
     "receipt_verify": {"roles": LOGGED_IN | {None}, "ok": 200, "args": "receipt_code"},
+    # The board's dashboard and donor lists: whoever sees giving; never event organizers.
+    "dashboard": {"roles": {A, S, B}},
+    "dashboard_lybunt": {"roles": {A, S, B}},
+    "dashboard_sybunt": {"roles": {A, S, B}},
+    # Taking donor lists out of the back office: Administrators and Staff.
+    "dashboard_lybunt_csv": {"roles": {A, S}},
+    "dashboard_sybunt_csv": {"roles": {A, S}},
+    # A board member's own page (their goals): board members (and Administrators).
+    "dashboard_me": {"roles": {A, B}},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {

@@ -1,0 +1,371 @@
+"""The board dashboard's figures, each computed by the database in a fixed number of queries.
+
+Giving figures are what the organization kept (succeeded and partially refunded gifts, net of
+refunds) by tax date, hard credit only: soft credits never add money. Donor states compare the
+current fiscal year with the previous one, read from the donors' lifetime figures (first and
+last gift) kept by ``donor_figures_refresh``:
+
+- new: first gift this fiscal year;
+- retained: gave this year and last year;
+- recovered: gave this year, not last year, but some year before;
+- lapsed (LYBUNT, "last year but unfortunately not this"): gave last year, not this year;
+- SYBUNT ("some year but unfortunately not this"): last gave before last year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from donors.models import (
+    BoardGoal,
+    BoardMember,
+    Donor,
+    DonorAddress,
+    DonorYearTotal,
+    Gift,
+    GiftMonthTotal,
+    Organization,
+)
+from donors.models.gift import COUNTED_STATUSES, SoftCreditKind
+from donors.money import ZERO, MoneyField, money, money_sum
+from donors.progress import KEPT, Channel, cents_to_money
+from donors.selectors import donors_with_contacts
+
+_MONEY = MoneyField()
+OUTSIDE_US = "Outside the US"
+NO_ADDRESS = "No address"
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    number: int
+    start: datetime.date
+    end: datetime.date
+    last_start: datetime.date
+    last_end: datetime.date
+    today: datetime.date
+    calendar_year: bool
+
+    @property
+    def label(self) -> str:
+        return f"FY{self.number}"
+
+    @property
+    def last_label(self) -> str:
+        return f"FY{self.number - 1}"
+
+
+def fiscal_year_of(organization: Organization | None, today: datetime.date) -> FiscalYear:
+    org = organization or Organization()  # the defaults: the calendar year
+    number = org.fiscal_year_of(today)
+    start, end = org.fiscal_year_bounds(number)
+    last_start, last_end = org.fiscal_year_bounds(number - 1)
+    return FiscalYear(
+        number, start, end, last_start, last_end, today, org.fiscal_year_start_month == 1
+    )
+
+
+def _counted_between(start: datetime.date, end: datetime.date) -> QuerySet[Gift]:
+    return Gift.objects.filter(status__in=COUNTED_STATUSES, tax_date__range=(start, end))
+
+
+@dataclass
+class MonthBar:
+    label: str
+    this_year: Decimal
+    last_year: Decimal
+    future: bool
+
+
+@dataclass
+class Giving:
+    months: list[MonthBar]
+    channels: list[tuple[str, str, Decimal, Decimal]]  # value, label, this FY, last FY
+    total: Decimal
+    last_total: Decimal
+    last_total_to_date: Decimal  # last FY through the same month
+
+    @property
+    def channel_max(self) -> Decimal:
+        return max([c[2] for c in self.channels] + [c[3] for c in self.channels] + [ZERO])
+
+
+def _month_index(fy: FiscalYear, day: datetime.date, start: datetime.date) -> int:
+    return (day.year - start.year) * 12 + day.month - start.month
+
+
+def giving_by_month_and_channel(fy: FiscalYear, organization=None) -> Giving:
+    """One query on the month totals kept by the gift triggers: kept gifts of this and last
+    fiscal year by month and channel."""
+    rows = (
+        GiftMonthTotal.objects.filter(month__range=(fy.last_start, fy.end))
+        .values("month", "channel")
+        .annotate(cents=Sum("total_cents"))
+        .order_by()
+    )
+    rows = [
+        {"month": r["month"], "channel": r["channel"], "total": cents_to_money(r["cents"])}
+        for r in rows
+    ]
+    this_months = [ZERO] * 12
+    last_months = [ZERO] * 12
+    this_channels: dict[str, Decimal] = {}
+    last_channels: dict[str, Decimal] = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        if month >= fy.start:
+            this_months[_month_index(fy, month, fy.start)] += row["total"]
+            this_channels[row["channel"]] = this_channels.get(row["channel"], ZERO) + row["total"]
+        else:
+            last_months[_month_index(fy, month, fy.last_start)] += row["total"]
+            last_channels[row["channel"]] = last_channels.get(row["channel"], ZERO) + row["total"]
+    current = _month_index(fy, fy.today, fy.start)
+    months = []
+    for i in range(12):
+        month_no = (fy.start.month - 1 + i) % 12 + 1
+        months.append(
+            MonthBar(calendar.month_abbr[month_no], this_months[i], last_months[i], i > current)
+        )
+    channels = [
+        (value, label, this_channels.get(value, ZERO), last_channels.get(value, ZERO))
+        for value, label in Channel.choices
+        if this_channels.get(value) or last_channels.get(value)
+    ]
+    return Giving(
+        months=months,
+        channels=channels,
+        total=sum(this_months, ZERO),
+        last_total=sum(last_months, ZERO),
+        last_total_to_date=sum(last_months[: current + 1], ZERO),
+    )
+
+
+def giving_by_state(fy: FiscalYear) -> list[tuple[str, Decimal, int]]:
+    """(state, total kept, donors) this fiscal year, by the donor's primary address; largest
+    first. One query."""
+    if fy.calendar_year:
+        return _giving_by_state_from_year_totals(fy.number)
+    rows = (
+        _counted_between(fy.start, fy.end)
+        .annotate(
+            addr=FilteredRelation(
+                "donor__addresses", condition=Q(donor__addresses__is_primary=True)
+            )
+        )
+        .annotate(
+            state=Case(
+                When(addr__id__isnull=True, then=Value(NO_ADDRESS)),
+                When(addr__country="US", then=F("addr__region")),
+                default=Value(OUTSIDE_US),
+                output_field=CharField(),
+            )
+        )
+        .values("state")
+        .annotate(total=money_sum(KEPT), donors=Count("donor_id", distinct=True))
+        .order_by("-total", "state")
+    )
+    return [(r["state"] or NO_ADDRESS, r["total"], r["donors"]) for r in rows]
+
+
+def _giving_by_state_from_year_totals(year: int) -> list[tuple[str, Decimal, int]]:
+    """The donors' yearly totals are by calendar (tax) year, which is then the fiscal year:
+    one row per donor instead of one per gift, joined straight to the primary address (the
+    ORM would join every donor in between)."""
+    years = DonorYearTotal._meta.db_table
+    addresses = DonorAddress._meta.db_table
+    sql = (
+        f"SELECT CASE WHEN a.id IS NULL THEN %s WHEN a.country = 'US' THEN a.region "
+        f"ELSE %s END AS state, ROUND(SUM(y.total), 2) AS total, COUNT(*) AS donors "
+        f"FROM {years} y LEFT JOIN {addresses} a ON a.donor_id = y.donor_id AND a.is_primary "
+        f"WHERE y.year = %s GROUP BY 1 ORDER BY 2 DESC, 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [NO_ADDRESS, OUTSIDE_US, year])
+        rows = cursor.fetchall()
+    # SQLite hands sums back as floats: read them through their shortest exact spelling.
+    return [(state or NO_ADDRESS, money(str(total)), count) for state, total, count in rows]
+
+
+@dataclass
+class DonorStates:
+    this_year: int
+    new: int
+    retained: int
+    recovered: int
+    lapsed: int
+    sybunt: int
+    lybunt_total: Decimal
+    sybunt_total: Decimal
+
+    @property
+    def retention_rate(self) -> int | None:
+        """Share of last year's donors who gave again this year, in whole percent."""
+        last_year = self.retained + self.lapsed
+        return round(self.retained * 100 / last_year) if last_year else None
+
+
+def donor_states(fy: FiscalYear) -> DonorStates:
+    """Two queries: the donors' lifetime figures, and who of this year's gave last year."""
+    figures = Donor.objects.aggregate(
+        this_year=Count("pk", filter=Q(last_gift_date__gte=fy.start)),
+        new=Count("pk", filter=Q(first_gift_date__gte=fy.start)),
+        lapsed=Count("pk", filter=Q(last_gift_date__range=(fy.last_start, fy.last_end))),
+        sybunt=Count("pk", filter=Q(last_gift_date__lt=fy.last_start)),
+        lybunt_total=money_sum(
+            "lifetime_total", filter=Q(last_gift_date__range=(fy.last_start, fy.last_end))
+        ),
+        sybunt_total=money_sum("lifetime_total", filter=Q(last_gift_date__lt=fy.last_start)),
+    )
+    if fy.calendar_year:
+        # The yearly totals are by calendar (tax) year, which is then the fiscal year.
+        # Last year's yearly totals whose donor has one this year: two index-only scans.
+        retained = (
+            DonorYearTotal.objects.filter(year=fy.number - 1)
+            .filter(
+                Exists(DonorYearTotal.objects.filter(donor_id=OuterRef("donor_id"), year=fy.number))
+            )
+            .count()
+        )
+    else:
+        retained = (
+            _counted_between(fy.last_start, fy.last_end)
+            .filter(donor__last_gift_date__gte=fy.start)
+            .aggregate(n=Count("donor_id", distinct=True))["n"]
+        )
+    return DonorStates(
+        this_year=figures["this_year"],
+        new=figures["new"],
+        retained=retained,
+        recovered=figures["this_year"] - figures["new"] - retained,
+        lapsed=figures["lapsed"],
+        sybunt=figures["sybunt"],
+        lybunt_total=figures["lybunt_total"] or ZERO,
+        sybunt_total=figures["sybunt_total"] or ZERO,
+    )
+
+
+LISTS = {
+    "lybunt": "LYBUNT: gave last fiscal year, not this one",
+    "sybunt": "SYBUNT: gave some year before last, not last year nor this one",
+}
+
+
+def lapsed_donors(kind: str, fy: FiscalYear) -> QuerySet[Donor]:
+    """LYBUNT or SYBUNT donors with their contacts, the largest lifetime givers first."""
+    if kind == "lybunt":
+        donors = Donor.objects.filter(last_gift_date__range=(fy.last_start, fy.last_end))
+    elif kind == "sybunt":
+        donors = Donor.objects.filter(last_gift_date__lt=fy.last_start)
+    else:
+        raise ValueError(kind)
+    return donors_with_contacts(donors).order_by("-lifetime_total", "pk")
+
+
+@dataclass
+class BoardRow:
+    member: BoardMember
+    give: Decimal
+    get: Decimal
+    give_goal: Decimal | None
+    get_goal: Decimal | None
+
+    @staticmethod
+    def _percent(done: Decimal, goal: Decimal | None) -> int | None:
+        return int(done * 100 / goal) if goal else None
+
+    @property
+    def give_percent(self):
+        return self._percent(self.give, self.give_goal)
+
+    @property
+    def get_percent(self):
+        return self._percent(self.get, self.get_goal)
+
+
+@dataclass
+class BoardGiving:
+    rows: list[BoardRow] = field(default_factory=list)
+
+    @property
+    def members(self) -> int:
+        return len(self.rows)
+
+    @property
+    def gave(self) -> int:
+        return sum(1 for r in self.rows if r.give > 0)
+
+    @property
+    def participation(self) -> int | None:
+        return round(self.gave * 100 / self.members) if self.members else None
+
+
+def board_members_with_figures(fy: FiscalYear) -> QuerySet[BoardMember]:
+    """Members serving in the fiscal year with ``give`` (their own gifts kept), ``get`` (gifts
+    credited to them as solicitor) and their goals for the year."""
+    give = (
+        _counted_between(fy.start, fy.end)
+        .filter(donor=OuterRef("donor_id"))
+        .order_by()
+        .values("donor")
+        .annotate(t=money_sum(KEPT))
+        .values("t")
+    )
+    from donors.models import SoftCredit
+
+    get = (
+        SoftCredit.objects.filter(
+            donor=OuterRef("donor_id"),
+            kind=SoftCreditKind.SOLICITOR,
+            gift__status__in=COUNTED_STATUSES,
+            gift__tax_date__range=(fy.start, fy.end),
+        )
+        .order_by()
+        .values("donor")
+        .annotate(t=money_sum("amount"))
+        .values("t")
+    )
+    goals = BoardGoal.objects.filter(member=OuterRef("pk"), fiscal_year=fy.number).order_by()
+    return (
+        BoardMember.objects.filter(term_start__lte=fy.end)
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=fy.start))
+        .select_related("donor")
+        .annotate(
+            give=Coalesce(Subquery(give, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
+            get=Coalesce(Subquery(get, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
+            give_goal=Subquery(goals.values("give_goal")[:1]),
+            get_goal=Subquery(goals.values("get_goal")[:1]),
+        )
+        .order_by("donor__sort_name", "pk")
+    )
+
+
+def board_giving(fy: FiscalYear) -> BoardGiving:
+    return BoardGiving(
+        rows=[
+            BoardRow(m, m.give, m.get, m.give_goal, m.get_goal)
+            for m in board_members_with_figures(fy)
+        ]
+    )

@@ -1,0 +1,148 @@
+"""The gift month totals behind the dashboard: kept by triggers, rebuilt on demand.
+
+The triggers (created by migration 0002_dashboard_globalgiving, SQL below) add each counted
+gift's cents to its (tax month, campaign, channel) row when it is inserted, take them off when
+it is deleted, and both when it is updated. Their channel rule is ``donors.progress.channel_of``
+written in SQL; ``tests/donors/test_month_totals.py`` proves the two agree.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
+
+from donors.models import Gift, GiftMonthTotal, Organization
+from donors.models.gift import COUNTED_STATUSES
+
+_COUNTED_SQL = "('succeeded', 'partially_refunded')"
+
+
+def _channel_sql(row: str) -> str:
+    return (
+        f"CASE WHEN {row}.method = 'globalgiving' THEN 'globalgiving' "
+        f"WHEN {row}.benefit_value > 0 OR {row}.benefit_declined THEN 'events' "
+        f"WHEN {row}.amount >= COALESCE((SELECT major_gift_threshold FROM donors_organization "
+        f"WHERE id = 1), 1000) THEN 'major' "
+        f"WHEN {row}.method IN ('card', 'ach') AND {row}.processor <> '' THEN 'online' "
+        f"WHEN {row}.method = 'check' THEN 'checks' ELSE 'other' END"
+    )
+
+
+def _upsert(vendor: str, row: str, sign: str) -> str:
+    if vendor == "postgresql":
+        month = f"date_trunc('month', {row}.tax_date)::date"
+        cents = f"{sign}ROUND(({row}.amount - {row}.amount_refunded) * 100)::bigint"
+    else:
+        month = f"date({row}.tax_date, 'start of month')"
+        cents = f"{sign}CAST(ROUND(({row}.amount - {row}.amount_refunded) * 100) AS INTEGER)"
+    return (
+        "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, gift_count) "
+        f"VALUES ({month}, COALESCE({row}.campaign_id, 0), {_channel_sql(row)}, {cents}, "
+        f"{sign}1) ON CONFLICT (month, campaign_key, channel) DO UPDATE SET "
+        "total_cents = donors_giftmonthtotal.total_cents + excluded.total_cents, "
+        "gift_count = donors_giftmonthtotal.gift_count + excluded.gift_count;"
+    )
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION donors_gift_month_total() RETURNS trigger AS $$ BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status IN {_COUNTED_SQL} THEN "
+            f"{_upsert(vendor, 'OLD', '-')} END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status IN {_COUNTED_SQL} THEN "
+            f"{_upsert(vendor, 'NEW', '')} END IF; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql;",
+            "DROP TRIGGER IF EXISTS donors_gift_month_total ON donors_gift;",
+            "CREATE TRIGGER donors_gift_month_total AFTER INSERT OR UPDATE OR DELETE ON "
+            "donors_gift FOR EACH ROW EXECUTE FUNCTION donors_gift_month_total();",
+        ]
+    return [
+        "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_ins AFTER INSERT ON donors_gift "
+        f"WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'NEW', '')} END;",
+        "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_del AFTER DELETE ON donors_gift "
+        f"WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'OLD', '-')} END;",
+        # One trigger per side of an update: SQLite has no IF inside a trigger body.
+        "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_upd_old AFTER UPDATE ON "
+        f"donors_gift WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'OLD', '-')} END;",
+        "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_upd_new AFTER UPDATE ON "
+        f"donors_gift WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'NEW', '')} END;",
+    ]
+
+
+def drop_trigger_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS donors_gift_month_total ON donors_gift;",
+            "DROP FUNCTION IF EXISTS donors_gift_month_total();",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS donors_gift_month_total_{side};"
+        for side in ("ins", "del", "upd_old", "upd_new")
+    ]
+
+
+@transaction.atomic
+def gift_month_totals_rebuild() -> None:
+    """Recompute every row from the gifts, in the database (after the major-gift threshold
+    changed, or to repair)."""
+    from donors.progress import channel_expression, major_threshold_of
+
+    threshold = major_threshold_of(Organization.current())
+    cents = ExpressionWrapper(
+        Round((F("amount") - F("amount_refunded")) * 100), output_field=BigIntegerField()
+    )
+
+    select = (
+        Gift.objects.filter(status__in=COUNTED_STATUSES)
+        .annotate(
+            m=TruncMonth("tax_date"),
+            key=Coalesce(F("campaign_id"), Value(0), output_field=BigIntegerField()),
+            ch=channel_expression(threshold),
+        )
+        .values("m", "key", "ch")
+        .annotate(t=Cast(Sum(cents), BigIntegerField()), n=Count("id"))
+        .values_list("m", "key", "ch", "t", "n")
+        .order_by()
+    )
+    sql, params = select.query.sql_with_params()
+    GiftMonthTotal.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, "
+            f"gift_count) {sql}",
+            params,
+        )
+
+
+def _triggers_present(vendor: str) -> bool:
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = 'donors_gift_month_total' "
+                "AND NOT tgisinternal"
+            )
+            return cursor.fetchone()[0] == 1
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'donors_gift_month_total%'"
+        )
+        return cursor.fetchone()[0] == 4
+
+
+def gift_month_totals_ensure() -> bool:
+    """Make sure the triggers exist; when they had gone, recreate them and recount.
+
+    Run after every migrate: on SQLite, Django alters a table by copying it into a new one,
+    which silently drops the old table's triggers. Returns whether anything was repaired.
+    """
+    vendor = connection.vendor
+    if _triggers_present(vendor):
+        return False
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in trigger_sql(vendor):
+                cursor.execute(statement)
+        gift_month_totals_rebuild()
+    return True

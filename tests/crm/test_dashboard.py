@@ -1,0 +1,221 @@
+"""The board dashboard: every figure against the hand-counted data set of tests/dashboard_data,
+the page as each role sees it, and a pinned number of queries."""
+
+import csv
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from crm.dashboard import (
+    NO_ADDRESS,
+    board_giving,
+    donor_states,
+    fiscal_year_of,
+    giving_by_month_and_channel,
+    giving_by_state,
+    lapsed_donors,
+)
+from crm.dashboard_views import csv_cell
+from donors.models import GlobalGivingFetch
+from donors.progress import Channel
+from tests import factories
+from tests import dashboard_data as data
+
+
+@pytest.fixture
+def cast(organization, board):
+    return data.build(timezone.localdate(), board_user=board)
+
+
+@pytest.fixture
+def fy(cast):
+    return fiscal_year_of(cast.org, timezone.localdate())
+
+
+def test_giving_by_month_compares_this_fiscal_year_with_last(cast, fy):
+    giving = giving_by_month_and_channel(fy, cast.org)
+    # This year: 100 + 250 + (500 - 200) + 2500 + 150 + 400 + 900 + 200; the refunded check
+    # and the soft credits add nothing.
+    assert giving.total == D("4800.00")
+    assert giving.months[0].this_year == D("4800.00")
+    assert all(m.this_year == 0 for m in giving.months[1:])
+    # Last year: 60 cash in its first month, the 75 check two months later; the gifts of the
+    # year before last are in neither.
+    assert (giving.months[0].last_year, giving.months[2].last_year) == (D("60.00"), D("75.00"))
+    assert giving.last_total == D("135.00")
+    month_now = (fy.today.year - fy.start.year) * 12 + fy.today.month - fy.start.month
+    assert giving.last_total_to_date == (D("135.00") if month_now >= 2 else D("60.00"))
+    assert [m.future for m in giving.months] == [i > month_now for i in range(12)]
+
+
+def test_giving_by_channel_this_year_and_last(cast, fy):
+    giving = giving_by_month_and_channel(fy, cast.org)
+    assert {value: (this, last) for value, _, this, last in giving.channels} == {
+        Channel.ONLINE: (D("400.00"), D("0.00")),
+        Channel.CHECKS: (D("850.00"), D("75.00")),
+        Channel.MAJOR: (D("2500.00"), D("0.00")),
+        Channel.EVENTS: (D("150.00"), D("0.00")),
+        Channel.GLOBALGIVING: (D("900.00"), D("0.00")),
+        Channel.OTHER: (D("0.00"), D("60.00")),
+    }
+
+
+def test_giving_by_state_of_the_donors_primary_address(cast, fy):
+    assert giving_by_state(fy) == [
+        (NO_ADDRESS, D("3400.00"), 2),  # Acme's wire and GlobalGiving's payout
+        ("CA", D("850.00"), 1),  # Omar
+        ("IN", D("550.00"), 1),  # Ayesha
+    ]
+
+
+def test_donor_states_new_retained_recovered_lapsed(cast, fy):
+    states = donor_states(fy)
+    # Ayesha gave this year and the year before last: recovered. Omar this year and last:
+    # retained. Acme and GlobalGiving: new. Zain last year only (his soft credit this year is
+    # not his gift): lapsed. Farah only the year before last: SYBUNT.
+    assert (states.this_year, states.new, states.retained, states.recovered) == (4, 2, 1, 1)
+    assert (states.lapsed, states.sybunt) == (1, 1)
+    assert (states.lybunt_total, states.sybunt_total) == (D("60.00"), D("40.00"))
+    assert states.retention_rate == 50
+    assert list(lapsed_donors("lybunt", fy)) == [cast.zain]
+    assert list(lapsed_donors("sybunt", fy)) == [cast.farah]
+
+
+def test_donor_states_on_a_fiscal_year_from_july(cast):
+    cast.org.fiscal_year_start_month = 7
+    cast.org.save()
+    today = timezone.localdate()
+    states = donor_states(fiscal_year_of(cast.org, today))
+    assert states.this_year + states.lapsed + states.sybunt == 6
+
+
+def test_board_give_and_get_against_goals(cast, fy):
+    board = board_giving(fy)
+    rows = {r.member.donor.first_name: r for r in board.rows}
+    # Ayesha's own gifts: 100 + 300 + 150; her match credit is no solicitation.
+    assert (rows["Ayesha"].give, rows["Ayesha"].get) == (D("550.00"), D("0.00"))
+    assert (rows["Ayesha"].give_goal, rows["Ayesha"].get_goal) == (D("5000.00"), D("3000.00"))
+    # Omar: 250 + 400 + 200 (his refunded check is not giving); he solicited Acme's 2,500.
+    assert (rows["Omar"].give, rows["Omar"].get) == (D("850.00"), D("2500.00"))
+    assert (rows["Omar"].give_percent, rows["Omar"].get_percent) == (85, 125)
+    assert (board.gave, board.members, board.participation) == (2, 2, 100)
+
+
+def test_board_participation_counts_only_members_who_gave(cast, fy):
+    factories.make_board_member(donor=cast.farah)  # serving, gave nothing this year
+    board = board_giving(fy)
+    assert (board.gave, board.members, board.participation) == (2, 3, 67)
+
+
+def test_dashboard_shows_each_figure(client, board, cast):
+    GlobalGivingFetch.objects.create(
+        project_id="98765", ok=True, funding=D("18342.50"), goal=D("50000"), donation_count=212
+    )
+    GlobalGivingFetch.objects.create(project_id="98765", ok=False, error="GlobalGiving answered HTTP 500")
+    client.force_login(board)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "$3,775.00" in html and "$600.00" in html  # Dinners received; unpaid pledge apart
+    assert "$18,542.50" in html  # GlobalGiving live funding + the 200 check, payout once
+    assert "failed: GlobalGiving answered HTTP 500" in html  # the last good figures stay
+    assert "$4,800.00" in html  # this fiscal year
+    assert html.count('class="bar-this"') == sum(1 for m in response.context["giving"].months if not m.future)
+    assert 'id="board-participation">100%' in html
+    assert "Zain Ahmed" in html and "Farah" in html
+    assert "/dashboard/lybunt.csv" not in html  # board members see lists, do not export them
+
+
+def test_staff_see_the_export_links(client, staff, cast):
+    client.force_login(staff)
+    html = client.get("/dashboard/").content.decode()
+    assert "/dashboard/lybunt.csv" in html and "/dashboard/sybunt.csv" in html
+
+
+def test_dashboard_queries_are_pinned_and_do_not_grow(client, board, cast):
+    client.force_login(board)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/dashboard/").status_code == 200
+        return len(captured.captured_queries)
+
+    # session, user, 2 permission reads; organization; campaigns, their sums, their pledges,
+    # GlobalGiving figures; months x channels; states; donor states (2); LYBUNT; SYBUNT; the board
+    # with give, get and goals: 16, whatever the number of gifts, campaigns or members.
+    assert count() == 16
+    for n in range(3):
+        campaign = factories.make_campaign(globalgiving_project_id=f"p{n}")
+        member = factories.make_board_member()
+        factories.make_board_goal(member, fiscal_year=cast.fy)
+        factories.make_gift(member.donor, campaign=campaign, gift_date=cast.fy_start)
+        factories.make_gift(gift_date=cast.last_fy_start)
+    assert count() == 16
+
+
+def test_lybunt_and_sybunt_lists_page_through_donors(client, board, cast):
+    client.force_login(board)
+    html = client.get("/dashboard/lybunt/").content.decode()
+    assert "Zain Ahmed" in html and "1 donor" in html
+    assert "Download as CSV" not in html
+    html = client.get("/dashboard/sybunt/?page=99").content.decode()
+    assert "Farah" in html
+
+
+def test_staff_export_lybunt_and_sybunt_with_formulas_neutralized(client, staff, cast):
+    client.force_login(staff)
+    response = client.get("/dashboard/sybunt.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:2] == ["name", "email"]
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\") Farah"
+    assert rows[1][7] == "40.00"
+    rows = list(csv.reader(io.StringIO(b"".join(client.get("/dashboard/lybunt.csv").streaming_content).decode())))
+    assert [r[0] for r in rows[1:]] == ["Zain Ahmed"]
+
+
+@pytest.mark.parametrize(
+    "value,cell",
+    [("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM", "'@SUM"), ("\tx", "'\tx"),
+     ("Khan", "Khan"), (None, ""), (D("-5.00"), "'-5.00")],
+)
+def test_csv_cells_never_start_a_formula(value, cell):
+    assert csv_cell(value) == cell
+
+
+def test_event_organizers_and_visitors_never_see_the_dashboard(client, organizer, cast):
+    assert client.get("/dashboard/").status_code == 302
+    client.force_login(organizer)
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/dashboard/lybunt/").status_code == 403
+
+
+def test_dashboard_answers_before_anything_is_recorded(client, board):
+    client.force_login(board)  # no organization profile, campaign, gift nor board yet
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No active campaign." in html and "No board member serves this year." in html
+
+
+def test_giving_by_state_is_the_same_on_a_fiscal_year_from_july(cast):
+    cast.org.fiscal_year_start_month = 7
+    cast.org.save()
+    fy = fiscal_year_of(cast.org, timezone.localdate())
+    expected = {}
+    states = dict((name, total) for name, total, _ in giving_by_state(fy))
+    # Every gift of the data set sits on the first day of a calendar year or before the last
+    # fiscal year; which of them fall in a July fiscal year depends on today: count by hand.
+    from donors.models import Gift
+
+    for gift in Gift.objects.filter(status__in=("succeeded", "partially_refunded"),
+                                    tax_date__range=(fy.start, fy.end)).select_related("donor"):
+        address = gift.donor.addresses.filter(is_primary=True).first()
+        key = address.region if address else NO_ADDRESS
+        expected[key] = expected.get(key, D("0")) + gift.amount - gift.amount_refunded
+    assert states == expected
