@@ -86,16 +86,23 @@ def installments_with_status(
 
 
 def campaigns_with_totals(queryset: QuerySet[Campaign] | None = None) -> QuerySet[Campaign]:
-    """Campaigns with ``raised`` (gifts kept, hard credit) and ``gift_total_count``."""
+    """Campaigns with ``raised`` (gifts kept, hard credit) and ``gift_total_count``, read from
+    the monthly totals the database keeps (donors.models.GiftMonthTotal), not from every gift."""
+    from donors.models.summary import GiftMonthTotal
+
     qs = Campaign.objects.all() if queryset is None else queryset
-    counted = Q(gifts__status__in=COUNTED_STATUSES)
+    months = GiftMonthTotal.objects.filter(campaign_key=OuterRef("pk")).order_by().values(
+        "campaign_key"
+    )
+    cents = Subquery(months.annotate(v=Sum("total_cents")).values("v"))
+    count = Subquery(months.annotate(v=Sum("gift_count")).values("v"))
     return qs.annotate(
-        raised=Coalesce(
-            money_sum(F("gifts__amount") - F("gifts__amount_refunded"), filter=counted),
-            Value(ZERO),
-            output_field=_MONEY,
+        raised=ExpressionWrapper(
+            # × 0.01, not ÷ 100: SQLite would divide the integer cents as integers.
+            Coalesce(cents, Value(0)) * Value(Decimal("0.01")),
+            output_field=MoneyField(),
         ),
-        gift_total_count=Count("gifts", filter=counted),
+        gift_total_count=Coalesce(count, Value(0)),
     )
 
 
@@ -189,3 +196,14 @@ def duplicate_donor_pairs() -> list[dict]:
         for (low, high), why in sorted(reasons.items())
         if (low, high) not in dismissed
     ]
+
+
+def gift_tax_years() -> list[int]:
+    """The tax years gifts span, newest first: two index lookups (the first and the last tax
+    date), however many gifts there are."""
+    from django.db.models import Max, Min
+
+    span = Gift.objects.aggregate(first=Min("tax_date"), last=Max("tax_date"))
+    if span["first"] is None:
+        return []
+    return list(range(span["last"].year, span["first"].year - 1, -1))

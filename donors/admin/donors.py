@@ -21,7 +21,7 @@ from donors.models import (
     SoftCredit,
     Tag,
 )
-from donors.selectors import donors_matching, donors_with_contacts
+from donors.selectors import donors_matching, donors_with_contacts, gift_tax_years
 from donors.services import donor_contacts_normalize, donor_figures_refresh, donor_save
 
 
@@ -142,10 +142,7 @@ class GaveInYearFilter(admin.SimpleListFilter):
     parameter_name = "gave_in"
 
     def lookups(self, request, model_admin):
-        from donors.models import DonorYearTotal
-
-        years = DonorYearTotal.objects.values_list("year", flat=True).distinct().order_by("-year")
-        return [(str(y), str(y)) for y in years[:10]]
+        return [(str(y), str(y)) for y in gift_tax_years()[:10]]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
