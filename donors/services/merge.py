@@ -92,6 +92,8 @@ def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
                     f"{other} has {model._meta.verbose_name_plural}, which never change: "
                     f"keep {other} and merge {survivor} into it instead."
                 )
+        if rel.one_to_many and model not in _SPECIAL:  # those merge their clashes themselves
+            problems += _unique_clashes(rel, survivor=survivor, other=other)
         if rel.one_to_one:
             theirs = model._default_manager.filter(**{rel.field.name: other}).exists()
             mine = model._default_manager.filter(**{rel.field.name: survivor}).exists()
@@ -99,6 +101,32 @@ def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
                 problems.append(
                     f"Both donors have a {model._meta.verbose_name}: remove one before merging."
                 )
+    return problems
+
+
+def _unique_clashes(rel, *, survivor: Donor, other: Donor) -> list[str]:
+    """Rows that could not both point at the survivor: a unique constraint of the related model
+    (one RSVP per donor and event, say) that both donors' rows share, said in words instead of
+    failing in the database."""
+    model, name = rel.related_model, rel.field.name
+    problems = []
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or constraint.condition is not None:
+            continue
+        fields = list(constraint.fields)
+        if name not in fields or len(fields) < 2:
+            continue
+        rest = [f for f in fields if f != name]
+        manager = model._default_manager
+        clash = set(manager.filter(**{name: other}).values_list(*rest)) & set(
+            manager.filter(**{name: survivor}).values_list(*rest)
+        )
+        if clash:
+            what = ", ".join(model._meta.get_field(f).verbose_name for f in rest)
+            problems.append(
+                f"Both donors have a {model._meta.verbose_name} for the same {what}: "
+                "remove one of the two before merging."
+            )
     return problems
 
 
