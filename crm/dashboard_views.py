@@ -32,6 +32,7 @@ from donors.models.gift import SoftCreditKind
 from donors.progress import campaign_progress
 from donors.rules import may_keep_goals
 from donors.services import board_goal_set
+from events.selectors import next_events
 
 # Who sees giving (Administrators, Staff, board members; never event organizers).
 SEES_GIVING = "donors.view_gift"
@@ -39,6 +40,7 @@ SEES_GIVING = "donors.view_gift"
 EXPORTS_DONORS = "donors.change_donor"
 KEEPS_OWN_GOALS = "donors.change_own_boardgoal"
 TOP_LAPSED = 10
+NEXT_EVENTS = 5
 
 
 def needs(permission: str):
@@ -69,6 +71,7 @@ def dashboard(request):
     sybunt = list(lapsed_donors("sybunt", fy)[:TOP_LAPSED])
     board = board_giving(fy)
     now = timezone.now()
+    events = next_events(now=now, limit=NEXT_EVENTS)
     return render(
         request,
         "crm/dashboard.html",
@@ -92,6 +95,7 @@ def dashboard(request):
             "lybunt": lybunt,
             "sybunt": sybunt,
             "board": board,
+            "events": events,
             "can_export": request.user.has_perm(EXPORTS_DONORS),
             "my_page": request.user.has_perm(KEEPS_OWN_GOALS),
         },

@@ -6,13 +6,43 @@ from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from donors.models import Donor, DonorEmail
 from donors.models.gift import COUNTED_STATUSES
 from donors.money import ZERO, MoneyField, money_sum
-from events.models import RSVP, Answer, Event, EventGift, TicketPurchase
+from events.models import RSVP, Answer, Event, EventGift, EventStatus, TicketPurchase
 
 _MONEY = MoneyField()
+
+
+# Events the board hears about: taking RSVPs, or closed to them but still to happen. Drafts
+# are not announced yet; cancelled events will not happen.
+UPCOMING_STATUSES = (EventStatus.OPEN, EventStatus.CLOSED)
+
+
+def next_events(*, now=None, limit: int = 5) -> list[Event]:
+    """The next events not over yet (open or closed to RSVPs), soonest first, each with its
+    RSVP counts, in one query: ``yes_parties``/``yes_seats`` (confirmed, waitlist apart, as
+    ``seats_taken`` counts them), ``waitlist_parties``/``waitlist_seats``, ``maybe_parties``/
+    ``maybe_seats`` and ``no_parties``."""
+    now = now or timezone.now()
+    confirmed = Q(rsvps__answer=Answer.YES, rsvps__waitlist_position__isnull=True)
+    waiting = Q(rsvps__answer=Answer.YES, rsvps__waitlist_position__isnull=False)
+    maybe = Q(rsvps__answer=Answer.MAYBE)
+    return list(
+        Event.objects.filter(status__in=UPCOMING_STATUSES, ends_at__gt=now)
+        .annotate(
+            yes_parties=Count("rsvps", filter=confirmed),
+            yes_seats=Coalesce(Sum("rsvps__party_size", filter=confirmed), 0),
+            waitlist_parties=Count("rsvps", filter=waiting),
+            waitlist_seats=Coalesce(Sum("rsvps__party_size", filter=waiting), 0),
+            maybe_parties=Count("rsvps", filter=maybe),
+            maybe_seats=Coalesce(Sum("rsvps__party_size", filter=maybe), 0),
+            no_parties=Count("rsvps", filter=Q(rsvps__answer=Answer.NO)),
+        )
+        .order_by("starts_at", "pk")[:limit]
+    )
 
 
 def invitation_recipients(

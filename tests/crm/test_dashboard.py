@@ -2,7 +2,9 @@
 the page as each role sees it, and a pinned number of queries."""
 
 import csv
+import datetime
 import io
+import zoneinfo
 from decimal import Decimal as D
 
 import pytest
@@ -20,6 +22,7 @@ from crm.dashboard import (
     lapsed_donors,
 )
 from crm.dashboard_views import csv_cell
+from events.services import rsvp_submit
 from donors.models import GlobalGivingFetch
 from donors.progress import Channel
 from tests import factories
@@ -146,15 +149,20 @@ def test_dashboard_queries_are_pinned_and_do_not_grow(client, board, cast):
 
     # session, user, 2 permission reads; organization; campaigns, their sums, their pledges,
     # GlobalGiving figures; months x channels; states; donor states (2); LYBUNT; SYBUNT; the board
-    # with give, get and goals: 16, whatever the number of gifts, campaigns or members.
-    assert count() == 16
+    # with give, get and goals; the next events with their RSVP counts: 17, whatever the number
+    # of gifts, campaigns, members, events or RSVPs.
+    assert count() == 17
     for n in range(3):
         campaign = factories.make_campaign(globalgiving_project_id=f"p{n}")
         member = factories.make_board_member()
         factories.make_board_goal(member, fiscal_year=cast.fy)
         factories.make_gift(member.donor, campaign=campaign, gift_date=cast.fy_start)
         factories.make_gift(gift_date=cast.last_fy_start)
-    assert count() == 16
+        event = factories.make_event(capacity=2, campaign=campaign)
+        for answer, size in (("yes", 2), ("yes", 1), ("maybe", 1), ("no", 1)):  # one waits
+            rsvp_submit(event=event, donor=factories.make_donor(), answer=answer, party_size=size)
+    assert len(client.get("/dashboard/").context["events"]) == 3
+    assert count() == 17
 
 
 def test_lybunt_and_sybunt_lists_page_through_donors(client, board, cast):
@@ -201,6 +209,7 @@ def test_dashboard_answers_before_anything_is_recorded(client, board):
     assert response.status_code == 200
     html = response.content.decode()
     assert "No active campaign." in html and "No board member serves this year." in html
+    assert "No upcoming event." in html
 
 
 def test_giving_by_state_is_the_same_on_a_fiscal_year_from_july(cast):
@@ -219,3 +228,80 @@ def test_giving_by_state_is_the_same_on_a_fiscal_year_from_july(cast):
         key = address.region if address else NO_ADDRESS
         expected[key] = expected.get(key, D("0")) + gift.amount - gift.amount_refunded
     assert states == expected
+
+
+def test_next_events_with_their_rsvp_counts(client, board, organization):
+    now = timezone.now()
+    la = zoneinfo.ZoneInfo("America/Los_Angeles")
+    # Seven in the evening in Fremont, ten days on: 10 PM on the site's New York clock.
+    fremont_start = datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=10), datetime.time(19, 0), tzinfo=la
+    )
+    fremont = factories.make_event(
+        name="Fremont Dinner", slug="fremont", city="Fremont", state="CA",
+        time_zone="America/Los_Angeles", capacity=5, starts_at=fremont_start,
+    )
+    gala = factories.make_event(
+        name="Indianapolis Gala", slug="gala", capacity=100,
+        starts_at=now + datetime.timedelta(days=3),
+    )
+    cancelled = factories.make_event(name="Rained Out Picnic", slug="picnic",
+                                     starts_at=now + datetime.timedelta(days=5))
+    past = factories.make_event(name="Spring Lunch", slug="lunch",
+                                starts_at=now - datetime.timedelta(days=10))
+    factories.make_event(name="Draft Auction", slug="auction", status="draft",
+                         starts_at=now + datetime.timedelta(days=1))
+
+    def answer(event, answer, size=1):
+        return rsvp_submit(event=event, donor=factories.make_donor(), answer=answer,
+                           party_size=size)
+
+    # Fremont, 5 seats: parties of 3 and 2 fill it, the next party of 2 waits.
+    answer(fremont, "yes", 3)
+    answer(fremont, "yes", 2)
+    waiting = answer(fremont, "yes", 2)
+    answer(fremont, "maybe", 2)
+    answer(fremont, "no")
+    answer(fremont, "no")
+    assert waiting.waitlist_position == 1
+    # The gala: one party of 4, one maybe.
+    answer(gala, "yes", 4)
+    answer(gala, "maybe")
+    for event in (cancelled, past):
+        answer(event, "yes", 2)
+    cancelled.status = "cancelled"
+    cancelled.save()
+
+    client.force_login(board)
+    response = client.get("/dashboard/")
+    html = response.content.decode()
+
+    events = response.context["events"]
+    assert [e.slug for e in events] == ["gala", "fremont"]  # soonest first
+    assert [
+        (e.yes_parties, e.yes_seats, e.capacity, e.waitlist_parties, e.waitlist_seats,
+         e.maybe_parties, e.maybe_seats, e.no_parties)
+        for e in events
+    ] == [(1, 4, 100, 0, 0, 1, 1, 0), (2, 5, 5, 1, 2, 1, 2, 2)]
+
+    assert "Upcoming events and their RSVPs will appear here" not in html
+    assert html.index("Indianapolis Gala") < html.index("Fremont Dinner")
+    for gone in ("Rained Out Picnic", "Spring Lunch", "Draft Auction"):
+        assert gone not in html
+    row = html[html.index('data-event="fremont"'):]
+    row = row[: row.index("</tr>")]
+    assert 'href="/events/fremont/summary/"' in row
+    assert "Fremont, CA" in row
+    assert fremont_start.strftime("%a %b %-d, %Y") in row
+    assert "7:00 PM P" in row and "10:00 PM" not in row  # the venue's clock (PST or PDT)
+    assert '<span class="event-yes">5 of 5 seats</span>' in row and "2 parties" in row
+    assert '<span class="event-waitlist">1 party</span>' in row and "2 seats" in row
+    assert '<span class="event-maybe">1</span>' in row
+    assert '<span class="event-no">2</span>' in row
+    gala_row = html[html.index('data-event="gala"'):]
+    gala_row = gala_row[: gala_row.index("</tr>")]
+    assert '<span class="event-yes">4 of 100 seats</span>' in gala_row
+    assert '<span class="event-waitlist">0 parties</span>' in gala_row
+    assert "Indianapolis, IN" in gala_row
+    # A board member may open the summary the panel links to.
+    assert client.get("/events/fremont/summary/").status_code == 200
