@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from compliance import rules
 from compliance.models import Receipt, YearEndStatement
+from donors.ratelimit import rate_limited
 
 VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW = 300  # seconds
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def _over_limit(request) -> bool:
-    key = f"receipt-verify:{_client_address(request)}"
-    cache.add(key, 0, VERIFY_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, VERIFY_WINDOW)
-        count = 1
-    return count > VERIFY_LIMIT
-
-
 @never_cache
 @require_safe
 def receipt_verify(request, code: str):
-    if _over_limit(request):
+    limits = {"limit": VERIFY_LIMIT, "window": VERIFY_WINDOW}
+    if rate_limited(request, scope="receipt-verify", **limits):
         response = render(request, "compliance/verify.html", {"too_many": True}, status=429)
         response["Retry-After"] = str(VERIFY_WINDOW)
         return response

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from donors.forms import PRESET_AMOUNTS, DonateForm
 from donors.models import Campaign, Organization
+from donors.ratelimit import rate_limited
 from donors.stripe.checkout import DonationChoice, checkout_start
 from donors.stripe.client import StripeUnavailable
 from donors.stripe.events import webhook_receive
@@ -46,28 +46,14 @@ DONATE_RATE_LIMIT = 10
 DONATE_RATE_WINDOW = 600
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    key = f"donate-rate:{_client_ip(request)}"
-    cache.add(key, 0, DONATE_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, DONATE_RATE_WINDOW)
-        count = 1
-    return count > DONATE_RATE_LIMIT
-
-
 def donate(request: HttpRequest) -> HttpResponse:
     """The public donation page: choose, then hand off to Stripe Checkout."""
     organization = Organization.current()
     status = 200
     if request.method == "POST":
         form = DonateForm(request.POST)
-        if _rate_limited(request):
+        limits = {"limit": DONATE_RATE_LIMIT, "window": DONATE_RATE_WINDOW}
+        if rate_limited(request, scope="donate", **limits):
             form.is_valid()
             form.add_error(None, "Too many attempts from your connection. Please wait a few "
                                  "minutes and try again.")  # fmt: skip

@@ -20,7 +20,7 @@ from donors.models import Organization
 from events import exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, WalkInForm
 from events.models import RSVP, Event, EventStatus, Invitation
-from events.ratelimit import rate_limited
+from donors.ratelimit import rate_limited
 
 
 def permission(perm: str):
