@@ -68,8 +68,64 @@ class VoidFilter(admin.SimpleListFilter):
         return queryset
 
 
+class IssuedDocumentAdmin(AuditedAdmin):
+    """Receipts and statements: issued, never edited (their page is read-only; "change" only
+    allows the actions that void or send them), each with its PDF to download."""
+
+    pdf_render = None  # the function that draws the document's PDF
+    pdf_name = "document"  # the start of the downloaded file's name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    @admin.display(description="status", ordering="voided_at")
+    def validity(self, obj):
+        return "VOID" if obj.voided_at else "valid"
+
+    def _pdf_url_name(self) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_pdf"
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if not obj.pk:
+            return "-"
+        url = reverse(f"admin:{self._pdf_url_name()}", args=[obj.pk])
+        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:document_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name=self._pdf_url_name(),
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, document_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(self.get_queryset(request), pk=document_id)
+        services.document_mark_downloaded(document=document)
+        response = HttpResponse(type(self).pdf_render(document), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.pdf_name}-{document.number}.pdf"'
+        )
+        return response
+
+
 @admin.register(Receipt)
-class ReceiptAdmin(AuditedAdmin):
+class ReceiptAdmin(IssuedDocumentAdmin):
+    pdf_render = receipt_pdf
+    pdf_name = "receipt"
     list_display = [
         "number",
         "kind",
@@ -107,47 +163,6 @@ class ReceiptAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # A receipt's own page is always read-only; "change" allows the actions (void…).
-        if obj is not None:
-            return False
-        return super().has_change_permission(request)
-
-    @admin.display(description="status", ordering="voided_at")
-    def validity(self, obj):
-        return "VOID" if obj.voided_at else "valid"
-
-    @admin.display(description="PDF")
-    def pdf_link(self, obj):
-        if not obj.pk:
-            return "-"
-        url = reverse("admin:compliance_receipt_pdf", args=[obj.pk])
-        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:receipt_id>/pdf/",
-                self.admin_site.admin_view(self.pdf_view),
-                name="compliance_receipt_pdf",
-            ),
-            *super().get_urls(),
-        ]
-
-    def pdf_view(self, request, receipt_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        receipt = get_object_or_404(Receipt.objects.select_related("replaces"), pk=receipt_id)
-        services.receipt_mark_downloaded(receipt=receipt)
-        response = HttpResponse(receipt_pdf(receipt), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.number}.pdf"'
-        return response
 
     def _with_reason(self, request, queryset, *, action, title, question, do, done):
         if request.POST.get("confirmed"):
@@ -236,7 +251,9 @@ class EmailTemplateAdmin(AuditedAdmin):
 
 
 @admin.register(YearEndStatement)
-class YearEndStatementAdmin(AuditedAdmin):
+class YearEndStatementAdmin(IssuedDocumentAdmin):
+    pdf_render = statement_pdf
+    pdf_name = "statement"
     list_display = [
         "number", "year", "donor_name", "total_amount", "total_deductible", "validity",
         "issued_at", "sent_at", "pdf_link",
@@ -253,50 +270,6 @@ class YearEndStatementAdmin(AuditedAdmin):
     ]  # fmt: skip
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None:
-            return False
-        return super().has_change_permission(request)
-
-    @admin.display(description="status", ordering="voided_at")
-    def validity(self, obj):
-        return "VOID" if obj.voided_at else "valid"
-
-    @admin.display(description="PDF")
-    def pdf_link(self, obj):
-        if not obj.pk:
-            return "-"
-        url = reverse("admin:compliance_yearendstatement_pdf", args=[obj.pk])
-        return format_html('<a href="{}">{}.pdf</a>', url, obj.number)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:statement_id>/pdf/",
-                self.admin_site.admin_view(self.pdf_view),
-                name="compliance_yearendstatement_pdf",
-            ),
-            *super().get_urls(),
-        ]
-
-    def pdf_view(self, request, statement_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        statement = get_object_or_404(YearEndStatement, pk=statement_id)
-        YearEndStatement.objects.filter(pk=statement.pk, downloaded_at__isnull=True).update(
-            downloaded_at=timezone.now()
-        )
-        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="statement-{statement.number}.pdf"'
-        )
-        return response
 
     @admin.action(description="Email selected statements to their donors…", permissions=["change"])
     def send_statements(self, request, queryset):

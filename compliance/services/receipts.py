@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance import rules
-from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind
+from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
 from donors.models import Gift, GiftStatus, Organization
 from donors.models.gift import NON_CASH_METHODS
 from donors.money import money
@@ -249,8 +249,9 @@ def receipt_replace(*, receipt: Receipt, reason: str, issued_by=None) -> Receipt
     )
 
 
-def receipt_mark_downloaded(*, receipt: Receipt) -> None:
-    Receipt.objects.filter(pk=receipt.pk, downloaded_at__isnull=True).update(
+def document_mark_downloaded(*, document: Receipt | YearEndStatement) -> None:
+    """Record the first download of an issued receipt or statement (later ones change nothing)."""
+    type(document).objects.filter(pk=document.pk, downloaded_at__isnull=True).update(
         downloaded_at=timezone.now()
     )
 
