@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncMon
 from compliance.models import BenefitLimit, FilingProfile
 from donors.models import DonorAddress, Gift, GiftStatus
 from donors.money import ZERO, money, money_sum
+from donors.exports import csv_cell
 
 KEPT = [GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
 GENERAL_RULE = Decimal("5000.00")
@@ -168,12 +169,6 @@ def annual_summary(year: int) -> dict:
     }
 
 
-def _cell(value) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def summary_csv_rows(summary: dict) -> list[list[str]]:
     rows = [["section", "key", "value"]]
     for key in ("year", "total_received", "total_deductible", "gift_count", "schedule_b_rule",
@@ -186,4 +181,4 @@ def summary_csv_rows(summary: dict) -> list[list[str]]:
     rows.extend(
         ["public_support", key, str(value)] for key, value in summary["public_support"].items()
     )
-    return [[_cell(cell) for cell in row] for row in rows]
+    return [[csv_cell(cell) for cell in row] for row in rows]

@@ -3,7 +3,6 @@ member's own page. Each checks its permission explicitly; anonymous visitors log
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from functools import wraps
 
@@ -33,6 +32,7 @@ from donors.progress import campaign_progress
 from donors.rules import may_keep_goals
 from donors.services import board_goal_set
 from events.selectors import next_events
+from donors.exports import csv_stream
 
 # Who sees giving (Administrators, Staff, board members; never event organizers).
 SEES_GIVING = "donors.view_gift"
@@ -133,42 +133,22 @@ def sybunt_list(request):
     return _lapsed_list(request, "sybunt")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ would make it a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _lapsed_csv(kind):
     org = Organization.current()
     fy = fiscal_year_of(org, timezone.localdate())
-    writer = csv.writer(_Echo())
     header = ["name", "email", "city", "state", "first_gift", "last_gift", "largest_gift",
-              "lifetime_total", "gift_count"]
+              "lifetime_total", "gift_count"]  # fmt: skip
 
     def rows():
-        yield writer.writerow(header)
+        yield header
         for donor in lapsed_donors(kind, fy).iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    csv_cell(v)
-                    for v in (
-                        donor.display_name, donor.primary_email, donor.primary_city,
-                        donor.primary_state, donor.first_gift_date, donor.last_gift_date,
-                        donor.largest_gift, donor.lifetime_total, donor.gift_count,
-                    )
-                ]
-            )
+            yield [
+                donor.display_name, donor.primary_email, donor.primary_city,
+                donor.primary_state, donor.first_gift_date, donor.last_gift_date,
+                donor.largest_gift, donor.lifetime_total, donor.gift_count,
+            ]  # fmt: skip
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_stream(rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{fy.label}.csv"'
     return response
 

@@ -21,7 +21,16 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 2000
 
 
+def csv_cell(value) -> str:
+    """A CSV cell as text no spreadsheet runs as a formula: every cell starting with = + - @,
+    a tab or a carriage return gets a leading quote, numbers included (in a CSV all is text)."""
+    text = "" if value is None else str(safe_cell(value))
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def safe_cell(value):
+    """A cell for a typed sheet (XLSX): numbers and dates stay numbers and dates, text that a
+    spreadsheet would run as a formula gets a leading quote."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -105,7 +114,7 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
     writer = csv.writer(_Echo())
     yield "\ufeff".encode()  # Excel opens UTF-8 CSV right only with the byte-order mark
     for row in rows:
-        yield writer.writerow(row).encode()
+        yield writer.writerow([csv_cell(cell) for cell in row]).encode()
 
 
 def xlsx_file(rows: Iterable[list], *, title: str):

@@ -8,6 +8,7 @@ import io
 
 from events.models import Event
 from events.selectors import attendees
+from donors.exports import csv_cell, safe_cell
 
 HEADER = [
     "Name",
@@ -19,15 +20,6 @@ HEADER = [
     "Walk-in",
     "Checked in",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading quote, so it is text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def attendee_rows(event: Event) -> list[list[str]]:
     rows = []
     for rsvp in attendees(event):
@@ -43,14 +35,14 @@ def attendee_rows(event: Event) -> list[list[str]]:
                 str(rsvp.checked_in_count or ""),
             ]
         )
-    return [[neutralize(cell) for cell in row] for row in rows]
+    return [[safe_cell(cell) for cell in row] for row in rows]
 
 
 def attendees_csv(event: Event) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(attendee_rows(event))
+    writer.writerows([csv_cell(cell) for cell in row] for row in attendee_rows(event))
     # A byte-order mark so Excel reads the names' accents right.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

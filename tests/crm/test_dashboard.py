@@ -21,7 +21,7 @@ from crm.dashboard import (
     giving_by_state,
     lapsed_donors,
 )
-from crm.dashboard_views import csv_cell
+from donors.exports import csv_cell
 from events.services import rsvp_submit
 from donors.models import GlobalGivingFetch
 from donors.progress import Channel
@@ -179,11 +179,11 @@ def test_staff_export_lybunt_and_sybunt_with_formulas_neutralized(client, staff,
     response = client.get("/dashboard/sybunt.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:2] == ["name", "email"]
     assert rows[1][0] == "'=HYPERLINK(\"http://x\") Farah"
     assert rows[1][7] == "40.00"
-    rows = list(csv.reader(io.StringIO(b"".join(client.get("/dashboard/lybunt.csv").streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(client.get("/dashboard/lybunt.csv").streaming_content).decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["Zain Ahmed"]
 
 
