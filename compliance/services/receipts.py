@@ -281,30 +281,45 @@ def _email_context(receipt: Receipt) -> dict:
     }
 
 
+def document_send(*, model, document_id: int, template: str, context, pdf, file_prefix: str) -> str:
+    """Email an issued receipt or statement with its PDF, once. Called inside a transaction:
+    the row is locked, sent and the send recorded together, so a second worker finds it sent
+    and an SMTP failure rolls back for django-q2 to retry. Returns what happened, in words."""
+    from compliance import emails
+
+    document = model.objects.select_for_update().get(pk=document_id)
+    if document.sent_at:
+        return f"{document.number} was already sent on {document.sent_at:%Y-%m-%d}."
+    if document.voided_at:
+        return f"{document.number} is void: not sent."
+    if not document.donor_email:
+        return f"{document.number} has no email address: print and mail it."
+    subject, body = emails.render(template, context(document))
+    emails.send(
+        to=document.donor_email,
+        subject=subject,
+        body=body,
+        attachments=[(f"{file_prefix}-{document.number}.pdf", pdf(document), "application/pdf")],
+    )
+    document.sent_at = timezone.now()
+    document.sent_to = document.donor_email
+    document.save(update_fields=["sent_at", "sent_to"])
+    return f"{document.number} sent to {document.donor_email}."
+
+
 @transaction.atomic
 def receipt_send(*, receipt_id: int) -> str:
     """Email a receipt's PDF to its donor once. Returns what happened, in words."""
-    from compliance import emails
     from compliance.pdf import receipt_pdf
 
-    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
-    if receipt.sent_at:
-        return f"{receipt.number} was already sent on {receipt.sent_at:%Y-%m-%d}."
-    if receipt.voided_at:
-        return f"{receipt.number} is void: not sent."
-    if not receipt.donor_email:
-        return f"{receipt.number} has no email address: print and mail it."
-    subject, body = emails.render("receipt", _email_context(receipt))
-    emails.send(
-        to=receipt.donor_email,
-        subject=subject,
-        body=body,
-        attachments=[(f"receipt-{receipt.number}.pdf", receipt_pdf(receipt), "application/pdf")],
+    return document_send(
+        model=Receipt,
+        document_id=receipt_id,
+        template="receipt",
+        context=_email_context,
+        pdf=receipt_pdf,
+        file_prefix="receipt",
     )
-    receipt.sent_at = timezone.now()
-    receipt.sent_to = receipt.donor_email
-    receipt.save(update_fields=["sent_at", "sent_to"])
-    return f"{receipt.number} sent to {receipt.donor_email}."
 
 
 @transaction.atomic

@@ -233,46 +233,37 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
         return YearEndStatement.objects.bulk_create(new)
 
 
-# Sending, exactly like receipts: lock, send, record, in one transaction.
+# Sending: the same once-only flow as receipts (receipts.document_send).
+
+
+def _email_context(statement: YearEndStatement) -> dict:
+    from donors.money import usd
+
+    return {
+        "donor_name": statement.donor_name,
+        "number": statement.number,
+        "year": statement.year,
+        "total_deductible": usd(statement.total_deductible),
+        "org_name": statement.org_name,
+        "signatory_name": statement.org_signatory_name,
+        "signatory_title": statement.org_signatory_title,
+        "ny_disclosure": statement.org_ny_disclosure,
+    }
 
 
 @transaction.atomic
 def statement_send(*, statement_id: int) -> str:
-    from compliance import emails
     from compliance.pdf import statement_pdf
-    from donors.money import usd
+    from compliance.services.receipts import document_send
 
-    statement = YearEndStatement.objects.select_for_update().get(pk=statement_id)
-    if statement.sent_at:
-        return f"{statement.number} was already sent."
-    if statement.voided_at:
-        return f"{statement.number} is void: not sent."
-    if not statement.donor_email:
-        return f"{statement.number} has no email address: print and mail it."
-    subject, body = emails.render(
-        "statement",
-        {
-            "donor_name": statement.donor_name,
-            "number": statement.number,
-            "year": statement.year,
-            "total_deductible": usd(statement.total_deductible),
-            "org_name": statement.org_name,
-            "signatory_name": statement.org_signatory_name,
-            "signatory_title": statement.org_signatory_title,
-            "ny_disclosure": statement.org_ny_disclosure,
-        },
+    return document_send(
+        model=YearEndStatement,
+        document_id=statement_id,
+        template="statement",
+        context=_email_context,
+        pdf=statement_pdf,
+        file_prefix="statement",
     )
-    emails.send(
-        to=statement.donor_email,
-        subject=subject,
-        body=body,
-        attachments=[(f"statement-{statement.number}.pdf", statement_pdf(statement),
-                      "application/pdf")],
-    )
-    statement.sent_at = timezone.now()
-    statement.sent_to = statement.donor_email
-    statement.save(update_fields=["sent_at", "sent_to"])
-    return f"{statement.number} sent to {statement.donor_email}."
 
 
 def statements_send_queue(*, statement_ids) -> int:
