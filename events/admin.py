@@ -344,8 +344,31 @@ class TicketPurchaseForm(ServiceModelForm):
         pass
 
 
+class RecordedGiftAdmin(admin.ModelAdmin):
+    """Money recorded at an event (a ticket bought, a paddle-raise gift): added once through
+    its service, then shown read-only. Never changed or deleted here: a returned ticket or a
+    mistaken gift is a refund of its gift, which Staff make on the gift."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="donor", ordering="gift__donor__sort_name")
+    def donor(self, obj):
+        return obj.gift.donor
+
+    @admin.display(description="amount", ordering="gift__amount")
+    def amount(self, obj):
+        return f"${obj.gift.amount:,.2f}"
+
+
 @admin.register(TicketPurchase)
-class TicketPurchaseAdmin(admin.ModelAdmin):
+class TicketPurchaseAdmin(RecordedGiftAdmin):
     list_display = ["created_at", "donor", "event", "ticket_type", "quantity", "amount", "method"]
     list_select_related = ["gift__donor", "event", "ticket_type__event"]
     list_filter = ["event"]
@@ -373,24 +396,6 @@ class TicketPurchaseAdmin(admin.ModelAdmin):
                 "benefit_declined",
             ]
         return self.readonly_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Money is never deleted here: a returned ticket is a refund of its gift (Staff).
-        return False
-
-    @admin.display(description="donor", ordering="gift__donor__sort_name")
-    def donor(self, obj):
-        return obj.gift.donor
-
-    @admin.display(description="amount", ordering="gift__amount")
-    def amount(self, obj):
-        return f"${obj.gift.amount:,.2f}"
 
     @admin.display(description="paid by")
     def method(self, obj):
@@ -447,7 +452,7 @@ class EventGiftForm(ServiceModelForm):
 
 
 @admin.register(EventGift)
-class EventGiftAdmin(admin.ModelAdmin):
+class EventGiftAdmin(RecordedGiftAdmin):
     list_display = ["created_at", "event", "donor", "amount"]
     list_select_related = ["gift__donor", "event"]
     list_filter = ["event"]
@@ -467,23 +472,6 @@ class EventGiftAdmin(admin.ModelAdmin):
         if obj is None:
             return ["event", "donor", "amount", "method", "check_number", "gift_date"]
         return self.readonly_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="donor", ordering="gift__donor__sort_name")
-    def donor(self, obj):
-        return obj.gift.donor
-
-    @admin.display(description="amount", ordering="gift__amount")
-    def amount(self, obj):
-        return f"${obj.gift.amount:,.2f}"
 
     def save_form(self, request, form, change):
         return form.instance
