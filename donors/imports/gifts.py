@@ -483,10 +483,10 @@ def _write(good, resolver: DonorResolver, run) -> None:
         )
     SoftCredit.objects.bulk_create(credits, ignore_conflicts=True, batch_size=2000)
     from donors.services.figures import donor_figures_refresh
-    from donors.services.gifts import _pledges_settle
+    from donors.services import pledges_settle
 
     donor_figures_refresh(donor_ids=touched)
     pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
     pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
     if pledge_ids:
-        _pledges_settle(pledge_ids)
+        pledges_settle(pledge_ids=pledge_ids)

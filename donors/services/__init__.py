@@ -15,6 +15,7 @@ from donors.services.gifts import (
     gift_record,
     gift_save,
     gifts_delete,
+    pledges_settle,
     soft_credit_add,
 )
 from donors.services.merge import donors_merge, merge_blockers
@@ -37,6 +38,7 @@ __all__ = [
     "merge_blockers",
     "organization_save",
     "pledge_create",
+    "pledges_settle",
     "recurring_plan_create",
     "soft_credit_add",
 ]

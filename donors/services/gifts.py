@@ -57,7 +57,7 @@ def _prepare(gift: Gift) -> None:
         )
 
 
-def _pledges_settle(pledge_ids) -> None:
+def pledges_settle(*, pledge_ids) -> None:
     """A pledge paid in full is fulfilled; one no longer paid in full (a refund, a payment
     moved) is open again. Cancelled pledges stay cancelled."""
     from donors.selectors import pledges_with_balance
@@ -96,7 +96,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     gift.save()
     if refresh_figures:
         donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
-    _pledges_settle([gift.pledge_id, previous[1]])
+    pledges_settle(pledge_ids=[gift.pledge_id, previous[1]])
     return gift
 
 
@@ -122,7 +122,7 @@ def gift_delete(*, gift: Gift) -> None:
     donor_id, pledge_id = gift.donor_id, gift.pledge_id
     gift.delete()
     donor_figures_refresh(donor_ids=[donor_id])
-    _pledges_settle([pledge_id])
+    pledges_settle(pledge_ids=[pledge_id])
 
 
 @transaction.atomic
@@ -136,7 +136,7 @@ def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
         gift.delete()
         count += 1
     donor_figures_refresh(donor_ids=donor_ids)
-    _pledges_settle(pledge_ids)
+    pledges_settle(pledge_ids=pledge_ids)
     return count
 
 
