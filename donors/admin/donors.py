@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.html import format_html
 
-from donors.admin.base import AuditedAdmin, ReadOnlyInline, can_see_giving
+from donors.admin.base import AuditedAdmin, EstimatedCountPaginator, ReadOnlyInline, can_see_giving
 from donors.admin.duplicates import DuplicatesMixin
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
@@ -176,6 +176,7 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
     ]
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     filter_horizontal = ["tags"]
     actions = ["refresh_figures", "export_csv", "export_xlsx"]
     _giving_fields = (

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from donors.admin.base import AuditedAdmin
+from donors.admin.base import AuditedAdmin, EstimatedCountPaginator
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
 from donors.exports import gift_rows
@@ -97,6 +97,7 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     )
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
     readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]

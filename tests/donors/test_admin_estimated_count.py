@@ -1,0 +1,57 @@
+"""The big unfiltered lists show PostgreSQL's estimate of their size ("about N gifts")
+instead of counting every row; anything filtered or searched is counted exactly."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from donors.admin.base import EstimatedCountPaginator
+from tests.factories import make_donor, make_gift
+
+
+@pytest.fixture
+def five_gifts(db, organization):
+    donor = make_donor(first_name="Ayesha", last_name="Khan")
+    for _ in range(4):
+        make_gift(donor, amount=Decimal("25.00"))
+    make_gift(make_donor(first_name="Omar", last_name="Malik"), amount=Decimal("40.00"))
+
+
+def _paginator_line(response) -> str:
+    html = response.content.decode()
+    start = html.index('<p class="paginator">')
+    return " ".join(html[start : html.index("</p>", start)].split())
+
+
+def test_unfiltered_big_list_says_about(
+    client, staff, five_gifts, postgres_only, monkeypatch
+):
+    monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_ABOVE", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE donors_gift")
+    client.force_login(staff)
+
+    line = _paginator_line(client.get("/admin/donors/gift/"))
+    assert "about 5 gifts" in line
+
+    # A search is counted exactly, and never called an estimate.
+    line = _paginator_line(client.get("/admin/donors/gift/?q=Malik"))
+    assert line.endswith("1 gift")
+    assert "about" not in line
+
+
+def test_small_lists_and_sqlite_count_exactly(client, staff, five_gifts):
+    client.force_login(staff)
+    line = _paginator_line(client.get("/admin/donors/gift/"))
+    assert line.endswith("5 gifts")
+    assert "about" not in line
+
+
+def test_below_the_threshold_postgresql_counts_exactly(client, staff, five_gifts, postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE donors_gift")
+    client.force_login(staff)
+    line = _paginator_line(client.get("/admin/donors/gift/"))
+    assert line.endswith("5 gifts")
+    assert "about" not in line
