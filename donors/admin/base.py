@@ -70,14 +70,30 @@ class ReadOnlyInline:
 
 
 class EstimatedCountPaginator(Paginator):
-    """A paginator for the big lists (donors, gifts). Counting every row of an unfiltered
+    """A paginator for the big lists (donors, gifts), fast on deep pages too. Counting every row of an unfiltered
     table of a million gifts takes PostgreSQL longer than the rest of the page, so an
     unfiltered list of more than ``ESTIMATE_ABOVE`` rows uses the planner's row estimate,
     which ANALYZE keeps close. Filtered or searched lists, small tables and SQLite count
     exactly. ``count_is_estimate`` tells the page to say "about"."""
 
     ESTIMATE_ABOVE = 100_000
+    # From this row on, a page first reads its 50 ids alone (from the index that matches the
+    # list's order), then fetches those rows with their joins: OFFSET then skips index entries
+    # instead of joined rows. One query more, on deep pages only.
+    DEFER_FROM = 5_000
     count_is_estimate = False
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        if bottom < self.DEFER_FROM or not hasattr(queryset, "values_list"):
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(queryset.filter(pk__in=ids), number, self)
 
     @cached_property
     def count(self):

@@ -55,3 +55,32 @@ def test_below_the_threshold_postgresql_counts_exactly(client, staff, five_gifts
     line = _paginator_line(client.get("/admin/donors/gift/"))
     assert line.endswith("5 gifts")
     assert "about" not in line
+
+
+def _row_links(response) -> list[str]:
+    import re
+
+    links = re.findall(r'href="/admin/donors/gift/(\d+)/change/', response.content.decode())
+    return list(dict.fromkeys(links))  # each row links twice (date and amount)
+
+
+def test_a_deep_page_shows_the_same_rows_in_the_same_order(
+    client, staff, five_gifts, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from donors.admin.gifts import GiftAdmin
+
+    monkeypatch.setattr(GiftAdmin, "list_per_page", 2)
+    client.force_login(staff)
+    pages = ["/admin/donors/gift/?p=1", "/admin/donors/gift/?p=2", "/admin/donors/gift/?p=3"]
+    shallow = [_row_links(client.get(url)) for url in pages]
+    assert [len(rows) for rows in shallow] == [2, 2, 1]
+
+    # Treat every page as deep: its ids first, then those rows with their joins.
+    monkeypatch.setattr(EstimatedCountPaginator, "DEFER_FROM", 0)
+    with CaptureQueriesContext(connection) as queries:
+        deep = [_row_links(client.get(url)) for url in pages]
+    assert deep == shallow
+    id_pages = [q for q in queries.captured_queries if '"donors_gift"."id" AS "pk"' in q["sql"]]
+    assert len(id_pages) == 3
