@@ -84,3 +84,19 @@ def test_a_deep_page_shows_the_same_rows_in_the_same_order(
     assert deep == shallow
     id_pages = [q for q in queries.captured_queries if '"donors_gift"."id" AS "pk"' in q["sql"]]
     assert len(id_pages) == 3
+
+
+def test_a_filtered_list_past_the_cap_says_more_than(client, staff, five_gifts, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_UP_TO", 3)
+    client.force_login(staff)
+    response = client.get("/admin/donors/gift/?q=Khan")  # Ayesha's four gifts
+    line = _paginator_line(response)
+    assert "more than 3 gifts" in line
+    # "Select all" names no wrong number.
+    html = response.content.decode()
+    assert "Select all matching gifts" in html
+    assert "Select all 4" not in html
+
+    # Under the cap the count is exact.
+    line = _paginator_line(client.get("/admin/donors/gift/?q=Malik"))
+    assert line.endswith("1 gift")
