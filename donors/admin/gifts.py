@@ -9,6 +9,7 @@ from donors.admin.importing import EngineImportMixin
 from donors.exports import gift_rows
 from donors.imports.resources import GiftImportResource
 from donors.models import Gift, GiftAdjustment, SoftCredit
+from donors.money import usd
 from donors.selectors import donors_matching, gift_tax_years
 from donors.services import gift_delete, gift_save, gifts_delete
 
@@ -72,14 +73,14 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     list_display = [
         "tax_date",
         "donor",
-        "amount",
-        "amount_refunded",
+        "amount_usd",
+        "refunded_usd",
         "method",
         "status",
         "campaign",
         "fund",
     ]
-    list_display_links = ["tax_date", "amount"]
+    list_display_links = ["tax_date", "amount_usd"]
     list_select_related = ["donor", "campaign", "fund"]
     list_filter = [
         TaxYearFilter,
@@ -98,6 +99,14 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_usd(self, gift):
+        return usd(gift.amount)
+
+    @admin.display(description="refunded", ordering="amount_refunded")
+    def refunded_usd(self, gift):
+        return usd(gift.amount_refunded) if gift.amount_refunded else "-"
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
     readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]

@@ -232,3 +232,16 @@ def test_event_organizer_cannot_open_gifts(client, organization, organizer):
     client.force_login(organizer)
     assert client.get("/admin/donors/gift/").status_code == 403
     assert client.get(f"/admin/donors/gift/{gift.pk}/change/").status_code == 403
+
+
+def test_gift_list_shows_amounts_as_dollars(client, organization, staff):
+    donor = make_donor(first_name="Omar", last_name="Ahmed")
+    make_gift(donor, amount=Decimal("2500.00"))
+    make_gift(
+        donor, amount=Decimal("80.00"), amount_refunded=Decimal("30.00"), status="partially_refunded"
+    )
+    client.force_login(staff)
+    html = client.get("/admin/donors/gift/?o=3").content.decode()
+    assert "$2,500.00" in html
+    assert "$80.00" in html and "$30.00" in html
+    assert "2500.00" not in html
