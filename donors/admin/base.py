@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+from donors.money import usd
+
 
 def can_see_giving(request) -> bool:
     """Event organizers see who people are, never what they gave."""
@@ -135,3 +137,15 @@ class EstimatedCountPaginator(Paginator):
             )
             count, estimated = cursor.fetchone()
         return int(count), bool(estimated)
+
+
+def money_column(field: str, description: str | None = None):
+    """A list column that shows a money field as dollars ($2,500.00), sortable by the field."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def column(obj):
+        value = getattr(obj, field)
+        return "-" if value is None else usd(value)
+
+    column.__name__ = f"{field}_usd"
+    return column

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from donors.admin.base import AuditedAdmin
+from donors.admin.base import AuditedAdmin, money_column
 from donors.models import BoardGoal, BoardMember, Committee
 from donors.rules import may_keep_goals
 
@@ -41,7 +41,9 @@ class BoardMemberAdmin(AuditedAdmin):
 class BoardGoalAdmin(AuditedAdmin):
     """Staff keep every member's goals; a board member keeps their own and sees the others'."""
 
-    list_display = ["member", "fiscal_year", "give_goal", "get_goal"]
+    list_display = [
+        "member", "fiscal_year", money_column("give_goal"), money_column("get_goal")
+    ]  # fmt: skip
     list_select_related = ["member__donor"]
     list_filter = ["fiscal_year"]
     search_fields = ["member__donor__display_name"]

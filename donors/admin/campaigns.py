@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from donors.admin.base import money_column
 from donors.models import Campaign, Channel, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
 
@@ -21,7 +22,9 @@ class CampaignForm(forms.ModelForm):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
-    list_display = ["name", "goal", "raised", "progress", "start_date", "end_date", "is_active"]
+    list_display = [
+        "name", money_column("goal"), "raised", "progress", "start_date", "end_date", "is_active"
+    ]  # fmt: skip
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from donors.admin.base import AuditedAdmin, EstimatedCountPaginator
+from donors.admin.base import AuditedAdmin, EstimatedCountPaginator, money_column
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
 from donors.exports import gift_rows
@@ -204,7 +204,7 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
 
 @admin.register(SoftCredit)
 class SoftCreditAdmin(AuditedAdmin):
-    list_display = ["donor", "kind", "amount", "gift"]
+    list_display = ["donor", "kind", money_column("amount"), "gift"]
     list_select_related = ["donor", "gift__donor"]
     list_filter = ["kind"]
     search_fields = ["donor__display_name", "gift__donor__display_name"]

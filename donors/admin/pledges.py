@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from donors.admin.base import AuditedAdmin, ReadOnlyInline
+from donors.admin.base import AuditedAdmin, ReadOnlyInline, money_column
 from donors.models import Gift, Pledge, PledgeInstallment, RecurringPlan
 from donors.money import money
 from donors.selectors import installments_with_status, pledges_with_balance
@@ -57,7 +57,9 @@ class PaymentInline(ReadOnlyInline, admin.TabularInline):
 
 @admin.register(Pledge)
 class PledgeAdmin(AuditedAdmin):
-    list_display = ["donor", "pledge_date", "amount", "paid", "balance", "status", "campaign"]
+    list_display = [
+        "donor", "pledge_date", money_column("amount"), "paid", "balance", "status", "campaign"
+    ]  # fmt: skip
     list_select_related = ["donor", "campaign"]
     list_filter = ["status", "campaign"]
     search_fields = ["donor__display_name", "external_id"]
@@ -96,7 +98,9 @@ class PlanGiftInline(ReadOnlyInline, admin.TabularInline):
 
 @admin.register(RecurringPlan)
 class RecurringPlanAdmin(AuditedAdmin):
-    list_display = ["donor", "amount", "interval", "status", "started_on", "next_charge_on"]
+    list_display = [
+        "donor", money_column("amount"), "interval", "status", "started_on", "next_charge_on"
+    ]  # fmt: skip
     list_select_related = ["donor"]
     list_filter = ["status", "interval", "campaign"]
     search_fields = ["donor__display_name", "stripe_subscription_id"]

@@ -245,3 +245,22 @@ def test_gift_list_shows_amounts_as_dollars(client, organization, staff):
     assert "$2,500.00" in html
     assert "$80.00" in html and "$30.00" in html
     assert "2500.00" not in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/donors/pledge/", "/admin/donors/campaign/", "/admin/donors/boardgoal/"]
+)
+def test_money_columns_show_dollars(client, organization, staff, url):
+    from donors.models import BoardGoal, BoardMember, Campaign
+
+    donor = make_donor(first_name="Imran", last_name="Qureshi")
+    pledge_create(donor=donor, amount="12000.00", pledge_date=datetime.date(2026, 1, 10))
+    Campaign.objects.create(name="Annual Fund", slug="annual", goal=Decimal("12000.00"))
+    member = BoardMember.objects.create(donor=donor, role="member", term_start=datetime.date(2026, 1, 1))
+    BoardGoal.objects.create(
+        member=member, fiscal_year=2026, give_goal=Decimal("12000.00"), get_goal=Decimal("12000.00")
+    )
+    client.force_login(staff)
+    html = client.get(url).content.decode()
+    assert "$12,000.00" in html
+    assert ">12000.00<" not in html
