@@ -126,6 +126,12 @@ def _lock(name: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
 
+def payment_lock(key: str) -> None:
+    """Hold one payment's lock until the current transaction ends (for the Checkout kinds that
+    record a payment themselves: the same lock as every event of that payment takes)."""
+    _lock(f"pay:{key}")
+
+
 def time_zone_for_address(address: dict | None) -> str:
     """The time zone a billing address is in, or "" when it cannot be told."""
     if not address:
