@@ -346,3 +346,60 @@ def test_the_thank_you_page_answers_anyone(client, dinner):
 
     assert response.status_code == 200
     assert "Bay Area Dinner" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_ticket_payment_leave_one_purchase_on_postgresql(
+    stripe_on, postgres_only
+):
+    """The session's event (twice, as ``completed`` and ``async_payment_succeeded``), the
+    payment intent's and the charge's, each also duplicated, all at the same moment from
+    separate connections: one gift, one purchase, one donor, one RSVP."""
+    import threading
+
+    from django.db import connection
+
+    from donors.stripe.events import event_apply
+
+    stripe_on.sessions.clear()
+    event = factories.make_event(slug="race-dinner", capacity=40)
+    seat = factories.make_ticket_type(event, quantity=10)
+    session_id = session_id_of(buy(Client(), event, seat), stripe_on)
+    payment, session = pay_for(stripe_on, session_id, fee_cents=900)
+    events = [
+        stripe_event("checkout.session.completed", session),
+        stripe_event("checkout.session.async_payment_succeeded", session),
+        stripe_event(
+            "payment_intent.succeeded", stripe_on.payment_intent_object(payment["payment_intent"])
+        ),
+        stripe_event("charge.succeeded", stripe_on.charge_object(payment["charge"])),
+    ]
+    deliveries = events * 2
+    barrier = threading.Barrier(len(deliveries))
+    outcomes, errors = [], []
+
+    def apply(evt):
+        try:
+            barrier.wait(10)
+            outcomes.append(event_apply(evt))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply, args=(e,)) for e in deliveries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+
+    assert not errors, errors
+    assert sorted(outcomes) == ["applied"] * 4 + ["duplicate"] * 4
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.benefit_value, gift.fee) == (
+        Decimal("300.00"), Decimal("120.00"), Decimal("9.00")
+    )
+    assert TicketPurchase.objects.get().gift == gift
+    assert Donor.objects.count() == 1
+    assert RSVP.objects.get(event=event).party_size == 2
+    assert not TicketHold.objects.exists()
