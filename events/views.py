@@ -235,6 +235,7 @@ def rsvp_invitation(request, token):
             "dietary_needs": rsvp.dietary_needs,
         }
     open_now = event.rsvps_open()
+    tickets = _ticket_lines(event)
     form = RSVPForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST":
         if not open_now:
@@ -263,7 +264,8 @@ def rsvp_invitation(request, token):
             "invitation": invitation,
             "donor": invitation.donor,
             "rsvp": rsvp,
-            "tickets": _ticket_lines(event),
+            "tickets": tickets,
+            "buy_link": any(line["on_sale"] for line in tickets),
             "form": form if open_now else None,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
         },

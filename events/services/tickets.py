@@ -264,6 +264,8 @@ def ticket_hold_create(
         .select_related("event")
         .get(pk=ticket_type.pk)
     )
+    # Holds that ran out are only clutter by now (they no longer count): clear them here.
+    TicketHold.objects.filter(ticket_type=locked, expires_at__lte=now).delete()
     refusal = ticket_sale_refusal(locked, quantity, seats=not benefit_declined, now=now)
     if refusal:
         raise ValidationError(refusal)

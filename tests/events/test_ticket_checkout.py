@@ -339,6 +339,18 @@ def test_reconciliation_records_a_missed_ticket_payment_as_tickets_not_a_donatio
     assert Gift.objects.count() == 1
 
 
+def test_an_invitation_page_links_to_the_tickets(client, dinner):
+    event, _ = dinner
+    guest = factories.make_donor()
+    from events.services import invitations_create
+
+    (invitation,) = invitations_create(event=event, donors=[guest])
+
+    page = client.get(f"/rsvp/{invitation.token}/").content.decode()
+
+    assert f'href="/events/{event.slug}/#tickets" id="buy-link"' in page
+
+
 def test_the_thank_you_page_answers_anyone(client, dinner):
     event, _ = dinner
 
