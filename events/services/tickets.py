@@ -14,6 +14,7 @@ Stripe Checkout; the recorded purchase replaces the hold, and an expired session
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,8 +57,11 @@ def ticket_purchase_record(
     gift_date: datetime.date,
     benefit_declined: bool = False,
     stripe_payment_id: str | None = None,
+    unit_price: Decimal | None = None,
     **gift_fields,
 ) -> TicketPurchase:
+    """``unit_price``: what one ticket cost when the buyer paid online (the ticket type's price
+    may have changed since); the ticket type's price otherwise."""
     if method == GiftMethod.DAF_GRANT:
         raise ValidationError({"method": DAF_REFUSAL})
     if stripe_payment_id:
@@ -77,6 +81,7 @@ def ticket_purchase_record(
                 ticket_type=ticket_type,
                 quantity=quantity,
                 benefit_declined=benefit_declined,
+                unit_price=unit_price,
             )
     if quantity < 1:
         raise ValidationError({"quantity": "Buy at least one ticket."})
@@ -92,29 +97,30 @@ def ticket_purchase_record(
             raise ValidationError(
                 {"quantity": f"Only {max(left, 0)} {ticket_type.name} ticket(s) are left."}
             )
-    seats = quantity * ticket_type.seats
+    amount = quantity * (ticket_type.price if unit_price is None else unit_price)
     gift = gift_record(
         donor=donor,
-        amount=quantity * ticket_type.price,
+        amount=amount,
         method=method,
         gift_date=gift_date,
         campaign=gift_fields.pop("campaign", event.campaign),
         stripe_payment_id=stripe_payment_id,
-        **_benefit(ticket_type, quantity, benefit_declined),
+        **_benefit(ticket_type, quantity, benefit_declined, amount=amount),
         **gift_fields,
     )
     return _purchase_save(gift=gift, ticket_type=ticket_type, quantity=quantity)
 
 
-def _benefit(ticket_type: TicketType, quantity: int, declined: bool) -> dict:
-    """The gift's benefit fields: the seats' value, or nothing when the buyer declines it."""
+def _benefit(ticket_type: TicketType, quantity: int, declined: bool, *, amount: Decimal) -> dict:
+    """The gift's benefit fields: the seats' value (never more than was paid), or nothing when
+    the buyer declines it."""
     seats = quantity * ticket_type.seats
     description = (
         f"{ticket_type.event.name}: {quantity} × {ticket_type.name} "
         f"({seats} seat{'s' if seats != 1 else ''})"
     )
     return {
-        "benefit_value": 0 if declined else seats * ticket_type.fair_market_value,
+        "benefit_value": 0 if declined else min(seats * ticket_type.fair_market_value, amount),
         "benefit_description": f"{description}, declined by the buyer" if declined else description,
         "benefit_declined": declined,
     }
@@ -133,16 +139,22 @@ def _purchase_save(*, gift: Gift, ticket_type: TicketType, quantity: int) -> Tic
 
 
 def _purchase_adopt(
-    *, gift: Gift, ticket_type: TicketType, quantity: int, benefit_declined: bool
+    *,
+    gift: Gift,
+    ticket_type: TicketType,
+    quantity: int,
+    benefit_declined: bool,
+    unit_price: Decimal | None,
 ) -> TicketPurchase:
     """A charge event that arrived before the Checkout session's (and could not tell the
     payment was for tickets) recorded it as a plain gift: that gift becomes the purchase, with
     the seats' value as its benefit. Never a second gift for one payment."""
-    if hasattr(gift, "event_gift") or gift.amount != quantity * ticket_type.price:
+    price = ticket_type.price if unit_price is None else unit_price
+    if hasattr(gift, "event_gift") or gift.amount != quantity * price:
         raise ValidationError(f"Stripe payment {gift.stripe_payment_id} is already recorded as "
                               f"another gift (#{gift.pk}).")  # fmt: skip
     ticket_type = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
-    for field, value in _benefit(ticket_type, quantity, benefit_declined).items():
+    for field, value in _benefit(ticket_type, quantity, benefit_declined, amount=gift.amount).items():
         setattr(gift, field, value)
     if gift.campaign_id is None:
         gift.campaign = ticket_type.event.campaign
@@ -196,6 +208,7 @@ def ticket_checkout_metadata(
         "event": ticket_type.event.slug,
         "ticket_type": str(ticket_type.pk),
         "quantity": str(quantity),
+        "unit_amount": str(int(ticket_type.price * 100)),
         "benefit_declined": "true" if benefit_declined else "false",
         "hold": str(hold.pk) if hold else "",
         "first_name": first_name.strip(),
@@ -417,8 +430,6 @@ def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
     """Record a completed Checkout Session for tickets, once (retries return the same
     purchase), and release its hold. The buyer is matched to a donor by the email they gave
     (a new donor takes the name they typed on the event page)."""
-    from decimal import Decimal
-
     from events.services.rsvps import donor_for_email
 
     metadata = session.get("metadata") or {}
@@ -429,20 +440,28 @@ def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
             pk=int(metadata["ticket_type"])
         )
         quantity = int(metadata["quantity"])
+        # The price when the buyer started paying: an organizer may change it meanwhile.
+        unit = (
+            Decimal(int(metadata["unit_amount"])) / 100
+            if metadata.get("unit_amount")
+            else ticket_type.price
+        )
     except (KeyError, ValueError, TicketType.DoesNotExist):
         raise ValidationError("The Checkout Session's ticket metadata is incomplete.") from None
     paid = Decimal(session["amount_total"]) / 100
-    if paid != quantity * ticket_type.price:
+    if paid != quantity * unit:
         raise ValidationError(
             f"Stripe took ${paid:,.2f} but {quantity} × {ticket_type.name} costs "
-            f"${quantity * ticket_type.price:,.2f}."
+            f"${quantity * unit:,.2f}."
         )
     details = session.get("customer_details") or {}
     first, last = metadata.get("first_name", ""), metadata.get("last_name", "")
     if not (first or last):
         first, _, last = (details.get("name") or "").strip().partition(" ")
     email = details.get("email") or session.get("customer_email")
-    charged_at = datetime.datetime.fromtimestamp(int(session["created"]), tz=datetime.UTC)
+    # The session's start dates the gift for now; the charge's own time (and the date in the
+    # buyer's time zone) is filled in by the webhook from the charge, as for any card gift.
+    started = datetime.datetime.fromtimestamp(int(session["created"]), tz=datetime.UTC)
     with transaction.atomic():
         donor = donor_for_email(email=email, first_name=first, last_name=last or first)
         purchase = ticket_purchase_record(
@@ -450,10 +469,10 @@ def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
             donor=donor,
             quantity=quantity,
             method=GiftMethod.CARD,
-            gift_date=timezone.localdate(charged_at),
-            charged_at=charged_at,
+            gift_date=timezone.localdate(started),
             benefit_declined=metadata.get("benefit_declined") == "true",
             stripe_payment_id=_id(session["payment_intent"]),
+            unit_price=unit,
             processor="stripe",
         )
         hold_id = metadata.get("hold")

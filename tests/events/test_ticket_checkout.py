@@ -415,3 +415,40 @@ def test_concurrent_deliveries_of_one_ticket_payment_leave_one_purchase_on_postg
     assert Donor.objects.count() == 1
     assert RSVP.objects.get(event=event).party_size == 2
     assert not TicketHold.objects.exists()
+
+
+def test_a_price_changed_while_the_buyer_pays_records_what_they_paid(client, dinner, stripe_on):
+    event, seat = dinner
+    session_id = session_id_of(buy(client, event, seat), stripe_on)
+    seat.price = Decimal("175.00")  # the organizer raises the price meanwhile
+    seat.save()
+    _, session = pay_for(stripe_on, session_id)
+
+    assert deliver(stripe_event("checkout.session.completed", session)) == "applied"
+
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.benefit_value) == (Decimal("300.00"), Decimal("120.00"))
+
+
+def test_the_ticket_gift_is_dated_by_the_charge_not_by_the_start_of_checkout(
+    client, dinner, stripe_on
+):
+    """Checkout started on December 30, paid at 3am UTC on January 1 (still December 31 in
+    New York, the organization's time zone): the gift is dated December 31."""
+    event, seat = dinner
+    session_id = session_id_of(buy(client, event, seat), stripe_on)
+    created = stripe_on.sessions[session_id]
+    moment = int(datetime.datetime(2026, 1, 1, 3, 0, tzinfo=datetime.UTC).timestamp())
+    payment = stripe_on.pay(
+        cents=30000, email="farah@example.org", name="Farah Iqbal", charged_at=moment,
+        metadata=created["metadata"],
+    )  # fmt: skip
+    session = stripe_on.checkout_complete(session_id, payment)
+    session["created"] = moment - 24 * 3600  # started on December 30 in New York
+
+    deliver(stripe_event("checkout.session.completed", session))
+
+    gift = Gift.objects.get()
+    assert gift.charged_at == datetime.datetime(2026, 1, 1, 3, 0, tzinfo=datetime.UTC)
+    assert gift.gift_date == datetime.date(2025, 12, 31)
+    assert gift.tax_date == datetime.date(2025, 12, 31)
