@@ -241,6 +241,8 @@ def ticket_sale_refusal(
         return f"{ticket_type.name} tickets are no longer on sale."
     if quantity < 1:
         return "Buy at least one ticket."
+    if ticket_type.price <= 0:
+        return f"{ticket_type.name} is free: answer the RSVP form instead."
     left = tickets_left(ticket_type, now=now)
     if left is not None and quantity > left:
         if left == 0:

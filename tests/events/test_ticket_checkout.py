@@ -452,3 +452,16 @@ def test_the_ticket_gift_is_dated_by_the_charge_not_by_the_start_of_checkout(
     assert gift.charged_at == datetime.datetime(2026, 1, 1, 3, 0, tzinfo=datetime.UTC)
     assert gift.gift_date == datetime.date(2025, 12, 31)
     assert gift.tax_date == datetime.date(2025, 12, 31)
+
+
+def test_a_free_ticket_is_not_sent_to_stripe(client, dinner, stripe_on):
+    event, _ = dinner
+    free = factories.make_ticket_type(
+        event, name="Student seat", price=Decimal("0.00"), fair_market_value=Decimal("0.00")
+    )
+
+    response = buy(client, event, free, quantity="1")
+
+    assert response.status_code == 409
+    assert "Student seat is free: answer the RSVP form instead." in response.content.decode()
+    assert not stripe_on.sessions
