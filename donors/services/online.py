@@ -181,6 +181,17 @@ def _donor_for(facts: PaymentFacts) -> Donor:
     return donor
 
 
+def billing_details_fill(*, donor: Donor, address: dict | None) -> None:
+    """A donor made from a payment outside this module (event tickets bought in Checkout) gets
+    the billing address and its time zone, as a donor made here does, unless they have some."""
+    zone = time_zone_for_address(address)
+    if zone and not donor.time_zone:
+        donor.time_zone = zone
+        donor_save(donor=donor)
+    if not donor.addresses.exists():
+        _address_add(donor, address)
+
+
 def _address_add(donor: Donor, address: dict | None) -> None:
     if not address or not address.get("line1") or not address.get("city"):
         return

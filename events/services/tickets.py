@@ -432,6 +432,7 @@ def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
     """Record a completed Checkout Session for tickets, once (retries return the same
     purchase), and release its hold. The buyer is matched to a donor by the email they gave
     (a new donor takes the name they typed on the event page)."""
+    from donors.services.online import billing_details_fill
     from events.services.rsvps import donor_for_email
 
     metadata = session.get("metadata") or {}
@@ -466,6 +467,9 @@ def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
     started = datetime.datetime.fromtimestamp(int(session["created"]), tz=datetime.UTC)
     with transaction.atomic():
         donor = donor_for_email(email=email, first_name=first, last_name=last or first)
+        # The billing address Checkout collected: where the receipt goes, and the time zone
+        # that dates the buyer's card payments.
+        billing_details_fill(donor=donor, address=details.get("address"))
         purchase = ticket_purchase_record(
             ticket_type=ticket_type,
             donor=donor,

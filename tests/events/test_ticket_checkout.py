@@ -127,6 +127,11 @@ def test_buying_with_the_benefit_records_a_gift_whose_deductible_part_is_price_m
     # The buyer is a donor with the name typed on the page, seated for both tickets.
     buyer = Donor.objects.get(emails__email="farah@example.org")
     assert (buyer.first_name, buyer.last_name) == ("Farah", "Iqbal")
+    # Checkout's billing address is where the receipt goes.
+    address = buyer.addresses.get()
+    assert (address.city, address.region, buyer.time_zone) == (
+        "Fresno", "CA", "America/Los_Angeles"
+    )
     rsvp = RSVP.objects.get(event=event, donor=buyer)
     assert (rsvp.answer, rsvp.party_size, rsvp.waitlist_position) == ("yes", 2, None)
     # The purchase took the hold's place: still 8 left, not 6.
