@@ -3,3 +3,15 @@ from django.apps import AppConfig
 
 class EventsConfig(AppConfig):
     name = "events"
+
+    def ready(self) -> None:
+        # Paid tickets reach the books through the donors app's Stripe webhook, which knows
+        # nothing of events: it hands sessions of this kind to the functions registered here.
+        from donors.stripe.kinds import checkout_kind_register
+        from events.services import tickets
+
+        checkout_kind_register(
+            tickets.CHECKOUT_KIND,
+            completed=lambda session: tickets.ticket_purchase_from_checkout(session=session),
+            expired=tickets.ticket_checkout_expired,
+        )

@@ -87,3 +87,38 @@ class InviteForm(forms.Form):
         if not any(cleaned.get(k) for k in ("tags", "states", "past_events", "guest_lists")):
             raise forms.ValidationError("Choose at least one tag, state, past event or list.")
         return cleaned
+
+
+class TicketBuyForm(forms.Form):
+    """Buying tickets on the public event page; the payment itself is made in Stripe Checkout."""
+
+    ticket_type = forms.ModelChoiceField(queryset=None, empty_label=None, label="Ticket")
+    quantity = forms.IntegerField(min_value=1, max_value=20, initial=1, label="How many tickets")
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(help_text="Your confirmation and receipt go here.")
+    benefit_declined = forms.BooleanField(
+        required=False,
+        label="I decline the dinner: the whole payment is a gift",
+        help_text="Tick this if you will not attend: the whole payment is then a deductible "
+        "gift, and no seat is kept for you.",
+    )
+    daf = forms.BooleanField(
+        required=False,
+        label="I am paying from a donor-advised fund (DAF)",
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["ticket_type"].queryset = event.ticket_types.all()
+        self.fields["ticket_type"].label_from_instance = lambda t: f"{t.name} (${t.price:,.2f})"
+
+    def clean_daf(self):
+        from events.services import DAF_REFUSAL
+
+        if self.cleaned_data.get("daf"):
+            raise forms.ValidationError(
+                f"{DAF_REFUSAL} A DAF grant can be a gift to us, but not the price of a ticket."
+            )
+        return False

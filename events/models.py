@@ -308,6 +308,29 @@ class TicketPurchase(models.Model):
         return self.quantity * self.ticket_type.seats
 
 
+class TicketHold(models.Model):
+    """Tickets kept for a buyer while they pay in Stripe Checkout. A hold counts as sold until
+    the payment is recorded (the purchase takes its place), Stripe says the session expired,
+    or ``expires_at`` passes (a little after the session itself can no longer be paid)."""
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="holds")
+    quantity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    seats = models.PositiveIntegerField(help_text="0 when the buyer declines the benefit.")
+    email = models.EmailField()
+    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["expires_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="tickethold_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} held for {self.email}"
+
+
 class EventGift(models.Model):
     """A gift made at the event that bought nothing (the paddle raise)."""
 

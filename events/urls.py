@@ -4,6 +4,12 @@ from events import views
 
 urlpatterns = [
     path("events/<slug:slug>/", views.event_public, name="event_public"),
+    path("events/<slug:slug>/tickets/", views.event_tickets_buy, name="event_tickets_buy"),
+    path(
+        "events/<slug:slug>/tickets/thanks/",
+        views.event_tickets_thanks,
+        name="event_tickets_thanks",
+    ),
     path("rsvp/<str:token>/", views.rsvp_invitation, name="rsvp_invitation"),
     path("events/<slug:slug>/check-in/", views.event_check_in, name="event_check_in"),
     path(

@@ -4,11 +4,12 @@ check-in, invitations, summary, exports). Each organizer page checks its permiss
 from __future__ import annotations
 
 import functools
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.db.models import Sum
 from django.urls import reverse
@@ -18,9 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from donors.admin.base import can_see_giving
 from donors.models import Organization
 from events import exports, selectors, services
-from events.forms import InviteForm, PublicRSVPForm, RSVPForm, WalkInForm
-from events.models import RSVP, Event, EventStatus, Invitation
+from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
+from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
 from donors.ratelimit import rate_limited
+from donors.stripe.client import StripeUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def permission(perm: str):
@@ -57,9 +61,16 @@ def _ticket_lines(event: Event) -> list[dict]:
         )
     )
     now = timezone.now()
+    held = dict(
+        TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now)
+        .values("ticket_type")
+        .annotate(n=Sum("quantity"))
+        .values_list("ticket_type", "n")
+    )
     for ticket in event.ticket_types.all():
         deductible = ticket.deductible_amount
-        left = None if ticket.quantity is None else max(ticket.quantity - sold.get(ticket.pk, 0), 0)
+        taken = sold.get(ticket.pk, 0) + held.get(ticket.pk, 0)
+        left = None if ticket.quantity is None else max(ticket.quantity - taken, 0)
         lines.append(
             {
                 "ticket": ticket,
@@ -72,7 +83,10 @@ def _ticket_lines(event: Event) -> list[dict]:
                 # it is printed for any ticket with a benefit.
                 "quid_pro_quo": ticket.benefit_value > 0,
                 "left": left,
-                "on_sale": ticket.on_sale(now) and left != 0,
+                "on_sale": event.status == EventStatus.OPEN
+                and now < event.ends_at
+                and ticket.on_sale(now)
+                and left != 0,
                 "sales_end": timezone.localtime(ticket.sales_end, event.tz)
                 if ticket.sales_end
                 else None,
@@ -124,17 +138,82 @@ def event_public(request, slug):
                 _rsvp_errors(form, error)
             else:
                 return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    return _event_page(request, event, form=form if open_now else None)
+
+
+def _event_page(request, event: Event, *, form=None, buy_form=None, status: int = 200):
+    """The public page: details, tickets (with the buy form while any is on sale) and RSVP."""
+    tickets = _ticket_lines(event)
+    if buy_form is None and any(line["on_sale"] for line in tickets):
+        buy_form = TicketBuyForm(event=event)
+    open_now = event.rsvps_open()
     return render(
         request,
         "events/event_public.html",
         {
             "event": event,
-            "tickets": _ticket_lines(event),
-            "form": form if open_now else None,
+            "tickets": tickets,
+            "buy_form": buy_form,
+            "form": form,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
             "seats_left": max(event.capacity - services.seats_taken(event), 0),
         },
+        status=status,
     )
+
+
+# At most this many ticket checkouts from one address in the window: each one holds tickets
+# and creates a Stripe object, so a script must not be able to hold a sold-out dinner.
+TICKETS_RATE_LIMIT = 10
+TICKETS_RATE_WINDOW = 600
+
+
+@require_POST
+def event_tickets_buy(request, slug):
+    """The buy form: hold the tickets, then hand the buyer to Stripe Checkout (303)."""
+    event = _public_event(slug)
+    form = TicketBuyForm(request.POST, event=event)
+    rsvp_form = PublicRSVPForm(event=event) if event.rsvps_open() else None
+    if rate_limited(
+        request, scope="tickets", limit=TICKETS_RATE_LIMIT, window=TICKETS_RATE_WINDOW
+    ):
+        form.is_valid()
+        form.add_error(None, "Too many attempts from your connection. Please wait a few "
+                             "minutes and try again.")  # fmt: skip
+        return _event_page(request, event, form=rsvp_form, buy_form=form, status=429)
+    if not form.is_valid():
+        return _event_page(request, event, form=rsvp_form, buy_form=form, status=400)
+    data = form.cleaned_data
+    page = request.build_absolute_uri(event.get_absolute_url())
+    try:
+        url = services.ticket_checkout_start(
+            ticket_type=data["ticket_type"],
+            quantity=data["quantity"],
+            benefit_declined=data["benefit_declined"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            success_url=request.build_absolute_uri(
+                reverse("event_tickets_thanks", args=[event.slug])
+            ),
+            cancel_url=page + "#tickets",
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _event_page(request, event, form=rsvp_form, buy_form=form, status=409)
+    except StripeUnavailable:
+        log.exception("tickets: Stripe Checkout could not be started")
+        form.add_error(None, "Buying tickets online is unavailable right now. Please try "
+                             "again in a few minutes; nothing was charged.")  # fmt: skip
+        return _event_page(request, event, form=rsvp_form, buy_form=form, status=503)
+    return HttpResponseRedirect(url, status=303)
+
+
+@require_safe
+def event_tickets_thanks(request, slug):
+    """Where Stripe sends the buyer back after paying (the webhook records the purchase)."""
+    event = _public_event(slug)
+    return render(request, "events/tickets_thanks.html", {"event": event})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -156,6 +235,7 @@ def rsvp_invitation(request, token):
             "dietary_needs": rsvp.dietary_needs,
         }
     open_now = event.rsvps_open()
+    tickets = _ticket_lines(event)
     form = RSVPForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST":
         if not open_now:
@@ -184,7 +264,8 @@ def rsvp_invitation(request, token):
             "invitation": invitation,
             "donor": invitation.donor,
             "rsvp": rsvp,
-            "tickets": _ticket_lines(event),
+            "tickets": tickets,
+            "buy_link": any(line["on_sale"] for line in tickets),
             "form": form if open_now else None,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
         },

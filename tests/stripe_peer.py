@@ -80,6 +80,7 @@ class Peer:
         app = server.app
         if not getattr(app, "_msp_checkout", False):
             app.router.add_post("/v1/checkout/sessions", self._checkout_create)
+            app.router.add_get("/v1/checkout/sessions", self._checkout_list)
             app._msp_checkout = True
         ready = threading.Event()
 
@@ -146,6 +147,28 @@ class Peer:
         }
         self.sessions[session_id] = session
         return web.json_response(session)
+
+    async def _checkout_list(self, request):
+        """``GET /v1/checkout/sessions?payment_intent=…``: the sessions that made a payment."""
+        wanted = request.query.get("payment_intent")
+        data = [
+            {k: v for k, v in s.items() if k != "params"}
+            for s in self.sessions.values()
+            if not wanted or s.get("payment_intent") == wanted
+        ]
+        return web.json_response(
+            {"object": "list", "data": data, "has_more": False, "url": "/v1/checkout/sessions"}
+        )
+
+    def checkout_complete(self, session_id: str, payment: dict) -> dict:
+        """The session the peer created, completed by ``payment`` (made with ``pay``), as the
+        ``checkout.session.completed`` event carries it; the peer then lists it by payment."""
+        created = self.sessions[session_id]
+        session = self.checkout_session_object(payment, metadata=created["metadata"])
+        session["id"] = session_id
+        session["customer_email"] = created["params"].get("customer_email")
+        created.update({k: v for k, v in session.items() if k != "url"})
+        return session
 
     # --- payments made in the peer -------------------------------------------------------
     def customer(self, *, email: str, name: str, address: dict | None = None) -> dict:

@@ -15,6 +15,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.timezone import now as timezone_now
+
 from crm.demo import data
 from crm.demo.recorder import (
     Recorder,
@@ -77,6 +79,7 @@ class MspStory(Recorder):
         self.monthly_plans()
         self.board_seats()
         self.interactions()
+        self.upcoming_dinners()
         services.donor_figures_refresh(donor_ids=Donor.objects.values_list("pk", flat=True))
         return {"donors": Donor.objects.count(), "gifts": self.gift_count}
 
@@ -532,3 +535,77 @@ class MspStory(Recorder):
             kind, summary = self.pick(data.INTERACTION_NOTES)
             save_validated(Interaction(donor=donor, kind=kind, summary=summary,
                                        occurred_on=self.day_between(first_day, self.today)))
+
+    # Events -----------------------------------------------------------------------------------
+    def upcoming_dinners(self) -> None:
+        """Next year's two dinners as events a newcomer can open: tickets on sale (a seat with
+        the meal as its benefit, a table of 10), tables, and the first answers already in.
+        The answers are written as they stand, without the confirmation emails a guest's own
+        answer sends (the demo emails nobody)."""
+        self.dinner_event(
+            name="Indianapolis Dinner", slug="indianapolis-dinner", month=4, nth=2,
+            venue="Ritz Charles", address="12156 N Meridian St", city="Carmel", state="IN",
+            time_zone="America/Indiana/Indianapolis", capacity=220, goal=40000,
+            seat=(_D(150), _D(60)), table=(_D(2500), _D(60)), area=data.INDY_AREA,
+        )  # fmt: skip
+        self.dinner_event(
+            name="San Francisco Bay Area Dinner", slug="sf-bay-area-dinner", month=10, nth=3,
+            venue="Santa Clara Convention Center", address="5001 Great America Pkwy",
+            city="Santa Clara", state="CA", time_zone="America/Los_Angeles", capacity=300,
+            goal=55000, seat=(_D(200), _D(85)), table=(_D(5000), _D(85)), area=data.BAY_AREA,
+        )  # fmt: skip
+
+    def dinner_event(self, *, name, slug, month, nth, venue, address, city, state, time_zone,
+                     capacity, goal, seat, table, area) -> None:  # fmt: skip
+        import zoneinfo
+
+        from events.models import RSVP, Answer, Event, EventStatus, Table, TicketType
+        from events.services import event_save, ticket_type_save
+
+        # The first such Saturday after today (next year's when this year's has passed).
+        night = nth_saturday_on_or_before(datetime.date(self.today.year, 12, 31), month, nth)
+        if night <= self.today:
+            night = nth_saturday_on_or_before(
+                datetime.date(self.today.year + 1, 12, 31), month, nth
+            )
+        zone = zoneinfo.ZoneInfo(time_zone)
+        starts = datetime.datetime.combine(night, datetime.time(18, 30), tzinfo=zone)
+        campaign = self.campaign(
+            f"{name} {night.year}", f"{slug}-{night.year}", _D(goal),
+            min(self.today, night - datetime.timedelta(days=60)),
+            night + datetime.timedelta(days=30),
+            f"Annual fundraising dinner, {city}, {night:%B %-d, %Y}.",
+        )  # fmt: skip
+        event = event_save(event=Event(
+            name=f"{name} {night.year}", slug=f"{slug}-{night.year}",
+            description="Dinner, a short program on the classrooms we built this year, and the "
+                        "appeal. Vegetarian and halal meals are served.",
+            starts_at=starts, ends_at=starts + datetime.timedelta(hours=3, minutes=30),
+            venue=venue, address=address, city=city, state=state, time_zone=time_zone,
+            capacity=capacity, party_size_limit=4, campaign=campaign, revenue_goal=_D(goal),
+            costs=_D(capacity * 55),
+            rsvp_deadline=starts - datetime.timedelta(days=7), status=EventStatus.OPEN,
+        ))  # fmt: skip
+        ticket_type_save(ticket_type=TicketType(
+            event=event, name="Dinner seat", price=seat[0], fair_market_value=seat[1], seats=1,
+            quantity=capacity - 50,
+        ))  # fmt: skip
+        ticket_type_save(ticket_type=TicketType(
+            event=event, name="Table of 10", price=table[0], fair_market_value=table[1], seats=10,
+            quantity=5, sales_end=starts - datetime.timedelta(days=14),
+        ))  # fmt: skip
+        tables = [save_validated(Table(event=event, name=f"Table {n}", seats=10))
+                  for n in range(1, 7)]  # fmt: skip
+        guests = self.rng.sample(self.in_area(area), min(len(self.in_area(area)), 24))
+        answered = timezone_now()
+        for i, donor in enumerate(guests):
+            answer = Answer.YES if i < 16 else (Answer.MAYBE if i < 20 else Answer.NO)
+            party = self.rng.choices((1, 2, 3, 4), weights=(3, 6, 2, 1))[0]
+            save_validated(RSVP(
+                event=event, donor=donor, answer=answer,
+                party_size=party if answer != Answer.NO else 1,
+                dietary_needs=self.pick(("", "", "", "Vegetarian", "No nuts", "Gluten-free")),
+                table=tables[i % len(tables)] if answer == Answer.YES and i < 12 else None,
+                answered_at=answered,
+            ))  # fmt: skip
+

@@ -126,6 +126,12 @@ def _lock(name: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
 
+def payment_lock(key: str) -> None:
+    """Hold one payment's lock until the current transaction ends (for the Checkout kinds that
+    record a payment themselves: the same lock as every event of that payment takes)."""
+    _lock(f"pay:{key}")
+
+
 def time_zone_for_address(address: dict | None) -> str:
     """The time zone a billing address is in, or "" when it cannot be told."""
     if not address:
@@ -173,6 +179,17 @@ def _donor_for(facts: PaymentFacts) -> Donor:
         donor.time_zone = zone
         donor_save(donor=donor)
     return donor
+
+
+def billing_details_fill(*, donor: Donor, address: dict | None) -> None:
+    """A donor made from a payment outside this module (event tickets bought in Checkout) gets
+    the billing address and its time zone, as a donor made here does, unless they have some."""
+    zone = time_zone_for_address(address)
+    if zone and not donor.time_zone:
+        donor.time_zone = zone
+        donor_save(donor=donor)
+    if not donor.addresses.exists():
+        _address_add(donor, address)
 
 
 def _address_add(donor: Donor, address: dict | None) -> None:

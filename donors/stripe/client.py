@@ -113,3 +113,12 @@ def refunds_since(since: datetime.datetime) -> Iterator[dict]:
 def checkout_session_create(params: dict) -> dict:
     """A Checkout Session (payment or subscription mode); its ``url`` is where the donor goes."""
     return _plain(_call(client().v1.checkout.sessions.create, params))
+
+
+def checkout_session_for_payment(payment_intent_id: str) -> dict | None:
+    """The Checkout Session that made this payment, or None (a payment made without one)."""
+    sessions = _call(
+        client().v1.checkout.sessions.list, {"payment_intent": payment_intent_id, "limit": 1}
+    )
+    data = [_plain(s) for s in sessions.data]
+    return data[0] if data else None

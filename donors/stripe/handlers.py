@@ -12,10 +12,13 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db import transaction
+
 from donors.models import GiftAdjustment, GiftMethod
 from donors.services import online
 from donors.services.online import PaymentFacts, SubscriptionFacts
 from donors.stripe import client
+from donors.stripe.kinds import checkout_kind
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ def charge_succeeded(charge: dict) -> None:
     facts = facts_from_charge(charge)
     if not _usd(facts):
         return
+    if checkout_kind(facts.metadata) and _not_recorded(facts):
+        return  # paid through a Checkout kind: its session's event records it
     txn = charge.get("balance_transaction")
     if isinstance(txn, str):
         gift = online.gift_for_payment(key=facts.key, charge_id=facts.charge_id)
@@ -85,8 +90,14 @@ def payment_intent_succeeded(intent: dict) -> None:
     _record(facts, _id(latest))
 
 
+def _not_recorded(facts: PaymentFacts) -> bool:
+    return online.gift_for_payment(key=facts.key, charge_id=facts.charge_id) is None
+
+
 def _record(facts: PaymentFacts, charge_id: str | None) -> None:
     gift = online.gift_for_payment(key=facts.key, charge_id=charge_id)
+    if gift is None and checkout_kind(facts.metadata):
+        return  # paid through a Checkout kind: its session's event records it
     if gift is None or gift.fee is None:
         charge = None
         if charge_id:
@@ -96,6 +107,8 @@ def _record(facts: PaymentFacts, charge_id: str | None) -> None:
         if charge is not None:
             charge_facts = facts_from_charge(charge)
             facts = charge_facts.merge(facts) if gift is None else facts.merge(charge_facts)
+    if gift is None and checkout_kind(facts.metadata):
+        return
     if gift is None and facts.customer_id and not (facts.email or facts.name):
         customer = client.customer_retrieve(facts.customer_id)
         facts.email, facts.name = customer.get("email"), customer.get("name")
@@ -118,6 +131,20 @@ def _usd(facts: PaymentFacts) -> bool:
 def checkout_session_completed(session: dict) -> None:
     details = session.get("customer_details") or {}
     metadata = dict(session.get("metadata") or {})
+    kind = checkout_kind(metadata)
+    if kind is not None:
+        if checkout_kind_complete(session):
+            # The kind recorded the gift; the charge fills in the fee, charge id and card.
+            _record(
+                PaymentFacts(
+                    key=_id(session["payment_intent"]),
+                    currency=session.get("currency") or "usd",
+                    customer_id=_id(session.get("customer")),
+                    metadata=metadata,
+                ),
+                None,
+            )
+        return
     if session.get("mode") == "subscription":
         subscription_id = _id(session.get("subscription"))
         if subscription_id:
@@ -151,6 +178,30 @@ def checkout_session_completed(session: dict) -> None:
         metadata=metadata,
     )
     _record(facts, None)
+
+
+def checkout_kind_complete(session: dict) -> bool:
+    """Hand a paid session of a registered Checkout kind to that kind, holding the payment's
+    lock (the other events of the same payment wait). False when there is nothing to record
+    yet (not paid, or an async payment still pending)."""
+    kind = checkout_kind(session.get("metadata"))
+    if kind is None:
+        raise ValueError("not a session of a registered Checkout kind")
+    if session.get("mode") != "payment" or session.get("payment_status") != "paid":
+        return False
+    if not session.get("payment_intent"):
+        return False
+    with transaction.atomic():
+        online.payment_lock(_id(session["payment_intent"]))
+        kind.completed(session)
+    return True
+
+
+def checkout_session_expired(session: dict) -> None:
+    """A session nobody paid: its kind releases what it held (tickets kept for the buyer)."""
+    kind = checkout_kind(session.get("metadata"))
+    if kind is not None and kind.expired is not None:
+        kind.expired(session)
 
 
 def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
@@ -274,6 +325,7 @@ def charge_refunded(charge: dict) -> None:
 HANDLERS: dict[str, Callable[[dict], None]] = {
     "checkout.session.completed": checkout_session_completed,
     "checkout.session.async_payment_succeeded": checkout_session_completed,
+    "checkout.session.expired": checkout_session_expired,
     "payment_intent.succeeded": payment_intent_succeeded,
     "charge.succeeded": charge_succeeded,
     "charge.updated": charge_succeeded,

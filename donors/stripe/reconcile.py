@@ -12,6 +12,7 @@ from django.conf import settings
 from donors.models import Gift, GiftAdjustment, GiftStatus, Organization
 from donors.services import online
 from donors.stripe import client, handlers
+from donors.stripe.kinds import checkout_kind
 
 
 def _cents(value) -> Decimal:
@@ -45,6 +46,18 @@ def _difference(kind: str, message: str, **fields) -> dict:
                                                 for k, v in fields.items()}}  # fmt: skip
 
 
+def _checkout_kind_record(charge: dict, key: str) -> bool:
+    """A missing payment made through a Checkout kind (event tickets) is recorded by that kind
+    from its session, never as a plain donation. True when a kind took it."""
+    if not key.startswith("pi_"):
+        return False
+    session = client.checkout_session_for_payment(key)
+    if session is None or checkout_kind(session.get("metadata")) is None:
+        return False
+    handlers.checkout_session_completed(session)
+    return True
+
+
 def reconcile(*, since: datetime.date) -> dict:
     """Returns ``{since, charges, refunds, recorded, differences}``; ``differences`` are what
     Stripe and the books disagreed on (including what was recorded now)."""
@@ -64,8 +77,17 @@ def reconcile(*, since: datetime.date) -> dict:
         gift = online.gift_for_payment(key=key, charge_id=charge["id"])
         amount = _cents(charge.get("amount"))
         if gift is None:
-            handlers.charge_succeeded(charge)
+            if not _checkout_kind_record(charge, key):
+                handlers.charge_succeeded(charge)
             gift = online.gift_for_payment(key=key, charge_id=charge["id"])
+            if gift is None:
+                differences.append(_difference(
+                    "missing_checkout_payment", f"Stripe charge {charge['id']} (${amount:,.2f}) "
+                    "paid for something other than a donation (a Checkout kind such as event "
+                    "tickets) whose session is not complete: not recorded as a donation.",
+                    charge=charge["id"], payment=key, stripe_amount=amount,
+                ))  # fmt: skip
+                continue
             recorded += 1
             differences.append(_difference(
                 "missing_gift", f"Stripe charge {charge['id']} (${amount:,.2f}) had no gift: "

@@ -22,13 +22,20 @@ from events.services.rsvps import (
     seats_taken,
 )
 from events.services.tickets import (
+    DAF_REFUSAL,
     ticket_checkout_metadata,
+    ticket_checkout_start,
+    ticket_hold_create,
+    ticket_hold_release,
     ticket_purchase_from_checkout,
     ticket_purchase_record,
+    ticket_sale_refusal,
+    tickets_left,
 )
 
 __all__ = [
     "AlreadyAnswered",
+    "DAF_REFUSAL",
     "donor_for_email",
     "event_gift_record",
     "event_reminders_send",
@@ -47,8 +54,13 @@ __all__ = [
     "rsvps_delete",
     "seats_taken",
     "ticket_checkout_metadata",
+    "ticket_checkout_start",
+    "ticket_hold_create",
+    "ticket_hold_release",
     "ticket_purchase_from_checkout",
     "ticket_purchase_record",
+    "ticket_sale_refusal",
     "ticket_type_save",
+    "tickets_left",
     "walk_in_add",
 ]

@@ -1,27 +1,50 @@
 """Tickets: each purchase is one gift whose benefit is the value of the seats it buys.
 
 ``ticket_purchase_record`` is the one way tickets are recorded: organizers call it for checks
-and cash at the door, and the Stripe webhook will call it with the Checkout session's metadata
-(``ticket_type`` id, ``quantity``, ``benefit_declined``) and the payment's ids; a payment id
-already recorded returns the purchase made the first time, so retried webhooks change nothing.
+and cash at the door, and the Stripe webhook calls it (through ``ticket_purchase_from_checkout``,
+registered as the ``event_tickets`` Checkout kind in ``events.apps``) with the Checkout
+session's metadata and the payment's id; a payment id already recorded returns the purchase
+made the first time, so retried webhooks change nothing.
+
+Buying online (``ticket_checkout_start``): the tickets are first held (``TicketHold``, under the
+ticket type's row lock, so two buyers can never both get the last ones), then the buyer goes to
+Stripe Checkout; the recorded purchase replaces the hold, and an expired session releases it.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from donors.models import Donor, Gift, GiftMethod
-from donors.services import gift_record
-from events.models import RSVP, Answer, TicketPurchase, TicketType
+from donors.services import gift_record, gift_save
+from events.models import RSVP, Answer, EventStatus, TicketHold, TicketPurchase, TicketType
 from events import tasks
+
+DAF_REFUSAL = "DAF money cannot pay for tickets: the donor must pay personally."
 
 
 def tickets_sold(ticket_type: TicketType) -> int:
     return ticket_type.purchases.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def tickets_held(ticket_type: TicketType, *, now: datetime.datetime | None = None) -> int:
+    """Tickets kept for buyers who are paying in Stripe Checkout right now."""
+    holds = ticket_type.holds.filter(expires_at__gt=now or timezone.now())
+    return holds.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def tickets_left(ticket_type: TicketType, *, now: datetime.datetime | None = None) -> int | None:
+    """None when the ticket type has no limit."""
+    if ticket_type.quantity is None:
+        return None
+    left = ticket_type.quantity - tickets_sold(ticket_type) - tickets_held(ticket_type, now=now)
+    return max(left, 0)
 
 
 @transaction.atomic
@@ -34,12 +57,13 @@ def ticket_purchase_record(
     gift_date: datetime.date,
     benefit_declined: bool = False,
     stripe_payment_id: str | None = None,
+    unit_price: Decimal | None = None,
     **gift_fields,
 ) -> TicketPurchase:
+    """``unit_price``: what one ticket cost when the buyer paid online (the ticket type's price
+    may have changed since); the ticket type's price otherwise."""
     if method == GiftMethod.DAF_GRANT:
-        raise ValidationError(
-            {"method": "DAF money cannot pay for tickets: the donor must pay personally."}
-        )
+        raise ValidationError({"method": DAF_REFUSAL})
     if stripe_payment_id:
         existing = (
             TicketPurchase.objects.filter(gift__stripe_payment_id=stripe_payment_id)
@@ -48,8 +72,17 @@ def ticket_purchase_record(
         )
         if existing:
             return existing
-        if Gift.objects.filter(stripe_payment_id=stripe_payment_id).exists():
-            raise ValidationError("That payment is already recorded as another gift.")
+        recorded = (
+            Gift.objects.select_for_update().filter(stripe_payment_id=stripe_payment_id).first()
+        )
+        if recorded is not None:
+            return _purchase_adopt(
+                gift=recorded,
+                ticket_type=ticket_type,
+                quantity=quantity,
+                benefit_declined=benefit_declined,
+                unit_price=unit_price,
+            )
     if quantity < 1:
         raise ValidationError({"quantity": "Buy at least one ticket."})
     # Lock the ticket type so two sales of the last tickets cannot both go through.
@@ -58,36 +91,75 @@ def ticket_purchase_record(
     )
     event = ticket_type.event
     if ticket_type.quantity is not None and not stripe_payment_id:
-        left = ticket_type.quantity - tickets_sold(ticket_type)
+        # Tickets held for buyers paying online right now are not for sale at the door.
+        left = tickets_left(ticket_type)
         if quantity > left:
             raise ValidationError(
                 {"quantity": f"Only {max(left, 0)} {ticket_type.name} ticket(s) are left."}
             )
-    seats = quantity * ticket_type.seats
-    amount = quantity * ticket_type.price
-    value = seats * ticket_type.fair_market_value
-    description = (
-        f"{event.name}: {quantity} × {ticket_type.name} ({seats} seat{'s' if seats != 1 else ''})"
-    )
+    amount = quantity * (ticket_type.price if unit_price is None else unit_price)
     gift = gift_record(
         donor=donor,
         amount=amount,
         method=method,
         gift_date=gift_date,
         campaign=gift_fields.pop("campaign", event.campaign),
-        benefit_value=0 if benefit_declined else value,
-        benefit_description=(
-            f"{description}, declined by the buyer" if benefit_declined else description
-        ),
-        benefit_declined=benefit_declined,
         stripe_payment_id=stripe_payment_id,
+        **_benefit(ticket_type, quantity, benefit_declined, amount=amount),
         **gift_fields,
     )
-    purchase = TicketPurchase(event=event, ticket_type=ticket_type, gift=gift, quantity=quantity)
+    return _purchase_save(gift=gift, ticket_type=ticket_type, quantity=quantity)
+
+
+def _benefit(ticket_type: TicketType, quantity: int, declined: bool, *, amount: Decimal) -> dict:
+    """The gift's benefit fields: the seats' value (never more than was paid), or nothing when
+    the buyer declines it."""
+    seats = quantity * ticket_type.seats
+    description = (
+        f"{ticket_type.event.name}: {quantity} × {ticket_type.name} "
+        f"({seats} seat{'s' if seats != 1 else ''})"
+    )
+    return {
+        "benefit_value": 0 if declined else min(seats * ticket_type.fair_market_value, amount),
+        "benefit_description": f"{description}, declined by the buyer" if declined else description,
+        "benefit_declined": declined,
+    }
+
+
+def _purchase_save(*, gift: Gift, ticket_type: TicketType, quantity: int) -> TicketPurchase:
+    purchase = TicketPurchase(
+        event=ticket_type.event, ticket_type=ticket_type, gift=gift, quantity=quantity
+    )
     purchase.full_clean()
     purchase.save()
-    _seat_the_buyer(purchase, seats=seats)
+    if not gift.benefit_declined:
+        # A buyer who declines the benefit does not come: paying keeps them no seat.
+        _seat_the_buyer(purchase, seats=quantity * ticket_type.seats)
     return purchase
+
+
+def _purchase_adopt(
+    *,
+    gift: Gift,
+    ticket_type: TicketType,
+    quantity: int,
+    benefit_declined: bool,
+    unit_price: Decimal | None,
+) -> TicketPurchase:
+    """A charge event that arrived before the Checkout session's (and could not tell the
+    payment was for tickets) recorded it as a plain gift: that gift becomes the purchase, with
+    the seats' value as its benefit. Never a second gift for one payment."""
+    price = ticket_type.price if unit_price is None else unit_price
+    if hasattr(gift, "event_gift") or gift.amount != quantity * price:
+        raise ValidationError(f"Stripe payment {gift.stripe_payment_id} is already recorded as "
+                              f"another gift (#{gift.pk}).")  # fmt: skip
+    ticket_type = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
+    for field, value in _benefit(ticket_type, quantity, benefit_declined, amount=gift.amount).items():
+        setattr(gift, field, value)
+    if gift.campaign_id is None:
+        gift.campaign = ticket_type.event.campaign
+    gift_save(gift=gift)
+    return _purchase_save(gift=gift, ticket_type=ticket_type, quantity=quantity)
 
 
 def _seat_the_buyer(purchase: TicketPurchase, *, seats: int) -> None:
@@ -110,59 +182,308 @@ def _seat_the_buyer(purchase: TicketPurchase, *, seats: int) -> None:
 
 
 # --- The Stripe Checkout hand-off ----------------------------------------------------------
-# The checkout page (to come with the Stripe work) creates a Checkout Session whose metadata is
+# The public event page holds the tickets and creates a Checkout Session whose metadata is
 # ticket_checkout_metadata(...); the webhook, on checkout.session.completed, passes the session
-# (as the plain dict Stripe sends) to ticket_purchase_from_checkout.
+# (as the plain dict Stripe sends) to ticket_purchase_from_checkout, through the Checkout kind
+# events.apps registers with donors.stripe.kinds.
 
 CHECKOUT_KIND = "event_tickets"
+# Stripe refuses a session that expires sooner than 30 minutes after it is made; the hold lasts
+# a little longer than the session, so a payment made at the last minute still has its seats.
+CHECKOUT_MINUTES = 31
+HOLD_GRACE_MINUTES = 15
 
 
 def ticket_checkout_metadata(
-    *, ticket_type: TicketType, quantity: int, benefit_declined: bool
+    *,
+    ticket_type: TicketType,
+    quantity: int,
+    benefit_declined: bool,
+    hold: TicketHold | None = None,
+    first_name: str = "",
+    last_name: str = "",
 ) -> dict[str, str]:
-    return {
+    values = {
         "kind": CHECKOUT_KIND,
+        "event": ticket_type.event.slug,
         "ticket_type": str(ticket_type.pk),
         "quantity": str(quantity),
+        "unit_amount": str(int(ticket_type.price * 100)),
         "benefit_declined": "true" if benefit_declined else "false",
+        "hold": str(hold.pk) if hold else "",
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
     }
+    return {k: v[:500] for k, v in values.items() if v}
+
+
+def ticket_sale_refusal(
+    ticket_type: TicketType,
+    quantity: int,
+    *,
+    seats: bool = True,
+    now: datetime.datetime | None = None,
+) -> str | None:
+    """Why these tickets cannot be bought online now, in words for the buyer; None if they can.
+    Call with the ticket type locked (``select_for_update``) to act on the answer."""
+    from events.services.rsvps import seats_taken
+
+    now = now or timezone.now()
+    event = ticket_type.event
+    if event.status == EventStatus.CANCELLED:
+        return "This event was cancelled: tickets are not on sale."
+    if event.status != EventStatus.OPEN or now >= event.ends_at:
+        return "Tickets for this event are not on sale."
+    if ticket_type.sales_start and now < ticket_type.sales_start:
+        start = timezone.localtime(ticket_type.sales_start, event.tz)
+        return f"{ticket_type.name} tickets go on sale on {start:%B %-d, %Y at %-I:%M %p}."
+    if ticket_type.sales_end and now > ticket_type.sales_end:
+        return f"{ticket_type.name} tickets are no longer on sale."
+    if quantity < 1:
+        return "Buy at least one ticket."
+    if ticket_type.price <= 0:
+        return f"{ticket_type.name} is free: answer the RSVP form instead."
+    left = tickets_left(ticket_type, now=now)
+    if left is not None and quantity > left:
+        if left == 0:
+            return f"{ticket_type.name} tickets are sold out."
+        return f"Only {left} {ticket_type.name} ticket{'s' if left != 1 else ''} left."
+    if not seats:
+        return None  # the buyer declines the benefit: no seat is taken
+    held_seats = (
+        TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now)
+        .aggregate(n=Sum("seats"))["n"]
+        or 0
+    )
+    seats_left = event.capacity - seats_taken(event) - held_seats
+    if quantity * ticket_type.seats > seats_left:
+        return f"Only {max(seats_left, 0)} seat{'s' if seats_left != 1 else ''} left at this event."
+    return None
+
+
+@transaction.atomic
+def ticket_hold_create(
+    *,
+    ticket_type: TicketType,
+    quantity: int,
+    email: str,
+    benefit_declined: bool = False,
+    now: datetime.datetime | None = None,
+) -> TicketHold:
+    """Keep ``quantity`` tickets for a buyer about to pay, or refuse (ValidationError) when
+    they cannot be sold. The ticket type's row lock makes two buyers of the last tickets
+    wait for each other: the second sees the first one's hold."""
+    now = now or timezone.now()
+    locked = (
+        TicketType.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=ticket_type.pk)
+    )
+    # Holds that ran out are only clutter by now (they no longer count): clear them here.
+    TicketHold.objects.filter(ticket_type=locked, expires_at__lte=now).delete()
+    refusal = ticket_sale_refusal(locked, quantity, seats=not benefit_declined, now=now)
+    if refusal:
+        raise ValidationError(refusal)
+    hold = TicketHold(
+        ticket_type=locked,
+        quantity=quantity,
+        seats=0 if benefit_declined else quantity * locked.seats,
+        email=email.strip().lower(),
+        expires_at=now + datetime.timedelta(minutes=CHECKOUT_MINUTES + HOLD_GRACE_MINUTES),
+    )
+    hold.full_clean()
+    hold.save()
+    return hold
+
+
+def ticket_hold_release(*, hold_id: int | None = None, session_id: str | None = None) -> int:
+    """Give held tickets back (the buyer's Checkout session expired or could not start)."""
+    holds = TicketHold.objects.none()
+    if hold_id:
+        holds = TicketHold.objects.filter(pk=hold_id)
+    elif session_id:
+        holds = TicketHold.objects.filter(checkout_session_id=session_id)
+    deleted, _ = holds.delete()
+    return deleted
+
+
+def ticket_checkout_session_params(
+    *,
+    ticket_type: TicketType,
+    quantity: int,
+    benefit_declined: bool,
+    hold: TicketHold,
+    first_name: str,
+    last_name: str,
+    email: str,
+    success_url: str,
+    cancel_url: str,
+    now: datetime.datetime | None = None,
+) -> dict:
+    """The Checkout Session's parameters (pure: tested without Stripe)."""
+    now = now or timezone.now()
+    event = ticket_type.event
+    metadata = ticket_checkout_metadata(
+        ticket_type=ticket_type,
+        quantity=quantity,
+        benefit_declined=benefit_declined,
+        hold=hold,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    seats = ticket_type.seats
+    if benefit_declined:
+        note = "The buyer declines the seats' benefit: the whole payment is a gift."
+    else:
+        note = (
+            f"Deductible: ${ticket_type.deductible_amount:,.2f} per ticket "
+            f"(price minus the ${ticket_type.benefit_value:,.2f} value received)."
+        )
+    return {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": quantity,
+                "price_data": {
+                    "currency": "usd",
+                    "unit_amount": int(ticket_type.price * 100),
+                    "product_data": {
+                        "name": f"{event.name}: {ticket_type.name}"
+                        + (f" ({seats} seats)" if seats > 1 else ""),
+                        "description": note,
+                    },
+                },
+            }
+        ],
+        "customer_email": email.strip().lower(),
+        "customer_creation": "always",
+        "billing_address_collection": "required",
+        "submit_type": "pay",
+        "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": cancel_url,
+        "expires_at": int((now + datetime.timedelta(minutes=CHECKOUT_MINUTES)).timestamp()),
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+    }
+
+
+def ticket_checkout_start(
+    *,
+    ticket_type: TicketType,
+    quantity: int,
+    benefit_declined: bool,
+    first_name: str,
+    last_name: str,
+    email: str,
+    success_url: str,
+    cancel_url: str,
+) -> str:
+    """Hold the tickets and create the buyer's Checkout Session; returns the URL to send the
+    buyer to. Raises ValidationError (cannot be sold) or StripeUnavailable (nothing held)."""
+    from donors.stripe import client
+
+    now = timezone.now()
+    hold = ticket_hold_create(
+        ticket_type=ticket_type,
+        quantity=quantity,
+        email=email,
+        benefit_declined=benefit_declined,
+        now=now,
+    )
+    try:
+        session = client.checkout_session_create(
+            ticket_checkout_session_params(
+                ticket_type=hold.ticket_type,
+                quantity=quantity,
+                benefit_declined=benefit_declined,
+                hold=hold,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                success_url=success_url,
+                cancel_url=cancel_url,
+                now=now,
+            )
+        )
+        if not session.get("url") or not session.get("id"):
+            raise client.StripeUnavailable("Stripe returned a Checkout Session without a URL")
+    except BaseException:
+        ticket_hold_release(hold_id=hold.pk)
+        raise
+    TicketHold.objects.filter(pk=hold.pk).update(checkout_session_id=session["id"])
+    return session["url"]
+
+
+def ticket_checkout_expired(session: dict) -> None:
+    """Stripe's ``checkout.session.expired``: nobody paid, the held tickets go back on sale."""
+    metadata = session.get("metadata") or {}
+    hold_id = metadata.get("hold")
+    ticket_hold_release(
+        hold_id=int(hold_id) if hold_id and hold_id.isdigit() else None,
+        session_id=session.get("id"),
+    )
+
+
+def _id(value) -> str:
+    return value["id"] if isinstance(value, dict) else value
 
 
 def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
     """Record a completed Checkout Session for tickets, once (retries return the same
-    purchase). The buyer is matched to a donor by the email they gave Stripe."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
+    purchase), and release its hold. The buyer is matched to a donor by the email they gave
+    (a new donor takes the name they typed on the event page)."""
+    from donors.services.online import billing_details_fill
     from events.services.rsvps import donor_for_email
 
     metadata = session.get("metadata") or {}
     if metadata.get("kind") != CHECKOUT_KIND:
         raise ValidationError("This Checkout Session is not for event tickets.")
     try:
-        ticket_type = TicketType.objects.get(pk=int(metadata["ticket_type"]))
+        ticket_type = TicketType.objects.select_related("event").get(
+            pk=int(metadata["ticket_type"])
+        )
         quantity = int(metadata["quantity"])
+        # The price when the buyer started paying: an organizer may change it meanwhile.
+        unit = (
+            Decimal(int(metadata["unit_amount"])) / 100
+            if metadata.get("unit_amount")
+            else ticket_type.price
+        )
     except (KeyError, ValueError, TicketType.DoesNotExist):
         raise ValidationError("The Checkout Session's ticket metadata is incomplete.") from None
     paid = Decimal(session["amount_total"]) / 100
-    if paid != quantity * ticket_type.price:
+    if paid != quantity * unit:
         raise ValidationError(
             f"Stripe took ${paid:,.2f} but {quantity} × {ticket_type.name} costs "
-            f"${quantity * ticket_type.price:,.2f}."
+            f"${quantity * unit:,.2f}."
         )
     details = session.get("customer_details") or {}
-    first, _, last = (details.get("name") or "").strip().partition(" ")
-    donor = donor_for_email(email=details["email"], first_name=first, last_name=last or first)
-    charged_at = datetime.datetime.fromtimestamp(int(session["created"]), tz=datetime.UTC)
-    return ticket_purchase_record(
-        ticket_type=ticket_type,
-        donor=donor,
-        quantity=quantity,
-        method=GiftMethod.CARD,
-        gift_date=timezone.localdate(charged_at),
-        charged_at=charged_at,
-        benefit_declined=metadata.get("benefit_declined") == "true",
-        stripe_payment_id=session["payment_intent"],
-        processor="stripe",
-    )
+    first, last = metadata.get("first_name", ""), metadata.get("last_name", "")
+    if not (first or last):
+        first, _, last = (details.get("name") or "").strip().partition(" ")
+    email = details.get("email") or session.get("customer_email")
+    # The session's start dates the gift for now; the charge's own time (and the date in the
+    # buyer's time zone) is filled in by the webhook from the charge, as for any card gift.
+    started = datetime.datetime.fromtimestamp(int(session["created"]), tz=datetime.UTC)
+    with transaction.atomic():
+        donor = donor_for_email(email=email, first_name=first, last_name=last or first)
+        # The billing address Checkout collected: where the receipt goes, and the time zone
+        # that dates the buyer's card payments.
+        billing_details_fill(donor=donor, address=details.get("address"))
+        purchase = ticket_purchase_record(
+            ticket_type=ticket_type,
+            donor=donor,
+            quantity=quantity,
+            method=GiftMethod.CARD,
+            gift_date=timezone.localdate(started),
+            benefit_declined=metadata.get("benefit_declined") == "true",
+            stripe_payment_id=_id(session["payment_intent"]),
+            unit_price=unit,
+            processor="stripe",
+        )
+        hold_id = metadata.get("hold")
+        ticket_hold_release(
+            hold_id=int(hold_id) if hold_id and hold_id.isdigit() else None,
+            session_id=session.get("id"),
+        )
+    return purchase

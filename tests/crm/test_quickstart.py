@@ -269,3 +269,20 @@ def test_it_leaves_a_changed_password_alone(loaded):
     assert "password was changed" in out
     admin.refresh_from_db()
     assert admin.check_password("a-real-secret-now")
+
+
+def test_it_loads_an_indiana_and_a_california_dinner_open_for_tickets_and_rsvps(loaded, client):
+    from events.models import Event
+
+    today = timezone.localdate()
+    events = {e.state: e for e in Event.objects.filter(status="open")}
+    assert set(events) == {"IN", "CA"}
+    for event in events.values():
+        assert event.local_start.date() > today
+        assert event.campaign is not None
+        assert event.ticket_types.filter(seats=1, fair_market_value__gt=0).exists()
+        assert event.ticket_types.filter(seats=10).exists()
+        assert event.rsvps.filter(answer="yes").count() >= 10
+        page = client.get(f"/events/{event.slug}/")
+        assert page.status_code == 200
+        assert 'id="ticket-form"' in page.content.decode()

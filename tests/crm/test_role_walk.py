@@ -161,6 +161,8 @@ NOT_WALKED = {
     # Event pages take a slug or token: walked as every role in tests/events/test_pages_roles.py.
     "event_public": "public, per event: tests/events/test_pages_roles.py",
     "rsvp_invitation": "public, per token: tests/events/test_rsvp.py",
+    "event_tickets_buy": "public POST, per event: tests/events/test_ticket_checkout.py",
+    "event_tickets_thanks": "public, per event: tests/events/test_pages_roles.py",
     "event_check_in": "per event: tests/events/test_pages_roles.py",
     "event_check_in_search": "per event: tests/events/test_pages_roles.py",
     "event_check_in_party": "POST, per RSVP: tests/events/test_check_in.py",

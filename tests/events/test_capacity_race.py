@@ -38,3 +38,43 @@ def test_simultaneous_yes_answers_never_overfill_the_event(postgres_only):
     rsvps = list(RSVP.objects.filter(event=event))
     assert sorted(r.waitlist_position is None for r in rsvps) == [False, True]
     assert sum(r.party_size for r in rsvps if r.confirmed) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_buyers_of_the_last_tickets_at_once_never_both_get_them(postgres_only):
+    """Both press "Continue to payment" for the last 2 tickets: one is handed to Checkout with
+    the tickets held, the other is told they are sold out (the ticket type's row is locked while
+    tickets are counted)."""
+    from django.core.exceptions import ValidationError
+
+    from events.models import TicketHold
+    from events.services import ticket_hold_create
+
+    factories.make_organization()
+    event = factories.make_event(slug="race-tickets", capacity=50)
+    seat = factories.make_ticket_type(event, quantity=2)
+    barrier = threading.Barrier(2)
+    refused, errors = [], []
+
+    def hold(email):
+        try:
+            barrier.wait()
+            ticket_hold_create(ticket_type=seat, quantity=2, email=email)
+        except ValidationError as error:
+            refused.append(error.messages)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=hold, args=(e,)) for e in ("a@example.org", "b@example.org")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert refused == [["Dinner seat tickets are sold out."]]
+    assert TicketHold.objects.filter(ticket_type=seat).count() == 1
