@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from crm.roles import EVENT_ORGANIZER
 from donors.admin.base import AuditedAdmin, ServiceModelForm, can_see_giving
 from donors.models import Donor, GiftMethod
-from events import services
+from events import selectors, services
 from events.models import (
     RSVP,
+    EventStatus,
     Event,
     EventGift,
     GuestList,
@@ -33,7 +35,15 @@ _LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")
 
 
 class EventForm(ServiceModelForm):
-    """Times are typed and shown in the venue's time zone, whatever the server's."""
+    """Times are typed and shown in the venue's time zone, whatever the server's. Setting an
+    event to cancelled asks for confirmation first: it emails its guests and ticket buyers."""
+
+    confirm_cancellation = forms.BooleanField(
+        required=False,
+        label="Yes, cancel it and email its guests",
+        help_text="Only when setting the status to Cancelled: everyone who answered yes or "
+        "maybe, the waitlist and ticket buyers are emailed a cancellation notice (once).",
+    )
 
     class Meta:
         model = Event
@@ -51,6 +61,18 @@ class EventForm(ServiceModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        cancelling = (
+            self.instance.pk
+            and self.instance.status != EventStatus.CANCELLED
+            and cleaned.get("status") == EventStatus.CANCELLED
+        )
+        if cancelling and not cleaned.get("confirm_cancellation"):
+            count = services.cancellation_recipient_count(self.instance)
+            self.add_error(
+                "confirm_cancellation",
+                f"Cancelling emails a cancellation notice to {count} guest(s) and ticket "
+                "buyer(s). Tick this box and save again to confirm.",
+            )
         try:
             tz = zoneinfo.ZoneInfo(cleaned.get("time_zone") or "")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -60,6 +82,31 @@ class EventForm(ServiceModelForm):
             if isinstance(value, datetime.datetime):
                 cleaned[name] = timezone.make_aware(timezone.make_naive(value), tz)
         return cleaned
+
+
+class EventFilter(admin.RelatedFieldListFilter):
+    """The "By event" filter, offering only the events the user sees (an organizer never
+    reads another event's name here)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(e.pk, str(e)) for e in selectors.events_for(request.user).only("pk", "name")]
+
+
+class EventScopedAdmin(admin.ModelAdmin):
+    """An admin of records that belong to an event: an organizer sees and acts only on the
+    events they organize, and is offered only those in the form's event choices."""
+
+    event_field = "event"
+
+    def get_queryset(self, request):
+        return selectors.scoped_to_events(
+            super().get_queryset(request), request.user, field=self.event_field
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "event":
+            kwargs["queryset"] = selectors.events_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class TicketTypeInline(admin.TabularInline):
@@ -87,10 +134,11 @@ class EventAdmin(AuditedAdmin):
     _money = ("revenue_goal", "costs")
 
     def get_queryset(self, request):
+        queryset = selectors.scoped_to_events(
+            super().get_queryset(request), request.user, field="pk"
+        )
         return (
-            super()
-            .get_queryset(request)
-            .annotate(
+            queryset.annotate(
                 seats_yes=Sum(
                     "rsvps__party_size",
                     filter=Q(rsvps__answer="yes", rsvps__waitlist_position__isnull=True),
@@ -99,8 +147,11 @@ class EventAdmin(AuditedAdmin):
         )
 
     def get_fieldsets(self, request, obj=None):
+        status = ["status"]
+        if obj is not None and obj.status != EventStatus.CANCELLED:
+            status.append("confirm_cancellation")
         fieldsets = [
-            (None, {"fields": [("name", "slug"), "status", "description"]}),
+            (None, {"fields": [("name", "slug"), tuple(status), "description"]}),
             (
                 "When and where",
                 {
@@ -115,6 +166,8 @@ class EventAdmin(AuditedAdmin):
             ),
             ("Guests", {"fields": [("capacity", "party_size_limit"), "rsvp_deadline"]}),
         ]
+        if selectors.sees_every_event(request.user):
+            fieldsets.append(("Organizers", {"fields": ["organizers"]}))
         if can_see_giving(request):
             fieldsets.append(("Money", {"fields": ["campaign", self._money]}))
         if obj is not None:
@@ -142,8 +195,24 @@ class EventAdmin(AuditedAdmin):
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', ((u, t) for t, u in links))
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "organizers":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_active=True, groups__name=EVENT_ORGANIZER
+            ).order_by("username")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         services.event_save(event=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and not selectors.sees_every_event(request.user):
+            # An organizer runs the events they create (and sees only those).
+            form.instance.organizers.add(request.user)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -162,9 +231,32 @@ class GuestListAdmin(admin.ModelAdmin):
     list_display = ["name", "size"]
     search_fields = ["name"]
     autocomplete_fields = ["donors"]
+    fields = ["name", "donors", "events"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n=Count("donors"))
+        lists = selectors.guest_lists_for(request.user)
+        return lists.annotate(n=Count("donors"))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "events":
+            kwargs["queryset"] = selectors.events_for(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # An organizer's choice of events never removes the sharing Staff set with events
+        # the organizer does not see.
+        hidden = []
+        if change and not selectors.sees_every_event(request.user):
+            visible = selectors.events_for(request.user).values("pk")
+            hidden = list(form.instance.events.exclude(pk__in=visible))
+        super().save_related(request, form, formsets, change)
+        if hidden:
+            form.instance.events.add(*hidden)
 
     @admin.display(description="donors", ordering="n")
     def size(self, obj):
@@ -178,10 +270,10 @@ class InvitationAddForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(EventScopedAdmin):
     form = InvitationAddForm
     list_display = ["donor", "event", "created_at", "sent_at", "sent_to", "answer"]
-    list_filter = ["event", ("sent_at", admin.EmptyFieldListFilter)]
+    list_filter = [("event", EventFilter), ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["donor", "event", "rsvp"]
     search_fields = ["donor__display_name", "donor__emails__email", "event__name"]
     autocomplete_fields = ["donor"]
@@ -241,7 +333,7 @@ class RSVPForm(ServiceModelForm):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(EventScopedAdmin):
     form = RSVPForm
     list_display = [
         "donor",
@@ -253,7 +345,12 @@ class RSVPAdmin(admin.ModelAdmin):
         "checked_in_count",
         "walk_in",
     ]
-    list_filter = ["event", "answer", "walk_in", ("waitlist_position", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("event", EventFilter),
+        "answer",
+        "walk_in",
+        ("waitlist_position", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["donor", "event", "table"]
     search_fields = ["donor__display_name", "donor__emails__email", "guest_names"]
     list_per_page = 100
@@ -318,9 +415,18 @@ class TicketPurchaseForm(ServiceModelForm):
         required=False, help_text="The buyer gives up the seats' value: the whole price is a gift."
     )
 
+    user = None  # set per request by the admin: an organizer is offered their events only
+
     class Meta:
         model = TicketPurchase
         fields = ["ticket_type", "quantity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["ticket_type"].queryset = TicketType.objects.filter(
+                event__in=selectors.events_for(self.user)
+            ).select_related("event")
 
     def clean(self):
         cleaned = super().clean()
@@ -344,7 +450,7 @@ class TicketPurchaseForm(ServiceModelForm):
         pass
 
 
-class RecordedGiftAdmin(admin.ModelAdmin):
+class RecordedGiftAdmin(EventScopedAdmin):
     """Money recorded at an event (a ticket bought, a paddle-raise gift): added once through
     its service, then shown read-only. Never changed or deleted here: a returned ticket or a
     mistaken gift is a refund of its gift, which Staff make on the gift."""
@@ -371,7 +477,7 @@ class RecordedGiftAdmin(admin.ModelAdmin):
 class TicketPurchaseAdmin(RecordedGiftAdmin):
     list_display = ["created_at", "donor", "event", "ticket_type", "quantity", "amount", "method"]
     list_select_related = ["gift__donor", "event", "ticket_type__event"]
-    list_filter = ["event"]
+    list_filter = [("event", EventFilter)]
     search_fields = ["gift__donor__display_name", "gift__donor__emails__email", "event__name"]
     readonly_fields = ["event", "ticket_type", "quantity", "gift", "created_at"]
 
@@ -381,7 +487,7 @@ class TicketPurchaseAdmin(RecordedGiftAdmin):
             form.base_fields["donor"].widget = admin.widgets.AutocompleteSelect(
                 Donor._meta.get_field("gifts").remote_field, self.admin_site
             )
-            return form
+            return type(form.__name__, (form,), {"user": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -426,9 +532,16 @@ class EventGiftForm(ServiceModelForm):
     gift_date = forms.DateField(initial=timezone.localdate)
     check_number = forms.CharField(max_length=30, required=False)
 
+    user = None  # set per request by the admin (see TicketPurchaseForm)
+
     class Meta:
         model = EventGift
         fields = ["event"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["event"].queryset = selectors.events_for(self.user)
 
     def clean(self):
         cleaned = super().clean()
@@ -455,7 +568,7 @@ class EventGiftForm(ServiceModelForm):
 class EventGiftAdmin(RecordedGiftAdmin):
     list_display = ["created_at", "event", "donor", "amount"]
     list_select_related = ["gift__donor", "event"]
-    list_filter = ["event"]
+    list_filter = [("event", EventFilter)]
     search_fields = ["gift__donor__display_name", "event__name"]
     readonly_fields = ["event", "gift", "created_at"]
 
@@ -465,7 +578,7 @@ class EventGiftAdmin(RecordedGiftAdmin):
             form.base_fields["donor"].widget = admin.widgets.AutocompleteSelect(
                 Donor._meta.get_field("gifts").remote_field, self.admin_site
             )
-            return form
+            return type(form.__name__, (form,), {"user": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):

@@ -116,3 +116,12 @@ def rsvp_link_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
         subject=f"Your answer for {event.name}",
         context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "rsvp_url": rsvp_url},
     )
+
+
+def cancellation_message(event, *, donor, to: str, bought_tickets: bool) -> EmailMessage:
+    return _message(
+        "event_cancelled",
+        to=to,
+        subject=f"Cancelled: {event.name}",
+        context={"event": event, "donor": donor, "bought_tickets": bought_tickets},
+    )

@@ -65,14 +65,16 @@ class InviteForm(forms.Form):
         required=False, widget=forms.HiddenInput, help_text="Set by the preview's Send button."
     )
 
-    def __init__(self, *args, event: Event, **kwargs):
+    def __init__(self, *args, event: Event, user, **kwargs):
+        """``user`` is offered only the past events and guest lists they may see (an
+        organizer: the events they organize, their lists and those shared with them)."""
         from donors.models import Tag
-        from events.models import GuestList
+        from events.selectors import events_for, guest_lists_for
 
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = Tag.objects.all()
-        self.fields["past_events"].queryset = Event.objects.exclude(pk=event.pk)
-        self.fields["guest_lists"].queryset = GuestList.objects.all()
+        self.fields["past_events"].queryset = events_for(user).exclude(pk=event.pk)
+        self.fields["guest_lists"].queryset = guest_lists_for(user)
 
     def clean_states(self):
         raw = self.cleaned_data.get("states", "")

@@ -10,6 +10,7 @@ import secrets
 import zoneinfo
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -61,6 +62,15 @@ class Event(models.Model):
     )
     status = models.CharField(
         max_length=10, choices=EventStatus.choices, default=EventStatus.DRAFT, db_index=True
+    )
+    # Who runs it. A user whose only events role is "Event organizer" sees and acts on the
+    # events they organize and nothing else (see events.selectors.events_for).
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organized_events",
+        help_text="The event organizers who run this event: they see only the events they "
+        "organize.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -184,6 +194,22 @@ class GuestList(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     donors = models.ManyToManyField(Donor, blank=True, related_name="guest_lists")
+    # An organizer sees the lists they made and those shared with an event they organize.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    events = models.ManyToManyField(
+        "Event",
+        blank=True,
+        related_name="guest_lists",
+        verbose_name="shared with the organizers of",
+        help_text="Event organizers see a list they made or one shared with an event they run.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -345,3 +371,25 @@ class EventGift(models.Model):
 
     def __str__(self) -> str:
         return str(self.gift) if self.gift_id else "Gift at the event"
+
+
+class CancellationNotice(models.Model):
+    """One cancellation email to one guest or ticket buyer of a cancelled event: the row is
+    the record that it went, so it never goes twice."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cancellation_notices")
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_to = models.EmailField(blank=True, help_text="Blank: the donor had no email address.")
+    bought_tickets = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["event", "sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "donor"], name="cancellationnotice_once_per_donor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cancellation notice to {self.sent_to or self.donor_id}"

@@ -16,6 +16,50 @@ from events.models import RSVP, Answer, Event, EventGift, EventStatus, TicketPur
 _MONEY = MoneyField()
 
 
+# --- Who sees which events ------------------------------------------------------------------
+
+
+def sees_every_event(user) -> bool:
+    """Administrators, Staff and board members (whoever sees giving) see every event; a user
+    whose only way in is the Event organizer role sees only the events they organize."""
+    return bool(user.is_superuser or user.has_perm("donors.view_gift"))
+
+
+def events_for(user) -> QuerySet[Event]:
+    """The events this user may see and act on: all of them, or those they organize (none
+    when they organize none)."""
+    if sees_every_event(user):
+        return Event.objects.all()
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return Event.objects.filter(pk__in=organized_event_ids(user))
+
+
+def organized_event_ids(user):
+    """A subquery of the ids of the events ``user`` organizes."""
+    return Event.organizers.through.objects.filter(user_id=user.pk).values("event_id")
+
+
+def scoped_to_events(queryset: QuerySet, user, *, field: str = "event") -> QuerySet:
+    """``queryset`` narrowed to the rows of events ``user`` sees (``field`` names the event)."""
+    if sees_every_event(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": organized_event_ids(user)})
+
+
+def guest_lists_for(user) -> QuerySet:
+    """Saved guest lists this user may use: all of them, or for an organizer those they made
+    and those shared with an event they organize."""
+    from events.models import GuestList
+
+    if sees_every_event(user):
+        return GuestList.objects.all()
+    shared = GuestList.events.through.objects.filter(
+        event_id__in=organized_event_ids(user)
+    ).values("guestlist_id")
+    return GuestList.objects.filter(Q(created_by_id=user.pk) | Q(pk__in=shared))
+
+
 # Events the board hears about: taking RSVPs, or closed to them but still to happen. Drafts
 # are not announced yet; cancelled events will not happen.
 UPCOMING_STATUSES = (EventStatus.OPEN, EventStatus.CLOSED)

@@ -38,3 +38,9 @@ def reminders() -> int:
     from events.services import event_reminders_send
 
     return event_reminders_send()
+
+
+def cancellation_notices(event_id: int) -> int:
+    from events.services import event_cancellation_notices_send
+
+    return event_cancellation_notices_send(event_id=event_id)

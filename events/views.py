@@ -51,6 +51,12 @@ def _public_event(slug: str) -> Event:
     return event
 
 
+def _organized_event(request, slug: str) -> Event:
+    """The event of an organizers' page: 404 for an event the user does not run (an organizer
+    never learns another event's name from these pages)."""
+    return get_object_or_404(selectors.events_for(request.user), slug=slug)
+
+
 def _ticket_lines(event: Event) -> list[dict]:
     org = Organization.current()
     statement = org.ca_disclosure if org else ""
@@ -292,7 +298,7 @@ def _rsvp_json(rsvp: RSVP) -> dict:
 @permission("events.change_rsvp")
 @require_safe
 def event_check_in(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     return render(
         request,
         "events/check_in.html",
@@ -303,7 +309,7 @@ def event_check_in(request, slug):
 @permission("events.change_rsvp")
 @require_safe
 def event_check_in_search(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     query = request.GET.get("q", "")[:100]
     return JsonResponse(
         {
@@ -317,7 +323,7 @@ def event_check_in_search(request, slug):
 @require_POST
 def event_check_in_party(request, slug, rsvp_id):
     """Check a party in (``count`` people) or, with ``undo``, take it back."""
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     rsvp = get_object_or_404(RSVP, pk=rsvp_id, event=event)
     if request.POST.get("undo"):
         changed = services.rsvp_check_in_undo(rsvp=rsvp)
@@ -344,7 +350,7 @@ def event_check_in_party(request, slug, rsvp_id):
 @permission("events.change_rsvp")
 @require_POST
 def event_walk_in(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     form = WalkInForm(request.POST)
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
@@ -366,8 +372,8 @@ def event_walk_in(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_invite(request, slug):
     """Choose donors by tag, state, past attendance or a saved list; preview, then send."""
-    event = get_object_or_404(Event, slug=slug)
-    form = InviteForm(request.POST or None, event=event)
+    event = _organized_event(request, slug)
+    form = InviteForm(request.POST or None, event=event, user=request.user)
     recipients = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -403,7 +409,7 @@ def event_invite(request, slug):
 @permission("events.view_event")
 @require_safe
 def event_summary(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     return render(
         request,
         "events/summary.html",
@@ -424,7 +430,7 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
 @permission("events.view_rsvp")
 @require_safe
 def event_attendees_csv(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     return _download(
         exports.attendees_csv(event),
         content_type="text/csv; charset=utf-8",
@@ -435,7 +441,7 @@ def event_attendees_csv(request, slug):
 @permission("events.view_rsvp")
 @require_safe
 def event_attendees_xlsx(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     return _download(
         exports.attendees_xlsx(event),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -446,7 +452,7 @@ def event_attendees_xlsx(request, slug):
 @permission("events.view_rsvp")
 @require_safe
 def event_door_list_pdf(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = _organized_event(request, slug)
     return _download(
         exports.door_list_pdf(event),
         content_type="application/pdf",

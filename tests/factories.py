@@ -228,7 +228,11 @@ def make_event(**fields):
     fields.setdefault("party_size_limit", 4)
     fields.setdefault("status", "open")
     fields.setdefault("ends_at", start + datetime.timedelta(hours=3))
-    return event_save(event=Event(starts_at=start, **fields))
+    organizers = fields.pop("organizers", ())
+    event = event_save(event=Event(starts_at=start, **fields))
+    if organizers:
+        event.organizers.add(*organizers)
+    return event
 
 
 def make_ticket_type(event, **fields):
@@ -257,6 +261,7 @@ def make_events_of_everything(*, donor: Donor, campaign: Campaign, round_no: int
     Table.objects.create(event=event, name="Table 1")
     guest_list = GuestList.objects.create(name=f"Host committee {round_no}-{next(_seq)}")
     guest_list.donors.add(donor)
+    guest_list.events.add(event)
     guest = make_donor(first_name="Imran", last_name=f"Guest{round_no}")
     event_services.invitations_create(event=event, donors=[guest])
     event_services.rsvp_submit(event=event, donor=guest, answer="yes", party_size=2)

@@ -1,6 +1,10 @@
 """Every write to events goes through these functions; views, admin actions, tasks and (later)
 the Stripe webhook call them and nothing else writes events, RSVPs, invitations or tickets."""
 
+from events.services.cancellation import (
+    cancellation_recipient_count,
+    event_cancellation_notices_send,
+)
 from events.services.checkin import rsvp_check_in, rsvp_check_in_undo, walk_in_add
 from events.services.events import event_gift_record, event_save, ticket_type_save
 from events.services.invitations import (
@@ -36,7 +40,9 @@ from events.services.tickets import (
 __all__ = [
     "AlreadyAnswered",
     "DAF_REFUSAL",
+    "cancellation_recipient_count",
     "donor_for_email",
+    "event_cancellation_notices_send",
     "event_gift_record",
     "event_reminders_send",
     "event_save",

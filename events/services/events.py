@@ -10,13 +10,21 @@ from django.db import transaction
 
 from donors.models import Donor, GiftMethod
 from donors.services import gift_record
-from events.models import Event, EventGift, TicketType
+from events import tasks
+from events.models import Event, EventGift, EventStatus, TicketType
 
 
 @transaction.atomic
 def event_save(*, event: Event) -> Event:
+    """Save an event. Setting it to cancelled queues the cancellation notices (each guest and
+    ticket buyer is told once, however often it is saved or cancelled)."""
     event.full_clean()
+    before = None
+    if event.pk:
+        before = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
     event.save()
+    if event.status == EventStatus.CANCELLED and before not in (None, EventStatus.CANCELLED):
+        tasks.enqueue("events.tasks.cancellation_notices", event.pk)
     return event
 
 

@@ -214,7 +214,13 @@ def _allowed(role, label, need) -> bool:
 
 @pytest.fixture
 def walk(role_users):
+    from events.models import Event
+
     factories.make_one_of_everything()
+    # Organizers see only the events they run (tests/events/test_organizer_privacy.py): the
+    # walk's organizer runs the one made here.
+    for event in Event.objects.all():
+        event.organizers.add(role_users[EVENT_ORGANIZER])
     clients = {None: Client()}
     for role, user in role_users.items():
         client = Client()

@@ -84,7 +84,7 @@ def test_a_guest_answers_an_invitation_on_a_phone(browser, live_server):
 
 def test_an_organizer_checks_a_party_in_at_the_door(browser, live_server, organizer):
     factories.make_organization()
-    event = factories.make_event(name="Indy Dinner", slug="indy")
+    event = factories.make_event(name="Indy Dinner", slug="indy", organizers=[organizer])
     khan = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
     rsvp_submit(event=event, donor=khan, answer="yes", party_size=3, dietary_needs="halal")
     rsvp_submit(event=event, donor=factories.make_donor(last_name="Raza"), answer="yes")

@@ -13,7 +13,7 @@ from tests import factories
 
 @pytest.fixture
 def door(db, organization, organizer, client):
-    event = factories.make_event(slug="door", capacity=20)
+    event = factories.make_event(slug="door", capacity=20, organizers=[organizer])
     khan = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
     raza = factories.make_donor(first_name="Bilal", last_name="Raza", email="bilal@example.org")
     rsvp_submit(event=event, donor=khan, answer="yes", party_size=3, dietary_needs="halal")

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(organization):
-    event = factories.make_event(name="Chicago Dinner", slug="chicago")
+def event(organization, organizer):
+    event = factories.make_event(name="Chicago Dinner", slug="chicago", organizers=[organizer])
     table = Table.objects.create(event=event, name="Table 7")
     khan = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
     evil = factories.make_donor(first_name="=HYPERLINK(\"http://x\")", last_name="Evil")

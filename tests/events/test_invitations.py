@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(organization):
+def event(organization, organizer):
     return factories.make_event(name="Fremont Dinner", slug="fremont", city="Fremont", state="CA",
-                                time_zone="America/Los_Angeles")
+                                time_zone="America/Los_Angeles", organizers=[organizer])
 
 
 def _invite_page(client, event, **data):
@@ -74,12 +74,13 @@ def test_invitations_by_state_past_attendance_and_saved_list(client, organizer, 
                                   "postal_code": "46032"})
     came = factories.make_donor()
     said_no = factories.make_donor()
-    past = factories.make_event(slug="past-dinner")
+    past = factories.make_event(slug="past-dinner", organizers=[organizer])
     rsvp_submit(event=past, donor=came, answer="yes")
     rsvp_submit(event=past, donor=said_no, answer="no")
     listed = factories.make_donor()
     saved = GuestList.objects.create(name="Host committee")
     saved.donors.add(listed)
+    saved.events.add(event)  # shared with this event's organizers
     client.force_login(organizer)
 
     _invite_page(client, event, states="ca", past_events=[past.pk], guest_lists=[saved.pk],

@@ -25,7 +25,7 @@ PAGES = {
 
 
 def test_event_pages_answer_only_the_roles_allowed(role_users, organization):
-    event = factories.make_event(slug="walk-dinner")
+    event = factories.make_event(slug="walk-dinner", organizers=[role_users[EVENT_ORGANIZER]])
     clients = {None: Client()}
     for role, user in role_users.items():
         clients[role] = Client()

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(organization):
-    return factories.make_event(name="Indianapolis Dinner", slug="indy-dinner", capacity=6)
+def event(organization, organizer):
+    return factories.make_event(
+        name="Indianapolis Dinner", slug="indy-dinner", capacity=6, organizers=[organizer]
+    )
 
 
 def _invite(event, **donor_fields):

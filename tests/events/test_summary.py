@@ -20,9 +20,9 @@ DAY = datetime.date(2025, 10, 1)
 
 
 @pytest.fixture
-def dinner(organization):
+def dinner(organization, organizer):
     event = factories.make_event(slug="summary", capacity=4, revenue_goal=Decimal("10000"),
-                                 costs=Decimal("3000.50"))
+                                 costs=Decimal("3000.50"), organizers=[organizer])
     seat = factories.make_ticket_type(event, price=Decimal("150.10"), fair_market_value=Decimal("60"))
     yes = rsvp_submit(event=event, donor=factories.make_donor(), answer="yes", party_size=3)
     rsvp_submit(event=event, donor=factories.make_donor(), answer="yes", party_size=2)  # waits

@@ -17,9 +17,11 @@ TODAY = datetime.date(2025, 3, 15)
 
 
 @pytest.fixture
-def event(organization):
+def event(organization, organizer):
     campaign = factories.make_campaign(name="Dinners 2025")
-    return factories.make_event(slug="la-dinner", campaign=campaign, capacity=50)
+    return factories.make_event(
+        slug="la-dinner", campaign=campaign, capacity=50, organizers=[organizer]
+    )
 
 
 @pytest.fixture
