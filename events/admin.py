@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -91,6 +92,11 @@ class EventFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         return [(e.pk, str(e)) for e in selectors.events_for(request.user).only("pk", "name")]
 
+    def has_output(self):
+        # Shown (and applied) with a single event too: Django drops a filter it does not
+        # show, and an organizer of one event filtering by another would see their own.
+        return bool(self.lookup_choices)
+
 
 class EventScopedAdmin(admin.ModelAdmin):
     """An admin of records that belong to an event: an organizer sees and acts only on the
@@ -107,6 +113,17 @@ class EventScopedAdmin(admin.ModelAdmin):
         if db_field.name == "event":
             kwargs["queryset"] = selectors.events_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        return _in_scope_or_404(request, super().get_object(request, object_id, from_field))
+
+
+def _in_scope_or_404(request, obj):
+    """The admin sends a missing record's page to the index with a message; for an organizer
+    a record of another event is a plain 404, the same as one that does not exist."""
+    if obj is None and not selectors.sees_every_event(request.user):
+        raise Http404("No such record.")
+    return obj
 
 
 class TicketTypeInline(admin.TabularInline):
@@ -195,6 +212,9 @@ class EventAdmin(AuditedAdmin):
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', ((u, t) for t, u in links))
 
+    def get_object(self, request, object_id, from_field=None):
+        return _in_scope_or_404(request, super().get_object(request, object_id, from_field))
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
             from django.contrib.auth import get_user_model
@@ -236,6 +256,9 @@ class GuestListAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         lists = selectors.guest_lists_for(request.user)
         return lists.annotate(n=Count("donors"))
+
+    def get_object(self, request, object_id, from_field=None):
+        return _in_scope_or_404(request, super().get_object(request, object_id, from_field))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "events":
