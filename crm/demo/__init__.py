@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from crm.demo import data
 from crm.demo.story import DEMO_SEED, MARKER_SLUG, MspStory
-from crm.demo.users import DEMO_LOGINS, DemoLogin, board_login_link, demo_users_ensure
+from crm.demo.users import (
+    DEMO_LOGINS,
+    DemoLogin,
+    board_login_link,
+    demo_users_ensure,
+    organizer_events_link,
+)
 from donors import services
 from donors.models import Campaign, Donor, Gift, Organization
 
@@ -27,6 +33,7 @@ __all__ = [
     "demo_data_state",
     "demo_users_ensure",
     "organization_ensure",
+    "organizer_events_link",
 ]
 
 

@@ -71,3 +71,27 @@ def board_login_link(*, username: str = "board") -> BoardMember | None:
     seat.user = user
     seat.save(update_fields=["user"])
     return seat
+
+
+# The demo's dinners (crm/demo/story.py), whose slugs end with their year.
+DEMO_EVENT_SLUG_PREFIXES = ("indianapolis-dinner-", "sf-bay-area-dinner-")
+
+
+@transaction.atomic
+def organizer_events_link(*, username: str = "organizer") -> list[str]:
+    """Make the demo organizer login an organizer of the demo's dinners (an organizer sees
+    only the events they run). Returns the names of the events it runs; nothing is done when
+    there is no such user."""
+    from django.db.models import Q
+
+    from events.models import Event
+
+    user = User.objects.filter(username=username, groups__name=roles.EVENT_ORGANIZER).first()
+    if user is None:
+        return []
+    demo = Q()
+    for prefix in DEMO_EVENT_SLUG_PREFIXES:
+        demo |= Q(slug__startswith=prefix)
+    events = list(Event.objects.filter(demo))
+    user.organized_events.add(*events)
+    return sorted(e.name for e in user.organized_events.all())

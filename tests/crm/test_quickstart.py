@@ -286,3 +286,19 @@ def test_it_loads_an_indiana_and_a_california_dinner_open_for_tickets_and_rsvps(
         page = client.get(f"/events/{event.slug}/")
         assert page.status_code == 200
         assert 'id="ticket-form"' in page.content.decode()
+
+
+def test_the_organizer_login_runs_the_demo_dinners_and_sees_their_door(loaded, client):
+    from django.contrib.auth.models import User
+
+    from events.models import Event
+
+    organizer = User.objects.get(username="organizer")
+    dinners = set(Event.objects.filter(status="open"))
+    assert set(organizer.organized_events.all()) == dinners and len(dinners) == 2
+    assert "The organizer login runs:" in loaded[1]  # said on standard error with --json
+    client.force_login(organizer)
+    for event in dinners:
+        assert client.get(f"/events/{event.slug}/check-in/").status_code == 200
+    listing = client.get("/admin/events/event/").content.decode()
+    assert all(event.name in listing for event in dinners)

@@ -80,6 +80,9 @@ class Command(BaseCommand):
 
         logins = demo.demo_users_ensure()
         seat = demo.board_login_link()
+        runs = demo.organizer_events_link()
+        if runs:
+            say(f"The organizer login runs: {', '.join(runs)}")
         summary.update(
             donors=Donor.objects.count(),
             gifts=Gift.objects.count(),
