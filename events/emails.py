@@ -3,6 +3,8 @@ Django's configured backend (EMAIL_URL), the one gateway to SMTP."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -72,6 +74,32 @@ def invitation_message(invitation, *, to: str, rsvp_url: str) -> EmailMessage:
     return message
 
 
+def ticket_lines(event, donor) -> list[dict]:
+    """The donor's tickets to the event, each with what it cost, the value received and the
+    deductible part (the whole price when the buyer declined the benefit)."""
+    from donors.money import usd
+    from events.models import TicketPurchase
+
+    lines = []
+    purchases = TicketPurchase.objects.filter(event=event, gift__donor=donor).select_related(
+        "gift", "ticket_type"
+    )
+    for purchase in purchases.order_by("created_at", "id"):
+        gift = purchase.gift
+        benefit = Decimal(0) if gift.benefit_declined else gift.benefit_value
+        lines.append(
+            {
+                "quantity": purchase.quantity,
+                "name": purchase.ticket_type.name,
+                "paid": usd(gift.amount),
+                "benefit": usd(benefit),
+                "declined": gift.benefit_declined,
+                "deductible": usd(max(gift.amount - benefit, Decimal(0))),
+            }
+        )
+    return lines
+
+
 def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
     event = rsvp.event
     if rsvp.answer == "yes" and rsvp.waitlist_position is not None:
@@ -90,6 +118,7 @@ def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
             "donor": rsvp.donor,
             "rsvp_url": rsvp_url,
             "promoted": rsvp.promoted_at is not None,
+            "tickets": ticket_lines(event, rsvp.donor),
         },
     )
     if rsvp.confirmed:
