@@ -121,3 +121,41 @@ def test_cancelled_reopened_and_cancelled_again_tells_nobody_twice(client, staff
 def test_an_event_not_cancelled_sends_no_notice(dinner):
     assert event_cancellation_notices_send(event_id=dinner.pk) == 0
     assert not CancellationNotice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_notices_at_once_tell_each_guest_once(postgres_only):
+    """A retried task running beside the first: the second waits on the first's record of
+    each send and sends nothing more."""
+    import threading
+
+    from django.db import connection
+
+    factories.make_organization()
+    event = factories.make_event(slug="race-cancel", capacity=50)
+    for n in range(6):
+        donor = factories.make_donor(email=f"guest{n}@example.org")
+        rsvp_submit(event=event, donor=donor, answer="yes")
+    Event.objects.filter(pk=event.pk).update(status="cancelled")  # no task queued here
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def work():
+        try:
+            barrier.wait()
+            event_cancellation_notices_send(event_id=event.pk)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    sent = [m.to[0] for m in mail.outbox if m.subject.startswith("Cancelled:")]
+    assert sorted(sent) == [f"guest{n}@example.org" for n in range(6)]
