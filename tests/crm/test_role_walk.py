@@ -354,3 +354,33 @@ def test_autocomplete_answers_only_roles_that_see_donors(walk):
             assert response.json()["results"], role
         else:
             _assert_refused(response, role, url)
+
+
+def test_an_organizer_of_no_event_gets_404_for_every_event_record_and_page(walk):
+    """Organizers see only the events they run: one who runs none gets a 404 (never the
+    event's name) for each events record the walk's organizer may open, and for each of the
+    event's own pages."""
+    from events.models import Event
+
+    stranger = Client()
+    stranger.force_login(factories.make_user("olga", EVENT_ORGANIZER))
+    checked = 0
+    for model in admin.site._registry:
+        label = _label(model)
+        if model._meta.app_label != "events" or not _letters(O, label):
+            continue
+        obj = model._default_manager.first()
+        for page in ("change", "history", "delete"):
+            url = reverse(f"admin:events_{model._meta.model_name}_{page}", args=[obj.pk])
+            assert walk[O].get(url).status_code == 200 or page == "delete", url
+            assert stranger.get(url).status_code == 404, url
+            checked += 1
+    event = Event.objects.first()
+    for name in ("event_check_in", "event_check_in_search", "event_invite", "event_summary",
+                 "event_attendees_csv", "event_attendees_xlsx", "event_door_list_pdf"):  # fmt: skip
+        url = reverse(name, args=[event.slug])
+        assert walk[O].get(url).status_code == 200, url
+        response = stranger.get(url)
+        assert response.status_code == 404 and event.name.encode() not in response.content, url
+        checked += 1
+    assert checked >= 20
