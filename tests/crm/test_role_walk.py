@@ -182,6 +182,10 @@ NOT_WALKED = {
     "admin:donors_gift_process_import": "POST only: tests/donors/test_import_admin.py",
     "admin:events_rsvp_process_import": "POST only: tests/events/test_rsvp_import_export.py",
     "admin:donors_donor_merge": "needs two donors: tests/donors/test_duplicates.py",
+    # A background export's page and file: the requester and Administrators only (404 for
+    # anyone else), walked per role in tests/donors/test_background_exports.py.
+    "export_job": "per export: tests/donors/test_background_exports.py",
+    "export_job_download": "per export: tests/donors/test_background_exports.py",
     "admin:donors_donor_not_duplicates": "POST only: tests/donors/test_duplicates.py",
 }
 
