@@ -231,7 +231,7 @@ def rsvps_import(
     }
     try:
         with transaction.atomic(), set_actor(user):
-            refused = _apply(plan, headers, outcomes, reject)
+            refused, result.donors_created = _apply(plan, headers, outcomes, reject)
             if refused and not skip_errors:
                 raise _Rollback
             if not dry_run:
@@ -247,8 +247,9 @@ def rsvps_import(
     return result
 
 
-def _apply(plan, headers, outcomes, reject) -> bool:
-    """Write the planned rows through the services, in file order; False when all went in."""
+def _apply(plan, headers, outcomes, reject) -> tuple[bool, int]:
+    """Write the planned rows through the services, in file order: (whether a row was refused,
+    how many donors were created)."""
     from donors.services import donor_create
 
     created: dict[int, Donor] = {}
@@ -297,7 +298,7 @@ def _apply(plan, headers, outcomes, reject) -> bool:
         if rsvp.waitlist_position is not None:
             summary += f" (the event is full: waitlist #{rsvp.waitlist_position})"
         outcomes[row.line] = RowOutcome(row.line, status, summary, row.values)
-    return refused
+    return refused, len(created)
 
 
 def _audit(plan, outcomes, file_name: str) -> None:

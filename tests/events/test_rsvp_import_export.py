@@ -237,3 +237,25 @@ def test_board_members_neither_import_nor_see_the_import(client, board, dinner):
     assert upload(client, _file()).status_code == 403
     assert client.get(f"{URL}import/").status_code == 403
     assert not RSVP.objects.exists()
+
+
+def test_the_command_imports_checks_and_reports_as_json(dinner, tmp_path, capsys):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "rsvps.csv"
+    path.write_bytes(_file())
+    call_command("import_rsvps", str(path), "--dry-run")
+    assert not RSVP.objects.exists()
+
+    call_command("import_rsvps", str(path), "--json")
+    summary = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert (summary["new"], summary["donors_created"], summary["imported"]) == (3, 2, True)
+    call_command("import_rsvps", str(path), "--json")
+    assert json.loads(capsys.readouterr().out)["unchanged"] == 3
+
+    path.write_bytes(_file(slug="gala-of-nowhere"))
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_rsvps", str(path))
+    assert "event 'gala-of-nowhere' is not the slug of any event" in capsys.readouterr().err
