@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.http import FileResponse, StreamingHttpResponse
 
 from donors.admin.base import AuditedAdmin, ServiceModelForm, can_see_giving
-from donors.admin.importing import EngineImportMixin
+from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
 from donors.exports import csv_stream, xlsx_file
 from donors.models import Donor, GiftMethod
 from events import services
@@ -245,6 +245,15 @@ class RSVPForm(ServiceModelForm):
             self.fields["table"].queryset = Table.objects.filter(event_id=self.instance.event_id)
 
 
+class RSVPImportForm(SkipErrorsImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skip_errors"].help_text = (
+            "Left unticked, a file with any bad row imports nothing. Ticked, the good rows go in "
+            "and the bad ones are listed, with their errors, in the preview."
+        )
+
+
 @admin.register(RSVP)
 class RSVPAdmin(EngineImportMixin, admin.ModelAdmin):
     """Answers come from guests and the door; organizers keep tables and details, import a
@@ -254,6 +263,7 @@ class RSVPAdmin(EngineImportMixin, admin.ModelAdmin):
     form = RSVPForm
     resource_classes = [RSVPResource]
     import_permission = "events.change_rsvp"
+    import_form_class = RSVPImportForm
     actions = ["export_rsvps_csv", "export_rsvps_xlsx"]
     list_display = [
         "donor",

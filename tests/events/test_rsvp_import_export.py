@@ -259,3 +259,11 @@ def test_the_command_imports_checks_and_reports_as_json(dinner, tmp_path, capsys
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_rsvps", str(path))
     assert "event 'gala-of-nowhere' is not the slug of any event" in capsys.readouterr().err
+
+
+def test_the_import_page_names_the_columns_and_what_skipping_bad_rows_does(client, organizer, dinner):
+    client.force_login(organizer)
+    page = client.get(f"{URL}import/")
+    assert page.status_code == 200
+    assert "event, donor_email, donor_first_name" in page.text
+    assert "listed, with their errors, in the preview" in page.text
