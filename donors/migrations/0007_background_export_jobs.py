@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
-        ('donors', '0005_dashboard_globalgiving'),
+        ('donors', '0006_list_order_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
