@@ -11,18 +11,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
+from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-
-from django.http import FileResponse, StreamingHttpResponse
 
 from donors.admin.base import AuditedAdmin, ServiceModelForm, can_see_giving
 from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
 from donors.exports import csv_stream, xlsx_file
 from donors.models import Donor, GiftMethod
 from events import services
-from events.resources import RSVPResource
 from events.models import (
     RSVP,
     Event,
@@ -33,6 +31,7 @@ from events.models import (
     TicketPurchase,
     TicketType,
 )
+from events.resources import RSVPResource
 
 _LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")
 
