@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from donors.models import ExportJob
-from donors.services.exports import export_job_visible_to
+from donors.services.exports import export_job_visible_to, export_jobs_all_visible
 
 
 def _job(request, job_id: int) -> ExportJob:
@@ -28,6 +28,20 @@ def export_job_page(request, job_id: int):
         "job": job,
     }
     return render(request, "donors/export_job.html", context)
+
+
+@login_required
+def export_jobs_page(request):
+    """The exports a user asked for (an Administrator sees everyone's): who exported what."""
+    jobs = ExportJob.objects.select_related("requested_by")
+    if not export_jobs_all_visible(request.user):
+        jobs = jobs.filter(requested_by=request.user)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Exports",
+        "jobs": jobs[:100],
+    }
+    return render(request, "donors/export_jobs.html", context)
 
 
 @login_required

@@ -6,6 +6,7 @@ urlpatterns = [
     path("donate/", views.donate, name="donate"),
     path("donate/thanks/", views.donate_thanks, name="donate_thanks"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("exports/", export_views.export_jobs_page, name="export_jobs"),
     path("exports/<int:job_id>/", export_views.export_job_page, name="export_job"),
     path(
         "exports/<int:job_id>/download/",

@@ -128,17 +128,20 @@ def export_job_run(*, job_id: int) -> ExportJob:
     return jobs.get()
 
 
-def export_job_visible_to(job: ExportJob, user) -> bool:
-    """The file holds donor data: only the person who asked for it, and Administrators."""
+def export_jobs_all_visible(user) -> bool:
+    """Administrators see (and fetch) every export."""
     from crm.roles import ADMINISTRATOR
 
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+    )
+
+
+def export_job_visible_to(job: ExportJob, user) -> bool:
+    """The file holds donor data: only the person who asked for it, and Administrators."""
     if not user.is_authenticated:
         return False
-    return (
-        job.requested_by_id == user.pk
-        or user.is_superuser
-        or user.groups.filter(name=ADMINISTRATOR).exists()
-    )
+    return job.requested_by_id == user.pk or export_jobs_all_visible(user)
 
 
 def export_files_expire(*, now: datetime.datetime | None = None) -> int:

@@ -156,6 +156,8 @@ SITE_PAGES = {
     # Taking donor lists out of the back office: Administrators and Staff.
     "dashboard_lybunt_csv": {"roles": {A, S}},
     "dashboard_sybunt_csv": {"roles": {A, S}},
+    # The exports a user asked for (each sees their own; Administrators everyone's).
+    "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
 }

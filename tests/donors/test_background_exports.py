@@ -153,3 +153,18 @@ def test_files_expire_and_an_hourly_schedule_deletes_them(
     assert client.get(f"/exports/{job.pk}/download/").status_code == 404
     assert "has expired" in client.get(f"/exports/{job.pk}/").text
     assert Schedule.objects.filter(func="donors.tasks.export_files_expire_task").exists()
+
+
+def test_each_user_lists_their_own_exports_and_administrators_everyones(
+    client, staff, administrator, board, gifts, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    _export(client, "gift", "export_xlsx", [gifts[0].pk], django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    link = f'href="/exports/{job.pk}/download/"'
+    assert link in client.get("/exports/").text
+    client.force_login(board)
+    assert link not in client.get("/exports/").text
+    client.force_login(administrator)
+    page = client.get("/exports/").text
+    assert link in page and "bob" in page
