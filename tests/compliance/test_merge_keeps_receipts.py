@@ -133,3 +133,21 @@ def test_merging_the_other_way_round_keeps_them_as_issued_too(twins):
 
     assert set(Receipt.objects.values_list("number", "amount", "donor_name")) == numbers
     assert set(Receipt.objects.values_list("donor_id", flat=True)) == {other.pk}
+
+
+def test_staff_merge_two_donors_who_both_hold_receipts_from_the_duplicates_page(
+    twins, staff, client
+):
+    kept, other = twins
+    client.force_login(staff)
+    url = f"/admin/donors/donor/merge/{kept.pk}/{other.pk}/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.text.count('name="survivor"') == 2  # either may be kept
+    assert "exactly as issued" in page.text
+    response = client.post(url, {"survivor": str(kept.pk)})
+
+    assert response.status_code == 302
+    assert set(Receipt.objects.values_list("donor_id", flat=True)) == {kept.pk}
+    assert set(YearEndStatement.objects.values_list("donor_id", flat=True)) == {kept.pk}
