@@ -262,11 +262,13 @@ def _apply(plan, headers, outcomes, reject) -> tuple[bool, int]:
             outcomes[row.line] = RowOutcome(row.line, UNCHANGED, summary, row.values)
             continue
         answer, size, guests, dietary, table_id = _wanted(row, current, headers)
+        made_here = False
         try:
             with transaction.atomic():
                 if isinstance(row.target, NewDonor):
                     donor = created.get(id(row.target))
                     if donor is None:
+                        made_here = True
                         spec = row.target.spec
                         donor = created[id(row.target)] = donor_create(
                             kind=spec.kind, first_name=spec.first_name, last_name=spec.last_name,
@@ -290,6 +292,8 @@ def _apply(plan, headers, outcomes, reject) -> tuple[bool, int]:
                     )  # fmt: skip
         except ValidationError as error:
             refused = True
+            if made_here:  # rolled back with the row: a later row of theirs creates them again
+                created.pop(id(row.target), None)
             row.error("party_size" if "party_size" in getattr(error, "error_dict", {}) else "",
                       "; ".join(error.messages))  # fmt: skip
             reject(row)

@@ -267,3 +267,28 @@ def test_the_import_page_names_the_columns_and_what_skipping_bad_rows_does(clien
     assert page.status_code == 200
     assert "event, donor_email, donor_first_name" in page.text
     assert "listed, with their errors, in the preview" in page.text
+
+
+def test_a_row_the_rsvp_rules_refuse_stops_the_whole_file(client, organizer, dinner):
+    event, ali = dinner  # 6 seats
+    services.rsvp_submit(event=event, donor=ali, answer="yes", party_size=2)
+    hina = factories.make_donor(first_name="Hina", last_name="Rauf", email="hina@example.org")
+    services.rsvp_submit(event=event, donor=hina, answer="yes", party_size=4)
+    client.force_login(organizer)
+    content = csv_bytes(HEADER[:6], [
+        ["indy-gala", "omar@example.org", "Omar", "Sheikh", "maybe", "1"],
+        ["indy-gala", "ali@example.org", "", "", "yes", "4"],  # 2 more seats: none are free
+    ])  # fmt: skip
+
+    preview = upload(client, content)
+
+    assert "confirm_form" not in preview.context
+    assert "Only 2 seats can be yours: your party of 2 stays confirmed." in preview.text
+    assert [row.number for row in preview.context["result"].invalid_rows] == [3]
+    assert RSVP.objects.get(donor=ali).party_size == 2
+    assert not Donor.objects.filter(last_name="Sheikh").exists()
+
+    page = confirm(client, upload(client, content, skip_errors=True))
+    assert "1 new, 0 updated, 0 unchanged and 1 skipped RSVPs" in page.text
+    assert RSVP.objects.get(donor__last_name="Sheikh").answer == "maybe"
+    assert RSVP.objects.get(donor=ali).party_size == 2
