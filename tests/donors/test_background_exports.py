@@ -168,3 +168,19 @@ def test_each_user_lists_their_own_exports_and_administrators_everyones(
     client.force_login(administrator)
     page = client.get("/exports/").text
     assert link in page and "bob" in page
+
+
+def test_select_all_on_a_filtered_gift_list_exports_that_list(
+    client, staff, gifts, django_capture_on_commit_callbacks
+):
+    factories.make_gift(amount=Decimal("99.00"))  # another donor's: filtered out
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/donors/gift/?donor__id__exact={gifts[0].donor_id}",
+            {"action": "export_csv", "select_across": "1",
+             helpers.ACTION_CHECKBOX_NAME: [str(gifts[0].pk)]},
+        )  # fmt: skip
+    assert response.status_code == 302
+    rows = _csv(client.get(response["Location"] + "download/"))
+    assert sorted(r["amount"] for r in rows) == ["10.10", "20.20", "30.30"]
