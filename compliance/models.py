@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from compliance.rules import BenefitLimits
 
@@ -119,9 +120,11 @@ class ReceiptKind(models.TextChoices):
 class Receipt(PrintedSnapshot):
     """One gift's written acknowledgment, with everything it printed as it was at issue."""
 
-    # An issued receipt never changes, not even its donor: a donor merge keeps the donor who
-    # holds it (donors.services.merge reads this).
-    donor_merge_immutable = True
+    # An issued receipt never changes what it printed. A donor merge only repoints it to the
+    # donor kept, with an audit record, and notes whom it was issued to (donors.services.merge
+    # reads these two attributes).
+    donor_merge_pointer_only = True
+    donor_merge_origin_field = "merged_from_donor_pk"
 
     number = models.CharField(max_length=20, unique=True, editable=False)
     year = models.PositiveSmallIntegerField(editable=False)
@@ -131,6 +134,12 @@ class Receipt(PrintedSnapshot):
     )
     gift = models.ForeignKey("donors.Gift", on_delete=models.PROTECT, related_name="receipts")
     donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="receipts")
+    merged_from_donor_pk = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The donor this was issued to, when a donor merge moved it to its donor.",
+    )
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -258,13 +267,20 @@ class YearEndStatement(PrintedSnapshot):
     deductible amount, and their soft credits apart (not deductible by them). Regenerated
     statements replace the old one (voided, keeping its number)."""
 
-    donor_merge_immutable = True  # what was issued to a donor stays theirs (see Receipt)
+    donor_merge_pointer_only = True  # see Receipt
+    donor_merge_origin_field = "merged_from_donor_pk"
 
     number = models.CharField(max_length=20, unique=True, editable=False)
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField(editable=False)
     donor = models.ForeignKey(
         "donors.Donor", on_delete=models.PROTECT, related_name="year_end_statements"
+    )
+    merged_from_donor_pk = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The donor this was issued to, when a donor merge moved it to its donor.",
     )
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
@@ -288,8 +304,12 @@ class YearEndStatement(PrintedSnapshot):
         ordering = ["-year", "-sequence"]
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="statement_year_sequence"),
+            # One valid statement per donor and year, counted by the donor it was issued to:
+            # after a merge the donor kept holds both donors' statements of a year, each as
+            # issued, until a new statement replaces them.
             models.UniqueConstraint(
-                fields=["donor", "year"],
+                Coalesce("merged_from_donor_pk", "donor_id", output_field=models.IntegerField()),
+                "year",
                 condition=Q(voided_at__isnull=True),
                 name="statement_one_valid_per_year",
             ),

@@ -13,6 +13,7 @@ from crm.env import (
     env_choice,
     env_database,
     env_email,
+    env_int,
     env_list,
     env_redis_url,
     env_str,
@@ -137,6 +138,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MSP <office@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address people reach the site at: links in emails (RSVP links) are built from it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Donor and gift exports: a CSV of more rows than this, and every XLSX, is written by a
+# background task to storage (MEDIA_ROOT) and fetched from its page; files expire after
+# EXPORT_FILE_HOURS (an hourly django-q2 schedule deletes them).
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000)
+EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 48, minimum=1)
 
 # External services; empty means "not configured" and the features that need them say so.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")

@@ -54,31 +54,48 @@ GIVING_HEADERS = ["lifetime_total", "gift_count", "first_gift_date", "last_gift_
 
 
 def donor_rows(queryset: QuerySet, *, with_giving: bool) -> Iterator[list]:
-    """The header, then one row per donor; two queries per 2,000 donors (donors with their
-    primary contacts annotated, and their tags)."""
+    """The header, then one row per donor: plain values (no model instances), the primary
+    contacts annotated, and each 2,000 donors' tags in one more query."""
     email = DonorEmail.objects.filter(donor=OuterRef("pk"), is_primary=True).values("email")[:1]
     address = DonorAddress.objects.filter(donor=OuterRef("pk"), is_primary=True)
-    annotated = queryset.annotate(
+    annotated = queryset.prefetch_related(None).annotate(
         x_email=Subquery(email),
         **{
             f"x_{field}": Subquery(address.values(field)[:1])
             for field in ("line1", "line2", "city", "region", "postal_code", "country")
         },
-    ).prefetch_related("tags")
+    )
+    columns = [
+        "pk", "kind", "display_name", "first_name", "last_name", "organization_name", "x_email",
+        "phone", "x_line1", "x_line2", "x_city", "x_region", "x_postal_code", "x_country",
+        "email_opt_in", "mail_opt_in", "do_not_solicit", "anonymous",
+    ]  # fmt: skip
+    if with_giving:
+        columns += ["lifetime_total", "gift_count", "first_gift_date", "last_gift_date",
+                    "largest_gift", "years_given"]  # fmt: skip
     yield DONOR_HEADERS + (GIVING_HEADERS if with_giving else [])
-    for donor in annotated.iterator(chunk_size=_CHUNK):
-        row = [
-            donor.pk, donor.kind, donor.display_name, donor.first_name, donor.last_name,
-            donor.organization_name, donor.x_email, str(donor.phone or ""), donor.x_line1,
-            donor.x_line2, donor.x_city, donor.x_region, donor.x_postal_code, donor.x_country,
-            "; ".join(sorted(t.name for t in donor.tags.all())), donor.email_opt_in,
-            donor.mail_opt_in, donor.do_not_solicit, donor.anonymous,
-        ]  # fmt: skip
-        if with_giving:
-            row += [
-                donor.lifetime_total, donor.gift_count, donor.first_gift_date,
-                donor.last_gift_date, donor.largest_gift, donor.years_given,
-            ]  # fmt: skip
+    chunk: list[tuple] = []
+    for values in annotated.values_list(*columns).iterator(chunk_size=_CHUNK):
+        chunk.append(values)
+        if len(chunk) == _CHUNK:
+            yield from _donor_chunk(chunk)
+            chunk = []
+    if chunk:
+        yield from _donor_chunk(chunk)
+
+
+def _donor_chunk(chunk: list[tuple]) -> Iterator[list]:
+    from donors.models import Donor
+
+    tags: dict[int, list[str]] = {}
+    for donor_id, name in Donor.tags.through.objects.filter(
+        donor_id__in=[values[0] for values in chunk]
+    ).values_list("donor_id", "tag__name"):
+        tags.setdefault(donor_id, []).append(name)
+    for values in chunk:
+        row = list(values)
+        row[7] = str(row[7] or "")  # the phone number, as written (E.164)
+        row[14:14] = ["; ".join(sorted(tags.get(values[0], [])))]  # after the address
         yield [safe_cell(v) for v in row]
 
 

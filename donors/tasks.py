@@ -35,3 +35,16 @@ def globalgiving_sync_task() -> dict:
     from donors.services.globalgiving import globalgiving_sync
 
     return globalgiving_sync().as_dict()
+
+
+def export_job_task(job_id: int) -> int:
+    """Write a background export's file (donors.services.exports)."""
+    from donors.services.exports import export_job_run
+
+    return export_job_run(job_id=job_id).done
+
+
+def export_files_expire_task() -> int:
+    from donors.services.exports import export_files_expire
+
+    return export_files_expire()

@@ -1,9 +1,16 @@
 from django.urls import path
 
-from donors import views
+from donors import export_views, views
 
 urlpatterns = [
     path("donate/", views.donate, name="donate"),
     path("donate/thanks/", views.donate_thanks, name="donate_thanks"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("exports/", export_views.export_jobs_page, name="export_jobs"),
+    path("exports/<int:job_id>/", export_views.export_job_page, name="export_job"),
+    path(
+        "exports/<int:job_id>/download/",
+        export_views.export_job_download,
+        name="export_job_download",
+    ),
 ]

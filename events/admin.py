@@ -11,13 +11,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from crm.roles import EVENT_ORGANIZER
 from donors.admin.base import AuditedAdmin, ServiceModelForm, can_see_giving
+from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
+from donors.exports import csv_stream, xlsx_file
 from donors.models import Donor, GiftMethod
 from events import selectors, services
 from events.models import (
@@ -31,6 +33,7 @@ from events.models import (
     TicketPurchase,
     TicketType,
 )
+from events.resources import RSVPResource
 
 _LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")
 
@@ -355,9 +358,26 @@ class RSVPForm(ServiceModelForm):
             self.fields["table"].queryset = Table.objects.filter(event_id=self.instance.event_id)
 
 
+class RSVPImportForm(SkipErrorsImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skip_errors"].help_text = (
+            "Left unticked, a file with any bad row imports nothing. Ticked, the good rows go in "
+            "and the bad ones are listed, with their errors, in the preview."
+        )
+
+
 @admin.register(RSVP)
-class RSVPAdmin(EventScopedAdmin):
+class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
+    """Answers come from guests and the door; organizers keep tables and details, import a
+    spreadsheet of answers (through the RSVP services: capacity and waitlist hold) and export
+    them (no money in either)."""
+
     form = RSVPForm
+    resource_classes = [RSVPResource]
+    import_permission = "events.change_rsvp"
+    import_form_class = RSVPImportForm
+    actions = ["export_rsvps_csv", "export_rsvps_xlsx"]
     list_display = [
         "donor",
         "event",
@@ -404,6 +424,39 @@ class RSVPAdmin(EventScopedAdmin):
 
     def delete_model(self, request, obj):
         services.rsvps_delete(rsvps=RSVP.objects.filter(pk=obj.pk))
+
+    def add_success_message(self, result, request):
+        counts = getattr(result, "engine_summary", None)
+        if counts is None:
+            return super().add_success_message(result, request)
+        waitlisted = sum(1 for row in result.rows if "waitlist #" in (row.object_repr or ""))
+        text = (
+            f"Import finished: {counts['new']} new, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged and {counts['skipped']} skipped RSVPs."
+        )
+        if waitlisted:
+            text += f" {waitlisted} joined a waitlist: their event is full."
+        messages.success(request, text)
+
+    def _export_name(self, extension: str) -> str:
+        return f"rsvps-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+    @admin.action(description="Export selected RSVPs as CSV", permissions=["view"])
+    def export_rsvps_csv(self, request, queryset):
+        rows = RSVPResource().export_rows(queryset)
+        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{self._export_name("csv")}"'
+        return response
+
+    @admin.action(description="Export selected RSVPs as Excel (XLSX)", permissions=["view"])
+    def export_rsvps_xlsx(self, request, queryset):
+        handle = xlsx_file(RSVPResource().export_rows(queryset), title="RSVPs")
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=self._export_name("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
     def delete_queryset(self, request, queryset):
         services.rsvps_delete(rsvps=queryset)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from compliance import rules
@@ -182,12 +183,17 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
     )
 
     with transaction.atomic():
-        current = {
-            s.donor_id: s
-            for s in YearEndStatement.objects.select_for_update().filter(
-                donor_id__in=chunk, year=year, voided_at__isnull=True
-            )
-        }
+        # After a donor merge a donor can hold several valid statements of a year (theirs and
+        # the merged donor's, each as issued): the one issued to them is the one a new
+        # statement names as replaced, and all of them are voided by it.
+        current, merged_in = {}, defaultdict(list)
+        for s in YearEndStatement.objects.select_for_update().filter(
+            donor_id__in=chunk, year=year, voided_at__isnull=True
+        ).order_by(F("merged_from_donor_pk").asc(nulls_first=True), "pk"):  # their own first
+            if s.donor_id in current:
+                merged_in[s.donor_id].append(s.pk)
+            else:
+                current[s.donor_id] = s
         new = []
         for donor_id in chunk:
             donor = donors.get(donor_id)
@@ -219,6 +225,7 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
                 )
             )
         replaced = [s.replaces_id for s in new if s.replaces_id]
+        replaced += [pk for s in new for pk in merged_in.get(s.donor_id, [])]
         if replaced:
             YearEndStatement.objects.filter(pk__in=replaced).update(
                 voided_at=now, void_reason="Replaced: the year's gifts changed."

@@ -163,6 +163,7 @@ class GaveInYearFilter(admin.SimpleListFilter):
 @admin.register(Donor)
 class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     export_name = "donors"
+    export_kind = "donors"
     resource_classes = [DonorImportResource]
     import_permission = "donors.add_donor"
     search_fields = [
@@ -273,7 +274,10 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
         self.message_user(request, f"Recomputed the figures of {len(ids)} donors.", messages.SUCCESS)
 
     def export_rows(self, request, queryset):
-        return donor_rows(queryset, with_giving=can_see_giving(request))
+        return donor_rows(queryset, **self.export_options(request))
+
+    def export_options(self, request) -> dict:
+        return {"with_giving": can_see_giving(request)}
 
     def lookup_allowed(self, lookup, value, request=None):
         # The import run's page links here to list what one import created.

@@ -68,6 +68,7 @@ class GiftAdjustmentInline(admin.TabularInline):
 class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     actions = ["export_csv", "export_xlsx"]
     export_name = "gifts"
+    export_kind = "gifts"
     resource_classes = [GiftImportResource]
     import_permission = "donors.add_gift"
     list_display = [

@@ -13,6 +13,7 @@ from donors.models.donor import (
 )
 from donors.models.globalgiving import GlobalGivingFetch
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
+from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun
 from donors.models.organization import Organization
 from donors.models.summary import GiftMonthTotal
@@ -35,6 +36,7 @@ __all__ = [
     "Fund",
     "Gift",
     "GiftAdjustment",
+    "ExportJob",
     "ImportRun",
     "GlobalGivingFetch",
     "GiftMethod",

@@ -2,9 +2,14 @@
 
 Every record that points at the other donor moves to the survivor. The relations are found
 through ``Donor._meta.related_objects``, so models added later (RSVPs, receipts) move too
-without registering. A model whose rows must never change (an issued receipt) says so with a
-class attribute ``donor_merge_immutable = True``: the merge is then refused while the other
-donor has such rows, and staff merge the other way round (the survivor keeps its receipts).
+without registering.
+
+A model whose rows must never change (an issued receipt or statement) says so with a class
+attribute ``donor_merge_pointer_only = True``: its rows move by their donor pointer alone, in
+one UPDATE of that column (nothing they printed, their number or verification code changes),
+each with an audit record of the move; ``donor_merge_origin_field`` names a column that keeps
+the pk of the donor a document was issued to. Unique constraints of such a model must allow
+both donors' documents to stay (the statements' one-per-year rule counts by that origin).
 """
 
 from __future__ import annotations
@@ -79,6 +84,30 @@ _SPECIAL = {
 }
 
 
+def _documents_repoint(model, field: str, *, survivor: Donor, other: Donor) -> int:
+    """Move issued documents to the survivor by their donor pointer only: a queryset UPDATE of
+    that one column (and of the origin column, once), never a save of the document, so what
+    was issued (snapshot, amounts, number, PDF, verification code) stays byte for byte. Each
+    move is audited on the document."""
+    rows = model._default_manager.filter(**{field: other})
+    documents = list(rows.order_by("pk"))
+    if not documents:
+        return 0
+    origin = getattr(model, "donor_merge_origin_field", None)
+    if origin:  # the first donor it was issued to stays named through later merges
+        rows.filter(**{f"{origin}__isnull": True}).update(**{origin: other.pk})
+    count = rows.update(**{field: survivor})
+    before, after = f"{other} (#{other.pk})", f"{survivor} (#{survivor.pk})"
+    for document in documents:
+        LogEntry.objects.log_create(
+            document,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            changes={field: [before, after], "reason": ["", "donor merge (nothing printed changed)"]},
+        )
+    return count
+
+
 def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
     """Why these two cannot be merged this way round, in words; empty when they can."""
     problems = []
@@ -86,12 +115,6 @@ def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
         problems.append("A donor cannot be merged into itself.")
     for rel in Donor._meta.related_objects:
         model = rel.related_model
-        if getattr(model, "donor_merge_immutable", False) and rel.one_to_many:
-            if model._default_manager.filter(**{rel.field.name: other}).exists():
-                problems.append(
-                    f"{other} has {model._meta.verbose_name_plural}, which never change: "
-                    f"keep {other} and merge {survivor} into it instead."
-                )
         if rel.one_to_many and model not in _SPECIAL:  # those merge their clashes themselves
             problems += _unique_clashes(rel, survivor=survivor, other=other)
         if rel.one_to_one:
@@ -151,6 +174,11 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
                 rows = through.objects.filter(**{source: other})
                 rows.filter(**{f"{target}_id__in": have}).delete()
                 moved[model._meta.verbose_name_plural] = rows.update(**{source: survivor})
+                continue
+            if getattr(model, "donor_merge_pointer_only", False):
+                count = _documents_repoint(model, rel.field.name, survivor=survivor, other=other)
+                if count:
+                    moved[str(model._meta.verbose_name_plural)] = count
                 continue
             if model in _SPECIAL:
                 if model is not Relationship or rel.field.name == "from_donor":

@@ -1,13 +1,11 @@
 """Issuing, voiding and replacing receipts through the services, and their numbers."""
 
 import datetime
-import threading
 from decimal import Decimal as D
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from compliance import services
 from compliance.models import Receipt, ReceiptCounter, ReceiptKind
@@ -15,6 +13,7 @@ from compliance.services import ReceiptRefused
 from donors import services as donor_services
 from donors.models import DonorKind, GiftMethod, GiftStatus
 from tests import factories
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -188,24 +187,12 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number(postgres_only):
     donor = factories.make_donor()
     gifts = [factories.make_gift(donor=donor) for _ in range(400)]
     chunks = [gifts[i::8] for i in range(8)]
-    errors = []
-    barrier = threading.Barrier(8)
 
     def work(chunk):
-        try:
-            barrier.wait()
-            for gift in chunk:
-                services.receipt_issue(gift=gift)
-        except Exception as error:  # reported below, with the thread's own error
-            errors.append(error)
-        finally:
-            connection.close()
+        for gift in chunk:
+            services.receipt_issue(gift=gift)
 
-    threads = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_at_once(work, chunks)
     assert errors == []
     sequences = sorted(Receipt.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, 401))

@@ -102,6 +102,8 @@ EXTRA_MODEL_PAGES = {
     # Imports (django-import-export's upload and preview): whoever may add the records.
     "admin:donors_donor_import": ("donors.donor", "a"),
     "admin:donors_gift_import": ("donors.gift", "a"),
+    # RSVPs come in through the RSVP services: whoever may change RSVPs (organizers, Staff).
+    "admin:events_rsvp_import": ("events.rsvp", "c"),
     # Duplicate donors: merging deletes one of the two, so it needs change and delete.
     "admin:donors_donor_duplicates": ("donors.donor", "d"),
     # The rows an import skipped, with their errors: whoever sees the import runs.
@@ -124,6 +126,9 @@ ADMIN_ACTIONS = {
     # Donor and gift lists out: Staff and board members (never event organizers).
     "export_csv": "export",
     "export_xlsx": "export",
+    # RSVP lists out (no money in them): whoever sees RSVPs, event organizers included.
+    "export_rsvps_csv": "v",
+    "export_rsvps_xlsx": "v",
 }
 EXPORTERS = {A, S, B}
 
@@ -151,6 +156,8 @@ SITE_PAGES = {
     # Taking donor lists out of the back office: Administrators and Staff.
     "dashboard_lybunt_csv": {"roles": {A, S}},
     "dashboard_sybunt_csv": {"roles": {A, S}},
+    # The exports a user asked for (each sees their own; Administrators everyone's).
+    "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
 }
@@ -175,7 +182,12 @@ NOT_WALKED = {
     "admin:autocomplete": "needs query parameters: test_autocomplete_answers_only_roles_…",
     "admin:donors_donor_process_import": "POST only: tests/donors/test_import_admin.py",
     "admin:donors_gift_process_import": "POST only: tests/donors/test_import_admin.py",
+    "admin:events_rsvp_process_import": "POST only: tests/events/test_rsvp_import_export.py",
     "admin:donors_donor_merge": "needs two donors: tests/donors/test_duplicates.py",
+    # A background export's page and file: the requester and Administrators only (404 for
+    # anyone else), walked per role in tests/donors/test_background_exports.py.
+    "export_job": "per export: tests/donors/test_background_exports.py",
+    "export_job_download": "per export: tests/donors/test_background_exports.py",
     "admin:donors_donor_not_duplicates": "POST only: tests/donors/test_duplicates.py",
 }
 

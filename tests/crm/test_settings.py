@@ -97,3 +97,9 @@ def test_every_variable_settings_reads_is_listed_and_documented_in_the_readme():
 
     assert read == set(SETTINGS_VARIABLES)
     assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
+
+
+def test_a_bad_export_threshold_stops_start_up_naming_it():
+    result = manage("check", env=clean_env(EXPORT_BACKGROUND_ROWS="20k"))
+    assert result.returncode != 0
+    assert "EXPORT_BACKGROUND_ROWS='20k' is not a whole number" in result.stderr

@@ -258,32 +258,12 @@ def test_concurrent_deliveries_of_one_payment_leave_one_gift_on_postgresql(
 ):
     """Every event of one payment, and a duplicate of each, delivered at the same moment from
     separate connections: one gift, one donor, each event recorded once."""
-    import threading
-
-    from django.db import connection
-
     from donors.stripe.events import event_apply
+    from tests.concurrency import run_at_once
 
     payment = stripe_on.pay(cents=7500, fee_cents=248, email="race@example.org", name="Race Donor")
     events = list(one_time_events(stripe_on, payment).values())
-    deliveries = events * 2
-    barrier = threading.Barrier(len(deliveries))
-    outcomes, errors = [], []
-
-    def apply(evt):
-        try:
-            barrier.wait(10)
-            outcomes.append(event_apply(evt))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=apply, args=(e,)) for e in deliveries]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    outcomes, errors = run_at_once(event_apply, events * 2)
     assert not errors, errors
     assert sorted(outcomes) == ["applied"] * 3 + ["duplicate"] * 3
     gift = Gift.objects.get()

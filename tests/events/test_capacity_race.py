@@ -1,14 +1,13 @@
 """Two guests answering 'yes' at the same moment for the last seats: one gets them, the other
 waits (the event row is locked while seats are counted)."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from events.models import RSVP
 from events.services import rsvp_submit
 from tests import factories
+from tests.concurrency import run_at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,24 +15,9 @@ def test_simultaneous_yes_answers_never_overfill_the_event(postgres_only):
     factories.make_organization()
     event = factories.make_event(slug="race-seats", capacity=4, party_size_limit=4)
     guests = [factories.make_donor() for _ in range(2)]
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def answer(donor):
-        try:
-            barrier.wait()
-            rsvp_submit(event=event, donor=donor, answer="yes", party_size=3)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=answer, args=(g,)) for g in guests]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    _, errors = run_at_once(
+        lambda donor: rsvp_submit(event=event, donor=donor, answer="yes", party_size=3), guests
+    )
     assert errors == []
     rsvps = list(RSVP.objects.filter(event=event))
     assert sorted(r.waitlist_position is None for r in rsvps) == [False, True]
@@ -53,28 +37,10 @@ def test_two_buyers_of_the_last_tickets_at_once_never_both_get_them(postgres_onl
     factories.make_organization()
     event = factories.make_event(slug="race-tickets", capacity=50)
     seat = factories.make_ticket_type(event, quantity=2)
-    barrier = threading.Barrier(2)
-    refused, errors = [], []
-
-    def hold(email):
-        try:
-            barrier.wait()
-            ticket_hold_create(ticket_type=seat, quantity=2, email=email)
-        except ValidationError as error:
-            refused.append(error.messages)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=hold, args=(e,)) for e in ("a@example.org", "b@example.org")
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert errors == []
-    assert refused == [["Dinner seat tickets are sold out."]]
+    _, errors = run_at_once(
+        lambda email: ticket_hold_create(ticket_type=seat, quantity=2, email=email),
+        ["a@example.org", "b@example.org"],
+    )
+    assert [type(e) for e in errors] == [ValidationError]
+    assert errors[0].messages == ["Dinner seat tickets are sold out."]
     assert TicketHold.objects.filter(ticket_type=seat).count() == 1

@@ -1,14 +1,13 @@
 """The door: search, one-tap check-in with a count, walk-ins, undo, live counts; and two
 organizers tapping the same party at once never count it twice."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from events.models import RSVP
 from events.services import rsvp_check_in, rsvp_submit
 from tests import factories
+from tests.concurrency import run_at_once
 
 
 @pytest.fixture
@@ -99,21 +98,10 @@ def test_two_organizers_checking_in_the_same_party_at_once_count_it_once(postgre
     rsvp = rsvp_submit(event=event, donor=factories.make_donor(), answer="yes", party_size=4)
     rounds, results = 10, []
     for _ in range(rounds):
-        barrier = threading.Barrier(2)
-        outcome = []
-
-        def tap(count):
-            try:
-                barrier.wait()
-                outcome.append((count, rsvp_check_in(rsvp=rsvp, count=count)))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=tap, args=(n,)) for n in (3, 4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        outcome, errors = run_at_once(
+            lambda count: (count, rsvp_check_in(rsvp=rsvp, count=count)), [3, 4]
+        )
+        assert errors == []
         results.append(outcome)
         rsvp.refresh_from_db()
         winners = [count for count, won in outcome if won]

@@ -298,3 +298,38 @@ def test_staff_assign_an_organizer_who_then_sees_the_event(two_dinners, staff):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "Fremont Gala" in _page(dana, "/events/fremont/summary/")
     assert "Fremont Gala" in _page(dana, "/admin/events/event/")
+
+
+def test_an_organizer_imports_and_exports_rsvps_of_their_event_only(two_dinners):
+    from django.contrib.admin import helpers
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.donors.import_files import csv_bytes
+
+    dana = _as(two_dinners["dana"])
+    content = csv_bytes(
+        ["event", "donor_email", "donor_first_name", "donor_last_name", "answer"],
+        [["fremont", "new@example.org", "New", "Guest", "yes"]],
+    )
+
+    preview = dana.post(
+        "/admin/events/rsvp/import/",
+        {"format": "0", "import_file": SimpleUploadedFile("rsvps.csv", content, "text/csv")},
+    )
+
+    assert "event &#x27;fremont&#x27; is not the slug of any event" in preview.text or (
+        "event 'fremont' is not the slug of any event" in preview.text
+    )
+    assert "Fremont Gala" not in preview.text
+    assert "confirm_form" not in (preview.context or {}) or not preview.context["confirm_form"]
+    assert not RSVP.objects.filter(donor__emails__email="new@example.org").exists()
+
+    # Exporting the selection, with another event's RSVP slipped in: only Dana's come out.
+    ids = [two_dinners["indy_rsvp"].pk, two_dinners["fremont_rsvp"].pk]
+    response = dana.post(
+        "/admin/events/rsvp/",
+        {"action": "export_rsvps_csv", helpers.ACTION_CHECKBOX_NAME: [str(i) for i in ids]},
+    )
+    exported = b"".join(response.streaming_content).decode()
+    assert "indy" in exported and "Khan" in exported
+    assert "fremont" not in exported and "Zafar" not in exported

@@ -372,11 +372,8 @@ def test_concurrent_deliveries_of_one_ticket_payment_leave_one_purchase_on_postg
     """The session's event (twice, as ``completed`` and ``async_payment_succeeded``), the
     payment intent's and the charge's, each also duplicated, all at the same moment from
     separate connections: one gift, one purchase, one donor, one RSVP."""
-    import threading
-
-    from django.db import connection
-
     from donors.stripe.events import event_apply
+    from tests.concurrency import run_at_once
 
     stripe_on.sessions.clear()
     event = factories.make_event(slug="race-dinner", capacity=40)
@@ -391,25 +388,7 @@ def test_concurrent_deliveries_of_one_ticket_payment_leave_one_purchase_on_postg
         ),
         stripe_event("charge.succeeded", stripe_on.charge_object(payment["charge"])),
     ]
-    deliveries = events * 2
-    barrier = threading.Barrier(len(deliveries))
-    outcomes, errors = [], []
-
-    def apply(evt):
-        try:
-            barrier.wait(10)
-            outcomes.append(event_apply(evt))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=apply, args=(e,)) for e in deliveries]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-
+    outcomes, errors = run_at_once(event_apply, events * 2)
     assert not errors, errors
     assert sorted(outcomes) == ["applied"] * 4 + ["duplicate"] * 4
     gift = Gift.objects.get()

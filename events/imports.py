@@ -1,0 +1,348 @@
+"""RSVPs in and out of spreadsheets: the import (through the RSVP services, so capacity and the
+waitlist rules hold) and the rows of the export (formula cells neutralized).
+
+An import reads every row first; a file with any bad row writes nothing (unless the user asks
+to skip bad rows). The rows are then applied in file order through ``rsvp_submit``, inside one
+transaction that a preview (or a row the services refuse) rolls back: the preview says exactly
+which answers would join a waitlist. A row equal to what is recorded is "unchanged" and not
+touched, so importing the same file again changes nothing and emails nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Lower
+
+from donors.exports import safe_cell
+from donors.imports import cells
+from donors.imports.cells import CellError
+from donors.imports.gifts import header_problems
+from donors.imports.resolve import DONOR_COLUMNS, DonorResolver, NewDonor, donor_spec
+from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.models import Donor, DonorEmail
+from events.models import RSVP, Answer, Event, Table
+from events.selectors import events_for
+from events.services.rsvps import rsvp_closed_message, rsvp_details_save, rsvp_submit
+
+RSVP_COLUMNS = [
+    "event",
+    *DONOR_COLUMNS,
+    "answer",
+    "party_size",
+    "guest_names",
+    "dietary_needs",
+    "table",
+]
+# Written by the export for the reader; accepted and ignored by the import (the waitlist and
+# the door are the services' to decide).
+EXPORT_ONLY_COLUMNS = ["waitlist_position", "checked_in", "walk_in"]
+EXPORT_COLUMNS = RSVP_COLUMNS + EXPORT_ONLY_COLUMNS
+
+
+class _Rollback(Exception):
+    pass
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unquoted(values: dict[str, str]) -> dict[str, str]:
+    """Cells as they were before an export neutralized them: the export writes '=x for =x, so
+    a file exported and imported again reads the same values (and changes nothing)."""
+    return {
+        column: value[1:] if value[:1] == "'" and value[1:].startswith(_FORMULA_STARTS) else value
+        for column, value in values.items()
+    }
+
+
+def _text(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class _Row:
+    def __init__(self, line, values):
+        self.line = line
+        self.values = values
+        self.errors: list[tuple[str, str]] = []
+        self.event: Event | None = None
+        self.answer = ""
+        self.party_size = 1
+        self.table: Table | None = None
+        self.spec = None
+        self.target = None  # donor id, or the NewDonor
+        self.label = ""
+
+    def error(self, column, message):
+        self.errors.append((column, message))
+
+
+def _read(row: _Row, headers, events, tables) -> None:
+    values = row.values
+    if values.get("__extra__"):
+        row.error("", f"values beyond the last column: {values['__extra__']}")
+    slug = values.get("event", "")
+    if not slug:
+        row.error("event", "event is empty: give the event's slug (its page is /events/<slug>/)")
+    else:
+        row.event = events.get(slug.lower())
+        if row.event is None:
+            row.error("event", f"event '{slug}' is not the slug of any event")
+    raw_answer = values.get("answer", "")
+    if not raw_answer:
+        row.error("answer", "answer is empty: yes, no or maybe")
+    else:
+        try:
+            row.answer = cells.choice("answer", raw_answer, Answer)
+        except CellError as error:
+            row.error("answer", str(error))
+    size = values.get("party_size", "")
+    if size:
+        if not size.isdigit():
+            row.error("party_size", f"party_size '{size}' is not a whole number")
+        else:
+            row.party_size = int(size)
+    if row.answer == Answer.NO:
+        row.party_size = 1  # nobody comes: the services keep 1
+    elif row.event is not None and size.isdigit():
+        limit = row.event.party_size_limit
+        if not 1 <= row.party_size <= limit:
+            row.error(
+                "party_size",
+                f"party_size {size}: a party at {row.event.name} is 1 to {limit} people",
+            )
+    table = values.get("table", "")
+    if table and row.event is not None:
+        row.table = tables.get((row.event.pk, table.casefold()))
+        if row.table is None:
+            names = sorted(t.name for (event_id, _), t in tables.items() if event_id == row.event.pk)
+            known = f"its tables: {', '.join(names)}" if names else "it has no tables yet"
+            row.error("table", f"table '{table}' is not a table of {row.event.name} ({known})")
+    for column in ("guest_names", "dietary_needs"):
+        if len(values.get(column, "")) > 2000:
+            row.error(column, f"{column} is longer than 2,000 characters")
+    row.spec = donor_spec(row.line, values, row.errors)
+
+
+def _changed(row: _Row, current: RSVP, headers) -> bool:
+    wanted = _wanted(row, current, headers)
+    have = (current.answer, current.party_size, current.guest_names, current.dietary_needs,
+            current.table_id)  # fmt: skip
+    return wanted != have
+
+
+def _wanted(row: _Row, current: RSVP | None, headers):
+    """What the row asks for; a column the file does not have keeps what is recorded."""
+
+    def keep(column, value, recorded):
+        return value if column in headers else recorded
+
+    return (
+        row.answer,
+        row.party_size,
+        keep("guest_names", _text(row.values.get("guest_names", "")),
+             current.guest_names if current else ""),
+        keep("dietary_needs", _text(row.values.get("dietary_needs", "")),
+             current.dietary_needs if current else ""),
+        keep("table", row.table.pk if row.table else None, current.table_id if current else None),
+    )  # fmt: skip
+
+
+def rsvps_import(
+    *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
+) -> ImportResult:
+    """Import RSVPs (event slug, donor, answer, party size, guests, dietary needs, table)."""
+    result = ImportResult(kind="rsvps", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
+    result.rows = len(sheet.rows)
+    headers = set(sheet.headers)
+    result.errors = header_problems(sheet.headers, EXPORT_COLUMNS, ["event", "answer"])
+    if not any(c in headers for c in DONOR_COLUMNS[:4]):
+        result.errors.append(RowError(1, "donor_email", "the file names no donor: add donor_email "
+                                      "or donor_first_name and donor_last_name columns"))
+    if result.errors:
+        return result
+
+    slugs = {values.get("event", "").lower() for _, values in sheet.rows} - {""}
+    # An organizer imports into the events they organize only; another event's slug reads as
+    # unknown, the same as one that does not exist. (The command, without a user, sees all.)
+    visible = Event.objects.all() if user is None else events_for(user)
+    events = {
+        e.slug.lower(): e
+        for e in visible.annotate(lower_slug=Lower("slug")).filter(lower_slug__in=slugs)
+    }
+    tables = {
+        (t.event_id, t.name.casefold()): t for t in Table.objects.filter(event__in=events.values())
+    }
+    rows = [_Row(line, _unquoted(values)) for line, values in sheet.rows]
+    for row in rows:
+        _read(row, headers, events, tables)
+    resolver = DonorResolver()
+    resolver.load([row.spec for row in rows if not row.errors])
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        row.target, _ = resolver.resolve(row.spec)
+        key = (row.event.pk, row.target if isinstance(row.target, int) else id(row.target))
+        if key in seen:
+            row.error("donor_email", f"{row.spec.label() or row.spec.email} already answered "
+                      f"{row.event.name} on line {seen[key]}")  # fmt: skip
+        else:
+            seen[key] = row.line
+    resolver.load_existing([row.target for row in rows if isinstance(row.target, int)])
+    existing = {
+        (r.event_id, r.donor_id): r
+        for r in RSVP.objects.filter(
+            event__in=events.values(),
+            donor_id__in=[row.target for row in rows if isinstance(row.target, int)],
+        )
+    }
+    plan = []
+    for row in rows:
+        if row.errors:
+            continue
+        if isinstance(row.target, int):
+            row.label = resolver.existing[row.target].label
+            current = existing.get((row.event.pk, row.target))
+        else:
+            row.label, current = row.target.label or row.spec.email, None
+        status = NEW if current is None else (UPDATED if _changed(row, current, headers) else UNCHANGED)
+        if status != UNCHANGED and not row.event.rsvps_open():
+            row.error("event", f"{row.event.name}: {rsvp_closed_message(row.event)}")
+            continue
+        plan.append((row, status, current))
+
+    def reject(row):
+        errors = [RowError(row.line, column, message) for column, message in row.errors]
+        result.errors.extend(errors)
+        result.rejected.append((row.line, row.values, errors))
+
+    for row in rows:
+        if row.errors:
+            reject(row)
+    if result.errors and not skip_errors:
+        return result
+
+    outcomes: dict[int, RowOutcome] = {
+        row.line: RowOutcome(row.line, SKIPPED, row.label or row.spec.label(), row.values)
+        for row in rows
+        if row.errors
+    }
+    try:
+        with transaction.atomic(), set_actor(user):
+            refused, result.donors_created = _apply(plan, headers, outcomes, reject)
+            if refused and not skip_errors:
+                raise _Rollback
+            if not dry_run:
+                _audit(plan, outcomes, sheet.name)
+            result.imported = not dry_run
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    result.outcomes = [outcomes[line] for line in sorted(outcomes)]
+    if result.errors and not skip_errors:
+        result.outcomes = []
+    return result
+
+
+def _apply(plan, headers, outcomes, reject) -> tuple[bool, int]:
+    """Write the planned rows through the services, in file order: (whether a row was refused,
+    how many donors were created)."""
+    from donors.services import donor_create
+
+    created: dict[int, Donor] = {}
+    refused = False
+    for row, status, current in plan:
+        summary = f"{row.label} → {row.event.name}: {row.answer}"
+        if row.answer != Answer.NO:
+            summary += f", party of {row.party_size}"
+        if status == UNCHANGED:
+            outcomes[row.line] = RowOutcome(row.line, UNCHANGED, summary, row.values)
+            continue
+        answer, size, guests, dietary, table_id = _wanted(row, current, headers)
+        made_here = False
+        try:
+            with transaction.atomic():
+                if isinstance(row.target, NewDonor):
+                    donor = created.get(id(row.target))
+                    if donor is None:
+                        made_here = True
+                        spec = row.target.spec
+                        donor = created[id(row.target)] = donor_create(
+                            kind=spec.kind, first_name=spec.first_name, last_name=spec.last_name,
+                            organization_name=spec.organization_name, email=spec.email or None,
+                            address=spec.address, phone=spec.phone,
+                        )  # fmt: skip
+                else:
+                    donor = Donor(pk=row.target)
+                rsvp = current
+                if current is None or (answer, size, guests, dietary) != (
+                    current.answer, current.party_size, current.guest_names, current.dietary_needs
+                ):
+                    rsvp = rsvp_submit(
+                        event=row.event, donor=donor, answer=answer, party_size=size,
+                        guest_names=guests, dietary_needs=dietary,
+                    )  # fmt: skip
+                if rsvp.table_id != table_id:
+                    rsvp_details_save(
+                        rsvp=rsvp, table=row.table, guest_names=rsvp.guest_names,
+                        dietary_needs=rsvp.dietary_needs,
+                    )  # fmt: skip
+        except ValidationError as error:
+            refused = True
+            if made_here:  # rolled back with the row: a later row of theirs creates them again
+                created.pop(id(row.target), None)
+            row.error("party_size" if "party_size" in getattr(error, "error_dict", {}) else "",
+                      "; ".join(error.messages))  # fmt: skip
+            reject(row)
+            outcomes[row.line] = RowOutcome(row.line, SKIPPED, summary, row.values)
+            continue
+        if rsvp.waitlist_position is not None:
+            summary += f" (the event is full: waitlist #{rsvp.waitlist_position})"
+        outcomes[row.line] = RowOutcome(row.line, status, summary, row.values)
+    return refused, len(created)
+
+
+def _audit(plan, outcomes, file_name: str) -> None:
+    """One audit record per event the file changed: who imported which file, and what."""
+    by_event: dict[int, tuple[Event, dict[str, int]]] = {}
+    for row, _, _ in plan:
+        status = outcomes[row.line].status
+        event, counts = by_event.setdefault(row.event.pk, (row.event, {}))
+        counts[status] = counts.get(status, 0) + 1
+    for event, counts in by_event.values():
+        if not (counts.get(NEW) or counts.get(UPDATED)):
+            continue
+        text = ", ".join(f"{counts.get(s, 0)} {s}" for s in (NEW, UPDATED, UNCHANGED, SKIPPED))
+        LogEntry.objects.log_create(
+            event,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            changes={"rsvps imported": [file_name, text]},
+        )
+
+
+def rsvp_export_rows(queryset: QuerySet[RSVP]) -> Iterator[list]:
+    """The header, then one row per RSVP, in the import's columns (a file exported and imported
+    again changes nothing). Two queries whatever the number of rows; no money."""
+    email = DonorEmail.objects.filter(donor=OuterRef("donor_id"), is_primary=True).values(
+        "email"
+    )[:1]
+    values = (
+        queryset.annotate(x_email=Subquery(email))
+        .order_by("event__starts_at", "event_id", "donor__sort_name", "id")
+        .values_list(
+            "event__slug", "x_email", "donor__first_name", "donor__last_name",
+            "donor__organization_name", "donor__kind", "answer", "party_size", "guest_names",
+            "dietary_needs", "table__name", "waitlist_position", "checked_in_count", "walk_in",
+        )
+    )  # fmt: skip
+    yield EXPORT_COLUMNS
+    for row in values.iterator(chunk_size=2000):
+        yield [safe_cell(v) for v in row]
