@@ -76,6 +76,7 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
             benefit_value=gift.benefit_value,
             benefit_declined=gift.benefit_declined,
             limits=limits,
+            low_cost_article=gift.benefit_is_low_cost_article,
         )
         deductible = max(kept - benefit, ZERO)
         description = (
@@ -156,7 +157,8 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
         donor_id__in=chunk, tax_date__range=(start, end), status__in=KEPT
     ).only(
         "donor_id", "amount", "amount_refunded", "status", "method", "tax_date", "benefit_value",
-        "benefit_description", "benefit_declined", "non_cash_description", "stock_shares",
+        "benefit_description", "benefit_declined", "benefit_is_low_cost_article",
+        "non_cash_description", "stock_shares",
         "stock_issuer",
     ).order_by("donor_id", "tax_date", "id"):
         gifts[gift.donor_id].append(gift)
