@@ -7,6 +7,7 @@ once per process; each PDF then only references that ready image object, so a ba
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import io
@@ -82,9 +83,12 @@ def draw_logo(canvas: Canvas, logo: Logo, *, x: float, top: float, height: float
     document = canvas._doc
     reg_name = document.getXObjectName(logo.name)
     if reg_name not in document.idToObject:
-        canvas._setXObjects(logo.xobject)
-        document.Reference(logo.xobject, reg_name)
-        document.addForm(logo.name, logo.xobject)
+        # A shallow copy per document: reportlab marks the object it registers, while the
+        # prepared image data (the expensive part) is shared.
+        xobject = copy.copy(logo.xobject)
+        canvas._setXObjects(xobject)
+        document.Reference(xobject, reg_name)
+        document.addForm(logo.name, xobject)
     canvas._currentPageHasImages = 1
     canvas.saveState()
     canvas.translate(x, top - tall)

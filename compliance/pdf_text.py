@@ -21,8 +21,19 @@ import threading
 import unicodedata
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
+import zlib
+from collections import OrderedDict
+
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    ShapedStr,
+    TTFont,
+    makeToUnicodeCMap,
+    shapeStr,
+)
 from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -52,6 +63,100 @@ _ARABIC_FONT = {REGULAR: "MSPArabic", BOLD: "MSPArabic-Bold"}
 _ARABIC_RANGES = ((0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 _lock = threading.Lock()
+_SUBSETS_KEPT = 256  # per font; an entry is one compressed subset (tens of KB)
+
+
+class _Subset:
+    """One subset of a font, ready to write into any document: its widths, its ToUnicode map
+    and its font program, already compressed."""
+
+    __slots__ = ("widths", "cmap", "program", "program_length")
+
+    def __init__(self, face, base_name: str, subset: list[int]):
+        self.widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(None)
+        self.cmap = zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1"))
+        program = face.makeSubset(subset)
+        self.program_length = len(program)
+        self.program = zlib.compress(program)
+
+
+def _flate_stream(content: bytes, **entries) -> pdfdoc.PDFStream:
+    stream = pdfdoc.PDFStream(content=content)
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    for key, value in entries.items():
+        stream.dictionary[key] = value
+    return stream
+
+
+class CachingTTFont(TTFont):
+    """A TrueType font whose subsets are built and compressed once per process.
+
+    reportlab builds each document's subsets anew (parse, subset, compress: most of the cost of
+    a one-page PDF). Documents that use the same characters get the same subset (the first
+    one holds ASCII at fixed codes), so the finished objects are kept and reused. The objects
+    written are those reportlab's TTFont.addObjects writes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._subsets: OrderedDict[tuple, _Subset] = OrderedDict()
+        self._subsets_lock = threading.Lock()
+
+    def _subset(self, base_name: str, subset: list[int]) -> _Subset:
+        key = (base_name, tuple(subset))
+        with self._subsets_lock:
+            found = self._subsets.get(key)
+            if found is not None:
+                self._subsets.move_to_end(key)
+                return found
+        found = _Subset(self.face, base_name, subset)
+        with self._subsets_lock:
+            self._subsets[key] = found
+            while len(self._subsets) > _SUBSETS_KEPT:
+                self._subsets.popitem(last=False)
+        return found
+
+    def addObjects(self, doc):
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        face = self.face
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            ready = self._subset(base_name, subset)
+            program = doc.Reference(
+                _flate_stream(ready.program, Length1=ready.program_length),
+                f"fontFile:{face.filename}({base_name})",
+            )
+            descriptor = pdfdoc.PDFDictionary({
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(base_name),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": program,
+                "MissingWidth": face.defaultWidth,
+            })  # fmt: skip
+            font = pdfdoc.PDFTrueTypeFont()
+            font.Name = internal_name
+            font.BaseFont = base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = ready.widths
+            font.ToUnicode = doc.Reference(
+                _flate_stream(ready.cmap), "toUnicodeCMap:" + base_name
+            )
+            font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
 
 
 def _font(name: str) -> TTFont:
@@ -64,7 +169,7 @@ def _font(name: str) -> TTFont:
         try:
             return pdfmetrics.getFont(name)
         except KeyError:
-            font = TTFont(name, str(FONT_DIR / _FILES[name]))
+            font = CachingTTFont(name, str(FONT_DIR / _FILES[name]))
             pdfmetrics.registerFont(font)
             return font
 
