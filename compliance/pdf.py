@@ -40,7 +40,9 @@ RECIPIENT_NOTES = {
 def new_canvas(buffer, title: str, author: str) -> Canvas:
     """A letter-size canvas with the fonts registered (once per process)."""
     pdf_text.register_fonts()
-    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
+    canvas = Canvas(
+        buffer, pagesize=letter, pageCompression=1, initialFontName=pdf_text.REGULAR
+    )
     canvas.setTitle(title)
     canvas.setAuthor(author)
     return canvas

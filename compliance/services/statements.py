@@ -319,6 +319,7 @@ def statements_issue_parallel(
     forkable = (
         workers > 1
         and len(chunks) > 1
+        and connections["default"].vendor == "postgresql"
         and not connections["default"].in_atomic_block
         and not multiprocessing.current_process().daemon
     )
