@@ -40,7 +40,7 @@ RECIPIENT_NOTES = {
 def new_canvas(buffer, title: str, author: str) -> Canvas:
     """A letter-size canvas with the fonts registered (once per process)."""
     pdf_text.register_fonts()
-    canvas = Canvas(
+    canvas = pdf_text.DocumentCanvas(
         buffer, pagesize=letter, pageCompression=1, initialFontName=pdf_text.REGULAR
     )
     canvas.setTitle(title)
@@ -173,6 +173,8 @@ def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) 
 
 
 def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
+    if isinstance(canvas, pdf_text.DocumentCanvas):
+        canvas.flush_text()  # the page's text first, the mark over it
     canvas.saveState()
     canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
     canvas.setFont(BOLD, 120)
@@ -292,6 +294,8 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
 
 
 def _void_mark_text(canvas: Canvas, reason: str) -> None:
+    if isinstance(canvas, pdf_text.DocumentCanvas):
+        canvas.flush_text()  # the page's text first, the mark over it
     canvas.saveState()
     canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
     canvas.setFont(BOLD, 120)

@@ -299,6 +299,50 @@ def width(text: str, *, bold: bool = False, size: float = 10) -> float:
     return _layout(text, face, size)[1]
 
 
+class DocumentCanvas(Canvas):
+    """A canvas that gathers a page's lines of text into one PDF text object.
+
+    reportlab's drawString makes a text object per call (and measures the string it is not
+    asked to measure); a statement draws some fifty lines, so one object per page is markedly
+    cheaper. The text is written out before the page ends (showPage, save) or when a drawing
+    must come after it (flush_text)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._text = None
+        self._text_font = None
+
+    def text_object(self, font: str, size: float):
+        text = self._text
+        if text is None:
+            text = self._text = self.beginText()
+            self._text_font = None
+        if self._text_font != (font, size):
+            text.setFont(font, size)
+            self._text_font = (font, size)
+        return text
+
+    def flush_text(self) -> None:
+        if self._text is not None:
+            self.drawText(self._text)
+            self._text = None
+            self._text_font = None
+
+    def showPage(self):
+        self.flush_text()
+        super().showPage()
+
+    def save(self):
+        self.flush_text()
+        super().save()
+
+
+def _put(canvas: DocumentCanvas, x: float, y: float, piece, font: str, size: float) -> None:
+    text = canvas.text_object(font, size)
+    text.setTextOrigin(x, y)
+    text._code.append(text._formatText(piece))
+
+
 def draw(
     canvas: Canvas, x: float, y: float, text: str, *, bold: bool = False, size: float = 10,
     align: str = "left",
@@ -306,6 +350,20 @@ def draw(
     """Draw one line of text; returns its width. align: left, right (x is the right edge) or
     centre (x is the middle)."""
     face = BOLD if bold else REGULAR
+    if isinstance(canvas, DocumentCanvas):
+        if _simple(text):
+            width = pdfmetrics.stringWidth(text, face, size) if align != "left" else 0.0
+            pieces = ((text, width, face),)
+        else:
+            pieces, width = _layout(text, face, size)
+        if align == "right":
+            x -= width
+        elif align == "centre":
+            x -= width / 2
+        for piece, piece_width, font in pieces:
+            _put(canvas, x, y, piece, font, size)
+            x += piece_width
+        return width
     if _simple(text):
         canvas.setFont(face, size)
         if align == "right":
