@@ -24,6 +24,7 @@ from pathlib import Path
 import zlib
 from collections import OrderedDict
 
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import (
     FF_NONSYMBOLIC,
@@ -66,35 +67,63 @@ _lock = threading.Lock()
 _SUBSETS_KEPT = 256  # per font; an entry is one compressed subset (tens of KB)
 
 
-class _Subset:
-    """One subset of a font, ready to write into any document: its widths, its ToUnicode map
-    and its font program, already compressed."""
+class _Raw(pdfdoc.PDFObject):
+    """A PDF object written from parts prepared in advance: bytes as they are, and references
+    to other objects resolved in each document. reportlab would rebuild and re-encode the same
+    dictionaries for every document."""
 
-    __slots__ = ("widths", "cmap", "program", "program_length")
+    __RefOnly__ = 1  # written once, referred to by number (as reportlab's fonts and streams)
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    def format(self, document):
+        if type(document.encrypt) is not pdfdoc.NoEncryption:
+            raise ValueError("prepared PDF objects are not written into encrypted documents")
+        return b"".join(
+            part if type(part) is bytes else part.format(document) for part in self.parts
+        )
+
+
+def _raw_stream(content: bytes, **entries) -> bytes:
+    """A Flate-compressed stream, dictionary and all, ready to write as is."""
+    keys = "".join(f" /{key} {value}" for key, value in sorted(entries.items()))
+    head = f"<< /Filter /FlateDecode /Length {len(content)}{keys} >>\nstream\n".encode()
+    return head + content + b"endstream\n"
+
+
+class _Subset:
+    """One subset of a font, ready to write into any document: the font program and the
+    ToUnicode map compressed, the widths and the descriptor written out. (Each document gets
+    its own thin _Raw around these bytes: reportlab marks the objects it registers.)"""
+
+    __slots__ = ("base_name", "widths", "cmap", "program", "descriptor_head", "last_char")
 
     def __init__(self, face, base_name: str, subset: list[int]):
+        self.base_name = base_name
+        self.last_char = len(subset) - 1
         self.widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(None)
-        self.cmap = zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1"))
+        cmap = makeToUnicodeCMap(base_name, subset).encode("latin-1")
+        self.cmap = _raw_stream(zlib.compress(cmap, 9))
         program = face.makeSubset(subset)
-        self.program_length = len(program)
-        self.program = zlib.compress(program)
-
-
-def _flate_stream(content: bytes, **entries) -> pdfdoc.PDFStream:
-    stream = pdfdoc.PDFStream(content=content)
-    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-    for key, value in entries.items():
-        stream.dictionary[key] = value
-    return stream
+        self.program = _raw_stream(zlib.compress(program, 9), Length1=len(program))
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        bbox = " ".join(str(v) for v in face.bbox)
+        self.descriptor_head = (
+            f"<< /Type /FontDescriptor /Ascent {face.ascent} /CapHeight {face.capHeight} "
+            f"/Descent {face.descent} /Flags {flags} /FontBBox [ {bbox} ] "
+            f"/FontName /{base_name} /ItalicAngle {face.italicAngle} /StemV {face.stemV} "
+            f"/MissingWidth {face.defaultWidth} /FontFile2 "
+        ).encode()
 
 
 class CachingTTFont(TTFont):
-    """A TrueType font whose subsets are built and compressed once per process.
+    """A TrueType font whose subsets are built, compressed and written out once per process.
 
-    reportlab builds each document's subsets anew (parse, subset, compress: most of the cost of
-    a one-page PDF). Documents that use the same characters get the same subset (the first
-    one holds ASCII at fixed codes), so the finished objects are kept and reused. The objects
-    written are those reportlab's TTFont.addObjects writes."""
+    reportlab builds each document's subsets anew (parse, subset, compress, format: most of
+    the cost of a one-page PDF). Documents that use the same characters get the same subset
+    (the first one holds ASCII at fixed codes), so the finished objects are kept and reused.
+    The objects are those reportlab's TTFont.addObjects writes."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,38 +151,26 @@ class CachingTTFont(TTFont):
             state = self.state[doc] = TTFont.State(self._asciiReadable)
         state.frozen = 1
         face = self.face
-        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
         for n, subset in enumerate(state.subsets):
             internal_name = self.getSubsetInternalName(n, doc)[1:]
             base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
             ready = self._subset(base_name, subset)
-            program = doc.Reference(
-                _flate_stream(ready.program, Length1=ready.program_length),
-                f"fontFile:{face.filename}({base_name})",
+            program = doc.Reference(_Raw(ready.program), f"fontFile:{face.filename}({base_name})")
+            descriptor = doc.Reference(
+                _Raw(ready.descriptor_head, program, b" >>"), "fontDescriptor:" + base_name
             )
-            descriptor = pdfdoc.PDFDictionary({
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": flags,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(base_name),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": program,
-                "MissingWidth": face.defaultWidth,
-            })  # fmt: skip
-            font = pdfdoc.PDFTrueTypeFont()
-            font.Name = internal_name
-            font.BaseFont = base_name
-            font.FirstChar = 0
-            font.LastChar = len(subset) - 1
-            font.Widths = ready.widths
-            font.ToUnicode = doc.Reference(
-                _flate_stream(ready.cmap), "toUnicodeCMap:" + base_name
+            cmap = doc.Reference(_Raw(ready.cmap), "toUnicodeCMap:" + base_name)
+            font = _Raw(
+                f"<< /Type /Font /Subtype /TrueType /Name /{internal_name} "
+                f"/BaseFont /{base_name} /FirstChar 0 /LastChar {ready.last_char} "
+                "/FontDescriptor ".encode(),
+                descriptor,
+                b" /ToUnicode ",
+                cmap,
+                b" /Widths ",
+                ready.widths,
+                b" >>",
             )
-            font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
             doc.Reference(font, internal_name)
             doc.idToObject["BasicFonts"].dict[internal_name] = font
         del self.state[doc]
@@ -169,7 +186,7 @@ def _font(name: str) -> TTFont:
         try:
             return pdfmetrics.getFont(name)
         except KeyError:
-            font = CachingTTFont(name, str(FONT_DIR / _FILES[name]))
+            font = CachingTTFont(name, str(FONT_DIR / _FILES[name]), asciiReadable=True)
             pdfmetrics.registerFont(font)
             return font
 
@@ -340,7 +357,17 @@ class DocumentCanvas(Canvas):
 def _put(canvas: DocumentCanvas, x: float, y: float, piece, font: str, size: float) -> None:
     text = canvas.text_object(font, size)
     text.setTextOrigin(x, y)
-    text._code.append(text._formatText(piece))
+    if type(piece) is str and piece.isascii() and piece.isprintable():
+        # Printable ASCII sits at its own codes in a font's first subset (reportlab's
+        # "asciiReadable" layout), so it is written as is: the same operators _formatText
+        # writes, without looking each character up.
+        if text._curSubset != 0:
+            name = _font(font).getSubsetInternalName(0, canvas._doc)
+            text._code.append(f"{name} {fp_str(size)} Tf {fp_str(text._leading)} TL")
+            text._curSubset = 0
+        text._code.append(f"({escapePDF(piece)}) Tj")
+    else:
+        text._code.append(text._formatText(piece))
 
 
 def draw(
