@@ -104,9 +104,9 @@ class _Subset:
         self.last_char = len(subset) - 1
         self.widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(None)
         cmap = makeToUnicodeCMap(base_name, subset).encode("latin-1")
-        self.cmap = _raw_stream(zlib.compress(cmap, 9))
+        self.cmap = _raw_stream(zlib.compress(cmap))
         program = face.makeSubset(subset)
-        self.program = _raw_stream(zlib.compress(program, 9), Length1=len(program))
+        self.program = _raw_stream(zlib.compress(program), Length1=len(program))
         flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
         bbox = " ".join(str(v) for v in face.bbox)
         self.descriptor_head = (
