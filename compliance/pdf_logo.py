@@ -7,7 +7,6 @@ once per process; each PDF then only references that ready image object, so a ba
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import io
@@ -16,6 +15,8 @@ import zlib
 
 from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfgen.canvas import Canvas
+
+from compliance.pdf_text import _Raw
 
 # 0.6 inch tall at 300 dpi is 180 pixels; keep some more for a wide logo's detail.
 PRINT_BOX = (1500, 360)
@@ -27,6 +28,7 @@ class Logo:
     width: int  # pixels of the prepared image
     height: int
     xobject: PDFImageXObject
+    pdf_bytes: bytes  # the image XObject as written into a PDF (dictionary and stream)
 
 
 def prepare_logo(data: bytes) -> Logo:
@@ -50,7 +52,13 @@ def prepare_logo(data: bytes) -> Logo:
     xobject.streamContent = zlib.compress(image.tobytes(), 6)
     xobject._filters = ("FlateDecode",)
     xobject.mask = None
-    return Logo(name=name, width=image.width, height=image.height, xobject=xobject)
+    pdf_bytes = (
+        f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
+        f"/BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /FlateDecode "
+        f"/Length {len(xobject.streamContent)} >>\nstream\n"
+    ).encode() + xobject.streamContent + b"endstream\n"
+    return Logo(name=name, width=image.width, height=image.height, xobject=xobject,
+                pdf_bytes=pdf_bytes)  # fmt: skip
 
 
 _lock = threading.Lock()
@@ -83,12 +91,9 @@ def draw_logo(canvas: Canvas, logo: Logo, *, x: float, top: float, height: float
     document = canvas._doc
     reg_name = document.getXObjectName(logo.name)
     if reg_name not in document.idToObject:
-        # A shallow copy per document: reportlab marks the object it registers, while the
-        # prepared image data (the expensive part) is shared.
-        xobject = copy.copy(logo.xobject)
-        canvas._setXObjects(xobject)
-        document.Reference(xobject, reg_name)
-        document.addForm(logo.name, xobject)
+        # A thin object per document around the image written out once: reportlab marks the
+        # objects it registers, while the prepared bytes (the expensive part) are shared.
+        document.addForm(logo.name, _Raw(logo.pdf_bytes))
     canvas._currentPageHasImages = 1
     canvas.saveState()
     canvas.translate(x, top - tall)
