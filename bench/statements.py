@@ -12,7 +12,7 @@ then times the product's two user-visible paths:
    the batch's status "done". A batch issues statements (and queues their emails); it prints
    no PDF itself, so this figure is issuing only.
 
-    bench/run statements [--donors 10000] [--workers 2] [--skip-batch]
+    bench/run statements [--donors 10000] [--workers 2] [--skip-batch] [--out-base DIR]
 """
 
 from __future__ import annotations
@@ -131,12 +131,12 @@ def load() -> str:
     return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def run_command(workers: int) -> None:
+def run_command(workers: int, out_base: str | None) -> None:
     from django.core.management import call_command
 
     from compliance.models import YearEndStatement
 
-    with tempfile.TemporaryDirectory(prefix="statements-") as out:
+    with tempfile.TemporaryDirectory(prefix="statements-", dir=out_base) as out:
         before = load()
         cpu0 = _cpu()
         t0 = time.perf_counter()
@@ -150,7 +150,7 @@ def run_command(workers: int) -> None:
     numbers = sorted(YearEndStatement.objects.filter(year=2025).values_list("sequence", flat=True))
     assert numbers == list(range(1, issued + 1)), "statement numbers are not gapless"
     assert len(files) == issued
-    print(f"  year_end_statements --year 2025 --out DIR --workers {workers}:")
+    print(f"  year_end_statements --year 2025 --out {Path(out).parent}/... --workers {workers}:")
     print(f"    {issued:,} statements issued and {len(files):,} PDFs written in {seconds:.1f} s: "
           f"{issued / seconds:,.0f} statements/second ({size / len(files) / 1024:.1f} KiB each; "
           f"target: 10,000 in 30 s)")  # fmt: skip
@@ -201,11 +201,16 @@ def main() -> None:
     parser.add_argument("--donors", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument(
+        "--out-base", metavar="DIR",
+        help="where the PDFs' temporary folder goes (default: the system's, on disk here; "
+        "/dev/shm keeps the ~480 MB of PDFs in memory)",
+    )  # fmt: skip
     args = parser.parse_args()
     fresh_database()
     print(f"Year-end statements for {args.donors:,} donors (PostgreSQL, {os.cpu_count()} cores)")
     build(args.donors)
-    run_command(args.workers)
+    run_command(args.workers, args.out_base)
     if not args.skip_batch:
         run_batch()
 
