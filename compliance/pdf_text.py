@@ -373,9 +373,9 @@ def _put(canvas: DocumentCanvas, x: float, y: float, piece, font: str, size: flo
 def draw(
     canvas: Canvas, x: float, y: float, text: str, *, bold: bool = False, size: float = 10,
     align: str = "left",
-) -> float:
-    """Draw one line of text; returns its width. align: left, right (x is the right edge) or
-    centre (x is the middle)."""
+) -> None:
+    """Draw one line of text. align: left, right (x is the right edge) or centre (x is the
+    middle)."""
     face = BOLD if bold else REGULAR
     if isinstance(canvas, DocumentCanvas):
         if _simple(text):
@@ -390,7 +390,7 @@ def draw(
         for piece, piece_width, font in pieces:
             _put(canvas, x, y, piece, font, size)
             x += piece_width
-        return width
+        return
     if _simple(text):
         canvas.setFont(face, size)
         if align == "right":
@@ -399,7 +399,7 @@ def draw(
             canvas.drawCentredString(x, y, text)
         else:
             canvas.drawString(x, y, text)
-        return pdfmetrics.stringWidth(text, face, size)
+        return
     pieces, total = _layout(text, face, size)
     if align == "right":
         x -= total
@@ -410,7 +410,6 @@ def draw(
         canvas.drawString(x, y, piece)
         x += piece_width
     canvas.setFont(face, size)
-    return total
 
 
 def wrap(text: str, *, bold: bool = False, size: float = 10, max_width: float) -> list[str]:
