@@ -132,3 +132,25 @@ def test_concurrent_runs_issue_each_statement_once_and_never_skip(postgres_only)
     assert errors == []
     assert _sequences() == list(range(1, 61))
     assert YearEndStatement.objects.values("donor").distinct().count() == 60
+
+
+@pytest.mark.django_db
+def test_a_batch_that_sends_emails_each_chunks_statements_once(
+    client, staff, organization, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    monkeypatch.setattr(batch_services, "STATEMENT_CHUNK", 2)
+    _donors_with_gifts(3)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:compliance_issuebatch_add"),
+                    {"kind": "statements", "year": "2025", "send": "on"})  # fmt: skip
+    batch = IssueBatch.objects.get()
+    assert (batch.status, batch.issued) == ("done", 3)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        YearEndStatement.objects.values_list("donor_email", flat=True)
+    )
+    assert all(m.attachments[0][0].startswith("statement-2025-S") for m in mail.outbox)
+    assert YearEndStatement.objects.filter(sent_at__isnull=True).count() == 0
