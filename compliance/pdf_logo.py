@@ -13,10 +13,9 @@ import io
 import threading
 import zlib
 
-from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfgen.canvas import Canvas
 
-from compliance.pdf_text import _Raw
+from compliance.pdf_text import PreparedObject
 
 # 0.6 inch tall at 300 dpi is 180 pixels; keep some more for a wide logo's detail.
 PRINT_BOX = (1500, 360)
@@ -27,7 +26,7 @@ class Logo:
     name: str
     width: int  # pixels of the prepared image
     height: int
-    xobject: PDFImageXObject
+    pixels: bytes  # RGB rows, Flate-compressed
     pdf_bytes: bytes  # the image XObject as written into a PDF (dictionary and stream)
 
 
@@ -44,20 +43,14 @@ def prepare_logo(data: bytes) -> Logo:
         else:
             image = source.convert("RGB")
     image.thumbnail(PRINT_BOX)
-    name = "MSPLogo" + hashlib.sha256(data).hexdigest()[:16]
-    xobject = PDFImageXObject(name)
-    xobject.width, xobject.height = image.size
-    xobject.bitsPerComponent = 8
-    xobject.colorSpace = "DeviceRGB"
-    xobject.streamContent = zlib.compress(image.tobytes(), 6)
-    xobject._filters = ("FlateDecode",)
-    xobject.mask = None
+    pixels = zlib.compress(image.tobytes(), 6)
     pdf_bytes = (
         f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
         f"/BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /FlateDecode "
-        f"/Length {len(xobject.streamContent)} >>\nstream\n"
-    ).encode() + xobject.streamContent + b"endstream\n"
-    return Logo(name=name, width=image.width, height=image.height, xobject=xobject,
+        f"/Length {len(pixels)} >>\nstream\n"
+    ).encode() + pixels + b"endstream\n"
+    name = "MSPLogo" + hashlib.sha256(data).hexdigest()[:16]
+    return Logo(name=name, width=image.width, height=image.height, pixels=pixels,
                 pdf_bytes=pdf_bytes)  # fmt: skip
 
 
@@ -93,7 +86,7 @@ def draw_logo(canvas: Canvas, logo: Logo, *, x: float, top: float, height: float
     if reg_name not in document.idToObject:
         # A thin object per document around the image written out once: reportlab marks the
         # objects it registers, while the prepared bytes (the expensive part) are shared.
-        document.addForm(logo.name, _Raw(logo.pdf_bytes))
+        document.addForm(logo.name, PreparedObject(logo.pdf_bytes))
     canvas._currentPageHasImages = 1
     canvas.saveState()
     canvas.translate(x, top - tall)

@@ -67,7 +67,7 @@ _lock = threading.Lock()
 _SUBSETS_KEPT = 256  # per font; an entry is one compressed subset (tens of KB)
 
 
-class _Raw(pdfdoc.PDFObject):
+class PreparedObject(pdfdoc.PDFObject):
     """A PDF object written from parts prepared in advance: bytes as they are, and references
     to other objects resolved in each document. reportlab would rebuild and re-encode the same
     dictionaries for every document."""
@@ -95,7 +95,7 @@ def _raw_stream(content: bytes, **entries) -> bytes:
 class _Subset:
     """One subset of a font, ready to write into any document: the font program and the
     ToUnicode map compressed, the widths and the descriptor written out. (Each document gets
-    its own thin _Raw around these bytes: reportlab marks the objects it registers.)"""
+    its own thin PreparedObject around these bytes: reportlab marks the objects it registers.)"""
 
     __slots__ = ("base_name", "widths", "cmap", "program", "descriptor_head", "last_char")
 
@@ -155,12 +155,12 @@ class CachingTTFont(TTFont):
             internal_name = self.getSubsetInternalName(n, doc)[1:]
             base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
             ready = self._subset(base_name, subset)
-            program = doc.Reference(_Raw(ready.program), f"fontFile:{face.filename}({base_name})")
+            program = doc.Reference(PreparedObject(ready.program), f"fontFile:{face.filename}({base_name})")
             descriptor = doc.Reference(
-                _Raw(ready.descriptor_head, program, b" >>"), "fontDescriptor:" + base_name
+                PreparedObject(ready.descriptor_head, program, b" >>"), "fontDescriptor:" + base_name
             )
-            cmap = doc.Reference(_Raw(ready.cmap), "toUnicodeCMap:" + base_name)
-            font = _Raw(
+            cmap = doc.Reference(PreparedObject(ready.cmap), "toUnicodeCMap:" + base_name)
+            font = PreparedObject(
                 f"<< /Type /Font /Subtype /TrueType /Name /{internal_name} "
                 f"/BaseFont /{base_name} /FirstChar 0 /LastChar {ready.last_char} "
                 "/FontDescriptor ".encode(),

@@ -146,5 +146,5 @@ def test_a_transparent_logo_prints_on_white(organization):
     organization_save(organization=organization)
     logo = pdf_logo.current_logo()
     pixels = Image.frombytes("RGB", (logo.width, logo.height),
-                             zlib.decompress(logo.xobject.streamContent))
+                             zlib.decompress(logo.pixels))
     assert pixels.getpixel((0, 0)) == (255, 255, 255)
