@@ -155,9 +155,12 @@ class CachingTTFont(TTFont):
             internal_name = self.getSubsetInternalName(n, doc)[1:]
             base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
             ready = self._subset(base_name, subset)
-            program = doc.Reference(PreparedObject(ready.program), f"fontFile:{face.filename}({base_name})")
+            program = doc.Reference(
+                PreparedObject(ready.program), f"fontFile:{face.filename}({base_name})"
+            )
             descriptor = doc.Reference(
-                PreparedObject(ready.descriptor_head, program, b" >>"), "fontDescriptor:" + base_name
+                PreparedObject(ready.descriptor_head, program, b" >>"),
+                "fontDescriptor:" + base_name,
             )
             cmap = doc.Reference(PreparedObject(ready.cmap), "toUnicodeCMap:" + base_name)
             font = PreparedObject(

@@ -84,7 +84,9 @@ class OrganizationAdmin(AuditedAdmin):
     @admin.display(description="Logo on file")
     def logo_on_file(self, obj):
         size = len(obj.logo or b"") if obj and obj.pk else 0
-        return f"{size / 1024:.0f} KB image (printed on receipts and statements)" if size else "None"
+        if not size:
+            return "None"
+        return f"{size / 1024:.0f} KB image (printed on receipts and statements)"
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not Organization.objects.exists()
