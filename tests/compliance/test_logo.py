@@ -148,3 +148,23 @@ def test_a_transparent_logo_prints_on_white(organization):
     pixels = Image.frombytes("RGB", (logo.width, logo.height),
                              zlib.decompress(logo.pixels))
     assert pixels.getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_statements_written_by_the_command_carry_the_logo_and_the_site_address(
+    organization, tmp_path, settings
+):
+    from django.core.management import call_command
+
+    settings.SITE_URL = "https://give.msp.example"
+    organization.logo = image_bytes("JPEG")
+    organization_save(organization=organization)
+    factories.make_gift()
+    factories.make_gift()
+    call_command("year_end_statements", "--year", "2025", "--out", str(tmp_path))
+    files = sorted(tmp_path.glob("*.pdf"))
+    assert len(files) == 2
+    for path in files:
+        data = path.read_bytes()
+        assert len(_images(data)) == 1
+        text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+        assert "https://give.msp.example/receipts/verify/" in text
