@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from compliance.rules import BenefitLimits
 
@@ -213,12 +214,12 @@ class Receipt(PrintedSnapshot):
 
     @property
     def verify_path(self) -> str:
-        return f"/receipts/verify/{self.verification_code}/"
+        return reverse("receipt_verify", args=[self.verification_code])
 
     @property
     def verify_url(self) -> str:
-        base = (self.org_website or "").rstrip("/")
-        return f"{base}{self.verify_path}"
+        """The public verification address, on this site (settings.SITE_URL)."""
+        return f"{settings.SITE_URL}{self.verify_path}"
 
 
 class EmailTemplateKey(models.TextChoices):
@@ -327,8 +328,13 @@ class YearEndStatement(PrintedSnapshot):
         return self.voided_at is not None
 
     @property
+    def verify_path(self) -> str:
+        return reverse("receipt_verify", args=[self.verification_code])
+
+    @property
     def verify_url(self) -> str:
-        return f"{(self.org_website or '').rstrip('/')}/receipts/verify/{self.verification_code}/"
+        """The public verification address, on this site (settings.SITE_URL)."""
+        return f"{settings.SITE_URL}{self.verify_path}"
 
 
 class IssueBatch(models.Model):

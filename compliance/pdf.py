@@ -11,17 +11,18 @@ from django.utils.formats import date_format
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from compliance import rules
+from compliance import pdf_text, rules
 from compliance.models import Receipt, ReceiptKind
+from compliance.pdf_logo import Logo, current_logo, draw_logo
 from donors.money import usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
 MARGIN = 0.9 * inch
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
+LOGO_HEIGHT = 0.6 * inch
+BOLD = pdf_text.BOLD
 
 RECIPIENT_NOTES = {
     rules.Recipient.DAF_SPONSOR: (
@@ -36,23 +37,29 @@ RECIPIENT_NOTES = {
 }
 
 
+def new_canvas(buffer, title: str, author: str) -> Canvas:
+    """A letter-size canvas with the fonts registered (once per process)."""
+    pdf_text.register_fonts()
+    canvas = pdf_text.DocumentCanvas(
+        buffer, pagesize=letter, pageCompression=1, initialFontName=pdf_text.REGULAR
+    )
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    return canvas
+
+
 @functools.lru_cache(maxsize=512)
-def _wrapped(text: str, font: str, size: float) -> tuple[str, ...]:
+def _wrapped(text: str, bold: bool, size: float) -> tuple[str, ...]:
     """Lines of a paragraph; cached, since every document repeats the organization's texts."""
-    rows: list[str] = []
-    for chunk in text.splitlines() or [""]:
-        rows.extend(simpleSplit(chunk, font, size, TEXT_WIDTH) or [""])
-    return tuple(rows)
+    return tuple(pdf_text.wrap(text, bold=bold, size=size, max_width=TEXT_WIDTH))
 
 
 @functools.lru_cache(maxsize=64)
 def _heading_size(name: str) -> int:
     """The largest size (15 down to 9) at which the organization's name leaves room for the
     document's number on the right."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     size = 15
-    while size > 9 and stringWidth(name, BOLD, size) > TEXT_WIDTH - 150:
+    while size > 9 and pdf_text.width(name, bold=True, size=size) > TEXT_WIDTH - 150:
         size -= 1
     return size
 
@@ -62,22 +69,29 @@ def _day(value) -> str:
 
 
 class _Writer:
-    def __init__(self, canvas: Canvas):
+    def __init__(self, canvas: Canvas, logo: Logo | None = None):
         self.canvas = canvas
         self.y = PAGE_HEIGHT - MARGIN
+        if logo is not None:
+            # The logo's top at the margin; the letterhead starts below it.
+            draw_logo(canvas, logo, x=MARGIN, top=self.y + 10, height=LOGO_HEIGHT)
+            self.y -= LOGO_HEIGHT + 6
 
-    def line(self, text: str, *, font=FONT, size=10, x=MARGIN, gap=1.35):
-        self.canvas.setFont(font, size)
-        self.canvas.drawString(x, self.y, text)
+    def line(self, text: str, *, bold=False, size=10, x=MARGIN, gap=1.35):
+        pdf_text.draw(self.canvas, x, self.y, text, bold=bold, size=size)
         self.y -= size * gap
 
-    def para(self, text: str, *, font=FONT, size=10, gap=1.35, after=6):
-        for row in _wrapped(text, font, size):
-            self.line(row, font=font, size=size, gap=gap)
+    def para(self, text: str, *, bold=False, size=10, gap=1.35, after=6):
+        for row in _wrapped(text, bold, size):
+            self.line(row, bold=bold, size=size, gap=gap)
         self.y -= after
 
     def space(self, points: float):
         self.y -= points
+
+
+def _text(canvas, x, y, text, *, bold=False, size=9, align="left"):
+    pdf_text.draw(canvas, x, y, text, bold=bold, size=size, align=align)
 
 
 def receipt_body_lines(receipt: Receipt) -> list[str]:
@@ -103,44 +117,39 @@ def receipt_body_lines(receipt: Receipt) -> list[str]:
     return lines
 
 
-def receipt_pdf(receipt: Receipt) -> bytes:
+def receipt_pdf(receipt: Receipt, *, logo: Logo | None | bool = True) -> bytes:
+    """The receipt's PDF. logo: True for the organization's current logo (one small query,
+    the image itself decoded once per process), or a Logo already fetched, or None."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
-    canvas.setTitle(f"Receipt {receipt.number}")
-    canvas.setAuthor(receipt.org_name)
-    draw_receipt(canvas, receipt)
+    canvas = new_canvas(buffer, f"Receipt {receipt.number}", receipt.org_name)
+    draw_receipt(canvas, receipt, logo=current_logo() if logo is True else logo)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def draw_receipt(canvas: Canvas, receipt: Receipt) -> None:
-    w = _Writer(canvas)
+def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) -> None:
+    w = _Writer(canvas, logo)
     # Letterhead, with the receipt's number and date on the right.
-    w.line(receipt.org_name, font=BOLD, size=_heading_size(receipt.org_name), gap=1.5)
+    w.line(receipt.org_name, bold=True, size=_heading_size(receipt.org_name), gap=1.5)
     for row in receipt.org_address.splitlines():
         w.line(row, size=9)
     w.line(f"EIN {receipt.org_ein}", size=9)
-    canvas.setFont(BOLD, 11)
     top = PAGE_HEIGHT - MARGIN
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Receipt {receipt.number}")
-    canvas.setFont(FONT, 9)
-    canvas.drawRightString(
-        PAGE_WIDTH - MARGIN, top - 14, f"Issued {_day(receipt.issued_at.date())}"
-    )
+    right = PAGE_WIDTH - MARGIN
+    _text(canvas, right, top, f"Receipt {receipt.number}", bold=True, size=11, align="right")
+    _text(canvas, right, top - 14, f"Issued {_day(receipt.issued_at.date())}", align="right")
     if receipt.kind == ReceiptKind.CORRECTED:
         replaced = receipt.replaces.number if receipt.replaces_id else ""
-        canvas.drawRightString(
-            PAGE_WIDTH - MARGIN, top - 27, f"Corrected receipt, replaces {replaced}"
-        )
+        _text(canvas, right, top - 27, f"Corrected receipt, replaces {replaced}", align="right")
     w.space(18)
 
-    w.line(receipt.donor_name, font=BOLD, size=11)
+    w.line(receipt.donor_name, bold=True, size=11)
     for row in receipt.donor_address.splitlines():
         w.line(row)
     w.space(16)
 
-    w.line("Acknowledgment of your contribution", font=BOLD, size=13, gap=1.8)
+    w.line("Acknowledgment of your contribution", bold=True, size=13, gap=1.8)
     w.para(f"Thank you for your contribution to {receipt.org_name}.")
     for sentence in receipt_body_lines(receipt):
         w.para(sentence)
@@ -149,21 +158,23 @@ def draw_receipt(canvas: Canvas, receipt: Receipt) -> None:
         w.para(note)
     w.para(receipt.org_exemption_statement, size=9)
     w.space(10)
-    w.line(receipt.org_signatory_name, font=BOLD)
+    w.line(receipt.org_signatory_name, bold=True)
     w.line(f"{receipt.org_signatory_title}, {receipt.org_name}", size=9)
     w.space(12)
     if receipt.org_ny_disclosure:
         w.para(receipt.org_ny_disclosure, size=8)
 
-    canvas.setFont(FONT, 8)
-    canvas.drawString(
-        MARGIN, MARGIN, f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})"
+    _text(
+        canvas, MARGIN, MARGIN,
+        f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})", size=8,
     )
     if receipt.is_void:
         _void_mark(canvas, receipt)
 
 
 def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
+    if isinstance(canvas, pdf_text.DocumentCanvas):
+        canvas.flush_text()  # the page's text first, the mark over it
     canvas.saveState()
     canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
     canvas.setFont(BOLD, 120)
@@ -172,9 +183,8 @@ def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
     canvas.drawCentredString(0, -40, "VOID")
     canvas.restoreState()
     canvas.setFillColor(black)
-    canvas.setFont(BOLD, 9)
-    canvas.drawString(MARGIN, MARGIN + 14, f"VOID since {_day(receipt.voided_at.date())}: "
-                      f"{receipt.void_reason}"[:120])
+    _text(canvas, MARGIN, MARGIN + 14, f"VOID since {_day(receipt.voided_at.date())}: "
+          f"{receipt.void_reason}"[:120], bold=True)
 
 
 # Year-end statements: a table of the year's gifts, the totals, and the soft credits apart.
@@ -183,76 +193,71 @@ def _money_or_dash(value) -> str:
     return usd(value) if value is not None else "no value stated"
 
 
-def statement_pdf(statement) -> bytes:
+def statement_pdf(statement, *, logo: Logo | None | bool = True) -> bytes:
+    """The statement's PDF; logo as for receipt_pdf (a batch fetches it once and passes it)."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
-    canvas.setTitle(f"Statement {statement.number}")
-    canvas.setAuthor(statement.org_name)
-    draw_statement(canvas, statement)
+    canvas = new_canvas(buffer, f"Statement {statement.number}", statement.org_name)
+    draw_statement(canvas, statement, logo=current_logo() if logo is True else logo)
     canvas.save()
     return buffer.getvalue()
 
 
-def draw_statement(canvas: Canvas, statement) -> None:
+def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> None:
     """Draw one statement (one page or more) and end its last page."""
-    w = _Writer(canvas)
-    w.line(statement.org_name, font=BOLD, size=_heading_size(statement.org_name), gap=1.5)
+    w = _Writer(canvas, logo)
+    w.line(statement.org_name, bold=True, size=_heading_size(statement.org_name), gap=1.5)
     for row in statement.org_address.splitlines():
         w.line(row, size=9)
     w.line(f"EIN {statement.org_ein}", size=9)
     top = PAGE_HEIGHT - MARGIN
-    canvas.setFont(BOLD, 11)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Statement {statement.number}")
-    canvas.setFont(FONT, 9)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, top - 14, f"Issued {_day(statement.issued_at.date())}")
+    right = PAGE_WIDTH - MARGIN
+    _text(canvas, right, top, f"Statement {statement.number}", bold=True, size=11, align="right")
+    _text(canvas, right, top - 14, f"Issued {_day(statement.issued_at.date())}", align="right")
     w.space(14)
-    w.line(statement.donor_name, font=BOLD, size=11)
+    w.line(statement.donor_name, bold=True, size=11)
     for row in statement.donor_address.splitlines():
         w.line(row)
     w.space(12)
-    w.line(f"Your {statement.year} giving statement", font=BOLD, size=13, gap=1.8)
+    w.line(f"Your {statement.year} giving statement", bold=True, size=13, gap=1.8)
 
     columns = [MARGIN, MARGIN + 70, MARGIN + 250, MARGIN + 330, MARGIN + 420]
     headers = ["Date", "Gift", "Amount", "Value received", "Deductible"]
 
     def header():
-        canvas.setFont(BOLD, 9)
         for x, text in zip(columns, headers, strict=True):
-            canvas.drawString(x, w.y, text)
+            _text(canvas, x, w.y, text, bold=True)
         w.y -= 13
 
     def need(points: float):
         if w.y - points < MARGIN + 30:
             canvas.showPage()
             w.y = PAGE_HEIGHT - MARGIN
-            w.line(f"Statement {statement.number} (continued)", font=BOLD, size=9)
+            w.line(f"Statement {statement.number} (continued)", bold=True, size=9)
             header()
 
     header()
-    canvas.setFont(FONT, 9)
     for line in statement.lines:
         need(12)
-        canvas.setFont(FONT, 9)
         day = datetime.date.fromisoformat(line["date"])
         description = line["description"]
         if line["benefit_description"]:
             description = f"{description}; received {line['benefit_description']}"
-        canvas.drawString(columns[0], w.y, day.strftime("%b %-d, %Y"))
-        canvas.drawString(columns[1], w.y, description[:34])
-        canvas.drawString(columns[2], w.y, _money_or_dash(line["amount"]) if not line["non_cash"] else "non-cash")
-        canvas.drawString(columns[3], w.y, usd(line["benefit_value"]) if not line["non_cash"] else "")
-        canvas.drawString(columns[4], w.y, _money_or_dash(line["deductible_amount"]) if not line["non_cash"] else "")
+        non_cash = line["non_cash"]
+        _text(canvas, columns[0], w.y, day.strftime("%b %-d, %Y"))
+        _text(canvas, columns[1], w.y, description[:34])
+        _text(canvas, columns[2], w.y, "non-cash" if non_cash else _money_or_dash(line["amount"]))
+        if not non_cash:
+            _text(canvas, columns[3], w.y, usd(line["benefit_value"]))
+            _text(canvas, columns[4], w.y, _money_or_dash(line["deductible_amount"]))
         w.y -= 12
     if not statement.lines:
         w.line("No tax-deductible gifts from you this year.", size=9)
     need(30)
-    canvas.setFont(BOLD, 9)
-    canvas.drawString(columns[1], w.y, "Totals")
-    canvas.drawString(columns[2], w.y, usd(statement.total_amount))
-    canvas.drawString(columns[3], w.y, usd(statement.total_benefit))
-    canvas.drawString(columns[4], w.y, usd(statement.total_deductible))
+    _text(canvas, columns[1], w.y, "Totals", bold=True)
+    _text(canvas, columns[2], w.y, usd(statement.total_amount), bold=True)
+    _text(canvas, columns[3], w.y, usd(statement.total_benefit), bold=True)
+    _text(canvas, columns[4], w.y, usd(statement.total_deductible), bold=True)
     w.y -= 18
-    canvas.setFont(FONT, 8)
     need(40)
     w.para(
         "Unless a value received is shown, no goods or services were provided in exchange for "
@@ -261,7 +266,7 @@ def draw_statement(canvas: Canvas, statement) -> None:
     )
     if statement.soft_credits:
         need(40)
-        w.line("Soft credits: not deductible by you", font=BOLD, size=10)
+        w.line("Soft credits: not deductible by you", bold=True, size=10)
         w.para(
             "These gifts were made by others (an employer's match, a donor-advised fund, a "
             "platform) and are credited to you in recognition only. They are not deductible by "
@@ -282,14 +287,15 @@ def draw_statement(canvas: Canvas, statement) -> None:
     w.line(f"{statement.org_signatory_name}, {statement.org_signatory_title}", size=9)
     if statement.org_ny_disclosure:
         w.para(statement.org_ny_disclosure, size=7)
-    canvas.setFont(FONT, 7)
-    canvas.drawString(MARGIN, MARGIN - 10, f"Verify at {statement.verify_url}")
+    _text(canvas, MARGIN, MARGIN - 10, f"Verify at {statement.verify_url}", size=7)
     if statement.is_void:
         _void_mark_text(canvas, statement.void_reason)
     canvas.showPage()
 
 
 def _void_mark_text(canvas: Canvas, reason: str) -> None:
+    if isinstance(canvas, pdf_text.DocumentCanvas):
+        canvas.flush_text()  # the page's text first, the mark over it
     canvas.saveState()
     canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
     canvas.setFont(BOLD, 120)
@@ -297,16 +303,14 @@ def _void_mark_text(canvas: Canvas, reason: str) -> None:
     canvas.rotate(35)
     canvas.drawCentredString(0, -40, "VOID")
     canvas.restoreState()
-    canvas.setFont(BOLD, 9)
-    canvas.drawString(MARGIN, MARGIN + 4, f"VOID: {reason}"[:120])
+    _text(canvas, MARGIN, MARGIN + 4, f"VOID: {reason}"[:120], bold=True)
 
 
 # The annual summary for the treasurer: every section of the JSON, as tables.
 
 def summary_pdf(summary: dict, org_name: str) -> bytes:
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, pageCompression=1)
-    canvas.setTitle(f"Annual summary {summary['year']}")
+    canvas = new_canvas(buffer, f"Annual summary {summary['year']}", org_name)
     w = _Writer(canvas)
 
     def need(points):
@@ -316,14 +320,12 @@ def summary_pdf(summary: dict, org_name: str) -> bytes:
 
     def row(label, value, bold=False):
         need(12)
-        font = BOLD if bold else FONT
-        canvas.setFont(font, 9)
-        canvas.drawString(MARGIN, w.y, str(label)[:70])
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, w.y, str(value))
+        _text(canvas, MARGIN, w.y, str(label)[:70], bold=bold)
+        _text(canvas, PAGE_WIDTH - MARGIN, w.y, str(value), bold=bold, align="right")
         w.y -= 12
 
-    w.line(org_name, font=BOLD, size=14, gap=1.5)
-    w.line(f"Annual summary {summary['year']}", font=BOLD, size=12, gap=1.8)
+    w.line(org_name, bold=True, size=14, gap=1.5)
+    w.line(f"Annual summary {summary['year']}", bold=True, size=12, gap=1.8)
     row("Total received (net of refunds)", usd(summary["total_received"]), bold=True)
     row("Total deductible by donors", usd(summary["total_deductible"]), bold=True)
     row("Gifts", summary["gift_count"])
@@ -332,19 +334,19 @@ def summary_pdf(summary: dict, org_name: str) -> bytes:
                        ("By donor state", "by_state")]:
         need(30)
         w.space(6)
-        w.line(title, font=BOLD, size=10)
+        w.line(title, bold=True, size=10)
         for label, value in summary[key].items():
             row(label, usd(value))
     need(30)
     w.space(6)
     w.line(f"Schedule B contributors ({summary['schedule_b_rule']}, "
-           f"threshold {usd(summary['schedule_b_threshold'])})", font=BOLD, size=10)
+           f"threshold {usd(summary['schedule_b_threshold'])})", bold=True, size=10)
     for entry in summary["schedule_b"] or [{"name": "None", "email": "", "total": "0"}]:
         row(f"{entry['name']} {entry['email']}".strip(), usd(entry["total"]))
     support = summary["public_support"]
     need(60)
     w.space(6)
-    w.line(f"Public support {support['years'][0]}-{support['years'][1]}", font=BOLD, size=10)
+    w.line(f"Public support {support['years'][0]}-{support['years'][1]}", bold=True, size=10)
     row("Total support", usd(support["total_support"]))
     row("Each donor counted up to (2%)", usd(support["donor_cap"]))
     row("Public support", usd(support["public_support"]))

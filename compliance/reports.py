@@ -35,7 +35,12 @@ def gifts_of_year(year: int):
     decimal = DecimalField(max_digits=14, decimal_places=2)
     disregarded = Q(benefit_declined=True) | Q(benefit_value=0)
     if limits is not None:
-        # Only the percentage/cap test: the token-article test needs a fact gifts do not record.
+        low_cost = Q(
+            benefit_is_low_cost_article=True,
+            benefit_value__lte=_money_value(limits.low_cost_article_max),
+            kept__gte=_money_value(limits.low_cost_article_min_payment),
+        )
+        disregarded |= low_cost
         percent = Cast(Value(str(limits.benefit_percent)), DecimalField(max_digits=6, decimal_places=4))
         cap = Least(kept * percent, _money_value(limits.benefit_cap))
         disregarded |= Q(benefit_value__lte=cap)
@@ -46,6 +51,7 @@ def gifts_of_year(year: int):
         status__in=KEPT,
     ).annotate(
         kept=_as_decimal(kept),
+    ).annotate(
         deductible=Greatest(_as_decimal(kept - benefit), _money_value(ZERO), output_field=decimal),
     )
 

@@ -25,6 +25,13 @@ def issue_batch_task(batch_id: int) -> str:
     return f"{batch.issued} {batch.kind} issued for {batch.year}"
 
 
+def statements_batch_chunk_task(batch_id: int, donor_ids: list[int], now: str) -> str:
+    from compliance.services.batches import statements_batch_chunk_run
+
+    issued = statements_batch_chunk_run(batch_id=batch_id, donor_ids=donor_ids, now=now)
+    return f"{issued} statement(s) issued for batch {batch_id}"
+
+
 def deadline_reminders_task() -> str:
     from compliance.services.calendar import deadline_reminders_send
 

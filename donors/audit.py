@@ -25,7 +25,8 @@ def register() -> None:
     auditlog.register(m.Pledge)
     auditlog.register(m.PledgeInstallment)
     auditlog.register(m.RecurringPlan, exclude_fields=["updated_at", "created_at"])
-    auditlog.register(m.Organization, exclude_fields=["updated_at"])
+    # The logo is logged by its digest, not its bytes.
+    auditlog.register(m.Organization, exclude_fields=["updated_at", "logo"])
     auditlog.register(m.BoardMember)
     auditlog.register(m.BoardGoal)
     auditlog.register(m.GiftAdjustment, exclude_fields=["updated_at"])

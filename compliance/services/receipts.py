@@ -88,6 +88,7 @@ def gift_figures(gift: Gift) -> GiftFigures:
         benefit_value=gift.benefit_value,
         benefit_declined=gift.benefit_declined,
         limits=limits,
+        low_cost_article=gift.benefit_is_low_cost_article,
     )
     deductible = rules.deductible_amount(
         amount=gift.amount,
@@ -95,6 +96,7 @@ def gift_figures(gift: Gift) -> GiftFigures:
         benefit_value=gift.benefit_value,
         benefit_declined=gift.benefit_declined,
         limits=limits,
+        low_cost_article=gift.benefit_is_low_cost_article,
     )
     return GiftFigures(kept, money(gift.amount_refunded), benefit, deductible)
 

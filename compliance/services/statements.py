@@ -8,10 +8,13 @@ numbered in one locked reservation and saved with one bulk insert.
 from __future__ import annotations
 
 import datetime
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -77,6 +80,7 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
             benefit_value=gift.benefit_value,
             benefit_declined=gift.benefit_declined,
             limits=limits,
+            low_cost_article=gift.benefit_is_low_cost_article,
         )
         deductible = max(kept - benefit, ZERO)
         description = (
@@ -157,7 +161,8 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
         donor_id__in=chunk, tax_date__range=(start, end), status__in=KEPT
     ).only(
         "donor_id", "amount", "amount_refunded", "status", "method", "tax_date", "benefit_value",
-        "benefit_description", "benefit_declined", "non_cash_description", "stock_shares",
+        "benefit_description", "benefit_declined", "benefit_is_low_cost_article",
+        "non_cash_description", "stock_shares",
         "stock_issuer",
     ).order_by("donor_id", "tax_date", "id"):
         gifts[gift.donor_id].append(gift)
@@ -183,6 +188,10 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
     )
 
     with transaction.atomic():
+        # The year's statement counter is locked first: writers of the same year (parallel
+        # chunks, a second batch) take turns here, so each sees the statements the others
+        # committed and a donor never gets two, and the numbers stay gapless.
+        next_sequences(series="statement", year=year, count=0)
         # After a donor merge a donor can hold several valid statements of a year (theirs and
         # the merged donor's, each as issued): the one issued to them is the one a new
         # statement names as replaced, and all of them are voided by it.
@@ -238,6 +247,109 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
             statement.sequence = sequence
             statement.number = rules.statement_number(year=year, sequence=sequence)
         return YearEndStatement.objects.bulk_create(new)
+
+
+# Both cores: the year split into chunks of donors, issued (and printed) by several processes.
+
+PARALLEL_CHUNK = 500
+
+
+def statement_row(statement: YearEndStatement, pdf_path=None) -> dict:
+    """What the command reports of one statement."""
+    return {
+        "id": statement.pk,
+        "number": statement.number,
+        "donor_email": statement.donor_email,
+        "gift_ids": [line["gift_id"] for line in statement.lines],
+        "amount": str(statement.total_amount),
+        "deductible_amount": str(statement.total_deductible),
+        "pdf": str(pdf_path) if pdf_path else None,
+    }
+
+
+def statements_issue_and_print(
+    *, year: int, donor_ids: list[int], now: datetime.datetime, out_dir=None
+) -> list[dict]:
+    """Issue one chunk's statements and, with out_dir, write each new one's PDF there."""
+    from compliance.pdf import statement_pdf
+    from compliance.pdf_logo import current_logo
+
+    statements = statements_issue(year=year, donor_ids=donor_ids, now=now)
+    logo = current_logo() if out_dir is not None and statements else None
+    rows = []
+    for statement in statements:
+        path = None
+        if out_dir is not None:
+            path = Path(out_dir) / f"statement-{statement.number}.pdf"
+            path.write_bytes(statement_pdf(statement, logo=logo))
+        rows.append(statement_row(statement, path))
+    return rows
+
+
+def _chunk_job(args) -> list[dict]:
+    year, donor_ids, now, out_dir = args
+    try:
+        return statements_issue_and_print(year=year, donor_ids=donor_ids, now=now, out_dir=out_dir)
+    finally:
+        connections.close_all()
+
+
+def default_workers() -> int:
+    """Processes for a whole year: every core on PostgreSQL; one on SQLite (one writer)."""
+    if connections["default"].vendor != "postgresql":
+        return 1
+    return max(1, os.cpu_count() or 1)
+
+
+def statements_issue_parallel(
+    *,
+    year: int,
+    workers: int | None = None,
+    out_dir=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Issue (and, with out_dir, print) the year's statements with several processes, a chunk
+    of donors each. Every chunk commits its statements with the year's counter locked, so the
+    numbers stay gapless and a donor gets one statement whatever runs beside it."""
+    from compliance import pdf_text
+    from compliance.pdf_logo import current_logo
+
+    if Organization.current() is None:
+        raise ReceiptRefused("Fill in the organization profile (name, EIN, address) first.")
+    workers = default_workers() if workers is None else max(1, workers)
+    ids = statement_donor_ids(year=year)
+    now = timezone.now()
+    chunks = [ids[i : i + PARALLEL_CHUNK] for i in range(0, len(ids), PARALLEL_CHUNK)]
+    jobs = [(year, chunk, now, str(out_dir) if out_dir is not None else None) for chunk in chunks]
+    rows: list[dict] = []
+    done = 0
+    forkable = (
+        workers > 1
+        and len(chunks) > 1
+        and connections["default"].vendor == "postgresql"
+        and not connections["default"].in_atomic_block
+        and not multiprocessing.current_process().daemon
+    )
+    if not forkable:
+        for job in jobs:
+            rows.extend(statements_issue_and_print(year=job[0], donor_ids=job[1], now=now,
+                                                   out_dir=job[3]))  # fmt: skip
+            done += len(job[1])
+            if progress:
+                progress(done, len(ids))
+        return rows
+    # Fonts and logo are prepared before the fork, so every process starts with them.
+    pdf_text.register_fonts()
+    if out_dir is not None:
+        current_logo()
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+        for chunk_rows, job in zip(pool.imap(_chunk_job, jobs), jobs, strict=True):
+            rows.extend(chunk_rows)
+            done += len(job[1])
+            if progress:
+                progress(done, len(ids))
+    return rows
 
 
 # Sending: the same once-only flow as receipts (receipts.document_send).

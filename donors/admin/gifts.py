@@ -125,7 +125,13 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
         ("Where it goes", {"fields": [("campaign", "fund"), "designation"]}),
         (
             "Benefit received",
-            {"fields": [("benefit_value", "benefit_declined"), "benefit_description"]},
+            {
+                "fields": [
+                    ("benefit_value", "benefit_declined"),
+                    "benefit_description",
+                    "benefit_is_low_cost_article",
+                ]
+            },
         ),
         (
             "Stock and in-kind",

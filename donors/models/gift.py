@@ -100,6 +100,15 @@ class Gift(models.Model):
     benefit_declined = models.BooleanField(
         default=False, help_text="The donor declined the benefit: the whole payment is a gift."
     )
+    benefit_is_low_cost_article = models.BooleanField(
+        "benefit is a low-cost article",
+        default=False,
+        help_text=(
+            "The benefit is a low-cost article bearing the organization's name or logo (a mug, "
+            "a tote bag): disregarded when it cost at most that year's limit and the payment "
+            "is at least that year's minimum (2025: $13.60 for $68)."
+        ),
+    )
     non_cash_description = models.TextField(
         blank=True, help_text="Stock or in-kind: what was given. Receipts print no value for it."
     )

@@ -9,6 +9,38 @@ from django_countries.fields import CountryField
 ein_validator = RegexValidator(r"^\d{2}-\d{7}$", "Write the EIN as 12-3456789.")
 
 
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 4000
+LOGO_FORMATS = ("PNG", "JPEG")
+
+
+def validate_logo(value: bytes) -> None:
+    """A logo is a readable PNG or JPEG of at most 1 MB and 4000 pixels a side (or none)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not value:
+        return
+    data = bytes(value)
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValidationError(
+            f"The logo is {len(data) / 1024 / 1024:.1f} MB; upload one of at most 1 MB."
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, size = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError("The logo is not a PNG or JPEG image that can be read.") from None
+    if kind not in LOGO_FORMATS:
+        raise ValidationError(f"The logo must be a PNG or JPEG image, not {kind}.")
+    if max(size) > LOGO_MAX_PIXELS:
+        raise ValidationError(
+            f"The logo is {size[0]}×{size[1]} pixels; at most {LOGO_MAX_PIXELS} a side."
+        )
+
+
 def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -69,6 +101,13 @@ class Organization(models.Model):
         blank=True,
         help_text="Printed on event pages and tickets; {deductible} is the deductible share.",
     )
+    logo = models.BinaryField(
+        blank=True,
+        default=b"",
+        validators=[validate_logo],
+        help_text="PNG or JPEG, at most 1 MB: printed at the top of receipts and statements.",
+    )
+    logo_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.db import transaction
 
 from donors.models import Organization
@@ -8,6 +10,10 @@ def organization_save(*, organization: Organization) -> Organization:
     from donors.services.month_totals import gift_month_totals_rebuild
 
     organization.pk = 1
+    logo = bytes(organization.logo or b"")
+    organization.logo = logo
+    # Printers of receipts cache the decoded logo by this digest (compliance.pdf_logo).
+    organization.logo_sha256 = hashlib.sha256(logo).hexdigest() if logo else ""
     organization.full_clean()
     before = Organization.objects.filter(pk=1).values_list("major_gift_threshold", flat=True).first()
     organization.save()
