@@ -441,6 +441,9 @@ class ThankYouLetter(models.Model):
     donor, a DAF's advisor, an employee whose employer matched. It says it is not a tax
     receipt. One per soft credit, sent once."""
 
+    # A donor merge moves a sent letter by its donor pointer only (donors.services.merge).
+    donor_merge_pointer_only = True
+
     soft_credit = models.OneToOneField(
         "donors.SoftCredit", on_delete=models.PROTECT, related_name="thank_you_letter"
     )

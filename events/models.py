@@ -377,6 +377,9 @@ class CancellationNotice(models.Model):
     """One cancellation email to one guest or ticket buyer of a cancelled event: the row is
     the record that it went, so it never goes twice."""
 
+    # A donor merge keeps the survivor's notice for an event both were told about.
+    donor_merge_drop_clashes = True
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cancellation_notices")
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(default=timezone.now)

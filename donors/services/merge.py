@@ -1,8 +1,8 @@
 """Merging two records of one donor into the survivor.
 
 Every record that points at the other donor moves to the survivor. The relations are found
-through ``Donor._meta.related_objects``, so models added later (RSVPs, receipts) move too
-without registering.
+through the donor's reverse relations, hidden ones (``related_name="+"``) included, so models
+added later (RSVPs, receipts, letters, notices) move too without registering.
 
 A model whose rows must never change (an issued receipt or statement) says so with a class
 attribute ``donor_merge_pointer_only = True``: its rows move by their donor pointer alone, in
@@ -10,6 +10,10 @@ one UPDATE of that column (nothing they printed, their number or verification co
 each with an audit record of the move; ``donor_merge_origin_field`` names a column that keeps
 the pk of the donor a document was issued to. Unique constraints of such a model must allow
 both donors' documents to stay (the statements' one-per-year rule counts by that origin).
+
+A model whose unique rows say a thing happened to a donor once (a cancellation notice per
+event) sets ``donor_merge_drop_clashes = True``: where both donors have such a row, the
+survivor's stays and the other's goes, instead of the merge being refused.
 """
 
 from __future__ import annotations
@@ -18,8 +22,17 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 
-from donors.models import Donor, DonorAddress, DonorEmail, DonorYearTotal, Relationship, SoftCredit
+from donors.models import (
+    Donor,
+    DonorAddress,
+    DonorEmail,
+    DonorNotDuplicate,
+    DonorYearTotal,
+    Relationship,
+    SoftCredit,
+)
 from donors.services.donors import donor_save
 from donors.services.figures import donor_figures_refresh
 
@@ -60,6 +73,19 @@ def _relationships_move(survivor: Donor, other: Donor) -> None:
                 relation.save(update_fields=[field])
 
 
+def _not_duplicate_marks_move(survivor: Donor, other: Donor) -> None:
+    """Staff said the other and a third donor are different people: so are the survivor and
+    that third donor. A mark between the two merged donors goes."""
+    for mark in DonorNotDuplicate.objects.filter(
+        models.Q(donor_low=other) | models.Q(donor_high=other)
+    ):
+        partner = mark.donor_high_id if mark.donor_low_id == other.pk else mark.donor_low_id
+        mark.delete()
+        if partner != survivor.pk:
+            low, high = sorted([survivor.pk, partner])
+            DonorNotDuplicate.objects.get_or_create(donor_low_id=low, donor_high_id=high)
+
+
 def _soft_credits_move(survivor: Donor, other: Donor) -> None:
     # A soft credit on the survivor's own gift would credit them twice; one the survivor
     # already has on the same gift is a duplicate.
@@ -81,7 +107,38 @@ _SPECIAL = {
     Relationship: _relationships_move,
     SoftCredit: _soft_credits_move,
     DonorYearTotal: lambda s, o: DonorYearTotal.objects.filter(donor=o).delete(),
+    DonorNotDuplicate: _not_duplicate_marks_move,
 }
+
+
+def _donor_relations() -> list[ForeignObjectRel]:
+    """Every relation that points at a donor, hidden ones (``related_name="+"``) included."""
+    return [
+        f for f in Donor._meta.get_fields(include_hidden=True) if isinstance(f, ForeignObjectRel)
+    ]
+
+
+def _clashing_rows(rel, *, survivor: Donor, other: Donor):
+    """The other's rows of ``rel`` that a unique constraint would not let point at the
+    survivor too, with the constraint's other fields; one (query, fields) per constraint."""
+    model, name = rel.related_model, rel.field.name
+    manager = model._default_manager
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or constraint.condition is not None:
+            continue
+        fields = list(constraint.fields)
+        if name not in fields or len(fields) < 2:
+            continue
+        rest = [f for f in fields if f != name]
+        mine = set(manager.filter(**{name: survivor}).values_list(*rest))
+        theirs = [
+            values for values in manager.filter(**{name: other}).values_list(*rest) if values in mine
+        ]
+        if theirs:
+            clash = models.Q()
+            for values in theirs:
+                clash |= models.Q(**dict(zip(rest, values, strict=True)))
+            yield manager.filter(**{name: other}).filter(clash), rest
 
 
 def _documents_repoint(model, field: str, *, survivor: Donor, other: Donor) -> int:
@@ -113,9 +170,13 @@ def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
     problems = []
     if survivor.pk == other.pk:
         problems.append("A donor cannot be merged into itself.")
-    for rel in Donor._meta.related_objects:
+    for rel in _donor_relations():
         model = rel.related_model
-        if rel.one_to_many and model not in _SPECIAL:  # those merge their clashes themselves
+        if (
+            rel.one_to_many
+            and model not in _SPECIAL  # those merge their clashes themselves
+            and not getattr(model, "donor_merge_drop_clashes", False)
+        ):
             problems += _unique_clashes(rel, survivor=survivor, other=other)
         if rel.one_to_one:
             theirs = model._default_manager.filter(**{rel.field.name: other}).exists()
@@ -131,25 +192,14 @@ def _unique_clashes(rel, *, survivor: Donor, other: Donor) -> list[str]:
     """Rows that could not both point at the survivor: a unique constraint of the related model
     (one RSVP per donor and event, say) that both donors' rows share, said in words instead of
     failing in the database."""
-    model, name = rel.related_model, rel.field.name
+    model = rel.related_model
     problems = []
-    for constraint in model._meta.constraints:
-        if not isinstance(constraint, models.UniqueConstraint) or constraint.condition is not None:
-            continue
-        fields = list(constraint.fields)
-        if name not in fields or len(fields) < 2:
-            continue
-        rest = [f for f in fields if f != name]
-        manager = model._default_manager
-        clash = set(manager.filter(**{name: other}).values_list(*rest)) & set(
-            manager.filter(**{name: survivor}).values_list(*rest)
+    for _rows, rest in _clashing_rows(rel, survivor=survivor, other=other):
+        what = ", ".join(str(model._meta.get_field(f).verbose_name) for f in rest)
+        problems.append(
+            f"Both donors have a {model._meta.verbose_name} for the same {what}: "
+            "remove one of the two before merging."
         )
-        if clash:
-            what = ", ".join(model._meta.get_field(f).verbose_name for f in rest)
-            problems.append(
-                f"Both donors have a {model._meta.verbose_name} for the same {what}: "
-                "remove one of the two before merging."
-            )
     return problems
 
 
@@ -162,7 +212,8 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
         raise ValidationError(problems)
     with set_actor(user):
         moved: dict[str, int] = {}
-        for rel in Donor._meta.related_objects:
+        special_done = set()
+        for rel in _donor_relations():
             model = rel.related_model
             if rel.many_to_many:
                 through = rel.through
@@ -180,10 +231,14 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
                 if count:
                     moved[str(model._meta.verbose_name_plural)] = count
                 continue
-            if model in _SPECIAL:
-                if model is not Relationship or rel.field.name == "from_donor":
+            if model in _SPECIAL:  # once per model, whichever of its fields comes first
+                if model not in special_done:
+                    special_done.add(model)
                     _SPECIAL[model](survivor, other)
                 continue
+            if getattr(model, "donor_merge_drop_clashes", False):
+                for clashing, _rest in _clashing_rows(rel, survivor=survivor, other=other):
+                    clashing.delete()
             rows = model._default_manager.filter(**{rel.field.name: other})
             count = rows.update(**{rel.field.name: survivor})
             if count:
