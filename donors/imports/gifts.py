@@ -4,6 +4,7 @@ written with bulk_create in one transaction, the donors' figures refreshed once.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from donors.imports.resolve import (
     DONOR_COLUMNS,
     DonorResolver,
     NewDonor,
+    address_key,
     chunks,
     donor_spec,
     where_in,
@@ -26,6 +28,8 @@ from donors.imports.resolve import (
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
 from donors.models import (
     Campaign,
+    DonorAddress,
+    DonorEmail,
     Fund,
     Gift,
     GiftMethod,
@@ -253,6 +257,7 @@ def gifts_import(
 
     resolver = DonorResolver()
     resolver.load([r.spec for r in rows if not r.errors])
+    resolver.learn([r.spec for r in rows if not r.errors])
     _soft_credit_donors(rows, resolver)
     for row in rows:
         if not row.errors:
@@ -260,6 +265,7 @@ def gifts_import(
     resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
     _find_existing(rows)
     _check(rows, resolver)
+    contacts = _contact_additions(rows)
 
     bad = [r for r in rows if r.errors]
     for row in bad:
@@ -301,7 +307,7 @@ def gifts_import(
             started_at=started,
             finished_at=started,
         )
-        _write(good, resolver, run)
+        _write(good, resolver, run, contacts)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     result.imported = True
@@ -311,8 +317,6 @@ def gifts_import(
 
 def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
     emails = {r.soft_email for r in rows if r.soft_email and not r.errors}
-    from donors.models import DonorEmail
-
     for part in chunks(emails - set(resolver.by_email)):
         for email, donor_id in where_in(DonorEmail.objects, "email", part).values_list(
             "email", "donor_id"
@@ -321,32 +325,85 @@ def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
 
 
 def _find_existing(rows) -> None:
-    """Gifts already in the database for these rows: by external id, else by fingerprint."""
+    """The gift already in the database for each row, if any.
+
+    A row with an external_id is the gift with that id; failing that, the gift imported
+    earlier from the same row without an id (same fingerprint: donor, date, amount, method),
+    which then gets the id (a row whose check number is that gift's first). A row without an
+    external_id is the gift imported without one with the same fingerprint; failing that, the
+    one gift imported with an id that has the same donor, date, amount and method (and check
+    number, when the row gives one), whose id it keeps. Two gifts that an id or a check number
+    tells apart are never taken for one: a gift is claimed by one row at most, and a row that
+    could be either of two recorded gifts is an error (give it its external_id).
+    """
     fields = ["id", *COMPARED, "external_id", "import_fingerprint"]
-    external = {r.gift.external_id for r in rows if not r.errors and r.gift.external_id}
+    live = [r for r in rows if not r.errors]
+    for row in live:
+        if isinstance(row.donor, int):
+            row.gift.import_fingerprint = fingerprint(
+                row.donor, row.gift.gift_date, row.gift.amount, row.gift.method
+            )
+    with_id = [r for r in live if r.gift.external_id]
+    without_id = [r for r in live if not r.gift.external_id and r.gift.import_fingerprint]
     by_external = {}
-    for part in chunks(external):
+    for part in chunks({r.gift.external_id for r in with_id}):
         for values in where_in(Gift.objects, "external_id", part).values(*fields):
             by_external[values["external_id"]] = values
-    prints = {}
-    for row in rows:
-        if row.errors or row.gift.external_id or not isinstance(row.donor, int):
-            continue
-        row.gift.import_fingerprint = fingerprint(
-            row.donor, row.gift.gift_date, row.gift.amount, row.gift.method
-        )
-        prints[row.gift.import_fingerprint] = None
     by_print = {}
+    prints = {r.gift.import_fingerprint for r in without_id}
+    prints |= {r.gift.import_fingerprint for r in with_id if r.gift.external_id not in by_external
+               and r.gift.import_fingerprint}  # fmt: skip
     for part in chunks(prints):
         for values in where_in(Gift.objects, "import_fingerprint", part).values(*fields):
             by_print[values["import_fingerprint"]] = values
-    for row in rows:
-        if row.errors:
-            continue
-        if row.gift.external_id:
-            row.existing = by_external.get(row.gift.external_id)
-        elif row.gift.import_fingerprint:
-            row.existing = by_print.get(row.gift.import_fingerprint)
+    claimed = set()
+    for row in with_id:
+        row.existing = by_external.get(row.gift.external_id)
+        if row.existing:
+            claimed.add(row.existing["id"])
+    for row in without_id:
+        found = by_print.get(row.gift.import_fingerprint)
+        if found and found["external_id"] is None:  # one with an id: see below
+            row.existing = found
+            claimed.add(found["id"])
+    # Imported first without an id, now with one: the row whose check number is the gift's
+    # comes first, then the file's order.
+    waiting = [r for r in with_id if r.existing is None and r.gift.import_fingerprint]
+    waiting.sort(key=lambda r: r.gift.check_number != (by_print.get(r.gift.import_fingerprint)
+                                                        or {}).get("check_number"))  # fmt: skip
+    for row in waiting:
+        found = by_print.get(row.gift.import_fingerprint)
+        if found and found["external_id"] is None and found["id"] not in claimed:
+            row.existing = found
+            claimed.add(found["id"])
+    # Imported first with an id, now without: the gifts with ids of these donors.
+    waiting = [r for r in without_id if r.existing is None]
+    candidates = defaultdict(list)
+    for part in chunks({r.donor for r in waiting}):
+        for values in (
+            where_in(Gift.objects, "donor_id", part)
+            .filter(external_id__isnull=False)
+            .values(*fields)
+        ):
+            key = fingerprint(
+                values["donor_id"], values["gift_date"], values["amount"], values["method"]
+            )
+            candidates[key].append(values)
+    for row in waiting:
+        found = [
+            values
+            for values in candidates.get(row.gift.import_fingerprint, ())
+            if values["id"] not in claimed
+            and (not row.gift.check_number or values["check_number"] == row.gift.check_number)
+        ]
+        if len(found) == 1:
+            row.existing = found[0]
+            claimed.add(found[0]["id"])
+        elif found:
+            ids = ", ".join(sorted(v["external_id"] for v in found))
+            row.errors.append(("external_id", f"same donor, date, amount and method as "
+                               f"{len(found)} gifts already imported (external_id {ids}): give "
+                               "this row its external_id"))
 
 
 def _check(rows, resolver: DonorResolver) -> None:
@@ -385,7 +442,8 @@ def _check(rows, resolver: DonorResolver) -> None:
                 row.errors.append(("external_id", f"external_id '{key}' is also on line "
                                    f"{seen_external[key]}"))
             seen_external.setdefault(key, row.line)
-        else:
+        elif not (row.existing and row.existing["external_id"]):
+            # (A row found to be a recorded gift with an id is told apart by that id.)
             print_key = (id(donor) if is_new else donor, gift.gift_date, gift.amount, gift.method)
             if print_key in seen_print:
                 row.errors.append(("external_id", "same donor, date, amount and method as line "
@@ -407,6 +465,49 @@ def _check(rows, resolver: DonorResolver) -> None:
                 if isinstance(soft, NewDonor):
                     soft.used = True
         row.status = NEW if row.existing is None else _compare(row)
+
+
+def _contact_additions(rows) -> tuple[list[dict], list[dict]]:
+    """The emails and addresses the rows give that their matched donors lack, as rows to
+    insert: extra ones (primary only for a donor who has none), each once, whatever case or
+    spacing the file writes them in. A row that adds one counts as updated, not unchanged."""
+    wanted = [
+        r for r in rows
+        if not r.errors and isinstance(r.donor, int) and (r.spec.email or r.spec.address)
+    ]  # fmt: skip
+    emails, addresses = defaultdict(set), defaultdict(set)
+    with_email, with_address = set(), set()
+    for part in chunks({r.donor for r in wanted}):
+        for donor_id, email in where_in(DonorEmail.objects, "donor_id", part).values_list(
+            "donor_id", "email"
+        ):
+            emails[donor_id].add(email.lower())
+            with_email.add(donor_id)
+        for address in where_in(DonorAddress.objects, "donor_id", part).values(
+            "donor_id", "line1", "line2", "city", "postal_code", "country"
+        ):
+            addresses[address["donor_id"]].add(address_key(address))
+            with_address.add(address["donor_id"])
+    new_emails, new_addresses = [], []
+    for row in wanted:
+        donor, spec, added = row.donor, row.spec, False
+        if spec.email and spec.email not in emails[donor]:
+            emails[donor].add(spec.email)
+            new_emails.append(
+                {"donor_id": donor, "email": spec.email, "is_primary": donor not in with_email}
+            )
+            with_email.add(donor)
+            added = True
+        if spec.address and address_key(spec.address) not in addresses[donor]:
+            addresses[donor].add(address_key(spec.address))
+            new_addresses.append(
+                {"donor_id": donor, "is_primary": donor not in with_address, **spec.address}
+            )
+            with_address.add(donor)
+            added = True
+        if added and row.status == UNCHANGED:
+            row.status = UPDATED
+    return new_emails, new_addresses
 
 
 def _check_pledge(row, pledge) -> None:
@@ -433,6 +534,8 @@ def _check_pledge(row, pledge) -> None:
 
 def _compare(row) -> str:
     existing, gift = row.existing, row.gift
+    if gift.external_id and gift.external_id != existing["external_id"]:
+        return UPDATED  # imported before without its id: the id is filled in
     for field in COMPARED:
         new = getattr(gift, field)
         if field == "donor_id" and new is None:
@@ -442,35 +545,47 @@ def _compare(row) -> str:
     return UNCHANGED
 
 
-def _write(good, resolver: DonorResolver, run) -> None:
+def _write(good, resolver: DonorResolver, run, contacts) -> None:
     new_donors_create(resolver.new, import_run=run)
     touched = set()
     to_create, to_update = [], []
     for row in good:
-        gift = row.gift
+        gift, existing = row.gift, row.existing
         if isinstance(row.donor, NewDonor):
             gift.donor_id = row.donor.id
+        if existing:
+            gift.pk = existing["id"]
+        if row.status == UNCHANGED:
+            continue
+        computed = fingerprint(gift.donor_id, gift.gift_date, gift.amount, gift.method)
+        if existing and not gift.external_id:
+            gift.external_id = existing["external_id"]  # a row without an id never clears one
         if not gift.external_id:
-            gift.import_fingerprint = fingerprint(
-                gift.donor_id, gift.gift_date, gift.amount, gift.method
-            )
+            gift.import_fingerprint = computed
+        elif existing and existing["import_fingerprint"] == computed:
+            gift.import_fingerprint = computed  # still the same gift of the file without ids
+        else:
+            gift.import_fingerprint = None  # ids tell gifts apart: two may share a fingerprint
         touched.add(gift.donor_id)
         if row.status == NEW:
             to_create.append(row)
         elif row.status == UPDATED:
-            gift.pk = row.existing["id"]
-            touched.add(row.existing["donor_id"])
+            touched.add(existing["donor_id"])
             to_update.append(row)
-    ids = rows_insert(Gift, [{**r.gift.values(), "import_run_id": run.pk} for r in to_create])
-    for row, new_id in zip(to_create, ids, strict=True):
-        row.gift.pk = new_id
+    emails, addresses = contacts
+    rows_insert(DonorEmail, emails)
+    rows_insert(DonorAddress, addresses)
+    # Updates first: they only keep or clear fingerprints, so none collides with a new gift's.
     if to_update:
         Gift.objects.bulk_update(
             [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update],
             [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED]
-            + ["tax_date", "import_fingerprint"],
+            + ["tax_date", "import_fingerprint", "external_id"],
             batch_size=1000,
         )
+    ids = rows_insert(Gift, [{**r.gift.values(), "import_run_id": run.pk} for r in to_create])
+    for row, new_id in zip(to_create, ids, strict=True):
+        row.gift.pk = new_id
     credits = []
     for row in good:
         if row.soft_donor is None:

@@ -192,6 +192,23 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
     return spec
 
 
+def _squeezed(value: str) -> str:
+    return " ".join((value or "").casefold().split())
+
+
+def address_key(address: dict) -> tuple[str, ...]:
+    """When two addresses are the same one: street lines, postal code (else city) and country,
+    case and spacing aside."""
+    postal = cells.normalized_postal(address.get("postal_code") or "")
+    return (
+        _squeezed(address["line1"]),
+        _squeezed(address.get("line2", "")),
+        "" if postal else _squeezed(address.get("city", "")),
+        postal,
+        str(address.get("country") or "US").upper(),
+    )
+
+
 @dataclass
 class Existing:
     id: int
@@ -211,13 +228,24 @@ class NewDonor:
         self.kind = spec.kind
         self.time_zone = ""
         self.label = spec.label()
+        # What later rows add beyond the first email and address: kept as extra ones.
+        self.extra_emails: list[str] = []
+        self.extra_addresses: list[dict] = []
 
     def absorb(self, other: DonorSpec) -> bool:
         changed = False
         if other.email and not self.spec.email:
             self.spec.email, changed = other.email, True
+        elif other.email and other.email != self.spec.email and other.email not in self.extra_emails:
+            self.extra_emails.append(other.email)
+            changed = True
         if other.address and not self.spec.address:
             self.spec.address, changed = other.address, True
+        elif other.address:
+            known = {address_key(a) for a in [self.spec.address, *self.extra_addresses]}
+            if address_key(other.address) not in known:
+                self.extra_addresses.append(other.address)
+                changed = True
         if other.phone and not self.spec.phone:
             self.spec.phone, changed = other.phone, True
         tags = sorted(set(self.spec.tags) | set(other.tags))
@@ -288,6 +316,22 @@ class DonorResolver:
                 )
                 for donor_id, kind, first, last, org in rows:
                     self.by_name[name_key(kind, first, last, org)].add(donor_id)
+
+    def learn(self, specs: list[DonorSpec]) -> None:
+        """The emails and addresses that rows give donors they match become the way to those
+        donors for the file's other rows too (the import adds them to the donor): a row with
+        only the new email finds the donor whichever line comes first."""
+        learned_emails, learned_places = {}, {}
+        for spec in specs:
+            found = self.match(spec)
+            if found is None:
+                continue
+            if spec.email and spec.email not in self.by_email:
+                learned_emails.setdefault(spec.email, found)
+            if spec.postal and (spec.name_key, spec.postal) not in self.by_name_postal:
+                learned_places.setdefault((spec.name_key, spec.postal), found)
+        self.by_email.update(learned_emails)
+        self.by_name_postal.update(learned_places)
 
     def match(self, spec: DonorSpec) -> int | None:
         if spec.email and spec.email in self.by_email:
@@ -381,6 +425,11 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
             {"donor_id": item.id, "email": item.spec.email, "is_primary": True}
             for item in pending
             if item.spec.email
+        ]
+        + [
+            {"donor_id": item.id, "email": email, "is_primary": False}
+            for item in pending
+            for email in item.extra_emails
         ],
     )
     rows_insert(
@@ -389,6 +438,11 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
             {"donor_id": item.id, "is_primary": True, **item.spec.address}
             for item in pending
             if item.spec.address
+        ]
+        + [
+            {"donor_id": item.id, "is_primary": False, **address}
+            for item in pending
+            for address in item.extra_addresses
         ],
     )
     tagged = {item.id: item.spec.tags for item in pending if item.spec.tags}
