@@ -265,7 +265,7 @@ def gifts_import(
     resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
     _find_existing(rows)
     _check(rows, resolver)
-    contacts = _contact_additions(rows)
+    contacts = _contact_additions(rows, resolver)
 
     bad = [r for r in rows if r.errors]
     for row in bad:
@@ -467,17 +467,22 @@ def _check(rows, resolver: DonorResolver) -> None:
         row.status = NEW if row.existing is None else _compare(row)
 
 
-def _contact_additions(rows) -> tuple[list[dict], list[dict]]:
+def _contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[dict]]:
     """The emails and addresses the rows give that their matched donors lack, as rows to
     insert: extra ones (primary only for a donor who has none), each once, whatever case or
     spacing the file writes them in. A row that adds one counts as updated, not unchanged."""
-    wanted = [
-        r for r in rows
-        if not r.errors and isinstance(r.donor, int) and (r.spec.email or r.spec.address)
-    ]  # fmt: skip
+    wanted = []
+    for row in rows:
+        if row.errors or not isinstance(row.donor, int):
+            continue
+        email = row.spec.email
+        if email and resolver.has_email(row.donor, email):
+            email = ""  # the email it was matched by: nothing to look up
+        if email or row.spec.address:
+            wanted.append((row, email))
     emails, addresses = defaultdict(set), defaultdict(set)
     with_email, with_address = set(), set()
-    for part in chunks({r.donor for r in wanted}):
+    for part in chunks({r.donor for r, _ in wanted}):
         for donor_id, email in where_in(DonorEmail.objects, "donor_id", part).values_list(
             "donor_id", "email"
         ):
@@ -489,12 +494,12 @@ def _contact_additions(rows) -> tuple[list[dict], list[dict]]:
             addresses[address["donor_id"]].add(address_key(address))
             with_address.add(address["donor_id"])
     new_emails, new_addresses = [], []
-    for row in wanted:
+    for row, email in wanted:
         donor, spec, added = row.donor, row.spec, False
-        if spec.email and spec.email not in emails[donor]:
-            emails[donor].add(spec.email)
+        if email and email not in emails[donor]:
+            emails[donor].add(email)
             new_emails.append(
-                {"donor_id": donor, "email": spec.email, "is_primary": donor not in with_email}
+                {"donor_id": donor, "email": email, "is_primary": donor not in with_email}
             )
             with_email.add(donor)
             added = True

@@ -61,11 +61,13 @@ def rows_insert(model, rows: list[dict]) -> list[int]:
     else:
         values = [pick(row) for row in rows]
     with connection.cursor() as cursor:
+        # The ids as one string: a row each would cost a second per 100,000 to read.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT string_agg(nextval(pg_get_serial_sequence(%s, %s))::text, ',') "
+            "FROM generate_series(1, %s)",
             [table, pk, len(rows)],
         )
-        ids = [r[0] for r in cursor.fetchall()]
+        ids = [int(i) for i in cursor.fetchone()[0].split(",")]
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
             write = copy.write_row
