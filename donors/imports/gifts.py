@@ -4,6 +4,7 @@ written with bulk_create in one transaction, the donors' figures refreshed once.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import defaultdict
 from decimal import Decimal
 
@@ -137,7 +138,10 @@ class GiftDraft:
         self.__dict__.update(values)
 
     def values(self) -> dict:
-        return {name: getattr(self, name) for name in _WRITTEN}
+        return dict(zip(_WRITTEN, _written_of(self), strict=True))
+
+
+_written_of = operator.attrgetter(*_WRITTEN)
 
 
 class _Row:
@@ -175,35 +179,59 @@ def _lookup_table(model, *fields) -> dict[str, int]:
     return table
 
 
-def _parse(row: _Row, campaigns, funds) -> None:
+def _text(longest: int):
+    return lambda column, value: cells.text(column, value, max_length=longest)
+
+
+# The gift's cells: (column, GiftDraft attribute, parser or None to take the text as it is).
+# An empty cell leaves the attribute at GiftDraft's default.
+_GIFT_CELLS = (
+    ("external_id", "external_id", _text(255)),
+    ("gift_date", "gift_date", cells.iso_date),
+    ("amount", "amount", cells.money_amount),
+    ("method", "method", lambda column, value: cells.choice(column, value, GiftMethod)),
+    ("check_number", "check_number", cells.whole_number),
+    ("postmark_date", "postmark_date", cells.iso_date),
+    ("benefit_value", "benefit_value",
+     lambda column, value: cells.money_amount(column, value, allow_zero=True)),
+    ("benefit_description", "benefit_description", _text(300)),
+    ("benefit_declined", "benefit_declined", cells.boolean),
+    ("non_cash_description", "non_cash_description", None),
+    ("stock_issuer", "stock_issuer", _text(200)),
+    ("notes", "notes", None),
+)  # fmt: skip
+
+
+def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
+    """Read a row's cells (``gift_cells``: the ones of _GIFT_CELLS the file has)."""
     values = row.values
-    if values.get("__extra__"):
-        row.errors.append(("", f"values beyond the last column: {values['__extra__']}"))
-    row.spec = donor_spec(row.line, values, row.errors)
+    get = values.get
+    errors = row.errors
+    if "__extra__" in values:
+        errors.append(("", f"values beyond the last column: {values['__extra__']}"))
+    row.spec = donor_spec(row.line, values, errors)
     for column in REQUIRED_COLUMNS:
-        if not values.get(column):
-            row.errors.append((column, f"{column} is missing"))
-    gift = GiftDraft(
-        external_id=_read(row, "external_id", cells.text, max_length=255),
-        gift_date=_read(row, "gift_date", cells.iso_date),
-        amount=_read(row, "amount", cells.money_amount),
-        method=_read(row, "method", cells.choice, GiftMethod) or "",
-        check_number=_read(row, "check_number", cells.whole_number) or "",
-        postmark_date=_read(row, "postmark_date", cells.iso_date),
-        benefit_value=_read(row, "benefit_value", cells.money_amount, allow_zero=True)
-        or Decimal("0"),
-        benefit_description=_read(row, "benefit_description", cells.text, max_length=300) or "",
-        benefit_declined=bool(_read(row, "benefit_declined", cells.boolean)),
-        non_cash_description=values.get("non_cash_description", ""),
-        stock_issuer=_read(row, "stock_issuer", cells.text, max_length=200) or "",
-        notes=values.get("notes", ""),
-    )
-    shares = values.get("stock_shares", "")
+        if not get(column):
+            errors.append((column, f"{column} is missing"))
+    gift = GiftDraft()
+    fields = gift.__dict__
+    for column, attr, parse in gift_cells:
+        value = get(column)
+        if not value:
+            continue
+        if parse is None:
+            fields[attr] = value
+            continue
+        try:
+            fields[attr] = parse(column, value)
+        except CellError as error:
+            errors.append((column, str(error)))
+    shares = get("stock_shares")
     if shares:
         try:
             gift.stock_shares = cells.money_amount("stock_shares", shares)
         except CellError:
-            row.errors.append(("stock_shares", f"stock_shares '{shares}' is not a number"))
+            errors.append(("stock_shares", f"stock_shares '{shares}' is not a number"))
     for column, table, attr in (("campaign", campaigns, "campaign_id"), ("fund", funds, "fund_id")):
         name = values.get(column, "")
         if name:
@@ -250,8 +278,9 @@ def gifts_import(
     campaigns = _lookup_table(Campaign, "name", "slug")
     funds = _lookup_table(Fund, "name")
     rows = [_Row(line, values) for line, values in sheet.rows]
+    gift_cells = tuple(c for c in _GIFT_CELLS if c[0] in sheet.headers)
     for row in rows:
-        _parse(row, campaigns, funds)
+        _parse(row, campaigns, funds, gift_cells)
         if prepare_row:
             prepare_row(row)
 
@@ -537,10 +566,16 @@ def _check_pledge(row, pledge) -> None:
     gift.pledge_id = pledge.pk
 
 
+_compared_of_gift = operator.attrgetter(*COMPARED)
+_compared_of_row = operator.itemgetter(*COMPARED)
+
+
 def _compare(row) -> str:
     existing, gift = row.existing, row.gift
     if gift.external_id and gift.external_id != existing["external_id"]:
         return UPDATED  # imported before without its id: the id is filled in
+    if _compared_of_gift(gift) == _compared_of_row(existing):
+        return UNCHANGED  # the common case, in one comparison
     for field in COMPARED:
         new = getattr(gift, field)
         if field == "donor_id" and new is None:
