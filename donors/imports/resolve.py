@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models.functions import Lower, Substr
@@ -96,11 +98,13 @@ class DonorSpec:
     tags: list[str] = field(default_factory=list)
     flags: dict[str, bool] = field(default_factory=dict)
 
-    @property
+    # Worked out once (matching asks for them several times a row); the spec is not changed
+    # after it is read, except where NewDonor.absorb gives it an address.
+    @cached_property
     def name_key(self) -> str:
         return name_key(self.kind, self.first_name, self.last_name, self.organization_name)
 
-    @property
+    @cached_property
     def postal(self) -> str:
         return cells.normalized_postal(self.address["postal_code"]) if self.address else ""
 
@@ -261,6 +265,7 @@ class NewDonor:
             changed = True
         if other.address and not self.spec.address:
             self.spec.address, changed = other.address, True
+            self.spec.__dict__.pop("postal", None)
         elif other.address:
             known = {address_key(a) for a in [self.spec.address, *self.extra_addresses]}
             if address_key(other.address) not in known:
@@ -421,11 +426,14 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
     rows = []
     for item in pending:
         spec = item.spec
-        donor = Donor(
+        # donor_names reads only these (a Donor instance each would cost seconds).
+        donor = SimpleNamespace(
             kind=spec.kind,
             first_name=spec.first_name,
             last_name=spec.last_name,
             organization_name=spec.organization_name,
+            prefix="",
+            suffix="",
         )
         display, sort, salutation = donor_names(donor)
         rows.append(
