@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import defaultdict
+from functools import partial
 from decimal import Decimal
 
 from django.conf import settings
@@ -308,16 +309,10 @@ def gifts_import(
         if isinstance(row.donor, NewDonor):
             row.donor.used = True
     result.donors_created = sum(1 for d in resolver.new if d.used)
+    outcomes = result.outcomes
     for row in rows:
-        donor = row.donor
-        label = donor.label if isinstance(donor, NewDonor) else (
-            resolver.existing[donor].label if donor in resolver.existing else ""
-        )
-        amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
-        result.outcomes.append(
-            RowOutcome(row.line, SKIPPED if row.errors else row.status,
-                       f"{amount} from {label} on {row.gift.gift_date}", row.values)
-        )
+        outcomes.append(RowOutcome(row.line, SKIPPED if row.errors else row.status,
+                                   partial(_describe, row, resolver), row.values))  # fmt: skip
     if dry_run:
         return result
     with transaction.atomic():
@@ -342,6 +337,16 @@ def gifts_import(
     result.imported = True
     result.run_id = run.pk
     return result
+
+
+def _describe(row, resolver: DonorResolver) -> str:
+    donor = row.donor
+    if isinstance(donor, NewDonor):
+        label = donor.label
+    else:
+        label = resolver.existing[donor].label if donor in resolver.existing else ""
+    amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
+    return f"{amount} from {label} on {row.gift.gift_date}"
 
 
 def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
