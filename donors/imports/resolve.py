@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from types import SimpleNamespace
 
 from django.db import connection
@@ -100,13 +99,25 @@ class DonorSpec:
 
     # Worked out once (matching asks for them several times a row); the spec is not changed
     # after it is read, except where NewDonor.absorb gives it an address.
-    @cached_property
-    def name_key(self) -> str:
-        return name_key(self.kind, self.first_name, self.last_name, self.organization_name)
+    _name_key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _postal: str | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
+    def name_key(self) -> str:
+        key = self._name_key
+        if key is None:
+            key = self._name_key = name_key(
+                self.kind, self.first_name, self.last_name, self.organization_name
+            )
+        return key
+
+    @property
     def postal(self) -> str:
-        return cells.normalized_postal(self.address["postal_code"]) if self.address else ""
+        postal = self._postal
+        if postal is None:
+            postal = cells.normalized_postal(self.address["postal_code"]) if self.address else ""
+            self._postal = postal
+        return postal
 
     def label(self) -> str:
         if self.kind in ORGANIZATION_KINDS or (
@@ -265,7 +276,7 @@ class NewDonor:
             changed = True
         if other.address and not self.spec.address:
             self.spec.address, changed = other.address, True
-            self.spec.__dict__.pop("postal", None)
+            self.spec._postal = None
         elif other.address:
             known = {address_key(a) for a in [self.spec.address, *self.extra_addresses]}
             if address_key(other.address) not in known:
