@@ -1,5 +1,6 @@
-"""The gift import: every row read and validated in Python, donors matched in bulk, gifts
-written with bulk_create in one transaction, the donors' figures refreshed once."""
+"""The gift import: every row read and validated in Python, donors and recorded gifts matched
+in bulk, the new donor contact details and gifts written in bulk (COPY on PostgreSQL) in one
+transaction, the donors' figures refreshed once."""
 
 from __future__ import annotations
 
@@ -91,8 +92,11 @@ COMPARED = [
 PROBLEM_COLUMNS = {"donor": "method", "stock_shares": "stock_shares", "tribute_name": "notes"}
 
 
+_CENT = Decimal("0.01")
+
+
 def fingerprint(donor_id: int, gift_date, amount: Decimal, method: str) -> str:
-    key = f"{donor_id}|{gift_date.isoformat()}|{amount.quantize(Decimal('0.01'))}|{method}"
+    key = f"{donor_id}|{gift_date.isoformat()}|{amount.quantize(_CENT)}|{method}"
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
