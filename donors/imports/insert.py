@@ -47,19 +47,19 @@ def rows_insert(model, rows: list[dict]) -> list[int]:
     pk = model._meta.pk.column
     columns = {f.attname: f.column for f in model._meta.concrete_fields}
     given = list(rows[0])
-    if any(len(row) != len(given) for row in rows):  # rows naming different columns
-        given = list(dict.fromkeys(name for row in rows for name in row))
-        rows = [{**{name: defaults[name] for name in given}, **row} for row in rows]
-    rest = [a for a in defaults if a not in given]
-    constant = tuple(_plain(defaults[a]) for a in rest)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in [pk, *(columns[a] for a in given + rest)])
     # A choice is a str (or int) subclass: psycopg writes it as its value. Building each line
     # as a tuple in one step, rather than value by value, is most of this function's time.
     pick = operator.itemgetter(*given)
-    if len(given) == 1:
-        values = [(pick(row),) for row in rows]
-    else:
-        values = [pick(row) for row in rows]
+    try:
+        if any(len(row) != len(given) for row in rows):
+            raise KeyError("the rows name different columns")
+        values = [(pick(row),) for row in rows] if len(given) == 1 else [pick(row) for row in rows]
+    except KeyError:  # rows naming different columns: each takes the defaults of the others
+        given = list(dict.fromkeys(name for row in rows for name in row))
+        values = [tuple(row.get(name, defaults[name]) for name in given) for row in rows]
+    rest = [a for a in defaults if a not in given]
+    constant = tuple(_plain(defaults[a]) for a in rest)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in [pk, *(columns[a] for a in given + rest)])
     with connection.cursor() as cursor:
         # The ids as one string: a row each would cost a second per 100,000 to read.
         cursor.execute(
