@@ -547,6 +547,34 @@ def _contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[
     return new_emails, new_addresses
 
 
+def _contacts_logged(run, model, rows: list[dict], ids: list[int]) -> None:
+    """The audit records of contact details added in bulk (bulk inserts send no signal to the
+    audit log): who imported them, from which import run, as a creation would be recorded."""
+    if not ids:
+        return
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()
+    entries = []
+    for row, pk in zip(rows, ids, strict=True):
+        entries.append(
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=str(model(**row)),
+                action=LogEntry.Action.CREATE,
+                changes={name: ["None", str(value)] for name, value in row.items()},
+                actor=run.user,
+                timestamp=now,
+                additional_data={"import_run": run.pk},
+            )
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=1000)
+
+
 def _check_pledge(row, pledge) -> None:
     gift = row.gift
     if pledge is None:
@@ -620,8 +648,8 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
             touched.add(existing["donor_id"])
             to_update.append(row)
     emails, addresses = contacts
-    rows_insert(DonorEmail, emails)
-    rows_insert(DonorAddress, addresses)
+    _contacts_logged(run, DonorEmail, emails, rows_insert(DonorEmail, emails))
+    _contacts_logged(run, DonorAddress, addresses, rows_insert(DonorAddress, addresses))
     # Updates first: they only keep or clear fingerprints, so none collides with a new gift's.
     if to_update:
         Gift.objects.bulk_update(

@@ -9,9 +9,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 
-from donors.models import Donor, Gift
+from donors.models import Donor, Gift, ImportRun
 from tests import factories
 from tests.donors.import_files import csv_bytes, write_csv
 from tests.donors.test_import_admin import confirm, upload
@@ -145,6 +146,12 @@ def test_the_admin_gift_import_previews_and_adds_the_new_email(client, staff, ay
     ])  # fmt: skip
     confirm(client, "gift", upload(client, "gift", content))
     assert emails_of(ayesha)[1] == ("ayesha.work@example.org", False)
+    # Added in bulk, still audited: who, and from which import run.
+    added = ayesha.emails.get(email="ayesha.work@example.org")
+    entry = LogEntry.objects.get_for_object(added).get()
+    assert (entry.action, entry.actor) == (LogEntry.Action.CREATE, staff)
+    assert entry.changes_dict["email"] == ["None", "ayesha.work@example.org"]
+    assert entry.additional_data == {"import_run": ImportRun.objects.get().pk}
 
     # The same gift again, from a file that gives a third email: updated, not unchanged.
     preview = upload(client, "gift", csv_bytes(GIFT_HEADER, [
