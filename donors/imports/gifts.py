@@ -4,9 +4,7 @@ transaction, the donors' figures refreshed once."""
 
 from __future__ import annotations
 
-import hashlib
 import operator
-from collections import defaultdict
 from functools import partial
 from decimal import Decimal
 
@@ -16,13 +14,14 @@ from django.utils import timezone
 
 from donors.imports import cells
 from donors.imports.cells import CellError
+from donors.imports.contacts import contact_additions, contacts_logged
 from donors.imports.insert import rows_insert
+from donors.imports.matching import existing_gifts_find, fingerprint
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
     DONOR_COLUMNS,
     DonorResolver,
     NewDonor,
-    address_key,
     chunks,
     donor_spec,
     where_in,
@@ -90,14 +89,6 @@ COMPARED = [
 ]
 # Where gift_problems() names a field that is not a column, the column staff should look at.
 PROBLEM_COLUMNS = {"donor": "method", "stock_shares": "stock_shares", "tribute_name": "notes"}
-
-
-_CENT = Decimal("0.01")
-
-
-def fingerprint(donor_id: int, gift_date, amount: Decimal, method: str) -> str:
-    key = f"{donor_id}|{gift_date.isoformat()}|{amount.quantize(_CENT)}|{method}"
-    return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
 def header_problems(headers: list[str], allowed: list[str], required: list[str]) -> list[RowError]:
@@ -291,9 +282,9 @@ def gifts_import(
         if not row.errors:
             row.donor, row.made_donor = resolver.resolve(row.spec)
     resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
-    _find_existing(rows)
+    existing_gifts_find(rows, ["id", *COMPARED, "external_id", "import_fingerprint"])
     _check(rows, resolver)
-    contacts = _contact_additions(rows, resolver)
+    contacts = contact_additions(rows, resolver)
 
     bad = [r for r in rows if r.errors]
     for row in bad:
@@ -354,88 +345,6 @@ def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
             "email", "donor_id"
         ):
             resolver.by_email[email] = min(donor_id, resolver.by_email.get(email, donor_id))
-
-
-def _find_existing(rows) -> None:
-    """The gift already in the database for each row, if any.
-
-    A row with an external_id is the gift with that id; failing that, the gift imported
-    earlier from the same row without an id (same fingerprint: donor, date, amount, method),
-    which then gets the id (a row whose check number is that gift's first). A row without an
-    external_id is the gift imported without one with the same fingerprint; failing that, the
-    one gift imported with an id that has the same donor, date, amount and method (and check
-    number, when the row gives one), whose id it keeps. Two gifts that an id or a check number
-    tells apart are never taken for one: a gift is claimed by one row at most, and a row that
-    could be either of two recorded gifts is an error (give it its external_id).
-    """
-    fields = ["id", *COMPARED, "external_id", "import_fingerprint"]
-    live = [r for r in rows if not r.errors]
-    for row in live:
-        if isinstance(row.donor, int):
-            row.gift.import_fingerprint = fingerprint(
-                row.donor, row.gift.gift_date, row.gift.amount, row.gift.method
-            )
-    with_id = [r for r in live if r.gift.external_id]
-    without_id = [r for r in live if not r.gift.external_id and r.gift.import_fingerprint]
-    by_external = {}
-    for part in chunks({r.gift.external_id for r in with_id}):
-        for values in where_in(Gift.objects, "external_id", part).values(*fields):
-            by_external[values["external_id"]] = values
-    by_print = {}
-    prints = {r.gift.import_fingerprint for r in without_id}
-    prints |= {r.gift.import_fingerprint for r in with_id if r.gift.external_id not in by_external
-               and r.gift.import_fingerprint}  # fmt: skip
-    for part in chunks(prints):
-        for values in where_in(Gift.objects, "import_fingerprint", part).values(*fields):
-            by_print[values["import_fingerprint"]] = values
-    claimed = set()
-    for row in with_id:
-        row.existing = by_external.get(row.gift.external_id)
-        if row.existing:
-            claimed.add(row.existing["id"])
-    for row in without_id:
-        found = by_print.get(row.gift.import_fingerprint)
-        if found and found["external_id"] is None:  # one with an id: see below
-            row.existing = found
-            claimed.add(found["id"])
-    # Imported first without an id, now with one: the row whose check number is the gift's
-    # comes first, then the file's order.
-    waiting = [r for r in with_id if r.existing is None and r.gift.import_fingerprint]
-    waiting.sort(key=lambda r: r.gift.check_number != (by_print.get(r.gift.import_fingerprint)
-                                                        or {}).get("check_number"))  # fmt: skip
-    for row in waiting:
-        found = by_print.get(row.gift.import_fingerprint)
-        if found and found["external_id"] is None and found["id"] not in claimed:
-            row.existing = found
-            claimed.add(found["id"])
-    # Imported first with an id, now without: the gifts with ids of these donors.
-    waiting = [r for r in without_id if r.existing is None]
-    candidates = defaultdict(list)
-    for part in chunks({r.donor for r in waiting}):
-        for values in (
-            where_in(Gift.objects, "donor_id", part)
-            .filter(external_id__isnull=False)
-            .values(*fields)
-        ):
-            key = fingerprint(
-                values["donor_id"], values["gift_date"], values["amount"], values["method"]
-            )
-            candidates[key].append(values)
-    for row in waiting:
-        found = [
-            values
-            for values in candidates.get(row.gift.import_fingerprint, ())
-            if values["id"] not in claimed
-            and (not row.gift.check_number or values["check_number"] == row.gift.check_number)
-        ]
-        if len(found) == 1:
-            row.existing = found[0]
-            claimed.add(found[0]["id"])
-        elif found:
-            ids = ", ".join(sorted(v["external_id"] for v in found))
-            row.errors.append(("external_id", f"same donor, date, amount and method as "
-                               f"{len(found)} gifts already imported (external_id {ids}): give "
-                               "this row its external_id"))
 
 
 def _check(rows, resolver: DonorResolver) -> None:
@@ -499,82 +408,6 @@ def _check(rows, resolver: DonorResolver) -> None:
         row.status = NEW if row.existing is None else _compare(row)
 
 
-def _contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[dict]]:
-    """The emails and addresses the rows give that their matched donors lack, as rows to
-    insert: extra ones (primary only for a donor who has none), each once, whatever case or
-    spacing the file writes them in. A row that adds one counts as updated, not unchanged."""
-    wanted = []
-    for row in rows:
-        if row.errors or not isinstance(row.donor, int):
-            continue
-        email = row.spec.email
-        if email and resolver.has_email(row.donor, email):
-            email = ""  # the email it was matched by: nothing to look up
-        if email or row.spec.address:
-            wanted.append((row, email))
-    emails, addresses = defaultdict(set), defaultdict(set)
-    with_email, with_address = set(), set()
-    for part in chunks({r.donor for r, _ in wanted}):
-        for donor_id, email in where_in(DonorEmail.objects, "donor_id", part).values_list(
-            "donor_id", "email"
-        ):
-            emails[donor_id].add(email.lower())
-            with_email.add(donor_id)
-        for address in where_in(DonorAddress.objects, "donor_id", part).values(
-            "donor_id", "line1", "line2", "city", "postal_code", "country"
-        ):
-            addresses[address["donor_id"]].add(address_key(address))
-            with_address.add(address["donor_id"])
-    new_emails, new_addresses = [], []
-    for row, email in wanted:
-        donor, spec, added = row.donor, row.spec, False
-        if email and email not in emails[donor]:
-            emails[donor].add(email)
-            new_emails.append(
-                {"donor_id": donor, "email": email, "is_primary": donor not in with_email}
-            )
-            with_email.add(donor)
-            added = True
-        if spec.address and address_key(spec.address) not in addresses[donor]:
-            addresses[donor].add(address_key(spec.address))
-            new_addresses.append(
-                {"donor_id": donor, "is_primary": donor not in with_address, **spec.address}
-            )
-            with_address.add(donor)
-            added = True
-        if added and row.status == UNCHANGED:
-            row.status = UPDATED
-    return new_emails, new_addresses
-
-
-def _contacts_logged(run, model, rows: list[dict], ids: list[int]) -> None:
-    """The audit records of contact details added in bulk (bulk inserts send no signal to the
-    audit log): who imported them, from which import run, as a creation would be recorded."""
-    if not ids:
-        return
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(model)
-    now = timezone.now()
-    entries = []
-    for row, pk in zip(rows, ids, strict=True):
-        entries.append(
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(pk),
-                object_id=pk,
-                object_repr=str(model(**row)),
-                action=LogEntry.Action.CREATE,
-                changes={name: ["None", str(value)] for name, value in row.items()},
-                actor=run.user,
-                timestamp=now,
-                additional_data={"import_run": run.pk},
-            )
-        )
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
-
-
 def _check_pledge(row, pledge) -> None:
     gift = row.gift
     if pledge is None:
@@ -629,7 +462,7 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
         if row.status == UNCHANGED:
             continue
         computed = (
-            gift.import_fingerprint  # worked out for a matched donor in _find_existing
+            gift.import_fingerprint  # worked out for a matched donor when matching
             if isinstance(row.donor, int) and gift.import_fingerprint
             else fingerprint(gift.donor_id, gift.gift_date, gift.amount, gift.method)
         )
@@ -648,8 +481,8 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
             touched.add(existing["donor_id"])
             to_update.append(row)
     emails, addresses = contacts
-    _contacts_logged(run, DonorEmail, emails, rows_insert(DonorEmail, emails))
-    _contacts_logged(run, DonorAddress, addresses, rows_insert(DonorAddress, addresses))
+    contacts_logged(run, DonorEmail, emails, rows_insert(DonorEmail, emails))
+    contacts_logged(run, DonorAddress, addresses, rows_insert(DonorAddress, addresses))
     # Updates first: they only keep or clear fingerprints, so none collides with a new gift's.
     if to_update:
         Gift.objects.bulk_update(
