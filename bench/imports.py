@@ -136,7 +136,8 @@ def main() -> None:
 
     from donors.models import Organization  # noqa: F401  (settings are ready now)
 
-    print(f"PostgreSQL, files in {folder}")
+    print(f"PostgreSQL, files in {folder}; load average at the start: "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     seconds, summary = engine_import("donors", donors_csv)
     print(f"engine, donors:  {args.donors:>8,} rows in {seconds:6.2f} s = "
           f"{args.donors / seconds:>9,.0f} rows/s  ({summary['new']:,} new)")  # fmt: skip

@@ -13,12 +13,12 @@ from donors.imports.resolve import (
     DONOR_COLUMNS,
     DonorResolver,
     NewDonor,
+    address_key,
     chunks,
     donor_spec,
     new_donors_create,
     tags_add,
 )
-from donors.imports.cells import normalized_postal
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
 from donors.models import Donor, DonorAddress, DonorEmail, ImportRun
 
@@ -39,17 +39,13 @@ class _Current:
     def __init__(self, donor):
         self.donor = donor
         self.emails: set[str] = set()
-        self.addresses: set[tuple[str, str]] = set()
+        self.addresses: set[tuple[str, ...]] = set()
         self.has_address = False
         self.tags: set[str] = set()
         self.changes: dict[str, object] = {}
-        self.new_email = ""
-        self.new_address = None
+        self.new_emails: list[str] = []
+        self.new_addresses: list[dict] = []
         self.new_tags: set[str] = set()
-
-
-def _address_key(address: dict) -> tuple[str, str]:
-    return (" ".join(address["line1"].lower().split()), normalized_postal(address["postal_code"]))
 
 
 def _load_current(ids) -> dict[int, _Current]:
@@ -62,11 +58,11 @@ def _load_current(ids) -> dict[int, _Current]:
         ):
             current[donor_id].emails.add(email)
         for address in DonorAddress.objects.filter(donor_id__in=part).values(
-            "donor_id", "line1", "postal_code"
+            "donor_id", "line1", "line2", "city", "postal_code", "country"
         ):
             item = current[address["donor_id"]]
             item.has_address = True
-            item.addresses.add(_address_key(address))
+            item.addresses.add(address_key(address))
         through = Donor.tags.through
         for donor_id, name in through.objects.filter(donor_id__in=part).values_list(
             "donor_id", "tag__name"
@@ -77,6 +73,7 @@ def _load_current(ids) -> dict[int, _Current]:
 
 def _changes(spec, item: _Current) -> bool:
     donor = item.donor
+    before = dict(item.changes)
     for field, value in (
         ("first_name", spec.first_name),
         ("last_name", spec.last_name),
@@ -91,12 +88,20 @@ def _changes(spec, item: _Current) -> bool:
     for flag, value in spec.flags.items():
         if getattr(donor, flag) != value:
             item.changes[flag] = value
+    added = False
+    # Several rows may name one donor: each new email or address is added once, as an extra
+    # one (primary only for a donor who has none).
     if spec.email and spec.email not in item.emails:
-        item.new_email = spec.email
-    if spec.address and _address_key(spec.address) not in item.addresses:
-        item.new_address = spec.address
-    item.new_tags = set(spec.tags) - item.tags
-    return bool(item.changes or item.new_email or item.new_address or item.new_tags)
+        item.emails.add(spec.email)
+        item.new_emails.append(spec.email)
+        added = True
+    if spec.address and address_key(spec.address) not in item.addresses:
+        item.addresses.add(address_key(spec.address))
+        item.new_addresses.append(spec.address)
+        added = True
+    new_tags = set(spec.tags) - item.tags - item.new_tags
+    item.new_tags |= new_tags
+    return item.changes != before or added or bool(new_tags)
 
 
 def donors_import(
@@ -121,6 +126,7 @@ def donors_import(
         parsed.append((line, values, spec, errors))
     resolver = DonorResolver()
     resolver.load([spec for _, _, spec, errors in parsed if not errors])
+    resolver.learn([spec for _, _, spec, errors in parsed if not errors])
     resolved = []
     for line, values, spec, errors in parsed:
         if errors:
@@ -186,10 +192,12 @@ def _apply(current: dict[int, _Current]) -> None:
             for field, value in item.changes.items():
                 setattr(item.donor, field, value)
             donor_save(donor=item.donor)
-        if item.new_email:
-            donor_email_add(donor=item.donor, email=item.new_email, primary=not item.emails)
-        if item.new_address:
-            donor_address_add(donor=item.donor, primary=not item.has_address, **item.new_address)
+        had_email = len(item.emails) > len(item.new_emails)
+        for number, email in enumerate(item.new_emails):
+            donor_email_add(donor=item.donor, email=email, primary=not had_email and number == 0)
+        for number, address in enumerate(item.new_addresses):
+            primary = not item.has_address and number == 0
+            donor_address_add(donor=item.donor, primary=primary, **address)
         if item.new_tags:
             tags[donor_id] = sorted(item.new_tags)
     if tags:

@@ -1,9 +1,11 @@
-"""The gift import: every row read and validated in Python, donors matched in bulk, gifts
-written with bulk_create in one transaction, the donors' figures refreshed once."""
+"""The gift import: every row read and validated in Python, donors and recorded gifts matched
+in bulk, the new donor contact details and gifts written in bulk (COPY on PostgreSQL) in one
+transaction, the donors' figures refreshed once."""
 
 from __future__ import annotations
 
-import hashlib
+import operator
+from functools import partial
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,7 +14,9 @@ from django.utils import timezone
 
 from donors.imports import cells
 from donors.imports.cells import CellError
+from donors.imports.contacts import contact_additions, contacts_logged
 from donors.imports.insert import rows_insert
+from donors.imports.matching import existing_gifts_find, fingerprint
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
     DONOR_COLUMNS,
@@ -26,6 +30,8 @@ from donors.imports.resolve import (
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
 from donors.models import (
     Campaign,
+    DonorAddress,
+    DonorEmail,
     Fund,
     Gift,
     GiftMethod,
@@ -85,11 +91,6 @@ COMPARED = [
 PROBLEM_COLUMNS = {"donor": "method", "stock_shares": "stock_shares", "tribute_name": "notes"}
 
 
-def fingerprint(donor_id: int, gift_date, amount: Decimal, method: str) -> str:
-    key = f"{donor_id}|{gift_date.isoformat()}|{amount.quantize(Decimal('0.01'))}|{method}"
-    return hashlib.sha256(key.encode()).hexdigest()[:40]
-
-
 def header_problems(headers: list[str], allowed: list[str], required: list[str]) -> list[RowError]:
     problems = []
     unknown = [h for h in headers if h and h not in allowed]
@@ -133,23 +134,20 @@ class GiftDraft:
         self.__dict__.update(values)
 
     def values(self) -> dict:
-        return {name: getattr(self, name) for name in _WRITTEN}
+        return dict(zip(_WRITTEN, _written_of(self), strict=True))
+
+
+_written_of = operator.attrgetter(*_WRITTEN)
 
 
 class _Row:
-    __slots__ = (
-        "line", "values", "errors", "spec", "donor", "gift", "existing", "status",
-        "soft_email", "soft_kind", "soft_donor", "pledge_ref", "made_donor",
-    )  # fmt: skip
+    # Defaults on the class: a row sets only what it has (100,000 rows, 13 attributes each).
+    spec = donor = gift = existing = status = soft_email = soft_kind = soft_donor = None
+    pledge_ref = ""
+    made_donor = False
 
     def __init__(self, line, values):
         self.line, self.values, self.errors = line, values, []
-        self.donor = self.status = self.spec = self.gift = None
-        self.soft_email = self.soft_kind = None
-        self.pledge_ref = ""
-        self.existing = None
-        self.soft_donor = None
-        self.made_donor = False
 
 
 def _read(row: _Row, column: str, parse, *args, **kwargs):
@@ -171,35 +169,59 @@ def _lookup_table(model, *fields) -> dict[str, int]:
     return table
 
 
-def _parse(row: _Row, campaigns, funds) -> None:
+def _text(longest: int):
+    return lambda column, value: cells.text(column, value, max_length=longest)
+
+
+# The gift's cells: (column, GiftDraft attribute, parser or None to take the text as it is).
+# An empty cell leaves the attribute at GiftDraft's default.
+_GIFT_CELLS = (
+    ("external_id", "external_id", _text(255)),
+    ("gift_date", "gift_date", cells.iso_date),
+    ("amount", "amount", cells.money_amount),
+    ("method", "method", lambda column, value: cells.choice(column, value, GiftMethod)),
+    ("check_number", "check_number", cells.whole_number),
+    ("postmark_date", "postmark_date", cells.iso_date),
+    ("benefit_value", "benefit_value",
+     lambda column, value: cells.money_amount(column, value, allow_zero=True)),
+    ("benefit_description", "benefit_description", _text(300)),
+    ("benefit_declined", "benefit_declined", cells.boolean),
+    ("non_cash_description", "non_cash_description", None),
+    ("stock_issuer", "stock_issuer", _text(200)),
+    ("notes", "notes", None),
+)  # fmt: skip
+
+
+def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
+    """Read a row's cells (``gift_cells``: the ones of _GIFT_CELLS the file has)."""
     values = row.values
-    if values.get("__extra__"):
-        row.errors.append(("", f"values beyond the last column: {values['__extra__']}"))
-    row.spec = donor_spec(row.line, values, row.errors)
+    get = values.get
+    errors = row.errors
+    if "__extra__" in values:
+        errors.append(("", f"values beyond the last column: {values['__extra__']}"))
+    row.spec = donor_spec(row.line, values, errors)
     for column in REQUIRED_COLUMNS:
-        if not values.get(column):
-            row.errors.append((column, f"{column} is missing"))
-    gift = GiftDraft(
-        external_id=_read(row, "external_id", cells.text, max_length=255),
-        gift_date=_read(row, "gift_date", cells.iso_date),
-        amount=_read(row, "amount", cells.money_amount),
-        method=_read(row, "method", cells.choice, GiftMethod) or "",
-        check_number=_read(row, "check_number", cells.whole_number) or "",
-        postmark_date=_read(row, "postmark_date", cells.iso_date),
-        benefit_value=_read(row, "benefit_value", cells.money_amount, allow_zero=True)
-        or Decimal("0"),
-        benefit_description=_read(row, "benefit_description", cells.text, max_length=300) or "",
-        benefit_declined=bool(_read(row, "benefit_declined", cells.boolean)),
-        non_cash_description=values.get("non_cash_description", ""),
-        stock_issuer=_read(row, "stock_issuer", cells.text, max_length=200) or "",
-        notes=values.get("notes", ""),
-    )
-    shares = values.get("stock_shares", "")
+        if not get(column):
+            errors.append((column, f"{column} is missing"))
+    gift = GiftDraft()
+    fields = gift.__dict__
+    for column, attr, parse in gift_cells:
+        value = get(column)
+        if not value:
+            continue
+        if parse is None:
+            fields[attr] = value
+            continue
+        try:
+            fields[attr] = parse(column, value)
+        except CellError as error:
+            errors.append((column, str(error)))
+    shares = get("stock_shares")
     if shares:
         try:
             gift.stock_shares = cells.money_amount("stock_shares", shares)
         except CellError:
-            row.errors.append(("stock_shares", f"stock_shares '{shares}' is not a number"))
+            errors.append(("stock_shares", f"stock_shares '{shares}' is not a number"))
     for column, table, attr in (("campaign", campaigns, "campaign_id"), ("fund", funds, "fund_id")):
         name = values.get(column, "")
         if name:
@@ -246,20 +268,23 @@ def gifts_import(
     campaigns = _lookup_table(Campaign, "name", "slug")
     funds = _lookup_table(Fund, "name")
     rows = [_Row(line, values) for line, values in sheet.rows]
+    gift_cells = tuple(c for c in _GIFT_CELLS if c[0] in sheet.headers)
     for row in rows:
-        _parse(row, campaigns, funds)
+        _parse(row, campaigns, funds, gift_cells)
         if prepare_row:
             prepare_row(row)
 
     resolver = DonorResolver()
     resolver.load([r.spec for r in rows if not r.errors])
+    resolver.learn([r.spec for r in rows if not r.errors])
     _soft_credit_donors(rows, resolver)
     for row in rows:
         if not row.errors:
             row.donor, row.made_donor = resolver.resolve(row.spec)
     resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
-    _find_existing(rows)
+    existing_gifts_find(rows, ["id", *COMPARED, "external_id", "import_fingerprint"])
     _check(rows, resolver)
+    contacts = contact_additions(rows, resolver)
 
     bad = [r for r in rows if r.errors]
     for row in bad:
@@ -273,16 +298,10 @@ def gifts_import(
         if isinstance(row.donor, NewDonor):
             row.donor.used = True
     result.donors_created = sum(1 for d in resolver.new if d.used)
+    outcomes = result.outcomes
     for row in rows:
-        donor = row.donor
-        label = donor.label if isinstance(donor, NewDonor) else (
-            resolver.existing[donor].label if donor in resolver.existing else ""
-        )
-        amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
-        result.outcomes.append(
-            RowOutcome(row.line, SKIPPED if row.errors else row.status,
-                       f"{amount} from {label} on {row.gift.gift_date}", row.values)
-        )
+        outcomes.append(RowOutcome(row.line, SKIPPED if row.errors else row.status,
+                                   partial(_describe, row, resolver), row.values))  # fmt: skip
     if dry_run:
         return result
     with transaction.atomic():
@@ -301,7 +320,7 @@ def gifts_import(
             started_at=started,
             finished_at=started,
         )
-        _write(good, resolver, run)
+        _write(good, resolver, run, contacts)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     result.imported = True
@@ -309,44 +328,23 @@ def gifts_import(
     return result
 
 
+def _describe(row, resolver: DonorResolver) -> str:
+    donor = row.donor
+    if isinstance(donor, NewDonor):
+        label = donor.label
+    else:
+        label = resolver.existing[donor].label if donor in resolver.existing else ""
+    amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
+    return f"{amount} from {label} on {row.gift.gift_date}"
+
+
 def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
     emails = {r.soft_email for r in rows if r.soft_email and not r.errors}
-    from donors.models import DonorEmail
-
     for part in chunks(emails - set(resolver.by_email)):
         for email, donor_id in where_in(DonorEmail.objects, "email", part).values_list(
             "email", "donor_id"
         ):
             resolver.by_email[email] = min(donor_id, resolver.by_email.get(email, donor_id))
-
-
-def _find_existing(rows) -> None:
-    """Gifts already in the database for these rows: by external id, else by fingerprint."""
-    fields = ["id", *COMPARED, "external_id", "import_fingerprint"]
-    external = {r.gift.external_id for r in rows if not r.errors and r.gift.external_id}
-    by_external = {}
-    for part in chunks(external):
-        for values in where_in(Gift.objects, "external_id", part).values(*fields):
-            by_external[values["external_id"]] = values
-    prints = {}
-    for row in rows:
-        if row.errors or row.gift.external_id or not isinstance(row.donor, int):
-            continue
-        row.gift.import_fingerprint = fingerprint(
-            row.donor, row.gift.gift_date, row.gift.amount, row.gift.method
-        )
-        prints[row.gift.import_fingerprint] = None
-    by_print = {}
-    for part in chunks(prints):
-        for values in where_in(Gift.objects, "import_fingerprint", part).values(*fields):
-            by_print[values["import_fingerprint"]] = values
-    for row in rows:
-        if row.errors:
-            continue
-        if row.gift.external_id:
-            row.existing = by_external.get(row.gift.external_id)
-        elif row.gift.import_fingerprint:
-            row.existing = by_print.get(row.gift.import_fingerprint)
 
 
 def _check(rows, resolver: DonorResolver) -> None:
@@ -385,7 +383,8 @@ def _check(rows, resolver: DonorResolver) -> None:
                 row.errors.append(("external_id", f"external_id '{key}' is also on line "
                                    f"{seen_external[key]}"))
             seen_external.setdefault(key, row.line)
-        else:
+        elif not (row.existing and row.existing["external_id"]):
+            # (A row found to be a recorded gift with an id is told apart by that id.)
             print_key = (id(donor) if is_new else donor, gift.gift_date, gift.amount, gift.method)
             if print_key in seen_print:
                 row.errors.append(("external_id", "same donor, date, amount and method as line "
@@ -431,8 +430,16 @@ def _check_pledge(row, pledge) -> None:
     gift.pledge_id = pledge.pk
 
 
+_compared_of_gift = operator.attrgetter(*COMPARED)
+_compared_of_row = operator.itemgetter(*COMPARED)
+
+
 def _compare(row) -> str:
     existing, gift = row.existing, row.gift
+    if gift.external_id and gift.external_id != existing["external_id"]:
+        return UPDATED  # imported before without its id: the id is filled in
+    if _compared_of_gift(gift) == _compared_of_row(existing):
+        return UNCHANGED  # the common case, in one comparison
     for field in COMPARED:
         new = getattr(gift, field)
         if field == "donor_id" and new is None:
@@ -442,35 +449,51 @@ def _compare(row) -> str:
     return UNCHANGED
 
 
-def _write(good, resolver: DonorResolver, run) -> None:
+def _write(good, resolver: DonorResolver, run, contacts) -> None:
     new_donors_create(resolver.new, import_run=run)
     touched = set()
     to_create, to_update = [], []
     for row in good:
-        gift = row.gift
+        gift, existing = row.gift, row.existing
         if isinstance(row.donor, NewDonor):
             gift.donor_id = row.donor.id
+        if existing:
+            gift.pk = existing["id"]
+        if row.status == UNCHANGED:
+            continue
+        computed = (
+            gift.import_fingerprint  # worked out for a matched donor when matching
+            if isinstance(row.donor, int) and gift.import_fingerprint
+            else fingerprint(gift.donor_id, gift.gift_date, gift.amount, gift.method)
+        )
+        if existing and not gift.external_id:
+            gift.external_id = existing["external_id"]  # a row without an id never clears one
         if not gift.external_id:
-            gift.import_fingerprint = fingerprint(
-                gift.donor_id, gift.gift_date, gift.amount, gift.method
-            )
+            gift.import_fingerprint = computed
+        elif existing and existing["import_fingerprint"] == computed:
+            gift.import_fingerprint = computed  # still the same gift of the file without ids
+        else:
+            gift.import_fingerprint = None  # ids tell gifts apart: two may share a fingerprint
         touched.add(gift.donor_id)
         if row.status == NEW:
             to_create.append(row)
         elif row.status == UPDATED:
-            gift.pk = row.existing["id"]
-            touched.add(row.existing["donor_id"])
+            touched.add(existing["donor_id"])
             to_update.append(row)
-    ids = rows_insert(Gift, [{**r.gift.values(), "import_run_id": run.pk} for r in to_create])
-    for row, new_id in zip(to_create, ids, strict=True):
-        row.gift.pk = new_id
+    emails, addresses = contacts
+    contacts_logged(run, DonorEmail, emails, rows_insert(DonorEmail, emails))
+    contacts_logged(run, DonorAddress, addresses, rows_insert(DonorAddress, addresses))
+    # Updates first: they only keep or clear fingerprints, so none collides with a new gift's.
     if to_update:
         Gift.objects.bulk_update(
             [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update],
             [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED]
-            + ["tax_date", "import_fingerprint"],
+            + ["tax_date", "import_fingerprint", "external_id"],
             batch_size=1000,
         )
+    ids = rows_insert(Gift, [{**r.gift.values(), "import_run_id": run.pk} for r in to_create])
+    for row, new_id in zip(to_create, ids, strict=True):
+        row.gift.pk = new_id
     credits = []
     for row in good:
         if row.soft_donor is None:

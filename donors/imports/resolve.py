@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models.functions import Lower, Substr
@@ -52,9 +53,21 @@ def where_in(queryset, field: str, values):
     if connection.vendor != "postgresql":
         return queryset.filter(**{f"{field}__in": values})
     model = queryset.model
-    column = model._meta.get_field(field).column
+    model_field = model._meta.get_field(field)
+    column = model_field.column
     table = model._meta.db_table
-    return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[values])
+    # The array as one literal: psycopg adapts a list value by value, seconds per 100,000.
+    if model_field.get_internal_type() in {"AutoField", "BigAutoField", "ForeignKey",
+                                           "IntegerField", "BigIntegerField"}:  # fmt: skip
+        literal, cast = "{" + ",".join(str(int(v)) for v in values) + "}", "bigint[]"
+    else:
+        literal = "{" + ",".join(_array_item(str(v)) for v in values) + "}"
+        cast = "text[]"
+    return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s::{cast})'], params=[literal])
+
+
+def _array_item(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def chunks(items, size=CHUNK):
@@ -84,13 +97,27 @@ class DonorSpec:
     tags: list[str] = field(default_factory=list)
     flags: dict[str, bool] = field(default_factory=dict)
 
+    # Worked out once (matching asks for them several times a row); the spec is not changed
+    # after it is read, except where NewDonor.absorb gives it an address.
+    _name_key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _postal: str | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def name_key(self) -> str:
-        return name_key(self.kind, self.first_name, self.last_name, self.organization_name)
+        key = self._name_key
+        if key is None:
+            key = self._name_key = name_key(
+                self.kind, self.first_name, self.last_name, self.organization_name
+            )
+        return key
 
     @property
     def postal(self) -> str:
-        return cells.normalized_postal(self.address["postal_code"]) if self.address else ""
+        postal = self._postal
+        if postal is None:
+            postal = cells.normalized_postal(self.address["postal_code"]) if self.address else ""
+            self._postal = postal
+        return postal
 
     def label(self) -> str:
         if self.kind in ORGANIZATION_KINDS or (
@@ -114,9 +141,10 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
     """Read the donor and address columns of a row; each problem goes to ``errors`` as
     (column, message)."""
     spec = DonorSpec(line=line)
+    get = row.get
 
     def read(column, parse, *args, **kwargs):
-        value = _get(row, column)
+        value = get(column)
         if not value:
             return None
         try:
@@ -125,11 +153,18 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
             errors.append((column, str(error)))
             return None
 
-    spec.kind = read("donor_kind", cells.choice, DonorKind) or DonorKind.PERSON
-    spec.first_name = read("donor_first_name", cells.text, max_length=100) or ""
-    spec.last_name = read("donor_last_name", cells.text, max_length=100) or ""
-    spec.organization_name = read("donor_organization", cells.text, max_length=200) or ""
-    spec.email = read("donor_email", cells.email) or ""
+    # The cells most rows leave empty are only looked at (a call each costs, a hundred
+    # thousand times over).
+    if get("donor_kind"):
+        spec.kind = read("donor_kind", cells.choice, DonorKind) or DonorKind.PERSON
+    if get("donor_first_name"):
+        spec.first_name = read("donor_first_name", cells.text, max_length=100) or ""
+    if get("donor_last_name"):
+        spec.last_name = read("donor_last_name", cells.text, max_length=100) or ""
+    if get("donor_organization"):
+        spec.organization_name = read("donor_organization", cells.text, max_length=200) or ""
+    if get("donor_email"):
+        spec.email = read("donor_email", cells.email) or ""
     if spec.kind == DonorKind.PERSON and not (spec.first_name or spec.last_name):
         if not spec.email:
             errors.append(
@@ -145,7 +180,7 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
         if not (spec.kind == DonorKind.HOUSEHOLD and spec.last_name):
             errors.append(("donor_organization", f"a {spec.kind} donor needs donor_organization"))
 
-    address_given = [c for c in ADDRESS_COLUMNS if row.get(c)]
+    address_given = [c for c in ADDRESS_COLUMNS if get(c)]
     if address_given:
         for column, longest in _ADDRESS_LENGTHS:
             if len(_get(row, column)) > longest:
@@ -192,6 +227,23 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
     return spec
 
 
+def _squeezed(value: str) -> str:
+    return " ".join((value or "").casefold().split())
+
+
+def address_key(address: dict) -> tuple[str, ...]:
+    """When two addresses are the same one: street lines, postal code (else city) and country,
+    case and spacing aside."""
+    postal = cells.normalized_postal(address.get("postal_code") or "")
+    return (
+        _squeezed(address["line1"]),
+        _squeezed(address.get("line2", "")),
+        "" if postal else _squeezed(address.get("city", "")),
+        postal,
+        str(address.get("country") or "US").upper(),
+    )
+
+
 @dataclass
 class Existing:
     id: int
@@ -211,13 +263,25 @@ class NewDonor:
         self.kind = spec.kind
         self.time_zone = ""
         self.label = spec.label()
+        # What later rows add beyond the first email and address: kept as extra ones.
+        self.extra_emails: list[str] = []
+        self.extra_addresses: list[dict] = []
 
     def absorb(self, other: DonorSpec) -> bool:
         changed = False
         if other.email and not self.spec.email:
             self.spec.email, changed = other.email, True
+        elif other.email and other.email != self.spec.email and other.email not in self.extra_emails:
+            self.extra_emails.append(other.email)
+            changed = True
         if other.address and not self.spec.address:
             self.spec.address, changed = other.address, True
+            self.spec._postal = None
+        elif other.address:
+            known = {address_key(a) for a in [self.spec.address, *self.extra_addresses]}
+            if address_key(other.address) not in known:
+                self.extra_addresses.append(other.address)
+                changed = True
         if other.phone and not self.spec.phone:
             self.spec.phone, changed = other.phone, True
         tags = sorted(set(self.spec.tags) | set(other.tags))
@@ -238,6 +302,7 @@ def _compatible(first: DonorSpec, second: DonorSpec) -> bool:
 class DonorResolver:
     def __init__(self):
         self.by_email: dict[str, int] = {}
+        self.learned_emails: set[str] = set()  # emails matched donors gain from this file
         self.by_name_postal: dict[tuple[str, str], int] = {}
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.existing: dict[int, Existing] = {}
@@ -288,6 +353,27 @@ class DonorResolver:
                 )
                 for donor_id, kind, first, last, org in rows:
                     self.by_name[name_key(kind, first, last, org)].add(donor_id)
+
+    def learn(self, specs: list[DonorSpec]) -> None:
+        """The emails and addresses that rows give donors they match become the way to those
+        donors for the file's other rows too (the import adds them to the donor): a row with
+        only the new email finds the donor whichever line comes first."""
+        learned_emails, learned_places = {}, {}
+        for spec in specs:
+            found = self.match(spec)
+            if found is None:
+                continue
+            if spec.email and spec.email not in self.by_email:
+                learned_emails.setdefault(spec.email, found)
+            if spec.postal and (spec.name_key, spec.postal) not in self.by_name_postal:
+                learned_places.setdefault((spec.name_key, spec.postal), found)
+        self.by_email.update(learned_emails)
+        self.learned_emails.update(learned_emails)
+        self.by_name_postal.update(learned_places)
+
+    def has_email(self, donor_id: int, email: str) -> bool:
+        """Whether the database already gives this donor this email (as far as load saw)."""
+        return self.by_email.get(email) == donor_id and email not in self.learned_emails
 
     def match(self, spec: DonorSpec) -> int | None:
         if spec.email and spec.email in self.by_email:
@@ -351,11 +437,14 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
     rows = []
     for item in pending:
         spec = item.spec
-        donor = Donor(
+        # donor_names reads only these (a Donor instance each would cost seconds).
+        donor = SimpleNamespace(
             kind=spec.kind,
             first_name=spec.first_name,
             last_name=spec.last_name,
             organization_name=spec.organization_name,
+            prefix="",
+            suffix="",
         )
         display, sort, salutation = donor_names(donor)
         rows.append(
@@ -381,6 +470,11 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
             {"donor_id": item.id, "email": item.spec.email, "is_primary": True}
             for item in pending
             if item.spec.email
+        ]
+        + [
+            {"donor_id": item.id, "email": email, "is_primary": False}
+            for item in pending
+            for email in item.extra_emails
         ],
     )
     rows_insert(
@@ -389,6 +483,11 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
             {"donor_id": item.id, "is_primary": True, **item.spec.address}
             for item in pending
             if item.spec.address
+        ]
+        + [
+            {"donor_id": item.id, "is_primary": False, **address}
+            for item in pending
+            for address in item.extra_addresses
         ],
     )
     tagged = {item.id: item.spec.tags for item in pending if item.spec.tags}

@@ -16,12 +16,23 @@ class RowError:
         return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
-@dataclass
 class RowOutcome:
-    line: int
-    status: str
-    label: str
-    values: dict[str, str]
+    """What became of a row. ``label`` may be given as a function, called when first read: a
+    hundred thousand labels formatted for a command that prints only counts cost seconds."""
+
+    __slots__ = ("line", "status", "_label", "values")
+
+    def __init__(self, line: int, status: str, label, values: dict[str, str]):
+        self.line, self.status, self._label, self.values = line, status, label, values
+
+    @property
+    def label(self) -> str:
+        if callable(self._label):
+            self._label = self._label()
+        return self._label
+
+    def __repr__(self) -> str:
+        return f"RowOutcome(line={self.line}, status={self.status!r}, label={self.label!r})"
 
 
 @dataclass

@@ -1,9 +1,15 @@
 """The gift month totals behind the dashboard: kept by triggers, rebuilt on demand.
 
-The triggers (created by migration 0002_dashboard_globalgiving, SQL below) add each counted
+The triggers (created by migration 0005_dashboard_globalgiving, SQL below) add each counted
 gift's cents to its (tax month, campaign, channel) row when it is inserted, take them off when
 it is deleted, and both when it is updated. Their channel rule is ``donors.progress.channel_of``
 written in SQL; ``tests/donors/test_month_totals.py`` proves the two agree.
+
+On PostgreSQL they run once per statement, over the statement's transition tables: a bulk
+insert of 100,000 gifts (an import's COPY) adds one grouped row per month, campaign and channel
+instead of upserting the same few rows 100,000 times (which cost about 25 s, each update of a
+row leaving a version behind that the next one had to step over). SQLite has no statement-level
+triggers: there they run per row.
 """
 
 from __future__ import annotations
@@ -45,18 +51,57 @@ def _upsert(vendor: str, row: str, sign: str) -> str:
     )
 
 
+def _changes_sql(table: str, sign: str) -> str:
+    """One transition table's counted gifts as (month, campaign key, channel, cents, count)."""
+    return (
+        f"SELECT date_trunc('month', g.tax_date)::date AS month, "
+        f"COALESCE(g.campaign_id, 0) AS campaign_key, {_channel_sql('g')} AS channel, "
+        f"{sign}ROUND((g.amount - g.amount_refunded) * 100)::bigint AS cents, {sign}1 AS n "
+        f"FROM {table} AS g WHERE g.status IN {_COUNTED_SQL}"
+    )
+
+
+def _grouped_upsert_sql(*selects: str) -> str:
+    return (
+        "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, gift_count) "
+        "SELECT month, campaign_key, channel, SUM(cents), SUM(n) FROM ("
+        + " UNION ALL ".join(selects)
+        + ") AS changes GROUP BY month, campaign_key, channel "
+        "ON CONFLICT (month, campaign_key, channel) DO UPDATE SET "
+        "total_cents = donors_giftmonthtotal.total_cents + excluded.total_cents, "
+        "gift_count = donors_giftmonthtotal.gift_count + excluded.gift_count;"
+    )
+
+
+# PostgreSQL: one trigger per event (a trigger with transition tables takes one event only).
+_PG_TRIGGERS = {
+    "donors_gift_month_total_ins": ("INSERT", "NEW TABLE AS new_rows"),
+    "donors_gift_month_total_upd": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    "donors_gift_month_total_del": ("DELETE", "OLD TABLE AS old_rows"),
+}
+
+
 def trigger_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
+        old, new = _changes_sql("old_rows", "-"), _changes_sql("new_rows", "")
         return [
-            "CREATE OR REPLACE FUNCTION donors_gift_month_total() RETURNS trigger AS $$ BEGIN "
-            f"IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status IN {_COUNTED_SQL} THEN "
-            f"{_upsert(vendor, 'OLD', '-')} END IF; "
-            f"IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status IN {_COUNTED_SQL} THEN "
-            f"{_upsert(vendor, 'NEW', '')} END IF; "
-            "RETURN NULL; END $$ LANGUAGE plpgsql;",
+            # The per-row trigger of the first version, where it is still there.
             "DROP TRIGGER IF EXISTS donors_gift_month_total ON donors_gift;",
-            "CREATE TRIGGER donors_gift_month_total AFTER INSERT OR UPDATE OR DELETE ON "
-            "donors_gift FOR EACH ROW EXECUTE FUNCTION donors_gift_month_total();",
+            "DROP FUNCTION IF EXISTS donors_gift_month_total();",
+            "CREATE OR REPLACE FUNCTION donors_gift_month_totals() RETURNS trigger AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {_grouped_upsert_sql(new)} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_grouped_upsert_sql(old)} "
+            f"ELSE {_grouped_upsert_sql(old, new)} END IF; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql;",
+            *(
+                f"DROP TRIGGER IF EXISTS {name} ON donors_gift;"
+                for name in _PG_TRIGGERS
+            ),
+            *(
+                f"CREATE TRIGGER {name} AFTER {event} ON donors_gift REFERENCING {tables} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION donors_gift_month_totals();"
+                for name, (event, tables) in _PG_TRIGGERS.items()
+            ),
         ]
     return [
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_ins AFTER INSERT ON donors_gift "
@@ -75,7 +120,9 @@ def drop_trigger_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [
             "DROP TRIGGER IF EXISTS donors_gift_month_total ON donors_gift;",
+            *(f"DROP TRIGGER IF EXISTS {name} ON donors_gift;" for name in _PG_TRIGGERS),
             "DROP FUNCTION IF EXISTS donors_gift_month_total();",
+            "DROP FUNCTION IF EXISTS donors_gift_month_totals();",
         ]
     return [
         f"DROP TRIGGER IF EXISTS donors_gift_month_total_{side};"
@@ -120,10 +167,10 @@ def _triggers_present(vendor: str) -> bool:
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(
-                "SELECT count(*) FROM pg_trigger WHERE tgname = 'donors_gift_month_total' "
-                "AND NOT tgisinternal"
+                "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) AND NOT tgisinternal",
+                [list(_PG_TRIGGERS)],
             )
-            return cursor.fetchone()[0] == 1
+            return cursor.fetchone()[0] == len(_PG_TRIGGERS)
         cursor.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
             "AND name LIKE 'donors_gift_month_total%'"

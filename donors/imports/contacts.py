@@ -1,0 +1,87 @@
+"""The emails and addresses a gift file gives donors it matched, added as extra ones in bulk,
+with their audit records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils import timezone
+
+from donors.imports.resolve import DonorResolver, address_key, chunks, where_in
+from donors.imports.result import UNCHANGED, UPDATED
+from donors.models import DonorAddress, DonorEmail
+
+def contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[dict]]:
+    """The emails and addresses the rows give that their matched donors lack, as rows to
+    insert: extra ones (primary only for a donor who has none), each once, whatever case or
+    spacing the file writes them in. A row that adds one counts as updated, not unchanged."""
+    wanted = []
+    for row in rows:
+        if row.errors or not isinstance(row.donor, int):
+            continue
+        email = row.spec.email
+        if email and resolver.has_email(row.donor, email):
+            email = ""  # the email it was matched by: nothing to look up
+        if email or row.spec.address:
+            wanted.append((row, email))
+    emails, addresses = defaultdict(set), defaultdict(set)
+    with_email, with_address = set(), set()
+    for part in chunks({r.donor for r, _ in wanted}):
+        for donor_id, email in where_in(DonorEmail.objects, "donor_id", part).values_list(
+            "donor_id", "email"
+        ):
+            emails[donor_id].add(email.lower())
+            with_email.add(donor_id)
+        for address in where_in(DonorAddress.objects, "donor_id", part).values(
+            "donor_id", "line1", "line2", "city", "postal_code", "country"
+        ):
+            addresses[address["donor_id"]].add(address_key(address))
+            with_address.add(address["donor_id"])
+    new_emails, new_addresses = [], []
+    for row, email in wanted:
+        donor, spec, added = row.donor, row.spec, False
+        if email and email not in emails[donor]:
+            emails[donor].add(email)
+            new_emails.append(
+                {"donor_id": donor, "email": email, "is_primary": donor not in with_email}
+            )
+            with_email.add(donor)
+            added = True
+        if spec.address and address_key(spec.address) not in addresses[donor]:
+            addresses[donor].add(address_key(spec.address))
+            new_addresses.append(
+                {"donor_id": donor, "is_primary": donor not in with_address, **spec.address}
+            )
+            with_address.add(donor)
+            added = True
+        if added and row.status == UNCHANGED:
+            row.status = UPDATED
+    return new_emails, new_addresses
+
+
+def contacts_logged(run, model, rows: list[dict], ids: list[int]) -> None:
+    """The audit records of contact details added in bulk (bulk inserts send no signal to the
+    audit log): who imported them, from which import run, as a creation would be recorded."""
+    if not ids:
+        return
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()
+    entries = []
+    for row, pk in zip(rows, ids, strict=True):
+        entries.append(
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=str(model(**row)),
+                action=LogEntry.Action.CREATE,
+                changes={name: ["None", str(value)] for name, value in row.items()},
+                actor=run.user,
+                timestamp=now,
+                additional_data={"import_run": run.pk},
+            )
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=1000)
