@@ -363,7 +363,9 @@ class RSVPImportForm(SkipErrorsImportForm):
         super().__init__(*args, **kwargs)
         self.fields["skip_errors"].help_text = (
             "Left unticked, a file with any bad row imports nothing. Ticked, the good rows go in "
-            "and the bad ones are listed, with their errors, in the preview."
+            "and the bad ones are listed, with their errors, in the preview; after the import, "
+            "its import run's page offers them as a CSV file with an error column, to fix and "
+            "import again."
         )
 
 
@@ -436,6 +438,17 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
         )
         if waitlisted:
             text += f" {waitlisted} joined a waitlist: their event is full."
+        run_id = counts.get("import_run")
+        if run_id:
+            url = reverse("admin:donors_importrun_change", args=[run_id])
+            if counts["skipped"]:
+                link = format_html(
+                    ' <a href="{}">The import run</a> has the {} rows not imported, with their '
+                    "errors, as a CSV file.", url, counts["skipped"],
+                )  # fmt: skip
+            else:
+                link = format_html(' <a href="{}">The import run</a>.', url)
+            text = format_html("{}{}", text, link)
         messages.success(request, text)
 
     def _export_name(self, extension: str) -> str:

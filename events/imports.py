@@ -6,6 +6,10 @@ to skip bad rows). The rows are then applied in file order through ``rsvp_submit
 transaction that a preview (or a row the services refuse) rolls back: the preview says exactly
 which answers would join a waitlist. A row equal to what is recorded is "unchanged" and not
 touched, so importing the same file again changes nothing and emails nobody.
+
+An import that writes records an ``ImportRun`` (kind "rsvps"), as the donor and gift imports
+do: who ran it, which file, the counts, and the rows skipped for errors as a CSV with an error
+column (the admin offers it for download); the donors it creates point back at it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from donors.exports import safe_cell
 from donors.imports import cells
@@ -25,7 +30,7 @@ from donors.imports.cells import CellError
 from donors.imports.gifts import header_problems
 from donors.imports.resolve import DONOR_COLUMNS, DonorResolver, NewDonor, donor_spec
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
-from donors.models import Donor, DonorEmail
+from donors.models import Donor, DonorEmail, ImportRun
 from events.models import RSVP, Answer, Event, Table
 from events.selectors import events_for
 from events.services.rsvps import rsvp_closed_message, rsvp_details_save, rsvp_submit
@@ -157,6 +162,7 @@ def rsvps_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
 ) -> ImportResult:
     """Import RSVPs (event slug, donor, answer, party size, guests, dietary needs, table)."""
+    started = timezone.now()
     result = ImportResult(kind="rsvps", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
     result.rows = len(sheet.rows)
     headers = set(sheet.headers)
@@ -235,11 +241,14 @@ def rsvps_import(
     }
     try:
         with transaction.atomic(), set_actor(user):
-            refused, result.donors_created = _apply(plan, headers, outcomes, reject)
+            refused, donor_ids = _apply(plan, headers, outcomes, reject)
+            result.donors_created = len(donor_ids)
             if refused and not skip_errors:
                 raise _Rollback
             if not dry_run:
                 _audit(plan, outcomes, sheet.name)
+                result.outcomes = [outcomes[line] for line in sorted(outcomes)]
+                result.run_id = _run_record(result, donor_ids, user, source, started).pk
             result.imported = not dry_run
             if dry_run:
                 raise _Rollback
@@ -251,9 +260,26 @@ def rsvps_import(
     return result
 
 
-def _apply(plan, headers, outcomes, reject) -> tuple[bool, int]:
+def _run_record(result: ImportResult, donor_ids, user, source: str, started) -> ImportRun:
+    """The ImportRun of an import that writes (inside its transaction): who, which file, the
+    counts, and the rejected rows with their error column; the donors it made point at it."""
+    run = ImportRun(
+        kind=ImportRun.Kind.RSVPS, file_name=result.file_name[:255], user=user, source=source,
+        rows=result.rows, new=result.count(NEW), updated=result.count(UPDATED),
+        unchanged=result.count(UNCHANGED), skipped=result.count(SKIPPED),
+        donors_created=result.donors_created, rejected_rows=result.rejected_csv(),
+        started_at=started, finished_at=timezone.now(),
+    )  # fmt: skip
+    run.full_clean()
+    run.save()
+    if donor_ids:
+        Donor.objects.filter(pk__in=donor_ids).update(import_run=run)
+    return run
+
+
+def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int]]:
     """Write the planned rows through the services, in file order: (whether a row was refused,
-    how many donors were created)."""
+    the ids of the donors created)."""
     from donors.services import donor_create
 
     created: dict[int, Donor] = {}
@@ -306,7 +332,7 @@ def _apply(plan, headers, outcomes, reject) -> tuple[bool, int]:
         if rsvp.waitlist_position is not None:
             summary += f" (the event is full: waitlist #{rsvp.waitlist_position})"
         outcomes[row.line] = RowOutcome(row.line, status, summary, row.values)
-    return refused, len(created)
+    return refused, [donor.pk for donor in created.values()]
 
 
 def _audit(plan, outcomes, file_name: str) -> None:

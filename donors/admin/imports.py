@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -9,7 +10,11 @@ from donors.models import ImportRun
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    """Who imported which file, when, and what it did: read-only, written by the imports."""
+    """Who imported which file, when, and what it did: read-only, written by the imports.
+
+    Administrators and Staff see every run. Whoever may import RSVPs (event organizers) opens
+    the page, and the rejected rows, of their own RSVP imports only: never another person's,
+    nor a donor, gift or GlobalGiving run (those rows may hold amounts)."""
 
     list_display = [
         "started_at",
@@ -40,13 +45,25 @@ class ImportRunAdmin(admin.ModelAdmin):
             )
         ] + super().get_urls()
 
+    def has_view_permission(self, request, obj=None):
+        if super().has_view_permission(request, obj):
+            return True
+        return obj is not None and self._own_rsvp_run(request, obj)
+
+    @staticmethod
+    def _own_rsvp_run(request, obj) -> bool:
+        return (
+            obj.kind == ImportRun.Kind.RSVPS
+            and obj.user_id is not None
+            and obj.user_id == request.user.pk
+            and request.user.has_perm("events.change_rsvp")
+        )
+
     def rejected_view(self, request, object_id):
         """The rows an import skipped for errors, with an error column, to fix and import."""
-        if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
         run = get_object_or_404(ImportRun, pk=object_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
         response = HttpResponse(run.rejected_rows or "error\n", content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="rejected-rows-{run.pk}.csv"'
         return response
@@ -69,6 +86,11 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="records it created")
     def records(self, obj):
+        if obj.kind == ImportRun.Kind.RSVPS:
+            # RSVPs keep no pointer to the run (the events' audit log names the file); the
+            # donors the import created do.
+            donors = reverse("admin:donors_donor_changelist") + f"?import_run__id__exact={obj.pk}"
+            return format_html('<a href="{}">new donors</a>', donors)
         gifts = reverse("admin:donors_gift_changelist") + f"?import_run__id__exact={obj.pk}"
         donors = reverse("admin:donors_donor_changelist") + f"?import_run__id__exact={obj.pk}"
         return format_html('<a href="{}">gifts</a> · <a href="{}">donors</a>', gifts, donors)

@@ -6,13 +6,15 @@ class ImportRun(models.Model):
     """One run of an import (command or admin): who ran it, which file, and what it did.
 
     The rows it creates point back at it (Gift.import_run, Donor.import_run), so every imported
-    record is attributable to a person and a file.
+    record is attributable to a person and a file. An RSVP import (events.imports) records one
+    too: its new donors point back at it; the RSVPs themselves are in the events' audit log.
     """
 
     class Kind(models.TextChoices):
         DONORS = "donors", "Donors"
         GIFTS = "gifts", "Gifts"
         GLOBALGIVING = "globalgiving", "GlobalGiving report"
+        RSVPS = "rsvps", "RSVPs"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=255)

@@ -50,6 +50,8 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     # Gifts at the event (paddle raise): Staff's money.
     "events.eventgift": {A: "va", S: "va", B: "v"},
     # Imports: who imported which file, read by Administrators and Staff, written by imports.
+    # (An organizer opens the page and rejected rows of their own RSVP imports only, never a
+    # donor or gift run: tests/events/test_rsvp_import_runs.py.)
     "donors.importrun": {A: "v", S: "v"},
     # The organization profile: Administrators only; one row, never added twice nor deleted.
     "donors.organization": {A: "vc"},

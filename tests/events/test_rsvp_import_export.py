@@ -269,6 +269,7 @@ def test_the_import_page_names_the_columns_and_what_skipping_bad_rows_does(clien
     assert page.status_code == 200
     assert "event, donor_email, donor_first_name" in page.text
     assert "listed, with their errors, in the preview" in page.text
+    assert "offers them as a CSV file with an error column" in page.text
 
 
 def test_a_row_the_rsvp_rules_refuse_stops_the_whole_file(client, organizer, dinner):
