@@ -15,7 +15,7 @@ import zlib
 
 from reportlab.pdfgen.canvas import Canvas
 
-from compliance.pdf_text import PreparedObject
+from crm.pdf_text import PreparedObject
 
 # 0.6 inch tall at 300 dpi is 180 pixels; keep some more for a wide logo's detail.
 PRINT_BOX = (1500, 360)

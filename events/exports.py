@@ -67,13 +67,17 @@ def attendees_xlsx(event: Event) -> bytes:
 
 
 def door_list_pdf(event: Event) -> bytes:
+    """The door list: every party that said yes, with its party size, table, dietary needs and
+    guests. Text goes through crm.pdf_text, so names in any script it covers print (Urdu and
+    Arabic shaped right to left, Chinese, Cyrillic, every Latin diacritic), not as boxes."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import inch
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-    styles = getSampleStyleSheet()
+    from crm.pdf_text import REGULAR, TextBlock, register_fonts
+
+    register_fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -83,27 +87,29 @@ def door_list_pdf(event: Event) -> bytes:
         topMargin=0.5 * inch,
         bottomMargin=0.5 * inch,
         title=f"Door list: {event.name}",
+        initialFontName=REGULAR,
     )
-    cell = styles["BodyText"]
-    rows = [["", "Name", "Party", "Table", "Dietary needs", "Guests"]]
+    rows = [[TextBlock(h, bold=True) for h in ("", "Name", "Party", "Table", "Dietary needs",
+                                                "Guests")]]  # fmt: skip
     total = 0
     for rsvp in attendees(event):
         total += rsvp.party_size
         rows.append(
             [
-                "[x]" if rsvp.checked_in_count else "[  ]",
-                Paragraph(_escape(rsvp.donor.display_name), cell),
-                str(rsvp.party_size),
-                rsvp.table.name if rsvp.table else "",
-                Paragraph(_escape(rsvp.dietary_needs), cell),
-                Paragraph(_escape(rsvp.guest_names).replace("\n", "<br/>"), cell),
+                TextBlock("[x]" if rsvp.checked_in_count else "[  ]"),
+                TextBlock(rsvp.donor.display_name),
+                TextBlock(str(rsvp.party_size)),
+                TextBlock(rsvp.table.name if rsvp.table else ""),
+                TextBlock(_lines(rsvp.dietary_needs)),
+                TextBlock(_lines(rsvp.guest_names)),
             ]
         )
     start = event.local_start.strftime("%A, %B %-d, %Y, %-I:%M %p")
     story = [
-        Paragraph(_escape(f"Door list: {event.name}"), styles["Title"]),
-        Paragraph(_escape(f"{start} · {event.venue}, {event.city}, {event.state}"), cell),
-        Paragraph(f"{len(rows) - 1} parties, {total} guests expected", cell),
+        TextBlock(f"Door list: {event.name}", bold=True, size=16),
+        Spacer(1, 0.08 * inch),
+        TextBlock(f"{start} · {event.venue}, {event.city}, {event.state}", size=10),
+        TextBlock(f"{len(rows) - 1} parties, {total} guests expected", size=10),
         Spacer(1, 0.2 * inch),
     ]
     table = Table(
@@ -114,7 +120,9 @@ def door_list_pdf(event: Event) -> bytes:
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                # Every cell is a TextBlock; the table's own font (Helvetica unless told)
+                # would still be set in each cell.
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
@@ -126,5 +134,5 @@ def door_list_pdf(event: Event) -> bytes:
     return out.getvalue()
 
 
-def _escape(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _lines(text: str) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")

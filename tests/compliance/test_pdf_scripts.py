@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from compliance import pdf_text, services
+from compliance import services
 from compliance.models import YearEndStatement
 from compliance.pdf import receipt_pdf, statement_pdf
+from crm import pdf_text
 from tests import factories
 from tests.compliance.helpers import pdf_text as read_text
 

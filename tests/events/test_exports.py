@@ -72,3 +72,31 @@ def test_the_door_list_pdf_names_every_party(client, organizer, event):
     assert "Door list: Chicago Dinner" in text
     assert "Ayesha Khan" in text and "Table 7" in text and "vegetarian" in text
     assert "2 parties, 3 guests expected" in text
+
+
+@pytest.mark.parametrize(
+    "name", ["عائشہ خان", "李小龍", "Дмитрий Шостакович", "Zoë Łukasiewicz-Ñúñez"]
+)
+def test_the_door_list_prints_names_in_any_script(client, organizer, event, name):
+    import re
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    first, last = name.rsplit(" ", 1) if " " in name else ("", name)
+    guest = factories.make_donor(first_name=first, last_name=last)
+    rsvp_submit(event=event, donor=guest, answer="yes", party_size=2, guest_names=name)
+    client.force_login(organizer)
+
+    response = client.get("/events/chicago/door-list.pdf")
+
+    reader = PdfReader(io.BytesIO(response.content))
+    raw = "".join(page.extract_text() for page in reader.pages)
+    # Arabic letters are drawn in their joined forms: NFKC folds them back to the letters.
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw))
+    assert guest.display_name in text
+    assert name in text  # the guests' column too
+    assert "\x00" not in raw  # no glyph was missing (a missing one reads back as NUL)
+    fonts = {str(f["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}  # fmt: skip
+    assert not any("Helvetica" in font for font in fonts), fonts

@@ -1,5 +1,8 @@
-"""Text on the PDFs in any script: the TrueType fonts shipped in compliance/fonts, chosen
+"""Text on the PDFs in any script: the TrueType fonts shipped in crm/fonts, chosen
 character by character, with right-to-left runs put in visual order and shaped.
+
+Shared by every app that prints names (compliance's receipts and statements, events' door
+list): on a canvas with ``draw``, in reportlab's platypus (tables, frames) with ``TextBlock``.
 
 DejaVu Sans prints Latin (with every diacritic), Greek, Cyrillic, Armenian, Georgian and
 Hebrew; Noto Naskh Arabic prints Arabic, Urdu and Persian; Noto Sans prints Devanagari,
@@ -36,6 +39,7 @@ from reportlab.pdfbase.ttfonts import (
     shapeStr,
 )
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus.flowables import Flowable
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
@@ -430,3 +434,29 @@ def wrap(text: str, *, bold: bool = False, size: float = 10, max_width: float) -
                 line = candidate
         rows.append(line)
     return rows
+
+
+class TextBlock(Flowable):
+    """A paragraph for platypus (a table cell, a frame) drawn with ``draw``, so a name in any
+    script prints (reportlab's Paragraph uses one font and neither shapes nor reorders). It
+    wraps at spaces to the width it is given and keeps the text's own line breaks."""
+
+    def __init__(self, text: str, *, bold: bool = False, size: float = 9, leading=None):
+        super().__init__()
+        self.text = text or ""
+        self.bold = bold
+        self.size = size
+        self.leading = leading or size * 1.25
+        self._lines: list[str] = []
+
+    def wrap(self, availWidth, availHeight):
+        register_fonts()
+        self._lines = wrap(self.text, bold=self.bold, size=self.size, max_width=availWidth)
+        self.width = availWidth
+        self.height = len(self._lines) * self.leading
+        return self.width, self.height
+
+    def draw(self):
+        for number, line in enumerate(self._lines):
+            y = self.height - number * self.leading - self.size
+            draw(self.canv, 0, y, line, bold=self.bold, size=self.size)
