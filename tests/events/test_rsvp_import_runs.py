@@ -72,6 +72,9 @@ def test_skipping_bad_rows_records_a_run_whose_page_offers_them_with_their_error
     assert run_page.status_code == 200
     rejected_url = reverse("admin:donors_importrun_rejected", args=[run.pk])
     assert f'<a href="{rejected_url}">2 rows, with their errors (CSV)</a>' in run_page.text
+    new_donors = reverse("admin:donors_donor_changelist") + f"?import_run__id__exact={run.pk}"
+    assert f'<a href="{new_donors}">new donors</a>' in run_page.text
+    assert "Sheikh" in client.get(new_donors).text
 
     download = client.get(rejected_url)
     assert download.status_code == 200
