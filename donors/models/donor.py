@@ -50,7 +50,7 @@ class Donor(models.Model):
         blank=True,
         help_text="For companies, foundations, fund sponsors, platforms; a household's name.",
     )
-    display_name = models.CharField(max_length=300, editable=False, db_index=True)
+    display_name = models.CharField(max_length=300, editable=False)  # searched with icontains
     sort_name = models.CharField(max_length=300, editable=False)
     salutation = models.CharField(
         max_length=200,

@@ -56,7 +56,10 @@ last4_validator = RegexValidator(r"^\d{4}$", "The last four digits only.")
 class Gift(models.Model):
     """One payment. Amounts are USD Decimals; the tax date is derived by the gift services."""
 
-    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="gifts")
+    # Indexed by gift_donor_taxdate_idx (donor, tax_date), which serves donor look-ups too.
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, related_name="gifts", db_index=False
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     status = models.CharField(
@@ -79,8 +82,14 @@ class Gift(models.Model):
     check_number = models.CharField(max_length=30, blank=True, db_index=True)
     postmark_date = models.DateField(null=True, blank=True)
 
+    # Indexed by gift_campaign_status_idx (campaign, status).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts"
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gifts",
+        db_index=False,
     )
     fund = models.ForeignKey(
         Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts"
