@@ -2,18 +2,17 @@
 numbered without gaps, and the batch's progress adds up."""
 
 import datetime
-import threading
 from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from compliance.models import IssueBatch, YearEndStatement
 from compliance.services import batches as batch_services
 from compliance.services import statements as statement_services
 from tests import factories
+from tests.concurrency import run_at_once
 from tests.compliance.helpers import pdf_text
 
 
@@ -111,24 +110,11 @@ def test_concurrent_runs_issue_each_statement_once_and_never_skip(postgres_only)
     ids = [d.pk for d in donors]
     # Overlapping chunks: every donor is in two of them.
     chunks = [ids[0:40], ids[20:60], ids[0:20] + ids[40:60], ids[10:50]]
-    errors = []
-    barrier = threading.Barrier(len(chunks))
     now = datetime.datetime(2026, 1, 5, 12, 0, tzinfo=datetime.UTC)
-
-    def work(chunk):
-        try:
-            barrier.wait()
-            statement_services.statements_issue(year=2025, donor_ids=chunk, now=now)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_at_once(
+        lambda chunk: statement_services.statements_issue(year=2025, donor_ids=chunk, now=now),
+        chunks,
+    )
     assert errors == []
     assert _sequences() == list(range(1, 61))
     assert YearEndStatement.objects.values("donor").distinct().count() == 60
