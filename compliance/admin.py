@@ -30,7 +30,7 @@ from compliance.models import (
     YearEndStatement,
 )
 from compliance.pdf import receipt_pdf, statement_pdf
-from donors.admin.base import AuditedAdmin
+from donors.admin.base import AuditedAdmin, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
 
 
@@ -131,14 +131,15 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         "kind",
         "donor_name",
         "gift_date",
-        "amount",
-        "deductible_amount",
+        money_column("amount"),
+        money_column("deductible_amount", "deductible"),
         "validity",
         "issued_at",
         "sent_at",
         "pdf_link",
     ]
     list_filter = [VoidFilter, "year", "kind", "recipient"]
+    change_list_template = "compliance/admin/receipt_change_list.html"
     search_fields = ["=number", "donor_name", "donor_email"]
     list_per_page = 50
     show_full_result_count = False

@@ -173,3 +173,17 @@ def test_staff_bring_receipts_in_line_with_refunds_from_the_list(client, organiz
     assert "1 receipt(s) voided, 0 corrected." in _messages(done)
     receipt.refresh_from_db()
     assert receipt.void_reason == "Gift refunded"
+
+
+def test_receipts_list_says_where_receipts_come_from_and_shows_dollars(client, staff, organization):
+    from decimal import Decimal
+
+    factories.ensure_benefit_limits()
+    gift = factories.make_gift(donor=factories.make_donor(), amount=Decimal("1250.00"))
+    services.receipt_issue(gift=gift)
+    client.force_login(staff)
+    html = client.get("/admin/compliance/receipt/").content.decode()
+    assert "Receipts are issued, never typed in" in html
+    assert "$1,250.00" in html
+    form = client.get("/admin/compliance/issuebatch/add/?kind=receipts").content.decode()
+    assert 'value="receipts" selected' in form
