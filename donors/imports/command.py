@@ -63,8 +63,18 @@ class ImportCommand(BaseCommand):
         else:
             self._report(result, summary)
         if result.errors and not result.imported:
+            problems = f"{len(result.errors)} problem(s) in {sheet.name}"
+            if result.dry_run and options["skip_errors"]:
+                # What the user asked to see: the good rows would go in, these would not.
+                self.stderr.write(f"{problems}: a real run would skip those rows.")
+                return
+            if result.dry_run:
+                raise CommandError(
+                    f"{problems}: a real run would import nothing "
+                    "(--skip-errors imports the good rows)"
+                )
             raise CommandError(
-                f"{len(result.errors)} problem(s) in {sheet.name}: nothing was imported"
+                f"{problems}: nothing was imported"
                 + ("" if options["skip_errors"] else " (--skip-errors imports the good rows)")
             )
 

@@ -344,3 +344,25 @@ def test_an_import_keeps_the_dashboard_month_totals_and_figures_equal_to_its_gif
     assert sum(r[4] for r in after_import) == 30
     donor = Donor.objects.get(emails__email="m0@example.org")
     assert donor.lifetime_total == sum(donor.gifts.values_list("amount", flat=True))
+
+
+def test_a_dry_run_of_a_file_with_bad_rows_says_what_a_real_run_would_do(tmp_path, organization):
+    path = write_csv(
+        tmp_path / "mixed.csv",
+        ["donor_email", "donor_last_name", "gift_date", "amount", "method"],
+        [
+            ["a@example.org", "Khan", "2025-01-05", "100", "check"],
+            ["b@example.org", "Khan", "2025-01-06", "-5", "check"],
+        ],
+    )
+    # Without --skip-errors: the file would import nothing, and the exit code says so.
+    output = failing(path, "--dry-run")
+    assert "line 3, amount: amount '-5' is negative" in output
+    assert "a real run would import nothing" in output
+
+    # With --skip-errors: the good row would go in; no failure for what the user accepted.
+    out, err = StringIO(), StringIO()
+    call_command("import_donations", str(path), "--dry-run", "--skip-errors", stdout=out, stderr=err)
+    assert "would import 2 gift rows: 1 new, 0 updated, 0 unchanged, 1 skipped" in out.getvalue()
+    assert "a real run would skip those rows" in err.getvalue()
+    assert not Gift.objects.exists()
