@@ -427,29 +427,11 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
     def delete_model(self, request, obj):
         services.rsvps_delete(rsvps=RSVP.objects.filter(pk=obj.pk))
 
-    def add_success_message(self, result, request):
-        counts = getattr(result, "engine_summary", None)
-        if counts is None:
-            return super().add_success_message(result, request)
+    import_noun = "RSVPs"
+
+    def import_message_extra(self, result) -> str:
         waitlisted = sum(1 for row in result.rows if "waitlist #" in (row.object_repr or ""))
-        text = (
-            f"Import finished: {counts['new']} new, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged and {counts['skipped']} skipped RSVPs."
-        )
-        if waitlisted:
-            text += f" {waitlisted} joined a waitlist: their event is full."
-        run_id = counts.get("import_run")
-        if run_id:
-            url = reverse("admin:donors_importrun_change", args=[run_id])
-            if counts["skipped"]:
-                link = format_html(
-                    ' <a href="{}">The import run</a> has the {} rows not imported, with their '
-                    "errors, as a CSV file.", url, counts["skipped"],
-                )  # fmt: skip
-            else:
-                link = format_html(' <a href="{}">The import run</a>.', url)
-            text = format_html("{}{}", text, link)
-        messages.success(request, text)
+        return f" {waitlisted} joined a waitlist: their event is full." if waitlisted else ""
 
     def _export_name(self, extension: str) -> str:
         return f"rsvps-{timezone.localdate():%Y-%m-%d}.{extension}"

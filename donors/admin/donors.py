@@ -162,6 +162,7 @@ class GaveInYearFilter(admin.SimpleListFilter):
 
 @admin.register(Donor)
 class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, AuditedAdmin):
+    import_noun = "donors"
     export_name = "donors"
     export_kind = "donors"
     resource_classes = [DonorImportResource]

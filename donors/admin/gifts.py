@@ -66,6 +66,7 @@ class GiftAdjustmentInline(admin.TabularInline):
 
 @admin.register(Gift)
 class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
+    import_noun = "gifts"
     actions = ["export_csv", "export_xlsx"]
     export_name = "gifts"
     export_kind = "gifts"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django import forms
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -50,6 +51,34 @@ class EngineImportMixin(ImportMixin):
 
     def has_import_permission(self, request):
         return request.user.has_perm(self.import_permission)
+
+    import_noun = "rows"
+
+    def import_message_extra(self, result) -> str:
+        """More to say after the counts (the RSVP import: who joined a waitlist)."""
+        return ""
+
+    def add_success_message(self, result, request):
+        counts = getattr(result, "engine_summary", None)
+        if counts is None:
+            return super().add_success_message(result, request)
+        text = (
+            f"Import finished: {counts['new']} new, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged and {counts['skipped']} skipped "
+            f"{self.import_noun}.{self.import_message_extra(result)}"
+        )
+        run_id = counts.get("import_run")
+        if run_id:
+            url = reverse("admin:donors_importrun_change", args=[run_id])
+            if counts["skipped"]:
+                link = format_html(
+                    ' <a href="{}">The import run</a> has the {} rows not imported, with their '
+                    "errors, as a CSV file.", url, counts["skipped"],
+                )  # fmt: skip
+            else:
+                link = format_html(' <a href="{}">The import run</a>.', url)
+            text = format_html("{}{}", text, link)
+        messages.success(request, text)
 
     def process_result(self, result, request):
         # The file was checked at the preview; if the data changed since and a row no longer

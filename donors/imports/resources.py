@@ -100,7 +100,11 @@ class _EngineResource(resources.ModelResource):
             skip_errors=skip_errors,
             source="admin",
         )
-        return as_admin_result(outcome, skip_errors=skip_errors)
+        result = as_admin_result(outcome, skip_errors=skip_errors)
+        # The admin's message says new / updated / unchanged / skipped, which the library's
+        # totals (new / update / skip) cannot tell apart.
+        result.engine_summary = outcome.summary()
+        return result
 
 
 class GiftImportResource(_EngineResource):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from donors.models import Donor, Gift, ImportRun
@@ -52,7 +53,9 @@ def test_staff_preview_then_confirm_creates_the_gifts(client, staff, organizatio
     record = ImportRun.objects.get()
     assert (record.user, record.source, record.file_name) == (staff, "admin", "gifts.csv")
     page = client.get(done["Location"])
-    assert "Import finished: 2 new, 0 updated" in page.text
+    assert "Import finished: 2 new, 0 updated, 0 unchanged and 0 skipped gifts." in page.text
+    run_url = reverse("admin:donors_importrun_change", args=[record.pk])
+    assert f'<a href="{run_url}">The import run</a>' in page.text
 
 
 def test_the_preview_shows_row_errors_and_offers_no_confirm(client, staff, organization):
