@@ -50,6 +50,15 @@ class ImportRunAdmin(admin.ModelAdmin):
             return True
         return obj is not None and self._own_rsvp_run(request, obj)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        # The breadcrumb and the Close button link to the list of runs only for those who may
+        # open it (an organizer opens their own RSVP runs, not the list).
+        can_open_list = self.has_view_permission(request)
+        response.context_data["has_view_permission"] = can_open_list
+        response.context_data["can_open_list"] = can_open_list
+        return response
+
     @staticmethod
     def _own_rsvp_run(request, obj) -> bool:
         return (

@@ -140,6 +140,9 @@ def test_organizers_open_only_their_own_rsvp_runs_and_never_a_gift_run(
 
     for url in pages(mine):
         assert client.get(url).status_code == 200, url
+    # Their run's page offers no link to the list of runs, which they may not open.
+    changelist = reverse("admin:donors_importrun_changelist")
+    assert f'href="{changelist}"' not in client.get(pages(mine)[0]).text
     for run in (theirs, ImportRun.objects.get(pk=gifts.run_id)):
         for url in pages(run):
             assert client.get(url).status_code in (403, 404), url
@@ -151,6 +154,7 @@ def test_organizers_open_only_their_own_rsvp_runs_and_never_a_gift_run(
     for run in (mine, theirs, ImportRun.objects.get(pk=gifts.run_id)):
         for url in pages(run):
             assert client.get(url).status_code == 200, url
+    assert f'href="{changelist}"' in client.get(pages(mine)[0]).text
 
 
 def test_the_command_with_skip_errors_writes_the_bad_rows_with_an_error_column_and_a_run(
