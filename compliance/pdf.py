@@ -129,25 +129,33 @@ def receipt_pdf(receipt: Receipt, *, logo: Logo | None | bool = True) -> bytes:
     return buffer.getvalue()
 
 
+def _letterhead(w: _Writer, document, title: str) -> tuple[float, float]:
+    """The organization's name, address and EIN, with the document's title, number and issue
+    date on the right; returns the top right corner for more lines there."""
+    w.line(document.org_name, bold=True, size=_heading_size(document.org_name), gap=1.5)
+    for row in document.org_address.splitlines():
+        w.line(row, size=9)
+    w.line(f"EIN {document.org_ein}", size=9)
+    top, right = PAGE_HEIGHT - MARGIN, PAGE_WIDTH - MARGIN
+    _text(w.canvas, right, top, f"{title} {document.number}", bold=True, size=11, align="right")
+    _text(w.canvas, right, top - 14, f"Issued {_day(document.issued_at.date())}", align="right")
+    return top, right
+
+
+def _addressee(w: _Writer, document) -> None:
+    w.line(document.donor_name, bold=True, size=11)
+    for row in document.donor_address.splitlines():
+        w.line(row)
+
+
 def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) -> None:
     w = _Writer(canvas, logo)
-    # Letterhead, with the receipt's number and date on the right.
-    w.line(receipt.org_name, bold=True, size=_heading_size(receipt.org_name), gap=1.5)
-    for row in receipt.org_address.splitlines():
-        w.line(row, size=9)
-    w.line(f"EIN {receipt.org_ein}", size=9)
-    top = PAGE_HEIGHT - MARGIN
-    right = PAGE_WIDTH - MARGIN
-    _text(canvas, right, top, f"Receipt {receipt.number}", bold=True, size=11, align="right")
-    _text(canvas, right, top - 14, f"Issued {_day(receipt.issued_at.date())}", align="right")
+    top, right = _letterhead(w, receipt, "Receipt")
     if receipt.kind == ReceiptKind.CORRECTED:
         replaced = receipt.replaces.number if receipt.replaces_id else ""
         _text(canvas, right, top - 27, f"Corrected receipt, replaces {replaced}", align="right")
     w.space(18)
-
-    w.line(receipt.donor_name, bold=True, size=11)
-    for row in receipt.donor_address.splitlines():
-        w.line(row)
+    _addressee(w, receipt)
     w.space(16)
 
     w.line("Acknowledgment of your contribution", bold=True, size=13, gap=1.8)
@@ -170,10 +178,14 @@ def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) 
         f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})", size=8,
     )
     if receipt.is_void:
-        _void_mark(canvas, receipt)
+        _void_mark(
+            canvas, f"VOID since {_day(receipt.voided_at.date())}: {receipt.void_reason}",
+            y=MARGIN + 14,
+        )
 
 
-def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
+def _void_mark(canvas: Canvas, note: str, *, y: float) -> None:
+    """A large red VOID across the page, over its text, and the note at the foot."""
     if isinstance(canvas, pdf_text.DocumentCanvas):
         canvas.flush_text()  # the page's text first, the mark over it
     canvas.saveState()
@@ -184,8 +196,7 @@ def _void_mark(canvas: Canvas, receipt: Receipt) -> None:
     canvas.drawCentredString(0, -40, "VOID")
     canvas.restoreState()
     canvas.setFillColor(black)
-    _text(canvas, MARGIN, MARGIN + 14, f"VOID since {_day(receipt.voided_at.date())}: "
-          f"{receipt.void_reason}"[:120], bold=True)
+    _text(canvas, MARGIN, y, note[:120], bold=True)
 
 
 # Year-end statements: a table of the year's gifts, the totals, and the soft credits apart.
@@ -206,18 +217,9 @@ def statement_pdf(statement, *, logo: Logo | None | bool = True) -> bytes:
 def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> None:
     """Draw one statement (one page or more) and end its last page."""
     w = _Writer(canvas, logo)
-    w.line(statement.org_name, bold=True, size=_heading_size(statement.org_name), gap=1.5)
-    for row in statement.org_address.splitlines():
-        w.line(row, size=9)
-    w.line(f"EIN {statement.org_ein}", size=9)
-    top = PAGE_HEIGHT - MARGIN
-    right = PAGE_WIDTH - MARGIN
-    _text(canvas, right, top, f"Statement {statement.number}", bold=True, size=11, align="right")
-    _text(canvas, right, top - 14, f"Issued {_day(statement.issued_at.date())}", align="right")
+    _letterhead(w, statement, "Statement")
     w.space(14)
-    w.line(statement.donor_name, bold=True, size=11)
-    for row in statement.donor_address.splitlines():
-        w.line(row)
+    _addressee(w, statement)
     w.space(12)
     w.line(f"Your {statement.year} giving statement", bold=True, size=13, gap=1.8)
 
@@ -290,21 +292,8 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
         w.para(statement.org_ny_disclosure, size=7)
     _text(canvas, MARGIN, MARGIN - 10, f"Verify at {statement.verify_url}", size=7)
     if statement.is_void:
-        _void_mark_text(canvas, statement.void_reason)
+        _void_mark(canvas, f"VOID: {statement.void_reason}", y=MARGIN + 4)
     canvas.showPage()
-
-
-def _void_mark_text(canvas: Canvas, reason: str) -> None:
-    if isinstance(canvas, pdf_text.DocumentCanvas):
-        canvas.flush_text()  # the page's text first, the mark over it
-    canvas.saveState()
-    canvas.setFillColor(Color(0.8, 0, 0, alpha=0.35))
-    canvas.setFont(BOLD, 120)
-    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-    canvas.rotate(35)
-    canvas.drawCentredString(0, -40, "VOID")
-    canvas.restoreState()
-    _text(canvas, MARGIN, MARGIN + 4, f"VOID: {reason}"[:120], bold=True)
 
 
 # The annual summary for the treasurer: every section of the JSON, as tables.
