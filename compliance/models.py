@@ -112,6 +112,20 @@ class PrintedSnapshot(models.Model):
     class Meta:
         abstract = True
 
+    # Both documents (Receipt, YearEndStatement) have voided_at and verification_code.
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def verify_path(self) -> str:
+        return reverse("receipt_verify", args=[self.verification_code])
+
+    @property
+    def verify_url(self) -> str:
+        """The public verification address, on this site (settings.SITE_URL)."""
+        return f"{settings.SITE_URL}{self.verify_path}"
+
 
 class ReceiptKind(models.TextChoices):
     ACKNOWLEDGMENT = "acknowledgment", "Acknowledgment"
@@ -205,21 +219,8 @@ class Receipt(PrintedSnapshot):
         return f"Receipt {self.number}" + (" (void)" if self.voided_at else "")
 
     @property
-    def is_void(self) -> bool:
-        return self.voided_at is not None
-
-    @property
     def is_non_cash(self) -> bool:
         return bool(self.non_cash_description)
-
-    @property
-    def verify_path(self) -> str:
-        return reverse("receipt_verify", args=[self.verification_code])
-
-    @property
-    def verify_url(self) -> str:
-        """The public verification address, on this site (settings.SITE_URL)."""
-        return f"{settings.SITE_URL}{self.verify_path}"
 
 
 class EmailTemplateKey(models.TextChoices):
@@ -322,19 +323,6 @@ class YearEndStatement(PrintedSnapshot):
 
     def __str__(self) -> str:
         return f"Statement {self.number}" + (" (void)" if self.voided_at else "")
-
-    @property
-    def is_void(self) -> bool:
-        return self.voided_at is not None
-
-    @property
-    def verify_path(self) -> str:
-        return reverse("receipt_verify", args=[self.verification_code])
-
-    @property
-    def verify_url(self) -> str:
-        """The public verification address, on this site (settings.SITE_URL)."""
-        return f"{settings.SITE_URL}{self.verify_path}"
 
 
 class IssueBatch(models.Model):
