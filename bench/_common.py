@@ -42,3 +42,42 @@ def timed(fn, repeat: int = 7) -> tuple[float, float]:
         fn()
         runs.append((time.perf_counter() - start) * 1000)
     return statistics.median(runs), min(runs)
+
+
+STATES = ["IN", "CA", "NY", "TX", "IL", "NJ", "VA", "MI", "GA", "WA"]
+
+
+def bulk_donors(n_donors: int, rng, *, address_share: float = 1.0, batch: int = 10_000) -> None:
+    """n donors, each with a primary email and (for ``address_share`` of them) a primary US
+    address in one of ten states, written with bulk inserts: the fixture, not the product's
+    path. Prints how long it took."""
+    from donors.models import Donor, DonorAddress, DonorEmail
+
+    t0 = time.perf_counter()
+    for start in range(0, n_donors, batch):
+        donors = [
+            Donor(
+                first_name=f"First{i}",
+                last_name=f"Last{i % 5000}",
+                display_name=f"First{i} Last{i % 5000}",
+                sort_name=f"last{i % 5000}, first{i}",
+            )
+            for i in range(start, min(start + batch, n_donors))
+        ]
+        Donor.objects.bulk_create(donors)
+        DonorEmail.objects.bulk_create(
+            DonorEmail(donor=d, email=f"donor{d.pk}@example.org", is_primary=True) for d in donors
+        )
+        DonorAddress.objects.bulk_create(
+            DonorAddress(
+                donor=d,
+                line1=f"{d.pk} Main St",
+                city="Springfield",
+                region=rng.choice(STATES),
+                postal_code=f"{rng.randint(10000, 99999)}",
+                is_primary=True,
+            )
+            for d in donors
+            if address_share >= 1 or rng.random() < address_share
+        )
+    print(f"  {n_donors:,} donors with emails and addresses in {time.perf_counter() - t0:.1f} s")

@@ -15,15 +15,13 @@ import random
 import time
 from decimal import Decimal
 
-from _common import fresh_database, timed
+from _common import bulk_donors, fresh_database, timed
 
 
 def build(n_donors: int, n_gifts: int) -> None:
     from donors.models import (
         Campaign,
         Donor,
-        DonorAddress,
-        DonorEmail,
         Fund,
         Gift,
         Pledge,
@@ -37,36 +35,9 @@ def build(n_donors: int, n_gifts: int) -> None:
         for i in range(12)
     ]
     funds = [Fund.objects.create(name=f"Fund {i}") for i in range(5)]
-    states = ["IN", "CA", "NY", "TX", "IL", "NJ", "VA", "MI", "GA", "WA"]
+    bulk_donors(n_donors, rng)
     batch = 10_000
-    t0 = time.perf_counter()
-    for start in range(0, n_donors, batch):
-        donors = [
-            Donor(
-                first_name=f"First{i}",
-                last_name=f"Last{i % 5000}",
-                display_name=f"First{i} Last{i % 5000}",
-                sort_name=f"last{i % 5000}, first{i}",
-            )
-            for i in range(start, min(start + batch, n_donors))
-        ]
-        Donor.objects.bulk_create(donors)
-        DonorEmail.objects.bulk_create(
-            DonorEmail(donor=d, email=f"donor{d.pk}@example.org", is_primary=True) for d in donors
-        )
-        DonorAddress.objects.bulk_create(
-            DonorAddress(
-                donor=d,
-                line1=f"{d.pk} Main St",
-                city="Springfield",
-                region=rng.choice(states),
-                postal_code=f"{rng.randint(10000, 99999)}",
-                is_primary=True,
-            )
-            for d in donors
-        )
     donor_ids = list(Donor.objects.values_list("pk", flat=True))
-    print(f"  {n_donors:,} donors with emails and addresses in {time.perf_counter() - t0:.1f} s")
 
     t0 = time.perf_counter()
     methods = ["card", "card", "card", "check", "check", "ach", "cash", "wire"]

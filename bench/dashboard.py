@@ -21,7 +21,7 @@ import random
 import time
 from decimal import Decimal
 
-from _common import fresh_database, timed
+from _common import bulk_donors, fresh_database, timed
 
 
 def build(n_donors: int, n_gifts: int) -> None:
@@ -32,8 +32,6 @@ def build(n_donors: int, n_gifts: int) -> None:
         BoardMember,
         Campaign,
         Donor,
-        DonorAddress,
-        DonorEmail,
         DonorKind,
         Gift,
         GlobalGivingFetch,
@@ -63,36 +61,13 @@ def build(n_donors: int, n_gifts: int) -> None:
                                 is_active=False)
         for i in range(9)
     ]
-    states = ["IN", "CA", "NY", "TX", "IL", "NJ", "VA", "MI", "GA", "WA"]
+    bulk_donors(n_donors, rng, address_share=0.9)
     batch = 10_000
-    t0 = time.perf_counter()
-    for start in range(0, n_donors, batch):
-        donors = [
-            Donor(
-                first_name=f"First{i}",
-                last_name=f"Last{i % 5000}",
-                display_name=f"First{i} Last{i % 5000}",
-                sort_name=f"last{i % 5000}, first{i}",
-            )
-            for i in range(start, min(start + batch, n_donors))
-        ]
-        Donor.objects.bulk_create(donors)
-        DonorEmail.objects.bulk_create(
-            DonorEmail(donor=d, email=f"donor{d.pk}@example.org", is_primary=True) for d in donors
-        )
-        DonorAddress.objects.bulk_create(
-            DonorAddress(donor=d, line1=f"{d.pk} Main St", city="Springfield",
-                         region=rng.choice(states), postal_code=f"{rng.randint(10000, 99999)}",
-                         is_primary=True)
-            for d in donors
-            if rng.random() < 0.9
-        )
     platform = Donor.objects.create(
         kind=DonorKind.PLATFORM, organization_name="GlobalGiving", display_name="GlobalGiving",
         sort_name="globalgiving",
     )
     donor_ids = list(Donor.objects.exclude(pk=platform.pk).values_list("pk", flat=True))
-    print(f"  {n_donors:,} donors with emails and addresses in {time.perf_counter() - t0:.1f} s")
 
     t0 = time.perf_counter()
     span = (today - oldest).days
