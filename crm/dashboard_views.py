@@ -62,7 +62,7 @@ def needs(permission: str):
 def dashboard(request):
     org = Organization.current()
     fy = fiscal_year_of(org, timezone.localdate())
-    progress = campaign_progress(organization=org)
+    progress = campaign_progress()
     giving = giving_by_month_and_channel(fy, org)
     states = giving_by_state(fy)
     state_top = max([s[1] for s in states] + [Decimal(0)])

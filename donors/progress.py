@@ -31,7 +31,6 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import (
     Case,
-    Count,
     ExpressionWrapper,
     F,
     Max,
@@ -207,9 +206,7 @@ class CampaignProgress:
         ]
 
 
-def campaign_progress(
-    campaigns: QuerySet[Campaign] | None = None, *, organization=None
-) -> list[CampaignProgress]:
+def campaign_progress(campaigns: QuerySet[Campaign] | None = None) -> list[CampaignProgress]:
     """Progress of each campaign: four queries whatever the number of campaigns or gifts
     (the campaigns, their month totals, their open pledges, GlobalGiving's figures).
 
@@ -222,7 +219,6 @@ def campaign_progress(
     if not items:
         return []
     ids = [c.pk for c in items]
-    threshold = major_threshold_of(organization)
     progress = {c.pk: CampaignProgress(campaign=c, goal=c.goal) for c in items}
 
     # Summed from the month totals the gift triggers keep (donors.models.GiftMonthTotal): a

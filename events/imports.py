@@ -263,15 +263,7 @@ def rsvps_import(
 def _run_record(result: ImportResult, donor_ids, user, source: str, started) -> ImportRun:
     """The ImportRun of an import that writes (inside its transaction): who, which file, the
     counts, and the rejected rows with their error column; the donors it made point at it."""
-    run = ImportRun(
-        kind=ImportRun.Kind.RSVPS, file_name=result.file_name[:255], user=user, source=source,
-        rows=result.rows, new=result.count(NEW), updated=result.count(UPDATED),
-        unchanged=result.count(UNCHANGED), skipped=result.count(SKIPPED),
-        donors_created=result.donors_created, rejected_rows=result.rejected_csv(),
-        started_at=started, finished_at=timezone.now(),
-    )  # fmt: skip
-    run.full_clean()
-    run.save()
+    run = result.run_create(user=user, source=source, started=started, finished=timezone.now())
     if donor_ids:
         Donor.objects.filter(pk__in=donor_ids).update(import_run=run)
     return run

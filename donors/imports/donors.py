@@ -20,7 +20,7 @@ from donors.imports.resolve import (
     tags_add,
 )
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
-from donors.models import Donor, DonorAddress, DonorEmail, ImportRun
+from donors.models import Donor, DonorAddress, DonorEmail
 
 DONOR_IMPORT_COLUMNS = [
     *DONOR_COLUMNS,
@@ -159,21 +159,7 @@ def donors_import(
     if dry_run:
         return result
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            kind=ImportRun.Kind.DONORS,
-            file_name=sheet.name[:255],
-            user=user,
-            source=source,
-            rows=result.rows,
-            new=result.count(NEW),
-            updated=result.count(UPDATED),
-            unchanged=result.count(UNCHANGED),
-            skipped=result.count(SKIPPED),
-            donors_created=result.donors_created,
-            rejected_rows=result.rejected_csv(),
-            started_at=started,
-            finished_at=started,
-        )
+        run = result.run_create(user=user, source=source, started=started)
         new_donors_create(resolver.new, import_run=run)
         _apply(current)
         run.finished_at = timezone.now()

@@ -305,21 +305,7 @@ def gifts_import(
     if dry_run:
         return result
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            kind=kind,
-            file_name=sheet.name[:255],
-            user=user,
-            source=source,
-            rows=result.rows,
-            new=result.count(NEW),
-            updated=result.count(UPDATED),
-            unchanged=result.count(UNCHANGED),
-            skipped=result.count(SKIPPED),
-            donors_created=result.donors_created,
-            rejected_rows=result.rejected_csv(),
-            started_at=started,
-            finished_at=started,
-        )
+        run = result.run_create(user=user, source=source, started=started)
         _write(good, resolver, run, contacts)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])

@@ -31,7 +31,7 @@ from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.imports.resolve import DonorResolver, DonorSpec, NewDonor, new_donors_create
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
-from donors.models import Donor, DonorKind, Gift, GiftMethod, ImportRun, SoftCredit, SoftCreditKind
+from donors.models import Donor, DonorKind, Gift, GiftMethod, SoftCredit, SoftCreditKind
 from donors.services.gifts import gift_save
 
 DEFAULT_MAPPING = {
@@ -171,14 +171,7 @@ def globalgiving_import(
     if dry_run:
         return result
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            kind=ImportRun.Kind.GLOBALGIVING, file_name=sheet.name[:255], user=user,
-            source="command", rows=result.rows, new=result.count(NEW),
-            updated=result.count(UPDATED), unchanged=result.count(UNCHANGED),
-            skipped=result.count(SKIPPED), donors_created=result.donors_created,
-            rejected_rows=result.rejected_csv(),
-            started_at=started, finished_at=started,
-        )  # fmt: skip
+        run = result.run_create(user=user, source="command", started=started)
         new_donors_create(resolver.new, import_run=run)
         platform = platform_donor()
         touched = {d.id if isinstance(d, NewDonor) else d for p in plans for d in p[5]}

@@ -69,6 +69,27 @@ class ImportResult:
             writer.writerow([safe_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
         return buffer.getvalue()
 
+    def run_create(self, *, user, source: str, started, finished=None):
+        """The ImportRun of an import that writes (call it inside the import's transaction):
+        who ran it, which file, the counts and the rejected rows with their error column."""
+        from donors.models import ImportRun
+
+        return ImportRun.objects.create(
+            kind=self.kind,
+            file_name=self.file_name[:255],
+            user=user,
+            source=source,
+            rows=self.rows,
+            new=self.count(NEW),
+            updated=self.count(UPDATED),
+            unchanged=self.count(UNCHANGED),
+            skipped=self.count(SKIPPED),
+            donors_created=self.donors_created,
+            rejected_rows=self.rejected_csv(),
+            started_at=started,
+            finished_at=finished or started,
+        )
+
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 

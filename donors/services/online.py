@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings

@@ -10,7 +10,6 @@ from django_q.models import Schedule
 from compliance import rules, tasks
 from compliance.models import ComplianceDeadline
 from compliance.services.calendar import deadline_reminders_send, deadlines_plan
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 day = datetime.date

@@ -48,7 +48,7 @@ def test_each_gift_falls_in_one_channel(method, processor, amount, benefit, decl
 
 
 def test_active_campaigns_count_each_gift_once_net_of_refunds(cast):
-    progress = _by_name(campaign_progress(organization=cast.org))
+    progress = _by_name(campaign_progress())
     assert set(progress) == {"Dinners", "GlobalGiving"}, "inactive campaigns are left out"
     dinners = progress["Dinners"]
     # 100 + 250 + (500 - 200) + 2500 + 150 + 400 + 75; the refunded 300 and the soft credits
@@ -65,14 +65,14 @@ def test_active_campaigns_count_each_gift_once_net_of_refunds(cast):
 
 
 def test_unpaid_pledges_show_apart_from_what_was_received(cast):
-    dinners = _by_name(campaign_progress(organization=cast.org))["Dinners"]
+    dinners = _by_name(campaign_progress())["Dinners"]
     # 1000 pledged, 400 paid; the cancelled 5000 pledge is not owed.
     assert dinners.pledged_unpaid == D("600.00")
     assert dinners.received == D("3775.00")
 
 
 def test_globalgiving_campaign_counts_recorded_payouts_until_live_figures_exist(cast):
-    gg = _by_name(campaign_progress(organization=cast.org))["GlobalGiving"]
+    gg = _by_name(campaign_progress())["GlobalGiving"]
     assert gg.received == D("1100.00")  # the 900 payout (its soft credits add nothing) + 200
     assert gg.by_channel == {Channel.GLOBALGIVING: D("900.00"), Channel.CHECKS: D("200.00")}
 
@@ -81,7 +81,7 @@ def test_globalgiving_campaign_uses_live_funding_instead_of_recorded_payouts(cas
     GlobalGivingFetch.objects.create(
         project_id="98765", ok=True, funding=D("18342.50"), goal=D("50000"), donation_count=212
     )
-    gg = _by_name(campaign_progress(organization=cast.org))["GlobalGiving"]
+    gg = _by_name(campaign_progress())["GlobalGiving"]
     # The 900 payout is inside GlobalGiving's 18,342.50: counted once, plus the 200 check.
     assert gg.received == D("18542.50")
     assert gg.recorded_through_globalgiving == D("900.00")
@@ -92,18 +92,18 @@ def test_globalgiving_campaign_uses_live_funding_instead_of_recorded_payouts(cas
 def test_major_gift_threshold_comes_from_the_organization(cast):
     cast.org.major_gift_threshold = D("5000.00")
     organization_save(organization=cast.org)
-    dinners = _by_name(campaign_progress(organization=cast.org))["Dinners"]
+    dinners = _by_name(campaign_progress())["Dinners"]
     assert Channel.MAJOR not in dinners.by_channel
     assert dinners.by_channel[Channel.OTHER] == D("2500.00")  # the wire, now not major
 
 
 def test_progress_runs_the_same_queries_for_more_campaigns(cast, django_assert_num_queries):
     with django_assert_num_queries(4):
-        campaign_progress(organization=cast.org)
+        campaign_progress()
     for n in range(3):
         Campaign.objects.create(name=f"More {n}", slug=f"more-{n}", globalgiving_project_id=f"{n}")
     with django_assert_num_queries(4):
-        assert len(campaign_progress(organization=cast.org)) == 5
+        assert len(campaign_progress()) == 5
 
 
 def test_planned_channels_show_even_before_they_raise_anything(cast):
@@ -111,7 +111,7 @@ def test_planned_channels_show_even_before_they_raise_anything(cast):
     cast.dinners.full_clean()
     cast.dinners.save()
     factories.make_campaign(name="Spring", slug="spring", channels=["globalgiving", "online"])
-    progress = _by_name(campaign_progress(organization=cast.org))
+    progress = _by_name(campaign_progress())
     assert progress["Spring"].channels == [
         ("online", "Online", D("0.00")),
         ("globalgiving", "GlobalGiving", D("0.00")),

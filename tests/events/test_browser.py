@@ -4,7 +4,6 @@ party in at the door."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

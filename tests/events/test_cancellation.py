@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from donors.models import GiftMethod
 from events.models import CancellationNotice, Event
