@@ -30,7 +30,7 @@ from compliance.models import (
     YearEndStatement,
 )
 from compliance.pdf import receipt_pdf, statement_pdf
-from donors.admin.base import AuditedAdmin, money_column
+from donors.admin.base import AuditedAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
 
 
@@ -499,7 +499,7 @@ GiftAdmin.actions = [*(GiftAdmin.actions or []), issue_receipts]
 
 
 @admin.register(ThankYouLetter)
-class ThankYouLetterAdmin(admin.ModelAdmin):
+class ThankYouLetterAdmin(ViewOnly, admin.ModelAdmin):
     """Letters that thank without receipting; written by the soft-credits action."""
 
     list_display = ["donor_name", "kind", "amount", "gift_date", "email", "sent_at"]
@@ -507,15 +507,6 @@ class ThankYouLetterAdmin(admin.ModelAdmin):
     search_fields = ["donor_name", "email"]
     fields = list_display + ["created_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(

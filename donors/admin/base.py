@@ -53,13 +53,9 @@ class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
         return super().auditlog_history_view(request, object_id, extra_context)
 
 
-class ReadOnlyInline:
-    """An inline that lists related records and links to them, never edits them."""
-
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
+class ViewOnly:
+    """For an admin or inline of records the system writes (import runs, fetches, letters):
+    whoever may view them sees them; nobody adds, changes or deletes them here."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -69,6 +65,15 @@ class ReadOnlyInline:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ViewOnly):
+    """An inline that lists related records and links to them, never edits them."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
 
 
 class EstimatedCountPaginator(Paginator):

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from donors.admin.base import money_column
+from donors.admin.base import ViewOnly, money_column
 from donors.models import Campaign, Channel, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
 
@@ -60,18 +60,9 @@ class FundAdmin(admin.ModelAdmin):
 
 
 @admin.register(GlobalGivingFetch)
-class GlobalGivingFetchAdmin(admin.ModelAdmin):
+class GlobalGivingFetchAdmin(ViewOnly, admin.ModelAdmin):
     """Each call to GlobalGiving's API, kept as it was: read by staff, written by the sync."""
 
     list_display = ["fetched_at", "project_id", "ok", "funding", "goal", "donation_count", "error"]
     list_filter = ["ok", "project_id"]
     readonly_fields = [f.name for f in GlobalGivingFetch._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from donors.admin.base import AuditedAdmin, EstimatedCountPaginator, money_column
+from donors.admin.base import AuditedAdmin, EstimatedCountPaginator, ViewOnly, money_column
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
 from donors.exports import gift_rows
@@ -46,7 +46,7 @@ class SoftCreditInline(admin.TabularInline):
     verbose_name_plural = "soft credits (count toward goals, never toward anyone's taxes)"
 
 
-class GiftAdjustmentInline(admin.TabularInline):
+class GiftAdjustmentInline(ViewOnly, admin.TabularInline):
     """Refunds and disputes as the processor reported them: history, never edited here."""
 
     model = GiftAdjustment
@@ -56,12 +56,6 @@ class GiftAdjustmentInline(admin.TabularInline):
     fields = ["kind", "stripe_id", "amount", "status", "reason", "occurred_at"]
     readonly_fields = fields
     verbose_name_plural = "refunds and disputes"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Gift)

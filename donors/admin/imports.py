@@ -5,11 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from donors.admin.base import ViewOnly
 from donors.models import ImportRun
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ViewOnly, admin.ModelAdmin):
     """Who imported which file, when, and what it did: read-only, written by the imports.
 
     Administrators and Staff see every run. Whoever may import RSVPs (event organizers) opens
@@ -83,15 +84,6 @@ class ImportRunAdmin(admin.ModelAdmin):
             return "none"
         url = reverse("admin:donors_importrun_rejected", args=[obj.pk])
         return format_html('<a href="{}">{} rows, with their errors (CSV)</a>', url, obj.skipped)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="records it created")
     def records(self, obj):
