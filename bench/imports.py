@@ -1,6 +1,7 @@
-"""Import speed: 100,000 donors, then 100,000 gifts, through the project's import engine (every
-validation and the donor matching kept), beside django-import-export's default ModelResource
-importing the same gift file, measured in the same run on PostgreSQL.
+"""Import speed: 100,000 donors, then 100,000 gifts, through the import commands (the file read,
+every validation and the donor matching kept, the --json summary printed), beside
+django-import-export's default ModelResource importing the same gift file, measured in the same
+run on PostgreSQL.
 
     bench/run imports [--donors N] [--gifts N] [--default-rows N]
 
@@ -62,18 +63,22 @@ def write_gifts(path: Path, count: int, donors: int) -> None:
 
 
 def engine_import(kind: str, path: Path, label: str = "") -> tuple[float, dict]:
-    from donors.imports.donors import donors_import
-    from donors.imports.files import read_file
-    from donors.imports.gifts import gifts_import
+    """The import as staff run it: the command, reading the file, importing, printing --json."""
+    import io
+    import json
 
-    engine = donors_import if kind == "donors" else gifts_import
+    from django.core.management import call_command
+
+    command = "import_donors" if kind == "donors" else "import_donations"
+    out = io.StringIO()
     start, cpu = time.perf_counter(), time.process_time()
-    result = engine(sheet=read_file(path))
+    call_command(command, str(path), "--json", stdout=out)
     elapsed = time.perf_counter() - start
     CPU[label or kind] = time.process_time() - cpu
-    if result.errors:
-        raise SystemExit(f"{kind}: {result.errors[:5]}")
-    return elapsed, result.summary()
+    summary = json.loads(out.getvalue())
+    if summary["errors"]:
+        raise SystemExit(f"{kind}: {summary['errors'][:5]}")
+    return elapsed, summary
 
 
 def default_import(path: Path, rows: int) -> float:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
-from donors.models.gift import GiftMethod
+from donors.models.donor import DonorKind
+from donors.models.gift import GiftMethod, GiftStatus
 
 _PROCESSED = {GiftMethod.CARD, GiftMethod.ACH}
 
@@ -45,9 +46,6 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
 
     Reads only the gift's own attributes, so it runs on unsaved gifts and without the database.
     """
-    from donors.models.donor import DonorKind
-    from donors.models.gift import GiftStatus
-
     problems: dict[str, str] = {}
     amount = gift.amount
     if amount is not None:

@@ -30,6 +30,7 @@ from donors.imports.cells import CellError
 from donors.imports.gifts import header_problems
 from donors.imports.resolve import DONOR_COLUMNS, DonorResolver, NewDonor, donor_spec
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorEmail, ImportRun
 from events.models import RSVP, Answer, Event, Table
 from events.selectors import events_for
@@ -158,6 +159,7 @@ def _wanted(row: _Row, current: RSVP | None, headers):
     )  # fmt: skip
 
 
+@gc_paused
 def rsvps_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
 ) -> ImportResult:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from donors.imports.files import FileProblem, read_file
+from donors.imports.speed import gc_paused
 
 
 def rejected_rows_write(result, path: Path) -> Path:
@@ -43,6 +44,7 @@ class ImportCommand(BaseCommand):
             skip_errors=options["skip_errors"],
         )
 
+    @gc_paused  # reading, importing and reporting: one pause, not one collection between
     def handle(self, *args, **options):
         user = None
         if options["user"]:

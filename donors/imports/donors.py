@@ -20,6 +20,7 @@ from donors.imports.resolve import (
     tags_add,
 )
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorAddress, DonorEmail
 
 DONOR_IMPORT_COLUMNS = [
@@ -104,6 +105,7 @@ def _changes(spec, item: _Current) -> bool:
     return item.changes != before or added or bool(new_tags)
 
 
+@gc_paused
 def donors_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
 ) -> ImportResult:

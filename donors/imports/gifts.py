@@ -28,6 +28,7 @@ from donors.imports.resolve import (
     new_donors_create,
 )
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.speed import gc_paused
 from donors.models import (
     Campaign,
     DonorAddress,
@@ -241,6 +242,7 @@ def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
     row.gift = gift
 
 
+@gc_paused
 def gifts_import(
     *,
     sheet,

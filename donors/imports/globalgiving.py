@@ -31,6 +31,7 @@ from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.imports.resolve import DonorResolver, DonorSpec, NewDonor, new_donors_create
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorKind, Gift, GiftMethod, SoftCredit, SoftCreditKind
 from donors.services.gifts import gift_save
 
@@ -62,6 +63,7 @@ def platform_donor() -> Donor:
     return found or donor_create(kind=DonorKind.PLATFORM, organization_name=PLATFORM_NAME)
 
 
+@gc_paused
 def globalgiving_import(
     *,
     sheet,

@@ -12,6 +12,7 @@ from donors.imports.donors import DONOR_IMPORT_COLUMNS, donors_import
 from donors.imports.files import read_dataset
 from donors.imports.gifts import GIFT_COLUMNS, gifts_import
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED
+from donors.imports.speed import gc_paused
 from donors.models import Donor, Gift
 
 _IMPORT_TYPES = {
@@ -89,6 +90,7 @@ class _EngineResource(resources.ModelResource):
     def get_user_visible_fields(self):
         return [Field(attribute=None, column_name=column) for column in self.columns]
 
+    @gc_paused
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         sheet = read_dataset(dataset, kwargs.get("file_name") or "upload")
         user = kwargs.get("user")

@@ -13,7 +13,7 @@ from donors.money import ZERO, MoneyField, money_sum
 # Small enough for SQLite's limit on query parameters, large enough for set-based speed. On
 # PostgreSQL the ids go as one array parameter, so a chunk can be far larger.
 _CHUNK = 5000
-_PG_CHUNK = 50_000
+_PG_CHUNK = 100_000
 
 
 def _among(queryset, field: str, ids: list[int]):
@@ -35,19 +35,13 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
 
     Counted: succeeded and partially refunded gifts, net of refunds, by tax year. Soft credits
     never count here: these are the donor's own giving. Set-based, three statements per chunk
-    of donors whatever the number of gifts: the gifts are read once into the yearly totals, and
-    the lifetime figures are read from those.
+    of donors whatever the number of gifts (four on SQLite): the gifts are read once into the
+    yearly totals, and the lifetime figures are read from those.
     """
     ids = sorted({i for i in donor_ids if i is not None})
     size = _PG_CHUNK if connection.vendor == "postgresql" else _CHUNK
     for start in range(0, len(ids), size):
         _refresh_chunk(ids[start : start + size])
-
-
-_FIGURES = (
-    "donors_donor.lifetime_total, donors_donor.gift_count, donors_donor.years_given, "
-    "donors_donor.first_gift_date, donors_donor.last_gift_date, donors_donor.largest_gift"
-)
 
 
 @transaction.atomic
@@ -77,6 +71,15 @@ def _refresh_chunk(ids: list[int]) -> None:
     else:
         DonorYearTotal.objects.filter(donor_id__in=ids).delete()
     select_sql, params = per_year.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {years_table} (donor_id, year, total, gift_count, first_gift_date, "
+            f"last_gift_date, largest_gift) {select_sql}",
+            params,
+        )
+    if connection.vendor == "postgresql":
+        _lifetime_update_pg(ids)
+        return
     lifetime = (
         _among(DonorYearTotal.objects.all(), "donor_id", ids)
         .values("donor_id")
@@ -95,27 +98,14 @@ def _refresh_chunk(ids: list[int]) -> None:
     )
     lifetime_sql, lifetime_params = lifetime.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {years_table} (donor_id, year, total, gift_count, first_gift_date, "
-            f"last_gift_date, largest_gift) {select_sql}",
-            params,
-        )
-        # UPDATE … FROM: one pass over the small yearly table (PostgreSQL; SQLite 3.33+).
-        changed = ""
-        if connection.vendor == "postgresql":
-            # A donor whose figures are what they were is not written again (each write of a
-            # donor row also writes every index of the table).
-            changed = (
-                f" AND ({_FIGURES}) IS DISTINCT FROM (agg.agg_total, agg.agg_count, "
-                "agg.agg_years, agg.agg_first, agg.agg_last, agg.agg_largest)"
-            )
+        # UPDATE … FROM: one pass over the small yearly table (SQLite 3.33+).
         cursor.execute(
             f"UPDATE {donors_table} SET lifetime_total = agg.agg_total, "
             "gift_count = agg.agg_count, years_given = agg.agg_years, "
             "first_gift_date = agg.agg_first, last_gift_date = agg.agg_last, "
             "largest_gift = agg.agg_largest "
             f"FROM ({lifetime_sql}) AS agg "
-            f"WHERE {donors_table}.id = agg.donor_id{changed}",
+            f"WHERE {donors_table}.id = agg.donor_id",
             lifetime_params,
         )
     _among(Donor.objects.all(), "id", ids).filter(
@@ -128,3 +118,29 @@ def _refresh_chunk(ids: list[int]) -> None:
         last_gift_date=None,
         largest_gift=ZERO,
     )
+
+
+def _lifetime_update_pg(ids: list[int]) -> None:
+    """The lifetime figures from the yearly rows, in one statement: each donor of ``ids``
+    (one with no yearly row left gets zeros), written only where a figure changed (each
+    write of a donor row costs, even as a HOT update)."""
+    with connection.cursor() as cursor:
+        # Right after a bulk import the statistics of the yearly table are stale, the planner
+        # guesses millions of rows and compiles the statement (JIT): 0.3 s of 1 s, for nothing.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            f"UPDATE {Donor._meta.db_table} AS d SET lifetime_total = agg.total, "
+            "gift_count = agg.gift_count, years_given = agg.years, "
+            "first_gift_date = agg.first, last_gift_date = agg.last, largest_gift = agg.largest "
+            "FROM (SELECT ids.id, COALESCE(SUM(y.total), 0) AS total, "
+            "COALESCE(SUM(y.gift_count), 0) AS gift_count, COUNT(y.id) AS years, "
+            "MIN(y.first_gift_date) AS first, MAX(y.last_gift_date) AS last, "
+            "COALESCE(MAX(y.largest_gift), 0) AS largest "
+            "FROM unnest(%s::bigint[]) AS ids(id) "
+            f"LEFT JOIN {DonorYearTotal._meta.db_table} AS y ON y.donor_id = ids.id "
+            "GROUP BY ids.id) AS agg "
+            "WHERE d.id = agg.id AND (d.lifetime_total, d.gift_count, d.years_given, "
+            "d.first_gift_date, d.last_gift_date, d.largest_gift) IS DISTINCT FROM "
+            "(agg.total, agg.gift_count, agg.years, agg.first, agg.last, agg.largest)",
+            [_array(ids)],
+        )
