@@ -88,10 +88,13 @@ class EstimatedCountPaginator(Paginator):
     """
 
     ESTIMATE_ABOVE = 100_000
-    # From this row on, a page first reads its 50 ids alone (from the index that matches the
-    # list's order), then fetches those rows with their joins: OFFSET then skips index entries
-    # instead of joined rows. One query more, on deep pages only.
+    # From this row on, or on any page of a list longer than DEFER_ABOVE, a page first reads
+    # its 50 ids alone (from the index that matches the list's order), then fetches those
+    # rows with their joins: OFFSET then skips index entries instead of joined rows, and a
+    # list sorted by a column no index serves (lifetime total) sorts ids and that column,
+    # not whole rows (100,000 donors: 20 ms instead of 90). One query more.
     DEFER_FROM = 5_000
+    DEFER_ABOVE = 10_000
     COUNT_UP_TO = 10_000
     count_is_estimate = False
     count_is_capped = False
@@ -100,7 +103,9 @@ class EstimatedCountPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         queryset = self.object_list
-        if bottom < self.DEFER_FROM or not hasattr(queryset, "values_list"):
+        if not hasattr(queryset, "values_list") or (
+            bottom < self.DEFER_FROM and self.count <= self.DEFER_ABOVE
+        ):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:

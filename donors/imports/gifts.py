@@ -479,7 +479,12 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
             + ["tax_date", "import_fingerprint", "external_id"],
             batch_size=1000,
         )
-    ids = rows_insert(Gift, [{**r.gift.values(), "import_run_id": run.pk} for r in to_create])
+    run_id = run.pk
+    ids = rows_insert(
+        Gift,
+        [(*_written_of(r.gift), run_id) for r in to_create],
+        columns=[*_WRITTEN, "import_run_id"],
+    )
     for row, new_id in zip(to_create, ids, strict=True):
         row.gift.pk = new_id
     credits = []

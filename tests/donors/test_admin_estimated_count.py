@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from donors.admin.base import EstimatedCountPaginator
+from donors.models import Gift
 from tests.factories import make_donor, make_gift
 
 
@@ -82,6 +83,28 @@ def test_a_deep_page_shows_the_same_rows_in_the_same_order(
     with CaptureQueriesContext(connection) as queries:
         deep = [_row_links(client.get(url)) for url in pages]
     assert deep == shallow
+    id_pages = [q for q in queries.captured_queries if '"donors_gift"."id" AS "pk"' in q["sql"]]
+    assert len(id_pages) == 3
+
+
+def test_a_long_list_sorted_by_any_column_reads_its_ids_first(client, staff, five_gifts, monkeypatch):
+    """Past DEFER_ABOVE rows even the first page sorts ids alone (a column no index serves,
+    such as the amount, then sorts narrow rows, not whole ones) and shows the same rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from donors.admin.gifts import GiftAdmin
+
+    monkeypatch.setattr(GiftAdmin, "list_per_page", 2)
+    client.force_login(staff)
+    urls = ["/admin/donors/gift/", "/admin/donors/gift/?o=3", "/admin/donors/gift/?o=-3"]
+    plain = [_row_links(client.get(url)) for url in urls]
+    monkeypatch.setattr(EstimatedCountPaginator, "DEFER_ABOVE", 2)
+    with CaptureQueriesContext(connection) as queries:
+        deferred = [_row_links(client.get(url)) for url in urls]
+    assert deferred == plain
+    largest = str(Gift.objects.get(amount=Decimal("40.00")).pk)
+    assert largest not in plain[1] and plain[2][0] == largest  # sorted by amount both ways
     id_pages = [q for q in queries.captured_queries if '"donors_gift"."id" AS "pk"' in q["sql"]]
     assert len(id_pages) == 3
 

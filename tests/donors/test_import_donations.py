@@ -72,6 +72,22 @@ def test_import_creates_gifts_and_donors_with_tax_dates_and_figures(gifts_file, 
     assert set(Gift.objects.values_list("import_run", flat=True)) == {run_record.pk}
 
 
+def test_the_collector_runs_again_after_an_import_that_works_or_fails(gifts_file, tmp_path):
+    """Imports pause Python's garbage collector for their duration (speed); a web worker that
+    ran one must not be left without it, whatever became of the import."""
+    import gc
+
+    run(gifts_file)
+    assert gc.isenabled()
+    failing(write_csv(tmp_path / "bad.csv", HEADER, [["", "x@example.org", "X", "Y", "", "", "",
+                                                       "", "2025-01-01", "1,2O0", "cash", "",
+                                                       "", "", ""]]))  # fmt: skip
+    assert gc.isenabled()
+    with pytest.raises(CommandError):
+        call_command("import_donations", str(tmp_path / "missing.csv"), stdout=StringIO())
+    assert gc.isenabled()
+
+
 def test_reimporting_the_same_file_changes_nothing(gifts_file):
     run(gifts_file)
     before = list(Gift.objects.order_by("pk").values())
