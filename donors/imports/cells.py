@@ -17,6 +17,8 @@ class CellError(ValueError):
 
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
+_CENTS = re.compile(r"\d+(\.\d{1,2})?")  # the common case, checked first: '1200', '75.50'
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$")
 _MONTHS = "January February March April May June July August September October November December"
 
@@ -29,6 +31,11 @@ def text(column: str, value: str, *, max_length: int | None = None) -> str:
 
 def money_amount(column: str, value: str, *, allow_zero: bool = False) -> Decimal:
     """A positive amount in dollars and cents: '1200', '1,200.50', '$75'."""
+    if _CENTS.fullmatch(value):
+        amount = Decimal(value)
+        if amount == 0 and not allow_zero:
+            raise CellError(f"{column} '{value}' is zero")
+        return amount
     raw = value
     body = value.replace("$", "", 1).strip() if value.startswith("$") else value
     if body.startswith("-") or body.startswith("("):
@@ -66,7 +73,7 @@ def whole_number(column: str, value: str) -> str:
 
 def iso_date(column: str, value: str) -> datetime.date:
     """YYYY-MM-DD only: 05/01/2025 is May 1 in the US and January 5 elsewhere."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if _ISO.fullmatch(value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
@@ -113,8 +120,10 @@ def _choice_table(choices) -> tuple[dict[str, str], str]:
 def choice(column: str, value: str, choices) -> str:
     """One of a TextChoices' values (or labels), in any case."""
     lookup, allowed = _choice_table(choices)
-    found = lookup.get(value.lower().replace(" ", "_").replace("-", "_")) or lookup.get(
-        value.lower()
+    found = (
+        lookup.get(value)  # as written, most often
+        or lookup.get(value.lower().replace(" ", "_").replace("-", "_"))
+        or lookup.get(value.lower())
     )
     if found is None:
         raise CellError(f"{column} '{value}' is not one of: {allowed}")
