@@ -237,34 +237,64 @@ def _levels(text: str) -> list[int]:
     """Each character's embedding level (0 or 2 left-to-right, 1 right-to-left)."""
     kinds = [_direction(c) for c in text]
     base = next((1 if k == "R" else 0 for k in kinds if k in ("L", "R")), 0)
-    # Strong direction each character sees before and after it (numbers count as R for
-    # neutrals between them and right-to-left text, as UAX #9 N1 says).
-    before, last = [], "R" if base else "L"
+    # UAX #9 W7 and N1, simplified: a number takes the direction of the strong character
+    # before it (the paragraph's at the start), and counts as that for the neutrals around it.
+    strong, last = [], "R" if base else "L"
     for k in kinds:
-        before.append(last)
         if k == "L" or k == "R":
             last = k
-        elif k == "N" and last == "R":
-            last = "R"
-    after, nxt = [""] * len(kinds), "R" if base else "L"
-    for i in range(len(kinds) - 1, -1, -1):
+        strong.append(last if k == "N" else k)
+    _bracket_pairs_resolve(text, strong, "R" if base else "L")
+    # The strong direction each character sees before and after it.
+    before, last = [], "R" if base else "L"
+    for k in strong:
+        before.append(last)
+        if k:
+            last = k
+    after, nxt = [""] * len(strong), "R" if base else "L"
+    for i in range(len(strong) - 1, -1, -1):
         after[i] = nxt
-        k = kinds[i]
-        if k == "L" or k == "R":
-            nxt = k
-        elif k == "N" and nxt == "R":
-            nxt = "R"
+        if strong[i]:
+            nxt = strong[i]
     levels = []
     for i, k in enumerate(kinds):
         if k == "":
-            k = before[i] if before[i] == after[i] else ("R" if base else "L")
+            k = strong[i] or (before[i] if before[i] == after[i] else ("R" if base else "L"))
         if k == "N":
-            levels.append(2 if (base or before[i] == "R") else 0)
+            levels.append(2 if (base or strong[i] == "R") else 0)
         elif k == "R":
             levels.append(1)
         else:
             levels.append(2 if base else 0)
     return levels
+
+
+_OPENING = {")": "(", "]": "[", "}": "{"}
+
+
+def _bracket_pairs_resolve(text: str, strong: list[str], embedding: str) -> None:
+    """UAX #9 N0, simplified: both brackets of a pair take the paragraph's direction when
+    something inside has it; else the other direction when something inside has that and so
+    does the text before the pair ("Ayesha (عائشہ خان) 42" keeps its brackets left to right)."""
+    stack, pairs = [], []
+    for i, char in enumerate(text):
+        if char in "([{":
+            stack.append((char, i))
+        elif char in _OPENING:
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == _OPENING[char]:
+                    pairs.append((stack[depth][1], i))
+                    del stack[depth:]
+                    break
+    for opening, closing in sorted(pairs):
+        inside = set(strong[opening + 1 : closing]) - {""}
+        if not inside:
+            continue
+        direction = embedding
+        if embedding not in inside:
+            preceding = next((k for k in reversed(strong[:opening]) if k), embedding)
+            direction = preceding
+        strong[opening] = strong[closing] = direction
 
 
 def _runs(text: str, face: str) -> list[tuple[str, str, int]]:

@@ -89,6 +89,12 @@ def test_mixed_direction_text_is_laid_out_in_visual_order():
     # Urdu reads "محمد 123 علی" from the right.
     runs = pdf_text._runs("محمد 123 علی", pdf_text.REGULAR)
     assert [text.strip() for text, _font, _level in runs if text.strip()] == ["علی", "123", "محمد"]
+    # A number after right-to-left words in a left-to-right line stays with them (UAX #9 W7,
+    # N1): "abc محمد 12 def" reads "abc 12 دمحم def", the space between them theirs.
+    runs = pdf_text._runs("abc محمد 12 def", pdf_text.REGULAR)
+    assert [(text, level % 2) for text, _font, level in runs] == [
+        ("abc ", 0), ("12", 0), ("محمد ", 1), (" def", 0)
+    ]
 
 
 def test_fonts_are_registered_once_per_process():
