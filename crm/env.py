@@ -45,7 +45,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     value = _raw(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or int(value) < minimum:
+    if not value.isdecimal() or int(value) < minimum:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of at least {minimum}.")
     return int(value)
 

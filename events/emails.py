@@ -3,7 +3,6 @@ Django's configured backend (EMAIL_URL), the one gateway to SMTP."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -76,7 +75,9 @@ def invitation_message(invitation, *, to: str, rsvp_url: str) -> EmailMessage:
 
 def ticket_lines(event, donor) -> list[dict]:
     """The donor's tickets to the event, each with what it cost, the value received and the
-    deductible part (the whole price when the buyer declined the benefit)."""
+    deductible part, as the receipt states them (the whole price when the buyer declined the
+    benefit; a low-cost benefit disregarded; net of refunds)."""
+    from compliance.services.receipts import gift_figures
     from donors.money import usd
     from events.models import TicketPurchase
 
@@ -86,15 +87,15 @@ def ticket_lines(event, donor) -> list[dict]:
     )
     for purchase in purchases.order_by("created_at", "id"):
         gift = purchase.gift
-        benefit = Decimal(0) if gift.benefit_declined else gift.benefit_value
+        figures = gift_figures(gift)
         lines.append(
             {
                 "quantity": purchase.quantity,
                 "name": purchase.ticket_type.name,
                 "paid": usd(gift.amount),
-                "benefit": usd(benefit),
+                "benefit": usd(figures.benefit_value),
                 "declined": gift.benefit_declined,
-                "deductible": usd(max(gift.amount - benefit, Decimal(0))),
+                "deductible": usd(figures.deductible_amount),
             }
         )
     return lines

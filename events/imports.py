@@ -109,13 +109,13 @@ def _read(row: _Row, headers, events, tables) -> None:
             row.error("answer", str(error))
     size = values.get("party_size", "")
     if size:
-        if not size.isdigit():
+        if not size.isdecimal():  # (isdigit would let "²" through to int())
             row.error("party_size", f"party_size '{size}' is not a whole number")
         else:
             row.party_size = int(size)
     if row.answer == Answer.NO:
         row.party_size = 1  # nobody comes: the services keep 1
-    elif row.event is not None and size.isdigit():
+    elif row.event is not None and size.isdecimal():
         limit = row.event.party_size_limit
         if not 1 <= row.party_size <= limit:
             row.error(

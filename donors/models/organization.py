@@ -122,7 +122,9 @@ class Organization(models.Model):
 
     @classmethod
     def current(cls) -> "Organization | None":
-        return cls.objects.filter(pk=1).first()
+        # Without the logo (up to 1 MB): this runs for every gift recorded; the PDFs read the
+        # logo on their own (compliance.pdf_logo).
+        return cls.objects.defer("logo").filter(pk=1).first()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -90,9 +90,6 @@ def export_job_run(*, job_id: int) -> ExportJob:
     job = jobs.get()
     if job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
         return job
-    queryset, rows = _rows(job)
-    total = queryset.count()
-    jobs.update(status=ExportJob.Status.RUNNING, total=total, done=0, error="")
 
     def progress(count: int) -> None:  # count includes the header row
         if count and count % _PROGRESS_EVERY == 0:
@@ -100,6 +97,11 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
     name = f"{job.kind}-{timezone.localdate():%Y-%m-%d}.{job.format}"
     try:
+        # Inside the try: a saved query that no longer loads (after an upgrade) fails the
+        # export on its page instead of leaving it queued for ever.
+        queryset, rows = _rows(job)
+        total = queryset.count()
+        jobs.update(status=ExportJob.Status.RUNNING, total=total, done=0, error="")
         with tempfile.TemporaryFile() as handle:
             if job.format == ExportJob.Format.XLSX:
                 _write_xlsx(rows, handle, progress, title=job.kind)

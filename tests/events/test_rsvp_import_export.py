@@ -263,6 +263,19 @@ def test_the_command_imports_checks_and_reports_as_json(dinner, tmp_path, capsys
     assert "event 'gala-of-nowhere' is not the slug of any event" in capsys.readouterr().err
 
 
+def test_a_superscript_digit_in_party_size_is_a_row_error_not_a_crash(dinner, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "rsvps.csv"
+    path.write_bytes(csv_bytes(HEADER, [
+        ["indy-gala", "sara@example.org", "Sara", "Ahmed", "yes", "\u00b2", "", "", ""],
+    ]))  # fmt: skip
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_rsvps", str(path))
+    assert "party_size '\u00b2' is not a whole number" in capsys.readouterr().err
+    assert not RSVP.objects.exists()
+
+
 def test_the_import_page_names_the_columns_and_what_skipping_bad_rows_does(client, organizer, dinner):
     client.force_login(organizer)
     page = client.get(f"{URL}import/")

@@ -72,3 +72,20 @@ def test_a_guest_without_tickets_hears_nothing_of_tickets(seat):
 
     (message,) = [m for m in mail.outbox if m.to == ["guest@example.org"]]
     assert "Your tickets" not in message.body and "deductible" not in message.body
+
+
+def test_a_benefit_too_small_to_count_leaves_the_whole_price_deductible_as_on_the_receipt(
+    organization,
+):
+    # IRS: a benefit of at most 2% of the payment (and under that year's cap) is disregarded.
+    pin = factories.make_ticket_type(
+        factories.make_event(name="Gala", slug="gala"),
+        name="Supporter",
+        price=Decimal("250.00"),
+        fair_market_value=Decimal("4.00"),
+    )
+    body = _buy(pin, declined=False, quantity=1)
+
+    assert "1 × Supporter: paid $250.00" in body
+    assert "$250.00 is your deductible" in body
+    assert "$246.00" not in body
