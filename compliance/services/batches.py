@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from compliance.models import IssueBatch
 from compliance.services.receipts import gifts_due_for_receipt, receipts_issue_due, receipts_send_queue
+from compliance.services import statements
 from compliance.services.statements import (
     statement_donor_ids,
     statements_issue,
     statements_send_queue,
 )
-
-
-STATEMENT_CHUNK = 500
 
 
 def _year_gifts(year: int):
@@ -92,11 +90,12 @@ def _statements_batch_queue(batch: IssueBatch) -> None:
         batches.update(status=IssueBatch.Status.DONE, finished_at=timezone.now())
         return
     now = timezone.now().isoformat()
-    for offset in range(0, len(ids), STATEMENT_CHUNK):
+    size = statements.CHUNK  # read at call time
+    for offset in range(0, len(ids), size):
         async_task(
             "compliance.tasks.statements_batch_chunk_task",
             batch.pk,
-            ids[offset : offset + STATEMENT_CHUNK],
+            ids[offset : offset + size],
             now,
         )
 

@@ -249,9 +249,8 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
         return YearEndStatement.objects.bulk_create(new)
 
 
-# Both cores: the year split into chunks of donors, issued (and printed) by several processes.
-
-PARALLEL_CHUNK = 500
+# Both cores: the year split into chunks of CHUNK donors, issued (and printed) by several
+# processes.
 
 
 def statement_row(statement: YearEndStatement, pdf_path=None) -> dict:
@@ -306,7 +305,6 @@ def statements_issue_parallel(
     year: int,
     workers: int | None = None,
     out_dir=None,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict]:
     """Issue (and, with out_dir, print) the year's statements with several processes, a chunk
     of donors each. Every chunk commits its statements with the year's counter locked, so the
@@ -319,10 +317,9 @@ def statements_issue_parallel(
     workers = default_workers() if workers is None else max(1, workers)
     ids = statement_donor_ids(year=year)
     now = timezone.now()
-    chunks = [ids[i : i + PARALLEL_CHUNK] for i in range(0, len(ids), PARALLEL_CHUNK)]
+    chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     jobs = [(year, chunk, now, str(out_dir) if out_dir is not None else None) for chunk in chunks]
     rows: list[dict] = []
-    done = 0
     forkable = (
         workers > 1
         and len(chunks) > 1
@@ -334,9 +331,6 @@ def statements_issue_parallel(
         for job in jobs:
             rows.extend(statements_issue_and_print(year=job[0], donor_ids=job[1], now=now,
                                                    out_dir=job[3]))  # fmt: skip
-            done += len(job[1])
-            if progress:
-                progress(done, len(ids))
         return rows
     # Fonts and logo are prepared before the fork, so every process starts with them.
     pdf_text.register_fonts()
@@ -344,11 +338,8 @@ def statements_issue_parallel(
         current_logo()
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-        for chunk_rows, job in zip(pool.imap(_chunk_job, jobs), jobs, strict=True):
+        for chunk_rows in pool.imap(_chunk_job, jobs):
             rows.extend(chunk_rows)
-            done += len(job[1])
-            if progress:
-                progress(done, len(ids))
     return rows
 
 

@@ -38,7 +38,7 @@ def _sequences(year=2025) -> list[int]:
 def test_the_admin_batch_runs_in_chunks_and_counts_each_one(
     client, staff, organization, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(batch_services, "STATEMENT_CHUNK", 2)  # 5 donors: 3 chunk tasks
+    monkeypatch.setattr(statement_services, "CHUNK", 2)  # 5 donors: 3 chunk tasks
     _donors_with_gifts(5)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
@@ -65,7 +65,7 @@ def test_a_chunk_of_a_finished_or_failed_batch_does_nothing(organization):
 
 @pytest.mark.django_db
 def test_the_command_issues_the_year_in_chunks(organization, tmp_path, monkeypatch):
-    monkeypatch.setattr(statement_services, "PARALLEL_CHUNK", 2)
+    monkeypatch.setattr(statement_services, "CHUNK", 2)
     _donors_with_gifts(5)
     call_command("year_end_statements", "--year", "2025", "--out", str(tmp_path),
                  "--workers", "2")  # fmt: skip
@@ -88,7 +88,7 @@ def test_the_command_prints_on_two_processes_with_gapless_numbers(postgres_only,
                                                                  monkeypatch):
     factories.make_organization()
     factories.ensure_benefit_limits()
-    monkeypatch.setattr(statement_services, "PARALLEL_CHUNK", 7)
+    monkeypatch.setattr(statement_services, "CHUNK", 7)
     donors = _donors_with_gifts(40)
     call_command("year_end_statements", "--year", "2025", "--out", str(tmp_path),
                  "--workers", "2")  # fmt: skip
@@ -127,7 +127,7 @@ def test_a_batch_that_sends_emails_each_chunks_statements_once(
     from django.core import mail
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    monkeypatch.setattr(batch_services, "STATEMENT_CHUNK", 2)
+    monkeypatch.setattr(statement_services, "CHUNK", 2)
     _donors_with_gifts(3)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
