@@ -35,13 +35,10 @@ def _channel_sql(row: str) -> str:
     )
 
 
-def _upsert(vendor: str, row: str, sign: str) -> str:
-    if vendor == "postgresql":
-        month = f"date_trunc('month', {row}.tax_date)::date"
-        cents = f"{sign}ROUND(({row}.amount - {row}.amount_refunded) * 100)::bigint"
-    else:
-        month = f"date({row}.tax_date, 'start of month')"
-        cents = f"{sign}CAST(ROUND(({row}.amount - {row}.amount_refunded) * 100) AS INTEGER)"
+def _sqlite_upsert(row: str, sign: str) -> str:
+    """The body of a SQLite row trigger (PostgreSQL's triggers run per statement)."""
+    month = f"date({row}.tax_date, 'start of month')"
+    cents = f"{sign}CAST(ROUND(({row}.amount - {row}.amount_refunded) * 100) AS INTEGER)"
     return (
         "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, gift_count) "
         f"VALUES ({month}, COALESCE({row}.campaign_id, 0), {_channel_sql(row)}, {cents}, "
@@ -105,14 +102,14 @@ def trigger_sql(vendor: str) -> list[str]:
         ]
     return [
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_ins AFTER INSERT ON donors_gift "
-        f"WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'NEW', '')} END;",
+        f"WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('NEW', '')} END;",
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_del AFTER DELETE ON donors_gift "
-        f"WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'OLD', '-')} END;",
+        f"WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('OLD', '-')} END;",
         # One trigger per side of an update: SQLite has no IF inside a trigger body.
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_upd_old AFTER UPDATE ON "
-        f"donors_gift WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'OLD', '-')} END;",
+        f"donors_gift WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('OLD', '-')} END;",
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_upd_new AFTER UPDATE ON "
-        f"donors_gift WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_upsert(vendor, 'NEW', '')} END;",
+        f"donors_gift WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('NEW', '')} END;",
     ]
 
 
