@@ -33,6 +33,7 @@ from events.models import (
     TicketPurchase,
     TicketType,
 )
+from events.imports import rsvp_export_rows
 from events.resources import RSVPResource
 
 _LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")
@@ -430,7 +431,7 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
     import_noun = "RSVPs"
 
     def import_message_extra(self, result) -> str:
-        waitlisted = sum(1 for row in result.rows if "waitlist #" in (row.object_repr or ""))
+        waitlisted = result.engine_summary.get("waitlisted", 0)
         return f" {waitlisted} joined a waitlist: their event is full." if waitlisted else ""
 
     def _export_name(self, extension: str) -> str:
@@ -438,14 +439,14 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
 
     @admin.action(description="Export selected RSVPs as CSV", permissions=["view"])
     def export_rsvps_csv(self, request, queryset):
-        rows = RSVPResource().export_rows(queryset)
+        rows = rsvp_export_rows(queryset)
         response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{self._export_name("csv")}"'
         return response
 
     @admin.action(description="Export selected RSVPs as Excel (XLSX)", permissions=["view"])
     def export_rsvps_xlsx(self, request, queryset):
-        handle = xlsx_file(RSVPResource().export_rows(queryset), title="RSVPs")
+        handle = xlsx_file(rsvp_export_rows(queryset), title="RSVPs")
         return FileResponse(
             handle,
             as_attachment=True,

@@ -100,8 +100,8 @@ def door_list_pdf(event: Event) -> bytes:
                 TextBlock(rsvp.donor.display_name),
                 TextBlock(str(rsvp.party_size)),
                 TextBlock(rsvp.table.name if rsvp.table else ""),
-                TextBlock(_lines(rsvp.dietary_needs)),
-                TextBlock(_lines(rsvp.guest_names)),
+                TextBlock(rsvp.dietary_needs),
+                TextBlock(rsvp.guest_names),
             ]
         )
     start = event.local_start.strftime("%A, %B %-d, %Y, %-I:%M %p")
@@ -132,7 +132,3 @@ def door_list_pdf(event: Event) -> bytes:
     story.append(table)
     doc.build(story)
     return out.getvalue()
-
-
-def _lines(text: str) -> str:
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n")

@@ -88,7 +88,7 @@ class _Row:
         self.errors.append((column, message))
 
 
-def _read(row: _Row, headers, events, tables) -> None:
+def _read(row: _Row, events, tables) -> None:
     values = row.values
     if values.get("__extra__"):
         row.error("", f"values beyond the last column: {values['__extra__']}")
@@ -188,7 +188,7 @@ def rsvps_import(
     }
     rows = [_Row(line, _unquoted(values)) for line, values in sheet.rows]
     for row in rows:
-        _read(row, headers, events, tables)
+        _read(row, events, tables)
     resolver = DonorResolver()
     resolver.load([row.spec for row in rows if not row.errors])
     seen: dict[tuple, int] = {}
@@ -243,7 +243,7 @@ def rsvps_import(
     }
     try:
         with transaction.atomic(), set_actor(user):
-            refused, donor_ids = _apply(plan, headers, outcomes, reject)
+            refused, donor_ids, result.waitlisted = _apply(plan, headers, outcomes, reject)
             result.donors_created = len(donor_ids)
             if refused and not skip_errors:
                 raise _Rollback
@@ -271,13 +271,13 @@ def _run_record(result: ImportResult, donor_ids, user, source: str, started) -> 
     return run
 
 
-def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int]]:
+def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int], int]:
     """Write the planned rows through the services, in file order: (whether a row was refused,
-    the ids of the donors created)."""
+    the ids of the donors created, how many guests joined a waitlist)."""
     from donors.services import donor_create
 
     created: dict[int, Donor] = {}
-    refused = False
+    refused, waitlisted = False, 0
     for row, status, current in plan:
         summary = f"{row.label} → {row.event.name}: {row.answer}"
         if row.answer != Answer.NO:
@@ -325,8 +325,10 @@ def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int]]:
             continue
         if rsvp.waitlist_position is not None:
             summary += f" (the event is full: waitlist #{rsvp.waitlist_position})"
+            if current is None or current.waitlist_position is None:
+                waitlisted += 1
         outcomes[row.line] = RowOutcome(row.line, status, summary, row.values)
-    return refused, [donor.pk for donor in created.values()]
+    return refused, [donor.pk for donor in created.values()], waitlisted
 
 
 def _audit(plan, outcomes, file_name: str) -> None:

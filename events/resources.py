@@ -4,7 +4,7 @@ errors, confirm) runs events.imports.rsvps_import, and the export writes the sam
 from __future__ import annotations
 
 from donors.imports.resources import _EngineResource
-from events.imports import RSVP_COLUMNS, rsvp_export_rows, rsvps_import
+from events.imports import RSVP_COLUMNS, rsvps_import
 from events.models import RSVP
 
 
@@ -15,6 +15,3 @@ class RSVPResource(_EngineResource):
     class Meta:
         model = RSVP
         fields = ()
-
-    def export_rows(self, queryset):
-        return rsvp_export_rows(queryset)

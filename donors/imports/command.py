@@ -89,5 +89,7 @@ class ImportCommand(BaseCommand):
             f"{summary['updated']} updated, {summary['unchanged']} unchanged, "
             f"{summary['skipped']} skipped; {summary['donors_created']} new donors."
         )
+        if summary.get("waitlisted"):
+            self.stdout.write(f"{summary['waitlisted']} joined a waitlist: their event is full.")
         if summary.get("errors_file"):
             self.stdout.write(f"The rows not imported are in {summary['errors_file']}.")

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from donors.imports.speed import gc_paused
-
 
 class FileProblem(ValueError):
     """The file as a whole cannot be read (format, encoding, no header)."""
@@ -48,7 +46,6 @@ def _header(value) -> str:
     return _cell(value).strip().lower().replace(" ", "_")
 
 
-@gc_paused
 def read_csv(data: bytes, name: str) -> Sheet:
     try:
         content = data.decode("utf-8-sig")
@@ -71,7 +68,6 @@ def read_csv(data: bytes, name: str) -> Sheet:
     return sheet
 
 
-@gc_paused
 def read_xlsx(data: bytes, name: str) -> Sheet:
     from openpyxl import load_workbook
 
@@ -96,7 +92,6 @@ def read_xlsx(data: bytes, name: str) -> Sheet:
     return sheet
 
 
-@gc_paused
 def read_dataset(dataset, name: str) -> Sheet:
     """A tablib Dataset, as django-import-export hands the admin's upload over."""
     headers = [_header(h) for h in (dataset.headers or [])]

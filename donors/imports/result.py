@@ -47,6 +47,7 @@ class ImportResult:
     # Rows refused, with their original values, for the file of bad rows.
     rejected: list[tuple[int, dict[str, str], list[RowError]]] = field(default_factory=list)
     donors_created: int = 0
+    waitlisted: int = 0  # RSVP imports: guests the file put on a full event's waitlist
     imported: bool = False
     run_id: int | None = None
 
@@ -98,7 +99,7 @@ class ImportResult:
         return bool(self.errors)
 
     def summary(self) -> dict:
-        return {
+        summary = {
             "kind": self.kind,
             "file": self.file_name,
             "dry_run": self.dry_run,
@@ -114,3 +115,8 @@ class ImportResult:
             ],
             "import_run": self.run_id,
         }
+        from donors.models import ImportRun
+
+        if self.kind == ImportRun.Kind.RSVPS:
+            summary["waitlisted"] = self.waitlisted
+        return summary

@@ -172,6 +172,29 @@ def test_an_import_never_overfills_an_event_it_fills_the_waitlist_in_file_order(
     assert [r.donor.last_name for r in waiting] == ["Sheikh", "Ahmed"]
 
 
+def test_a_guest_already_waiting_whose_row_changes_did_not_just_join_the_waitlist(
+    client, organizer, dinner
+):
+    event, ali = dinner  # 6 seats
+    services.rsvp_submit(event=event, donor=ali, answer="yes", party_size=4)
+    header = HEADER[:6] + ["dietary_needs"]
+    client.force_login(organizer)
+    first = csv_bytes(header, [
+        ["indy-gala", "hina@example.org", "Hina", "Rauf", "yes", "2", ""],
+        ["indy-gala", "omar@example.org", "Omar", "Sheikh", "yes", "2", ""],
+    ])  # fmt: skip
+    assert "1 joined a waitlist" in confirm(client, upload(client, first)).text
+
+    changed = csv_bytes(header, [
+        ["indy-gala", "hina@example.org", "Hina", "Rauf", "yes", "2", ""],
+        ["indy-gala", "omar@example.org", "Omar", "Sheikh", "yes", "2", "vegetarian"],
+    ])  # fmt: skip
+    page = confirm(client, upload(client, changed))
+    assert "1 updated" in page.text
+    assert "joined a waitlist" not in page.text
+    assert RSVP.objects.get(donor__last_name="Sheikh").waitlist_position == 1
+
+
 def test_an_answer_to_an_event_that_is_closed_is_refused(client, organizer, dinner):
     event, _ = dinner
     event.status = "closed"
