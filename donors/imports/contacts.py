@@ -7,7 +7,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from donors.imports.resolve import DonorResolver, address_key, chunks, where_in
+from donors.db import where_in
+from donors.imports.resolve import DonorResolver, address_key, chunks
 from donors.imports.result import UNCHANGED, UPDATED
 from donors.models import DonorAddress, DonorEmail
 

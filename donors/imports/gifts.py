@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from donors.db import where_in
 from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.imports.contacts import contact_additions, contacts_logged
@@ -24,7 +25,6 @@ from donors.imports.resolve import (
     NewDonor,
     chunks,
     donor_spec,
-    where_in,
     new_donors_create,
 )
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome

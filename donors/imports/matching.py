@@ -8,7 +8,8 @@ import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
-from donors.imports.resolve import chunks, where_in
+from donors.db import where_in
+from donors.imports.resolve import chunks
 from donors.models import Gift
 
 _CENT = Decimal("0.01")

@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db import connection
 from django.db.models.functions import Lower, Substr
 
+from donors.db import where_in
 from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.models import Donor, DonorAddress, DonorEmail, DonorKind
@@ -44,32 +44,6 @@ ORGANIZATION_KINDS = {
     DonorKind.DAF_SPONSOR,
     DonorKind.PLATFORM,
 }
-
-
-def where_in(queryset, field: str, values):
-    """``field__in=values``, unordered (the callers collect what it finds: sorting it by the
-    model's order only costs); on PostgreSQL as ``= ANY(array)``: one parameter instead of
-    thousands, which Django and the driver would otherwise process one by one."""
-    values = list(values)
-    queryset = queryset.order_by()
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{field}__in": values})
-    model = queryset.model
-    model_field = model._meta.get_field(field)
-    column = model_field.column
-    table = model._meta.db_table
-    # The array as one literal: psycopg adapts a list value by value, seconds per 100,000.
-    if model_field.get_internal_type() in {"AutoField", "BigAutoField", "ForeignKey",
-                                           "IntegerField", "BigIntegerField"}:  # fmt: skip
-        literal, cast = "{" + ",".join(str(int(v)) for v in values) + "}", "bigint[]"
-    else:
-        literal = "{" + ",".join(_array_item(str(v)) for v in values) + "}"
-        cast = "text[]"
-    return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s::{cast})'], params=[literal])
-
-
-def _array_item(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def chunks(items, size=CHUNK):

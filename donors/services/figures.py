@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Sum
 from django.db.models.functions import ExtractYear, Round
 
+from donors.db import id_array, where_in
 from donors.models import Donor, DonorYearTotal, Gift
 from donors.models.gift import COUNTED_STATUSES
 from donors.money import ZERO, MoneyField, money_sum
@@ -14,20 +15,6 @@ from donors.money import ZERO, MoneyField, money_sum
 # PostgreSQL the ids go as one array parameter, so a chunk can be far larger.
 _CHUNK = 5000
 _PG_CHUNK = 100_000
-
-
-def _among(queryset, field: str, ids: list[int]):
-    """``field__in=ids``; on PostgreSQL ``= ANY(array)`` with the array as one literal: Django
-    and the driver handle thousands of separate parameters one by one (seconds per 100,000)."""
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{field}__in": ids})
-    model = queryset.model
-    column = f'"{model._meta.db_table}"."{model._meta.get_field(field).column}"'
-    return queryset.extra(where=[f"{column} = ANY(%s::bigint[])"], params=[_array(ids)])
-
-
-def _array(ids: list[int]) -> str:
-    return "{" + ",".join(str(int(i)) for i in ids) + "}"
 
 
 def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
@@ -48,7 +35,7 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
 def _refresh_chunk(ids: list[int]) -> None:
     kept = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=MoneyField())
     per_year = (
-        _among(Gift.objects.filter(status__in=COUNTED_STATUSES), "donor_id", ids)
+        where_in(Gift.objects.filter(status__in=COUNTED_STATUSES), "donor_id", ids)
         .annotate(year=ExtractYear("tax_date"))
         .values("donor_id", "year")
         .annotate(
@@ -69,7 +56,7 @@ def _refresh_chunk(ids: list[int]) -> None:
             # of rows and compiles the statements (JIT), 0.3 s of a 1 s update, for nothing.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute(
-                f"DELETE FROM {years_table} WHERE donor_id = ANY(%s::bigint[])", [_array(ids)]
+                f"DELETE FROM {years_table} WHERE donor_id = ANY(%s::bigint[])", [id_array(ids)]
             )
     else:
         DonorYearTotal.objects.filter(donor_id__in=ids).delete()
@@ -84,7 +71,7 @@ def _refresh_chunk(ids: list[int]) -> None:
         _lifetime_update_pg(ids)
         return
     lifetime = (
-        _among(DonorYearTotal.objects.all(), "donor_id", ids)
+        where_in(DonorYearTotal.objects.all(), "donor_id", ids)
         .values("donor_id")
         .annotate(
             agg_total=money_sum("total"),
@@ -111,7 +98,7 @@ def _refresh_chunk(ids: list[int]) -> None:
             f"WHERE {donors_table}.id = agg.donor_id",
             lifetime_params,
         )
-    _among(Donor.objects.all(), "id", ids).filter(
+    where_in(Donor.objects.all(), "id", ids).filter(
         ~Exists(DonorYearTotal.objects.filter(donor=OuterRef("pk")))
     ).exclude(gift_count=0, lifetime_total=ZERO, first_gift_date=None).update(
         lifetime_total=ZERO,
@@ -142,5 +129,5 @@ def _lifetime_update_pg(ids: list[int]) -> None:
             "WHERE d.id = agg.id AND (d.lifetime_total, d.gift_count, d.years_given, "
             "d.first_gift_date, d.last_gift_date, d.largest_gift) IS DISTINCT FROM "
             "(agg.total, agg.gift_count, agg.years, agg.first, agg.last, agg.largest)",
-            [_array(ids)],
+            [id_array(ids)],
         )
