@@ -4,9 +4,7 @@ fetches it from its page until it expires."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import pickle
 import secrets
 import tempfile
@@ -17,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from donors.exports import csv_cell, donor_rows, gift_rows
+from donors.exports import csv_stream, donor_rows, gift_rows, xlsx_file
 from donors.models import Donor, ExportJob, Gift
 
 _PROGRESS_EVERY = 2000
@@ -61,26 +59,11 @@ def export_job_start(
     return job
 
 
-def _write_csv(rows, handle, progress) -> None:
-    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
-    text.write("\ufeff")  # Excel opens UTF-8 CSV right only with the byte-order mark
-    writer = csv.writer(text)
+def _counted(rows, progress):
+    """The rows, telling ``progress`` how many have been written as the writer takes them."""
     for count, row in enumerate(rows):
-        writer.writerow([csv_cell(cell) for cell in row])
+        yield row
         progress(count)
-    text.flush()
-    text.detach()
-
-
-def _write_xlsx(rows, handle, progress, title: str) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for count, row in enumerate(rows):
-        sheet.append(row)  # the rows' cells are safe_cell()s: formulas neutralized
-        progress(count)
-    workbook.save(handle)
 
 
 def export_job_run(*, job_id: int) -> ExportJob:
@@ -102,12 +85,15 @@ def export_job_run(*, job_id: int) -> ExportJob:
         queryset, rows = _rows(job)
         total = queryset.count()
         jobs.update(status=ExportJob.Status.RUNNING, total=total, done=0, error="")
-        with tempfile.TemporaryFile() as handle:
-            if job.format == ExportJob.Format.XLSX:
-                _write_xlsx(rows, handle, progress, title=job.kind)
-            else:
-                _write_csv(rows, handle, progress)
+        # The same writers as the exports sent at once (formulas neutralized, Excel's BOM).
+        if job.format == ExportJob.Format.XLSX:
+            handle = xlsx_file(_counted(rows, progress), title=job.kind)
+        else:
+            handle = tempfile.TemporaryFile()
+            for chunk in csv_stream(_counted(rows, progress)):
+                handle.write(chunk)
             handle.seek(0)
+        with handle:
             # An unguessable folder: the file is served only through its page's permission
             # check, and a guessed path under MEDIA_URL finds nothing either.
             path = default_storage.save(
