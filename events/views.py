@@ -263,6 +263,7 @@ def event_tickets_buy(request, slug):
                 reverse("event_tickets_thanks", args=[event.slug])
             ),
             cancel_url=page + "#tickets",
+            client_address=client_ip(request),
         )
     except ValidationError as error:
         form.add_error(None, error.messages)

@@ -32,6 +32,7 @@ from events.services.rsvps import (
 )
 from events.services.tickets import (
     DAF_REFUSAL,
+    HOLD_LIMIT,
     ticket_checkout_metadata,
     ticket_checkout_start,
     ticket_hold_create,
@@ -44,6 +45,7 @@ from events.services.tickets import (
 
 __all__ = [
     "DAF_REFUSAL",
+    "HOLD_LIMIT",
     "PUBLIC_LINK_DAYS",
     "PublicLinkExpired",
     "PublicLinkInvalid",
