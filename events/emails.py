@@ -142,7 +142,9 @@ def rsvp_request_message(
     event, answer, *, to: str, confirm_url: str, days: int, current=None, rsvp_url: str = ""
 ) -> EmailMessage:
     """The link that confirms an answer typed on the public page (``answer``, a PublicAnswer),
-    valid for ``days``; ``current``: the answer this address has already given, if any."""
+    valid for ``days``; ``current``: the answer this address has already given, if any. None
+    of the text typed (names, guests, dietary needs) is in the email: anyone can type any
+    address, and the form must not carry their words to it. The link's page shows them."""
     return _message(
         "rsvp_request",
         to=to,
@@ -150,7 +152,6 @@ def rsvp_request_message(
         context={
             "event": event,
             "answer": answer,
-            "name": f"{answer.first_name} {answer.last_name}".strip(),
             "confirm_url": confirm_url,
             "days": days,
             "current": current,

@@ -207,3 +207,17 @@ def test_a_nul_byte_in_an_invitation_link_is_a_friendly_404(client, event):
 
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
+
+
+def test_the_confirmation_email_carries_none_of_the_words_typed(client, event):
+    client.post(
+        "/events/indy-dinner/",
+        _form("victim@example.org", answer="yes", first_name="Visit spam.example",
+              last_name="now", guest_names="Cheap pills", dietary_needs="call 555-0100"),
+    )  # fmt: skip
+
+    [email] = mail.outbox
+    for typed in ("spam.example", "Cheap pills", "555-0100"):
+        assert typed not in email.body and typed not in email.subject
+    # The owner of the address sees them on the link's page before confirming.
+    assert "Cheap pills" in client.get(_link(email)).content.decode()
