@@ -281,7 +281,8 @@ def _hold_limit_refusal(
     holders = [Q(email=email)] + ([Q(client_address=client_address)] if client_address else [])
     for holder in holders:
         held = pending.filter(holder).aggregate(seats=Sum("seats"), tickets=Sum("quantity"))
-        if (held["seats"] or 0) + seats > HOLD_LIMIT or (held["tickets"] or 0) + quantity > HOLD_LIMIT:
+        held_seats, held_tickets = held["seats"] or 0, held["tickets"] or 0
+        if held_seats + seats > HOLD_LIMIT or held_tickets + quantity > HOLD_LIMIT:
             # The same words whoever holds them: they never say what someone else bought.
             return (
                 f"At most {HOLD_LIMIT} tickets or seats can wait for payment at once from one "
