@@ -87,7 +87,8 @@ def test_a_restore_refuses_a_file_that_is_not_a_backup_of_this_engine(tmp_path):
         other.write_bytes(b"PGDMP\x01\x0e\x00" + b"\x00" * 64)  # how a pg_dump archive starts
         expected = "is a PostgreSQL backup, and this database is SQLite"
     else:
-        sqlite3.connect(other).execute("CREATE TABLE django_migrations (id integer)").connection.commit()
+        with sqlite3.connect(other) as made:
+            made.execute("CREATE TABLE django_migrations (id integer)")
         expected = "is a SQLite backup, and this database is PostgreSQL"
 
     with pytest.raises(CommandError, match=expected):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import logging
-import smtplib
 import socketserver
 import threading
 import uuid
