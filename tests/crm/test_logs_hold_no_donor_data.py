@@ -173,3 +173,20 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
         if value.lower() in line.lower()
     ]
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_secret_or_an_email_a_library_logs_is_blanked(log_output, settings, stripe_on):
+    # What a library could write: its configuration, or a traceback quoting a recipient.
+    library = logging.getLogger("some.library")
+    library.warning("connecting with key %s", settings.STRIPE_SECRET_KEY)
+    try:
+        raise ValueError(f"signing with {settings.STRIPE_WEBHOOK_SECRET} for noor@example.org")
+    except ValueError:
+        library.exception("could not sign")
+
+    log = log_output.getvalue()
+    assert "connecting with key [secret]" in log
+    assert "ValueError: signing with [secret] for [email]" in log
+    assert settings.STRIPE_SECRET_KEY not in log
+    assert settings.STRIPE_WEBHOOK_SECRET not in log
+    assert "noor@example.org" not in log
