@@ -114,7 +114,10 @@ class IssuedDocumentAdmin(AuditedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(self.get_queryset(request), pk=document_id)
-        services.document_mark_downloaded(document=document)
+        # "Downloaded" tells Staff the donor's copy went out: only those who hand documents
+        # out (who may change them) mark it; a Board member's read changes nothing.
+        if self.has_change_permission(request):
+            services.document_mark_downloaded(document=document)
         response = HttpResponse(type(self).pdf_render(document), content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="{self.pdf_name}-{document.number}.pdf"'
