@@ -1,5 +1,5 @@
-"""The attendee list as CSV and XLSX (spreadsheet formulas neutralized), and the door list
-as a printable PDF (reportlab)."""
+"""The attendee list as CSV and XLSX (spreadsheet formulas neutralized, each in its format's
+way: donors.exports), and the door list as a printable PDF (reportlab)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 
 from events.models import Event
 from events.selectors import attendees
-from donors.exports import csv_cell, safe_cell
+from donors.exports import csv_cell, safe_cell, xlsx_cells
 
 HEADER = [
     "Name",
@@ -55,10 +55,8 @@ def attendees_xlsx(event: Event) -> bytes:
     sheet.title = "Attendees"
     sheet.append(HEADER)
     for row in attendee_rows(event):
-        # Written as strings with data_type "s": openpyxl never turns them into formulas.
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"
+        # Text cells, as stored: openpyxl never turns them into formulas.
+        sheet.append(xlsx_cells(sheet, row))
     for column, width in zip("ABCDEFGH", (28, 30, 10, 30, 30, 12, 8, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
