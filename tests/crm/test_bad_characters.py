@@ -225,6 +225,24 @@ def test_an_organizer_correcting_a_guest_is_asked_to_remove_the_stored_character
     assert guest.guest_names == "Sara Raza\nOmar Raza"
 
 
+def test_staff_are_told_to_remove_a_control_character_from_a_void_reason(
+    client, staff, organization
+):
+    from compliance import services
+
+    factories.ensure_benefit_limits()
+    receipt = services.receipt_issue(gift=factories.make_gift())
+    client.force_login(staff)
+
+    response = client.post("/admin/compliance/receipt/", {
+        "action": "void_receipts", helpers.ACTION_CHECKBOX_NAME: [receipt.pk], "confirmed": "yes",
+        "reason": "Entered twice\x1b[31m"})  # fmt: skip
+
+    assert "Remove the control character U+001B" in response.text
+    receipt.refresh_from_db()
+    assert receipt.voided_at is None
+
+
 def test_the_services_refuse_new_bad_text_and_let_stored_text_stay(gala):
     with pytest.raises(ValidationError) as refused:
         donor_create(first_name="Ali\x00", last_name="Raza")
