@@ -343,3 +343,18 @@ def test_a_logo_over_pillows_pixel_limit_is_refused_in_words(client, administrat
     assert response.status_code == 200
     assert "The logo has too many pixels to be read safely" in response.text
     assert not bytes(Organization.objects.get().logo)
+
+
+def test_a_logo_stored_around_the_checks_leaves_receipts_printing_without_it(organization):
+    from compliance import pdf_logo, services
+    from compliance.pdf import receipt_pdf
+
+    factories.ensure_benefit_limits()
+    Organization.objects.update(logo=png_over_pillows_pixel_limit(), logo_sha256="b" * 64)
+    pdf_logo._cache.update(key=None, logo=None)
+    receipt = services.receipt_issue(gift=factories.make_gift())
+
+    pages = PdfReader(io.BytesIO(receipt_pdf(receipt))).pages
+
+    assert list(pages[0].images) == []
+    assert receipt.number in pages[0].extract_text()
