@@ -32,6 +32,7 @@ from compliance.models import (
 from compliance.pdf import receipt_pdf, statement_pdf
 from donors.admin.base import AuditedAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
+from donors.text import text_problem
 
 
 def _confirm(modeladmin, request, queryset, *, action, title, question, items, reason=False,
@@ -173,6 +174,8 @@ class ReceiptAdmin(IssuedDocumentAdmin):
             reason = request.POST.get("reason", "").strip()
             if not reason:
                 request._reason_error = "Say why: the reason is kept with the receipt."
+            elif text_problem(reason):
+                request._reason_error = text_problem(reason)
             else:
                 count = 0
                 for receipt in queryset.filter(voided_at__isnull=True):

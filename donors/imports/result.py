@@ -57,7 +57,7 @@ class ImportResult:
         import csv
         import io
 
-        from donors.exports import safe_cell
+        from donors.exports import csv_cell
 
         if not self.rejected:
             return ""
@@ -67,7 +67,7 @@ class ImportResult:
         writer.writerow(headers)
         for _, values, errors in self.rejected:
             reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
-            writer.writerow([safe_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
+            writer.writerow([csv_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
         return buffer.getvalue()
 
     def run_create(self, *, user, source: str, started, finished=None):
