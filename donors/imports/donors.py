@@ -121,7 +121,7 @@ def donors_import(
 
     parsed = []
     for line, values in sheet.rows:
-        errors = []
+        errors = list(sheet.problems.get(line, ()))  # text that cannot be stored
         if values.get("__extra__"):
             errors.append(("", f"values beyond the last column: {values['__extra__']}"))
         spec = donor_spec(line, values, errors)

@@ -88,7 +88,7 @@ def globalgiving_import(
 
     donations = []  # (line, values, payout, date, amount, spec or None, project)
     for line, values in sheet.rows:
-        errors = []
+        errors = list(sheet.problems.get(line, ()))  # text that cannot be stored
 
         def read(field, parse, *args):
             raw = values.get(columns[field], "")

@@ -58,6 +58,7 @@ class ImportResult:
         import io
 
         from donors.exports import safe_cell
+        from donors.text import printable
 
         if not self.rejected:
             return ""
@@ -67,7 +68,11 @@ class ImportResult:
         writer.writerow(headers)
         for _, values, errors in self.rejected:
             reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
-            writer.writerow([safe_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
+            # A refused row may hold the very NUL byte it was refused for: the database and a
+            # spreadsheet take neither, so it is kept as a space.
+            writer.writerow(
+                [safe_cell(printable(values.get(h, ""))) for h in headers[:-1]] + [reason]
+            )
         return buffer.getvalue()
 
     def run_create(self, *, user, source: str, started, finished=None):
