@@ -162,9 +162,10 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> Sheet:
         sheet = Sheet(name=name, headers=headers)
         rows, problems = sheet.rows, sheet.problems
         suspect = _CONTROL.search(content) is not None
+        columns = limits.columns
         start = line = reader.line_num + 1
         for values in itertools.islice(reader, limits.rows):
-            if len(values) > limits.columns:
+            if len(values) > columns:
                 raise FileProblem(_wide_row(name, start, len(values), limits))
             if any(v.strip() for v in values):
                 row = _row(headers, values)
