@@ -67,7 +67,7 @@ class ImportResult:
         writer = csv.writer(buffer)
         writer.writerow(headers)
         for _, values, errors in self.rejected:
-            reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
+            reason = printable("; ".join(f"line {e.line}, {e.message}" for e in errors))
             # A refused row may hold the very NUL byte it was refused for: the database and a
             # spreadsheet take neither, so it is kept as a space.
             writer.writerow(
