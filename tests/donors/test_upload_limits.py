@@ -26,6 +26,10 @@ GIFT_HEADER = ["donor_email", "donor_first_name", "donor_last_name", "gift_date"
                "method"]  # fmt: skip
 
 
+def gift(email="a@example.org", first="Ali", last="Khan", amount="10") -> list:
+    return [email, first, last, "2025-01-05", amount, "cash"]
+
+
 def preview(client, content: bytes, name="gifts.csv", model="donors/gift", skip_errors=False):
     fmt = "1" if name.endswith(".xlsx") else "0"
     data = {"format": fmt, "import_file": SimpleUploadedFile(name, content)}
@@ -153,7 +157,9 @@ def test_a_cell_of_a_megabyte_is_refused_with_a_message_not_an_error_or_a_traceb
 
     message = admin_refusal(preview(client, content, "big.csv"))
 
-    assert message == "big.csv, line 2: a cell is longer than 10,000 characters, the most an import takes"
+    assert message == (
+        "big.csv, line 2: a cell is longer than 10,000 characters, the most an import takes"
+    )
     assert command_refusal(tmp_path, content, "big.csv") == message
 
 
@@ -161,13 +167,14 @@ def test_a_long_cell_in_a_workbook_is_refused_alike(client, staff, organization,
     from tests.donors.import_files import write_xlsx
 
     path = write_xlsx(tmp_path / "long.xlsx", GIFT_HEADER,
-                      [["a@example.org", "Ali", "Khan", "2025-01-05", 10, "cash"],
-                       ["b@example.org", "y" * 10_001, "Shah", "2025-01-05", 10, "cash"]])  # fmt: skip
+                      [gift(amount=10), gift("b@example.org", "y" * 10_001, "Shah", amount=10)])
     client.force_login(staff)
 
     message = admin_refusal(preview(client, path.read_bytes(), "long.xlsx"))
 
-    assert message == "long.xlsx, line 3: a cell is longer than 10,000 characters, the most an import takes"
+    assert message == (
+        "long.xlsx, line 3: a cell is longer than 10,000 characters, the most an import takes"
+    )
     assert command_refusal(tmp_path, path.read_bytes(), "long.xlsx") == message
 
 
@@ -179,7 +186,9 @@ def test_files_past_the_size_and_row_limits_are_refused_alike(
     client.force_login(staff)
 
     message = admin_refusal(preview(client, csv_bytes(GIFT_HEADER, rows), "many.csv"))
-    assert message == "many.csv has more than 3 rows: an import takes at most 3; split it into smaller files"
+    assert message == (
+        "many.csv has more than 3 rows: an import takes at most 3; split it into smaller files"
+    )
     assert command_refusal(tmp_path, csv_bytes(GIFT_HEADER, rows), "many.csv") == message
     # Three rows and blank lines after them are within the limit.
     assert "confirm_form" in preview(client, csv_bytes(GIFT_HEADER, rows[:3]) + b"\r\n\r\n").context
@@ -187,7 +196,9 @@ def test_files_past_the_size_and_row_limits_are_refused_alike(
     settings.IMPORT_MAX_FILE_MB = 1
     big = csv_bytes(GIFT_HEADER, rows[:1]) + b"\n" * (1024 * 1024)
     message = admin_refusal(preview(client, big, "big.csv"))
-    assert message == "big.csv is 1.0 MB: an import takes files of at most 1 MB; split it into smaller files"
+    assert message == (
+        "big.csv is 1.0 MB: an import takes files of at most 1 MB; split it into smaller files"
+    )
     assert command_refusal(tmp_path, big, "big.csv") == message
 
 
@@ -214,8 +225,7 @@ def test_a_cp1252_csv_the_command_accepts_the_admin_accepts_too(
 def test_a_nul_byte_is_a_row_error_in_the_preview_and_the_command_never_a_500(
     client, staff, organization, tmp_path
 ):
-    content = csv_bytes(GIFT_HEADER, [["a@example.org", "A\x00li", "Khan", "2025-01-05", "10", "cash"],
-                                      ["b@example.org", "Sara", "Shah", "2025-01-05", "20", "cash"]])  # fmt: skip
+    content = csv_bytes(GIFT_HEADER, [gift(first="A\x00li"), gift("b@example.org", "Sara", "Shah")])
     client.force_login(staff)
 
     page = preview(client, content)
@@ -235,8 +245,9 @@ def test_a_nul_byte_is_a_row_error_in_the_preview_and_the_command_never_a_500(
 def test_skipping_the_row_with_a_nul_byte_imports_the_others_and_keeps_it_printable(
     client, staff, organization
 ):
-    content = csv_bytes(GIFT_HEADER, [["a@example.org", "A\x00li", "Khan", "2025-01-05", "1\x000", "cash"],
-                                      ["b@example.org", "Sara", "Shah", "2025-01-05", "20", "cash"]])  # fmt: skip
+    content = csv_bytes(
+        GIFT_HEADER, [gift(first="A\x00li", amount="1\x000"), gift("b@example.org", "Sara", "Shah")]
+    )
     client.force_login(staff)
 
     page = preview(client, content, skip_errors=True)
@@ -253,9 +264,9 @@ def test_a_line_break_in_a_name_is_a_row_error_in_a_note_it_is_kept(
     client, staff, organization, tmp_path
 ):
     header = [*GIFT_HEADER, "notes"]
-    content = csv_bytes(header, [["a@example.org", "Ali\nRaza", "Khan", "2025-01-05", "10", "cash", ""],
-                                 ["b@example.org", "Sara", "Shah", "2025-01-05", "20", "cash",
-                                  "first line\nsecond line"]])  # fmt: skip
+    note = "first line\nsecond line"
+    content = csv_bytes(header, [[*gift(first="Ali\nRaza"), ""],
+                                 [*gift("b@example.org", "Sara", "Shah"), note]])
     client.force_login(staff)
 
     page = preview(client, content)
@@ -276,7 +287,7 @@ def test_a_control_character_in_an_rsvp_import_is_a_row_error_for_the_organizer(
     event = factories.make_event(slug="gala", name="Gala", capacity=10, organizers=[organizer])
     content = csv_bytes(["event", "donor_email", "donor_first_name", "donor_last_name", "answer",
                          "dietary_needs"],
-                        [[event.slug, "a@example.org", "Ali", "Khan", "yes", "no\x0bnuts"]])  # fmt: skip
+                        [[event.slug, "a@example.org", "Ali", "Khan", "yes", "no\x0bnuts"]])
     client.force_login(organizer)
 
     page = preview(client, content, "rsvps.csv", model="events/rsvp")
@@ -316,8 +327,8 @@ def test_an_organizer_cannot_import_or_delete_a_file_of_the_temp_folder_by_its_n
     planted.write(csv_bytes(RSVP_HEADER, [[event.slug, "x@example.org", "Xena", "Planted", "yes"]]))
     planted.close()
     client.force_login(organizer)
-    page = preview(client, csv_bytes(RSVP_HEADER, [[event.slug, "a@example.org", "Ali", "Khan", "yes"]]),
-                   "rsvps.csv", model="events/rsvp")  # fmt: skip
+    rows = [[event.slug, "a@example.org", "Ali", "Khan", "yes"]]
+    page = preview(client, csv_bytes(RSVP_HEADER, rows), "rsvps.csv", model="events/rsvp")
     data = confirm_data(page)
     data["import_file_name"] = planted.name.rsplit("/", 1)[-1]
 
