@@ -95,6 +95,11 @@ class EngineImportMixin(ImportMixin):
     confirm_form_class = SkipErrorsConfirmForm
     import_template_name = "admin/donors/import.html"  # the library's, with a Cancel button
 
+    def get_resource_index(self, form):
+        # One resource per admin here: a tampered index in the confirm form must not pick a
+        # missing one (the library's IndexError, a 500).
+        return 0
+
     def write_to_tmp_storage(self, import_file, input_format):
         return _Upload(import_file)
 

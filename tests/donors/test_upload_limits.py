@@ -366,6 +366,22 @@ def test_another_user_cannot_confirm_or_cancel_a_preview_and_its_owner_still_can
     assert Gift.objects.count() == 1
 
 
+def test_a_tampered_confirm_form_never_answers_500(client, staff, organization):
+    client.force_login(staff)
+    data = confirm_data(preview(client, csv_bytes(GIFT_HEADER, [gift()])))
+
+    for junk in ({"import_file_name": "../../etc/passwd"}, {"import_file_name": ""},
+                 {"original_file_name": ""}):  # fmt: skip
+        page = client.post("/admin/donors/gift/process_import/", {**data, **junk}, follow=True)
+        assert page.status_code == 200
+        assert "Upload the file again." in page.text
+    done = client.post("/admin/donors/gift/process_import/",
+                       {**data, "resource": "7", "format": "x"}, follow=True)  # fmt: skip
+
+    assert done.status_code == 200
+    assert Gift.objects.count() == 1
+
+
 def test_cancel_deletes_the_kept_file_and_a_preview_with_errors_keeps_none(
     client, staff, organization
 ):
