@@ -151,6 +151,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000)
 EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 48, minimum=1)
 
+# Imports (admin and commands alike): files past these limits are refused with a message before
+# they are parsed, so a huge or crafted file never ties up a web worker. An XLSX is a zip: its
+# declared unpacked size, and that size against the file's, are checked before it is opened.
+# The admin keeps an uploaded file between its preview and its confirm for IMPORT_UPLOAD_HOURS
+# at most (deleted at confirm or cancel; an hourly django-q2 schedule deletes abandoned ones).
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 20, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000, minimum=1)
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 200, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100, minimum=1)
+IMPORT_UPLOAD_HOURS = env_int("IMPORT_UPLOAD_HOURS", 2, minimum=1)
+
 # External services; empty means "not configured" and the features that need them say so.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
