@@ -210,6 +210,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "crm_cache",
+            # Rate-limit counts and public RSVPs waiting for their emailed link live here:
+            # Django's default of 300 entries would let a flood of new keys cull them.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

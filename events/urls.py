@@ -5,7 +5,7 @@ from events import views
 urlpatterns = [
     path("events/<slug:slug>/", views.event_public, name="event_public"),
     path(
-        "events/<slug:slug>/confirm/<str:token>/",
+        "events/<slug:slug>/confirm/<str:link_id>/",
         views.event_rsvp_confirm,
         name="event_rsvp_confirm",
     ),

@@ -180,24 +180,26 @@ def event_public(request, slug):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def event_rsvp_confirm(request, slug, token):
-    """The link emailed from the public page: shows the answer it carries and records it on
-    POST (a GET never writes: mail scanners open links before people do)."""
+def event_rsvp_confirm(request, slug, link_id):
+    """The link emailed from the public page: shows the answer waiting behind it and records
+    it on POST (a GET never writes: mail scanners open links before people do)."""
     event = _public_event(slug)
     if request.method == "POST" and (
         rate_limited(request, scope="rsvp") or _rsvp_event_limited(request, event)
     ):
         return _too_many(request)
-    context = {"event": event, "token": token}
+    context = {"event": event}
     try:
-        context["answer"] = services.rsvp_public_answer(token, event=event)
+        context["answer"] = services.rsvp_public_answer(link_id, event=event)
     except services.PublicLinkExpired:
         return render(request, "events/rsvp_confirm.html", {**context, "expired": True}, status=410)
     except services.PublicLinkInvalid:
         return render(request, "events/bad_link.html", status=404)
-    if request.method == "POST":
+    if context["answer"].used:
+        context["used"] = True
+    elif request.method == "POST":
         try:
-            rsvp = services.rsvp_confirm_public(event=event, token=token)
+            rsvp = services.rsvp_confirm_public(event=event, link_id=link_id)
         except services.PublicLinkUsed:
             context["used"] = True
         except ValidationError as error:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
+import secrets
 
 from django.conf import settings
-from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -163,16 +165,21 @@ def donor_for_email(*, email: str, first_name: str, last_name: str) -> Donor:
 
 # --- Answers from the event's public page ----------------------------------------------------
 # Anyone can type anyone's email on the public page, so the page records nothing and looks
-# nothing up: the answer travels, signed, in a link emailed to the address typed, and is
-# recorded only when that link is used. The page says the same whoever the address belongs to,
-# and nobody answers for someone else without their mailbox.
+# nothing up: the answer waits in the shared cache under a random id, the id is emailed (as a
+# link) to the address typed, and the answer is recorded only when that link is used. The page
+# says the same whoever the address belongs to, and nobody answers for someone else without
+# their mailbox. The link holds only the id, so no email address or name travels in URLs (and
+# so into access logs), nor in the task queue.
 
 PUBLIC_LINK_DAYS = 3  # how long the emailed confirmation link works
-_PUBLIC_SALT = "events.rsvp-public"
+# The waiting answer outlives the link by a day, so a late click is told "expired, answer
+# again" rather than "this link does not work"; then the cache forgets it.
+_PENDING_SECONDS = (PUBLIC_LINK_DAYS + 1) * 86400
+_PENDING_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 class PublicLinkInvalid(Exception):
-    """The confirmation link is not one we sent (mistyped, cut short, tampered with)."""
+    """The confirmation link is not one we sent (mistyped, cut short), or long forgotten."""
 
 
 class PublicLinkExpired(PublicLinkInvalid):
@@ -185,7 +192,7 @@ class PublicLinkUsed(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class PublicAnswer:
-    """An answer typed on the public page, carried in the confirmation link."""
+    """An answer typed on the public page, waiting for its confirmation link to be used."""
 
     event_id: int
     first_name: str
@@ -196,6 +203,11 @@ class PublicAnswer:
     guest_names: str
     dietary_needs: str
     asked_at: float  # Unix time the page was answered: a later answer supersedes the link
+    used: bool = False
+
+
+def _pending_key(link_id: str) -> str:
+    return f"events:rsvp-public:{link_id}"
 
 
 def rsvp_request_public(
@@ -209,46 +221,52 @@ def rsvp_request_public(
     guest_names: str = "",
     dietary_needs: str = "",
     now: datetime.datetime | None = None,
-) -> None:
-    """An answer from the event's public page: email a link that confirms it to the address
-    typed. Writes nothing and reads nothing about that address (the email task does)."""
+) -> str:
+    """An answer from the event's public page: keep it waiting and email a link that
+    confirms it to the address typed; returns the link's id. Writes nothing to the event or
+    the donors and reads nothing about that address (the email task does)."""
     now = now or timezone.now()
     party_size = _answer_check(event, answer=answer, party_size=party_size, now=now)
-    token = signing.dumps(
-        [event.pk, first_name.strip(), last_name.strip(), email.strip().lower(), answer,
-         party_size, guest_names.strip(), dietary_needs.strip(), now.timestamp()],
-        salt=_PUBLIC_SALT,
-        compress=True,
-    )  # fmt: skip
-    tasks.enqueue("events.tasks.rsvp_public_request", token)
+    link_id = secrets.token_urlsafe(24)
+    pending = PublicAnswer(
+        event_id=event.pk,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        answer=answer,
+        party_size=party_size,
+        guest_names=guest_names.strip(),
+        dietary_needs=dietary_needs.strip(),
+        asked_at=now.timestamp(),
+    )
+    cache.set(_pending_key(link_id), dataclasses.asdict(pending), timeout=_PENDING_SECONDS)
+    tasks.enqueue("events.tasks.rsvp_public_request", link_id)
+    return link_id
 
 
-def rsvp_public_answer(token: str, *, event: Event | None = None) -> PublicAnswer:
-    """The answer a confirmation link carries; PublicLinkInvalid or PublicLinkExpired."""
-    try:
-        values = signing.loads(
-            token, salt=_PUBLIC_SALT, max_age=datetime.timedelta(days=PUBLIC_LINK_DAYS)
-        )
-    except signing.SignatureExpired:
-        raise PublicLinkExpired from None
-    except signing.BadSignature:
-        raise PublicLinkInvalid from None
-    try:
-        found = PublicAnswer(*values)
-    except TypeError:  # a link in another shape than this version makes
-        raise PublicLinkInvalid from None
+def rsvp_public_answer(
+    link_id: str, *, event: Event | None = None, now: datetime.datetime | None = None
+) -> PublicAnswer:
+    """The answer waiting behind a confirmation link; PublicLinkInvalid or PublicLinkExpired."""
+    values = cache.get(_pending_key(link_id)) if _PENDING_ID.fullmatch(link_id) else None
+    if values is None:
+        raise PublicLinkInvalid
+    found = PublicAnswer(**values)
     if event is not None and found.event_id != event.pk:
         raise PublicLinkInvalid
+    age = (now or timezone.now()).timestamp() - found.asked_at
+    if age > PUBLIC_LINK_DAYS * 86400:
+        raise PublicLinkExpired
     return found
 
 
-def rsvp_public_request_send(*, token: str) -> bool:
+def rsvp_public_request_send(*, link_id: str) -> bool:
     """Email the confirmation link (the task behind ``rsvp_request_public``). A guest who has
     answered already is told their current answer and given their own link too."""
     from events.emails import rsvp_request_message
 
     try:
-        found = rsvp_public_answer(token)
+        found = rsvp_public_answer(link_id)
     except PublicLinkInvalid:
         return False
     event = Event.objects.filter(pk=found.event_id).first()
@@ -262,7 +280,7 @@ def rsvp_public_request_send(*, token: str) -> bool:
         if known
         else None
     )
-    confirm_url = settings.SITE_URL + reverse("event_rsvp_confirm", args=[event.slug, token])
+    confirm_url = settings.SITE_URL + reverse("event_rsvp_confirm", args=[event.slug, link_id])
     rsvp_request_message(
         event,
         found,
@@ -277,15 +295,18 @@ def rsvp_public_request_send(*, token: str) -> bool:
 
 @transaction.atomic
 def rsvp_confirm_public(
-    *, event: Event, token: str, now: datetime.datetime | None = None
+    *, event: Event, link_id: str, now: datetime.datetime | None = None
 ) -> RSVP:
-    """Record the answer a confirmation link carries: the donor with that email (or a new
-    one) answers, and gets their own link to change it. PublicLinkInvalid, PublicLinkExpired;
-    PublicLinkUsed when it was recorded already or the guest has answered since."""
+    """Record the answer waiting behind a confirmation link: the donor with that email (or a
+    new one) answers, and gets their own link to change it. PublicLinkInvalid,
+    PublicLinkExpired; PublicLinkUsed when it was recorded already or the guest has answered
+    since. Once recorded, the waiting answer is forgotten (only "used" is kept)."""
     now = now or timezone.now()
     # One answer at a time per event: a double click cannot make two donors or two answers.
     event = Event.objects.select_for_update().get(pk=event.pk)
-    found = rsvp_public_answer(token, event=event)
+    found = rsvp_public_answer(link_id, event=event, now=now)
+    if found.used:
+        raise PublicLinkUsed
     donor = donor_for_email(
         email=found.email, first_name=found.first_name, last_name=found.last_name
     )
@@ -293,7 +314,7 @@ def rsvp_confirm_public(
     if current is not None and current.answered_at.timestamp() >= found.asked_at:
         raise PublicLinkUsed
     invitation, _ = Invitation.objects.get_or_create(event=event, donor=donor)
-    return rsvp_submit(
+    rsvp = rsvp_submit(
         event=event,
         donor=donor,
         answer=found.answer,
@@ -303,6 +324,15 @@ def rsvp_confirm_public(
         invitation=invitation,
         now=now,
     )
+    used = dataclasses.replace(
+        found, first_name="", last_name="", email="", guest_names="", dietary_needs="", used=True
+    )
+    transaction.on_commit(
+        lambda: cache.set(
+            _pending_key(link_id), dataclasses.asdict(used), timeout=_PENDING_SECONDS
+        )
+    )
+    return rsvp
 
 
 def rsvp_url(rsvp: RSVP) -> str:

@@ -94,10 +94,10 @@ def _answer_of(invitation):
 
 
 @public_form_settings
-@given(token=junk)
-def test_a_made_up_confirmation_link_never_answers_500_and_records_nothing(event, token):
+@given(link_id=junk)
+def test_a_made_up_confirmation_link_never_answers_500_and_records_nothing(event, link_id):
     cache.clear()
-    path = f"/events/indy-dinner/confirm/{urllib.parse.quote(token, safe='')}/"
+    path = f"/events/indy-dinner/confirm/{urllib.parse.quote(link_id, safe='')}/"
     client = Client()
 
     statuses = {client.get(path).status_code, client.post(path).status_code}
