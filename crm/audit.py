@@ -1,0 +1,15 @@
+"""Back-office users leave an audit record of every change (django-auditlog): their details,
+active flag and role (their groups); the password only as "changed", never its hash."""
+
+from auditlog.registry import auditlog
+
+
+def register() -> None:
+    from django.contrib.auth.models import User
+
+    auditlog.register(
+        User,
+        exclude_fields=["last_login"],
+        mask_fields=["password"],
+        m2m_fields={"groups"},
+    )
