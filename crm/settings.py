@@ -126,7 +126,8 @@ AUTHENTICATION_BACKENDS = [
 # required for Administrators, Staff and Board members on every signed-in page whenever it is
 # on, and it is on unless DEBUG is: the quick start's demo logins get in with a password alone.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
-OTP_TOTP_ISSUER = env_str("TWO_FACTOR_ISSUER", "MSP back office")
+# The name authenticator apps show for this site.
+OTP_TOTP_ISSUER = "MSP back office"
 # Failed sign-ins before an account, or an address, is locked out; and for how long (0: until
 # an Administrator unlocks it in Users).
 AXES_FAILURE_LIMIT = env_int("SIGNIN_LOCKOUT_FAILURES", 5, minimum=1)
@@ -137,6 +138,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "donors.ratelimit.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Lockouts are lifted with the audited "Unlock sign-in" action on Users, not by deleting records.
+AXES_ENABLE_ADMIN = False
 # A signed-in page left alone this long signs its user out.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 # Invitation and password-reset links work once, for this long.
@@ -253,5 +256,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The Stripe library logs every request at INFO: ids only, but noise.
         "stripe": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (WARNING) are what matter.
+        "axes": {"level": "WARNING"},
     },
 }
