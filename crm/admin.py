@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm import roles, services
+from donors.text import text_problem
 
 # Authenticator secrets are never shown, not even to Administrators: a lost phone is handled by
 # the "Reset two-factor" action on the user.
@@ -33,6 +34,19 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField(choices=[(role, role) for role in roles.ROLES])
+
+    def _one_line(self, name: str) -> str:
+        value = self.cleaned_data[name]
+        problem = text_problem(value, one_line=True)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+    def clean_first_name(self):
+        return self._one_line("first_name")
+
+    def clean_last_name(self):
+        return self._one_line("last_name")
 
 
 def _role_action(role: str):
@@ -136,7 +150,7 @@ class BackOfficeUserAdmin(UserAdmin):
             try:
                 user = services.user_invite(by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error("email", error)
+                form.add_error("email", ValidationError(error.messages))
             except OSError:
                 form.add_error(None, "The invitation email could not be sent: nobody was added.")
             else:

@@ -172,3 +172,17 @@ def test_users_are_neither_added_by_hand_nor_deleted(admin_client, staff):
     assert admin_client.get(f"/admin/auth/user/{staff.pk}/delete/").status_code == 403
     page = admin_client.get(USERS).content.decode()
     assert "Invite a colleague" in page and reverse("admin:auth_user_invite") in page
+
+
+def test_an_invitation_refuses_a_name_with_a_control_character(admin_client):
+    response = admin_client.post(
+        INVITE,
+        {"email": "rahim@msp.example.org", "first_name": "Ra\x0bhim", "role": roles.STAFF},
+    )
+    assert "Remove the control character U+000B" in response.content.decode()
+    assert not User.objects.filter(username="rahim@msp.example.org").exists()
+
+
+def test_every_admin_page_links_to_two_factor_set_up(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    assert '<a href="/account/two-factor/">Two-factor authentication</a>' in page
