@@ -134,8 +134,9 @@ AXES_FAILURE_LIMIT = env_int("SIGNIN_LOCKOUT_FAILURES", 5, minimum=1)
 _lockout_minutes = env_int("SIGNIN_LOCKOUT_MINUTES", 60)
 AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# The same client address the public forms' rate limits use (and the same trust in proxies).
-AXES_CLIENT_IP_CALLABLE = "donors.ratelimit.client_ip"
+# The same client address the public forms' rate limits use (donors.ratelimit.client_ip, and
+# the same trust in proxies).
+AXES_CLIENT_IP_CALLABLE = "crm.signin.signin_client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Lockouts are lifted with the audited "Unlock sign-in" action on Users, not by deleting records.

@@ -3,6 +3,7 @@ lockout backend (README "Signing in")."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from axes.backends import AxesStandaloneBackend
@@ -15,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 
 from crm import roles
+from donors.ratelimit import client_ip
 
 # Roles that must use a second factor; Event organizers may.
 TWO_FACTOR_ROLES = (roles.ADMINISTRATOR, roles.STAFF, roles.BOARD_MEMBER)
@@ -106,6 +108,18 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def signin_client_ip(request) -> str | None:
+    """django-axes' client address: the public forms' own (``client_ip``, the same trust in
+    proxies), or None when it is not an address at all (a request made in code), which the
+    database's address columns would refuse."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def after_login_url(request) -> str:
