@@ -154,8 +154,10 @@ def signin_unlock(*, user: User, by: User) -> int:
 
 def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
     """The audit record of a lockout (called by django-axes when it locks someone out)."""
-    log.warning("Sign-in locked out for login %r from %s", username, ip_address)
     user = User.objects.filter(username=username).first()
+    # The log names the user by id: logins are email addresses, which logs never carry.
+    who = f"user #{user.pk}" if user is not None else "an unknown login"
+    log.warning("Sign-in locked out for %s from %s", who, ip_address or "an unknown address")
     if user is not None:
         _note(user, f"locked out after repeated failed sign-ins (from {ip_address})", by=None)
 

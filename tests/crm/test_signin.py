@@ -9,7 +9,6 @@ from base64 import b32decode
 
 import pytest
 from auditlog.models import LogEntry
-from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
 from django.test import override_settings
