@@ -6,6 +6,7 @@ through admin actions that call crm.services, each audited with who did it.
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -16,6 +17,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -49,6 +51,16 @@ class InviteForm(forms.Form):
         return self._one_line("last_name")
 
 
+def _lockouts():
+    """Failed sign-ins of the row's login that lock it now (django-axes' records)."""
+    attempts = AccessAttempt.objects.filter(
+        username=OuterRef("username"), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    if settings.AXES_COOLOFF_TIME:
+        attempts = attempts.filter(attempt_time__gt=timezone.now() - settings.AXES_COOLOFF_TIME)
+    return attempts
+
+
 def _role_action(role: str):
     def action(modeladmin, request, queryset):
         for user in queryset:
@@ -64,7 +76,9 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class BackOfficeUserAdmin(UserAdmin):
-    list_display = ("username", "email", "full_name", "role", "two_factor", "is_active")
+    list_display = (
+        "username", "email", "full_name", "role", "two_factor", "locked_out", "is_active"
+    )
     list_filter = ("is_active", "groups")
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("username",)
@@ -75,6 +89,7 @@ class BackOfficeUserAdmin(UserAdmin):
     readonly_fields = ("role", "is_active", "two_factor", "last_login", "date_joined")
     actions = [
         "unlock_sign_in",
+        "invite_again",
         "reset_two_factor",
         "deactivate",
         *(_role_action(role) for role in roles.ROLES),
@@ -85,7 +100,7 @@ class BackOfficeUserAdmin(UserAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(has_two_factor=Exists(confirmed))
+            .annotate(has_two_factor=Exists(confirmed), is_locked_out=Exists(_lockouts()))
             .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
         )
 
@@ -97,6 +112,10 @@ class BackOfficeUserAdmin(UserAdmin):
     def role(self, user):
         names = {group.name for group in user.groups.all()}
         return ", ".join(role for role in roles.ROLES if role in names) or "-"
+
+    @admin.display(description="Sign-in locked", boolean=True)
+    def locked_out(self, user):
+        return getattr(user, "is_locked_out", None)
 
     @admin.display(description="Two-factor", boolean=True)
     def two_factor(self, user):
@@ -115,6 +134,16 @@ class BackOfficeUserAdmin(UserAdmin):
         for user in queryset:
             services.signin_unlock(user=user, by=request.user)
         self.message_user(request, f"Signing in is unlocked for {queryset.count()} user(s).")
+
+    @admin.action(description="Send a new invitation link", permissions=["change"])
+    def invite_again(self, request, queryset):
+        for user in queryset:
+            try:
+                services.user_invite_again(user=user, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+            else:
+                self.message_user(request, f"A new invitation link was sent to {user.email}.")
 
     @admin.action(description="Reset two-factor (lost phone)", permissions=["change"])
     def reset_two_factor(self, request, queryset):

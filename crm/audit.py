@@ -5,7 +5,7 @@ from auditlog.registry import auditlog
 
 
 def register() -> None:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Group, User
 
     auditlog.register(
         User,
@@ -13,3 +13,6 @@ def register() -> None:
         mask_fields=["password"],
         m2m_fields={"groups"},
     )
+    # What a role may do (crm.roles keeps it in step with the table; an Administrator may
+    # change it in Groups).
+    auditlog.register(Group, m2m_fields={"permissions"})

@@ -102,6 +102,11 @@ def user_invite(
         user.save()
         user.groups.add(group)
     _note(user, f"invited as {role}", by=by)
+    _invitation_send(user, role=role, by=by)
+    return user
+
+
+def _invitation_send(user: User, *, role: str, by: User) -> None:
     body = render_to_string(
         "emails/user_invitation.txt",
         {
@@ -113,9 +118,20 @@ def user_invite(
             "two_factor": settings.TWO_FACTOR_REQUIRED,
         },
     )
-    # Sent inside the transaction: when the mail server refuses it, no half-invited user stays.
-    send_mail("You are invited to the back office", body, None, [email])
-    return user
+    # Sent inside the caller's transaction: when the mail server refuses it, nothing stays.
+    send_mail("You are invited to the back office", body, None, [user.email])
+
+
+@transaction.atomic
+def user_invite_again(*, user: User, by: User) -> None:
+    """A new invitation link for someone who has not set a password yet (theirs expired or was
+    lost). Refused once they have one: they reset it instead."""
+    if user.has_usable_password():
+        raise ValidationError(f"{user.username} has set a password already: no invitation sent.")
+    if not user.is_active:
+        raise ValidationError(f"{user.username} is deactivated: no invitation sent.")
+    _note(user, "invited again", by=by)
+    _invitation_send(user, role=user_role(user) or "no role yet", by=by)
 
 
 @transaction.atomic

@@ -130,6 +130,7 @@ ADMIN_ACTIONS = {
     "send_thank_you_letters": "c",
     # Users: sign-in, second factor, active flag and role, each an audited change.
     "unlock_sign_in": "c",
+    "invite_again": "c",
     "reset_two_factor": "c",
     "deactivate": "c",
     "make_administrator": "c",

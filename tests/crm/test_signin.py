@@ -72,6 +72,9 @@ def test_an_administrator_unlocks_a_locked_out_login_and_it_is_audited(client, a
         _sign_in(client, staff, "wrong")
     admin_client = type(client)()
     admin_client.force_login(administrator)
+    users = admin_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    locked = re.findall(r'class="field-locked_out"><img src="[^"]*icon-(yes|no)', users)
+    assert sorted(locked) == ["no", "yes"]  # alice, and bob locked
 
     response = admin_client.post(
         reverse("admin:auth_user_changelist"),

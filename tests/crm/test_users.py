@@ -186,3 +186,19 @@ def test_an_invitation_refuses_a_name_with_a_control_character(admin_client):
 def test_every_admin_page_links_to_two_factor_set_up(admin_client):
     page = admin_client.get("/admin/").content.decode()
     assert '<a href="/account/two-factor/">Two-factor authentication</a>' in page
+
+
+def test_an_administrator_sends_a_new_link_to_someone_who_has_not_set_a_password(
+    admin_client, staff
+):
+    _invite(admin_client)
+    invited = User.objects.get(username="rahim@msp.example.org")
+
+    response = _act(admin_client, "invite_again", invited)
+    refused = _act(admin_client, "invite_again", staff)
+
+    assert "A new invitation link was sent to rahim@msp.example.org." in response.content.decode()
+    assert [message.to for message in mail.outbox] == [["rahim@msp.example.org"]] * 2
+    form = Client().get(_link_path(mail.outbox[1]), follow=True).content.decode()
+    assert "Choose a password for the back office" in form
+    assert "Bob has set a password already: no invitation sent." in refused.content.decode()
