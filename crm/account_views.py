@@ -120,7 +120,7 @@ def two_factor_setup(request):
             "qr": mark_safe(_qr_svg(device)),  # built here from the key alone
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "secret_plain": secret,
-            "required": two_factor_required_for(user),
+            "required": settings.TWO_FACTOR_REQUIRED and two_factor_required_for(user),
             "enrolled": user_has_device(user),
             "next": after_login_url(request),
             "title": "Set up two-factor authentication",

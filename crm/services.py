@@ -7,6 +7,7 @@ crm.audit, with its groups, so a role change is a recorded change of groups).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from binascii import unhexlify
 
@@ -189,7 +190,8 @@ def two_factor_enrol(*, user: User, key: str, code: str) -> tuple[TOTPDevice, li
     earlier one, and issue a fresh set of backup codes. None when the code is wrong."""
     totp = TOTP(unhexlify(key.encode()))
     totp.time = time.time()
-    if not code.strip().isdigit() or not totp.verify(int(code), tolerance=1):
+    code = code.strip().replace(" ", "")
+    if not re.fullmatch(r"[0-9]{6}", code) or not totp.verify(int(code), tolerance=1):
         return None
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(

@@ -116,8 +116,9 @@ def test_setting_up_an_app_with_its_code_turns_two_factor_on_and_shows_backup_co
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
     key = b32decode(secret).hex()
 
-    wrong = client.post("/account/two-factor/", {"code": "000000", "next": "/dashboard/"})
-    assert "That code did not match" in wrong.content.decode()
+    for wrong in ("000000", "²²²²²²", "12 34", "x" * 16):
+        response = client.post("/account/two-factor/", {"code": wrong, "next": "/dashboard/"})
+        assert "That code did not match" in response.content.decode(), wrong
     done = client.post("/account/two-factor/", {"code": _code(key), "next": "/dashboard/"})
 
     codes = re.findall(r"<li><code>(\w+)</code></li>", done.content.decode())
