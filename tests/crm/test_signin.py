@@ -54,6 +54,7 @@ def test_repeated_wrong_passwords_lock_the_login_even_for_the_right_password(cli
 
     assert response.status_code == 429
     assert "Signing in is locked" in response.content.decode()
+    assert "opens again by itself after 60 minutes" in " ".join(response.content.decode().split())
     assert client.get("/admin/").status_code == 302  # not signed in
     assert any("locked out" in note for note in _sign_in_notes(staff))
 

@@ -83,6 +83,7 @@ def test_an_invited_staff_member_signs_in_with_two_factor_is_locked_out_and_let_
     page.get_by_role("textbox", name="Code").fill(f"{totp(b32decode(secret)):06d}")
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     assert len(page.locator("#backup-codes li").all()) == 10
+    page.screenshot(path=str(ARTIFACTS / "two-factor-backup-codes-390.png"), full_page=True)
     page.get_by_role("link", name="Continue").click()
     page.wait_for_url(f"{url}/admin/")
 
@@ -90,6 +91,7 @@ def test_an_invited_staff_member_signs_in_with_two_factor_is_locked_out_and_let_
     page.get_by_role("button", name="Log out").click()
     _sign_in(page, url, "rahim@msp.example.org", "tea garden lantern 42")
     page.wait_for_url("**/account/two-factor/verify/**")
+    page.screenshot(path=str(ARTIFACTS / "two-factor-code-390.png"), full_page=True)
     page.get_by_role("textbox", name="Code").fill(_next_code("rahim@msp.example.org"))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/admin/")
@@ -99,6 +101,7 @@ def test_an_invited_staff_member_signs_in_with_two_factor_is_locked_out_and_let_
     for _ in range(5):
         _sign_in(page, url, "rahim@msp.example.org", "wrong password")
     assert "Signing in is locked" in page.inner_text("#content-main")
+    page.screenshot(path=str(ARTIFACTS / "sign-in-locked-390.png"), full_page=True)
     _sign_in(page, url, "rahim@msp.example.org", "tea garden lantern 42")
     assert "Signing in is locked" in page.inner_text("#content-main")
 
