@@ -17,6 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
 from crm.services import two_factor_enrol, two_factor_secret_new
+from tests import factories
 from tests.processes import clean_env, manage
 
 LOGIN = "/admin/login/"
@@ -251,3 +252,20 @@ def test_the_idle_limit_is_a_setting(client, staff):
     _last_request_minutes_ago(client, 6)
     assert client.get("/admin/").status_code == 302
 
+
+
+@two_factor_on
+def test_an_organizer_who_set_up_an_app_gives_its_code_before_the_door_page(client, organizer):
+    factories.make_organization()
+    factories.make_event(name="Indy Dinner", slug="indy", organizers=[organizer])
+    key = _enrolled(organizer)
+    _sign_in(client, organizer, next_url="/events/indy/check-in/")
+
+    response = client.get("/events/indy/check-in/")
+
+    assert response["Location"] == "/account/two-factor/verify/?next=/events/indy/check-in/"
+    code = client.post(
+        response["Location"], {"code": _code(key, steps_ahead=1), "next": "/events/indy/check-in/"}
+    )
+    assert code["Location"] == "/events/indy/check-in/"
+    assert client.get("/events/indy/check-in/").status_code == 200
