@@ -253,7 +253,6 @@ def test_the_idle_limit_is_a_setting(client, staff):
     assert client.get("/admin/").status_code == 302
 
 
-
 @two_factor_on
 def test_an_organizer_who_set_up_an_app_gives_its_code_before_the_door_page(client, organizer):
     factories.make_organization()
