@@ -7,6 +7,7 @@ django-q2 ORM broker); a value that cannot be understood stops start-up with its
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from crm.env import (
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "auditlog",
     "django_q",
     "import_export",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "crm.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +157,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site's own scripts and styles (static/<app>/...), beside templates/<app>/...
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -186,6 +192,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # EXPORT_FILE_HOURS (an hourly django-q2 schedule deletes them).
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000)
 EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 48, minimum=1)
+
+# Imports (admin and commands alike): files past these limits are refused with a message before
+# they are parsed, so a huge or crafted file never ties up a web worker. An XLSX is a zip: its
+# declared unpacked size, and that size against the file's, are checked before it is opened.
+# The admin keeps an uploaded file between its preview and its confirm for IMPORT_UPLOAD_HOURS
+# at most (deleted at confirm or cancel; an hourly django-q2 schedule deletes abandoned ones).
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 20, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000, minimum=1)
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 200, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100, minimum=1)
+IMPORT_UPLOAD_HOURS = env_int("IMPORT_UPLOAD_HOURS", 2, minimum=1)
 
 # External services; empty means "not configured" and the features that need them say so.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
@@ -247,11 +266,49 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Content-Security-Policy (django-csp), on every page, the back office included. Everything
+# comes from this site: no inline script, no inline style, no style="" attribute, nothing from
+# another host. To allow one (an analytics script, a font service), add its origin to the
+# directive it needs, e.g. CSP_DIRECTIVES["script-src"].append("https://plausible.io") and the
+# same in "connect-src". Inline code that cannot move to a static file is allowed by the
+# SHA-256 of its exact text, listed here with the template it comes from.
+CSP_STYLE_HASHES = [
+    # django-auditlog 3.4.1, auditlog/object_history.html (an object's "Audit log" page).
+    "'sha256-/VQxijKy1wdfWpWh+FZDWqUYEjL15jz3jeTJ0qeZw0Q='",
+]
+CSP_DIRECTIVES = {
+    "default-src": [NONE],
+    "script-src": [SELF],
+    "style-src": [SELF, *CSP_STYLE_HASHES],
+    "img-src": [SELF],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    # The donation and ticket forms post here and are redirected to Stripe Checkout; browsers
+    # hold the redirect to form-action too.
+    "form-action": [SELF, "https://checkout.stripe.com"],
+    "frame-ancestors": [NONE],
+    "base-uri": [NONE],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+
+# Permissions-Policy (crm/headers.py), on every response: browser features, each with the
+# origins allowed to use it; an empty list switches the feature off for every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "screen-wake-lock", "usb", "xr-spatial-tracking",
+    )
+}
+
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record passes crm.logs.RedactFilter: no email address or secret reaches the log.
+    "filters": {"redact": {"()": "crm.logs.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", _LOG_LEVELS)},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from donors.models import Donor, Organization
+from donors.text import one_line, printable
 
 
 def donor_email(donor: Donor) -> str:
@@ -19,6 +20,9 @@ def donor_email(donor: Donor) -> str:
 
 
 def _ics_text(value: str) -> str:
+    # Text as stored: any line break is written as the escaped newline the format knows, and
+    # a control character as a space, so the calendar file always reads.
+    value = printable(value).replace("\r\n", "\n").replace("\r", "\n")
     return (
         value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     )
@@ -56,8 +60,9 @@ def _context(**extra) -> dict:
 
 def _message(template: str, *, to: str, subject: str, context: dict) -> EmailMessage:
     body = render_to_string(f"emails/{template}.txt", _context(**context))
+    # Subjects name the event as stored: a line break in its name must not stop the email.
     return EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+        subject=one_line(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
 
 
