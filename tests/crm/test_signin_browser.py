@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm import roles
 from crm.services import two_factor_enrol, two_factor_secret_new
-from tests.events.test_browser import ARTIFACTS, browser  # noqa: F401 (the fixture)
+from tests.browser import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def _next_code(username: str) -> str:
     return f"{hotp(device.bin_key, device.last_t + 1):06d}"
 
 
-def _page(browser, viewport):  # noqa: F811 (the fixture's name, passed in)
+def _page(browser, viewport):
     context = browser.new_context(viewport=viewport)
     context.set_default_timeout(15_000)
     return context.new_page()
@@ -44,7 +44,7 @@ def _sign_in(page, url, username, password):
 
 
 def test_an_invited_staff_member_signs_in_with_two_factor_is_locked_out_and_let_back_in(
-    browser, live_server, administrator, settings  # noqa: F811
+    browser, live_server, administrator, settings
 ):
     settings.TWO_FACTOR_REQUIRED = True
     url = live_server.url
