@@ -4,6 +4,7 @@ Every variable has a working default for the quick start (SQLite file, console e
 django-q2 ORM broker); a value that cannot be understood stops start-up with its name.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -53,6 +54,10 @@ INSTALLED_APPS = [
     "import_export",
     "phonenumber_field",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "crm",
     "donors",
     "events",
@@ -68,9 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "crm.signin.IdleTimeoutMiddleware",
+    "crm.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, so it sees the answer of the login view and turns a locked-out attempt into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -111,6 +121,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a sign-in lands when its `next` is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
+# django-axes checks every sign-in first: a locked-out account or address is refused before its
+# password is even compared.
+AUTHENTICATION_BACKENDS = [
+    "crm.signin.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in (README "Signing in"). Two-factor authentication (an authenticator app, TOTP) is
+# required for Administrators, Staff and Board members on every signed-in page whenever it is
+# on, and it is on unless DEBUG is: the quick start's demo logins get in with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+# The name authenticator apps show for this site.
+OTP_TOTP_ISSUER = "MSP back office"
+# Failed sign-ins before an account, or an address, is locked out; and for how long (0: until
+# an Administrator unlocks it in Users).
+AXES_FAILURE_LIMIT = env_int("SIGNIN_LOCKOUT_FAILURES", 5, minimum=1)
+_lockout_minutes = env_int("SIGNIN_LOCKOUT_MINUTES", 60)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The same client address the public forms' rate limits use (donors.ratelimit.client_ip, and
+# the same trust in proxies).
+AXES_CLIENT_IP_CALLABLE = "crm.signin.signin_client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Lockouts are lifted with the audited "Unlock sign-in" action on Users, not by deleting records.
+AXES_ENABLE_ADMIN = False
+# A signed-in page left alone this long signs its user out.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+# Invitation and password-reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("SIGNIN_LINK_HOURS", 72, minimum=1) * 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_time_zone("TIME_ZONE", "America/New_York")
@@ -279,5 +321,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The Stripe library logs every request at INFO: ids only, but noise.
         "stripe": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (WARNING) are what matter.
+        "axes": {"level": "WARNING"},
     },
 }
