@@ -35,6 +35,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host(s) when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies (load balancer, nginx) stand between the internet and the app.
+# Rate limits and sign-in lockouts count the client address each of them vouches for in
+# X-Forwarded-For; with 0 that header is ignored and the connecting address is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -248,6 +252,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "crm_cache",
+            # Rate-limit counts and public RSVPs waiting for their emailed link live here:
+            # Django's default of 300 entries would let a flood of new keys cull them.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

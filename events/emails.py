@@ -143,13 +143,25 @@ def reminder_message(rsvp, *, to: str, days: int) -> EmailMessage:
     )
 
 
-def rsvp_link_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
-    event = rsvp.event
+def rsvp_request_message(
+    event, answer, *, to: str, confirm_url: str, days: int, current=None, rsvp_url: str = ""
+) -> EmailMessage:
+    """The link that confirms an answer typed on the public page (``answer``, a PublicAnswer),
+    valid for ``days``; ``current``: the answer this address has already given, if any. None
+    of the text typed (names, guests, dietary needs) is in the email: anyone can type any
+    address, and the form must not carry their words to it. The link's page shows them."""
     return _message(
-        "rsvp_link",
+        "rsvp_request",
         to=to,
-        subject=f"Your answer for {event.name}",
-        context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "rsvp_url": rsvp_url},
+        subject=f"Confirm your answer: {event.name}",
+        context={
+            "event": event,
+            "answer": answer,
+            "confirm_url": confirm_url,
+            "days": days,
+            "current": current,
+            "rsvp_url": rsvp_url,
+        },
     )
 
 

@@ -344,6 +344,9 @@ class TicketHold(models.Model):
     quantity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     seats = models.PositiveIntegerField(help_text="0 when the buyer declines the benefit.")
     email = models.EmailField()
+    # The buyer's connection (donors.ratelimit.client_ip): a limit on what one address may
+    # hold at once. Kept only as long as the hold.
+    client_address = models.CharField(max_length=64, blank=True, default="")
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)

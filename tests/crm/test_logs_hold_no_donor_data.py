@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import socketserver
 import threading
 import uuid
@@ -146,6 +147,8 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
         "answer": "yes", "party_size": "1", "guest_names": "", "dietary_needs": "",
     })
     assert response.status_code == 200
+    [link] = re.findall(r"http://[^/]+(/events/\S+/confirm/\S+/)", mail.outbox[-1].body)
+    assert Client().post(link).status_code == 200  # the guest confirms from their email
     assert RSVP.objects.filter(event=dinner, answer="yes").exists()
 
     # A failed sign-in, then a right one.

@@ -188,6 +188,7 @@ NOT_WALKED = {
     # Event pages take a slug or token: walked as every role in tests/events/test_pages_roles.py.
     "event_public": "public, per event: tests/events/test_pages_roles.py",
     "rsvp_invitation": "public, per token: tests/events/test_rsvp.py",
+    "event_rsvp_confirm": "public, per emailed link: tests/events/test_public_rsvp_privacy.py",
     "event_tickets_buy": "public POST, per event: tests/events/test_ticket_checkout.py",
     "event_tickets_thanks": "public, per event: tests/events/test_pages_roles.py",
     "event_check_in": "per event: tests/events/test_pages_roles.py",

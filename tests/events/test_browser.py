@@ -1,10 +1,13 @@
-"""Two journeys in a real browser (Debian's Chromium driven by Playwright), phone-sized, with
-screenshots saved under test-artifacts/: a guest answers an invitation, an organizer checks a
-party in at the door."""
+"""Journeys in a real browser (Debian's Chromium driven by Playwright), phone-sized, with
+screenshots saved under test-artifacts/: a guest answers an invitation, a guest answers on the
+public page and confirms from the email, an organizer checks a party in at the door."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 
 from events.models import RSVP
 from events.services import invitations_create, rsvp_submit
@@ -82,3 +85,33 @@ def test_an_organizer_checks_a_party_in_at_the_door(browser, live_server, organi
     expect(page.locator("#count-arrived")).to_have_text("0")
     rsvp.refresh_from_db()
     assert rsvp.checked_in_count == 0
+
+
+def test_a_guest_answers_on_the_public_page_and_confirms_from_the_email_on_a_phone(
+    browser, live_server
+):
+    factories.make_organization()
+    event = factories.make_event(name="Indy Dinner", slug="indy", capacity=50)
+    page = _phone(browser)
+
+    page.goto(f"{live_server.url}/events/indy/")
+    page.get_by_label("First name").fill("Bilal")
+    page.get_by_label("Last name").fill("Raza")
+    page.get_by_label("Email").fill("bilal@example.org")
+    page.get_by_label("Yes, I will come").check()
+    page.get_by_label("How many of you, yourself included").select_option("2")
+    page.get_by_role("button", name="Send my answer").click()
+
+    expect(page.locator("#rsvp-check-email")).to_contain_text("We have emailed a link")
+    page.screenshot(path=str(ARTIFACTS / "rsvp-public-check-email-phone.png"), full_page=True)
+    assert not RSVP.objects.exists()
+    [link] = re.findall(r"http://[^/]+(/events/indy/confirm/\S+/)", mail.outbox[-1].body)
+    page.goto(live_server.url + link)
+    expect(page.locator("#rsvp-confirm")).to_contain_text("yes, for a party of 2")
+    page.get_by_role("button", name="Confirm my answer").click()
+
+    done = page.locator("#rsvp-done")
+    expect(done).to_contain_text("You are confirmed for Indy Dinner, party of 2.")
+    page.screenshot(path=str(ARTIFACTS / "rsvp-public-confirmed-phone.png"), full_page=True)
+    rsvp = RSVP.objects.get(event=event)
+    assert (rsvp.donor.display_name, rsvp.answer, rsvp.party_size) == ("Bilal Raza", "yes", 2)
