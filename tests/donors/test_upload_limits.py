@@ -437,3 +437,18 @@ def test_abandoned_previews_are_deleted_after_the_timeout_by_the_schedule_and_th
     assert not ImportUpload.objects.exists()
     schedule = Schedule.objects.get(func="donors.tasks.import_uploads_expire_task")
     assert schedule.schedule_type == Schedule.HOURLY
+
+
+def test_a_body_far_past_the_file_limit_is_refused_before_it_is_received(
+    client, staff, organization, settings
+):
+    # The form's own size message needs the whole file on disk first; a body whose declared
+    # length is past the limit and the form's room is refused at the door instead.
+    settings.IMPORT_MAX_FILE_MB = 1
+    client.force_login(staff)
+
+    response = preview(client, b"donor_email\n" + b"x" * (3 * 1024 * 1024), "huge.csv")
+
+    assert response.status_code == 413
+    assert "files of up to 1 MB are accepted" in response.content.decode()
+    assert not ImportUpload.objects.exists()
