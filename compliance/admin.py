@@ -32,6 +32,7 @@ from compliance.models import (
 from compliance.pdf import receipt_pdf, statement_pdf
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
+from donors.text import text_problem
 
 
 def _confirm(modeladmin, request, queryset, *, action, title, question, items, reason=False,
@@ -114,7 +115,10 @@ class IssuedDocumentAdmin(AuditedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(self.get_queryset(request), pk=document_id)
-        services.document_mark_downloaded(document=document)
+        # "Downloaded" tells Staff the donor's copy went out: only those who hand documents
+        # out (who may change them) mark it; a Board member's read changes nothing.
+        if self.has_change_permission(request):
+            services.document_mark_downloaded(document=document)
         response = HttpResponse(type(self).pdf_render(document), content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="{self.pdf_name}-{document.number}.pdf"'
@@ -170,6 +174,8 @@ class ReceiptAdmin(IssuedDocumentAdmin):
             reason = request.POST.get("reason", "").strip()
             if not reason:
                 request._reason_error = "Say why: the reason is kept with the receipt."
+            elif text_problem(reason):
+                request._reason_error = text_problem(reason)
             else:
                 count = 0
                 for receipt in queryset.filter(voided_at__isnull=True):

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.template import Context, Template, TemplateSyntaxError
 
+from donors.text import one_line
+
 DEFAULTS = {
     "receipt": (
         "Your receipt {{ number }} from {{ org_name }}",
@@ -57,15 +59,16 @@ def render(key: str, context: dict) -> tuple[str, str]:
     subject, body = (row.subject, row.body) if row else DEFAULTS[key]
     ctx = Context(context, autoescape=False)
     try:
-        return Template(subject).render(ctx).strip().replace("\n", " "), Template(body).render(ctx)
+        return one_line(Template(subject).render(ctx)), Template(body).render(ctx)
     except TemplateSyntaxError as error:
         raise ValidationError(f"The {key} email template has an error: {error}") from None
 
 
 def send(*, to: str, subject: str, body: str, attachments=()) -> None:
     """Send one email now; raises on any SMTP failure so the task is retried."""
+    # A subject holds names as stored: a line break in one must not stop the email.
     message = EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+        subject=one_line(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
@@ -73,6 +76,6 @@ def send(*, to: str, subject: str, body: str, attachments=()) -> None:
 
 
 def send_many(*, to: list[str], subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send(
-        fail_silently=False
-    )
+    EmailMessage(
+        subject=one_line(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+    ).send(fail_silently=False)

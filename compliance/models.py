@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from compliance.rules import BenefitLimits
+from donors.models.base import CheckedText
 
 
 class BenefitLimit(models.Model):
@@ -230,7 +231,7 @@ class EmailTemplateKey(models.TextChoices):
     THANK_YOU = "thank_you", "Thank-you letter (not a tax receipt)"
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(CheckedText, models.Model):
     """The words of an email the project sends; staff edit them in the back office.
 
     Subject and body are Django templates: {{ donor_name }}, {{ number }}, {{ amount }},
@@ -392,7 +393,7 @@ class FilingProfile(models.Model):
         return cls.objects.filter(pk=1).first() or cls()
 
 
-class ComplianceDeadline(models.Model):
+class ComplianceDeadline(CheckedText, models.Model):
     """A filing the organization must make: Form 990, NY CHAR500, CA RRF-1, or one staff add.
     The dates start from the rule and are the organization's to change."""
 

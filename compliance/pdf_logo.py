@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import logging
 import threading
 import zlib
 
 from reportlab.pdfgen.canvas import Canvas
 
 from crm.pdf_text import PreparedObject
+
+logger = logging.getLogger(__name__)
 
 # 0.6 inch tall at 300 dpi is 180 pixels; keep some more for a wide logo's detail.
 PRINT_BOX = (1500, 360)
@@ -70,9 +73,23 @@ def current_logo() -> Logo | None:
     with _lock:
         if _cache["key"] != key:
             data = Organization.objects.filter(pk=1).values_list("logo", flat=True).first()
-            _cache["logo"] = prepare_logo(bytes(data)) if data else None
+            _cache["logo"] = _prepared_or_none(bytes(data)) if data else None
             _cache["key"] = key
         return _cache["logo"]
+
+
+def _prepared_or_none(data: bytes) -> Logo | None:
+    """The upload checks (donors.models.organization.validate_logo) keep out what cannot be
+    decoded; a logo stored around them (an older version, a database restore) prints receipts
+    without a logo instead of failing every one of them."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        return prepare_logo(data)
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, SyntaxError,
+            ValueError) as error:  # fmt: skip
+        logger.warning("The organization's logo cannot be printed: %s", error)
+        return None
 
 
 def draw_logo(canvas: Canvas, logo: Logo, *, x: float, top: float, height: float,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -12,6 +14,7 @@ from donors.ratelimit import rate_limited
 
 VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW = 300  # seconds
+CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @never_cache
@@ -22,6 +25,10 @@ def receipt_verify(request, code: str):
         response = render(request, "compliance/verify.html", {"too_many": True}, status=429)
         response["Retry-After"] = str(VERIFY_WINDOW)
         return response
+    # Codes are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in a
+    # query) is no receipt, answered without asking the database.
+    if not CODE.fullmatch(code):
+        return render(request, "compliance/verify.html", {"unknown": True}, status=404)
     receipt = (
         Receipt.objects.filter(verification_code=code)
         .only("number", "issued_at", "amount", "gift_date", "voided_at", "donor_name",

@@ -7,10 +7,24 @@ class CrmConfig(AppConfig):
     verbose_name = "Back office"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from crm import audit
+
+        audit.register()
+        # django-axes announces a lockout only through this signal: it is where the audit
+        # record of the lockout is written.
+        user_locked_out.connect(_record_lockout, dispatch_uid="crm.lockout")
         # Permissions exist only after migrate has run, so the role groups are brought up to
         # date right after it: a new model's permissions reach the roles with no extra step.
         post_migrate.connect(_sync_roles, sender=self)
         post_migrate.connect(_ensure_dashboard_upkeep, sender=self)
+
+
+def _record_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    from crm.services import signin_lockout_record
+
+    signin_lockout_record(username=username or "", ip_address=ip_address)
 
 
 def _sync_roles(sender, using="default", **kwargs) -> None:

@@ -4,8 +4,10 @@ Every variable has a working default for the quick start (SQLite file, console e
 django-q2 ORM broker); a value that cannot be understood stops start-up with its name.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from crm.env import (
@@ -33,6 +35,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host(s) when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies (load balancer, nginx) stand between the internet and the app.
+# Rate limits and sign-in lockouts count the client address each of them vouches for in
+# X-Forwarded-For; with 0 that header is ignored and the connecting address is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,11 +48,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "auditlog",
     "django_q",
     "import_export",
     "phonenumber_field",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "crm",
     "donors",
     "events",
@@ -55,14 +66,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "crm.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "crm.signin.IdleTimeoutMiddleware",
+    "crm.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, so it sees the answer of the login view and turns a locked-out attempt into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -103,6 +121,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a sign-in lands when its `next` is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
+# django-axes checks every sign-in first: a locked-out account or address is refused before its
+# password is even compared.
+AUTHENTICATION_BACKENDS = [
+    "crm.signin.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in (README "Signing in"). Two-factor authentication (an authenticator app, TOTP) is
+# required for Administrators, Staff and Board members on every signed-in page whenever it is
+# on, and it is on unless DEBUG is: the quick start's demo logins get in with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+# The name authenticator apps show for this site.
+OTP_TOTP_ISSUER = "MSP back office"
+# Failed sign-ins before an account, or an address, is locked out; and for how long (0: until
+# an Administrator unlocks it in Users).
+AXES_FAILURE_LIMIT = env_int("SIGNIN_LOCKOUT_FAILURES", 5, minimum=1)
+_lockout_minutes = env_int("SIGNIN_LOCKOUT_MINUTES", 60)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The same client address the public forms' rate limits use (donors.ratelimit.client_ip, and
+# the same trust in proxies).
+AXES_CLIENT_IP_CALLABLE = "crm.signin.signin_client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Lockouts are lifted with the audited "Unlock sign-in" action on Users, not by deleting records.
+AXES_ENABLE_ADMIN = False
+# A signed-in page left alone this long signs its user out.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+# Invitation and password-reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("SIGNIN_LINK_HOURS", 72, minimum=1) * 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_time_zone("TIME_ZONE", "America/New_York")
@@ -111,6 +161,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site's own scripts and styles (static/<app>/...), beside templates/<app>/...
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -144,6 +196,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # EXPORT_FILE_HOURS (an hourly django-q2 schedule deletes them).
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000)
 EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 48, minimum=1)
+
+# Imports (admin and commands alike): files past these limits are refused with a message before
+# they are parsed, so a huge or crafted file never ties up a web worker. An XLSX is a zip: its
+# declared unpacked size, and that size against the file's, are checked before it is opened.
+# The admin keeps an uploaded file between its preview and its confirm for IMPORT_UPLOAD_HOURS
+# at most (deleted at confirm or cancel; an hourly django-q2 schedule deletes abandoned ones).
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 20, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000, minimum=1)
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 200, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100, minimum=1)
+IMPORT_UPLOAD_HOURS = env_int("IMPORT_UPLOAD_HOURS", 2, minimum=1)
 
 # External services; empty means "not configured" and the features that need them say so.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
@@ -187,6 +252,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "crm_cache",
+            # Rate-limit counts and public RSVPs waiting for their emailed link live here:
+            # Django's default of 300 entries would let a flood of new keys cull them.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
@@ -205,15 +273,55 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Content-Security-Policy (django-csp), on every page, the back office included. Everything
+# comes from this site: no inline script, no inline style, no style="" attribute, nothing from
+# another host. To allow one (an analytics script, a font service), add its origin to the
+# directive it needs, e.g. CSP_DIRECTIVES["script-src"].append("https://plausible.io") and the
+# same in "connect-src". Inline code that cannot move to a static file is allowed by the
+# SHA-256 of its exact text, listed here with the template it comes from.
+CSP_STYLE_HASHES = [
+    # django-auditlog 3.4.1, auditlog/object_history.html (an object's "Audit log" page).
+    "'sha256-/VQxijKy1wdfWpWh+FZDWqUYEjL15jz3jeTJ0qeZw0Q='",
+]
+CSP_DIRECTIVES = {
+    "default-src": [NONE],
+    "script-src": [SELF],
+    "style-src": [SELF, *CSP_STYLE_HASHES],
+    "img-src": [SELF],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    # The donation and ticket forms post here and are redirected to Stripe Checkout; browsers
+    # hold the redirect to form-action too.
+    "form-action": [SELF, "https://checkout.stripe.com"],
+    "frame-ancestors": [NONE],
+    "base-uri": [NONE],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+
+# Permissions-Policy (crm/headers.py), on every response: browser features, each with the
+# origins allowed to use it; an empty list switches the feature off for every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "screen-wake-lock", "usb", "xr-spatial-tracking",
+    )
+}
+
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record passes crm.logs.RedactFilter: no email address or secret reaches the log.
+    "filters": {"redact": {"()": "crm.logs.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", _LOG_LEVELS)},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # The Stripe library logs every request at INFO: ids only, but noise.
         "stripe": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (WARNING) are what matter.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from compliance import views as compliance_views
-from crm import dashboard_views, views
+from crm import account_views, dashboard_views, views
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -11,6 +11,39 @@ admin.site.index_title = "Donors, gifts and the board"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("account/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path(
+        "account/two-factor/backup-codes/",
+        account_views.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path(
+        "account/invite/<uidb64>/<token>/",
+        account_views.InviteAcceptView.as_view(),
+        name="invite_accept",
+    ),
+    # The admin's login page links to the reset by this name.
+    path(
+        "account/password-reset/",
+        account_views.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "account/password-reset/sent/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("events.urls")),

@@ -1,8 +1,13 @@
 """Donor and gift lists out, as CSV (streamed row by row) or XLSX (written row by row to a
 temporary file): constant memory whatever the number of rows.
 
-Every text cell that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or
-a carriage return) is neutralized with a leading single quote; numbers and dates stay typed.
+The rows hold the values as stored (numbers and dates typed); each writer protects them from
+being run as formulas in its own way. In a CSV every cell is text that a spreadsheet reads as it
+would read typing, so a cell starting with =, +, -, @, a tab or a carriage return gets a leading
+single quote. In a workbook a cell has a type, and only a formula cell is ever run: text is
+written as a text cell (marked quote-prefixed, so editing it in Excel keeps it text), exactly
+as stored, `+1 317...` and `=SUM(A1)` included. A workbook cannot hold control characters:
+those already stored are written as spaces (donors.text.printable), never a failed export.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from donors.models import DonorAddress, DonorEmail, Gift
+from donors.text import printable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 2000
@@ -29,18 +35,36 @@ def csv_cell(value) -> str:
 
 
 def safe_cell(value):
-    """A cell for a typed sheet (XLSX): numbers and dates stay numbers and dates, text that a
-    spreadsheet would run as a formula gets a leading quote."""
+    """A cell as stored, for either writer: numbers and dates stay numbers and dates, booleans
+    and everything else become text; nothing is added to the text (the writers protect it)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal | int | datetime.date):
         return value
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return str(value)
+
+
+def xlsx_cells(sheet, row: Iterable) -> list:
+    """The row as openpyxl cells of ``sheet`` (a write-only sheet or a normal one): text as a
+    text cell, never a formula or an error code, control characters written as spaces."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in row:
+        value = safe_cell(value)
+        if not isinstance(value, str):
+            cells.append(WriteOnlyCell(sheet, value))
+            continue
+        # openpyxl refuses control characters (IllegalCharacterError) and makes any text
+        # starting with "=" a formula: the text is set first, then typed back as text.
+        cell = WriteOnlyCell(sheet, printable(value))
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_STARTS):
+            cell.quotePrefix = True
+        cells.append(cell)
+    return cells
 
 
 DONOR_HEADERS = [
@@ -141,7 +165,7 @@ def xlsx_file(rows: Iterable[list], *, title: str):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_cells(sheet, row))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -3,15 +3,39 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from donors.models import Campaign, TributeKind
+from donors.text import text_problem
 
 PRESET_AMOUNTS = ("25", "50", "100", "250", "500")
 MINIMUM = Decimal("5.00")
 MAXIMUM = Decimal("25000.00")
 
 
-class DonateForm(forms.Form):
+class PlainTextForm(forms.Form):
+    """A public form whose text fields refuse control characters (donors.text), with a message
+    that says which: a field drawn as a text area may hold line breaks, any other (a name, an
+    email) is one line."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                one_line = not isinstance(field.widget, forms.Textarea)
+                field.validators.append(_plain_text(one_line=one_line))
+
+
+def _plain_text(*, one_line: bool):
+    def validate(value):
+        problem = text_problem(value, one_line=one_line)
+        if problem:
+            raise ValidationError(problem, code="control_character")
+
+    return validate
+
+
+class DonateForm(PlainTextForm):
     amount = forms.ChoiceField(
         choices=[(a, f"${a}") for a in PRESET_AMOUNTS] + [("other", "Other amount")],
         widget=forms.RadioSelect,
@@ -61,7 +85,11 @@ class DonateForm(forms.Form):
             except InvalidOperation:
                 self.add_error("other_amount", "Enter an amount in dollars, such as 75 or 75.50.")
                 return data
-            if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            # Cents are checked only within the range: 1e30 cannot even be rounded to cents
+            # (Decimal's precision), and out of range the size message below says more.
+            if not value.is_finite() or (
+                MINIMUM <= value <= MAXIMUM and value != value.quantize(Decimal("0.01"))
+            ):
                 self.add_error("other_amount", "Enter an amount in dollars and cents, such as 75.50.")
                 return data
         elif choice:

@@ -48,3 +48,9 @@ def export_files_expire_task() -> int:
     from donors.services.exports import export_files_expire
 
     return export_files_expire()
+
+
+def import_uploads_expire_task() -> int:
+    from donors.services.imports import import_uploads_expire
+
+    return import_uploads_expire()

@@ -42,3 +42,10 @@ def printable(value: str) -> str:
     if not isinstance(value, str):
         return value
     return _CONTROL.sub(" ", value)
+
+
+def one_line(value: str) -> str:
+    """``value`` as one line: each run of whitespace, line breaks and control characters
+    becomes one space. For what must be one line whatever is stored: an email's subject (a
+    line break there is refused by the mail library, and the email is never sent)."""
+    return " ".join(printable(value).split())

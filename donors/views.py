@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.core import validators
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -22,13 +24,32 @@ from donors.stripe.verify import BadEvent
 log = logging.getLogger(__name__)
 
 
+# Stripe's events are a few kilobytes; a body over this is not one of them and is refused
+# (413) before it is read. Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) raises inside the
+# view when request.body is read, which answered 500 and asked the sender to retry forever.
+WEBHOOK_MAX_BYTES = 1024 * 1024
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    """Signed events from Stripe. 400: not genuine (nothing recorded). 200: applied, already
-    applied, or not needed. 503/500: not applied now, nothing half-written; Stripe retries."""
+    """Signed events from Stripe. 400: not genuine (nothing recorded). 413: far too large to
+    be an event. 200: applied, already applied, or not needed. 503/500: not applied now,
+    nothing half-written; Stripe retries."""
     try:
-        outcome = webhook_receive(request.body, request.headers.get("Stripe-Signature"))
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return JsonResponse({"error": "bad event: unreadable Content-Length"}, status=400)
+    if length > WEBHOOK_MAX_BYTES:
+        return JsonResponse(
+            {"error": f"bad event: larger than {WEBHOOK_MAX_BYTES} bytes"}, status=413
+        )
+    try:
+        payload = request.body
+    except RequestDataTooBig:
+        return JsonResponse({"error": "bad event: too large"}, status=413)
+    try:
+        outcome = webhook_receive(payload, request.headers.get("Stripe-Signature"))
     except BadEvent as exc:
         return JsonResponse({"error": f"bad event: {exc}"}, status=400)
     except DatabaseError:
@@ -90,7 +111,9 @@ def donate(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         slug = request.GET.get("campaign", "")
-        campaign = Campaign.objects.filter(slug=slug, is_active=True).first() if slug else None
+        # Only a slug is looked up: a link cut or typed wrong (a NUL byte) is just no campaign.
+        valid = bool(slug) and validators.slug_re.fullmatch(slug) is not None
+        campaign = Campaign.objects.filter(slug=slug, is_active=True).first() if valid else None
         form = DonateForm(initial={"campaign": campaign.slug if campaign else None})
     return render(
         request,

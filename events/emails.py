@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from donors.models import Donor, Organization
+from donors.text import one_line, printable
 
 
 def donor_email(donor: Donor) -> str:
@@ -19,6 +20,9 @@ def donor_email(donor: Donor) -> str:
 
 
 def _ics_text(value: str) -> str:
+    # Text as stored: any line break is written as the escaped newline the format knows, and
+    # a control character as a space, so the calendar file always reads.
+    value = printable(value).replace("\r\n", "\n").replace("\r", "\n")
     return (
         value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     )
@@ -56,8 +60,9 @@ def _context(**extra) -> dict:
 
 def _message(template: str, *, to: str, subject: str, context: dict) -> EmailMessage:
     body = render_to_string(f"emails/{template}.txt", _context(**context))
+    # Subjects name the event as stored: a line break in its name must not stop the email.
     return EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+        subject=one_line(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
 
 
@@ -138,13 +143,25 @@ def reminder_message(rsvp, *, to: str, days: int) -> EmailMessage:
     )
 
 
-def rsvp_link_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
-    event = rsvp.event
+def rsvp_request_message(
+    event, answer, *, to: str, confirm_url: str, days: int, current=None, rsvp_url: str = ""
+) -> EmailMessage:
+    """The link that confirms an answer typed on the public page (``answer``, a PublicAnswer),
+    valid for ``days``; ``current``: the answer this address has already given, if any. None
+    of the text typed (names, guests, dietary needs) is in the email: anyone can type any
+    address, and the form must not carry their words to it. The link's page shows them."""
     return _message(
-        "rsvp_link",
+        "rsvp_request",
         to=to,
-        subject=f"Your answer for {event.name}",
-        context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "rsvp_url": rsvp_url},
+        subject=f"Confirm your answer: {event.name}",
+        context={
+            "event": event,
+            "answer": answer,
+            "confirm_url": confirm_url,
+            "days": days,
+            "current": current,
+            "rsvp_url": rsvp_url,
+        },
     )
 
 

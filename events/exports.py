@@ -1,5 +1,5 @@
-"""The attendee list as CSV and XLSX (spreadsheet formulas neutralized), and the door list
-as a printable PDF (reportlab)."""
+"""The attendee list as CSV and XLSX (spreadsheet formulas neutralized, each in its format's
+way: donors.exports), and the door list as a printable PDF (reportlab)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import io
 
 from events.models import Event
 from events.selectors import attendees
-from donors.exports import csv_cell, safe_cell
+from donors.exports import csv_cell, safe_cell, xlsx_cells
+from donors.text import printable
 
 HEADER = [
     "Name",
@@ -55,10 +56,8 @@ def attendees_xlsx(event: Event) -> bytes:
     sheet.title = "Attendees"
     sheet.append(HEADER)
     for row in attendee_rows(event):
-        # Written as strings with data_type "s": openpyxl never turns them into formulas.
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"
+        # Text cells, as stored: openpyxl never turns them into formulas.
+        sheet.append(xlsx_cells(sheet, row))
     for column, width in zip("ABCDEFGH", (28, 30, 10, 30, 30, 12, 8, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
@@ -94,21 +93,22 @@ def door_list_pdf(event: Event) -> bytes:
     total = 0
     for rsvp in attendees(event):
         total += rsvp.party_size
+        # Names as stored: a control character in one prints as a space, not as a box.
         rows.append(
             [
                 TextBlock("[x]" if rsvp.checked_in_count else "[  ]"),
-                TextBlock(rsvp.donor.display_name),
+                TextBlock(printable(rsvp.donor.display_name)),
                 TextBlock(str(rsvp.party_size)),
-                TextBlock(rsvp.table.name if rsvp.table else ""),
-                TextBlock(rsvp.dietary_needs),
-                TextBlock(rsvp.guest_names),
+                TextBlock(printable(rsvp.table.name if rsvp.table else "")),
+                TextBlock(printable(rsvp.dietary_needs)),
+                TextBlock(printable(rsvp.guest_names)),
             ]
         )
     start = event.local_start.strftime("%A, %B %-d, %Y, %-I:%M %p")
     story = [
-        TextBlock(f"Door list: {event.name}", bold=True, size=16),
+        TextBlock(printable(f"Door list: {event.name}"), bold=True, size=16),
         Spacer(1, 0.08 * inch),
-        TextBlock(f"{start} · {event.venue}, {event.city}, {event.state}", size=10),
+        TextBlock(printable(f"{start} · {event.venue}, {event.city}, {event.state}"), size=10),
         TextBlock(f"{len(rows) - 1} parties, {total} guests expected", size=10),
         Spacer(1, 0.2 * inch),
     ]

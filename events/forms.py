@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from donors.forms import PlainTextForm
 from events.models import Answer, Event
 
 
-class RSVPForm(forms.Form):
+class RSVPForm(PlainTextForm):
     answer = forms.ChoiceField(choices=Answer.choices, widget=forms.RadioSelect)
     party_size = forms.TypedChoiceField(
         coerce=int, label="How many of you, yourself included", initial=1
@@ -34,7 +35,10 @@ class RSVPForm(forms.Form):
 class PublicRSVPForm(RSVPForm):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    email = forms.EmailField(help_text="Your confirmation, and a link to change your answer, go here.")
+    email = forms.EmailField(
+        help_text="We email you a link to confirm your answer: nothing is recorded until you "
+        "open it."
+    )
     field_order = ["first_name", "last_name", "email", "answer", "party_size"]
 
 
@@ -91,7 +95,7 @@ class InviteForm(forms.Form):
         return cleaned
 
 
-class TicketBuyForm(forms.Form):
+class TicketBuyForm(PlainTextForm):
     """Buying tickets on the public event page; the payment itself is made in Stripe Checkout."""
 
     ticket_type = forms.ModelChoiceField(queryset=None, empty_label=None, label="Ticket")

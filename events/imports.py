@@ -188,6 +188,7 @@ def rsvps_import(
     }
     rows = [_Row(line, _unquoted(values)) for line, values in sheet.rows]
     for row in rows:
+        row.errors.extend(sheet.problems.get(row.line, ()))  # text that cannot be stored
         _read(row, events, tables)
     resolver = DonorResolver()
     resolver.load([row.spec for row in rows if not row.errors])

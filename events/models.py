@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from donors.models import Campaign, Donor, Gift
+from donors.models.base import CheckedText
 from donors.models.organization import validate_time_zone
 
 
@@ -29,7 +30,7 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Event(models.Model):
+class Event(CheckedText, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=80, unique=True, help_text="The public page is /events/<slug>/."
@@ -123,7 +124,7 @@ class Event(models.Model):
             raise ValidationError({"rsvp_deadline": "The RSVP deadline is after the event."})
 
 
-class TicketType(models.Model):
+class TicketType(CheckedText, models.Model):
     """What a ticket costs and what the guest gets for it (the meal): the difference is the
     deductible share."""
 
@@ -189,7 +190,7 @@ def _new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class GuestList(models.Model):
+class GuestList(CheckedText, models.Model):
     """A saved list of donors to invite (the host committee, last year's table captains)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -239,7 +240,7 @@ class Invitation(models.Model):
         return reverse("rsvp_invitation", args=[self.token])
 
 
-class Table(models.Model):
+class Table(CheckedText, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tables")
     name = models.CharField(max_length=60, help_text="Table 1, Head table…")
     seats = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
@@ -258,7 +259,7 @@ class Answer(models.TextChoices):
     NO = "no", "No, I cannot come"
 
 
-class RSVP(models.Model):
+class RSVP(CheckedText, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="rsvps")
     invitation = models.OneToOneField(
@@ -343,6 +344,9 @@ class TicketHold(models.Model):
     quantity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     seats = models.PositiveIntegerField(help_text="0 when the buyer declines the benefit.")
     email = models.EmailField()
+    # The buyer's connection (donors.ratelimit.client_ip): a limit on what one address may
+    # hold at once. Kept only as long as the hold.
+    client_address = models.CharField(max_length=64, blank=True, default="")
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)

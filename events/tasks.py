@@ -22,10 +22,11 @@ def rsvp_confirmation(rsvp_id: int) -> bool:
     return rsvp_confirmation_send(rsvp_id=rsvp_id)
 
 
-def rsvp_link(rsvp_id: int) -> bool:
-    from events.services import rsvp_link_send
+def rsvp_public_request(link_id: str) -> bool:
+    # By the link's id, not a primary key: the answer waits in the cache until confirmed.
+    from events.services import rsvp_public_request_send
 
-    return rsvp_link_send(rsvp_id=rsvp_id)
+    return rsvp_public_request_send(link_id=link_id)
 
 
 def invitation(invitation_id: int) -> bool:

@@ -4,6 +4,11 @@ from events import views
 
 urlpatterns = [
     path("events/<slug:slug>/", views.event_public, name="event_public"),
+    path(
+        "events/<slug:slug>/confirm/<str:link_id>/",
+        views.event_rsvp_confirm,
+        name="event_rsvp_confirm",
+    ),
     path("events/<slug:slug>/tickets/", views.event_tickets_buy, name="event_tickets_buy"),
     path(
         "events/<slug:slug>/tickets/thanks/",

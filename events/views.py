@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -21,10 +22,13 @@ from donors.models import Organization
 from events import exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
 from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
-from donors.ratelimit import rate_limited
+from donors.ratelimit import client_ip, limit_reached, rate_limited
+from donors.text import text_problem
 from donors.stripe.client import StripeUnavailable
 
 log = logging.getLogger(__name__)
+
+INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def permission(perm: str):
@@ -113,38 +117,96 @@ def _too_many(request):
     return render(request, "events/too_many.html", status=429)
 
 
+# Public RSVPs: per address over all forms (``rsvp``, 20 in 10 minutes), per address for one
+# event (answers asked and confirmed), and confirmation emails per email address for one
+# event. Past the last one the page says the same and sends nothing more, so it tells nobody
+# that the address was used.
+RSVP_EVENT_LIMIT = 10
+RSVP_EVENT_WINDOW = 3600
+RSVP_EMAIL_LIMIT = 3
+RSVP_EMAIL_WINDOW = 3600
+
+
+def _rsvp_event_limited(request, event: Event) -> bool:
+    return limit_reached(
+        scope=f"rsvp-event:{event.pk}",
+        key=client_ip(request),
+        limit=RSVP_EVENT_LIMIT,
+        window=RSVP_EVENT_WINDOW,
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_public(request, slug):
     """The event's public page: details, tickets with their deductible share, and an RSVP
-    form that matches the guest to a donor by email (or makes one)."""
+    form. An answer given there is emailed back for confirmation (``rsvp_request_public``):
+    the page says "check your email" whoever the address belongs to."""
     event = _public_event(slug)
     open_now = event.rsvps_open()
     form = PublicRSVPForm(request.POST or None, event=event)
     if request.method == "POST":
-        if rate_limited(request, scope="rsvp"):
+        if rate_limited(request, scope="rsvp") or _rsvp_event_limited(request, event):
             return _too_many(request)
         if not open_now:
             form.add_error(None, services.rsvp_closed_message(event))
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                rsvp = services.rsvp_submit_public(
-                    event=event,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    answer=data["answer"],
-                    party_size=data["party_size"],
-                    guest_names=data["guest_names"],
-                    dietary_needs=data["dietary_needs"],
-                )
-            except services.AlreadyAnswered:
-                return render(request, "events/rsvp_link_sent.html", {"event": event})
+                if not limit_reached(
+                    scope=f"rsvp-email:{event.pk}",
+                    key=data["email"].strip().lower(),
+                    limit=RSVP_EMAIL_LIMIT,
+                    window=RSVP_EMAIL_WINDOW,
+                ):
+                    services.rsvp_request_public(
+                        event=event,
+                        first_name=data["first_name"],
+                        last_name=data["last_name"],
+                        email=data["email"],
+                        answer=data["answer"],
+                        party_size=data["party_size"],
+                        guest_names=data["guest_names"],
+                        dietary_needs=data["dietary_needs"],
+                    )
             except ValidationError as error:
                 _rsvp_errors(form, error)
             else:
-                return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+                return render(
+                    request,
+                    "events/rsvp_check_email.html",
+                    {"event": event, "email": data["email"], "days": services.PUBLIC_LINK_DAYS},
+                )
     return _event_page(request, event, form=form if open_now else None)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_rsvp_confirm(request, slug, link_id):
+    """The link emailed from the public page: shows the answer waiting behind it and records
+    it on POST (a GET never writes: mail scanners open links before people do)."""
+    event = _public_event(slug)
+    if request.method == "POST" and (
+        rate_limited(request, scope="rsvp") or _rsvp_event_limited(request, event)
+    ):
+        return _too_many(request)
+    context = {"event": event}
+    try:
+        context["answer"] = services.rsvp_public_answer(link_id, event=event)
+    except services.PublicLinkExpired:
+        return render(request, "events/rsvp_confirm.html", {**context, "expired": True}, status=410)
+    except services.PublicLinkInvalid:
+        return render(request, "events/bad_link.html", status=404)
+    if context["answer"].used:
+        context["used"] = True
+    elif request.method == "POST":
+        try:
+            rsvp = services.rsvp_confirm_public(event=event, link_id=link_id)
+        except services.PublicLinkUsed:
+            context["used"] = True
+        except ValidationError as error:
+            context["errors"] = error.messages
+        else:
+            return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    return render(request, "events/rsvp_confirm.html", context)
 
 
 def _event_page(request, event: Event, *, form=None, buy_form=None, status: int = 200):
@@ -203,6 +265,7 @@ def event_tickets_buy(request, slug):
                 reverse("event_tickets_thanks", args=[event.slug])
             ),
             cancel_url=page + "#tickets",
+            client_address=client_ip(request),
         )
     except ValidationError as error:
         form.add_error(None, error.messages)
@@ -227,7 +290,14 @@ def rsvp_invitation(request, token):
     """The invitation link: the guest's own answer, changeable until the deadline."""
     if request.method == "POST" and rate_limited(request, scope="rsvp"):
         return _too_many(request)
-    invitation = Invitation.objects.select_related("event", "donor").filter(token=token).first()
+    # Tokens are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in a
+    # query) is no invitation, answered without asking the database.
+    valid = INVITATION_TOKEN.fullmatch(token) is not None
+    invitation = (
+        Invitation.objects.select_related("event", "donor").filter(token=token).first()
+        if valid
+        else None
+    )
     if invitation is None or invitation.event.status == EventStatus.DRAFT:
         return render(request, "events/bad_link.html", status=404)
     event = invitation.event
@@ -311,6 +381,12 @@ def event_check_in(request, slug):
 def event_check_in_search(request, slug):
     event = _organized_event(request, slug)
     query = request.GET.get("q", "")[:100]
+    # A control character (a NUL byte) is in no name and PostgreSQL refuses it in a query.
+    problem = text_problem(query, one_line=True)
+    if problem:
+        return JsonResponse(
+            {"error": problem, "results": [], "counts": selectors.door_counts(event)}, status=400
+        )
     return JsonResponse(
         {
             "results": [_rsvp_json(r) for r in selectors.door_search(event, query)],

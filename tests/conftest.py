@@ -4,6 +4,9 @@ from django.db import connection
 from crm import roles
 from tests import factories
 
+# The `browser` fixture of the Playwright tests (Chromium, failing on any CSP violation).
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_report_header(config):
     from django.conf import settings

@@ -23,6 +23,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 
 from donors.money import usd
+from donors.text import text_problem
 
 
 def can_see_giving(request) -> bool:
@@ -34,10 +35,36 @@ def can_see_audit(request) -> bool:
     return request.user.has_perm("auditlog.view_logentry")
 
 
-class ServiceModelForm(forms.ModelForm):
+class _TextRule:
+    """A field validator: the text rule of donors.text, with its message."""
+
+    def __init__(self, *, one_line: bool):
+        self.one_line = one_line
+
+    def __call__(self, value):
+        problem = text_problem(value, one_line=self.one_line) if isinstance(value, str) else None
+        if problem:
+            raise ValidationError(problem, code="control_character")
+
+
+class TextRules:
+    """A form mixin: every text field refuses control characters (tab and newline aside), and
+    every one written on one line (any but a text area: names, titles, subjects) line breaks,
+    each with a message on the field. Text already stored is checked too: whoever edits the
+    record is asked to correct it, where the models let it stay unchanged (CheckedText)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not field.disabled:
+                one_line = not isinstance(field.widget, forms.Textarea)
+                field.validators.append(_TextRule(one_line=one_line))
+
+
+class ServiceModelForm(TextRules, forms.ModelForm):
     """A model form whose model.clean() may name fields the admin shows read-only: such
     messages are shown at the top of the form, prefixed with the field's name, instead of
-    crashing."""
+    crashing. Its text fields follow the text rule (TextRules)."""
 
     def add_error(self, field, error):
         if field is None and hasattr(error, "error_dict"):

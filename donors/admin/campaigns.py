@@ -1,12 +1,12 @@
 from django import forms
 from django.contrib import admin
 
-from donors.admin.base import BackOfficeAdmin, ViewOnly, money_column
+from donors.admin.base import BackOfficeAdmin, ServiceModelForm, ViewOnly, money_column
 from donors.models import Campaign, Channel, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(ServiceModelForm):
     channels = forms.MultipleChoiceField(
         choices=Channel.choices,
         widget=forms.CheckboxSelectMultiple,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from donors.admin.base import AuditedAdmin
+from donors.admin.base import AuditedAdmin, ServiceModelForm
 from donors.models import Organization
 from donors.models.organization import LOGO_MAX_BYTES, validate_logo
 from donors.services import organization_save
@@ -15,7 +15,7 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(ServiceModelForm):
     """The logo is uploaded as a file and kept in the profile's row (no media storage to share
     between the web server and the task workers)."""
 

@@ -120,8 +120,9 @@ def donors_import(
         return result
 
     parsed = []
+    problems = sheet.problems
     for line, values in sheet.rows:
-        errors = []
+        errors = list(problems[line]) if line in problems else []  # text that cannot be stored
         if values.get("__extra__"):
             errors.append(("", f"values beyond the last column: {values['__extra__']}"))
         spec = donor_spec(line, values, errors)

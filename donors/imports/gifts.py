@@ -271,7 +271,10 @@ def gifts_import(
     funds = _lookup_table(Fund, "name")
     rows = [_Row(line, values) for line, values in sheet.rows]
     gift_cells = tuple(c for c in _GIFT_CELLS if c[0] in sheet.headers)
+    problems = sheet.problems
     for row in rows:
+        if row.line in problems:  # text that cannot be stored
+            row.errors.extend(problems[row.line])
         _parse(row, campaigns, funds, gift_cells)
         if prepare_row:
             prepare_row(row)

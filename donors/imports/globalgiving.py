@@ -87,8 +87,9 @@ def globalgiving_import(
         return result
 
     donations = []  # (line, values, payout, date, amount, spec or None, project)
+    problems = sheet.problems
     for line, values in sheet.rows:
-        errors = []
+        errors = list(problems[line]) if line in problems else []  # text that cannot be stored
 
         def read(field, parse, *args):
             raw = values.get(columns[field], "")

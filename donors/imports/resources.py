@@ -9,7 +9,7 @@ from import_export.fields import Field
 from import_export.results import Result, RowResult
 
 from donors.imports.donors import DONOR_IMPORT_COLUMNS, donors_import
-from donors.imports.files import read_dataset
+from donors.imports.files import Sheet
 from donors.imports.gifts import GIFT_COLUMNS, gifts_import
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED
 from donors.imports.speed import gc_paused
@@ -92,7 +92,11 @@ class _EngineResource(resources.ModelResource):
 
     @gc_paused
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        sheet = read_dataset(dataset, kwargs.get("file_name") or "upload")
+        # The admin hands over the Sheet donors.imports.files read (see admin/importing.py),
+        # never a tablib Dataset: one reader for the admin and the commands.
+        if not isinstance(dataset, Sheet):
+            raise TypeError("the engine imports a donors.imports.files.Sheet")
+        sheet = dataset
         user = kwargs.get("user")
         skip_errors = bool(kwargs.get("skip_errors"))
         outcome = type(self).engine(

@@ -57,7 +57,8 @@ class ImportResult:
         import csv
         import io
 
-        from donors.exports import safe_cell
+        from donors.exports import csv_cell
+        from donors.text import printable
 
         if not self.rejected:
             return ""
@@ -66,8 +67,12 @@ class ImportResult:
         writer = csv.writer(buffer)
         writer.writerow(headers)
         for _, values, errors in self.rejected:
-            reason = "; ".join(f"line {e.line}, {e.message}" for e in errors)
-            writer.writerow([safe_cell(values.get(h, "")) for h in headers[:-1]] + [reason])
+            reason = printable("; ".join(f"line {e.line}, {e.message}" for e in errors))
+            # A refused row may hold the very NUL byte it was refused for: the database and a
+            # spreadsheet take neither, so it is kept as a space.
+            writer.writerow(
+                [csv_cell(printable(values.get(h, ""))) for h in headers[:-1]] + [reason]
+            )
         return buffer.getvalue()
 
     def run_create(self, *, user, source: str, started, finished=None):

@@ -14,7 +14,7 @@ from donors.models.donor import (
 from donors.models.globalgiving import GlobalGivingFetch
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
 from donors.models.exports import ExportJob
-from donors.models.imports import ImportRun
+from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
 from donors.models.summary import GiftMonthTotal
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
@@ -38,6 +38,7 @@ __all__ = [
     "GiftAdjustment",
     "ExportJob",
     "ImportRun",
+    "ImportUpload",
     "GlobalGivingFetch",
     "GiftMethod",
     "GiftMonthTotal",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from donors.models.base import CheckedText
 from donors.models.donor import Donor
 
 
@@ -15,7 +16,7 @@ class BoardRole(models.TextChoices):
     MEMBER = "member", "Member"
 
 
-class Committee(models.Model):
+class Committee(CheckedText, models.Model):
     name = models.CharField(max_length=100, unique=True)
 
     class Meta:

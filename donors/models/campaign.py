@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from donors.models.base import CheckedText
+
 
 class Channel(models.TextChoices):
     """Where money comes from; ``donors.progress`` says which gift falls in which."""
@@ -14,7 +16,7 @@ class Channel(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Campaign(models.Model):
+class Campaign(CheckedText, models.Model):
     """A fundraising push with a goal: the dinners, the GlobalGiving campaign, the annual fund."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -65,7 +67,7 @@ class Campaign(models.Model):
         self.channels = [c for c in Channel.values if c in self.channels]
 
 
-class Fund(models.Model):
+class Fund(CheckedText, models.Model):
     """Where money goes: the general fund, or a purpose a donor restricted it to."""
 
     name = models.CharField(max_length=200, unique=True)

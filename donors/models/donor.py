@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from donors.models.base import CheckedText
 from donors.models.organization import validate_time_zone
 
 US_STATES = {
@@ -27,7 +28,7 @@ class DonorKind(models.TextChoices):
     PLATFORM = "platform", "Giving platform"
 
 
-class Tag(models.Model):
+class Tag(CheckedText, models.Model):
     name = models.CharField(max_length=60, unique=True)
 
     class Meta:
@@ -37,7 +38,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Donor(models.Model):
+class Donor(CheckedText, models.Model):
     """Anyone who gives or might: a person, a household or an organization."""
 
     kind = models.CharField(max_length=20, choices=DonorKind.choices, default=DonorKind.PERSON)
@@ -130,7 +131,7 @@ class Donor(models.Model):
             )
 
 
-class DonorEmail(models.Model):
+class DonorEmail(CheckedText, models.Model):
     class Kind(models.TextChoices):
         PERSONAL = "personal", "Personal"
         WORK = "work", "Work"
@@ -158,7 +159,7 @@ class DonorEmail(models.Model):
         self.email = (self.email or "").strip().lower()
 
 
-class DonorAddress(models.Model):
+class DonorAddress(CheckedText, models.Model):
     class Kind(models.TextChoices):
         HOME = "home", "Home"
         WORK = "work", "Work"
@@ -233,7 +234,7 @@ class DonorYearTotal(models.Model):
         return f"{self.donor} {self.year}: {self.total}"
 
 
-class Interaction(models.Model):
+class Interaction(CheckedText, models.Model):
     """A note, call, meeting or letter: the donor's story beyond their gifts."""
 
     class Kind(models.TextChoices):
@@ -261,7 +262,7 @@ class Interaction(models.Model):
         return f"{self.get_kind_display()} on {self.occurred_on}"
 
 
-class Relationship(models.Model):
+class Relationship(CheckedText, models.Model):
     """A tie between two donors, read as "<from_donor> is <kind> <to_donor>"."""
 
     class Kind(models.TextChoices):

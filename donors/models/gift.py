@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from donors.models.base import CheckedText
 from donors.models.campaign import Campaign, Fund
 from donors.models.donor import Donor
 
@@ -53,7 +54,7 @@ class SoftCreditKind(models.TextChoices):
 last4_validator = RegexValidator(r"^\d{4}$", "The last four digits only.")
 
 
-class Gift(models.Model):
+class Gift(CheckedText, models.Model):
     """One payment. Amounts are USD Decimals; the tax date is derived by the gift services."""
 
     # Indexed by gift_donor_taxdate_idx (donor, tax_date), which serves donor look-ups too.

@@ -39,3 +39,20 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded to the admin's import, kept between its preview and its confirm.
+
+    In the database, not in a folder: only the app reaches it, through ``token`` (unguessable)
+    and only for the user who uploaded it. Deleted at confirm or cancel, and after
+    IMPORT_UPLOAD_HOURS by the next upload or an hourly schedule."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django_countries.fields import CountryField
 
+from donors.models.base import CheckedText
+
 ein_validator = RegexValidator(r"^\d{2}-\d{7}$", "Write the EIN as 12-3456789.")
 
 
@@ -17,6 +19,7 @@ LOGO_FORMATS = ("PNG", "JPEG")
 def validate_logo(value: bytes) -> None:
     """A logo is a readable PNG or JPEG of at most 1 MB and 4000 pixels a side (or none)."""
     import io
+    import warnings
 
     from PIL import Image, UnidentifiedImageError
 
@@ -28,9 +31,18 @@ def validate_logo(value: bytes) -> None:
             f"The logo is {len(data) / 1024 / 1024:.1f} MB; upload one of at most 1 MB."
         )
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind, size = image.format, image.size
-            image.verify()
+        # Pillow refuses an image of more pixels than it will decode safely (a few KB of PNG
+        # can declare billions), and only warns below twice that: both are refused here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind, size = image.format, image.size
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            f"The logo has too many pixels to be read safely; upload one of at most "
+            f"{LOGO_MAX_PIXELS} pixels a side."
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError("The logo is not a PNG or JPEG image that can be read.") from None
     if kind not in LOGO_FORMATS:
@@ -48,7 +60,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone name such as America/New_York.")
 
 
-class Organization(models.Model):
+class Organization(CheckedText, models.Model):
     """The charity itself: one row, edited by Administrators, printed on every receipt."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from donors.models.base import CheckedText
 from donors.models.campaign import Campaign, Fund
 from donors.models.donor import Donor
 
@@ -11,7 +12,7 @@ class PledgeStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Pledge(models.Model):
+class Pledge(CheckedText, models.Model):
     """A promise to give. Never receipted until paid; gifts apply to it as payments."""
 
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")

@@ -37,6 +37,7 @@ from donors.rules import local_date
 from donors.services.donors import donor_address_add, donor_create, donor_save
 from donors.services.gifts import gift_save
 from donors.services.pledges import recurring_plan_create
+from donors.text import printable
 
 # The main time zone of each US state (billing address -> the donor's time zone).
 US_STATE_TIME_ZONES = {
@@ -163,7 +164,9 @@ def _donor_for(facts: PaymentFacts) -> Donor:
             donor_save(donor=donor)
     zone = time_zone_for_address(facts.address)
     if donor is None:
-        first, last = _split_name(facts.name or "")
+        # The billing name as Stripe took it: a control character in it must not refuse the
+        # donor (and with it the payment), where a form would have asked for a correction.
+        first, last = _split_name(printable(facts.name or ""))
         if not (first or last):
             last = email or "Online donor"
         donor = donor_create(

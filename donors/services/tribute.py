@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from donors.models import Gift, Organization
+from donors.text import one_line
 
 
 @transaction.atomic
@@ -32,7 +33,7 @@ def tribute_notification_send(*, gift_id: int) -> bool:
         },
     )
     send_mail(
-        f"A gift to {name} {kind} {gift.tribute_name}",
+        one_line(f"A gift to {name} {kind} {gift.tribute_name}"),  # names as stored
         body,
         settings.DEFAULT_FROM_EMAIL,
         [gift.tribute_notify_email],

@@ -31,6 +31,9 @@ def event_verify(payload: bytes, signature_header: str | None) -> dict:
         raise BadEvent(str(exc)) from None
     if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
         raise BadEvent("not an event")
-    if not isinstance(event.get("data", {}).get("object"), dict):
+    if not isinstance(event["id"], str) or not isinstance(event["type"], str):
+        raise BadEvent("not an event")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise BadEvent("an event without its object")
     return event

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
+import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from donors.models import Donor, DonorEmail
@@ -51,6 +56,22 @@ def _waitlist_promote(event: Event, *, now: datetime.datetime) -> list[RSVP]:
     return promoted
 
 
+def _answer_check(event: Event, *, answer: str, party_size: int, now: datetime.datetime) -> int:
+    """The party size to record (1 for a 'no'), or ValidationError when the answer cannot be
+    taken."""
+    if not event.rsvps_open(now):
+        raise ValidationError(rsvp_closed_message(event))
+    if answer not in Answer.values:
+        raise ValidationError({"answer": "Answer yes, no or maybe."})
+    if answer == Answer.NO:
+        return 1
+    if not 1 <= party_size <= event.party_size_limit:
+        raise ValidationError(
+            {"party_size": f"A party can be 1 to {event.party_size_limit} people."}
+        )
+    return party_size
+
+
 @transaction.atomic
 def rsvp_submit(
     *,
@@ -68,16 +89,7 @@ def rsvp_submit(
     now = now or timezone.now()
     # One answer at a time per event: the seat count below cannot change under us.
     event = Event.objects.select_for_update().get(pk=event.pk)
-    if not event.rsvps_open(now):
-        raise ValidationError(rsvp_closed_message(event))
-    if answer not in Answer.values:
-        raise ValidationError({"answer": "Answer yes, no or maybe."})
-    if answer == Answer.NO:
-        party_size = 1
-    if not 1 <= party_size <= event.party_size_limit:
-        raise ValidationError(
-            {"party_size": f"A party can be 1 to {event.party_size_limit} people."}
-        )
+    party_size = _answer_check(event, answer=answer, party_size=party_size, now=now)
     rsvp = RSVP.objects.select_for_update().filter(event=event, donor=donor).first()
     if rsvp is None:
         rsvp = RSVP(event=event, donor=donor)
@@ -151,13 +163,54 @@ def donor_for_email(*, email: str, first_name: str, last_name: str) -> Donor:
     return donor_create(first_name=first_name.strip(), last_name=last_name.strip(), email=email)
 
 
-class AlreadyAnswered(Exception):
-    """The public form named someone who has already answered: their answer is theirs to
-    change through their own link, which has been emailed to them."""
+# --- Answers from the event's public page ----------------------------------------------------
+# Anyone can type anyone's email on the public page, so the page records nothing and looks
+# nothing up: the answer waits in the shared cache under a random id, the id is emailed (as a
+# link) to the address typed, and the answer is recorded only when that link is used. The page
+# says the same whoever the address belongs to, and nobody answers for someone else without
+# their mailbox. The link holds only the id, so no email address or name travels in URLs (and
+# so into access logs), nor in the task queue.
+
+PUBLIC_LINK_DAYS = 3  # how long the emailed confirmation link works
+# The waiting answer outlives the link by a day, so a late click is told "expired, answer
+# again" rather than "this link does not work"; then the cache forgets it.
+_PENDING_SECONDS = (PUBLIC_LINK_DAYS + 1) * 86400
+_PENDING_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
-@transaction.atomic
-def rsvp_submit_public(
+class PublicLinkInvalid(Exception):
+    """The confirmation link is not one we sent (mistyped, cut short), or long forgotten."""
+
+
+class PublicLinkExpired(PublicLinkInvalid):
+    """The confirmation link is older than PUBLIC_LINK_DAYS."""
+
+
+class PublicLinkUsed(Exception):
+    """The answer in this link was already recorded, or the guest has answered since."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicAnswer:
+    """An answer typed on the public page, waiting for its confirmation link to be used."""
+
+    event_id: int
+    first_name: str
+    last_name: str
+    email: str
+    answer: str
+    party_size: int
+    guest_names: str
+    dietary_needs: str
+    asked_at: float  # Unix time the page was answered: a later answer supersedes the link
+    used: bool = False
+
+
+def _pending_key(link_id: str) -> str:
+    return f"events:rsvp-public:{link_id}"
+
+
+def rsvp_request_public(
     *,
     event: Event,
     first_name: str,
@@ -168,42 +221,118 @@ def rsvp_submit_public(
     guest_names: str = "",
     dietary_needs: str = "",
     now: datetime.datetime | None = None,
-) -> RSVP:
-    """An answer from the event's public page: the donor is matched by email or created, and
-    gets a private link (an invitation of their own) to change the answer later.
-
-    Typing someone's email never changes their answer: when that donor has already answered,
-    nothing changes and their link is emailed to them instead (``AlreadyAnswered``)."""
-    if not (event.rsvps_open(now or timezone.now())):
-        raise ValidationError(rsvp_closed_message(event))
-    donor = donor_for_email(email=email, first_name=first_name, last_name=last_name)
-    invitation, _ = Invitation.objects.get_or_create(event=event, donor=donor)
-    existing = RSVP.objects.filter(event=event, donor=donor).first()
-    if existing is not None:
-        tasks.enqueue("events.tasks.rsvp_link", existing.pk)
-        raise AlreadyAnswered
-    return rsvp_submit(
-        event=event,
-        donor=donor,
+) -> str:
+    """An answer from the event's public page: keep it waiting and email a link that
+    confirms it to the address typed; returns the link's id. Writes nothing to the event or
+    the donors and reads nothing about that address (the email task does)."""
+    now = now or timezone.now()
+    party_size = _answer_check(event, answer=answer, party_size=party_size, now=now)
+    link_id = secrets.token_urlsafe(24)
+    pending = PublicAnswer(
+        event_id=event.pk,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
         answer=answer,
         party_size=party_size,
-        guest_names=guest_names,
-        dietary_needs=dietary_needs,
+        guest_names=guest_names.strip(),
+        dietary_needs=dietary_needs.strip(),
+        asked_at=now.timestamp(),
+    )
+    cache.set(_pending_key(link_id), dataclasses.asdict(pending), timeout=_PENDING_SECONDS)
+    tasks.enqueue("events.tasks.rsvp_public_request", link_id)
+    return link_id
+
+
+def rsvp_public_answer(
+    link_id: str, *, event: Event | None = None, now: datetime.datetime | None = None
+) -> PublicAnswer:
+    """The answer waiting behind a confirmation link; PublicLinkInvalid or PublicLinkExpired."""
+    values = cache.get(_pending_key(link_id)) if _PENDING_ID.fullmatch(link_id) else None
+    if values is None:
+        raise PublicLinkInvalid
+    found = PublicAnswer(**values)
+    if event is not None and found.event_id != event.pk:
+        raise PublicLinkInvalid
+    age = (now or timezone.now()).timestamp() - found.asked_at
+    if age > PUBLIC_LINK_DAYS * 86400:
+        raise PublicLinkExpired
+    return found
+
+
+def rsvp_public_request_send(*, link_id: str) -> bool:
+    """Email the confirmation link (the task behind ``rsvp_request_public``). A guest who has
+    answered already is told their current answer and given their own link too."""
+    from events.emails import rsvp_request_message
+
+    try:
+        found = rsvp_public_answer(link_id)
+    except PublicLinkInvalid:
+        return False
+    event = Event.objects.filter(pk=found.event_id).first()
+    if event is None:
+        return False
+    known = DonorEmail.objects.filter(email=found.email).order_by("donor_id").first()
+    current = (
+        RSVP.objects.select_related("event", "donor", "invitation")
+        .filter(event=event, donor_id=known.donor_id)
+        .first()
+        if known
+        else None
+    )
+    confirm_url = settings.SITE_URL + reverse("event_rsvp_confirm", args=[event.slug, link_id])
+    rsvp_request_message(
+        event,
+        found,
+        to=found.email,
+        confirm_url=confirm_url,
+        days=PUBLIC_LINK_DAYS,
+        current=current,
+        rsvp_url=rsvp_url(current) if current else "",
+    ).send()
+    return True
+
+
+@transaction.atomic
+def rsvp_confirm_public(
+    *, event: Event, link_id: str, now: datetime.datetime | None = None
+) -> RSVP:
+    """Record the answer waiting behind a confirmation link: the donor with that email (or a
+    new one) answers, and gets their own link to change it. PublicLinkInvalid,
+    PublicLinkExpired; PublicLinkUsed when it was recorded already or the guest has answered
+    since. Once recorded, the waiting answer is forgotten (only "used" is kept)."""
+    now = now or timezone.now()
+    # One answer at a time per event: a double click cannot make two donors or two answers.
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    found = rsvp_public_answer(link_id, event=event, now=now)
+    if found.used:
+        raise PublicLinkUsed
+    donor = donor_for_email(
+        email=found.email, first_name=found.first_name, last_name=found.last_name
+    )
+    current = RSVP.objects.filter(event=event, donor=donor).first()
+    if current is not None and current.answered_at.timestamp() >= found.asked_at:
+        raise PublicLinkUsed
+    invitation, _ = Invitation.objects.get_or_create(event=event, donor=donor)
+    rsvp = rsvp_submit(
+        event=event,
+        donor=donor,
+        answer=found.answer,
+        party_size=found.party_size,
+        guest_names=found.guest_names,
+        dietary_needs=found.dietary_needs,
         invitation=invitation,
         now=now,
     )
-
-
-def rsvp_link_send(*, rsvp_id: int) -> bool:
-    """Email a guest the link to their own answer (asked for through the public page)."""
-    from events.emails import donor_email, rsvp_link_message
-
-    rsvp = RSVP.objects.select_related("event", "donor", "invitation").filter(pk=rsvp_id).first()
-    to = donor_email(rsvp.donor) if rsvp else ""
-    if not to:
-        return False
-    rsvp_link_message(rsvp, to=to, rsvp_url=rsvp_url(rsvp)).send()
-    return True
+    used = dataclasses.replace(
+        found, first_name="", last_name="", email="", guest_names="", dietary_needs="", used=True
+    )
+    transaction.on_commit(
+        lambda: cache.set(
+            _pending_key(link_id), dataclasses.asdict(used), timeout=_PENDING_SECONDS
+        )
+    )
+    return rsvp
 
 
 def rsvp_url(rsvp: RSVP) -> str:

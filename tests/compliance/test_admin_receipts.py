@@ -94,6 +94,16 @@ def test_staff_download_the_pdf_and_the_download_is_recorded(client, organizatio
     assert receipt.downloaded_at is not None
 
 
+def test_a_board_member_reading_a_receipt_pdf_changes_nothing(client, organization, board):
+    receipt = services.receipt_issue(gift=factories.make_gift(amount=D("300.00")))
+    client.force_login(board)
+    response = client.get(reverse("admin:compliance_receipt_pdf", args=[receipt.pk]))
+    assert response.status_code == 200
+    assert "$300.00" in pdf_text(response.content)
+    receipt.refresh_from_db()
+    assert receipt.downloaded_at is None
+
+
 def test_a_receipt_page_is_read_only_even_for_administrators(client, organization, administrator):
     receipt = services.receipt_issue(gift=factories.make_gift(amount=D("300.00")))
     client.force_login(administrator)

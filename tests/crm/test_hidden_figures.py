@@ -142,6 +142,14 @@ def test_the_filters_a_list_offers_and_the_links_to_it_still_work(generous, staf
 # The walk: every admin, every role, every field and relation one level deep.
 
 
+def test_every_admin_builds_on_the_back_office_base():
+    from donors.admin.base import BackOfficeAdmin
+
+    others = [m._meta.label for m, a in admin.site._registry.items()
+              if not isinstance(a, BackOfficeAdmin)]  # fmt: skip
+    assert not others, f"admins that would answer any filter in the URL: {others}"
+
+
 def _label(model) -> str:
     return model._meta.label_lower
 

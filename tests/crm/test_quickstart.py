@@ -85,6 +85,8 @@ def test_it_reports_what_it_created(loaded):
         username: password for username, _, password in DEMO_LOGINS
     }
     assert "demo use only" in messages
+    # The quick start runs with DEBUG on: its logins need no second factor, and it says so.
+    assert "Two-factor authentication is off (DEBUG is on): these logins need no code." in messages
 
 
 def test_it_writes_the_organization_profile_as_data(loaded):

@@ -55,8 +55,9 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.importrun": {A: "v", S: "v"},
     # The organization profile: Administrators only; one row, never added twice nor deleted.
     "donors.organization": {A: "vc"},
-    # Users and roles: Administrators only.
-    "auth.user": {A: "vacd"},
+    # Users and roles: Administrators only. Users join by invitation and are deactivated,
+    # never added by hand nor deleted (their audit history names them).
+    "auth.user": {A: "vc"},
     "auth.group": {A: "vacd"},
     # The audit trail: read by Administrators and Staff, written by nobody.
     "auditlog.logentry": {A: "v", S: "v"},
@@ -98,6 +99,8 @@ AUDIT_READERS = {A, S}
 # Model admin pages beyond the standard ones: URL name -> (model, letter needed).
 EXTRA_MODEL_PAGES = {
     "admin:auth_user_password_change": ("auth.user", "c"),
+    # Inviting a colleague by email, with a role.
+    "admin:auth_user_invite": ("auth.user", "c"),
     "admin:compliance_receipt_pdf": ("compliance.receipt", "v"),
     "admin:compliance_yearendstatement_pdf": ("compliance.yearendstatement", "v"),
     "admin:compliance_annual_summary": ("compliance.filingprofile", "v"),
@@ -125,6 +128,15 @@ ADMIN_ACTIONS = {
     "sync_with_gifts": "c",
     "send_statements": "c",
     "send_thank_you_letters": "c",
+    # Users: sign-in, second factor, active flag and role, each an audited change.
+    "unlock_sign_in": "c",
+    "invite_again": "c",
+    "reset_two_factor": "c",
+    "deactivate": "c",
+    "make_administrator": "c",
+    "make_staff": "c",
+    "make_board_member": "c",
+    "make_event_organizer": "c",
     # Donor and gift lists out: Staff and board members (never event organizers).
     "export_csv": "export",
     "export_xlsx": "export",
@@ -162,6 +174,12 @@ SITE_PAGES = {
     "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
+    # Signing in: setting up the second factor is open to every login (required or offered).
+    "two_factor_setup": {"roles": LOGGED_IN},
+    # Password reset by email: asked for without signing in.
+    "admin_password_reset": {"roles": LOGGED_IN | {None}, "ok": 200},
+    "password_reset_done": {"roles": LOGGED_IN | {None}, "ok": 200},
+    "password_reset_complete": {"roles": LOGGED_IN | {None}, "ok": 200},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {
@@ -170,6 +188,7 @@ NOT_WALKED = {
     # Event pages take a slug or token: walked as every role in tests/events/test_pages_roles.py.
     "event_public": "public, per event: tests/events/test_pages_roles.py",
     "rsvp_invitation": "public, per token: tests/events/test_rsvp.py",
+    "event_rsvp_confirm": "public, per emailed link: tests/events/test_public_rsvp_privacy.py",
     "event_tickets_buy": "public POST, per event: tests/events/test_ticket_checkout.py",
     "event_tickets_thanks": "public, per event: tests/events/test_pages_roles.py",
     "event_check_in": "per event: tests/events/test_pages_roles.py",
@@ -191,6 +210,11 @@ NOT_WALKED = {
     "export_job": "per export: tests/donors/test_background_exports.py",
     "export_job_download": "per export: tests/donors/test_background_exports.py",
     "admin:donors_donor_not_duplicates": "POST only: tests/donors/test_duplicates.py",
+    # Signing in: per user and per link, walked in tests/crm/test_signin.py and test_users.py.
+    "two_factor_verify": "needs an enrolled user: tests/crm/test_signin.py",
+    "two_factor_backup_codes": "POST only: tests/crm/test_signin.py",
+    "password_reset_confirm": "per link: tests/crm/test_signin.py",
+    "invite_accept": "per link: tests/crm/test_users.py",
 }
 
 

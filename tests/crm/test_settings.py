@@ -103,3 +103,9 @@ def test_a_bad_export_threshold_stops_start_up_naming_it():
     result = manage("check", env=clean_env(EXPORT_BACKGROUND_ROWS="20k"))
     assert result.returncode != 0
     assert "EXPORT_BACKGROUND_ROWS='20k' is not a whole number" in result.stderr
+
+
+def test_a_bad_trusted_proxy_count_stops_start_up_naming_it():
+    result = manage("check", env=clean_env(TRUSTED_PROXY_COUNT="one"))
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT='one' is not a whole number" in result.stderr

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin import helpers
 
-from donors.exports import safe_cell
+from donors.exports import csv_cell
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +49,11 @@ def hostile(organization):
     return donor
 
 
-def test_every_formula_start_is_neutralized():
+def test_every_formula_start_is_neutralized_in_a_csv():
     for text in ("=1", "+1", "-1", "@1", "\t1", "\r1"):
-        assert safe_cell(text) == "'" + text
-    assert safe_cell("Khan") == "Khan"
-    assert safe_cell(Decimal("-5.00")) == Decimal("-5.00")
+        assert csv_cell(text) == "'" + text
+    assert csv_cell("Khan") == "Khan"
+    assert csv_cell(Decimal("-5.00")) == "'-5.00"
 
 
 def test_staff_export_donors_as_csv_with_formulas_neutralized(client, staff, hostile):
@@ -84,7 +84,7 @@ def test_board_members_export_gifts_as_xlsx_with_typed_amounts(
     assert response.status_code == 200
     [row] = read_xlsx(response)
     assert row["amount"] == 1234.56
-    assert row["notes"] == "'=cmd|' /C calc'!A0"
+    assert row["notes"] == "=cmd|' /C calc'!A0"  # a text cell, as typed: never run
     assert row["donor_email"] == "x@example.org"
     assert row["method"] == "check"
 
@@ -104,3 +104,39 @@ def test_event_organizers_cannot_export(client, organizer, hostile):
     assert response.status_code == 200
     assert "Content-Disposition" not in response
     assert "export_csv" not in response.text
+
+
+def test_a_workbook_keeps_every_text_as_typed_in_text_cells(
+    client, staff, organization, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A workbook runs only formula cells: text is written as text cells, as typed, with no
+    protective quote (the CSV's quote would be stored literally in a workbook)."""
+    from openpyxl import load_workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    donor = factories.make_donor(
+        first_name="=SUM(A1)", last_name="#N/A", phone="+1 317 555 0123",
+        address={"line1": "+1 317 555 0123 (ask for Omar)", "line2": "-2+3", "city": "Carmel",
+                 "region": "IN", "postal_code": "46032"},
+    )  # fmt: skip
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = export(client, "donor", "export_xlsx", [donor.pk])
+    download = client.get(response["Location"] + "download/")
+
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    cells = dict(zip(header, sheet[2], strict=True))
+    assert {name: cells[name].value for name in (
+        "donor_first_name", "donor_last_name", "phone", "address_line1", "address_line2")} == {
+        "donor_first_name": "=SUM(A1)",
+        "donor_last_name": "#N/A",
+        "phone": "+13175550123",
+        "address_line1": "+1 317 555 0123 (ask for Omar)",
+        "address_line2": "-2+3",
+    }  # fmt: skip
+    assert {cells[name].data_type for name in ("donor_first_name", "donor_last_name", "phone",
+                                               "address_line1", "address_line2")} == {"s"}
+    # Marked as typed with a quote, so that editing the cell in Excel keeps it text.
+    assert cells["donor_first_name"].quotePrefix and cells["phone"].quotePrefix
+    assert cells["lifetime_total"].data_type == "n"

@@ -13,7 +13,7 @@ def test_a_forged_forwarded_address_is_ignored_without_a_trusted_proxy(settings)
 
 
 def test_behind_the_proxy_the_address_it_appended_counts_not_the_clients_claim(settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 1
     factory = RequestFactory()
     results = [
         rate_limited(

@@ -240,7 +240,7 @@ def test_organizer_exports_csv_with_every_formula_neutralized_and_it_reads_back_
     assert "confirm_form" in preview.context
 
 
-def test_xlsx_export_neutralizes_formulas_and_reads_back_unchanged(client, staff, dinner):
+def test_xlsx_export_keeps_text_as_typed_and_reads_back_unchanged(client, staff, dinner):
     from openpyxl import load_workbook
 
     rsvp = _hostile(dinner)
@@ -251,7 +251,7 @@ def test_xlsx_export_neutralizes_formulas_and_reads_back_unchanged(client, staff
     data = b"".join(response.streaming_content)
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert record["dietary_needs"] == "'+cmd|' /C calc'!A0"
+    assert record["dietary_needs"] == "+cmd|' /C calc'!A0"  # a text cell, as typed
     assert record["party_size"] == 2  # numbers stay numbers
     preview = upload(client, data, name="rsvps.xlsx", fmt="1")
     assert preview.text.count("(unchanged)") == 1
