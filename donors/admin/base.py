@@ -82,8 +82,13 @@ class ServiceModelForm(TextRules, forms.ModelForm):
 class BackOfficeChangeList(ChangeList):
     """A list that answers only the filters it offers: a lookup in the URL that none of this
     request's list filters took (and the admin does not name in ``url_lookups``) is refused
-    with a 400, as Django refuses a disallowed lookup, instead of being run. Otherwise anyone
-    could filter on any column, shown or not, and read a hidden figure by bisecting it."""
+    as Django refuses a lookup (a 400 for a field, "?e=1" for a name that is none) instead of
+    being run. Otherwise anyone could filter on any column, shown or not, and read a hidden
+    figure by bisecting it (Django allows any lookup on the model's own fields)."""
+
+    def __init__(self, request, *args, **kwargs):
+        self._request = request  # for get_ordering_field, which Django gives no request
+        super().__init__(request, *args, **kwargs)
 
     def get_filters(self, request):
         for values in self.get_filters_params().values():
@@ -123,10 +128,6 @@ class BackOfficeChangeList(ChangeList):
         except (ValueError, TypeError, ArithmeticError, ValidationError) as error:
             raise IncorrectLookupParameters(error) from error
         return queryset
-
-    def __init__(self, request, *args, **kwargs):
-        self._request = request
-        super().__init__(request, *args, **kwargs)
 
     def get_ordering_field(self, field_name):
         order_field = super().get_ordering_field(field_name)
