@@ -73,30 +73,45 @@ class IdleTimeoutMiddleware:
     """Signs out a session left alone longer than SESSION_IDLE_MINUTES.
 
     The last request's time is kept in the shared cache, not the session: writing the session on
-    every request would add a database write to every page."""
+    every request would add a database write to every page. A session signed in through the
+    login page carries a mark (written with the sign-in's own session save), so that its
+    last-seen time missing from the cache (expired, evicted, the cache cleared) reads as idle,
+    never as fresh."""
 
     # Seconds between two writes of the same session's last-seen time.
     RESOLUTION = 30
+    MARK = "signin_idle_tracked"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        was_signed_in = request.user.is_authenticated
         key = request.session.session_key
-        if key and request.user.is_authenticated:
+        if key and was_signed_in:
             cache_key = f"signin:seen:{key}"
             now = time.time()
-            idle = settings.SESSION_IDLE_MINUTES * 60
             seen = cache.get(cache_key)
-            if seen is not None and now - seen > idle:
+            idle = seen is None and request.session.get(self.MARK)
+            idle = idle or (seen is not None and now - seen > settings.SESSION_IDLE_MINUTES * 60)
+            if idle:
                 cache.delete(cache_key)
                 # Signed out, the request goes on as anyone's: a back-office page sends it to
                 # the login page, a public page simply answers.
                 logout(request)
             elif seen is None or now - seen > self.RESOLUTION:
-                # Kept twice as long as the limit, so that "gone" means never seen, not idle.
-                cache.set(cache_key, now, timeout=2 * idle)
-        return self.get_response(request)
+                # Kept as long as the session cookie can live: gone means evicted, not idle.
+                cache.set(cache_key, now, timeout=settings.SESSION_COOKIE_AGE)
+        response = self.get_response(request)
+        if not was_signed_in and request.user.is_authenticated and request.session.session_key:
+            # This request signed in: mark the session and start its clock.
+            request.session[self.MARK] = True
+            cache.set(
+                f"signin:seen:{request.session.session_key}",
+                time.time(),
+                timeout=settings.SESSION_COOKIE_AGE,
+            )
+        return response
 
 
 class LockoutBackend(AxesStandaloneBackend):

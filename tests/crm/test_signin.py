@@ -245,6 +245,17 @@ def test_a_session_left_idle_longer_than_the_limit_is_signed_out(client, staff):
     assert client.get("/admin/").status_code == 302
 
 
+def test_a_session_whose_last_request_the_cache_no_longer_holds_counts_as_idle(client, staff):
+    # The last-seen time outlives the limit only by so much: hours later it is gone from the
+    # cache, and that must read as idle, not as a fresh session.
+    _sign_in(client, staff)
+    assert client.get("/admin/").status_code == 200
+
+    cache.delete(f"signin:seen:{client.session.session_key}")
+
+    assert client.get("/admin/").status_code == 302
+
+
 @override_settings(SESSION_IDLE_MINUTES=5)
 def test_the_idle_limit_is_a_setting(client, staff):
     client.force_login(staff)
