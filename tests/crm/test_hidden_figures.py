@@ -165,14 +165,14 @@ def _visible(user, admin_model, path: list[str]) -> bool:
         field = model._meta.get_field(name)
         if not user.has_perm("donors.view_gift") and name in GIVING.get(_label(model), ()):
             return False
-        if not field.is_relation or i == len(path) - 1:
+        if not field.is_relation:
             return True
         related = field.related_model
         passes = model is admin_model and name in SHOWN_THROUGH.get(_label(admin_model), ())
-        if not passes and not _may_view(user, related):
-            # fk__id is the relation's own column: it names no more than the relation does.
-            if not (i == len(path) - 2 and path[-1] == related._meta.pk.name and field.concrete):
-                return False
+        # fk__id is the relation's own column: it names no more than the relation does.
+        own_column = i == len(path) - 2 and path[-1] == related._meta.pk.name and field.concrete
+        if not (passes or own_column or _may_view(user, related)):
+            return False
         model = related
     return True
 
