@@ -30,7 +30,7 @@ from compliance.models import (
     YearEndStatement,
 )
 from compliance.pdf import receipt_pdf, statement_pdf
-from donors.admin.base import AuditedAdmin, ViewOnly, money_column
+from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
 from donors.text import text_problem
 
@@ -310,7 +310,7 @@ class IssueBatchForm(forms.ModelForm):
 
 
 @admin.register(IssueBatch)
-class IssueBatchAdmin(admin.ModelAdmin):
+class IssueBatchAdmin(BackOfficeAdmin):
     """Issue a year's receipts or statements in the background; the batch's page shows the
     progress and refreshes itself until it is done."""
 
@@ -505,7 +505,7 @@ GiftAdmin.actions = [*(GiftAdmin.actions or []), issue_receipts]
 
 
 @admin.register(ThankYouLetter)
-class ThankYouLetterAdmin(ViewOnly, admin.ModelAdmin):
+class ThankYouLetterAdmin(ViewOnly, BackOfficeAdmin):
     """Letters that thank without receipting; written by the soft-credits action."""
 
     list_display = ["donor_name", "kind", "amount", "gift_date", "email", "sent_at"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from crm.roles import EVENT_ORGANIZER
-from donors.admin.base import AuditedAdmin, ServiceModelForm, can_see_giving
+from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ServiceModelForm, can_see_giving
 from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
 from donors.exports import csv_stream, xlsx_file
 from donors.models import Donor, GiftMethod
@@ -102,7 +102,7 @@ class EventFilter(admin.RelatedFieldListFilter):
         return bool(self.lookup_choices)
 
 
-class EventScopedAdmin(admin.ModelAdmin):
+class EventScopedAdmin(BackOfficeAdmin):
     """An admin of records that belong to an event: an organizer sees and acts only on the
     events they organize, and is offered only those in the form's event choices."""
 
@@ -153,6 +153,7 @@ class EventAdmin(AuditedAdmin):
     inlines = [TicketTypeInline, TableInline]
     readonly_fields = ["pages"]
     _money = ("revenue_goal", "costs")
+    giving_fields = (*_money, "campaign")
 
     def get_queryset(self, request):
         queryset = selectors.scoped_to_events(
@@ -251,7 +252,7 @@ class EventAdmin(AuditedAdmin):
 
 
 @admin.register(GuestList)
-class GuestListAdmin(admin.ModelAdmin):
+class GuestListAdmin(BackOfficeAdmin):
     list_display = ["name", "size"]
     search_fields = ["name"]
     autocomplete_fields = ["donors"]
@@ -526,6 +527,10 @@ class RecordedGiftAdmin(EventScopedAdmin):
     """Money recorded at an event (a ticket bought, a paddle-raise gift): added once through
     its service, then shown read-only. Never changed or deleted here: a returned ticket or a
     mistaken gift is a refund of its gift, which Staff make on the gift."""
+
+    # The row shows its gift's donor and amount: what a ticket cost is the one amount
+    # organizers see (crm.roles), though they may not open gifts.
+    shown_through = ("gift",)
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []

@@ -5,9 +5,21 @@ from __future__ import annotations
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    EmptyResultSet,
+    FieldDoesNotExist,
+    FullResultSet,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 
 from donors.money import usd
@@ -67,7 +79,162 @@ class ServiceModelForm(TextRules, forms.ModelForm):
         super().add_error(field, error)
 
 
-class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+class BackOfficeChangeList(ChangeList):
+    """A list that answers only the filters it offers: a lookup in the URL that none of this
+    request's list filters took (and the admin does not name in ``url_lookups``) is refused
+    as Django refuses a lookup (a 400 for a field, "?e=1" for a name that is none) instead of
+    being run. Otherwise anyone could filter on any column, shown or not, and read a hidden
+    figure by bisecting it (Django allows any lookup on the model's own fields)."""
+
+    def __init__(self, request, *args, **kwargs):
+        self._request = request  # for get_ordering_field, which Django gives no request
+        super().__init__(request, *args, **kwargs)
+
+    def get_filters(self, request):
+        for values in self.get_filters_params().values():
+            if any("\x00" in value or _too_large(value) for value in values):
+                # No column holds a NUL or a number past 64 bits, and the databases refuse
+                # the query outright (PostgreSQL a NUL, SQLite such a number for an id).
+                raise IncorrectLookupParameters("No column holds this filter's value.")
+        specs, has_filters, remaining, may_have_duplicates, has_active = super().get_filters(
+            request
+        )
+        allowed = set(self.model_admin.get_url_lookups(request))
+        if self.date_hierarchy:
+            # Django turns the date links' year/month/day into these two.
+            allowed |= {f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"}
+        for key in remaining:
+            if key in allowed:
+                continue
+            try:
+                self.lookup_opts.get_field(key.split(LOOKUP_SEP)[0])
+            except FieldDoesNotExist as error:
+                # As Django answers a filter that names no field (or one this role's list
+                # does not have, such as "gave in year" for organizers): "?e=1".
+                raise IncorrectLookupParameters(error) from error
+            raise DisallowedModelAdminLookup(f"Filtering by {key} not allowed")
+        return specs, has_filters, remaining, may_have_duplicates, has_active
+
+    def get_queryset(self, request, exclude_parameters=None):
+        # A filter's value that no column can hold (a year past 9999, an amount of 1e999999,
+        # a word for an id) is the "?e=1" answer Django gives a bad lookup, not a 500: the
+        # list filters' own querysets are checked too, and the SQL is compiled here (no
+        # query runs) so that values are converted for the database now, not at the count.
+        try:
+            queryset = super().get_queryset(request, exclude_parameters)
+            queryset.query.sql_with_params()
+        except (EmptyResultSet, FullResultSet):
+            pass
+        except (ValueError, TypeError, ArithmeticError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset
+
+    def get_ordering_field(self, field_name):
+        order_field = super().get_ordering_field(field_name)
+        if isinstance(order_field, str) and self.model_admin.path_hidden(
+            self._request, order_field.lstrip("-")
+        ):
+            return None  # shown, but sorted by what this role may not see: not sortable
+        return order_field
+
+
+def _too_large(value: str) -> bool:
+    digits = value.strip().lstrip("+-")
+    return digits.isdigit() and len(digits) > 18
+
+
+class BackOfficeAdmin(admin.ModelAdmin):
+    """The base of every admin in the back office: a role sees, sorts, filters and searches
+    only what it may see, whatever the URL says.
+
+    - ``giving_fields``: this model's fields hidden from those who do not see giving;
+    - a relation to records the role may not open hides them whole, unless the list shows
+      them anyway (``shown_through``: a ticket's gift to an organizer, a user's name);
+    - filters in the URL: only those the list's filters offer this request (see
+      BackOfficeChangeList), plus ``url_lookups`` that pages link to, never a hidden path;
+    - sorting: only by shown columns whose order is not hidden; searching: only hidden-free
+      ``search_fields``.
+    """
+
+    giving_fields: tuple[str, ...] = ()
+    shown_through: tuple[str, ...] = ()
+    url_lookups: tuple[str, ...] = ()
+
+    def get_changelist(self, request, **kwargs):
+        return BackOfficeChangeList
+
+    def hidden_fields(self, request) -> frozenset[str]:
+        return frozenset() if can_see_giving(request) else frozenset(self.giving_fields)
+
+    def get_url_lookups(self, request) -> list[str]:
+        return [lookup for lookup in self.url_lookups if not self.path_hidden(request, lookup)]
+
+    def path_hidden(self, request, path: str) -> bool:
+        """Whether a lookup path (``donor__lifetime_total__gte``) reaches, or passes through,
+        something this request's user may not see."""
+        model, parts = self.model, path.split(LOOKUP_SEP)
+        for i, part in enumerate(parts):
+            try:
+                field = model._meta.get_field(model._meta.pk.name if part == "pk" else part)
+            except FieldDoesNotExist:
+                return False  # a lookup or transform (gte, year): the field was checked
+            if field.name in _hidden_fields(self.admin_site, request, model):
+                return True
+            if not field.is_relation or field.related_model is None:
+                return False
+            related = field.related_model
+            following = parts[i + 1] if i + 1 < len(parts) else None
+            if field.concrete and not field.many_to_many and following in (
+                "pk", related._meta.pk.name
+            ):
+                return False  # the relation's own column (donor__id): the same as donor
+            passes = model is self.model and field.name in self.shown_through
+            if not passes and not _may_view(self.admin_site, request, related):
+                return True
+            model = related
+        return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if request is not None and self.path_hidden(request, lookup):
+            return False
+        if request is not None and lookup in self.get_url_lookups(request):
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        return [
+            field
+            for field in super().get_search_fields(request)
+            if not self.path_hidden(request, field.lstrip("^=@"))
+        ]
+
+    def get_list_filter(self, request):
+        return [
+            item
+            for item in super().get_list_filter(request)
+            if not (
+                isinstance(item, (str, list, tuple))
+                and self.path_hidden(request, item if isinstance(item, str) else item[0])
+            )
+        ]
+
+
+def _hidden_fields(site, request, model) -> frozenset[str]:
+    model_admin = site._registry.get(model)
+    if isinstance(model_admin, BackOfficeAdmin):
+        return model_admin.hidden_fields(request)
+    return frozenset()
+
+
+def _may_view(site, request, model) -> bool:
+    model_admin = site._registry.get(model)
+    if model_admin is not None:
+        return model_admin.has_view_permission(request)
+    opts = model._meta
+    return request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+
+class AuditedAdmin(AuditlogHistoryAdminMixin, BackOfficeAdmin):
     """An admin whose change page links to the record's audit history (Administrators and
     Staff only)."""
 
@@ -77,6 +244,9 @@ class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     def auditlog_history_view(self, request, object_id, extra_context=None):
         if not can_see_audit(request):
             raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            # As the change and history pages answer a missing record.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return super().auditlog_history_view(request, object_id, extra_context)
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from donors.admin.base import AuditedAdmin, money_column
+from donors.admin.base import AuditedAdmin, BackOfficeAdmin, money_column
 from donors.models import BoardGoal, BoardMember, Committee
 from donors.rules import may_keep_goals
 
@@ -28,6 +28,7 @@ class BoardMemberAdmin(AuditedAdmin):
     autocomplete_fields = ["donor"]
     filter_horizontal = ["committees"]
     inlines = [BoardGoalInline]
+    shown_through = ("user",)  # the member's login name, for those who may not open users
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("committees")
@@ -66,6 +67,6 @@ class BoardGoalAdmin(AuditedAdmin):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(BackOfficeAdmin):
     list_display = ["name"]
     search_fields = ["name"]

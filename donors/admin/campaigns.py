@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from donors.admin.base import ServiceModelForm, ViewOnly, money_column
+from donors.admin.base import BackOfficeAdmin, ServiceModelForm, ViewOnly, money_column
 from donors.models import Campaign, Channel, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
 
@@ -20,7 +20,7 @@ class CampaignForm(ServiceModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(BackOfficeAdmin):
     form = CampaignForm
     list_display = [
         "name", money_column("goal"), "raised", "progress", "start_date", "end_date", "is_active"
@@ -53,14 +53,14 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(BackOfficeAdmin):
     list_display = ["name", "is_restricted", "is_active"]
     list_filter = ["is_restricted", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(GlobalGivingFetch)
-class GlobalGivingFetchAdmin(ViewOnly, admin.ModelAdmin):
+class GlobalGivingFetchAdmin(ViewOnly, BackOfficeAdmin):
     """Each call to GlobalGiving's API, kept as it was: read by staff, written by the sync."""
 
     list_display = ["fetched_at", "project_id", "ok", "funding", "goal", "donation_count", "error"]

@@ -4,7 +4,13 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.html import format_html
 
-from donors.admin.base import AuditedAdmin, EstimatedCountPaginator, ReadOnlyInline, can_see_giving
+from donors.admin.base import (
+    AuditedAdmin,
+    BackOfficeAdmin,
+    EstimatedCountPaginator,
+    ReadOnlyInline,
+    can_see_giving,
+)
 from donors.admin.duplicates import DuplicatesMixin
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
@@ -191,7 +197,7 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
     paginator = EstimatedCountPaginator
     filter_horizontal = ["tags"]
     actions = ["refresh_figures", "export_csv", "export_xlsx"]
-    _giving_fields = (
+    giving_fields = (
         "lifetime_total",
         "gift_count",
         "largest_gift",
@@ -199,6 +205,8 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
         "last_gift_date",
         "years_given",
     )
+    # The import run's page links here to list what one import created.
+    url_lookups = ("import_run__id__exact",)
 
     def get_search_results(self, request, queryset, search_term):
         # An email address is found exactly through its index, not by scanning every field.
@@ -214,9 +222,10 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
 
     def get_list_filter(self, request):
         # Who gave in which year is giving history: not for event organizers.
+        list_filter = super().get_list_filter(request)
         if can_see_giving(request):
-            return self.list_filter
-        return [f for f in self.list_filter if f is not GaveInYearFilter]
+            return list_filter
+        return [f for f in list_filter if f is not GaveInYearFilter]
 
     def get_list_display(self, request):
         columns = ["display_name", "kind", "email", "location", "tag_list"]
@@ -236,11 +245,11 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
             ("Tags and notes", {"fields": ["tags", "notes"]}),
         ]
         if obj is not None and can_see_giving(request):
-            fieldsets.append(("Lifetime giving", {"fields": [self._giving_fields]}))
+            fieldsets.append(("Lifetime giving", {"fields": [self.giving_fields]}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return list(self._giving_fields)
+        return list(self.giving_fields)
 
     def get_inlines(self, request, obj):
         inlines = [DonorEmailInline, DonorAddressInline, RelationshipInline]
@@ -280,10 +289,6 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
     def export_options(self, request) -> dict:
         return {"with_giving": can_see_giving(request)}
 
-    def lookup_allowed(self, lookup, value, request=None):
-        # The import run's page links here to list what one import created.
-        return lookup == "import_run__id__exact" or super().lookup_allowed(lookup, value, request)
-
     def save_model(self, request, obj, form, change):
         donor_save(donor=obj)
 
@@ -303,7 +308,7 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(BackOfficeAdmin):
     search_fields = ["name"]
     list_display = ["name", "donor_count"]
 

@@ -95,6 +95,8 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # Linked to by an import run's page (what it created) and by exports of one donor's gifts.
+    url_lookups = ("import_run__id__exact", "donor__id__exact")
 
     @admin.display(description="amount", ordering="amount")
     def amount_usd(self, gift):
@@ -188,10 +190,6 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
 
     def export_rows(self, request, queryset):
         return gift_rows(queryset)
-
-    def lookup_allowed(self, lookup, value, request=None):
-        # The import run's page links here to list what one import created.
-        return lookup == "import_run__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         gift_save(gift=obj)

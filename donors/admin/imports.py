@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from donors.admin.base import ViewOnly
+from donors.admin.base import BackOfficeAdmin, ViewOnly
 from donors.models import ImportRun
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ViewOnly, admin.ModelAdmin):
+class ImportRunAdmin(ViewOnly, BackOfficeAdmin):
     """Who imported which file, when, and what it did: read-only, written by the imports.
 
     Administrators and Staff see every run. Whoever may import RSVPs (event organizers) opens
@@ -34,6 +34,7 @@ class ImportRunAdmin(ViewOnly, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["file_name", "user__username"]
     list_per_page = 50
+    shown_through = ("user",)  # who imported: a name, for Staff who may not open users
     readonly_fields = [*list_display, "finished_at", "records", "rejected_file"]
     exclude = ["rejected_rows"]
 
