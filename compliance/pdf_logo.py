@@ -16,7 +16,7 @@ import zlib
 
 from reportlab.pdfgen.canvas import Canvas
 
-from crm.pdf_text import PreparedObject
+from common.pdf_text import PreparedObject
 
 logger = logging.getLogger(__name__)
 

@@ -67,14 +67,14 @@ def attendees_xlsx(event: Event) -> bytes:
 
 def door_list_pdf(event: Event) -> bytes:
     """The door list: every party that said yes, with its party size, table, dietary needs and
-    guests. Text goes through crm.pdf_text, so names in any script it covers print (Urdu and
+    guests. Text goes through common.pdf_text, so names in any script it covers print (Urdu and
     Arabic shaped right to left, Chinese, Cyrillic, every Latin diacritic), not as boxes."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.units import inch
     from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from crm.pdf_text import REGULAR, TextBlock, register_fonts
+    from common.pdf_text import REGULAR, TextBlock, register_fonts
 
     register_fonts()
     out = io.BytesIO()

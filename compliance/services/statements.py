@@ -309,7 +309,7 @@ def statements_issue_parallel(
     """Issue (and, with out_dir, print) the year's statements with several processes, a chunk
     of donors each. Every chunk commits its statements with the year's counter locked, so the
     numbers stay gapless and a donor gets one statement whatever runs beside it."""
-    from crm import pdf_text
+    from common import pdf_text
     from compliance.pdf_logo import current_logo
 
     if Organization.current() is None:
