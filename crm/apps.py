@@ -28,7 +28,7 @@ def _record_lockout(sender, request=None, username=None, ip_address=None, **kwar
 
 
 def _sync_roles(sender, using="default", **kwargs) -> None:
-    from crm.roles import roles_sync
+    from common.roles import roles_sync
 
     roles_sync(using=using)
 

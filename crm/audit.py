@@ -13,6 +13,6 @@ def register() -> None:
         mask_fields=["password"],
         m2m_fields={"groups"},
     )
-    # What a role may do (crm.roles keeps it in step with the table; an Administrator may
+    # What a role may do (common.roles keeps it in step with the table; an Administrator may
     # change it in Groups).
     auditlog.register(Group, m2m_fields={"permissions"})

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from crm.roles import EVENT_ORGANIZER
+from common.roles import EVENT_ORGANIZER
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ServiceModelForm, can_see_giving
 from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
 from donors.exports import csv_stream, xlsx_file
@@ -529,7 +529,7 @@ class RecordedGiftAdmin(EventScopedAdmin):
     mistaken gift is a refund of its gift, which Staff make on the gift."""
 
     # The row shows its gift's donor and amount: what a ticket cost is the one amount
-    # organizers see (crm.roles), though they may not open gifts.
+    # organizers see (common.roles), though they may not open gifts.
     shown_through = ("gift",)
 
     def get_readonly_fields(self, request, obj=None):

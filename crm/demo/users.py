@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from crm import roles
+from common import roles
 from donors.models import BoardMember, BoardRole
 
 # (username, role, password). Fixed so the quick start can print them; never for real data.

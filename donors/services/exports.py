@@ -118,7 +118,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
 def export_jobs_all_visible(user) -> bool:
     """Administrators see (and fetch) every export."""
-    from crm.roles import ADMINISTRATOR
+    from common.roles import ADMINISTRATOR
 
     return user.is_authenticated and (
         user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
