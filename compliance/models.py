@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from compliance.rules import BenefitLimits
+from donors.deductible import BenefitLimits
 from donors.models.base import CheckedText
 
 

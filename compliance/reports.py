@@ -3,7 +3,7 @@ the Schedule B contributor list and the five-year public support figure.
 
 Every figure is summed in the database (money_sum rounds in SQL so SQLite's float sums stay
 exact to the cent); the deductible part of each gift is worked out in SQL by the same rule as
-compliance.rules.deductible_amount, with the year's insubstantial-benefit limits.
+donors.deductible.deductible_amount, with the year's insubstantial-benefit limits.
 """
 
 from __future__ import annotations

@@ -16,16 +16,16 @@ from django.utils import timezone
 
 from compliance import rules
 from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
+from donors.deductible import BenefitLimits, gift_figures
 from donors.models import Gift, GiftStatus, Organization
 from donors.models.gift import NON_CASH_METHODS
-from donors.money import money
 
 
 class ReceiptRefused(ValidationError):
     """The rules forbid this receipt; the message says why in words staff understand."""
 
 
-def _limits_for(year: int) -> rules.BenefitLimits | None:
+def _limits_for(year: int) -> BenefitLimits | None:
     row = BenefitLimit.objects.filter(year=year).first()
     return row.as_rules() if row else None
 
@@ -68,36 +68,6 @@ def gift_receiptability(gift: Gift) -> rules.Receiptability:
             rules.Recipient.NOBODY, "No goods or services may be given against DAF money."
         )
     return result
-
-
-@dataclass(frozen=True)
-class GiftFigures:
-    amount: object
-    amount_refunded: object
-    benefit_value: object
-    deductible_amount: object
-
-
-def gift_figures(gift: Gift) -> GiftFigures:
-    """The amounts a receipt for this gift states today."""
-    limits = _limits_for(gift.tax_date.year)
-    kept = money(gift.amount) - money(gift.amount_refunded)
-    benefit = rules.effective_benefit(
-        payment=kept,
-        benefit_value=gift.benefit_value,
-        benefit_declined=gift.benefit_declined,
-        limits=limits,
-        low_cost_article=gift.benefit_is_low_cost_article,
-    )
-    deductible = rules.deductible_amount(
-        amount=gift.amount,
-        amount_refunded=gift.amount_refunded,
-        benefit_value=gift.benefit_value,
-        benefit_declined=gift.benefit_declined,
-        limits=limits,
-        low_cost_article=gift.benefit_is_low_cost_article,
-    )
-    return GiftFigures(kept, money(gift.amount_refunded), benefit, deductible)
 
 
 def next_sequences(*, series: str, year: int, count: int = 1) -> range:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from compliance import rules
 from compliance.models import YearEndStatement
 from compliance.services.receipts import ReceiptRefused, _limits_for, _org_address, next_sequences
+from donors.deductible import effective_benefit
 from donors.models import Donor, DonorAddress, DonorEmail, Gift, GiftStatus, Organization, SoftCredit
 from donors.models.gift import NON_CASH_METHODS, GiftMethod, SoftCreditKind
 from donors.money import ZERO, money
@@ -75,7 +76,7 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
             continue
         non_cash = gift.method in NON_CASH_METHODS
         kept = money(gift.amount) - money(gift.amount_refunded)
-        benefit = rules.effective_benefit(
+        benefit = effective_benefit(
             payment=kept,
             benefit_value=gift.benefit_value,
             benefit_declined=gift.benefit_declined,
