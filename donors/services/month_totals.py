@@ -1,8 +1,9 @@
 """The gift month totals behind the dashboard: kept by triggers, rebuilt on demand.
 
 The triggers (SQL below; migrations 0005 and 0009 carry a frozen copy of it, so a change here
-needs a new migration that installs it) add each counted gift's cents to its (tax month, campaign, channel) row when it is inserted, take them off when
-it is deleted, and both when it is updated. Their channel rule is ``donors.progress.channel_of``
+needs a new migration that installs it) add each counted gift's cents to its (tax month,
+campaign, channel) row when it is inserted, take them off when it is deleted, and both when it
+is updated. Their channel rule is ``donors.progress.channel_of``
 written in SQL; ``tests/donors/test_month_totals.py`` proves the two agree.
 
 On PostgreSQL they run once per statement, over the statement's transition tables: a bulk
