@@ -6,6 +6,10 @@ only what the actions do (void, replace, send). Destructive actions ask for conf
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -29,9 +33,12 @@ from compliance.models import (
     ThankYouLetter,
     YearEndStatement,
 )
-from compliance.pdf import receipt_pdf, statement_pdf
+from compliance.pdf import receipt_pdf, statement_pdf, summary_pdf
+from compliance.reports import annual_summary, summary_csv_rows
+from compliance.services.letters import NOTES, thank_you_letters_queue
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
+from donors.models import Organization
 from donors.text import text_problem
 
 
@@ -386,14 +393,6 @@ class FilingProfileAdmin(AuditedAdmin):
 
     def annual_summary_view(self, request, profile_id):
         """The annual summary as a page, and as JSON, CSV or PDF downloads."""
-        import csv
-        import io
-        import json
-
-        from compliance.pdf import summary_pdf
-        from compliance.reports import annual_summary, summary_csv_rows
-        from donors.models import Organization
-
         if not self.has_view_permission(request):
             raise PermissionDenied
         this_year = timezone.localdate().year
@@ -517,8 +516,6 @@ class ThankYouLetterAdmin(ViewOnly, BackOfficeAdmin):
 
 @admin.action(description="Send thank-you letters (not tax receipts)…")
 def send_thank_you_letters(modeladmin, request, queryset):
-    from compliance.services.letters import NOTES, thank_you_letters_queue
-
     if request.POST.get("confirmed"):
         with transaction.atomic():
             count = thank_you_letters_queue(soft_credit_ids=queryset.values_list("pk", flat=True))

@@ -1,16 +1,17 @@
 from django.apps import AppConfig
 
+from donors import deductible
+
 
 class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = "Receipts and compliance"
 
     def ready(self) -> None:
-        # lazy: compliance.audit and compliance.services.receipts import compliance.models, which
-        # Django loads only once the app registry is ready (after this module).
+        # lazy: compliance.audit and compliance.services.receipts import models, and Django
+        # imports apps.py before the models exist.
         from compliance import audit
         from compliance.services.receipts import _limits_for
-        from donors import deductible
 
         audit.register()
         # The year's benefit limits are kept here; donors.deductible (used by events too)

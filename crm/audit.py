@@ -2,11 +2,10 @@
 active flag and role (their groups); the password only as "changed", never its hash."""
 
 from auditlog.registry import auditlog
+from django.contrib.auth.models import Group, User
 
 
 def register() -> None:
-    from django.contrib.auth.models import Group, User
-
     auditlog.register(
         User,
         exclude_fields=["last_login"],

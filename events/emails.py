@@ -13,6 +13,7 @@ from donors.deductible import gift_figures
 from donors.models import Donor, Organization
 from donors.money import usd
 from donors.text import one_line, printable
+from events.models import TicketPurchase
 
 
 def donor_email(donor: Donor) -> str:
@@ -84,8 +85,6 @@ def ticket_lines(event, donor) -> list[dict]:
     """The donor's tickets to the event, each with what it cost, the value received and the
     deductible part, as the receipt states them (the whole price when the buyer declined the
     benefit; a low-cost benefit disregarded; net of refunds)."""
-    from events.models import TicketPurchase
-
     lines = []
     purchases = TicketPurchase.objects.filter(event=event, gift__donor=donor).select_related(
         "gift", "ticket_type"

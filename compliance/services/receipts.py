@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from compliance import rules
+from compliance import emails, rules
 from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
+from compliance.pdf import receipt_pdf
 from donors.deductible import BenefitLimits, gift_figures
 from donors.models import Gift, GiftStatus, Organization
 from donors.models.gift import NON_CASH_METHODS
+from donors.money import usd
 
 
 class ReceiptRefused(ValidationError):
@@ -233,8 +236,6 @@ def document_mark_downloaded(*, document: Receipt | YearEndStatement) -> None:
 
 
 def _email_context(receipt: Receipt) -> dict:
-    from donors.money import usd
-
     replacement = Receipt.objects.filter(replaces=receipt).values_list("number", flat=True)
     return {
         "donor_name": receipt.donor_name,
@@ -256,8 +257,6 @@ def document_send(*, model, document_id: int, template: str, context, pdf, file_
     """Email an issued receipt or statement with its PDF, once. Called inside a transaction:
     the row is locked, sent and the send recorded together, so a second worker finds it sent
     and an SMTP failure rolls back for django-q2 to retry. Returns what happened, in words."""
-    from compliance import emails
-
     document = model.objects.select_for_update().get(pk=document_id)
     if document.sent_at:
         return f"{document.number} was already sent on {document.sent_at:%Y-%m-%d}."
@@ -281,8 +280,6 @@ def document_send(*, model, document_id: int, template: str, context, pdf, file_
 @transaction.atomic
 def receipt_send(*, receipt_id: int) -> str:
     """Email a receipt's PDF to its donor once. Returns what happened, in words."""
-    from compliance.pdf import receipt_pdf
-
     return document_send(
         model=Receipt,
         document_id=receipt_id,
@@ -296,9 +293,6 @@ def receipt_send(*, receipt_id: int) -> str:
 @transaction.atomic
 def receipt_void_notice_send(*, receipt_id: int) -> str:
     """Tell the donor a receipt they were sent is void (once); the void PDF is attached."""
-    from compliance import emails
-    from compliance.pdf import receipt_pdf
-
     receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
     if not receipt.voided_at or receipt.void_notice_sent_at:
         return f"{receipt.number}: no notice due."
@@ -319,8 +313,6 @@ def receipt_void_notice_send(*, receipt_id: int) -> str:
 
 def receipts_send_queue(*, receipt_ids) -> int:
     """Queue the emails of receipts not yet sent (a django-q2 task each)."""
-    from django_q.tasks import async_task
-
     ids = list(
         Receipt.objects.filter(pk__in=list(receipt_ids), sent_at__isnull=True, voided_at=None)
         .values_list("pk", flat=True)
@@ -335,8 +327,6 @@ def receipts_send_queue(*, receipt_ids) -> int:
 
 
 def _void_notice_queue(receipt: Receipt) -> None:
-    from django_q.tasks import async_task
-
     if receipt.sent_at:  # only donors who were sent the receipt need telling
         transaction.on_commit(
             lambda: async_task("compliance.tasks.receipt_void_notice_task", receipt.pk)
@@ -374,8 +364,6 @@ def receipts_sync_with_gifts(*, gift_ids=None) -> SyncResult:
             receipt.deductible_amount,
         ):
             with transaction.atomic():
-                from donors.money import usd
-
                 reason = (
                     f"Gift partially refunded ({usd(gift.amount_refunded)})"
                     if gift.amount_refunded != receipt.amount_refunded

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from donors.models import Gift, GiftMonthTotal, Organization
 from donors.models.gift import COUNTED_STATUSES
+from donors.progress import channel_expression, major_threshold_of
 
 _COUNTED_SQL = "('succeeded', 'partially_refunded')"
 
@@ -132,8 +133,6 @@ def drop_trigger_sql(vendor: str) -> list[str]:
 def gift_month_totals_rebuild() -> None:
     """Recompute every row from the gifts, in the database (after the major-gift threshold
     changed, or to repair)."""
-    from donors.progress import channel_expression, major_threshold_of
-
     threshold = major_threshold_of(Organization.current())
     cents = ExpressionWrapper(
         Round((F("amount") - F("amount_refunded")) * 100), output_field=BigIntegerField()
