@@ -1,0 +1,221 @@
+"""A refund or lost dispute reaches the gift's receipt at once, whichever way it is recorded
+(Stripe's webhook, the reconciliation command, staff in the back office): the receipt is
+voided, or voided and replaced for a partial refund, and the donor told, by a task queued
+when the money changes. Not at the next sweep: that runs only nightly, as a safety net."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from compliance import services, tasks
+from compliance.models import Receipt, ReceiptKind
+from donors.models import Gift
+from tests import factories
+from tests.donors.admin_forms import form_data
+from tests.stripe_peer import event, post_event
+
+pytestmark = pytest.mark.django_db
+
+ORG = "Movement for Solidarity and Peace in Pakistan"
+
+
+@pytest.fixture(autouse=True)
+def _email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def deliver(evt, capture):
+    # Whatever the webhook leaves for after its commit (tasks) runs before this returns.
+    with capture(execute=True):
+        response = post_event(Client(), evt)
+    assert 200 <= response.status_code < 300, response.content
+
+
+def receipted_online_gift(peer, capture, *, cents: int):
+    """A card gift recorded from Stripe's event, its receipt issued and emailed to the donor."""
+    payment = peer.pay(cents=cents, email="omar@example.org", name="Omar Malik")
+    deliver(event("charge.succeeded", peer.charge_object(payment["charge"])), capture)
+    receipt = services.receipt_issue(gift=Gift.objects.get(stripe_charge_id=payment["charge"]))
+    tasks.receipt_send_task(receipt.pk)
+    assert [m.subject for m in mail.outbox] == [f"Your receipt {receipt.number} from {ORG}"]
+    return payment, receipt
+
+
+def subjects() -> list[str]:
+    return [m.subject for m in mail.outbox]
+
+
+# Stripe's webhook
+
+
+def test_a_full_refund_from_stripe_voids_the_receipt_and_tells_the_donor(
+    stripe_on, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    payment, receipt = receipted_online_gift(stripe_on, capture, cents=30000)
+    refund = event("refund.created", stripe_on.refund(payment, 30000))
+
+    deliver(refund, capture)
+
+    receipt.refresh_from_db()
+    assert receipt.voided_at is not None and receipt.void_reason == "Gift refunded"
+    assert not Receipt.objects.filter(replaces=receipt).exists()
+    notice = mail.outbox[-1]
+    assert notice.to == ["omar@example.org"]
+    assert notice.subject == f"Your receipt {receipt.number} from {ORG} is void"
+
+    # Stripe delivers the same event again, then the charge's own refunded event.
+    voided_at = receipt.voided_at
+    deliver(refund, capture)
+    deliver(event("charge.refunded", stripe_on.charge_object(payment["charge"])), capture)
+    receipt.refresh_from_db()
+    assert receipt.voided_at == voided_at
+    assert Receipt.objects.count() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_a_partial_refund_from_stripe_voids_the_receipt_and_issues_a_corrected_one(
+    stripe_on, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    payment, receipt = receipted_online_gift(stripe_on, capture, cents=50000)
+    refund = event("refund.created", stripe_on.refund(payment, 20000))
+
+    deliver(refund, capture)
+
+    receipt.refresh_from_db()
+    assert receipt.void_reason == "Gift partially refunded ($200.00)"
+    corrected = Receipt.objects.get(replaces=receipt)
+    assert corrected.kind == ReceiptKind.CORRECTED
+    assert (corrected.amount, corrected.amount_refunded, corrected.deductible_amount) == (
+        D("300.00"), D("200.00"), D("300.00"),
+    )  # fmt: skip
+    assert corrected.voided_at is None and corrected.sent_at is not None
+    assert subjects()[1:] == [
+        f"Your receipt {receipt.number} from {ORG} is void",
+        f"Your receipt {corrected.number} from {ORG}",
+    ]
+    assert corrected.number in mail.outbox[1].body
+    assert "$300.00" in mail.outbox[2].body
+
+    deliver(refund, capture)
+    deliver(event("charge.refunded", stripe_on.charge_object(payment["charge"])), capture)
+    assert Receipt.objects.count() == 2
+    assert Receipt.objects.filter(voided_at__isnull=True).get() == corrected
+    assert len(mail.outbox) == 3
+
+
+def test_a_dispute_keeps_the_receipt_until_it_is_lost_and_then_voids_it(
+    stripe_on, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    payment, receipt = receipted_online_gift(stripe_on, capture, cents=10000)
+    opened = stripe_on.dispute_object(payment, status="needs_response")
+
+    deliver(event("charge.dispute.created", opened), capture)
+    receipt.refresh_from_db()
+    assert receipt.voided_at is None
+    assert len(mail.outbox) == 1
+
+    deliver(event("charge.dispute.closed", dict(opened, status="lost")), capture)
+    receipt.refresh_from_db()
+    assert receipt.voided_at is not None and receipt.void_reason == "Gift refunded"
+    assert subjects()[-1] == f"Your receipt {receipt.number} from {ORG} is void"
+
+
+def test_a_refund_only_reconciliation_finds_voids_the_receipt_at_once(
+    stripe_on, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    stripe_on.flush()
+    payment, receipt = receipted_online_gift(stripe_on, capture, cents=30000)
+    stripe_on.refund(payment, 30000)  # the webhook never told us
+    since = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+
+    with capture(execute=True):
+        call_command("stripe_reconcile", "--since", since, stdout=io.StringIO())
+
+    receipt.refresh_from_db()
+    assert receipt.voided_at is not None and receipt.void_reason == "Gift refunded"
+    assert subjects()[-1] == f"Your receipt {receipt.number} from {ORG} is void"
+
+
+# Staff recording a refund in the back office
+
+
+def receipted_check(donor_email="ayesha@example.org", amount=D("500.00")):
+    donor = factories.make_donor(first_name="Ayesha", last_name="Khan", email=donor_email)
+    receipt = services.receipt_issue(gift=factories.make_gift(donor=donor, amount=amount))
+    tasks.receipt_send_task(receipt.pk)
+    return receipt
+
+
+def record_refund(client, gift, *, refunded: str, status: str):
+    url = f"/admin/donors/gift/{gift.pk}/change/"
+    data = form_data(client.get(url), "gift")
+    data.update(amount_refunded=refunded, status=status)
+    return client.post(url, data)
+
+
+def test_staff_recording_a_full_refund_voids_the_receipt_and_tells_the_donor(
+    client, organization, staff, django_capture_on_commit_callbacks
+):
+    receipt = receipted_check()
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = record_refund(client, receipt.gift, refunded="500.00", status="refunded")
+
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.voided_at is not None and receipt.void_reason == "Gift refunded"
+    assert subjects()[-1] == f"Your receipt {receipt.number} from {ORG} is void"
+    assert mail.outbox[-1].to == ["ayesha@example.org"]
+
+    # Saving the gift again, unchanged, changes nothing and tells nobody twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = record_refund(client, receipt.gift, refunded="500.00", status="refunded")
+    assert response.status_code == 302
+    assert Receipt.objects.count() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_staff_recording_a_partial_refund_voids_and_issues_a_corrected_receipt(
+    client, organization, staff, django_capture_on_commit_callbacks
+):
+    receipt = receipted_check()
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = record_refund(
+            client, receipt.gift, refunded="125.00", status="partially_refunded"
+        )
+
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.void_reason == "Gift partially refunded ($125.00)"
+    corrected = Receipt.objects.get(replaces=receipt)
+    assert (corrected.kind, corrected.amount, corrected.deductible_amount) == (
+        ReceiptKind.CORRECTED, D("375.00"), D("375.00"),
+    )  # fmt: skip
+    assert subjects()[1:] == [
+        f"Your receipt {receipt.number} from {ORG} is void",
+        f"Your receipt {corrected.number} from {ORG}",
+    ]
+
+    # The task delivered again (a queue retry) finds the receipt already in line.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.receipts_follow_gift_task(receipt.gift_id).endswith("0 voided, 0 corrected")
+        response = record_refund(
+            client, receipt.gift, refunded="125.00", status="partially_refunded"
+        )
+    assert response.status_code == 302
+    assert Receipt.objects.count() == 2
+    assert len(mail.outbox) == 3
