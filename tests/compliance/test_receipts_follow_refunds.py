@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import time
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
 from django.core import mail
@@ -16,9 +19,11 @@ from django.test import Client
 
 from compliance import services, tasks
 from compliance.models import Receipt, ReceiptKind
+from crm import roles
 from donors.models import Gift
 from tests import factories
 from tests.donors.admin_forms import form_data
+from tests.processes import Cluster, clean_env, manage
 from tests.stripe_peer import event, post_event
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +224,102 @@ def test_staff_recording_a_partial_refund_voids_and_issues_a_corrected_receipt(
     assert response.status_code == 302
     assert Receipt.objects.count() == 2
     assert len(mail.outbox) == 3
+
+
+# With the task cluster running as in production
+
+
+@pytest.fixture
+def shared_database(django_db_blocker, tmp_path):
+    """A migrated database of its own that this test and a qcluster process share, as the web
+    workers and the cluster share one in production; its URL. The suite's own test database
+    will not do: on SQLite it lives in this process's memory, and a test's changes are never
+    committed. For the test, this process's default connection points at the new database."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        original = connections["default"]
+        if original.vendor == "sqlite":
+            name = str(tmp_path / "cluster.sqlite3")
+            url = f"sqlite:///{name}"
+        else:
+            name = f"msp_cluster_{os.getpid()}"
+            with original._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}"')
+            given = original.settings_dict
+            login = quote(given["USER"] or "postgres", safe="")
+            if given.get("PASSWORD"):
+                login += ":" + quote(given["PASSWORD"], safe="")
+            url = f"postgres://{login}@{given['HOST'] or '127.0.0.1'}:{given['PORT'] or 5432}/{name}"
+        migrated = manage("migrate", "--no-input", env=clean_env(DATABASE_URL=url), timeout=300)
+        assert migrated.returncode == 0, migrated.stderr
+        shared = original.__class__({**original.settings_dict, "NAME": name}, "default")
+        connections["default"] = shared
+        try:
+            yield url
+        finally:
+            shared.close()
+            connections["default"] = original
+            if original.vendor != "sqlite":
+                with original._nodb_cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wait_for(condition, *, seconds: float) -> float | None:
+    """Seconds until ``condition()`` held, or None if it did not within ``seconds``."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.1)
+    return None
+
+
+def test_a_running_task_cluster_voids_the_receipt_within_seconds_of_the_refund(
+    shared_database, settings, monkeypatch, client
+):
+    from django_q.conf import Conf
+    from django_q.models import Schedule, Task
+    from django_q.tasks import async_task
+
+    # Tasks go through the broker to the cluster, as in production.
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    monkeypatch.setattr(Conf, "SYNC", False)
+    factories.make_organization()
+    staff = factories.make_user("bob", roles.STAFF)
+    receipt = receipted_check()
+    sweep = Schedule.objects.get(func="compliance.tasks.receipts_sync_task")
+    assert sweep.schedule_type == Schedule.DAILY
+
+    with Cluster(clean_env(DATABASE_URL=shared_database)) as cluster:
+        warm_up = async_task("math.floor", 2.5)
+        assert wait_for(lambda: Task.objects.filter(id=warm_up).exists(), seconds=90), (
+            "the cluster never ran a task"
+        )
+        client.force_login(staff)
+        response = record_refund(client, receipt.gift, refunded="500.00", status="refunded")
+        assert response.status_code == 302  # the refund is committed
+
+        voided = wait_for(
+            lambda: Receipt.objects.filter(
+                pk=receipt.pk, voided_at__isnull=False, void_notice_sent_at__isnull=False
+            ).exists(),
+            seconds=60,
+        )
+        assert cluster.running()
+
+    assert voided is not None, cluster.output
+    assert voided < 10, f"voided and the donor told only after {voided:.1f}s"
+    receipt.refresh_from_db()
+    assert receipt.void_reason == "Gift refunded"
+    assert receipt.void_notice_sent_at is not None
+    # The console email backend printed the notice the cluster sent.
+    assert "To: ayesha@example.org" in cluster.output
+    assert f"Receipt {receipt.number} for your gift on March 15, 2025 is no longer valid: Gift " \
+        "refunded." in cluster.output
+    # The task queued by the refund did it, not the nightly sweep.
+    assert Task.objects.filter(
+        func="compliance.tasks.receipts_follow_gift_task", success=True
+    ).exists()
+    assert not Task.objects.filter(func="compliance.tasks.receipts_sync_task").exists()
