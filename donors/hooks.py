@@ -8,10 +8,11 @@ its ``AppConfig.ready``:
     money_changed_hook_register("compliance.tasks.receipts_follow_gift_task")
 
 and ``gift_save`` queues each registered task with the gift's primary key when an existing
-gift's amount, refunded amount or status changes. The task is queued only once the change
-commits (``transaction.on_commit``): it never sees a refund that rolled back, and its failure
-is retried by the queue instead of undoing the refund. Tasks must be idempotent: a retry, or
-two refunds in a row, may queue the same gift twice.
+gift's money changes (amount, refunded amount, status or benefit: its ``MONEY_FIELDS``). The
+task is queued only once the change commits (``transaction.on_commit``): it never sees a
+refund that rolled back, and its failure is retried by the queue instead of undoing the
+refund. Tasks must be idempotent: a retry, or two refunds in a row, may queue the same gift
+twice.
 
 Task names, not a Django signal: the house keeps domain flow visible (no signals), and a name
 in a list says exactly what runs, where, and after what.

@@ -15,9 +15,17 @@ from donors.rules import tax_date_for
 from donors.services.figures import donor_figures_refresh
 
 
-# What a gift's receipt states about its money: a change to any of them, once recorded, is
-# handed to the apps that follow money (donors.hooks).
-MONEY_FIELDS = ("amount", "amount_refunded", "status")
+# What a gift's receipt states about its money (what was kept, what is deductible): a change
+# to any of them on a gift already recorded is handed to the apps that follow money
+# (donors.hooks), so a refund, lost dispute or corrected benefit reaches the receipt at once.
+MONEY_FIELDS = (
+    "amount",
+    "amount_refunded",
+    "status",
+    "benefit_value",
+    "benefit_declined",
+    "benefit_is_low_cost_article",
+)
 
 
 def _time_zone_for(donor: Donor) -> str:
@@ -105,8 +113,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     if refresh_figures:
         donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
     pledges_settle(pledge_ids=[gift.pledge_id, previous[1]])
-    # A refund, lost dispute or corrected amount on a gift already recorded: what other apps
-    # built on it (receipts) must follow, queued once this commits (see donors.hooks).
+    # An existing gift's money changed: the apps that follow it are told once this commits.
     if previous[0] is not None and tuple(previous[2:]) != tuple(
         getattr(gift, field) for field in MONEY_FIELDS
     ):

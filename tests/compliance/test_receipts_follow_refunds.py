@@ -251,7 +251,8 @@ def shared_database(django_db_blocker, tmp_path):
             login = quote(given["USER"] or "postgres", safe="")
             if given.get("PASSWORD"):
                 login += ":" + quote(given["PASSWORD"], safe="")
-            url = f"postgres://{login}@{given['HOST'] or '127.0.0.1'}:{given['PORT'] or 5432}/{name}"
+            where = f"{given['HOST'] or '127.0.0.1'}:{given['PORT'] or 5432}"
+            url = f"postgres://{login}@{where}/{name}"
         migrated = manage("migrate", "--no-input", env=clean_env(DATABASE_URL=url), timeout=300)
         assert migrated.returncode == 0, migrated.stderr
         shared = original.__class__({**original.settings_dict, "NAME": name}, "default")
