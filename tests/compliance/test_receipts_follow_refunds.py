@@ -226,6 +226,32 @@ def test_staff_recording_a_partial_refund_voids_and_issues_a_corrected_receipt(
     assert len(mail.outbox) == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_same_refund_followed_at_once_by_several_workers_is_corrected_once(postgres_only):
+    """The queue may run a gift's task twice at the same moment (a retry, two refunds in a row,
+    the nightly pass): one corrected receipt, one notice, never two."""
+    from tests.concurrency import run_at_once
+
+    factories.make_organization()
+    factories.ensure_benefit_limits()
+    receipt = receipted_check()
+    # The refund as the books record it, without running the task it queues: the workers below
+    # are those tasks, delivered together.
+    Gift.objects.filter(pk=receipt.gift_id).update(
+        amount_refunded=D("100.00"), status="partially_refunded"
+    )
+
+    results, errors = run_at_once(tasks.receipts_follow_gift_task, [receipt.gift_id] * 4)
+
+    assert errors == []
+    assert sorted(r.split(": ")[1] for r in results) == ["0 voided, 0 corrected"] * 3 + [
+        "0 voided, 1 corrected"
+    ]
+    assert Receipt.objects.count() == 2
+    corrected = Receipt.objects.get(replaces=receipt)
+    assert (corrected.amount, corrected.voided_at) == (D("400.00"), None)
+
+
 # With the task cluster running as in production
 
 
