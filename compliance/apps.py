@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from donors import deductible
+from donors.hooks import money_changed_hook_register
 
 
 class ComplianceConfig(AppConfig):
@@ -17,3 +18,6 @@ class ComplianceConfig(AppConfig):
         # The year's benefit limits are kept here; donors.deductible (used by events too)
         # reads them through this source, without importing compliance.
         deductible.benefit_limits_source(_limits_for)
+        # A refund or lost dispute reaches the gift's receipt at once, through the task queue;
+        # donors cannot import compliance, so it is told the task's name instead.
+        money_changed_hook_register("compliance.tasks.receipts_follow_gift_task")
