@@ -92,7 +92,7 @@ def measure(n_donors: int, n_gifts: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from crm.roles import STAFF
+    from common.roles import STAFF
     from tests.factories import make_user
 
     from django.core.signals import request_finished, request_started

@@ -162,7 +162,7 @@ def measure() -> None:
     from django.utils import timezone
 
     from crm import dashboard as d
-    from crm.roles import BOARD_MEMBER
+    from common.roles import BOARD_MEMBER
     from donors.models import Organization
     from donors.progress import campaign_progress
     from tests.factories import make_user

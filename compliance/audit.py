@@ -2,10 +2,10 @@
 
 from auditlog.registry import auditlog
 
+from compliance import models as m
+
 
 def register() -> None:
-    from compliance import models as m
-
     auditlog.register(m.Receipt)
     auditlog.register(m.BenefitLimit)
     auditlog.register(m.EmailTemplate, exclude_fields=["updated_at"])

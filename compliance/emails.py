@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.template import Context, Template, TemplateSyntaxError
 
+from compliance.models import EmailTemplate
 from donors.text import one_line
 
 DEFAULTS = {
@@ -53,8 +54,6 @@ DEFAULTS = {
 
 
 def render(key: str, context: dict) -> tuple[str, str]:
-    from compliance.models import EmailTemplate
-
     row = EmailTemplate.objects.filter(key=key).first()
     subject, body = (row.subject, row.body) if row else DEFAULTS[key]
     ctx = Context(context, autoescape=False)

@@ -7,12 +7,14 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.template import Template, TemplateSyntaxError
 from django.urls import reverse
 
-from compliance.rules import BenefitLimits
+from donors.deductible import BenefitLimits
 from donors.models.base import CheckedText
 
 
@@ -255,9 +257,6 @@ class EmailTemplate(CheckedText, models.Model):
         return self.get_key_display()
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-        from django.template import Template, TemplateSyntaxError
-
         for name in ("subject", "body"):
             try:
                 Template(getattr(self, name) or "")

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from compliance import rules
 from compliance.models import Receipt, ReceiptKind
 from compliance.pdf_logo import Logo, current_logo, draw_logo
-from crm import pdf_text
+from common import pdf_text
 from donors.money import usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter

@@ -14,9 +14,11 @@ import logging
 import threading
 import zlib
 
+from PIL import Image, UnidentifiedImageError
 from reportlab.pdfgen.canvas import Canvas
 
-from crm.pdf_text import PreparedObject
+from common.pdf_text import PreparedObject
+from donors.models import Organization
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,6 @@ class Logo:
 
 def prepare_logo(data: bytes) -> Logo:
     """Decode, flatten on white, shrink to print size and compress the logo (the slow part)."""
-    from PIL import Image
-
     with Image.open(io.BytesIO(data)) as source:
         source.load()
         if source.mode in ("RGBA", "LA") or "transparency" in source.info:
@@ -64,8 +64,6 @@ _cache: dict[str, object] = {"key": None, "logo": None}
 def current_logo() -> Logo | None:
     """The organization's logo, prepared once per process and again only after the profile
     changes (one small query to know that)."""
-    from donors.models import Organization
-
     row = Organization.objects.filter(pk=1).values_list("logo_sha256").first()
     if row is None or not row[0]:
         return None
@@ -82,8 +80,6 @@ def _prepared_or_none(data: bytes) -> Logo | None:
     """The upload checks (donors.models.organization.validate_logo) keep out what cannot be
     decoded; a logo stored around them (an older version, a database restore) prints receipts
     without a logo instead of failing every one of them."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         return prepare_logo(data)
     except (Image.DecompressionBombError, UnidentifiedImageError, OSError, SyntaxError,

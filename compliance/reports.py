@@ -3,7 +3,7 @@ the Schedule B contributor list and the five-year public support figure.
 
 Every figure is summed in the database (money_sum rounds in SQL so SQLite's float sums stay
 exact to the cent); the deductible part of each gift is worked out in SQL by the same rule as
-compliance.rules.deductible_amount, with the year's insubstantial-benefit limits.
+donors.deductible.deductible_amount, with the year's insubstantial-benefit limits.
 """
 
 from __future__ import annotations
@@ -11,11 +11,21 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    F,
+    Q,
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncMonth
 
 from compliance.models import BenefitLimit, FilingProfile
-from donors.models import DonorAddress, Gift, GiftStatus
+from donors.models import DonorAddress, DonorEmail, Gift, GiftStatus
 from donors.money import ZERO, money, money_sum
 from donors.exports import csv_cell
 
@@ -57,8 +67,6 @@ def gifts_of_year(year: int):
 
 
 def _as_decimal(expression):
-    from django.db.models import ExpressionWrapper
-
     return ExpressionWrapper(expression, output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
@@ -88,7 +96,6 @@ def schedule_b(year: int, *, special_rule: bool, five_year_support: Decimal) -> 
         .filter(total__gte=GENERAL_RULE)
         .order_by("-total", "donor__display_name")
     )
-    from donors.models import DonorEmail
 
     ids = [row["donor_id"] for row in donors]
     emails = {}

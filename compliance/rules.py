@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from donors.deductible import BenefitLimits, benefit_is_insubstantial, exact_money
 from donors.rules import tax_date_for
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 QUID_PRO_QUO_THRESHOLD = Decimal("75.00")
 WRITTEN_ACKNOWLEDGMENT_THRESHOLD = Decimal("250.00")
 
@@ -49,23 +48,6 @@ class Receiptability:
     @property
     def receiptable(self) -> bool:
         return self.recipient != Recipient.NOBODY
-
-
-@dataclass(frozen=True)
-class BenefitLimits:
-    """One year's IRS limits for insubstantial benefits (Rev. Proc. of the year before)."""
-
-    year: int
-    low_cost_article_max: Decimal  # 2025: $13.60
-    low_cost_article_min_payment: Decimal  # 2025: $68
-    benefit_cap: Decimal  # 2025: $136
-    benefit_percent: Decimal = Decimal("0.02")
-
-
-def _money(value) -> Decimal:
-    if isinstance(value, float):
-        raise TypeError("the receipt rules refuse float: pass a Decimal")
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def receipt_recipient(
@@ -108,78 +90,6 @@ def receipt_recipient(
     return Receiptability(Recipient.DONOR, "A payment of the donor's own.")
 
 
-def benefit_is_insubstantial(
-    *,
-    payment: Decimal,
-    benefit_value: Decimal,
-    limits: BenefitLimits | None,
-    low_cost_article: bool = False,
-) -> bool:
-    """Whether the IRS lets the benefit be disregarded that year (Publication 1771).
-
-    With no limits recorded for the year nothing is disregarded: the receipt then states the
-    benefit, which is never wrong, only less generous.
-    """
-    payment, benefit_value = _money(payment), _money(benefit_value)
-    if benefit_value <= 0:
-        return True
-    if limits is None:
-        return False
-    if (
-        low_cost_article
-        and benefit_value <= limits.low_cost_article_max
-        and payment >= limits.low_cost_article_min_payment
-    ):
-        return True
-    cap = min(_money(payment * limits.benefit_percent), limits.benefit_cap)
-    return benefit_value <= cap
-
-
-def effective_benefit(
-    *,
-    payment: Decimal,
-    benefit_value: Decimal,
-    benefit_declined: bool,
-    limits: BenefitLimits | None,
-    low_cost_article: bool = False,
-) -> Decimal:
-    """The value received that reduces the deduction: zero when declined or insubstantial."""
-    if benefit_declined:
-        return ZERO
-    if benefit_is_insubstantial(
-        payment=payment,
-        benefit_value=benefit_value,
-        limits=limits,
-        low_cost_article=low_cost_article,
-    ):
-        return ZERO
-    return _money(benefit_value)
-
-
-def deductible_amount(
-    *,
-    amount: Decimal,
-    amount_refunded: Decimal = ZERO,
-    benefit_value: Decimal = ZERO,
-    benefit_declined: bool = False,
-    limits: BenefitLimits | None = None,
-    low_cost_article: bool = False,
-) -> Decimal:
-    """The payment kept, less the value of what the donor received (never below zero).
-
-    Each payment is judged on its own: payments are never added up to reach a threshold.
-    """
-    kept = _money(amount) - _money(amount_refunded)
-    benefit = effective_benefit(
-        payment=kept,
-        benefit_value=benefit_value,
-        benefit_declined=benefit_declined,
-        limits=limits,
-        low_cost_article=low_cost_article,
-    )
-    return max(kept - benefit, ZERO)
-
-
 def quid_pro_quo_required(
     *,
     payment: Decimal,
@@ -189,7 +99,7 @@ def quid_pro_quo_required(
     low_cost_article: bool = False,
 ) -> bool:
     """IRC 6115: a payment over $75 made partly for goods or services needs the statement."""
-    if benefit_declined or _money(payment) <= QUID_PRO_QUO_THRESHOLD:
+    if benefit_declined or exact_money(payment) <= QUID_PRO_QUO_THRESHOLD:
         return False
     return not benefit_is_insubstantial(
         payment=payment,
@@ -202,13 +112,13 @@ def quid_pro_quo_required(
 def benefit_statement_printed(*, benefit_value: Decimal, benefit_declined: bool) -> bool:
     """The project prints value and deductible amount for every payment with a benefit, at
     any amount, even where the law would allow silence."""
-    return not benefit_declined and _money(benefit_value) > 0
+    return not benefit_declined and exact_money(benefit_value) > 0
 
 
 def written_acknowledgment_required(*, payment: Decimal) -> bool:
     """IRC 170(f)(8): a single contribution of $250 or more (the project issues one for every
     receiptable gift all the same)."""
-    return _money(payment) >= WRITTEN_ACKNOWLEDGMENT_THRESHOLD
+    return exact_money(payment) >= WRITTEN_ACKNOWLEDGMENT_THRESHOLD
 
 
 def non_cash_description(
@@ -226,7 +136,7 @@ def non_cash_description(
 
 def benefits_allowed_against_daf(*, method: str, benefit_value: Decimal, declined: bool) -> bool:
     """No goods or services may be given against DAF money."""
-    return method != "daf_grant" or declined or _money(benefit_value) == 0
+    return method != "daf_grant" or declined or exact_money(benefit_value) == 0
 
 
 def tax_year(

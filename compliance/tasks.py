@@ -1,6 +1,9 @@
 """django-q2 tasks: thin, idempotent, taking primary keys and calling services."""
 
 from compliance import services
+from compliance.services.batches import statements_batch_chunk_run
+from compliance.services.calendar import deadline_reminders_send
+from compliance.services.letters import thank_you_letter_send
 
 
 def receipt_send_task(receipt_id: int) -> str:
@@ -32,19 +35,13 @@ def issue_batch_task(batch_id: int) -> str:
 
 
 def statements_batch_chunk_task(batch_id: int, donor_ids: list[int], now: str) -> str:
-    from compliance.services.batches import statements_batch_chunk_run
-
     issued = statements_batch_chunk_run(batch_id=batch_id, donor_ids=donor_ids, now=now)
     return f"{issued} statement(s) issued for batch {batch_id}"
 
 
 def deadline_reminders_task() -> str:
-    from compliance.services.calendar import deadline_reminders_send
-
     return f"{deadline_reminders_send()} reminder(s) sent"
 
 
 def thank_you_send_task(letter_id: int) -> str:
-    from compliance.services.letters import thank_you_letter_send
-
     return thank_you_letter_send(letter_id=letter_id)

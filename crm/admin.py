@@ -21,7 +21,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crm import roles, services
+from common import roles
+from crm import services
 from donors.admin.base import BackOfficeAdmin
 from donors.text import text_problem
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_migrate
 
 
@@ -7,6 +8,8 @@ class CrmConfig(AppConfig):
     verbose_name = "Back office"
 
     def ready(self) -> None:
+        # lazy: axes.signals and crm.audit import models, and Django imports apps.py before
+        # the models exist (so do the handlers below).
         from axes.signals import user_locked_out
 
         from crm import audit
@@ -22,28 +25,26 @@ class CrmConfig(AppConfig):
 
 
 def _record_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    from crm.services import signin_lockout_record
+    from crm.services import signin_lockout_record  # lazy: models (see ready)
 
     signin_lockout_record(username=username or "", ip_address=ip_address)
 
 
 def _sync_roles(sender, using="default", **kwargs) -> None:
-    from crm.roles import roles_sync
+    from common.roles import roles_sync  # lazy: models (see ready)
 
     roles_sync(using=using)
 
 
 def _ensure_dashboard_upkeep(sender, using="default", **kwargs) -> None:
-    from django.db import connections
-
     tables = connections[using].introspection.table_names()
     if "donors_giftmonthtotal" in tables:
-        from donors.services.month_totals import gift_month_totals_ensure
+        from donors.services.month_totals import gift_month_totals_ensure  # lazy: models
 
         # A later migration that alters the gifts table drops its triggers on SQLite.
         gift_month_totals_ensure()
     # The schedule table exists only once django-q2's migrations have run.
     if "django_q_schedule" in tables:
-        from donors.services.globalgiving import globalgiving_schedule_ensure
+        from donors.services.globalgiving import globalgiving_schedule_ensure  # lazy: models
 
         globalgiving_schedule_ensure()

@@ -2,17 +2,16 @@
 active flag and role (their groups); the password only as "changed", never its hash."""
 
 from auditlog.registry import auditlog
+from django.contrib.auth.models import Group, User
 
 
 def register() -> None:
-    from django.contrib.auth.models import Group, User
-
     auditlog.register(
         User,
         exclude_fields=["last_login"],
         mask_fields=["password"],
         m2m_fields={"groups"},
     )
-    # What a role may do (crm.roles keeps it in step with the table; an Administrator may
+    # What a role may do (common.roles keeps it in step with the table; an Administrator may
     # change it in Groups).
     auditlog.register(Group, m2m_fields={"permissions"})

@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
@@ -198,8 +199,6 @@ def database_restore(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupSumm
             "pg_restore",
         )
     connection.close()
-
-    from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
     counts = table_counts(alias)

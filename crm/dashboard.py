@@ -46,6 +46,7 @@ from donors.models import (
     Gift,
     GiftMonthTotal,
     Organization,
+    SoftCredit,
 )
 from donors.models.gift import COUNTED_STATUSES, SoftCreditKind
 from donors.money import ZERO, MoneyField, money, money_sum
@@ -333,7 +334,6 @@ def board_members_with_figures(fy: FiscalYear) -> QuerySet[BoardMember]:
         .annotate(t=money_sum(KEPT))
         .values("t")
     )
-    from donors.models import SoftCredit
 
     get = (
         SoftCredit.objects.filter(

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import Failure, Success
+from django_q.status import Stat
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +57,8 @@ def task_queue_status(*, database_ok: bool) -> dict:
 
 
 def _broker(broker_name: str):
-    from django_q.brokers import get_broker
-
     broker = get_broker()
     if broker_name == "redis":
-        import redis
-
         # django-q2's own client waits without limit on a host that does not answer.
         broker.connection = redis.Redis.from_url(
             settings.Q_CLUSTER["redis"],
@@ -69,8 +69,6 @@ def _broker(broker_name: str):
 
 
 def _cluster_count(broker, broker_name: str) -> int | None:
-    from django_q.status import Stat
-
     # The ORM broker keeps cluster heartbeats in Django's cache, which by default is local to
     # each process: the web process cannot see a running qcluster, so say "unknown", not 0.
     if broker_name == "orm" and "locmem" in settings.CACHES["default"]["BACKEND"].lower():
@@ -79,8 +77,6 @@ def _cluster_count(broker, broker_name: str) -> int | None:
 
 
 def _task_history() -> dict:
-    from django_q.models import Failure, Success
-
     try:
         last_success = (
             Success.objects.order_by("-stopped").values_list("stopped", flat=True).first()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
+from django.conf import settings
+
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _SECRET_SETTINGS = (
     "SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "EMAIL_HOST_PASSWORD",
@@ -17,8 +19,6 @@ _SECRET_SETTINGS = (
 
 
 def _secrets() -> list[str]:
-    from django.conf import settings
-
     if not settings.configured:
         return []
     values = [getattr(settings, name, "") for name in _SECRET_SETTINGS]

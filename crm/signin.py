@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 
-from crm import roles
+from common import roles
 from donors.ratelimit import client_ip
 
 # Roles that must use a second factor; Event organizers may.

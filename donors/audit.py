@@ -2,10 +2,10 @@
 
 from auditlog.registry import auditlog
 
+from donors import models as m
+
 
 def register() -> None:
-    from donors import models as m
-
     figures = [
         "first_gift_date",
         "last_gift_date",

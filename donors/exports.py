@@ -19,8 +19,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
-from donors.models import DonorAddress, DonorEmail, Gift
+from donors.models import Donor, DonorAddress, DonorEmail, Gift
 from donors.text import printable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,8 +51,6 @@ def safe_cell(value):
 def xlsx_cells(sheet, row: Iterable) -> list:
     """The row as openpyxl cells of ``sheet`` (a write-only sheet or a normal one): text as a
     text cell, never a formula or an error code, control characters written as spaces."""
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for value in row:
         value = safe_cell(value)
@@ -109,8 +109,6 @@ def donor_rows(queryset: QuerySet, *, with_giving: bool) -> Iterator[list]:
 
 
 def _donor_chunk(chunk: list[tuple]) -> Iterator[list]:
-    from donors.models import Donor
-
     tags: dict[int, list[str]] = {}
     for donor_id, name in Donor.tags.through.objects.filter(
         donor_id__in=[values[0] for values in chunk]
@@ -160,8 +158,6 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
 
 def xlsx_file(rows: Iterable[list], *, title: str):
     """A temporary file holding the workbook (write-only mode: one row in memory at a time)."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for row in rows:

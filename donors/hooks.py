@@ -38,8 +38,8 @@ def money_changed(*, gift_id: int) -> None:
     """Queue every registered task for the gift once the current transaction commits."""
     if not money_changed_hooks:
         return
-    # Imported here, not at the top: django_q.tasks loads django-q's models, which needs the
-    # app registry ready, and this module is imported while apps are still loading.
+    # lazy: django_q.tasks imports django-q's models at load, which needs the app registry
+    # ready, and this module is imported while apps are still loading (compliance/apps.py).
     from django_q.tasks import async_task
 
     for task in money_changed_hooks:

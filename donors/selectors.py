@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import (
+    F,
+    Q,
     BooleanField,
     Count,
     ExpressionWrapper,
-    F,
+    Max,
+    Min,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce, Lower, Round, Substr
 
-from donors.models import Campaign, Donor, DonorAddress, DonorEmail, Gift, Pledge, PledgeInstallment
+from donors.models import (
+    Campaign,
+    Donor,
+    DonorAddress,
+    DonorEmail,
+    DonorNotDuplicate,
+    Gift,
+    Pledge,
+    PledgeInstallment,
+)
 from donors.models.gift import COUNTED_STATUSES
+from donors.models.summary import GiftMonthTotal
 from donors.money import ZERO, MoneyField, money_sum
 
 # Every money figure computed in the database is summed with money_sum() and read through
@@ -88,8 +101,6 @@ def installments_with_status(
 def campaigns_with_totals(queryset: QuerySet[Campaign] | None = None) -> QuerySet[Campaign]:
     """Campaigns with ``raised`` (gifts kept, hard credit) and ``gift_total_count``, read from
     the monthly totals the database keeps (donors.models.GiftMonthTotal), not from every gift."""
-    from donors.models.summary import GiftMonthTotal
-
     qs = Campaign.objects.all() if queryset is None else queryset
     months = GiftMonthTotal.objects.filter(campaign_key=OuterRef("pk")).order_by().values(
         "campaign_key"
@@ -131,12 +142,6 @@ def duplicate_donor_pairs() -> list[dict]:
     """Likely duplicates: pairs of donors sharing an email, a phone, or a name and postal code,
     that staff have not marked as different people. Found by grouping in the database; only
     the groups with more than one donor are read."""
-    from collections import defaultdict
-
-    from django.db.models.functions import Lower, Substr
-
-    from donors.models import DonorNotDuplicate
-
     groups: list[tuple[str, list[int]]] = []
     shared_email = (
         DonorEmail.objects.values("email")
@@ -201,8 +206,6 @@ def duplicate_donor_pairs() -> list[dict]:
 def gift_tax_years() -> list[int]:
     """The tax years gifts span, newest first: two index lookups (the first and the last tax
     date), however many gifts there are."""
-    from django.db.models import Max, Min
-
     span = Gift.objects.aggregate(first=Min("tax_date"), last=Max("tax_date"))
     if span["first"] is None:
         return []

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
+
+from donors.services.exports import export_files_expire, export_job_run
+from donors.services.globalgiving import globalgiving_sync
+from donors.services.imports import import_uploads_expire
+from donors.services.tribute import tribute_notification_send
+from donors.stripe.reconcile import reconcile
 
 
 def stripe_reconcile_nightly(days: int = 3) -> dict:
     """Reconcile the last few days with Stripe (run nightly; overlapping windows are safe:
     recording is idempotent). Returns the counts for the task's result."""
-    from django.conf import settings
-
-    from donors.stripe.reconcile import reconcile
-
     if not settings.STRIPE_SECRET_KEY:
         return {"skipped": "STRIPE_SECRET_KEY is not set"}
     since = timezone.localdate() - datetime.timedelta(days=days)
@@ -25,32 +28,22 @@ def stripe_reconcile_nightly(days: int = 3) -> dict:
 
 def tribute_notify(gift_id: int) -> bool:
     """Send a tribute gift's notification (once: a retry after success sends nothing)."""
-    from donors.services.tribute import tribute_notification_send
-
     return tribute_notification_send(gift_id=gift_id)
 
 
 
 def globalgiving_sync_task() -> dict:
-    from donors.services.globalgiving import globalgiving_sync
-
     return globalgiving_sync().as_dict()
 
 
 def export_job_task(job_id: int) -> int:
     """Write a background export's file (donors.services.exports)."""
-    from donors.services.exports import export_job_run
-
     return export_job_run(job_id=job_id).done
 
 
 def export_files_expire_task() -> int:
-    from donors.services.exports import export_files_expire
-
     return export_files_expire()
 
 
 def import_uploads_expire_task() -> int:
-    from donors.services.imports import import_uploads_expire
-
     return import_uploads_expire()

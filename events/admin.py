@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from crm.roles import EVENT_ORGANIZER
+from common.roles import EVENT_ORGANIZER
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ServiceModelForm, can_see_giving
 from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
 from donors.exports import csv_stream, xlsx_file
@@ -222,8 +223,6 @@ class EventAdmin(AuditedAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
-            from django.contrib.auth import get_user_model
-
             kwargs["queryset"] = get_user_model().objects.filter(
                 is_active=True, groups__name=EVENT_ORGANIZER
             ).order_by("username")
@@ -529,7 +528,7 @@ class RecordedGiftAdmin(EventScopedAdmin):
     mistaken gift is a refund of its gift, which Staff make on the gift."""
 
     # The row shows its gift's donor and amount: what a ticket cost is the one amount
-    # organizers see (crm.roles), though they may not open gifts.
+    # organizers see (common.roles), though they may not open gifts.
     shown_through = ("gift",)
 
     def get_readonly_fields(self, request, obj=None):

@@ -7,6 +7,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         # Paid tickets reach the books through the donors app's Stripe webhook, which knows
         # nothing of events: it hands sessions of this kind to the functions registered here.
+        # lazy: events.services imports models, and Django imports apps.py before they exist.
         from donors.stripe.kinds import checkout_kind_register
         from events.services import tickets
 

@@ -9,8 +9,11 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from donors.deductible import gift_figures
 from donors.models import Donor, Organization
+from donors.money import usd
 from donors.text import one_line, printable
+from events.models import TicketPurchase
 
 
 def donor_email(donor: Donor) -> str:
@@ -82,10 +85,6 @@ def ticket_lines(event, donor) -> list[dict]:
     """The donor's tickets to the event, each with what it cost, the value received and the
     deductible part, as the receipt states them (the whole price when the buyer declined the
     benefit; a low-cost benefit disregarded; net of refunds)."""
-    from compliance.services.receipts import gift_figures
-    from donors.money import usd
-    from events.models import TicketPurchase
-
     lines = []
     purchases = TicketPurchase.objects.filter(event=event, gift__donor=donor).select_related(
         "gift", "ticket_type"

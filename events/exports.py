@@ -6,6 +6,13 @@ from __future__ import annotations
 import csv
 import io
 
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+from common.pdf_text import REGULAR, TextBlock, register_fonts
 from events.models import Event
 from events.selectors import attendees
 from donors.exports import csv_cell, safe_cell, xlsx_cells
@@ -49,8 +56,6 @@ def attendees_csv(event: Event) -> bytes:
 
 
 def attendees_xlsx(event: Event) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Attendees"
@@ -67,15 +72,8 @@ def attendees_xlsx(event: Event) -> bytes:
 
 def door_list_pdf(event: Event) -> bytes:
     """The door list: every party that said yes, with its party size, table, dietary needs and
-    guests. Text goes through crm.pdf_text, so names in any script it covers print (Urdu and
+    guests. Text goes through common.pdf_text, so names in any script it covers print (Urdu and
     Arabic shaped right to left, Chinese, Cyrillic, every Latin diacritic), not as boxes."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import letter
-    from reportlab.lib.units import inch
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from crm.pdf_text import REGULAR, TextBlock, register_fonts
-
     register_fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(

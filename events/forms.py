@@ -3,7 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from donors.forms import PlainTextForm
+from donors.models import Tag
 from events.models import Answer, Event
+from events.selectors import events_for, guest_lists_for
+from events.services import DAF_REFUSAL
 
 
 class RSVPForm(PlainTextForm):
@@ -72,9 +75,6 @@ class InviteForm(forms.Form):
     def __init__(self, *args, event: Event, user, **kwargs):
         """``user`` is offered only the past events and guest lists they may see (an
         organizer: the events they organize, their lists and those shared with them)."""
-        from donors.models import Tag
-        from events.selectors import events_for, guest_lists_for
-
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = Tag.objects.all()
         self.fields["past_events"].queryset = events_for(user).exclude(pk=event.pk)
@@ -121,8 +121,6 @@ class TicketBuyForm(PlainTextForm):
         self.fields["ticket_type"].label_from_instance = lambda t: f"{t.name} (${t.price:,.2f})"
 
     def clean_daf(self):
-        from events.services import DAF_REFUSAL
-
         if self.cleaned_data.get("daf"):
             raise forms.ValidationError(
                 f"{DAF_REFUSAL} A DAF grant can be a gift to us, but not the price of a ticket."

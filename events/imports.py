@@ -32,6 +32,7 @@ from donors.imports.resolve import DONOR_COLUMNS, DonorResolver, NewDonor, donor
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorEmail, ImportRun
+from donors.services import donor_create
 from events.models import RSVP, Answer, Event, Table
 from events.selectors import events_for
 from events.services.rsvps import rsvp_closed_message, rsvp_details_save, rsvp_submit
@@ -275,8 +276,6 @@ def _run_record(result: ImportResult, donor_ids, user, source: str, started) -> 
 def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int], int]:
     """Write the planned rows through the services, in file order: (whether a row was refused,
     the ids of the donors created, how many guests joined a waitlist)."""
-    from donors.services import donor_create
-
     created: dict[int, Donor] = {}
     refused, waitlisted = False, 0
     for row, status, current in plan:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from donors.models import Donor, DonorEmail
 from donors.models.gift import COUNTED_STATUSES
 from donors.money import ZERO, MoneyField, money_sum
-from events.models import RSVP, Answer, Event, EventGift, EventStatus, TicketPurchase
+from events.models import RSVP, Answer, Event, EventGift, EventStatus, GuestList, TicketPurchase
 
 _MONEY = MoneyField()
 
@@ -50,8 +50,6 @@ def scoped_to_events(queryset: QuerySet, user, *, field: str = "event") -> Query
 def guest_lists_for(user) -> QuerySet:
     """Saved guest lists this user may use: all of them, or for an organizer those they made
     and those shared with an event they organize."""
-    from events.models import GuestList
-
     if sees_every_event(user):
         return GuestList.objects.all()
     shared = GuestList.events.through.objects.filter(

@@ -17,6 +17,7 @@ enqueue = enqueue_on_commit
 
 
 def rsvp_confirmation(rsvp_id: int) -> bool:
+    # lazy: events.services imports events.tasks at load
     from events.services import rsvp_confirmation_send
 
     return rsvp_confirmation_send(rsvp_id=rsvp_id)
@@ -24,24 +25,28 @@ def rsvp_confirmation(rsvp_id: int) -> bool:
 
 def rsvp_public_request(link_id: str) -> bool:
     # By the link's id, not a primary key: the answer waits in the cache until confirmed.
+    # lazy: events.services imports events.tasks at load
     from events.services import rsvp_public_request_send
 
     return rsvp_public_request_send(link_id=link_id)
 
 
 def invitation(invitation_id: int) -> bool:
+    # lazy: events.services imports events.tasks at load
     from events.services import invitation_send
 
     return invitation_send(invitation_id=invitation_id)
 
 
 def reminders() -> int:
+    # lazy: events.services imports events.tasks at load
     from events.services import event_reminders_send
 
     return event_reminders_send()
 
 
 def cancellation_notices(event_id: int) -> int:
+    # lazy: events.services imports events.tasks at load
     from events.services import event_cancellation_notices_send
 
     return event_cancellation_notices_send(event_id=event_id)

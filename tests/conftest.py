@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from crm import roles
+from common import roles
 from tests import factories
 
 # The `browser` fixture of the Playwright tests (Chromium, failing on any CSP violation).

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 
 from compliance import services as compliance_services
 from compliance.models import BenefitLimit, EmailTemplate, FilingProfile
-from crm import roles
+from common import roles
 from donors import services
 from donors.models import (
     BoardGoal,

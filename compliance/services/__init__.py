@@ -1,11 +1,9 @@
 """Every write to receipts and statements goes through these functions."""
 
 from compliance.services.receipts import (
-    GiftFigures,
     IssueResult,
     ReceiptRefused,
     SyncResult,
-    gift_figures,
     gift_receiptability,
     gifts_due_for_receipt,
     next_sequences,
@@ -28,11 +26,9 @@ from compliance.services.statements import (
 )
 
 __all__ = [
-    "GiftFigures",
     "IssueResult",
     "ReceiptRefused",
     "SyncResult",
-    "gift_figures",
     "issue_batch_run",
     "issue_batch_start",
     "gift_receiptability",

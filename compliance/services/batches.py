@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from compliance.models import IssueBatch
 from compliance.services.receipts import gifts_due_for_receipt, receipts_issue_due, receipts_send_queue
@@ -30,8 +31,6 @@ def issue_batch_start(
     *, kind: str, year: int, send: bool = False, created_by=None
 ) -> IssueBatch:
     """Record a batch and queue it; its page shows the progress."""
-    from django_q.tasks import async_task
-
     batch = IssueBatch(kind=kind, year=year, send=send, created_by=created_by)
     if kind == IssueBatch.Kind.RECEIPTS:
         batch.total = _year_gifts(year).count()
@@ -81,8 +80,6 @@ def issue_batch_run(*, batch_id: int) -> IssueBatch:
 
 
 def _statements_batch_queue(batch: IssueBatch) -> None:
-    from django_q.tasks import async_task
-
     ids = statement_donor_ids(year=batch.year)
     batches = IssueBatch.objects.filter(pk=batch.pk)
     batches.update(total=len(ids), done=0, issued=0)

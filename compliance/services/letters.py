@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from compliance import emails
 from compliance.models import ThankYouLetter
@@ -31,8 +32,6 @@ NOTES = {
 
 def thank_you_letters_queue(*, soft_credit_ids=None) -> int:
     """Create a letter for each such soft credit that has none, and queue its email."""
-    from django_q.tasks import async_task
-
     credits = (
         SoftCredit.objects.filter(
             kind__in=list(NOTES),

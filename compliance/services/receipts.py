@@ -13,19 +13,22 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from compliance import rules
+from compliance import emails, rules
 from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
+from compliance.pdf import receipt_pdf
+from donors.deductible import BenefitLimits, gift_figures
 from donors.models import Gift, GiftStatus, Organization
 from donors.models.gift import NON_CASH_METHODS
-from donors.money import money, usd
+from donors.money import usd
 
 
 class ReceiptRefused(ValidationError):
     """The rules forbid this receipt; the message says why in words staff understand."""
 
 
-def _limits_for(year: int) -> rules.BenefitLimits | None:
+def _limits_for(year: int) -> BenefitLimits | None:
     row = BenefitLimit.objects.filter(year=year).first()
     return row.as_rules() if row else None
 
@@ -68,36 +71,6 @@ def gift_receiptability(gift: Gift) -> rules.Receiptability:
             rules.Recipient.NOBODY, "No goods or services may be given against DAF money."
         )
     return result
-
-
-@dataclass(frozen=True)
-class GiftFigures:
-    amount: object
-    amount_refunded: object
-    benefit_value: object
-    deductible_amount: object
-
-
-def gift_figures(gift: Gift) -> GiftFigures:
-    """The amounts a receipt for this gift states today."""
-    limits = _limits_for(gift.tax_date.year)
-    kept = money(gift.amount) - money(gift.amount_refunded)
-    benefit = rules.effective_benefit(
-        payment=kept,
-        benefit_value=gift.benefit_value,
-        benefit_declined=gift.benefit_declined,
-        limits=limits,
-        low_cost_article=gift.benefit_is_low_cost_article,
-    )
-    deductible = rules.deductible_amount(
-        amount=gift.amount,
-        amount_refunded=gift.amount_refunded,
-        benefit_value=gift.benefit_value,
-        benefit_declined=gift.benefit_declined,
-        limits=limits,
-        low_cost_article=gift.benefit_is_low_cost_article,
-    )
-    return GiftFigures(kept, money(gift.amount_refunded), benefit, deductible)
 
 
 def next_sequences(*, series: str, year: int, count: int = 1) -> range:
@@ -263,8 +236,6 @@ def document_mark_downloaded(*, document: Receipt | YearEndStatement) -> None:
 
 
 def _email_context(receipt: Receipt) -> dict:
-    from donors.money import usd
-
     replacement = Receipt.objects.filter(replaces=receipt).values_list("number", flat=True)
     return {
         "donor_name": receipt.donor_name,
@@ -286,8 +257,6 @@ def document_send(*, model, document_id: int, template: str, context, pdf, file_
     """Email an issued receipt or statement with its PDF, once. Called inside a transaction:
     the row is locked, sent and the send recorded together, so a second worker finds it sent
     and an SMTP failure rolls back for django-q2 to retry. Returns what happened, in words."""
-    from compliance import emails
-
     document = model.objects.select_for_update().get(pk=document_id)
     if document.sent_at:
         return f"{document.number} was already sent on {document.sent_at:%Y-%m-%d}."
@@ -311,8 +280,6 @@ def document_send(*, model, document_id: int, template: str, context, pdf, file_
 @transaction.atomic
 def receipt_send(*, receipt_id: int) -> str:
     """Email a receipt's PDF to its donor once. Returns what happened, in words."""
-    from compliance.pdf import receipt_pdf
-
     return document_send(
         model=Receipt,
         document_id=receipt_id,
@@ -326,9 +293,6 @@ def receipt_send(*, receipt_id: int) -> str:
 @transaction.atomic
 def receipt_void_notice_send(*, receipt_id: int) -> str:
     """Tell the donor a receipt they were sent is void (once); the void PDF is attached."""
-    from compliance import emails
-    from compliance.pdf import receipt_pdf
-
     receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
     if not receipt.voided_at or receipt.void_notice_sent_at:
         return f"{receipt.number}: no notice due."
@@ -349,8 +313,6 @@ def receipt_void_notice_send(*, receipt_id: int) -> str:
 
 def receipts_send_queue(*, receipt_ids) -> int:
     """Queue the emails of receipts not yet sent (a django-q2 task each)."""
-    from django_q.tasks import async_task
-
     ids = list(
         Receipt.objects.filter(pk__in=list(receipt_ids), sent_at__isnull=True, voided_at=None)
         .values_list("pk", flat=True)
@@ -365,8 +327,6 @@ def receipts_send_queue(*, receipt_ids) -> int:
 
 
 def _void_notice_queue(receipt: Receipt) -> None:
-    from django_q.tasks import async_task
-
     if receipt.sent_at:  # only donors who were sent the receipt need telling
         transaction.on_commit(
             lambda: async_task("compliance.tasks.receipt_void_notice_task", receipt.pk)

@@ -17,13 +17,24 @@ from pathlib import Path
 from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.tasks import async_task
 
+from common import pdf_text
 from compliance import rules
 from compliance.models import YearEndStatement
-from compliance.services.receipts import ReceiptRefused, _limits_for, _org_address, next_sequences
+from compliance.pdf import statement_pdf
+from compliance.pdf_logo import current_logo
+from compliance.services.receipts import (
+    ReceiptRefused,
+    _limits_for,
+    _org_address,
+    document_send,
+    next_sequences,
+)
+from donors.deductible import effective_benefit
 from donors.models import Donor, DonorAddress, DonorEmail, Gift, GiftStatus, Organization, SoftCredit
 from donors.models.gift import NON_CASH_METHODS, GiftMethod, SoftCreditKind
-from donors.money import ZERO, money
+from donors.money import ZERO, money, usd
 
 CHUNK = 500
 KEPT = [GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
@@ -75,7 +86,7 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
             continue
         non_cash = gift.method in NON_CASH_METHODS
         kept = money(gift.amount) - money(gift.amount_refunded)
-        benefit = rules.effective_benefit(
+        benefit = effective_benefit(
             payment=kept,
             benefit_value=gift.benefit_value,
             benefit_declined=gift.benefit_declined,
@@ -270,9 +281,6 @@ def statements_issue_and_print(
     *, year: int, donor_ids: list[int], now: datetime.datetime, out_dir=None
 ) -> list[dict]:
     """Issue one chunk's statements and, with out_dir, write each new one's PDF there."""
-    from compliance.pdf import statement_pdf
-    from compliance.pdf_logo import current_logo
-
     statements = statements_issue(year=year, donor_ids=donor_ids, now=now)
     logo = current_logo() if out_dir is not None and statements else None
     rows = []
@@ -309,9 +317,6 @@ def statements_issue_parallel(
     """Issue (and, with out_dir, print) the year's statements with several processes, a chunk
     of donors each. Every chunk commits its statements with the year's counter locked, so the
     numbers stay gapless and a donor gets one statement whatever runs beside it."""
-    from crm import pdf_text
-    from compliance.pdf_logo import current_logo
-
     if Organization.current() is None:
         raise ReceiptRefused("Fill in the organization profile (name, EIN, address) first.")
     workers = default_workers() if workers is None else max(1, workers)
@@ -347,8 +352,6 @@ def statements_issue_parallel(
 
 
 def _email_context(statement: YearEndStatement) -> dict:
-    from donors.money import usd
-
     return {
         "donor_name": statement.donor_name,
         "number": statement.number,
@@ -363,9 +366,6 @@ def _email_context(statement: YearEndStatement) -> dict:
 
 @transaction.atomic
 def statement_send(*, statement_id: int) -> str:
-    from compliance.pdf import statement_pdf
-    from compliance.services.receipts import document_send
-
     return document_send(
         model=YearEndStatement,
         document_id=statement_id,
@@ -377,8 +377,6 @@ def statement_send(*, statement_id: int) -> str:
 
 
 def statements_send_queue(*, statement_ids) -> int:
-    from django_q.tasks import async_task
-
     ids = list(
         YearEndStatement.objects.filter(
             pk__in=list(statement_ids), sent_at__isnull=True, voided_at=None

@@ -12,6 +12,7 @@ with the donors behind them as soft credits.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import defaultdict
 from decimal import Decimal
 
@@ -45,6 +46,8 @@ from donors.models import (
     SoftCreditKind,
 )
 from donors.money import money
+from events.models import RSVP, Answer, Event, EventStatus, Table, TicketType
+from events.services import event_save, ticket_type_save
 
 DEMO_SEED = 1947
 # With the organization profile, this campaign's presence says the demo is loaded.
@@ -557,10 +560,6 @@ class MspStory(Recorder):
 
     def dinner_event(self, *, name, slug, month, nth, venue, address, city, state, time_zone,
                      capacity, goal, seat, table, area) -> None:  # fmt: skip
-        import zoneinfo
-
-        from events.models import RSVP, Answer, Event, EventStatus, Table, TicketType
-        from events.services import event_save, ticket_type_save
 
         # The first such Saturday after today (next year's when this year's has passed).
         night = nth_saturday_on_or_before(datetime.date(self.today.year, 12, 31), month, nth)

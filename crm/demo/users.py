@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Q
 
-from crm import roles
+from common import roles
 from donors.models import BoardMember, BoardRole
+from events.models import Event
 
 # (username, role, password). Fixed so the quick start can print them; never for real data.
 DEMO_LOGINS = (
@@ -82,10 +84,6 @@ def organizer_events_link(*, username: str = "organizer") -> list[str]:
     """Make the demo organizer login an organizer of the demo's dinners (an organizer sees
     only the events they run). Returns the names of the events it runs; nothing is done when
     there is no such user."""
-    from django.db.models import Q
-
-    from events.models import Event
-
     user = User.objects.filter(username=username, groups__name=roles.EVENT_ORGANIZER).first()
     if user is None:
         return []

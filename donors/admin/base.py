@@ -6,7 +6,7 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import (
@@ -141,6 +141,33 @@ class BackOfficeChangeList(ChangeList):
 def _too_large(value: str) -> bool:
     digits = value.strip().lstrip("+-")
     return digits.isdigit() and len(digits) > 18
+
+
+class ActionsFromOtherApps:
+    """The extension point for actions that apps above donors put on a donors list.
+
+    donors may not import compliance or events, so an app that wants an action on, say, the
+    gifts list registers it here (``GiftAdmin.extra_action_add(...)`` in its admin module)
+    instead of patching the class; donors shows each one to the users its ``allowed`` check
+    admits (Django's ``permissions=`` on the action is not used for these).
+    """
+
+    extra_actions: tuple = ()
+
+    @classmethod
+    def extra_action_add(cls, action, *, allowed) -> None:
+        """Add ``action`` to this list, offered only when ``allowed(request)`` is true."""
+        cls.extra_actions = (*cls.extra_actions, (action, allowed))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.actions is None or IS_POPUP_VAR in request.GET:
+            return actions  # Django's rule: no actions on such a list, nor in a pop-up
+        for action, allowed in self.extra_actions:
+            if allowed(request):
+                func, name, description = self.get_action(action)
+                actions[name] = (func, name, description)
+        return actions
 
 
 class BackOfficeAdmin(admin.ModelAdmin):

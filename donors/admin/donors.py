@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils.html import format_html
 
 from donors.admin.base import (
@@ -313,8 +314,6 @@ class TagAdmin(BackOfficeAdmin):
     list_display = ["name", "donor_count"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(donor_count=Count("donors"))
 
     @admin.display(description="donors", ordering="donor_count")
@@ -323,8 +322,6 @@ class TagAdmin(BackOfficeAdmin):
 
 
 def donor_link(donor) -> str:
-    from django.urls import reverse
-
     return format_html(
         '<a href="{}">{}</a>', reverse("admin:donors_donor_change", args=[donor.pk]), donor
     )

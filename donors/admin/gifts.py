@@ -3,7 +3,13 @@ import datetime
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from donors.admin.base import AuditedAdmin, EstimatedCountPaginator, ViewOnly, money_column
+from donors.admin.base import (
+    ActionsFromOtherApps,
+    AuditedAdmin,
+    EstimatedCountPaginator,
+    ViewOnly,
+    money_column,
+)
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
 from donors.exports import gift_rows
@@ -59,7 +65,7 @@ class GiftAdjustmentInline(ViewOnly, admin.TabularInline):
 
 
 @admin.register(Gift)
-class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
+class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     import_noun = "gifts"
     actions = ["export_csv", "export_xlsx"]
     export_name = "gifts"
@@ -203,7 +209,7 @@ class GiftAdmin(ExportActionsMixin, EngineImportMixin, AuditedAdmin):
 
 
 @admin.register(SoftCredit)
-class SoftCreditAdmin(AuditedAdmin):
+class SoftCreditAdmin(ActionsFromOtherApps, AuditedAdmin):
     list_display = ["donor", "kind", money_column("amount"), "gift"]
     list_select_related = ["donor", "gift__donor"]
     list_filter = ["kind"]

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django_countries import countries
+from phonenumber_field.phonenumber import PhoneNumber
 
 
 class CellError(ValueError):
@@ -152,8 +153,6 @@ def country(column: str, value: str) -> str:
 
 
 def phone(column: str, value: str) -> str:
-    from phonenumber_field.phonenumber import PhoneNumber
-
     try:
         number = PhoneNumber.from_string(value, region="US")
     except Exception:  # phonenumbers raises its own NumberParseException

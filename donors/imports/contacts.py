@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from donors.db import where_in
@@ -65,8 +67,6 @@ def contacts_logged(run, model, rows: list[dict], ids: list[int]) -> None:
     audit log): who imported them, from which import run, as a creation would be recorded."""
     if not ids:
         return
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()

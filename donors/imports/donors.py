@@ -22,6 +22,7 @@ from donors.imports.resolve import (
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorAddress, DonorEmail
+from donors.services import donor_address_add, donor_email_add, donor_save
 
 DONOR_IMPORT_COLUMNS = [
     *DONOR_COLUMNS,
@@ -173,8 +174,6 @@ def donors_import(
 
 
 def _apply(current: dict[int, _Current]) -> None:
-    from donors.services import donor_address_add, donor_email_add, donor_save
-
     tags = {}
     for donor_id, item in current.items():
         if item.changes:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from openpyxl import load_workbook
 
 from donors.text import printable, text_problem
 
@@ -204,8 +205,6 @@ def _unzipped_check(data: bytes, name: str, limits: Limits) -> None:
 
 
 def read_xlsx(data: bytes, name: str, limits: Limits | None = None) -> Sheet:
-    from openpyxl import load_workbook
-
     limits = limits or Limits.from_settings()
     _unzipped_check(data, name, limits)
     try:

@@ -44,6 +44,9 @@ from donors.models import (
     SoftCreditKind,
 )
 from donors.rules import gift_problems, tax_date_for
+from donors.selectors import pledges_with_balance
+from donors.services import pledges_settle
+from donors.services.figures import donor_figures_refresh
 
 GIFT_COLUMNS = [
     "external_id",
@@ -346,8 +349,6 @@ def _check(rows, resolver: DonorResolver) -> None:
     pledge_refs = {r.pledge_ref for r in rows if r.pledge_ref and not r.errors}
     pledges = {}
     if pledge_refs:
-        from donors.selectors import pledges_with_balance
-
         for part in chunks(pledge_refs):
             for pledge in pledges_with_balance(Pledge.objects.filter(external_id__in=part)):
                 pledges[pledge.external_id] = pledge
@@ -501,8 +502,6 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
                        amount=row.gift.amount)
         )
     SoftCredit.objects.bulk_create(credits, ignore_conflicts=True, batch_size=2000)
-    from donors.services.figures import donor_figures_refresh
-    from donors.services import pledges_settle
 
     donor_figures_refresh(donor_ids=touched)
     pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}

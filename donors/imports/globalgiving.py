@@ -33,6 +33,8 @@ from donors.imports.resolve import DonorResolver, DonorSpec, NewDonor, new_donor
 from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorKind, Gift, GiftMethod, SoftCredit, SoftCreditKind
+from donors.services import donor_create
+from donors.services.figures import donor_figures_refresh
 from donors.services.gifts import gift_save
 
 DEFAULT_MAPPING = {
@@ -55,8 +57,6 @@ def _key(header: str) -> str:
 
 def platform_donor() -> Donor:
     """The GlobalGiving platform donor, made the first time a report is imported."""
-    from donors.services import donor_create
-
     found = Donor.objects.filter(
         kind=DonorKind.PLATFORM, organization_name__iexact=PLATFORM_NAME
     ).first()
@@ -196,7 +196,6 @@ def globalgiving_import(
                     for d, a in credits.items()
                 ]
             )  # fmt: skip
-        from donors.services.figures import donor_figures_refresh
 
         donor_figures_refresh(donor_ids=touched)
         run.finished_at = timezone.now()

@@ -18,8 +18,10 @@ from django.db.models.functions import Lower, Substr
 from donors.db import where_in
 from donors.imports import cells
 from donors.imports.cells import CellError
-from donors.models import Donor, DonorAddress, DonorEmail, DonorKind
+from donors.imports.insert import rows_insert
+from donors.models import Donor, DonorAddress, DonorEmail, DonorKind, Tag
 from donors.models.donor import US_STATES
+from donors.services.donors import donor_names
 
 CHUNK = 5000
 
@@ -406,9 +408,6 @@ class DonorResolver:
 
 def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
     """Create the donors (with email, address and tags) in a few bulk statements."""
-    from donors.imports.insert import rows_insert
-    from donors.services.donors import donor_names
-
     pending = [p for p in pending if p.used]
     rows = []
     for item in pending:
@@ -468,8 +467,6 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
     )
     tagged = {item.id: item.spec.tags for item in pending if item.spec.tags}
     if tagged:
-        from donors.models import Tag
-
         names = {name for names in tagged.values() for name in names}
         Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True)
         tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "id"))
@@ -485,8 +482,6 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
 
 
 def tags_add(tags_by_donor: dict[int, list[str]]) -> None:
-    from donors.models import Tag
-
     names = {name for names in tags_by_donor.values() for name in names}
     Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True)
     tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "id"))

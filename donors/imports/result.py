@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
+
+from donors.exports import csv_cell
+from donors.models import ImportRun
+from donors.text import printable
 
 NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
 
@@ -54,12 +60,6 @@ class ImportResult:
     def rejected_csv(self) -> str:
         """The refused rows as they were, with an ``error`` column saying why; formula-like
         cells neutralized, since staff open this in a spreadsheet."""
-        import csv
-        import io
-
-        from donors.exports import csv_cell
-        from donors.text import printable
-
         if not self.rejected:
             return ""
         headers = [h for h in self.headers if h] + ["error"]
@@ -78,8 +78,6 @@ class ImportResult:
     def run_create(self, *, user, source: str, started, finished=None):
         """The ImportRun of an import that writes (call it inside the import's transaction):
         who ran it, which file, the counts and the rejected rows with their error column."""
-        from donors.models import ImportRun
-
         return ImportRun.objects.create(
             kind=self.kind,
             file_name=self.file_name[:255],
@@ -120,7 +118,6 @@ class ImportResult:
             ],
             "import_run": self.run_id,
         }
-        from donors.models import ImportRun
 
         if self.kind == ImportRun.Kind.RSVPS:
             summary["waitlisted"] = self.waitlisted

@@ -1,6 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import F, Q
+from django.utils import timezone
 
 from donors.models.base import CheckedText
 from donors.models.campaign import Campaign, Fund
@@ -261,9 +263,6 @@ class Gift(CheckedText, models.Model):
         fields, which made validating a gift about five times slower. Other constraints are
         still validated as usual; a clash on one of the partial unique ids is reported on its
         field, as a plain ``unique=True`` would be."""
-        from django.core.exceptions import ValidationError
-        from django.db import router
-
         errors: dict = {}
         using = router.db_for_write(type(self), instance=self)
         for constraint in self._meta.constraints:
@@ -279,9 +278,7 @@ class Gift(CheckedText, models.Model):
             raise ValidationError(errors)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-        from django.utils import timezone
-
+        # lazy: donors.rules imports donors.models at load
         from donors.rules import gift_problems
 
         donor = self.donor if self.donor_id else None
@@ -301,6 +298,7 @@ class Gift(CheckedText, models.Model):
             raise ValidationError(problems)
 
     def _pledge_problems(self, donor) -> dict[str, str]:
+        # lazy: donors.selectors imports donors.models at load
         from donors.selectors import pledge_paid
 
         pledge = self.pledge
@@ -344,8 +342,6 @@ class SoftCredit(models.Model):
         return f"{self.get_kind_display()}: {donor}{amount}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         # In the gift's add form the gift is not saved yet (no gift_id), but the inline has
         # already attached it: judge against it all the same.
         gift = self.gift if self.gift_id or SoftCredit.gift.is_cached(self) else None

@@ -1,10 +1,13 @@
 import datetime
+import io
+import warnings
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django_countries.fields import CountryField
+from PIL import Image, UnidentifiedImageError
 
 from donors.models.base import CheckedText
 
@@ -18,11 +21,6 @@ LOGO_FORMATS = ("PNG", "JPEG")
 
 def validate_logo(value: bytes) -> None:
     """A logo is a readable PNG or JPEG of at most 1 MB and 4000 pixels a side (or none)."""
-    import io
-    import warnings
-
-    from PIL import Image, UnidentifiedImageError
-
     if not value:
         return
     data = bytes(value)

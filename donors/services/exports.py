@@ -14,7 +14,9 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
+from common.roles import ADMINISTRATOR
 from donors.exports import csv_stream, donor_rows, gift_rows, xlsx_file
 from donors.models import Donor, ExportJob, Gift
 
@@ -41,8 +43,6 @@ def export_job_start(
     *, kind: str, file_format: str, queryset, user, options: dict | None = None, total: int = 0
 ) -> ExportJob:
     """Record the export and queue its task; its page shows the progress."""
-    from django_q.tasks import async_task
-
     job = ExportJob(
         kind=kind,
         format=file_format,
@@ -118,8 +118,6 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
 def export_jobs_all_visible(user) -> bool:
     """Administrators see (and fetch) every export."""
-    from crm.roles import ADMINISTRATOR
-
     return user.is_authenticated and (
         user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
     )

@@ -12,6 +12,7 @@ from donors.hooks import money_changed
 from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
 from donors.money import money
 from donors.rules import tax_date_for
+from donors.selectors import pledges_with_balance
 from donors.services.figures import donor_figures_refresh
 
 
@@ -74,8 +75,6 @@ def _prepare(gift: Gift) -> None:
 def pledges_settle(*, pledge_ids) -> None:
     """A pledge paid in full is fulfilled; one no longer paid in full (a refund, a payment
     moved) is open again. Cancelled pledges stay cancelled."""
-    from donors.selectors import pledges_with_balance
-
     pledges = pledges_with_balance(
         Pledge.objects.filter(pk__in=[p for p in pledge_ids if p]).exclude(
             status=PledgeStatus.CANCELLED

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_q.models import Schedule
 
 from donors import globalgiving
 from donors.models import Campaign, GlobalGivingFetch
@@ -100,8 +101,6 @@ def globalgiving_sync(*, project_ids: list[str] | None = None) -> SyncResult:
 
 def globalgiving_schedule_ensure() -> None:
     """The hourly sync in django-q2's schedule: created once, never duplicated."""
-    from django_q.models import Schedule
-
     schedule, created = Schedule.objects.get_or_create(
         name=SCHEDULE_NAME,
         defaults={"func": SCHEDULE_FUNC, "schedule_type": Schedule.HOURLY, "repeats": -1},

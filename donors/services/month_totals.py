@@ -1,8 +1,9 @@
 """The gift month totals behind the dashboard: kept by triggers, rebuilt on demand.
 
-The triggers (created by migration 0005_dashboard_globalgiving, SQL below) add each counted
-gift's cents to its (tax month, campaign, channel) row when it is inserted, take them off when
-it is deleted, and both when it is updated. Their channel rule is ``donors.progress.channel_of``
+The triggers (SQL below; migrations 0005 and 0009 carry a frozen copy of it, so a change here
+needs a new migration that installs it) add each counted gift's cents to its (tax month,
+campaign, channel) row when it is inserted, take them off when it is deleted, and both when it
+is updated. Their channel rule is ``donors.progress.channel_of``
 written in SQL; ``tests/donors/test_month_totals.py`` proves the two agree.
 
 On PostgreSQL they run once per statement, over the statement's transition tables: a bulk
@@ -20,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from donors.models import Gift, GiftMonthTotal, Organization
 from donors.models.gift import COUNTED_STATUSES
+from donors.progress import channel_expression, major_threshold_of
 
 _COUNTED_SQL = "('succeeded', 'partially_refunded')"
 
@@ -131,8 +133,6 @@ def drop_trigger_sql(vendor: str) -> list[str]:
 def gift_month_totals_rebuild() -> None:
     """Recompute every row from the gifts, in the database (after the major-gift threshold
     changed, or to repair)."""
-    from donors.progress import channel_expression, major_threshold_of
-
     threshold = major_threshold_of(Organization.current())
     cents = ExpressionWrapper(
         Round((F("amount") - F("amount_refunded")) * 100), output_field=BigIntegerField()

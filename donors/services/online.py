@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django_q.tasks import async_task
 
 from donors.models import (
     Campaign,
@@ -334,8 +335,6 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
 def _tribute_notify_later(gift: Gift) -> None:
     """Once the gift is committed, the task queue tells the person the tribute names."""
     if gift.tribute_notify_email and gift.tribute_notified_at is None:
-        from django_q.tasks import async_task
-
         gift_id = gift.pk
         transaction.on_commit(lambda: async_task("donors.tasks.tribute_notify", gift_id))
 

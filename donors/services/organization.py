@@ -3,12 +3,11 @@ import hashlib
 from django.db import transaction
 
 from donors.models import Organization
+from donors.services.month_totals import gift_month_totals_rebuild
 
 
 @transaction.atomic
 def organization_save(*, organization: Organization) -> Organization:
-    from donors.services.month_totals import gift_month_totals_rebuild
-
     organization.pk = 1
     logo = bytes(organization.logo or b"")
     organization.logo = logo

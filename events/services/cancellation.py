@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from donors.models import Donor
+from events.emails import cancellation_message, donor_email
 from events.models import RSVP, Answer, CancellationNotice, Event, EventStatus, TicketPurchase
 
 
@@ -32,8 +33,6 @@ def cancellation_recipient_count(event: Event) -> int:
 
 
 def _notify(event: Event, donor_id: int, *, bought_tickets: bool) -> bool:
-    from events.emails import cancellation_message, donor_email
-
     with transaction.atomic():
         if CancellationNotice.objects.filter(event=event, donor_id=donor_id).exists():
             return False

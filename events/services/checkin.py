@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from donors.services import donor_create
 from events.models import RSVP, Answer, Event
 from events.services.rsvps import donor_for_email
 
@@ -50,8 +51,6 @@ def walk_in_add(
 ) -> RSVP:
     """Someone at the door without a seat: they become a donor (matched by email when they
     give one) and a checked-in 'yes' marked walk-in. The room, not the RSVP capacity, decides."""
-    from donors.services import donor_create
-
     now = now or timezone.now()
     if not 1 <= count <= 50:
         raise ValidationError({"count": "Between 1 and 50 people."})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from donors.models import Donor
 from events.models import RSVP, Answer, Event, EventStatus, Invitation
 from events import tasks
+from events.emails import donor_email, invitation_message, reminder_message
 
 
 @transaction.atomic
@@ -40,8 +41,6 @@ def invitations_send(*, event: Event, donors: Iterable[Donor]) -> dict[str, int]
 
 def invitation_send(*, invitation_id: int) -> bool:
     """Email one invitation with its link and the calendar file; never twice."""
-    from events.emails import donor_email, invitation_message
-
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
@@ -63,8 +62,6 @@ def invitation_send(*, invitation_id: int) -> bool:
 
 
 def _remind(rsvp_id: int, *, days: int, now: datetime.datetime) -> bool:
-    from events.emails import donor_email, reminder_message
-
     field = "reminded_1_at" if days == 1 else "reminded_7_at"
     with transaction.atomic():
         rsvp = (

@@ -19,6 +19,7 @@ from donors.models import Donor, DonorEmail
 from donors.services import donor_create
 from events.models import RSVP, Answer, Event, Invitation, Table
 from events import tasks
+from events.emails import donor_email, rsvp_confirmation_message, rsvp_request_message
 
 
 def seats_taken(event: Event, *, exclude_id: int | None = None) -> int:
@@ -263,8 +264,6 @@ def rsvp_public_answer(
 def rsvp_public_request_send(*, link_id: str) -> bool:
     """Email the confirmation link (the task behind ``rsvp_request_public``). A guest who has
     answered already is told their current answer and given their own link too."""
-    from events.emails import rsvp_request_message
-
     try:
         found = rsvp_public_answer(link_id)
     except PublicLinkInvalid:
@@ -344,8 +343,6 @@ def rsvp_url(rsvp: RSVP) -> str:
 
 def rsvp_confirmation_send(*, rsvp_id: int) -> bool:
     """Email the donor their current answer, once per answer (a retry sends nothing more)."""
-    from events.emails import donor_email, rsvp_confirmation_message
-
     with transaction.atomic():
         rsvp = (
             RSVP.objects.select_for_update(of=("self",))

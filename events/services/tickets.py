@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from donors.models import Donor, Gift, GiftMethod
 from donors.services import gift_record, gift_save
+from donors.services.online import billing_details_fill
+from donors.stripe import client
 from events.models import (
     RSVP,
     Answer,
@@ -33,6 +35,7 @@ from events.models import (
     TicketType,
 )
 from events import tasks
+from events.services.rsvps import donor_for_email, seats_taken
 
 DAF_REFUSAL = "DAF money cannot pay for tickets: the donor must pay personally."
 
@@ -234,8 +237,6 @@ def ticket_sale_refusal(
 ) -> str | None:
     """Why these tickets cannot be bought online now, in words for the buyer; None if they can.
     Call with the ticket type locked (``select_for_update``) to act on the answer."""
-    from events.services.rsvps import seats_taken
-
     now = now or timezone.now()
     event = ticket_type.event
     if event.status == EventStatus.CANCELLED:
@@ -428,8 +429,6 @@ def ticket_checkout_start(
     """Hold the tickets and create the buyer's Checkout Session; returns the URL to send the
     buyer to. Raises ValidationError (cannot be sold) or StripeUnavailable (nothing held).
     ``client_address``: the buyer's connection, which HOLD_LIMIT counts as well as the email."""
-    from donors.stripe import client
-
     now = timezone.now()
     hold = ticket_hold_create(
         ticket_type=ticket_type,
@@ -481,9 +480,6 @@ def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
     """Record a completed Checkout Session for tickets, once (retries return the same
     purchase), and release its hold. The buyer is matched to a donor by the email they gave
     (a new donor takes the name they typed on the event page)."""
-    from donors.services.online import billing_details_fill
-    from events.services.rsvps import donor_for_email
-
     metadata = session.get("metadata") or {}
     if metadata.get("kind") != CHECKOUT_KIND:
         raise ValidationError("This Checkout Session is not for event tickets.")

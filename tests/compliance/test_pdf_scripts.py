@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from compliance import services
 from compliance.models import YearEndStatement
 from compliance.pdf import receipt_pdf, statement_pdf
-from crm import pdf_text
+from common import pdf_text
 from tests import factories
 from tests.compliance.helpers import pdf_text as read_text
 

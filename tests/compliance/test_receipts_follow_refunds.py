@@ -17,9 +17,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from common import roles
 from compliance import services, tasks
 from compliance.models import Receipt, ReceiptKind
-from crm import roles
 from donors.models import Gift
 from tests import factories
 from tests.donors.admin_forms import form_data

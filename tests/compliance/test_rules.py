@@ -7,7 +7,9 @@ from decimal import Decimal as D
 import pytest
 
 from compliance import rules
-from compliance.rules import BenefitLimits, Kind, Recipient
+from compliance.rules import Kind, Recipient
+from donors import deductible
+from donors.deductible import BenefitLimits
 
 LIMITS_2025 = BenefitLimits(
     year=2025,
@@ -63,7 +65,7 @@ def test_in_kind_is_described_in_the_donors_words():
 
 
 def test_no_benefit_means_the_whole_payment_is_deductible():
-    assert rules.deductible_amount(amount=D("500.00")) == D("500.00")
+    assert deductible.deductible_amount(amount=D("500.00")) == D("500.00")
     assert not rules.benefit_statement_printed(benefit_value=D("0"), benefit_declined=False)
 
 
@@ -72,7 +74,7 @@ def test_dinner_ticket_over_75_needs_the_statement_and_deducts_the_meal():
     assert rules.quid_pro_quo_required(
         payment=D("150.00"), benefit_value=D("60.00"), limits=LIMITS_2025
     )
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(
         amount=D("150.00"), benefit_value=D("60.00"), limits=LIMITS_2025
     ) == D("90.00")
 
@@ -82,13 +84,13 @@ def test_exactly_75_needs_no_statement_by_law_but_the_project_prints_it_anyway()
         payment=D("75.00"), benefit_value=D("40.00"), limits=LIMITS_2025
     )
     assert rules.benefit_statement_printed(benefit_value=D("40.00"), benefit_declined=False)
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(
         amount=D("75.00"), benefit_value=D("40.00"), limits=LIMITS_2025
     ) == D("35.00")
 
 
 def test_declining_the_benefit_makes_the_whole_payment_a_gift():
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(
         amount=D("150.00"), benefit_value=D("60.00"), benefit_declined=True, limits=LIMITS_2025
     ) == D("150.00")
     assert not rules.quid_pro_quo_required(
@@ -99,54 +101,54 @@ def test_declining_the_benefit_makes_the_whole_payment_a_gift():
 
 def test_not_attending_changes_nothing():
     # There is no "attended" input: a ticket paid for and not used is deducted the same.
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(
         amount=D("150.00"), benefit_value=D("60.00"), limits=LIMITS_2025
     ) == D("90.00")
 
 
 def test_benefit_never_makes_the_deduction_negative():
-    assert rules.deductible_amount(amount=D("50.00"), benefit_value=D("50.00")) == D("0.00")
+    assert deductible.deductible_amount(amount=D("50.00"), benefit_value=D("50.00")) == D("0.00")
 
 
 # Insubstantial benefits under the year's limits (2025 figures).
 def test_benefit_of_two_percent_is_insubstantial():
     # 2% of $1,000 is $20: a $20 gift is disregarded, $20.01 is not.
-    assert rules.benefit_is_insubstantial(
+    assert deductible.benefit_is_insubstantial(
         payment=D("1000.00"), benefit_value=D("20.00"), limits=LIMITS_2025
     )
-    assert not rules.benefit_is_insubstantial(
+    assert not deductible.benefit_is_insubstantial(
         payment=D("1000.00"), benefit_value=D("20.01"), limits=LIMITS_2025
     )
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(
         amount=D("1000.00"), benefit_value=D("20.00"), limits=LIMITS_2025
     ) == D("1000.00")
 
 
 def test_benefit_cap_of_136_applies_when_it_is_less_than_two_percent():
     # 2% of $10,000 is $200, but the cap is the lesser: $136.
-    assert rules.benefit_is_insubstantial(
+    assert deductible.benefit_is_insubstantial(
         payment=D("10000.00"), benefit_value=D("136.00"), limits=LIMITS_2025
     )
-    assert not rules.benefit_is_insubstantial(
+    assert not deductible.benefit_is_insubstantial(
         payment=D("10000.00"), benefit_value=D("136.01"), limits=LIMITS_2025
     )
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(
         amount=D("10000.00"), benefit_value=D("150.00"), limits=LIMITS_2025
     ) == D("9850.00")
 
 
 def test_low_cost_article_for_a_payment_of_at_least_68():
-    assert rules.benefit_is_insubstantial(
+    assert deductible.benefit_is_insubstantial(
         payment=D("68.00"), benefit_value=D("13.60"), limits=LIMITS_2025, low_cost_article=True
     )
-    assert not rules.benefit_is_insubstantial(
+    assert not deductible.benefit_is_insubstantial(
         payment=D("67.99"), benefit_value=D("13.60"), limits=LIMITS_2025, low_cost_article=True
     )
-    assert not rules.benefit_is_insubstantial(
+    assert not deductible.benefit_is_insubstantial(
         payment=D("68.00"), benefit_value=D("13.61"), limits=LIMITS_2025, low_cost_article=True
     )
     # The same mug that is not a token article is judged by the 2% test: $1.36 at most.
-    assert not rules.benefit_is_insubstantial(
+    assert not deductible.benefit_is_insubstantial(
         payment=D("68.00"), benefit_value=D("13.60"), limits=LIMITS_2025
     )
 
@@ -158,10 +160,10 @@ def test_insubstantial_benefit_needs_no_quid_pro_quo_statement():
 
 
 def test_a_year_without_limits_disregards_nothing():
-    assert not rules.benefit_is_insubstantial(
+    assert not deductible.benefit_is_insubstantial(
         payment=D("1000.00"), benefit_value=D("1.00"), limits=None
     )
-    assert rules.deductible_amount(amount=D("1000.00"), benefit_value=D("1.00")) == D("999.00")
+    assert deductible.deductible_amount(amount=D("1000.00"), benefit_value=D("1.00")) == D("999.00")
 
 
 # Who receives the acknowledgment.
@@ -247,8 +249,8 @@ def test_stock_belongs_to_the_year_it_reaches_the_account():
 
 # A refund after a receipt: the corrected receipt states what was kept.
 def test_partial_refund_deducts_only_what_was_kept():
-    assert rules.deductible_amount(amount=D("500.00"), amount_refunded=D("200.00")) == D("300.00")
-    assert rules.deductible_amount(
+    assert deductible.deductible_amount(amount=D("500.00"), amount_refunded=D("200.00")) == D("300.00")
+    assert deductible.deductible_amount(
         amount=D("500.00"), amount_refunded=D("200.00"), benefit_value=D("60.00"),
         limits=LIMITS_2025,
     ) == D("240.00")
@@ -262,7 +264,7 @@ def test_receipt_numbers_are_the_year_and_six_digits():
 
 def test_the_rules_refuse_floats():
     with pytest.raises(TypeError):
-        rules.deductible_amount(amount=100.0)
+        deductible.deductible_amount(amount=100.0)
 
 
 def test_public_page_shows_initials_only():

@@ -20,7 +20,7 @@ from django.db import models
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from crm.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
+from common.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
 from tests import factories
 
 pytestmark = pytest.mark.django_db

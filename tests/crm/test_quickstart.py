@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Sum
 from django.test import override_settings
 from django.utils import timezone
 
-from crm import roles
+from common import roles
 from crm.demo import DEMO_LOGINS
 from donors.models import (
     BoardGoal,

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db.models import Max
 from django.utils import timezone
 
-from crm import roles
+from common import roles
 from crm.demo import demo_data_load
 from donors.models import BoardMember, BoardRole, Donor, Gift, GiftMethod, Organization
 from tests import factories

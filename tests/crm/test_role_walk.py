@@ -1,7 +1,7 @@
 """Every URL the project serves, walked as each role and as an anonymous visitor.
 
 The expectations below are SPEC's role table written out page by page; they are kept apart
-from crm/roles.py on purpose, so that a wrong permission in the code fails here. The walk finds
+from common/roles.py on purpose, so that a wrong permission in the code fails here. The walk finds
 the URLs itself (the URL resolver and the admin registry): a new model admin, admin URL,
 admin action or page is walked automatically, and fails until this table says who may use it.
 """
@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from crm.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
+from common.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
 from tests import factories
 
 ROLES = (ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER)

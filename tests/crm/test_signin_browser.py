@@ -14,7 +14,7 @@ from django.core import mail
 from django_otp.oath import hotp, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crm import roles
+from common import roles
 from crm.services import two_factor_enrol, two_factor_secret_new
 from tests.browser import ARTIFACTS
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_otp import user_has_device
 from django_otp.oath import totp
 
-from crm import roles
+from common import roles
 from crm.services import InviteTokenGenerator, invite_link, two_factor_enrol, two_factor_secret_new
 
 INVITE = "/admin/auth/user/invite/"

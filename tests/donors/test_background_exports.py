@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_q.models import Schedule
 
-from crm import roles
+from common import roles
 from donors.models import ExportJob
 from donors.services.exports import export_files_expire
 from tests import factories

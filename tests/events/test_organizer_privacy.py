@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from crm.roles import EVENT_ORGANIZER
+from common.roles import EVENT_ORGANIZER
 from donors.models import GiftMethod
 from events.models import RSVP, GuestList, Invitation, TicketPurchase
 from events.services import invitations_create, rsvp_submit, ticket_purchase_record

@@ -4,7 +4,7 @@ lists these as walked here, because each needs an event's slug)."""
 import pytest
 from django.test import Client
 
-from crm.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
+from common.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from crm.roles import EVENT_ORGANIZER
+from common.roles import EVENT_ORGANIZER
 from donors.models import Donor, ImportRun
 from events.models import RSVP, Table
 from tests import factories

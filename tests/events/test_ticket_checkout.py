@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from compliance.services.receipts import gift_figures
+from donors.deductible import gift_figures
 from donors.models import Donor, Gift
 from events.models import RSVP, TicketHold, TicketPurchase
 from tests import factories

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from crm import demo
-from crm.roles import roles_sync
+from common.roles import roles_sync
 from donors.models import Donor, Gift
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"

@@ -1,4 +1,4 @@
-"""Text on the PDFs in any script: the TrueType fonts shipped in crm/fonts, chosen
+"""Text on the PDFs in any script: the TrueType fonts shipped in common/fonts, chosen
 character by character, with right-to-left runs put in visual order and shaped.
 
 Shared by every app that prints names (compliance's receipts and statements, events' door
