@@ -270,7 +270,8 @@ def main() -> None:
     started = time.perf_counter()
     events = []
     for n in range(payments):
-        paid = peer.pay(cents=random.randint(500, 50000), fee_cents=random.randint(30, 900),
+        cents = random.randint(500, 50000)
+        paid = peer.pay(cents=cents, fee_cents=30 + cents * 29 // 1000,
                         email=f"donor{n % 400}@example.org", name=f"Donor {n % 400}")  # fmt: skip
         events.append(event("charge.succeeded", peer.charge_object(paid["charge"])))
         events.append(
