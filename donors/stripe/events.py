@@ -14,6 +14,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django_q.tasks import async_task
 
 from donors.services import online
 from donors.stripe.handlers import HANDLERS
@@ -34,8 +35,6 @@ def event_store(event: dict) -> str:
 
 
 def _enqueue(pk: int) -> None:
-    from django_q.tasks import async_task
-
     async_task(PROCESS_TASK, pk, group="stripe")
 
 
