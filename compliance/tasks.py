@@ -11,6 +11,12 @@ def receipt_void_notice_task(receipt_id: int) -> str:
     return services.receipt_void_notice_send(receipt_id=receipt_id)
 
 
+def receipts_follow_gift_task(gift_id: int) -> str:
+    """Queued by donors when a gift's money changes (donors.hooks): its receipt follows."""
+    result = services.receipts_follow_gift(gift_id=gift_id)
+    return f"gift {gift_id}: {len(result.voided)} voided, {len(result.corrected)} corrected"
+
+
 def receipts_sync_task() -> str:
     result = services.receipts_sync_with_gifts()
     return f"{len(result.voided)} voided, {len(result.corrected)} corrected"

@@ -147,3 +147,39 @@ class Server:
         except urllib.error.HTTPError as error:  # 4xx and 5xx still carry the JSON body
             with error:
                 return error.code, json.loads(error.read())
+
+
+class Cluster:
+    """A django-q2 cluster (``manage.py qcluster``), as an operator starts it beside the web
+    workers; ``output`` holds what it printed (the console email backend's emails) once it
+    stops."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.output = ""
+
+    def __enter__(self) -> Cluster:
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self._proc = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=15)
+        self._log.seek(0)
+        self.output = self._log.read()
+        self._log.close()
+
+    def running(self) -> bool:
+        return self._proc.poll() is None

@@ -16,6 +16,7 @@ from compliance.services.receipts import (
     receipt_void,
     receipt_void_notice_send,
     receipts_issue_due,
+    receipts_follow_gift,
     receipts_send_queue,
     receipts_sync_with_gifts,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "receipt_void",
     "receipt_void_notice_send",
     "receipts_issue_due",
+    "receipts_follow_gift",
     "receipts_send_queue",
     "receipts_sync_with_gifts",
     "statement_send",

@@ -18,7 +18,7 @@ from compliance import rules
 from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
 from donors.models import Gift, GiftStatus, Organization
 from donors.models.gift import NON_CASH_METHODS
-from donors.money import money
+from donors.money import money, usd
 
 
 class ReceiptRefused(ValidationError):
@@ -379,42 +379,73 @@ class SyncResult:
     corrected: list[Receipt] = field(default_factory=list)
 
 
+def _receipt_out_of_date(receipt: Receipt, gift: Gift) -> bool:
+    """Whether a valid receipt no longer says what its gift is: refunded, failed, or other
+    amounts. A disputed gift keeps its receipt: the outcome decides (lost is recorded as a
+    refund, won changes nothing)."""
+    if gift.status == GiftStatus.DISPUTED:
+        return False
+    if not gift_receiptability(gift).receiptable:
+        return True
+    figures = gift_figures(gift)
+    return (figures.amount, figures.deductible_amount) != (
+        receipt.amount,
+        receipt.deductible_amount,
+    )
+
+
+@transaction.atomic
+def receipts_follow_gift(*, gift_id: int) -> SyncResult:
+    """Bring one gift's valid receipt in line with the gift as it is now, after a refund or
+    lost dispute (or a corrected amount): a gift no longer receipted has its receipt voided; a
+    partial refund or changed amount voids it and issues a corrected one; the donor is told
+    (the emails are queued once this commits).
+
+    Idempotent: the gift's row is locked first, so two runs for one gift (a retry, two refunds
+    in a row, the nightly sweep) take turns, and the second finds the receipt already in line
+    and changes nothing."""
+    result = SyncResult()
+    gift = Gift.objects.select_for_update().select_related("donor").filter(pk=gift_id).first()
+    if gift is None:
+        return result
+    for receipt in Receipt.objects.filter(gift=gift, voided_at__isnull=True).order_by("pk"):
+        if not _receipt_out_of_date(receipt, gift):
+            continue
+        if not gift_receiptability(gift).receiptable:
+            voided = receipt_void(
+                receipt=receipt, reason=f"Gift {gift.get_status_display().lower()}"
+            )
+            _void_notice_queue(voided)
+            result.voided.append(voided)
+            continue
+        reason = (
+            f"Gift partially refunded ({usd(gift.amount_refunded)})"
+            if gift.amount_refunded != receipt.amount_refunded
+            else "Gift amounts changed"
+        )
+        corrected = receipt_replace(receipt=receipt, reason=reason)
+        voided = Receipt.objects.get(pk=receipt.pk)
+        _void_notice_queue(voided)
+        if voided.sent_at:
+            receipts_send_queue(receipt_ids=[corrected.pk])
+        result.corrected.append(corrected)
+    return result
+
+
 def receipts_sync_with_gifts(*, gift_ids=None) -> SyncResult:
-    """Compare each valid receipt with its gift as it is now. A refund (or lost dispute,
-    recorded as a refund) voids the receipt; a partial refund or a changed amount voids it
-    and issues a corrected one; the donor is told. Running it again changes nothing."""
+    """Compare each valid receipt with its gift as it is now, and bring those out of date in
+    line (``receipts_follow_gift``). Refunds reach receipts at once through the task queued
+    when the money changes; this full pass is the nightly safety net (and the admin action).
+    Running it again changes nothing."""
     result = SyncResult()
     receipts = Receipt.objects.filter(voided_at__isnull=True).select_related("gift__donor")
     if gift_ids is not None:
         receipts = receipts.filter(gift_id__in=list(gift_ids))
-    for receipt in receipts.iterator():
-        gift = receipt.gift
-        verdict = gift_receiptability(gift)
-        if gift.status == GiftStatus.DISPUTED:
-            continue  # the outcome decides: refunded (void) or succeeded (nothing to do)
-        if not verdict.receiptable:
-            with transaction.atomic():
-                voided = receipt_void(receipt=receipt, reason=f"Gift {gift.get_status_display().lower()}")
-                _void_notice_queue(voided)
-            result.voided.append(voided)
-            continue
-        figures = gift_figures(gift)
-        if (figures.amount, figures.deductible_amount) != (
-            receipt.amount,
-            receipt.deductible_amount,
-        ):
-            with transaction.atomic():
-                from donors.money import usd
-
-                reason = (
-                    f"Gift partially refunded ({usd(gift.amount_refunded)})"
-                    if gift.amount_refunded != receipt.amount_refunded
-                    else "Gift amounts changed"
-                )
-                corrected = receipt_replace(receipt=receipt, reason=reason)
-                voided = Receipt.objects.get(pk=receipt.pk)
-                _void_notice_queue(voided)
-                if voided.sent_at:
-                    receipts_send_queue(receipt_ids=[corrected.pk])
-            result.corrected.append(corrected)
+    # Read without locks; only a receipt that looks out of date is looked at again, gift
+    # locked, by receipts_follow_gift (the at-once task may have got there first).
+    stale = [r.gift_id for r in receipts.iterator() if _receipt_out_of_date(r, r.gift)]
+    for gift_id in dict.fromkeys(stale):
+        followed = receipts_follow_gift(gift_id=gift_id)
+        result.voided.extend(followed.voided)
+        result.corrected.extend(followed.corrected)
     return result

@@ -8,10 +8,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from donors.hooks import money_changed
 from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
 from donors.money import money
 from donors.rules import tax_date_for
 from donors.services.figures import donor_figures_refresh
+
+
+# What a gift's receipt states about its money (what was kept, what is deductible): a change
+# to any of them on a gift already recorded is handed to the apps that follow money
+# (donors.hooks), so a refund, lost dispute or corrected benefit reaches the receipt at once.
+MONEY_FIELDS = (
+    "amount",
+    "amount_refunded",
+    "status",
+    "benefit_value",
+    "benefit_declined",
+    "benefit_is_low_cost_article",
+)
 
 
 def _time_zone_for(donor: Donor) -> str:
@@ -81,10 +95,12 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     ``refresh_figures=False`` is for bulk loaders that record many gifts and then call
     ``donor_figures_refresh`` once for all the donors they touched.
     """
-    previous = (None, None)
+    previous = (None, None, None)
     if gift.pk:
         previous = (
-            Gift.objects.filter(pk=gift.pk).values_list("donor_id", "pledge_id").first()
+            Gift.objects.filter(pk=gift.pk)
+            .values_list("donor_id", "pledge_id", *MONEY_FIELDS)
+            .first()
             or previous
         )
     _prepare(gift)
@@ -97,6 +113,11 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     if refresh_figures:
         donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
     pledges_settle(pledge_ids=[gift.pledge_id, previous[1]])
+    # An existing gift's money changed: the apps that follow it are told once this commits.
+    if previous[0] is not None and tuple(previous[2:]) != tuple(
+        getattr(gift, field) for field in MONEY_FIELDS
+    ):
+        money_changed(gift_id=gift.pk)
     return gift
 
 

@@ -1,6 +1,7 @@
 """Receipt emails (a django-q2 task each), void notices, and the refund sync."""
 
 import socket
+import zoneinfo
 from decimal import Decimal as D
 
 import pytest
@@ -155,9 +156,11 @@ def test_disputed_gift_keeps_its_receipt_until_the_outcome(organization):
     assert receipt.voided_at is None
 
 
-def test_the_refund_sync_runs_on_a_schedule():
+def test_the_full_refund_sync_runs_nightly_as_a_safety_net(settings):
+    # Refunds reach receipts at once (tests/compliance/test_receipts_follow_refunds.py).
     schedule = Schedule.objects.get(func="compliance.tasks.receipts_sync_task")
-    assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 5)
+    assert schedule.schedule_type == Schedule.DAILY
+    assert schedule.next_run.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).hour == 3
 
 
 def test_issue_receipts_command_sends_with_send(organization, tmp_path, capsys,

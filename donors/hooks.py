@@ -1,0 +1,46 @@
+"""Work other apps queue when a gift's money changes: the one door out of donors for it.
+
+donors owns the money in and out (payments, refunds, lost disputes) and must not import the
+apps built on it, yet compliance has to follow a refund at once (void or correct the gift's
+receipt, tell the donor). So an app registers the dotted path of a django-q2 task, once, in
+its ``AppConfig.ready``:
+
+    money_changed_hook_register("compliance.tasks.receipts_follow_gift_task")
+
+and ``gift_save`` queues each registered task with the gift's primary key when an existing
+gift's money changes (amount, refunded amount, status or benefit: its ``MONEY_FIELDS``). The
+task is queued only once the change commits (``transaction.on_commit``): it never sees a
+refund that rolled back, and its failure is retried by the queue instead of undoing the
+refund. Tasks must be idempotent: a retry, or two refunds in a row, may queue the same gift
+twice.
+
+Task names, not a Django signal: the house keeps domain flow visible (no signals), and a name
+in a list says exactly what runs, where, and after what.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+money_changed_hooks: list[str] = []
+
+
+def money_changed_hook_register(task: str) -> None:
+    """Queue the task ``task`` (a dotted path) with a gift's pk whenever its money changes.
+    Registering the same task again changes nothing."""
+    if not task or "." not in task:
+        raise ValueError(f"{task!r} is not the dotted path of a task.")
+    if task not in money_changed_hooks:
+        money_changed_hooks.append(task)
+
+
+def money_changed(*, gift_id: int) -> None:
+    """Queue every registered task for the gift once the current transaction commits."""
+    if not money_changed_hooks:
+        return
+    # Imported here, not at the top: django_q.tasks loads django-q's models, which needs the
+    # app registry ready, and this module is imported while apps are still loading.
+    from django_q.tasks import async_task
+
+    for task in money_changed_hooks:
+        transaction.on_commit(lambda task=task: async_task(task, gift_id))
