@@ -208,6 +208,7 @@ def run_side(label: str, root: Path, url: str, stripe_url: str, bodies: list[byt
     cluster = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"], cwd=root, env=env,
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.nice(args.cluster_nice)) if args.cluster_nice else None,
     )  # fmt: skip
     statuses: collections.Counter = collections.Counter()
     try:
@@ -270,6 +271,8 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--cluster-workers", type=int, default=8, help="qcluster workers (Q_WORKERS)")
+    parser.add_argument("--cluster-nice", type=int, default=10,
+                        help="the qcluster's CPU priority (nice), as the README runs it; 0 to run it as the web")
     parser.add_argument("--delay", type=float, default=0.3, help="seconds the Stripe peer takes per call")
     parser.add_argument("--wait", type=float, default=300, help="give up after this many seconds")
     parser.add_argument("--before", help="the previous code's commit (default: found in git)")
