@@ -10,8 +10,8 @@ exactly once (checked: none lost, none doubled, every fee there).
 The previous code is the commit before this change (the parent of the commit that added
 ``event_store`` to donors/stripe/events.py), checked out into a temporary git worktree.
 
-    bench/run webhook [--events 800] [--clients 16] [--workers 4] [--cluster-workers 8]
-                      [--delay 0.3] [--before REV] [--skip-before]
+    bench/run webhook [--events 1200] [--clients 16] [--workers 4] [--cluster-workers 8]
+                      [--cluster-nice 10] [--delay 0.3] [--before REV] [--skip-before]
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ def load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=800, help="deliveries in the burst")
+    parser.add_argument("--events", type=int, default=1200, help="deliveries in the burst")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
