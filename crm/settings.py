@@ -227,7 +227,9 @@ GLOBALGIVING_RETRY_BACKOFF = 2
 REDIS_URL = env_redis_url("REDIS_URL")
 Q_CLUSTER = {
     "name": "msp",
-    "workers": 2,
+    # The Stripe webhook's work waits on Stripe's API (hundreds of milliseconds a call), not on
+    # the CPU: more workers than cores keep a burst of events from queueing up.
+    "workers": env_int("Q_WORKERS", 2, minimum=1),
     "timeout": 300,
     "retry": 360,
     "max_attempts": 5,

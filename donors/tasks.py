@@ -47,3 +47,17 @@ def export_files_expire_task() -> int:
 
 def import_uploads_expire_task() -> int:
     return import_uploads_expire()
+
+
+def stripe_event_process_task(event_pk: int) -> str:
+    """Apply one stored Stripe event (exactly once: a second run does nothing)."""
+    from donors.stripe.events import event_process
+
+    return event_process(event_pk)
+
+
+def stripe_events_retry_task() -> int:
+    """Every minute: queue again the stored Stripe events that could not be applied yet."""
+    from donors.stripe.events import events_retry
+
+    return events_retry()

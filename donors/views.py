@@ -34,8 +34,8 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Signed events from Stripe. 400: not genuine (nothing recorded). 413: far too large to
-    be an event. 200: applied, already applied, or not needed. 503/500: not applied now,
-    nothing half-written; Stripe retries."""
+    be an event. 200: stored (the task queue applies it), stored before, or not needed; no
+    call to Stripe is made here. 503/500: not stored (the database is down); Stripe retries."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -56,8 +56,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         log.exception("stripe webhook: database unavailable")
         return JsonResponse({"error": "database unavailable, retry later"}, status=503)
     except Exception:
-        log.exception("stripe webhook: the event could not be applied")
-        return JsonResponse({"error": "not applied, retry later"}, status=500)
+        log.exception("stripe webhook: the event could not be stored")
+        return JsonResponse({"error": "not stored, retry later"}, status=500)
     return JsonResponse({"outcome": outcome})
 
 

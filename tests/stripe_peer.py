@@ -53,13 +53,18 @@ def event(type: str, obj: dict, *, event_id: str | None = None, created: int | N
 
 def post_event(client, evt: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
     """Deliver one event to the webhook endpoint through Django's test client."""
+    from django.test import TestCase
+
     payload = json.dumps(evt).encode()
-    return client.post(
-        "/stripe/webhook/",
-        data=payload,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=sign(payload, secret, timestamp),
-    )
+    # The webhook queues its work when its transaction commits, and a test's transaction never
+    # does: run what it queued as the commit would (tasks run in-process in tests).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/stripe/webhook/",
+            data=payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign(payload, secret, timestamp),
+        )
 
 
 class Peer:

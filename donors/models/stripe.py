@@ -5,16 +5,34 @@ from donors.models.gift import Gift
 
 
 class StripeEvent(models.Model):
-    """A Stripe event already applied. Saved in the same transaction as its effect, under a
-    unique id, so a retried or duplicated delivery changes nothing."""
+    """A Stripe event as delivered, stored once under its unique id when the webhook receives
+    it; the task queue applies it afterwards. ``processed_at`` is set in the same transaction
+    as the event's effect, so a retried delivery or a task run twice changes nothing."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)
     created = models.DateTimeField(help_text="When Stripe created the event.")
     received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict, blank=True, help_text="The event as Stripe sent it.")
+    processed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its effect was recorded; empty while waiting."
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed attempts so far.")
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a failed event is tried again."
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        indexes = [
+            # The retry sweep reads only the events still waiting.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(processed_at__isnull=True),
+                name="stripeevent_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"

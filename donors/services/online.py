@@ -17,7 +17,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from donors.models import (
@@ -495,9 +497,62 @@ def online_plan_payment_failed(*, subscription_id: str) -> RecurringPlan | None:
     return plan
 
 
-def stripe_event_record(*, event_id: str, type: str, created: datetime.datetime) -> StripeEvent:
-    """Mark an event applied. Call inside the transaction that applies it: the unique id makes
-    a second delivery fail here and roll back, leaving the first one's effect alone."""
-    event = StripeEvent(event_id=event_id, type=type, created=created)
-    event.save(force_insert=True)
-    return event
+# A stored event that could not be applied is tried again after 1, 2, 4 … minutes, at most
+# an hour apart; one never handed to the queue (the queue was down) after a minute.
+RETRY_FIRST = datetime.timedelta(minutes=1)
+RETRY_MOST = datetime.timedelta(hours=1)
+
+
+def stripe_event_store(event: dict, *, on_stored=None) -> int | None:
+    """Store a verified event once: its id in the table, or None when it was stored before
+    (a redelivery). ``on_stored(pk)`` runs once the row is committed; if it fails (the task
+    queue unreachable) the event still waits in the table and the retry sweep hands it on."""
+    created = datetime.datetime.fromtimestamp(int(event.get("created") or 0), datetime.UTC)
+    row = StripeEvent(event_id=event["id"], type=event["type"], created=created, payload=event)
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+            if on_stored is not None:
+                transaction.on_commit(lambda: on_stored(row.pk), robust=True)
+    except IntegrityError:
+        if StripeEvent.objects.filter(event_id=event["id"]).exists():
+            return None
+        raise
+    return row.pk
+
+
+def stripe_event_pk(event_id: str) -> int:
+    return StripeEvent.objects.values_list("pk", flat=True).get(event_id=event_id)
+
+
+def stripe_event_claim(pk: int) -> StripeEvent | None:
+    """Mark a stored event processed, inside the transaction that applies it (its effect and
+    this mark commit or roll back together). None when it is already processed; a second
+    worker on the same event waits here for the first one's transaction to end."""
+    claimed = StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), next_attempt_at=None
+    )
+    return StripeEvent.objects.get(pk=pk) if claimed else None
+
+
+def stripe_event_failed(pk: int, error: str) -> None:
+    """Note why a stored event could not be applied and when to try it again."""
+    row = StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).first()
+    if row is None:
+        return
+    attempts = row.attempts + 1
+    wait = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MOST)
+    StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).update(
+        attempts=attempts, last_error=error[:2000], next_attempt_at=timezone.now() + wait
+    )
+
+
+def stripe_events_due(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:
+    """Stored events still waiting whose next try is due, oldest first."""
+    now = now or timezone.now()
+    waiting = StripeEvent.objects.filter(processed_at__isnull=True)
+    due = waiting.filter(
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, received_at__lte=now - RETRY_FIRST)
+    )
+    return list(due.order_by("received_at", "id").values_list("pk", flat=True)[:limit])

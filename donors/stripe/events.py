@@ -1,43 +1,80 @@
-"""A webhook delivery, from raw body to the books: verified, applied once, or refused."""
+"""A webhook delivery, from raw body to the books.
+
+The request only verifies the signature and stores the event once (a redelivery finds it
+stored); the task queue applies it afterwards, because applying may ask Stripe's API, which
+takes hundreds of milliseconds a call, and Stripe wants a 2xx at once. Applying marks the
+stored event processed in the same transaction as its effect, so it happens exactly once
+whatever the order of events or the number of times a task runs. An event that cannot be
+applied yet (Stripe unreachable, its payment not there yet) stays waiting and is tried again.
+"""
 
 from __future__ import annotations
 
 import datetime
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django_q.tasks import async_task
 
-from donors.models import StripeEvent
-from donors.services.online import stripe_event_record
+from donors.services import online
 from donors.stripe.handlers import HANDLERS
 from donors.stripe.verify import event_verify
 
 log = logging.getLogger(__name__)
 
+PROCESS_TASK = "donors.tasks.stripe_event_process_task"
 
-def event_apply(event: dict) -> str:
-    """Apply a verified event once: "applied", "duplicate" or "ignored" (a type the books do not
-    need). Raises when it cannot be applied now, leaving nothing written, so Stripe retries."""
-    handler = HANDLERS.get(event["type"])
-    if handler is None:
+
+def event_store(event: dict) -> str:
+    """Store a verified event and queue its processing: "received", "duplicate" (stored
+    before) or "ignored" (a type the books do not need: not stored)."""
+    if event["type"] not in HANDLERS:
         return "ignored"
-    if StripeEvent.objects.filter(event_id=event["id"]).exists():
-        return "duplicate"
-    created = datetime.datetime.fromtimestamp(int(event.get("created") or 0), datetime.UTC)
+    stored = online.stripe_event_store(event, on_stored=_enqueue)
+    return "received" if stored else "duplicate"
+
+
+def _enqueue(pk: int) -> None:
+    async_task(PROCESS_TASK, pk, group="stripe")
+
+
+def event_process(pk: int) -> str:
+    """Apply a stored event once: "applied", or "duplicate" when it was already processed.
+    Raises when it cannot be applied now, leaving nothing written but the failure noted (the
+    retry sweep tries it again)."""
     try:
         with transaction.atomic():
-            stripe_event_record(event_id=event["id"], type=event["type"], created=created)
-            handler(event["data"]["object"])
-    except IntegrityError:
-        if StripeEvent.objects.filter(event_id=event["id"]).exists():
-            return "duplicate"
+            stored = online.stripe_event_claim(pk)
+            if stored is None:
+                return "duplicate"
+            HANDLERS[stored.type](stored.payload["data"]["object"])
+    except Exception as exc:
+        online.stripe_event_failed(pk, f"{type(exc).__name__}: {exc}")
         raise
     return "applied"
 
 
+def events_retry(*, now: datetime.datetime | None = None) -> int:
+    """Hand every stored event whose next try is due to the task queue; how many."""
+    due = online.stripe_events_due(now=now)
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+def event_apply(event: dict) -> str:
+    """Store and apply at once, in this process (tests and tools; the webhook queues)."""
+    if event["type"] not in HANDLERS:
+        return "ignored"
+    pk = online.stripe_event_store(event)
+    if pk is None:
+        pk = online.stripe_event_pk(event["id"])
+    return event_process(pk)
+
+
 def webhook_receive(payload: bytes, signature_header: str | None) -> str:
-    """Verify (raises ``BadEvent``) and apply one delivery."""
+    """Verify (raises ``BadEvent``) and store one delivery; no call to Stripe."""
     event = event_verify(payload, signature_header)
-    outcome = event_apply(event)
+    outcome = event_store(event)
     log.info("stripe event %s %s: %s", event["id"], event["type"], outcome)
     return outcome

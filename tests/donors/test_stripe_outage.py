@@ -47,5 +47,5 @@ def test_database_down_answers_503_and_the_retry_records_the_payment_once(
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     assert manage("migrate", "--no-input", env=clean_env(DATABASE_URL=url)).returncode == 0
     with Server(clean_env(DATABASE_URL=url, **stripe_env)) as server:
-        assert _post(server, evt) == (200, {"outcome": "applied"})
+        assert _post(server, evt) == (200, {"outcome": "received"})
         assert _post(server, evt) == (200, {"outcome": "duplicate"})

@@ -11,8 +11,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from donors.models import Donor, Gift, GiftAdjustment, StripeEvent
+from donors.stripe.events import event_process, events_retry
 from tests import factories
 from tests.stripe_peer import event, post_event, sign
 
@@ -42,7 +44,7 @@ def test_same_event_delivered_five_times_leaves_one_gift(stripe_on):
     payment = stripe_on.pay(cents=5000, fee_cents=175)
     evt = event("charge.succeeded", stripe_on.charge_object(payment["charge"]))
     outcomes = [deliver(evt) for _ in range(5)]
-    assert outcomes == ["applied"] + ["duplicate"] * 4
+    assert outcomes == ["received"] + ["duplicate"] * 4
     gift = Gift.objects.get()
     assert gift.amount == Decimal("50.00")
     assert (gift.fee, gift.net) == (Decimal("1.75"), Decimal("48.25"))
@@ -63,7 +65,7 @@ def test_checkout_payment_intent_and_charge_events_in_every_order_leave_one_gift
     for order in itertools.permutations(events):
         with transaction.atomic():
             for name in order:
-                assert deliver(events[name]) == "applied"
+                assert deliver(events[name]) == "received"
             for name in order:  # and each again, as Stripe's retries would
                 assert deliver(events[name]) == "duplicate"
             gift = Gift.objects.get()
@@ -216,18 +218,47 @@ def test_events_not_needed_are_answered_200(stripe_on):
     assert not StripeEvent.objects.exists()
 
 
-def test_handler_failure_answers_5xx_and_leaves_nothing_half_written(stripe_on, settings):
-    payment = stripe_on.pay(cents=5000)
+def test_webhook_answers_200_while_stripe_is_unreachable_and_the_retry_records_the_payment(
+    stripe_on, settings
+):
+    payment = stripe_on.pay(cents=5000, fee_cents=175)
     evt = event("payment_intent.succeeded", stripe_on.payment_intent_object(payment["payment_intent"]))
-    # Stripe cannot be reached for the charge: nothing is recorded, Stripe is asked to retry.
+    # The request asks Stripe nothing: with Stripe unreachable the event is still acknowledged.
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    response = post_event(Client(), evt)
-    assert response.status_code >= 500
+    assert deliver(evt) == "received"
+    # Its work (which needs the charge from Stripe) failed, wrote nothing, and waits.
     assert not Gift.objects.exists() and not Donor.objects.exists()
-    assert not StripeEvent.objects.exists()
+    waiting = StripeEvent.objects.get()
+    assert waiting.processed_at is None and waiting.attempts == 1
+    assert "StripeUnavailable" in waiting.last_error
+    # A redelivery meanwhile is a duplicate, not a second row.
+    assert deliver(evt) == "duplicate"
     settings.STRIPE_API_BASE = stripe_on.url
-    assert deliver(evt) == "applied"
+    # Stripe is back; the retry sweep, a few minutes later, hands the event to the queue again.
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert events_retry(now=later) == 1
+    gift = Gift.objects.get()
+    assert (gift.amount, gift.fee) == (Decimal("50.00"), Decimal("1.75"))
+    assert StripeEvent.objects.get().processed_at is not None
+    # Nothing is waiting any more: the sweep and a second run of the task change nothing.
+    assert events_retry(now=later) == 0
+    assert event_process(waiting.pk) == "duplicate"
     assert Gift.objects.count() == 1
+
+
+def test_refund_before_its_charge_waits_and_is_recorded_after_the_charge(stripe_on, settings):
+    payment = stripe_on.pay(cents=8000, fee_cents=262)
+    refund = stripe_on.refund(payment, 3000)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # the charge cannot be read yet
+    assert deliver(event("refund.created", refund)) == "received"
+    assert not Gift.objects.exists() and not GiftAdjustment.objects.exists()
+    settings.STRIPE_API_BASE = stripe_on.url
+    assert deliver(event("charge.succeeded", stripe_on.charge_object(payment["charge"]))) == "received"
+    assert events_retry(now=timezone.now() + datetime.timedelta(minutes=5)) == 1
+    gift = Gift.objects.get()
+    assert gift.adjustments.get().amount == Decimal("30.00")
+    assert (gift.status, gift.amount_refunded) == ("partially_refunded", Decimal("30.00"))
+    assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -294,5 +325,5 @@ def test_tribute_notification_is_emailed_once_without_the_amount(
 def test_payment_in_another_currency_is_acknowledged_not_recorded(stripe_on):
     payment = stripe_on.pay(cents=5000)
     charge = dict(stripe_on.charge_object(payment["charge"]), currency="eur")
-    assert deliver(event("charge.succeeded", charge)) == "applied"
+    assert deliver(event("charge.succeeded", charge)) == "received"
     assert not Gift.objects.exists()

@@ -109,7 +109,7 @@ def test_buying_with_the_benefit_records_a_gift_whose_deductible_part_is_price_m
     assert "(8 left)" in client.get(f"/events/{event.slug}/").content.decode()
 
     payment, session = pay_for(client_peer, session_id, fee_cents=900)
-    assert deliver(stripe_event("checkout.session.completed", session)) == "applied"
+    assert deliver(stripe_event("checkout.session.completed", session)) == "received"
 
     gift = Gift.objects.get()
     assert (gift.amount, gift.benefit_value, gift.benefit_declined) == (
@@ -186,7 +186,7 @@ def test_the_last_tickets_go_to_one_buyer_and_come_back_when_their_checkout_expi
 
     # The first buyer never pays: Stripe expires the session and the tickets are on sale again.
     expired = {**stripe_on.sessions[first], "status": "expired"}
-    assert deliver(stripe_event("checkout.session.expired", expired)) == "applied"
+    assert deliver(stripe_event("checkout.session.expired", expired)) == "received"
     assert session_id_of(buy(Client(), event, seat, quantity="1"), stripe_on)
 
 
@@ -308,7 +308,7 @@ def test_every_delivery_order_and_retry_records_one_ticket_gift(client, dinner, 
     for order in itertools.permutations(events):
         with transaction.atomic():
             for name in order:
-                assert deliver(events[name]) == "applied", order
+                assert deliver(events[name]) == "received", order
             for name in order:
                 assert deliver(events[name]) == "duplicate", order
             gift = Gift.objects.get()
@@ -408,7 +408,7 @@ def test_a_price_changed_while_the_buyer_pays_records_what_they_paid(client, din
     seat.save()
     _, session = pay_for(stripe_on, session_id)
 
-    assert deliver(stripe_event("checkout.session.completed", session)) == "applied"
+    assert deliver(stripe_event("checkout.session.completed", session)) == "received"
 
     gift = Gift.objects.get()
     assert (gift.amount, gift.benefit_value) == (Decimal("300.00"), Decimal("120.00"))
