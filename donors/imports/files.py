@@ -193,7 +193,15 @@ def _unzipped_check(data: bytes, name: str, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        # A directory entry claiming a zip version or method Python does not read.
+        NotImplementedError,
+    ):
         raise FileProblem(f"{name} is not an Excel workbook (.xlsx)") from None
     if unpacked > limits.unzipped_mb * MB or unpacked > limits.zip_ratio * max(len(data), 1):
         raise FileProblem(
