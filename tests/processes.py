@@ -96,31 +96,57 @@ def port_answers(host: str, port: int) -> bool:
     return False
 
 
-class Server:
-    """The app under gunicorn (as in production; runserver refuses to start without a database)."""
+class _Process:
+    """A project process started for a test, its output kept in a temporary file and read into
+    ``output`` once it stops (terminated, then killed if it lingers)."""
+
+    stop_timeout = 15
 
     def __init__(self, env: dict[str, str]):
         self.env = env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.output = ""
 
-    def __enter__(self) -> Server:
+    def _start(self, args: list[str]) -> None:
         self._log = tempfile.TemporaryFile(mode="w+")
         self._proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "crm.wsgi",
-                "--bind", f"127.0.0.1:{self.port}",
-                "--workers", "1",
-                "--timeout", "30",
-                "--no-control-socket",
-            ],
+            args,
             cwd=ROOT,
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+
+    def __exit__(self, *exc_info) -> None:
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=15)
+        self._log.seek(0)
+        self.output = self._log.read()
+        self._log.close()
+
+
+class Server(_Process):
+    """The app under gunicorn (as in production; runserver refuses to start without a database)."""
+
+    def __init__(self, env: dict[str, str]):
+        super().__init__(env)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self._start(
+            [
+                sys.executable, "-m", "gunicorn", "crm.wsgi",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--workers", "1",
+                "--timeout", "30",
+                "--no-control-socket",
+            ]
+        )  # fmt: skip
         deadline = time.monotonic() + 30
         while not port_answers("127.0.0.1", self.port):
             if self._proc.poll() is not None or time.monotonic() > deadline:
@@ -128,17 +154,6 @@ class Server:
                 raise RuntimeError(f"gunicorn did not start:\n{self.output}")
             time.sleep(0.1)
         return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(timeout=15)
-        self._log.seek(0)
-        self.output = self._log.read()
-        self._log.close()
 
     def get_json(self, path: str) -> tuple[int, dict]:
         try:
@@ -149,37 +164,16 @@ class Server:
                 return error.code, json.loads(error.read())
 
 
-class Cluster:
+class Cluster(_Process):
     """A django-q2 cluster (``manage.py qcluster``), as an operator starts it beside the web
     workers; ``output`` holds what it printed (the console email backend's emails) once it
     stops."""
 
-    def __init__(self, env: dict[str, str]):
-        self.env = env
-        self.output = ""
+    stop_timeout = 30
 
     def __enter__(self) -> Cluster:
-        self._log = tempfile.TemporaryFile(mode="w+")
-        self._proc = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        self._start([sys.executable, "manage.py", "qcluster"])
         return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(timeout=15)
-        self._log.seek(0)
-        self.output = self._log.read()
-        self._log.close()
 
     def running(self) -> bool:
         return self._proc.poll() is None
