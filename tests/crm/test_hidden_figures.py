@@ -18,7 +18,6 @@ from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import models
 from django.test import Client, RequestFactory
-from django.urls import reverse
 
 from common.roles import ADMINISTRATOR, BOARD_MEMBER, EVENT_ORGANIZER, STAFF
 from tests import factories
