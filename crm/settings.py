@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Every request is watched: a write outside a service is a defect (common/door.py).
+    "common.door.DoorMiddleware",
     # Last, so it sees the answer of the login view and turns a locked-out attempt into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -328,3 +330,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# One door for every write (common/door.py): the apps whose records change only inside a
+# service while a request, task or command runs. A write around the services is logged as an
+# error in production and raises under the test suite (tests/conftest.py sets it strict).
+ONE_DOOR_APPS: tuple[str, ...] = ("donors", "events", "compliance", "crm")
+ONE_DOOR_STRICT = False

@@ -33,6 +33,12 @@ def _tasks_run_inline(settings, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _one_door_strict(settings):
+    # A write around the services during a request, task or command fails the test.
+    settings.ONE_DOOR_STRICT = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits count in the cache: each test starts with none used.
     from django.core.cache import cache
