@@ -13,61 +13,39 @@ from decimal import Decimal
 
 from django.db.models import (
     F,
-    Q,
-    Case,
     DecimalField,
-    ExpressionWrapper,
     OuterRef,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncMonth
+from django.db.models.functions import Coalesce, Least, TruncMonth
 
 from compliance.models import BenefitLimit, FilingProfile
-from donors.models import DonorAddress, DonorEmail, Gift, GiftStatus
+from donors.deductible import (
+    deductible_part_expression,
+    effective_benefit_expression,
+    money_value as _money_value,
+)
+from donors.models import DonorAddress, DonorEmail, Gift
 from donors.money import ZERO, money, money_sum
+from donors.money_rules import KEPT, counted_q
 from donors.exports import csv_cell
 
-KEPT = [GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
 GENERAL_RULE = Decimal("5000.00")
 
 
-def _money_value(value) -> Cast:
-    # A cast, not a bare parameter: SQLite compares a Decimal parameter as text.
-    return Cast(Value(str(money(value))), DecimalField(max_digits=14, decimal_places=2))
-
-
 def gifts_of_year(year: int):
-    """The year's gifts the organization kept, with ``kept`` and ``deductible`` annotated."""
+    """The year's gifts the organization kept, with ``kept`` and ``deductible`` annotated (the
+    receipt rules of donors.deductible, in the database)."""
     limits = BenefitLimit.objects.filter(year=year).first()
-    kept = F("amount") - F("amount_refunded")
-    decimal = DecimalField(max_digits=14, decimal_places=2)
-    disregarded = Q(benefit_declined=True) | Q(benefit_value=0)
-    if limits is not None:
-        low_cost = Q(
-            benefit_is_low_cost_article=True,
-            benefit_value__lte=_money_value(limits.low_cost_article_max),
-            kept__gte=_money_value(limits.low_cost_article_min_payment),
-        )
-        disregarded |= low_cost
-        percent = Cast(Value(str(limits.benefit_percent)), DecimalField(max_digits=6, decimal_places=4))
-        cap = Least(kept * percent, _money_value(limits.benefit_cap))
-        disregarded |= Q(benefit_value__lte=cap)
-    benefit = Case(When(disregarded, then=_money_value(ZERO)), default=F("benefit_value"),
-                   output_field=decimal)  # fmt: skip
     return Gift.objects.filter(
+        counted_q(),
         tax_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-        status__in=KEPT,
     ).annotate(
-        kept=_as_decimal(kept),
+        kept=KEPT,
     ).annotate(
-        deductible=Greatest(_as_decimal(kept - benefit), _money_value(ZERO), output_field=decimal),
+        deductible=deductible_part_expression(F("kept"), effective_benefit_expression(limits)),
     )
-
-
-def _as_decimal(expression):
-    return ExpressionWrapper(expression, output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
 def _grouped(gifts, key: str, label=lambda value: value) -> dict[str, str]:
@@ -119,9 +97,9 @@ def public_support(year: int) -> dict:
     contributions counted up to 2% of the total support."""
     first = year - 4
     gifts = Gift.objects.filter(
+        counted_q(),
         tax_date__range=(datetime.date(first, 1, 1), datetime.date(year, 12, 31)),
-        status__in=KEPT,
-    ).annotate(kept=_as_decimal(F("amount") - F("amount_refunded")))
+    ).annotate(kept=KEPT)
     total = gifts.aggregate(total=money_sum("kept"))["total"] or ZERO
     cap = money(total * Decimal("0.02"))
     per_donor = gifts.values("donor_id").annotate(total=money_sum("kept"))

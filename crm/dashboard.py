@@ -48,9 +48,10 @@ from donors.models import (
     Organization,
     SoftCredit,
 )
-from donors.models.gift import COUNTED_STATUSES, SoftCreditKind
+from donors.models.gift import SoftCreditKind
 from donors.money import ZERO, MoneyField, money, money_sum
-from donors.progress import KEPT, Channel, cents_to_money
+from donors.money_rules import KEPT, counted_q, soft_credit_kept_expression
+from donors.progress import Channel, cents_to_money
 from donors.selectors import donors_with_contacts
 
 _MONEY = MoneyField()
@@ -88,7 +89,7 @@ def fiscal_year_of(organization: Organization | None, today: datetime.date) -> F
 
 
 def _counted_between(start: datetime.date, end: datetime.date) -> QuerySet[Gift]:
-    return Gift.objects.filter(status__in=COUNTED_STATUSES, tax_date__range=(start, end))
+    return Gift.objects.filter(counted_q(), tax_date__range=(start, end))
 
 
 @dataclass
@@ -325,7 +326,8 @@ class BoardGiving:
 
 def board_members_with_figures(fy: FiscalYear) -> QuerySet[BoardMember]:
     """Members serving in the fiscal year with ``give`` (their own gifts kept), ``get`` (gifts
-    credited to them as solicitor) and their goals for the year."""
+    credited to them as solicitor, each credit following its gift's refunds) and their goals
+    for the year."""
     give = (
         _counted_between(fy.start, fy.end)
         .filter(donor=OuterRef("donor_id"))
@@ -337,14 +339,15 @@ def board_members_with_figures(fy: FiscalYear) -> QuerySet[BoardMember]:
 
     get = (
         SoftCredit.objects.filter(
+            counted_q("gift__"),
             donor=OuterRef("donor_id"),
             kind=SoftCreditKind.SOLICITOR,
-            gift__status__in=COUNTED_STATUSES,
             gift__tax_date__range=(fy.start, fy.end),
         )
         .order_by()
         .values("donor")
-        .annotate(t=money_sum("amount"))
+        # A credit follows its gift's refunds (donors.money_rules.soft_credit_kept).
+        .annotate(t=money_sum(soft_credit_kept_expression()))
         .values("t")
     )
     goals = BoardGoal.objects.filter(member=OuterRef("pk"), fiscal_year=fy.number).order_by()

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +29,8 @@ from crm.dashboard import (
 )
 from donors.models import BoardGoal, Gift, Organization, SoftCredit
 from donors.models.gift import SoftCreditKind
+from donors.money import ZERO, MoneyField
+from donors.money_rules import counted_q, soft_credit_kept_expression
 from donors.progress import campaign_progress
 from donors.rules import may_keep_goals
 from donors.services import board_goal_set
@@ -223,6 +226,14 @@ def my_board_page(request):
     credits = Paginator(
         SoftCredit.objects.filter(donor=member.donor, kind=SoftCreditKind.SOLICITOR)
         .select_related("gift__donor", "gift__campaign")
+        # What each credit counts toward the get: it follows its gift's refunds.
+        .annotate(
+            counts=Case(
+                When(counted_q("gift__"), then=soft_credit_kept_expression()),
+                default=Value(ZERO),
+                output_field=MoneyField(),
+            )
+        )
         .order_by("-gift__tax_date", "-pk"),
         25,
     ).get_page(request.GET.get("credits"))

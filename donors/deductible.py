@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, DecimalField, F, Q, Value, When
+from django.db.models.functions import Cast, Greatest, Least
+
+from donors.money import kept as kept_of
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -95,15 +101,20 @@ def deductible_amount(
 
     Each payment is judged on its own: payments are never added up to reach a threshold.
     """
-    kept = exact_money(amount) - exact_money(amount_refunded)
-    benefit = effective_benefit(
-        payment=kept,
+    return payment_figures(
+        amount=amount,
+        amount_refunded=amount_refunded,
         benefit_value=benefit_value,
         benefit_declined=benefit_declined,
         limits=limits,
         low_cost_article=low_cost_article,
-    )
-    return max(kept - benefit, ZERO)
+    ).deductible_amount
+
+
+def deductible_part(*, payment: Decimal, benefit: Decimal) -> Decimal:
+    """The deductible part of a payment with a benefit: the payment less the benefit that
+    counts (``effective_benefit``), never below zero. The one place this is computed."""
+    return max(exact_money(payment) - exact_money(benefit), ZERO)
 
 
 @dataclass(frozen=True)
@@ -133,18 +144,36 @@ def benefit_limits_for(year: int) -> BenefitLimits | None:
     return _limits_source(year)
 
 
-def gift_figures(gift) -> GiftFigures:
-    """The amounts a receipt for this gift states today (kept, benefit, deductible)."""
-    limits = benefit_limits_for(gift.tax_date.year)
-    kept = exact_money(gift.amount) - exact_money(gift.amount_refunded)
+def payment_figures(
+    *,
+    amount: Decimal,
+    amount_refunded: Decimal = ZERO,
+    benefit_value: Decimal = ZERO,
+    benefit_declined: bool = False,
+    limits: BenefitLimits | None = None,
+    low_cost_article: bool = False,
+) -> GiftFigures:
+    """What a receipt states for one payment: kept, refunded, the benefit that counts, and the
+    deductible part."""
+    kept = kept_of(amount, amount_refunded)
     benefit = effective_benefit(
         payment=kept,
-        benefit_value=gift.benefit_value,
-        benefit_declined=gift.benefit_declined,
+        benefit_value=benefit_value,
+        benefit_declined=benefit_declined,
         limits=limits,
-        low_cost_article=gift.benefit_is_low_cost_article,
+        low_cost_article=low_cost_article,
     )
-    deductible = deductible_amount(
+    return GiftFigures(
+        kept, exact_money(amount_refunded), benefit, deductible_part(payment=kept, benefit=benefit)
+    )
+
+
+def gift_figures(gift, limits: BenefitLimits | None | object = ...) -> GiftFigures:
+    """The amounts a receipt for this gift states today (kept, benefit, deductible), with the
+    limits of its tax year (or ``limits``, when the caller has read them already)."""
+    if limits is ...:
+        limits = benefit_limits_for(gift.tax_date.year)
+    return payment_figures(
         amount=gift.amount,
         amount_refunded=gift.amount_refunded,
         benefit_value=gift.benefit_value,
@@ -152,4 +181,46 @@ def gift_figures(gift) -> GiftFigures:
         limits=limits,
         low_cost_article=gift.benefit_is_low_cost_article,
     )
-    return GiftFigures(kept, exact_money(gift.amount_refunded), benefit, deductible)
+
+
+def ticket_figures(*, price: Decimal, benefit_value: Decimal, day: datetime.date) -> GiftFigures:
+    """What a receipt would state for one ticket bought at ``price`` on ``day``: the event
+    page and the checkout say the same as the receipt and the confirmation email."""
+    return payment_figures(
+        amount=price, benefit_value=benefit_value, limits=benefit_limits_for(day.year)
+    )
+
+
+# The same rules in the database, for reports that sum the deductible part of many gifts
+# (compliance's annual summary): a gift queryset annotated with ``kept`` (money_rules.KEPT).
+_DECIMAL = DecimalField(max_digits=14, decimal_places=2)
+
+
+def money_value(value) -> Cast:
+    """An amount as an SQL decimal: a cast, not a bare parameter, since SQLite compares a
+    Decimal parameter as text."""
+    return Cast(Value(str(exact_money(value))), _DECIMAL)
+
+
+def effective_benefit_expression(limits: BenefitLimits | None, *, kept: str = "kept") -> Case:
+    """``effective_benefit`` over gifts annotated with ``kept``."""
+    disregarded = Q(benefit_declined=True) | Q(benefit_value__lte=0)
+    if limits is not None:
+        disregarded |= Q(
+            benefit_is_low_cost_article=True,
+            benefit_value__lte=money_value(limits.low_cost_article_max),
+            **{f"{kept}__gte": money_value(limits.low_cost_article_min_payment)},
+        )
+        percent = Cast(
+            Value(str(limits.benefit_percent)), DecimalField(max_digits=6, decimal_places=4)
+        )
+        cap = Least(F(kept) * percent, money_value(limits.benefit_cap))
+        disregarded |= Q(benefit_value__lte=cap)
+    return Case(
+        When(disregarded, then=money_value(ZERO)), default=F("benefit_value"), output_field=_DECIMAL
+    )
+
+
+def deductible_part_expression(payment, benefit) -> Greatest:
+    """``deductible_part`` in the database."""
+    return Greatest(payment - benefit, money_value(ZERO), output_field=_DECIMAL)

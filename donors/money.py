@@ -21,6 +21,12 @@ def money(value) -> Decimal:
         raise ValueError(f"{value!r} is not an amount of money") from None
 
 
+def kept(amount, amount_refunded) -> Decimal:
+    """What the organization keeps of a payment: the amount less what was refunded (the one
+    copy of the rule; donors.money_rules gives it for the database too)."""
+    return money(amount) - money(amount_refunded)
+
+
 def usd(value) -> str:
     """$1,234.50 — the one formatting used on pages, PDFs and emails."""
     amount = money(value)

@@ -5,7 +5,8 @@ the employee behind a match, the donors behind a GlobalGiving payout) are recogn
 same money and never add to a campaign's total, and never to anyone's tax figures.
 
 Channels (SPEC's online, events, checks, GlobalGiving, major gifts; "other" for the rest).
-Every gift falls in exactly one, decided in this order:
+Every gift falls in exactly one, decided in this order (the rule itself is
+``donors.money_rules.CHANNEL_RULE``, read by Python, the ORM and the month-total triggers):
 
 1. GlobalGiving: a GlobalGiving payout (method ``globalgiving``);
 2. events: a payment that bought something (a benefit valued above zero, or a benefit the
@@ -28,92 +29,20 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
-from django.db.models import (
-    Case,
-    ExpressionWrapper,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from donors.models import (
-    Campaign,
-    Channel,
-    GiftMethod,
-    GiftMonthTotal,
-    GlobalGivingFetch,
-    Pledge,
-    PledgeStatus,
-)
-from donors.models.gift import COUNTED_STATUSES, Gift
+from donors.models import Campaign, Channel, GiftMonthTotal, GlobalGivingFetch, Pledge, PledgeStatus
 from donors.money import ZERO, MoneyField, money, money_sum
+from donors.money_rules import pledge_balance_expression
+from donors.selectors import pledge_paid_subquery
 
 _MONEY = MoneyField()
-KEPT = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=_MONEY)
-DEFAULT_MAJOR_GIFT_THRESHOLD = Decimal("1000.00")
-
-
-_ONLINE_METHODS = (GiftMethod.CARD, GiftMethod.ACH)
-
-
-def channel_of(
-    *,
-    method: str,
-    processor: str,
-    amount: Decimal,
-    benefit_value: Decimal,
-    benefit_declined: bool,
-    major_threshold: Decimal,
-) -> str:
-    """The channel of one gift (the rule of ``channel_expression``, without the database)."""
-    if method == GiftMethod.GLOBALGIVING:
-        return Channel.GLOBALGIVING
-    if benefit_value > 0 or benefit_declined:
-        return Channel.EVENTS
-    if amount >= major_threshold:
-        return Channel.MAJOR
-    if method in _ONLINE_METHODS and processor:
-        return Channel.ONLINE
-    if method == GiftMethod.CHECK:
-        return Channel.CHECKS
-    return Channel.OTHER
-
-
-def channel_expression(major_threshold: Decimal, prefix: str = "") -> Case:
-    """``channel_of`` as a CASE expression over Gift (``prefix`` for a related gift)."""
-    p = prefix
-    return Case(
-        When(**{f"{p}method": GiftMethod.GLOBALGIVING}, then=Value(Channel.GLOBALGIVING.value)),
-        When(
-            Q(**{f"{p}benefit_value__gt": 0}) | Q(**{f"{p}benefit_declined": True}),
-            then=Value(Channel.EVENTS.value),
-        ),
-        When(**{f"{p}amount__gte": major_threshold}, then=Value(Channel.MAJOR.value)),
-        When(
-            Q(**{f"{p}method__in": _ONLINE_METHODS}) & ~Q(**{f"{p}processor": ""}),
-            then=Value(Channel.ONLINE.value),
-        ),
-        When(**{f"{p}method": GiftMethod.CHECK}, then=Value(Channel.CHECKS.value)),
-        default=Value(Channel.OTHER.value),
-        output_field=models.CharField(),
-    )
 
 
 def cents_to_money(cents) -> Decimal:
     return money(Decimal(int(cents or 0)) / 100)
-
-
-def major_threshold_of(organization) -> Decimal:
-    return organization.major_gift_threshold if organization else DEFAULT_MAJOR_GIFT_THRESHOLD
 
 
 @dataclass
@@ -238,18 +167,11 @@ def campaign_progress(campaigns: QuerySet[Campaign] | None = None) -> list[Campa
         item.received += amount
         item.gift_count += row["n"]
 
-    paid = (
-        Gift.objects.filter(pledge=OuterRef("pk"), status__in=COUNTED_STATUSES)
-        .order_by()
-        .values("pledge")
-        .annotate(total=money_sum(KEPT))
-        .values("total")
-    )
     unpaid = (
         Pledge.objects.filter(campaign_id__in=ids, status=PledgeStatus.OPEN)
-        .annotate(paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO)))
+        .annotate(paid=Coalesce(pledge_paid_subquery("pk"), Value(ZERO), output_field=_MONEY))
         .values("campaign_id")
-        .annotate(unpaid=money_sum(F("amount") - F("paid")))
+        .annotate(unpaid=money_sum(pledge_balance_expression()))
         .order_by()
     )
     for row in unpaid:

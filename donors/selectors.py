@@ -32,31 +32,37 @@ from donors.models import (
     Pledge,
     PledgeInstallment,
 )
-from donors.models.gift import COUNTED_STATUSES
 from donors.models.summary import GiftMonthTotal
 from donors.money import ZERO, MoneyField, money_sum
+from donors.money_rules import KEPT, counted_q, pledge_balance, pledge_balance_expression
 
 # Every money figure computed in the database is summed with money_sum() and read through
 # MoneyField, so it comes back as exact cents on SQLite as well as PostgreSQL.
 _MONEY = MoneyField()
-_KEPT = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=_MONEY)
 
 
 def pledge_paid(pledge: Pledge, *, exclude_gift_id: int | None = None) -> Decimal:
-    gifts = Gift.objects.filter(pledge=pledge, status__in=COUNTED_STATUSES)
+    """What has been paid on a pledge: the kept money of its counted payments."""
+    gifts = Gift.objects.filter(counted_q(), pledge=pledge)
     if exclude_gift_id:
         gifts = gifts.exclude(pk=exclude_gift_id)
-    return gifts.aggregate(paid=Coalesce(money_sum(_KEPT), Value(ZERO), output_field=_MONEY))[
+    return gifts.aggregate(paid=Coalesce(money_sum(KEPT), Value(ZERO), output_field=_MONEY))[
         "paid"
     ]
 
 
-def _paid_subquery(pledge_ref: str) -> Subquery:
+def pledge_balance_of(pledge: Pledge, *, exclude_gift_id: int | None = None) -> Decimal:
+    """What a pledge has left to pay (without the payment ``exclude_gift_id``, when given)."""
+    return pledge_balance(pledge.amount, pledge_paid(pledge, exclude_gift_id=exclude_gift_id))
+
+
+def pledge_paid_subquery(pledge_ref: str) -> Subquery:
+    """``pledge_paid`` of the pledge ``OuterRef(pledge_ref)``, as a subquery (NULL: none)."""
     return Subquery(
-        Gift.objects.filter(pledge=OuterRef(pledge_ref), status__in=COUNTED_STATUSES)
+        Gift.objects.filter(counted_q(), pledge=OuterRef(pledge_ref))
         .order_by()
         .values("pledge")
-        .annotate(total=money_sum(_KEPT))
+        .annotate(total=money_sum(KEPT))
         .values("total"),
         output_field=_MONEY,
     )
@@ -65,9 +71,9 @@ def _paid_subquery(pledge_ref: str) -> Subquery:
 def pledges_with_balance(queryset: QuerySet[Pledge] | None = None) -> QuerySet[Pledge]:
     """Pledges annotated with ``paid`` and ``balance`` (amount less what has been paid)."""
     qs = Pledge.objects.all() if queryset is None else queryset
-    return qs.annotate(paid=Coalesce(_paid_subquery("pk"), Value(ZERO), output_field=_MONEY)).annotate(
-        balance=ExpressionWrapper(F("amount") - F("paid"), output_field=_MONEY)
-    )
+    return qs.annotate(
+        paid=Coalesce(pledge_paid_subquery("pk"), Value(ZERO), output_field=_MONEY)
+    ).annotate(balance=pledge_balance_expression())
 
 
 def installments_with_status(
@@ -87,7 +93,7 @@ def installments_with_status(
                 2,
                 output_field=_MONEY,
             ),
-            pledge_paid=Coalesce(_paid_subquery("pledge"), Value(ZERO), output_field=_MONEY),
+            pledge_paid=Coalesce(pledge_paid_subquery("pledge"), Value(ZERO), output_field=_MONEY),
         )
         .annotate(
             is_paid=ExpressionWrapper(

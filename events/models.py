@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from donors.models import Campaign, Donor, Gift
 from donors.models.base import CheckedText
+from donors.deductible import ticket_figures
 from donors.models.organization import validate_time_zone
 
 
@@ -167,8 +168,20 @@ class TicketType(CheckedText, models.Model):
         return self.seats * self.fair_market_value
 
     @property
+    def figures(self):
+        """What the receipt of one such ticket states (donors.deductible, the receipt rules):
+        the benefit that counts (none when too small to count that year) and the deductible
+        part. Judged in the year of the event."""
+        day = self.event.local_start.date() if self.event_id else timezone.localdate()
+        return ticket_figures(price=self.price, benefit_value=self.benefit_value, day=day)
+
+    @property
+    def counted_benefit(self) -> Decimal:
+        return self.figures.benefit_value
+
+    @property
     def deductible_amount(self) -> Decimal:
-        return max(self.price - self.benefit_value, Decimal("0.00"))
+        return self.figures.deductible_amount
 
     def on_sale(self, now=None) -> bool:
         now = now or timezone.now()

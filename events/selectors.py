@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from donors.models import Donor, DonorEmail
-from donors.models.gift import COUNTED_STATUSES
+from donors.money_rules import counted_q, kept_expression
 from donors.money import ZERO, MoneyField, money_sum
 from events.models import RSVP, Answer, Event, EventGift, EventStatus, GuestList, TicketPurchase
 
@@ -173,8 +173,8 @@ def event_summary(event: Event) -> dict:
         for value, label in Answer.choices
     ]
     waitlisted = by_answer.get(Answer.YES, {}).get("waiting", 0)
-    kept = F("gift__amount") - F("gift__amount_refunded")
-    counted = Q(gift__status__in=COUNTED_STATUSES)
+    kept = kept_expression("gift__")
+    counted = counted_q("gift__")
     tickets = TicketPurchase.objects.filter(event=event).aggregate(
         revenue=Coalesce(money_sum(kept, filter=counted), Value(ZERO), output_field=_MONEY),
         benefit=Coalesce(

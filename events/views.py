@@ -78,20 +78,23 @@ def _ticket_lines(event: Event) -> list[dict]:
         .values_list("ticket_type", "n")
     )
     for ticket in event.ticket_types.all():
-        deductible = ticket.deductible_amount
+        # As the receipt will state them (donors.deductible): a benefit too small to count
+        # that year is disregarded, and the whole price is deductible.
+        figures = ticket.figures
+        deductible = figures.deductible_amount
         taken = sold.get(ticket.pk, 0) + held.get(ticket.pk, 0)
         left = None if ticket.quantity is None else max(ticket.quantity - taken, 0)
         lines.append(
             {
                 "ticket": ticket,
-                "benefit": ticket.benefit_value,
+                "benefit": figures.benefit_value,
                 "deductible": deductible,
                 "ca_statement": statement.replace("{deductible}", f"${deductible:,.2f}")
                 if statement
                 else "",
                 # IRC 6115: a payment over $75 partly for goods or services needs the statement;
                 # it is printed for any ticket with a benefit.
-                "quid_pro_quo": ticket.benefit_value > 0,
+                "quid_pro_quo": figures.benefit_value > 0,
                 "left": left,
                 "on_sale": event.status == EventStatus.OPEN
                 and now < event.ends_at

@@ -31,13 +31,13 @@ from compliance.services.receipts import (
     document_send,
     next_sequences,
 )
-from donors.deductible import effective_benefit
-from donors.models import Donor, DonorAddress, DonorEmail, Gift, GiftStatus, Organization, SoftCredit
+from donors.deductible import gift_figures
+from donors.models import Donor, DonorAddress, DonorEmail, Gift, Organization, SoftCredit
 from donors.models.gift import NON_CASH_METHODS, GiftMethod, SoftCreditKind
 from donors.money import ZERO, money, usd
+from donors.money_rules import counted_q, soft_credit_kept_expression
 
 CHUNK = 500
-KEPT = [GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
 METHOD_LABELS = dict(GiftMethod.choices)
 SOFT_LABELS = dict(SoftCreditKind.choices)
 
@@ -49,9 +49,9 @@ def _bounds(year: int) -> tuple[datetime.date, datetime.date]:
 def statement_donor_ids(*, year: int) -> list[int]:
     """Donors with a gift kept or a soft credit in the year."""
     start, end = _bounds(year)
-    givers = Gift.objects.filter(tax_date__range=(start, end), status__in=KEPT).values("donor_id")
+    givers = Gift.objects.filter(counted_q(), tax_date__range=(start, end)).values("donor_id")
     credited = SoftCredit.objects.filter(
-        gift__tax_date__range=(start, end), gift__status__in=KEPT
+        counted_q("gift__"), gift__tax_date__range=(start, end)
     ).values("donor_id")
     return sorted(set(givers.values_list("donor_id", flat=True)) | set(
         credited.values_list("donor_id", flat=True)
@@ -85,15 +85,10 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
         if not verdict.receiptable:
             continue
         non_cash = gift.method in NON_CASH_METHODS
-        kept = money(gift.amount) - money(gift.amount_refunded)
-        benefit = effective_benefit(
-            payment=kept,
-            benefit_value=gift.benefit_value,
-            benefit_declined=gift.benefit_declined,
-            limits=limits,
-            low_cost_article=gift.benefit_is_low_cost_article,
+        figures = gift_figures(gift, limits)
+        kept, benefit, deductible = (
+            figures.amount, figures.benefit_value, figures.deductible_amount
         )
-        deductible = max(kept - benefit, ZERO)
         description = (
             rules.non_cash_description(
                 method=gift.method,
@@ -169,7 +164,7 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
     donors = {d.pk: d for d in Donor.objects.filter(pk__in=chunk).only("display_name", "kind")}
     gifts = defaultdict(list)
     for gift in Gift.objects.filter(
-        donor_id__in=chunk, tax_date__range=(start, end), status__in=KEPT
+        counted_q(), donor_id__in=chunk, tax_date__range=(start, end)
     ).only(
         "donor_id", "amount", "amount_refunded", "status", "method", "tax_date", "benefit_value",
         "benefit_description", "benefit_declined", "benefit_is_low_cost_article",
@@ -178,9 +173,11 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
     ).order_by("donor_id", "tax_date", "id"):
         gifts[gift.donor_id].append(gift)
     soft = defaultdict(list)
+    # A soft credit is stated as it follows its gift's refunds (donors.money_rules).
     for row in SoftCredit.objects.filter(
-        donor_id__in=chunk, gift__tax_date__range=(start, end), gift__status__in=KEPT
-    ).values_list("donor_id", "kind", "amount", "gift__tax_date", "gift__donor__display_name"
+        counted_q("gift__"), donor_id__in=chunk, gift__tax_date__range=(start, end)
+    ).annotate(counts=soft_credit_kept_expression()).values_list(
+        "donor_id", "kind", "counts", "gift__tax_date", "gift__donor__display_name"
     ).order_by("donor_id", "gift__tax_date", "id"):
         donor_id, kind, amount, day, giver = row
         soft[donor_id].append(

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from donors.admin.base import AuditedAdmin, ReadOnlyInline, money_column
 from donors.models import Gift, Pledge, PledgeInstallment, RecurringPlan
-from donors.money import money
+from donors.money_rules import installments_problem
 from donors.selectors import installments_with_status, pledges_with_balance
 
 
@@ -19,12 +19,9 @@ class InstallmentFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data.get("amount") is not None and not form.cleaned_data.get("DELETE")
         ]
-        total = money(sum(amounts, money(0)))
-        if amounts and total != money(self.instance.amount):
-            raise forms.ValidationError(
-                f"The installments add up to ${total:,.2f}, "
-                f"not the pledge's ${money(self.instance.amount):,.2f}."
-            )
+        problem = installments_problem(self.instance.amount, amounts)
+        if problem:
+            raise forms.ValidationError(problem)
 
 
 class InstallmentInline(admin.TabularInline):

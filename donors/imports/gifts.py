@@ -43,6 +43,7 @@ from donors.models import (
     SoftCredit,
     SoftCreditKind,
 )
+from donors.money_rules import PledgeProblem, pledge_payment_problem
 from donors.rules import gift_problems, tax_date_for
 from donors.selectors import pledges_with_balance
 from donors.services import pledges_settle
@@ -405,16 +406,19 @@ def _check_pledge(row, pledge) -> None:
     if pledge is None:
         row.errors.append(("pledge_id", f"pledge_id '{row.pledge_ref}' matches no pledge"))
         return
-    on_behalf = gift.method in {GiftMethod.DAF_GRANT, GiftMethod.EMPLOYER_MATCH}
-    if pledge.donor_id != gift.donor_id and not on_behalf:
-        row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' belongs to another donor"))
-        return
-    if pledge.status == "cancelled":
-        row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' was cancelled"))
-        return
     already = row.existing["amount"] if row.existing and row.existing["pledge_id"] == pledge.pk else 0
     balance = pledge.balance + already
-    if gift.amount > balance:
+    problem = pledge_payment_problem(
+        pledge_donor_id=pledge.donor_id, pledge_status=pledge.status, balance=balance,
+        donor_id=gift.donor_id, method=gift.method, amount=gift.amount,
+    )  # fmt: skip
+    if problem is PledgeProblem.OTHER_DONOR:
+        row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' belongs to another donor"))
+        return
+    if problem is PledgeProblem.CANCELLED:
+        row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' was cancelled"))
+        return
+    if problem is PledgeProblem.OVER_BALANCE:
         row.errors.append(("amount", f"amount ${gift.amount:,.2f} is more than pledge "
                            f"'{row.pledge_ref}' has left to pay (${balance:,.2f})"))
         return

@@ -7,6 +7,7 @@ from django.utils import timezone
 from donors.models.base import CheckedText
 from donors.models.campaign import Campaign, Fund
 from donors.models.donor import Donor
+from donors.money import kept
 
 
 class GiftMethod(models.TextChoices):
@@ -298,28 +299,32 @@ class Gift(CheckedText, models.Model):
             raise ValidationError(problems)
 
     def _pledge_problems(self, donor) -> dict[str, str]:
-        # lazy: donors.selectors imports donors.models at load
-        from donors.selectors import pledge_paid
+        # lazy: donors.selectors and donors.money_rules import donors.models at load
+        from donors.money_rules import PledgeProblem, pledge_payment_problem
+        from donors.selectors import pledge_balance_of
 
         pledge = self.pledge
-        on_behalf = self.method in {GiftMethod.DAF_GRANT, GiftMethod.EMPLOYER_MATCH}
-        if pledge.donor_id != donor.pk and not on_behalf:
-            return {"pledge": "This pledge belongs to another donor."}
-        if pledge.status == "cancelled":
-            return {"pledge": "This pledge was cancelled."}
-        paid_elsewhere = pledge_paid(pledge, exclude_gift_id=self.pk)
-        balance = pledge.amount - paid_elsewhere
-        if self.amount > balance:
-            return {
-                "pledge": f"This payment (${self.amount:,.2f}) is more than the pledge's "
-                f"unpaid balance (${balance:,.2f})."
-            }
-        return {}
+        balance = pledge_balance_of(pledge, exclude_gift_id=self.pk)
+        problem = pledge_payment_problem(
+            pledge_donor_id=pledge.donor_id,
+            pledge_status=pledge.status,
+            balance=balance,
+            donor_id=donor.pk,
+            method=self.method,
+            amount=self.amount,
+        )
+        words = {
+            PledgeProblem.OTHER_DONOR: "This pledge belongs to another donor.",
+            PledgeProblem.CANCELLED: "This pledge was cancelled.",
+            PledgeProblem.OVER_BALANCE: f"This payment (${self.amount:,.2f}) is more than the "
+            f"pledge's unpaid balance (${balance:,.2f}).",
+        }
+        return {"pledge": words[problem]} if problem else {}
 
     @property
     def amount_kept(self):
         """What the organization keeps: the amount less refunds."""
-        return self.amount - self.amount_refunded
+        return kept(self.amount, self.amount_refunded)
 
 
 class SoftCredit(models.Model):

@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
 from django.db.models.functions import ExtractYear, Round
 
 from donors.db import id_array, where_in
 from donors.models import Donor, DonorYearTotal, Gift
-from donors.models.gift import COUNTED_STATUSES
 from donors.money import ZERO, MoneyField, money_sum
+from donors.money_rules import KEPT, counted_q
 
 # Small enough for SQLite's limit on query parameters, large enough for set-based speed. On
 # PostgreSQL the ids go as one array parameter, so a chunk can be far larger.
@@ -33,9 +33,9 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def _refresh_chunk(ids: list[int]) -> None:
-    kept = ExpressionWrapper(F("amount") - F("amount_refunded"), output_field=MoneyField())
+    kept = KEPT
     per_year = (
-        where_in(Gift.objects.filter(status__in=COUNTED_STATUSES), "donor_id", ids)
+        where_in(Gift.objects.filter(counted_q()), "donor_id", ids)
         .annotate(year=ExtractYear("tax_date"))
         .values("donor_id", "year")
         .annotate(

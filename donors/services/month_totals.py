@@ -3,8 +3,10 @@
 The triggers (SQL below; migrations 0005 and 0009 carry a frozen copy of it, so a change here
 needs a new migration that installs it) add each counted gift's cents to its (tax month,
 campaign, channel) row when it is inserted, take them off when it is deleted, and both when it
-is updated. Their channel rule is ``donors.progress.channel_of``
-written in SQL; ``tests/donors/test_month_totals.py`` proves the two agree.
+is updated. What they count and how they name the channel is written once, in
+``donors.money_rules`` (``counted_sql``, ``kept_sql``, ``channel_sql``: the same rules Python
+and the ORM read), the major-gift threshold read from the organization profile's row;
+``tests/donors/test_month_totals.py`` proves the SQL and Python agree on generated gifts.
 
 On PostgreSQL they run once per statement, over the statement's transition tables: a bulk
 insert of 100,000 gifts (an import's COPY) adds one grouped row per month, campaign and channel
@@ -16,34 +18,29 @@ triggers: there they run per row.
 from __future__ import annotations
 
 from django.db import connection, transaction
+
+from common.door import service
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from donors.models import Gift, GiftMonthTotal, Organization
-from donors.models.gift import COUNTED_STATUSES
-from donors.progress import channel_expression, major_threshold_of
-
-_COUNTED_SQL = "('succeeded', 'partially_refunded')"
-
-
-def _channel_sql(row: str) -> str:
-    return (
-        f"CASE WHEN {row}.method = 'globalgiving' THEN 'globalgiving' "
-        f"WHEN {row}.benefit_value > 0 OR {row}.benefit_declined THEN 'events' "
-        f"WHEN {row}.amount >= COALESCE((SELECT major_gift_threshold FROM donors_organization "
-        f"WHERE id = 1), 1000) THEN 'major' "
-        f"WHEN {row}.method IN ('card', 'ach') AND {row}.processor <> '' THEN 'online' "
-        f"WHEN {row}.method = 'check' THEN 'checks' ELSE 'other' END"
-    )
-
+from donors.money_rules import (
+    KEPT,
+    channel_expression,
+    channel_sql,
+    counted_q,
+    counted_sql,
+    kept_sql,
+    major_threshold_of,
+)
 
 def _sqlite_upsert(row: str, sign: str) -> str:
     """The body of a SQLite row trigger (PostgreSQL's triggers run per statement)."""
     month = f"date({row}.tax_date, 'start of month')"
-    cents = f"{sign}CAST(ROUND(({row}.amount - {row}.amount_refunded) * 100) AS INTEGER)"
+    cents = f"{sign}CAST(ROUND({kept_sql(row)} * 100) AS INTEGER)"
     return (
         "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, gift_count) "
-        f"VALUES ({month}, COALESCE({row}.campaign_id, 0), {_channel_sql(row)}, {cents}, "
+        f"VALUES ({month}, COALESCE({row}.campaign_id, 0), {channel_sql(row)}, {cents}, "
         f"{sign}1) ON CONFLICT (month, campaign_key, channel) DO UPDATE SET "
         "total_cents = donors_giftmonthtotal.total_cents + excluded.total_cents, "
         "gift_count = donors_giftmonthtotal.gift_count + excluded.gift_count;"
@@ -54,9 +51,9 @@ def _changes_sql(table: str, sign: str) -> str:
     """One transition table's counted gifts as (month, campaign key, channel, cents, count)."""
     return (
         f"SELECT date_trunc('month', g.tax_date)::date AS month, "
-        f"COALESCE(g.campaign_id, 0) AS campaign_key, {_channel_sql('g')} AS channel, "
-        f"{sign}ROUND((g.amount - g.amount_refunded) * 100)::bigint AS cents, {sign}1 AS n "
-        f"FROM {table} AS g WHERE g.status IN {_COUNTED_SQL}"
+        f"COALESCE(g.campaign_id, 0) AS campaign_key, {channel_sql('g')} AS channel, "
+        f"{sign}ROUND({kept_sql('g')} * 100)::bigint AS cents, {sign}1 AS n "
+        f"FROM {table} AS g WHERE {counted_sql('g')}"
     )
 
 
@@ -104,14 +101,14 @@ def trigger_sql(vendor: str) -> list[str]:
         ]
     return [
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_ins AFTER INSERT ON donors_gift "
-        f"WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('NEW', '')} END;",
+        f"WHEN {counted_sql('NEW')} BEGIN {_sqlite_upsert('NEW', '')} END;",
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_del AFTER DELETE ON donors_gift "
-        f"WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('OLD', '-')} END;",
+        f"WHEN {counted_sql('OLD')} BEGIN {_sqlite_upsert('OLD', '-')} END;",
         # One trigger per side of an update: SQLite has no IF inside a trigger body.
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_upd_old AFTER UPDATE ON "
-        f"donors_gift WHEN OLD.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('OLD', '-')} END;",
+        f"donors_gift WHEN {counted_sql('OLD')} BEGIN {_sqlite_upsert('OLD', '-')} END;",
         "CREATE TRIGGER IF NOT EXISTS donors_gift_month_total_upd_new AFTER UPDATE ON "
-        f"donors_gift WHEN NEW.status IN {_COUNTED_SQL} BEGIN {_sqlite_upsert('NEW', '')} END;",
+        f"donors_gift WHEN {counted_sql('NEW')} BEGIN {_sqlite_upsert('NEW', '')} END;",
     ]
 
 
@@ -129,17 +126,16 @@ def drop_trigger_sql(vendor: str) -> list[str]:
     ]
 
 
+@service
 @transaction.atomic
 def gift_month_totals_rebuild() -> None:
     """Recompute every row from the gifts, in the database (after the major-gift threshold
     changed, or to repair)."""
     threshold = major_threshold_of(Organization.current())
-    cents = ExpressionWrapper(
-        Round((F("amount") - F("amount_refunded")) * 100), output_field=BigIntegerField()
-    )
+    cents = ExpressionWrapper(Round(KEPT * 100), output_field=BigIntegerField())
 
     select = (
-        Gift.objects.filter(status__in=COUNTED_STATUSES)
+        Gift.objects.filter(counted_q())
         .annotate(
             m=TruncMonth("tax_date"),
             key=Coalesce(F("campaign_id"), Value(0), output_field=BigIntegerField()),

@@ -2,10 +2,13 @@ import hashlib
 
 from django.db import transaction
 
+from common.door import service
+
 from donors.models import Organization
 from donors.services.month_totals import gift_month_totals_rebuild
 
 
+@service
 @transaction.atomic
 def organization_save(*, organization: Organization) -> Organization:
     organization.pk = 1
@@ -17,6 +20,7 @@ def organization_save(*, organization: Organization) -> Organization:
     before = Organization.objects.filter(pk=1).values_list("major_gift_threshold", flat=True).first()
     organization.save()
     if before != organization.major_gift_threshold:
-        # The gifts' channels (major or not) are summed with the threshold: recount them.
+        # The gifts' channels (major or not) are summed with the threshold (the triggers read
+        # it from this row from now on): recount what was summed with the old one.
         gift_month_totals_rebuild()
     return organization

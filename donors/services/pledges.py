@@ -8,6 +8,7 @@ from django.db import transaction
 
 from donors.models import Donor, Pledge, PledgeInstallment, RecurringPlan
 from donors.money import money
+from donors.money_rules import installments_problem
 
 
 @transaction.atomic
@@ -24,11 +25,9 @@ def pledge_create(
     pledge.full_clean()
     pledge.save()
     if installments:
-        total = sum((money(a) for _, a in installments), Decimal("0"))
-        if total != pledge.amount:
-            raise ValidationError(
-                f"The installments add up to ${total:,.2f}, not the pledge's ${pledge.amount:,.2f}."
-            )
+        problem = installments_problem(pledge.amount, (a for _, a in installments))
+        if problem:
+            raise ValidationError(problem)
         for due, amount_due in installments:
             item = PledgeInstallment(pledge=pledge, due_date=due, amount=money(amount_due))
             item.full_clean()

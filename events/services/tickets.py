@@ -382,9 +382,10 @@ def ticket_checkout_session_params(
     if benefit_declined:
         note = "The buyer declines the seats' benefit: the whole payment is a gift."
     else:
+        figures = ticket_type.figures
         note = (
-            f"Deductible: ${ticket_type.deductible_amount:,.2f} per ticket "
-            f"(price minus the ${ticket_type.benefit_value:,.2f} value received)."
+            f"Deductible: ${figures.deductible_amount:,.2f} per ticket "
+            f"(price minus the ${figures.benefit_value:,.2f} value received)."
         )
     return {
         "mode": "payment",

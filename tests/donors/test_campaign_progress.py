@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from donors.models import Campaign, GlobalGivingFetch
 from donors.services import organization_save
-from donors.progress import Channel, campaign_progress, channel_of
+from donors.money_rules import channel_of
+from donors.progress import Channel, campaign_progress
 from tests import dashboard_data as data
 from tests import factories
 

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from donors.models import Gift, GiftMonthTotal
 from donors.models.gift import COUNTED_STATUSES
-from donors.progress import channel_expression
+from donors.money_rules import channel_expression
 from donors.services import gift_delete, gift_save, organization_save
 from donors.services.month_totals import gift_month_totals_rebuild
 from tests import factories
