@@ -21,7 +21,9 @@ _UPSERT_TAIL = (
     "total_cents = donors_giftmonthtotal.total_cents + excluded.total_cents, "
     "gift_count = donors_giftmonthtotal.gift_count + excluded.gift_count;"
 )
-_INSERT = "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, gift_count) "
+_INSERT = (
+    "INSERT INTO donors_giftmonthtotal (month, campaign_key, channel, total_cents, gift_count) "
+)
 
 
 def _sqlite_upsert(row, sign):

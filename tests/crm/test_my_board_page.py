@@ -94,3 +94,26 @@ def test_a_login_without_a_board_seat_is_told_so(client, organization):
 def test_staff_have_no_board_page(client, staff, cast):
     client.force_login(staff)
     assert client.get("/dashboard/me/").status_code == 403
+
+
+def test_a_partly_refunded_gift_counts_only_its_kept_part_toward_the_solicitors_get(
+    client, board, cast
+):
+    # Omar solicited Acme's $2,500 wire; $1,000 of it goes back.
+    from donors.services import gift_save
+
+    acme = cast.company.gifts.get(amount=D("2500.00"))
+    acme.status, acme.amount_refunded = "partially_refunded", D("1000.00")
+    gift_save(gift=acme)
+    client.force_login(board)
+
+    html = client.get("/dashboard/me/").content.decode()
+
+    assert 'id="my-get">$1,500.00' in html
+    assert "<td class=\"num\">$2,500.00</td><td class=\"num\">$1,500.00</td>" in html
+
+    acme.status, acme.amount_refunded = "refunded", D("2500.00")
+    gift_save(gift=acme)
+    html = client.get("/dashboard/me/").content.decode()
+    assert 'id="my-get">$0.00' in html
+    assert "<td class=\"num\">$2,500.00</td><td class=\"num\">$0.00</td>" in html

@@ -121,3 +121,30 @@ def test_the_migrations_frozen_recount_gives_what_the_triggers_kept(organization
         for statement in migration.rebuild_sql(connection.vendor):
             cursor.execute(statement)
     assert _kept() == kept == _from_gifts(D("1000"))
+
+
+def test_the_installed_triggers_are_the_ones_the_rules_write(organization):
+    # The migrations carry a frozen copy of the trigger SQL; the database must run what
+    # donors.money_rules says today (else a new migration has to install it).
+    from django.db import connection
+
+    from donors.services.month_totals import trigger_sql
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'donors_gift_month_totals'")
+            (installed,) = cursor.fetchone()
+            (function,) = [
+                s for s in trigger_sql("postgresql") if s.startswith("CREATE OR REPLACE FUNCTION")
+            ]
+            assert installed.strip() == function.split("$$")[1].strip()
+        else:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'donors_gift_month_total%' ORDER BY name"
+            )
+            installed = sorted(row[0].rstrip(";") for row in cursor.fetchall())
+            written = sorted(
+                s.replace("IF NOT EXISTS ", "").rstrip(";") for s in trigger_sql("sqlite")
+            )
+            assert installed == written

@@ -89,3 +89,26 @@ def test_a_benefit_too_small_to_count_leaves_the_whole_price_deductible_as_on_th
     assert "1 × Supporter: paid $250.00" in body
     assert "$250.00 is your deductible" in body
     assert "$246.00" not in body
+
+
+def test_the_event_page_states_the_deductible_part_the_receipt_and_email_state(
+    organization, client
+):
+    # One rule (donors.deductible): a benefit too small to count that year leaves the whole
+    # price deductible on the event page as in the confirmation and on the receipt.
+    import zoneinfo
+
+    start = datetime.datetime(2025, 3, 20, 19, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+    event = factories.make_event(name="Gala", slug="gala", starts_at=start)
+    factories.make_ticket_type(
+        event, name="Supporter", price=Decimal("250.00"), fair_market_value=Decimal("4.00")
+    )
+    factories.make_ticket_type(
+        event, name="Dinner", price=Decimal("150.00"), fair_market_value=Decimal("60.00")
+    )
+
+    page = client.get("/events/gala/").content.decode()
+
+    assert "No goods or services are provided in exchange: the whole $250.00 is deductible." in page
+    assert "$246.00" not in page
+    assert "limited to the payment minus that value: $90.00" in page
