@@ -9,9 +9,9 @@ limits are kept in compliance's BenefitLimit table; compliance hands its lookup 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, DecimalField, F, Q, Value, When

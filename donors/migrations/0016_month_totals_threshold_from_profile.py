@@ -71,11 +71,13 @@ def postgresql_function_sql():
     # The triggers themselves (0009) stay: they call this function, replaced in place.
     old, new = _changes_sql("old_rows", "-"), _changes_sql("new_rows", "")
     return [
-        "CREATE OR REPLACE FUNCTION donors_gift_month_totals() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_grouped_upsert_sql(new)} "
-        f"ELSIF TG_OP = 'DELETE' THEN {_grouped_upsert_sql(old)} "
-        f"ELSE {_grouped_upsert_sql(old, new)} END IF; "
-        "RETURN NULL; END $$ LANGUAGE plpgsql;",
+        (
+            "CREATE OR REPLACE FUNCTION donors_gift_month_totals() RETURNS trigger AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {_grouped_upsert_sql(new)} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_grouped_upsert_sql(old)} "
+            f"ELSE {_grouped_upsert_sql(old, new)} END IF; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql;"
+        ),
     ]
 
 

@@ -34,14 +34,14 @@ def gifts(draw, threshold: D):
     anywhere = st.decimals(min_value=D("0.01"), max_value=D("9999.99"), places=2)
     amount = draw(st.one_of(near, anywhere))
     status = draw(st.sampled_from(STATUSES))
-    refunded = D("0")
+    refunded = D(0)
     if status == "refunded":
         refunded = amount
     elif status == "partially_refunded" and amount > D("0.01"):
         refunded = draw(st.decimals(min_value=D("0.01"), max_value=amount - D("0.01"), places=2))
     elif status == "partially_refunded":
         status = "succeeded"
-    benefit = draw(st.sampled_from([D("0"), D("0"), min(D("60.00"), amount)]))
+    benefit = draw(st.sampled_from([D(0), D(0), min(D("60.00"), amount)]))
     return {
         "amount": amount,
         "amount_refunded": refunded,

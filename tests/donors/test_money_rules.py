@@ -65,10 +65,10 @@ def test_the_database_counts_a_soft_credit_as_python_does(
 
 
 def test_a_schedule_must_add_up_to_its_pledge(organization):
-    assert installments_problem(D("300"), []) is None
-    assert installments_problem(D("300"), [D("100"), D("200")]) is None
+    assert installments_problem(D(300), []) is None
+    assert installments_problem(D(300), [D(100), D(200)]) is None
     message = "The installments add up to $250.00, not the pledge's $300.00."
-    assert installments_problem(D("300"), [D("100"), D("150")]) == message
+    assert installments_problem(D(300), [D(100), D(150)]) == message
 
     donor = factories.make_donor()
     with pytest.raises(ValidationError) as error:
