@@ -8,8 +8,9 @@ from django_q.tasks import async_task
 
 from compliance import emails
 from compliance.models import ThankYouLetter
-from donors.models import GiftStatus, Organization, SoftCredit
+from donors.models import Organization, SoftCredit
 from donors.money import usd
+from donors.money_rules import counted_q
 
 # Whose soft credit gets a letter, and what it says about the tax receipt.
 NOTES = {
@@ -36,8 +37,8 @@ def thank_you_letters_queue(*, soft_credit_ids=None) -> int:
         SoftCredit.objects.filter(
             kind__in=list(NOTES),
             thank_you_letter__isnull=True,
-            gift__status__in=[GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED],
         )
+        .filter(counted_q("gift__"))
         .select_related("donor", "gift")
         .order_by("id")
     )

@@ -22,6 +22,7 @@ from donors.deductible import BenefitLimits, gift_figures
 from donors.models import Gift, GiftStatus, Organization
 from donors.models.gift import NON_CASH_METHODS
 from donors.money import usd
+from donors.money_rules import counted_q
 
 
 class ReceiptRefused(ValidationError):
@@ -169,9 +170,7 @@ class IssueResult:
 
 def gifts_due_for_receipt(*, through: datetime.date | None = None):
     """Gifts never receipted whose money the organization keeps, oldest first."""
-    gifts = Gift.objects.filter(
-        status__in=[GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
-    ).exclude(receipts__isnull=False)
+    gifts = Gift.objects.filter(counted_q()).exclude(receipts__isnull=False)
     if through is not None:
         gifts = gifts.filter(tax_date__lte=through)
     return gifts.order_by("tax_date", "id")
