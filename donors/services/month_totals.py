@@ -1,7 +1,8 @@
 """The gift month totals behind the dashboard: kept by triggers, rebuilt on demand.
 
-The triggers (SQL below; migrations 0005 and 0009 carry a frozen copy of it, so a change here
-needs a new migration that installs it) add each counted gift's cents to its (tax month,
+The triggers (SQL below; migrations 0005, 0009 and 0016 carry a frozen copy of it, so a change
+here, or to the rules it is written from, needs a new migration that installs it:
+``test_the_installed_triggers_are_the_ones_the_rules_write`` fails until then) add each counted gift's cents to its (tax month,
 campaign, channel) row when it is inserted, take them off when it is deleted, and both when it
 is updated. What they count and how they name the channel is written once, in
 ``donors.money_rules`` (``counted_sql``, ``kept_sql``, ``channel_sql``: the same rules Python
