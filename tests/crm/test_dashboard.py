@@ -305,3 +305,25 @@ def test_next_events_with_their_rsvp_counts(client, board, organization):
     assert "Indianapolis, IN" in gala_row
     # A board member may open the summary the panel links to.
     assert client.get("/events/fremont/summary/").status_code == 200
+
+
+def test_a_solicitors_get_follows_the_refunds_of_the_gifts_they_solicited(client, board, cast):
+    # Acme's 2,500 (Omar's solicitation, Omar credited with all of it): 1,000 goes back, so
+    # 1,500 counts toward his get; a credit of part of a gift keeps its share of what was kept.
+    from donors.services import gift_save, soft_credit_add
+
+    acme = cast.company.gifts.get(amount=D("2500.00"))
+    acme.status, acme.amount_refunded = "partially_refunded", D("1000.00")
+    gift_save(gift=acme)
+    other = factories.make_gift(cast.farah, amount=D("300.00"), gift_date=acme.gift_date)
+    soft_credit_add(gift=other, donor=cast.ayesha, kind="solicitor", amount="100.00")
+    other.status, other.amount_refunded = "partially_refunded", D("50.00")
+    gift_save(gift=other)
+    client.force_login(board)
+
+    response = client.get("/dashboard/")
+    rows = {r.member.donor.first_name: r for r in response.context["board"].rows}
+
+    assert "$1,500.00 of $2,000.00" in response.content.decode()
+    assert rows["Omar"].get == D("1500.00")
+    assert rows["Ayesha"].get == D("83.33")  # 100 × 250 kept ÷ 300
