@@ -22,6 +22,7 @@ from django.db import connections
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 
+from common.door import WriteOutsideService
 from donors.money import usd
 from donors.text import text_problem
 
@@ -187,6 +188,34 @@ class BackOfficeAdmin(admin.ModelAdmin):
     shown_through: tuple[str, ...] = ()
     url_lookups: tuple[str, ...] = ()
 
+    # One door (common/door.py): Django's own writers save the form's objects directly. Here
+    # they refuse, so an admin that lets a role add, change or delete must override the
+    # writer it uses with one that calls a service (tests/crm/test_one_door.py checks each).
+    def _refuse(self, writer: str):
+        raise WriteOutsideService(
+            f"{type(self).__name__}.{writer} is Django's default, which writes without a "
+            f"service: override {writer} to call one of the app's services (common/door.py)."
+        )
+
+    def save_model(self, request, obj, form, change):
+        self._refuse("save_model")
+
+    def delete_model(self, request, obj):
+        self._refuse("delete_model")
+
+    def delete_queryset(self, request, queryset):
+        self._refuse("delete_queryset")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.has_changed():  # an untouched (or read-only) inline writes nothing
+            self._refuse("save_formset")
+
+    def save_related(self, request, form, formsets, change):
+        if relinked_fields(form):
+            self._refuse("save_related")
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def get_changelist(self, request, **kwargs):
         return BackOfficeChangeList
 
@@ -244,6 +273,15 @@ class BackOfficeAdmin(admin.ModelAdmin):
                 and self.path_hidden(request, item if isinstance(item, str) else item[0])
             )
         ]
+
+
+def relinked_fields(form) -> list[str]:
+    """The many-to-many fields (tags, committees) whose choice the form changed."""
+    return [
+        field.name
+        for field in form._meta.model._meta.many_to_many
+        if field.name in form.fields and field.name in form.changed_data
+    ]
 
 
 def _hidden_fields(site, request, model) -> frozenset[str]:

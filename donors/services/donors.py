@@ -5,7 +5,16 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from common.door import service
-from donors.models import Donor, DonorAddress, DonorEmail, DonorKind, Tag
+from donors.models import (
+    Donor,
+    DonorAddress,
+    DonorEmail,
+    DonorKind,
+    DonorNotDuplicate,
+    Interaction,
+    Relationship,
+    Tag,
+)
 
 
 def donor_names(donor: Donor) -> tuple[str, str, str]:
@@ -170,3 +179,95 @@ def donor_contacts_normalize(*, donor: Donor) -> None:
             if first:
                 first.is_primary = True
                 first.save(update_fields=["is_primary"])
+
+
+def _each_deleted(records: Iterable) -> int:
+    # One by one, not QuerySet.delete(): each deletion leaves its audit record.
+    count = 0
+    for record in records:
+        record.delete()
+        count += 1
+    return count
+
+
+def _validated(record) -> None:
+    record.full_clean()
+    record.save()
+
+
+@service
+@transaction.atomic
+def donors_delete(*, donors: Iterable[Donor]) -> int:
+    """Delete donors (one whose gifts or pledges are kept is refused before this, by the
+    admin's protected-records check, and by the database if not)."""
+    return _each_deleted(donors)
+
+
+@service
+@transaction.atomic
+def donor_tags_set(*, donor: Donor, tags: Iterable[Tag]) -> None:
+    donor.tags.set(tags)
+
+
+@service
+@transaction.atomic
+def donor_contacts_save(
+    *, donor: Donor, contacts: Iterable[DonorEmail | DonorAddress], deleted: Iterable = ()
+) -> None:
+    """Emails or addresses edited together (a donor's page): the removed ones deleted, the
+    others validated and saved, those no longer primary first (one primary at a time), and a
+    primary chosen when none is left (donor_contacts_normalize)."""
+    _each_deleted(deleted)
+    for contact in sorted(contacts, key=lambda c: c.is_primary):
+        contact.donor = donor
+        _validated(contact)
+    donor_contacts_normalize(donor=donor)
+
+
+@service
+@transaction.atomic
+def relationships_save(
+    *, donor: Donor, relationships: Iterable[Relationship], deleted: Iterable[Relationship] = ()
+) -> None:
+    _each_deleted(deleted)
+    for relationship in relationships:
+        relationship.from_donor = donor
+        _validated(relationship)
+
+
+@service
+@transaction.atomic
+def interactions_save(
+    *, donor: Donor, interactions: Iterable[Interaction], deleted: Iterable[Interaction] = (), user=None
+) -> None:
+    """Notes and interactions; a new one is signed by ``user``."""
+    _each_deleted(deleted)
+    for interaction in interactions:
+        interaction.donor = donor
+        if interaction.created_by_id is None and user is not None:
+            interaction.created_by = user
+        _validated(interaction)
+
+
+@service
+@transaction.atomic
+def tag_save(*, tag: Tag) -> Tag:
+    _validated(tag)
+    return tag
+
+
+@service
+@transaction.atomic
+def tags_delete(*, tags: Iterable[Tag]) -> int:
+    return _each_deleted(tags)
+
+
+@service
+@transaction.atomic
+def donors_mark_not_duplicate(*, first: Donor, second: Donor, user=None) -> DonorNotDuplicate:
+    """Staff say two donors are different people: the duplicates page leaves the pair out."""
+    low, high = sorted((first, second), key=lambda donor: donor.pk)
+    mark, _ = DonorNotDuplicate.objects.get_or_create(
+        donor_low=low, donor_high=high, defaults={"marked_by": user}
+    )
+    return mark

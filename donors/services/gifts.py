@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -170,9 +171,40 @@ def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
 def soft_credit_add(
     *, gift: Gift, donor: Donor, kind: str, amount: Decimal | str | None = None
 ) -> SoftCredit:
-    credit = SoftCredit(
-        gift=gift, donor=donor, kind=kind, amount=money(amount if amount is not None else gift.amount)
-    )
+    """Credit ``donor`` (a solicitor, a spouse…) with a gift; the whole gift unless ``amount``."""
+    return soft_credit_save(credit=SoftCredit(gift=gift, donor=donor, kind=kind, amount=amount))
+
+
+@service
+@transaction.atomic
+def soft_credit_save(*, credit: SoftCredit) -> SoftCredit:
+    """Validate and save a new or edited soft credit (no amount: the whole gift)."""
+    if credit.amount is None or credit.amount == "":
+        credit.amount = credit.gift.amount
+    credit.amount = money(credit.amount)
     credit.full_clean()
     credit.save()
     return credit
+
+
+@service
+@transaction.atomic
+def soft_credits_save(
+    *, gift: Gift, credits: Iterable[SoftCredit], deleted: Iterable[SoftCredit] = ()
+) -> None:
+    """A gift's soft credits as edited on its page."""
+    soft_credits_delete(credits=deleted)
+    for credit in credits:
+        credit.gift = gift
+        soft_credit_save(credit=credit)
+
+
+@service
+@transaction.atomic
+def soft_credits_delete(*, credits: Iterable[SoftCredit]) -> int:
+    """Delete soft credits one by one, so each deletion leaves its audit record."""
+    count = 0
+    for credit in credits:
+        credit.delete()
+        count += 1
+    return count
