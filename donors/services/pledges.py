@@ -53,8 +53,8 @@ def recurring_plan_create(
 @service
 @transaction.atomic
 def pledge_save(*, pledge: Pledge) -> Pledge:
-    """Validate and save a new or edited pledge; its schedule, if any, must still add up
-    (a pledge whose amount changed needs its installments changed with it)."""
+    """Validate and save a new or edited pledge. Its schedule is saved, and checked against
+    the amount, by pledge_installments_save (the admin calls it after this, changed or not)."""
     if pledge.amount is not None:
         pledge.amount = money(pledge.amount)
     pledge.full_clean()
@@ -91,11 +91,9 @@ def pledge_installments_save(
 @transaction.atomic
 def pledges_delete(*, pledges: Iterable[Pledge]) -> int:
     """Delete pledges (their schedules with them) one by one, for the audit trail; a pledge
-    with payments is refused (its gifts keep it)."""
+    with payments is refused (its gifts protect it)."""
     count = 0
     for pledge in pledges:
-        for item in pledge.installments.all():
-            item.delete()
         pledge.delete()
         count += 1
     return count
