@@ -1,8 +1,22 @@
 from django.contrib import admin
 
-from donors.admin.base import AuditedAdmin, BackOfficeAdmin, money_column
+from donors.admin.base import (
+    AuditedAdmin,
+    BackOfficeAdmin,
+    money_column,
+    relinked_fields,
+)
 from donors.models import BoardGoal, BoardMember, Committee
 from donors.rules import may_keep_goals
+from donors.services import (
+    board_goal_set,
+    board_goals_delete,
+    board_goals_save,
+    board_member_save,
+    board_members_delete,
+    committee_save,
+    committees_delete,
+)
 
 
 def _keeps_all_goals(request) -> bool:
@@ -37,6 +51,25 @@ class BoardMemberAdmin(AuditedAdmin):
     def committee_list(self, obj):
         return ", ".join(c.name for c in obj.committees.all())
 
+    def save_model(self, request, obj, form, change):
+        board_member_save(member=obj)
+
+    def save_related(self, request, form, formsets, change):
+        if relinked_fields(form):
+            board_member_save(member=form.instance, committees=form.cleaned_data["committees"])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        goals = formset.save(commit=False)  # builds the records; writes nothing
+        board_goals_save(member=form.instance, goals=goals, deleted=formset.deleted_objects)
+
+    def delete_model(self, request, obj):
+        board_members_delete(members=[obj])
+
+    def delete_queryset(self, request, queryset):
+        board_members_delete(members=queryset)
+
 
 @admin.register(BoardGoal)
 class BoardGoalAdmin(AuditedAdmin):
@@ -65,8 +98,32 @@ class BoardGoalAdmin(AuditedAdmin):
             form.base_fields["member"].queryset = BoardMember.objects.filter(user=request.user)
         return form
 
+    def save_model(self, request, obj, form, change):
+        board_goal_set(
+            member=obj.member,
+            fiscal_year=obj.fiscal_year,
+            give_goal=obj.give_goal,
+            get_goal=obj.get_goal,
+            goal=obj,
+        )
+
+    def delete_model(self, request, obj):
+        board_goals_delete(goals=[obj])
+
+    def delete_queryset(self, request, queryset):
+        board_goals_delete(goals=queryset)
+
 
 @admin.register(Committee)
 class CommitteeAdmin(BackOfficeAdmin):
     list_display = ["name"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        committee_save(committee=obj)
+
+    def delete_model(self, request, obj):
+        committees_delete(committees=[obj])
+
+    def delete_queryset(self, request, queryset):
+        committees_delete(committees=queryset)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from donors.admin.base import BackOfficeAdmin, ServiceModelForm, ViewOnly, money_column
 from donors.models import Campaign, Channel, Fund, GlobalGivingFetch
 from donors.selectors import campaigns_with_totals
+from donors.services import campaign_save, campaigns_delete, fund_save, funds_delete
 
 
 class CampaignForm(ServiceModelForm):
@@ -51,12 +52,30 @@ class CampaignAdmin(BackOfficeAdmin):
             return "no goal"
         return f"{obj.raised / obj.goal:.0%}"
 
+    def save_model(self, request, obj, form, change):
+        campaign_save(campaign=obj)
+
+    def delete_model(self, request, obj):
+        campaigns_delete(campaigns=[obj])
+
+    def delete_queryset(self, request, queryset):
+        campaigns_delete(campaigns=queryset)
+
 
 @admin.register(Fund)
 class FundAdmin(BackOfficeAdmin):
     list_display = ["name", "is_restricted", "is_active"]
     list_filter = ["is_restricted", "is_active"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        fund_save(fund=obj)
+
+    def delete_model(self, request, obj):
+        funds_delete(funds=[obj])
+
+    def delete_queryset(self, request, queryset):
+        funds_delete(funds=queryset)
 
 
 @admin.register(GlobalGivingFetch)

@@ -11,6 +11,7 @@ from donors.admin.base import (
     EstimatedCountPaginator,
     ReadOnlyInline,
     can_see_giving,
+    relinked_fields,
 )
 from donors.admin.duplicates import DuplicatesMixin
 from donors.admin.exporting import ExportActionsMixin
@@ -30,7 +31,17 @@ from donors.models import (
     Tag,
 )
 from donors.selectors import donors_matching, donors_with_contacts, gift_tax_years
-from donors.services import donor_contacts_normalize, donor_figures_refresh, donor_save
+from donors.services import (
+    donor_contacts_save,
+    donor_figures_refresh,
+    donor_save,
+    donor_tags_set,
+    donors_delete,
+    interactions_save,
+    relationships_save,
+    tag_save,
+    tags_delete,
+)
 
 
 class OnePrimaryFormSet(forms.BaseInlineFormSet):
@@ -294,18 +305,29 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
         donor_save(donor=obj)
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Interaction) and instance.created_by_id is None:
-                instance.created_by = request.user
-            instance.save()
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        formset.save_m2m()
+        donor = form.instance
+        records = formset.save(commit=False)  # builds the records; writes nothing
+        deleted = formset.deleted_objects
+        if formset.model in (DonorEmail, DonorAddress):
+            donor_contacts_save(donor=donor, contacts=records, deleted=deleted)
+        elif formset.model is Relationship:
+            relationships_save(donor=donor, relationships=records, deleted=deleted)
+        elif formset.model is Interaction:
+            interactions_save(donor=donor, interactions=records, deleted=deleted, user=request.user)
+        else:  # gifts, soft credits, pledges, plans: listed read-only
+            super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        donor_contacts_normalize(donor=form.instance)
+        if "tags" in relinked_fields(form):
+            donor_tags_set(donor=form.instance, tags=form.cleaned_data["tags"])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        donors_delete(donors=[obj])
+
+    def delete_queryset(self, request, queryset):
+        donors_delete(donors=queryset)
 
 
 @admin.register(Tag)
@@ -319,6 +341,15 @@ class TagAdmin(BackOfficeAdmin):
     @admin.display(description="donors", ordering="donor_count")
     def donor_count(self, obj):
         return obj.donor_count
+
+    def save_model(self, request, obj, form, change):
+        tag_save(tag=obj)
+
+    def delete_model(self, request, obj):
+        tags_delete(tags=[obj])
+
+    def delete_queryset(self, request, queryset):
+        tags_delete(tags=queryset)
 
 
 def donor_link(donor) -> str:

@@ -12,9 +12,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from donors.models import Donor, DonorNotDuplicate
+from donors.models import Donor
 from donors.selectors import donors_with_contacts, duplicate_donor_pairs
-from donors.services import donors_merge, merge_blockers
+from donors.services import donors_mark_not_duplicate, donors_merge, merge_blockers
 
 
 class DuplicatesMixin:
@@ -108,12 +108,12 @@ class DuplicatesMixin:
 
     def not_duplicates_view(self, request, first: int, second: int):
         self._check(request)
-        low, high = sorted((first, second))
-        get_object_or_404(Donor, pk=low), get_object_or_404(Donor, pk=high)
+        one, other = get_object_or_404(Donor, pk=first), get_object_or_404(Donor, pk=second)
+        if one == other:
+            messages.error(request, "Choose two different donors.")
+            return redirect("admin:donors_donor_duplicates")
         try:
-            DonorNotDuplicate.objects.get_or_create(
-                donor_low_id=low, donor_high_id=high, defaults={"marked_by": request.user}
-            )
+            donors_mark_not_duplicate(first=one, second=other, user=request.user)
         except IntegrityError:  # pragma: no cover - same pair marked twice at once
             pass
         messages.success(request, "Marked as different donors; they leave the list.")

@@ -17,7 +17,14 @@ from donors.imports.resources import GiftImportResource
 from donors.models import Gift, GiftAdjustment, SoftCredit
 from donors.money import usd
 from donors.selectors import donors_matching, gift_tax_years
-from donors.services import gift_delete, gift_save, gifts_delete
+from donors.services import (
+    gift_delete,
+    gift_save,
+    gifts_delete,
+    soft_credit_save,
+    soft_credits_delete,
+    soft_credits_save,
+)
 
 
 # A name search matching more donors than this shows the gifts of the first ones found.
@@ -207,6 +214,13 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         count = gifts_delete(gifts=queryset)
         self.message_user(request, f"Deleted {count} gifts.", messages.SUCCESS)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is SoftCredit:
+            credits = formset.save(commit=False)  # builds the records; writes nothing
+            soft_credits_save(gift=form.instance, credits=credits, deleted=formset.deleted_objects)
+        else:  # refunds and disputes: read-only
+            super().save_formset(request, form, formset, change)
+
 
 @admin.register(SoftCredit)
 class SoftCreditAdmin(ActionsFromOtherApps, AuditedAdmin):
@@ -216,3 +230,12 @@ class SoftCreditAdmin(ActionsFromOtherApps, AuditedAdmin):
     search_fields = ["donor__display_name", "gift__donor__display_name"]
     autocomplete_fields = ["donor", "gift"]
     list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        soft_credit_save(credit=obj)
+
+    def delete_model(self, request, obj):
+        soft_credits_delete(credits=[obj])
+
+    def delete_queryset(self, request, queryset):
+        soft_credits_delete(credits=queryset)

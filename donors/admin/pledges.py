@@ -5,6 +5,13 @@ from donors.admin.base import AuditedAdmin, ReadOnlyInline, money_column
 from donors.models import Gift, Pledge, PledgeInstallment, RecurringPlan
 from donors.money_rules import installments_problem
 from donors.selectors import installments_with_status, pledges_with_balance
+from donors.services import (
+    pledge_installments_save,
+    pledge_save,
+    pledges_delete,
+    recurring_plan_save,
+    recurring_plans_delete,
+)
 
 
 class InstallmentFormSet(forms.BaseInlineFormSet):
@@ -84,6 +91,21 @@ class PledgeAdmin(AuditedAdmin):
     def balance(self, obj):
         return f"${obj.balance:,.2f}"
 
+    def save_model(self, request, obj, form, change):
+        pledge_save(pledge=obj)
+
+    def save_formset(self, request, form, formset, change):
+        installments = formset.save(commit=False)  # builds the records; writes nothing
+        pledge_installments_save(
+            pledge=form.instance, installments=installments, deleted=formset.deleted_objects
+        )
+
+    def delete_model(self, request, obj):
+        pledges_delete(pledges=[obj])
+
+    def delete_queryset(self, request, queryset):
+        pledges_delete(pledges=queryset)
+
 
 class PlanGiftInline(ReadOnlyInline, admin.TabularInline):
     model = Gift
@@ -104,3 +126,12 @@ class RecurringPlanAdmin(AuditedAdmin):
     autocomplete_fields = ["donor"]
     inlines = [PlanGiftInline]
     list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        recurring_plan_save(plan=obj)
+
+    def delete_model(self, request, obj):
+        recurring_plans_delete(plans=[obj])
+
+    def delete_queryset(self, request, queryset):
+        recurring_plans_delete(plans=queryset)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.imports.gifts import header_problems
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
@@ -106,6 +107,7 @@ def _changes(spec, item: _Current) -> bool:
     return item.changes != before or added or bool(new_tags)
 
 
+@service  # an import engine is the import's service: every row it writes is its own
 @gc_paused
 def donors_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.db import where_in
 from donors.imports import cells
 from donors.imports.cells import CellError
@@ -246,6 +247,7 @@ def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
     row.gift = gift
 
 
+@service  # an import engine is the import's service: every row it writes is its own
 @gc_paused
 def gifts_import(
     *,

@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.imports.resolve import DonorResolver, DonorSpec, NewDonor, new_donors_create
@@ -63,6 +64,7 @@ def platform_donor() -> Donor:
     return found or donor_create(kind=DonorKind.PLATFORM, organization_name=PLATFORM_NAME)
 
 
+@service  # an import engine is the import's service: every row it writes is its own
 @gc_paused
 def globalgiving_import(
     *,

@@ -1,13 +1,38 @@
-"""Every write that matters goes through these functions: views, admin, commands and tasks call
-them and nothing else writes donors, gifts, pledges or plans."""
+"""Every write goes through these functions: the admin (saves, deletes, inlines, actions), views,
+commands, tasks, imports and the Stripe webhook call them, and nothing else writes the donors
+app's records. Each public writer is a ``@service`` (common/door.py): a write made outside one
+while a request, task or command runs is refused under tests and logged in production, and
+tests/crm/test_one_door.py checks that every admin that lets a role write calls one."""
 
-from donors.services.board import board_goal_set
+from donors.services.board import (
+    board_goal_set,
+    board_goals_delete,
+    board_goals_save,
+    board_member_save,
+    board_members_delete,
+    committee_save,
+    committees_delete,
+)
+from donors.services.campaigns import (
+    campaign_save,
+    campaigns_delete,
+    fund_save,
+    funds_delete,
+)
 from donors.services.donors import (
     donor_address_add,
     donor_contacts_normalize,
+    donor_contacts_save,
     donor_create,
     donor_email_add,
     donor_save,
+    donor_tags_set,
+    donors_delete,
+    donors_mark_not_duplicate,
+    interactions_save,
+    relationships_save,
+    tag_save,
+    tags_delete,
 )
 from donors.services.figures import donor_figures_refresh
 from donors.services.gifts import (
@@ -17,28 +42,65 @@ from donors.services.gifts import (
     gifts_delete,
     pledges_settle,
     soft_credit_add,
+    soft_credit_save,
+    soft_credits_delete,
+    soft_credits_save,
 )
 from donors.services.merge import donors_merge, merge_blockers
 from donors.services.organization import organization_save
-from donors.services.pledges import pledge_create, recurring_plan_create
+from donors.services.pledges import (
+    pledge_create,
+    pledge_installments_save,
+    pledge_save,
+    pledges_delete,
+    recurring_plan_create,
+    recurring_plan_save,
+    recurring_plans_delete,
+)
 
 __all__ = [
     "board_goal_set",
+    "board_goals_delete",
+    "board_goals_save",
+    "board_member_save",
+    "board_members_delete",
+    "campaign_save",
+    "campaigns_delete",
+    "committee_save",
+    "committees_delete",
     "donor_address_add",
     "donor_contacts_normalize",
+    "donor_contacts_save",
     "donor_create",
     "donor_email_add",
     "donor_figures_refresh",
     "donor_save",
+    "donor_tags_set",
+    "donors_delete",
+    "donors_mark_not_duplicate",
     "donors_merge",
+    "fund_save",
+    "funds_delete",
     "gift_delete",
     "gift_record",
     "gift_save",
     "gifts_delete",
+    "interactions_save",
     "merge_blockers",
     "organization_save",
     "pledge_create",
+    "pledge_installments_save",
+    "pledge_save",
+    "pledges_delete",
     "pledges_settle",
     "recurring_plan_create",
+    "recurring_plan_save",
+    "recurring_plans_delete",
+    "relationships_save",
     "soft_credit_add",
+    "soft_credit_save",
+    "soft_credits_delete",
+    "soft_credits_save",
+    "tag_save",
+    "tags_delete",
 ]

@@ -4,7 +4,17 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from donors.models import Donor, DonorAddress, DonorEmail, DonorKind, Tag
+from common.door import service
+from donors.models import (
+    Donor,
+    DonorAddress,
+    DonorEmail,
+    DonorKind,
+    DonorNotDuplicate,
+    Interaction,
+    Relationship,
+    Tag,
+)
 
 
 def donor_names(donor: Donor) -> tuple[str, str, str]:
@@ -29,6 +39,7 @@ def donor_names(donor: Donor) -> tuple[str, str, str]:
     return display, sort.lower(), salutation
 
 
+@service
 @transaction.atomic
 def donor_save(*, donor: Donor) -> Donor:
     """Validate and save a donor whose fields were set by a form or a caller."""
@@ -49,6 +60,7 @@ def donor_save(*, donor: Donor) -> Donor:
     return donor
 
 
+@service
 @transaction.atomic
 def donor_create(
     *,
@@ -103,6 +115,7 @@ def _demote_primary(contacts) -> None:
         contact.save(update_fields=["is_primary"])
 
 
+@service
 @transaction.atomic
 def donor_email_add(
     *, donor: Donor, email: str, kind: str = DonorEmail.Kind.PERSONAL, primary: bool | None = None
@@ -122,6 +135,7 @@ def donor_email_add(
     return record
 
 
+@service
 @transaction.atomic
 def donor_address_add(
     *,
@@ -155,6 +169,7 @@ def donor_address_add(
     return record
 
 
+@service
 @transaction.atomic
 def donor_contacts_normalize(*, donor: Donor) -> None:
     """After contacts were edited: when none is marked primary, the oldest one is."""
@@ -164,3 +179,95 @@ def donor_contacts_normalize(*, donor: Donor) -> None:
             if first:
                 first.is_primary = True
                 first.save(update_fields=["is_primary"])
+
+
+def _each_deleted(records: Iterable) -> int:
+    # One by one, not QuerySet.delete(): each deletion leaves its audit record.
+    count = 0
+    for record in records:
+        record.delete()
+        count += 1
+    return count
+
+
+def _validated(record) -> None:
+    record.full_clean()
+    record.save()
+
+
+@service
+@transaction.atomic
+def donors_delete(*, donors: Iterable[Donor]) -> int:
+    """Delete donors (one whose gifts or pledges are kept is refused before this, by the
+    admin's protected-records check, and by the database if not)."""
+    return _each_deleted(donors)
+
+
+@service
+@transaction.atomic
+def donor_tags_set(*, donor: Donor, tags: Iterable[Tag]) -> None:
+    donor.tags.set(tags)
+
+
+@service
+@transaction.atomic
+def donor_contacts_save(
+    *, donor: Donor, contacts: Iterable[DonorEmail | DonorAddress], deleted: Iterable = ()
+) -> None:
+    """Emails or addresses edited together (a donor's page): the removed ones deleted, the
+    others validated and saved, those no longer primary first (one primary at a time), and a
+    primary chosen when none is left (donor_contacts_normalize)."""
+    _each_deleted(deleted)
+    for contact in sorted(contacts, key=lambda c: c.is_primary):
+        contact.donor = donor
+        _validated(contact)
+    donor_contacts_normalize(donor=donor)
+
+
+@service
+@transaction.atomic
+def relationships_save(
+    *, donor: Donor, relationships: Iterable[Relationship], deleted: Iterable[Relationship] = ()
+) -> None:
+    _each_deleted(deleted)
+    for relationship in relationships:
+        relationship.from_donor = donor
+        _validated(relationship)
+
+
+@service
+@transaction.atomic
+def interactions_save(
+    *, donor: Donor, interactions: Iterable[Interaction], deleted: Iterable[Interaction] = (), user=None
+) -> None:
+    """Notes and interactions; a new one is signed by ``user``."""
+    _each_deleted(deleted)
+    for interaction in interactions:
+        interaction.donor = donor
+        if interaction.created_by_id is None and user is not None:
+            interaction.created_by = user
+        _validated(interaction)
+
+
+@service
+@transaction.atomic
+def tag_save(*, tag: Tag) -> Tag:
+    _validated(tag)
+    return tag
+
+
+@service
+@transaction.atomic
+def tags_delete(*, tags: Iterable[Tag]) -> int:
+    return _each_deleted(tags)
+
+
+@service
+@transaction.atomic
+def donors_mark_not_duplicate(*, first: Donor, second: Donor, user=None) -> DonorNotDuplicate:
+    """Staff say two donors are different people: the duplicates page leaves the pair out."""
+    low, high = sorted((first, second), key=lambda donor: donor.pk)
+    mark, _ = DonorNotDuplicate.objects.get_or_create(
+        donor_low=low, donor_high=high, defaults={"marked_by": user}
+    )
+    return mark

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -8,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from common.door import service
 from donors.hooks import money_changed
 from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
 from donors.money import money
 from donors.rules import tax_date_for
 from donors.selectors import pledges_with_balance
 from donors.services.figures import donor_figures_refresh
-
 
 # What a gift's receipt states about its money (what was kept, what is deductible): a change
 # to any of them on a gift already recorded is handed to the apps that follow money
@@ -72,6 +73,7 @@ def _prepare(gift: Gift) -> None:
         )
 
 
+@service
 def pledges_settle(*, pledge_ids) -> None:
     """A pledge paid in full is fulfilled; one no longer paid in full (a refund, a payment
     moved) is open again. Cancelled pledges stay cancelled."""
@@ -87,6 +89,7 @@ def pledges_settle(*, pledge_ids) -> None:
             pledge.save(update_fields=["status"])
 
 
+@service
 @transaction.atomic
 def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     """Validate and save a new or edited gift, and bring its donors' figures up to date.
@@ -120,6 +123,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     return gift
 
 
+@service
 def gift_record(
     *,
     donor: Donor,
@@ -137,6 +141,7 @@ def gift_record(
     return gift_save(gift=gift, refresh_figures=refresh_figures)
 
 
+@service
 @transaction.atomic
 def gift_delete(*, gift: Gift) -> None:
     donor_id, pledge_id = gift.donor_id, gift.pledge_id
@@ -145,6 +150,7 @@ def gift_delete(*, gift: Gift) -> None:
     pledges_settle(pledge_ids=[pledge_id])
 
 
+@service
 @transaction.atomic
 def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
     """Delete gifts one by one so each deletion leaves its audit record."""
@@ -160,13 +166,45 @@ def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
     return count
 
 
+@service
 @transaction.atomic
 def soft_credit_add(
     *, gift: Gift, donor: Donor, kind: str, amount: Decimal | str | None = None
 ) -> SoftCredit:
-    credit = SoftCredit(
-        gift=gift, donor=donor, kind=kind, amount=money(amount if amount is not None else gift.amount)
-    )
+    """Credit ``donor`` (a solicitor, a spouse…) with a gift; the whole gift unless ``amount``."""
+    return soft_credit_save(credit=SoftCredit(gift=gift, donor=donor, kind=kind, amount=amount))
+
+
+@service
+@transaction.atomic
+def soft_credit_save(*, credit: SoftCredit) -> SoftCredit:
+    """Validate and save a new or edited soft credit (no amount: the whole gift)."""
+    if credit.amount is None or credit.amount == "":
+        credit.amount = credit.gift.amount
+    credit.amount = money(credit.amount)
     credit.full_clean()
     credit.save()
     return credit
+
+
+@service
+@transaction.atomic
+def soft_credits_save(
+    *, gift: Gift, credits: Iterable[SoftCredit], deleted: Iterable[SoftCredit] = ()
+) -> None:
+    """A gift's soft credits as edited on its page."""
+    soft_credits_delete(credits=deleted)
+    for credit in credits:
+        credit.gift = gift
+        soft_credit_save(credit=credit)
+
+
+@service
+@transaction.atomic
+def soft_credits_delete(*, credits: Iterable[SoftCredit]) -> int:
+    """Delete soft credits one by one, so each deletion leaves its audit record."""
+    count = 0
+    for credit in credits:
+        credit.delete()
+        count += 1
+    return count

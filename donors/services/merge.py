@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ForeignObjectRel
 
+from common.door import service
 from donors.models import (
     Donor,
     DonorAddress,
@@ -203,6 +204,7 @@ def _unique_clashes(rel, *, survivor: Donor, other: Donor) -> list[str]:
     return problems
 
 
+@service
 @transaction.atomic
 def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
     """Move everything of ``other`` to ``survivor``, keep the richer contact data and the more

@@ -24,6 +24,7 @@ from common.door import service
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
+from common.door import service
 from donors.models import Gift, GiftMonthTotal, Organization
 from donors.money_rules import (
     KEPT,
@@ -172,6 +173,7 @@ def _triggers_present(vendor: str) -> bool:
         return cursor.fetchone()[0] == 4
 
 
+@service
 def gift_month_totals_ensure() -> bool:
     """Make sure the triggers exist; when they had gone, recreate them and recount.
 

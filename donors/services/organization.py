@@ -3,7 +3,6 @@ import hashlib
 from django.db import transaction
 
 from common.door import service
-
 from donors.models import Organization
 from donors.services.month_totals import gift_month_totals_rebuild
 

@@ -1,3 +1,4 @@
+from common.door import entry
 from donors.imports.command import ImportCommand
 from donors.imports.gifts import gifts_import
 
@@ -10,3 +11,7 @@ class Command(ImportCommand):
     )
     engine = gifts_import
     noun = "gift rows"
+
+    @entry("command import_donations")
+    def handle(self, *args, **options):
+        return super().handle(*args, **options)

@@ -1,3 +1,4 @@
+from common.door import entry
 from donors.imports.command import ImportCommand
 from donors.imports.donors import donors_import
 
@@ -10,3 +11,7 @@ class Command(ImportCommand):
     )
     engine = donors_import
     noun = "donor rows"
+
+    @entry("command import_donors")
+    def handle(self, *args, **options):
+        return super().handle(*args, **options)

@@ -1,5 +1,6 @@
 from django.core.management.base import CommandError
 
+from common.door import entry
 from donors.imports import globalgiving
 from donors.imports.command import ImportCommand
 
@@ -44,3 +45,7 @@ class Command(ImportCommand):
             dry_run=options["dry_run"],
             skip_errors=options["skip_errors"],
         )
+
+    @entry("command import_globalgiving")
+    def handle(self, *args, **options):
+        return super().handle(*args, **options)

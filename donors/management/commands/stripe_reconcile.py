@@ -3,6 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.door import entry
 from donors.stripe.client import StripeUnavailable
 from donors.stripe.reconcile import reconcile
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--since", required=True, help="YYYY-MM-DD (organization's time zone)")
         parser.add_argument("--json", action="store_true", help="print a JSON summary")
 
+    @entry("command stripe_reconcile")
     def handle(self, *args, since: str, json: bool = False, **options):
         try:
             day = datetime.date.fromisoformat(since)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from common.door import entry
 from donors.progress import globalgiving_latest
 from donors.services.globalgiving import globalgiving_sync
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             "--project", action="append", help="Only this project id (repeatable)."
         )
 
+    @entry("command sync_globalgiving")
     def handle(self, *args, **options):
         result = globalgiving_sync(project_ids=options["project"])
         if not result.configured:
