@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from common.door import service
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
