@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from common.door import service
 from donors.models import BoardGoal, BoardMember
 from donors.money import money
 
 
+@service
 @transaction.atomic
 def board_goal_set(
     *, member: BoardMember, fiscal_year: int, give_goal: Decimal, get_goal: Decimal

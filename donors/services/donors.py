@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from common.door import service
 from donors.models import Donor, DonorAddress, DonorEmail, DonorKind, Tag
 
 
@@ -29,6 +30,7 @@ def donor_names(donor: Donor) -> tuple[str, str, str]:
     return display, sort.lower(), salutation
 
 
+@service
 @transaction.atomic
 def donor_save(*, donor: Donor) -> Donor:
     """Validate and save a donor whose fields were set by a form or a caller."""
@@ -49,6 +51,7 @@ def donor_save(*, donor: Donor) -> Donor:
     return donor
 
 
+@service
 @transaction.atomic
 def donor_create(
     *,
@@ -103,6 +106,7 @@ def _demote_primary(contacts) -> None:
         contact.save(update_fields=["is_primary"])
 
 
+@service
 @transaction.atomic
 def donor_email_add(
     *, donor: Donor, email: str, kind: str = DonorEmail.Kind.PERSONAL, primary: bool | None = None
@@ -122,6 +126,7 @@ def donor_email_add(
     return record
 
 
+@service
 @transaction.atomic
 def donor_address_add(
     *,
@@ -155,6 +160,7 @@ def donor_address_add(
     return record
 
 
+@service
 @transaction.atomic
 def donor_contacts_normalize(*, donor: Donor) -> None:
     """After contacts were edited: when none is marked primary, the oldest one is."""

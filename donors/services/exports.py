@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from common.door import service
 from common.roles import ADMINISTRATOR
 from donors.exports import csv_stream, donor_rows, gift_rows, xlsx_file
 from donors.models import Donor, ExportJob, Gift
@@ -38,6 +39,7 @@ def export_in_background(*, file_format: str, rows: int) -> bool:
     return file_format == ExportJob.Format.XLSX or rows > settings.EXPORT_BACKGROUND_ROWS
 
 
+@service
 @transaction.atomic
 def export_job_start(
     *, kind: str, file_format: str, queryset, user, options: dict | None = None, total: int = 0
@@ -66,6 +68,7 @@ def _counted(rows, progress):
         progress(count)
 
 
+@service
 def export_job_run(*, job_id: int) -> ExportJob:
     """Write the file, saving progress as it goes. Run again (a retry), it starts over; a
     finished or expired export is left alone."""
@@ -130,6 +133,7 @@ def export_job_visible_to(job: ExportJob, user) -> bool:
     return job.requested_by_id == user.pk or export_jobs_all_visible(user)
 
 
+@service
 def export_files_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of exports past their time; the record of who exported what stays."""
     now = now or timezone.now()

@@ -3,9 +3,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Sum,
+)
 from django.db.models.functions import ExtractYear, Round
 
+from common.door import service
 from donors.db import id_array, where_in
 from donors.models import Donor, DonorYearTotal, Gift
 from donors.models.gift import COUNTED_STATUSES
@@ -17,6 +27,7 @@ _CHUNK = 5000
 _PG_CHUNK = 100_000
 
 
+@service
 def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
     """Recompute lifetime and per-year figures of these donors from their gifts, in the database.
 

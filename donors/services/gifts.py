@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from common.door import service
 from donors.hooks import money_changed
 from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
 from donors.money import money
 from donors.rules import tax_date_for
 from donors.selectors import pledges_with_balance
 from donors.services.figures import donor_figures_refresh
-
 
 # What a gift's receipt states about its money (what was kept, what is deductible): a change
 # to any of them on a gift already recorded is handed to the apps that follow money
@@ -72,6 +72,7 @@ def _prepare(gift: Gift) -> None:
         )
 
 
+@service
 def pledges_settle(*, pledge_ids) -> None:
     """A pledge paid in full is fulfilled; one no longer paid in full (a refund, a payment
     moved) is open again. Cancelled pledges stay cancelled."""
@@ -87,6 +88,7 @@ def pledges_settle(*, pledge_ids) -> None:
             pledge.save(update_fields=["status"])
 
 
+@service
 @transaction.atomic
 def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     """Validate and save a new or edited gift, and bring its donors' figures up to date.
@@ -120,6 +122,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     return gift
 
 
+@service
 def gift_record(
     *,
     donor: Donor,
@@ -137,6 +140,7 @@ def gift_record(
     return gift_save(gift=gift, refresh_figures=refresh_figures)
 
 
+@service
 @transaction.atomic
 def gift_delete(*, gift: Gift) -> None:
     donor_id, pledge_id = gift.donor_id, gift.pledge_id
@@ -145,6 +149,7 @@ def gift_delete(*, gift: Gift) -> None:
     pledges_settle(pledge_ids=[pledge_id])
 
 
+@service
 @transaction.atomic
 def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
     """Delete gifts one by one so each deletion leaves its audit record."""
@@ -160,6 +165,7 @@ def gifts_delete(*, gifts: QuerySet[Gift]) -> int:
     return count
 
 
+@service
 @transaction.atomic
 def soft_credit_add(
     *, gift: Gift, donor: Donor, kind: str, amount: Decimal | str | None = None

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
+from common.door import service
 from donors import globalgiving
 from donors.models import Campaign, GlobalGivingFetch
 
@@ -59,6 +60,7 @@ def globalgiving_project_ids() -> list[str]:
     return sorted(ids)
 
 
+@service
 def globalgiving_sync(*, project_ids: list[str] | None = None) -> SyncResult:
     """Ask GlobalGiving for each project's figures and store the answer with its time.
 
@@ -99,6 +101,7 @@ def globalgiving_sync(*, project_ids: list[str] | None = None) -> SyncResult:
     return result
 
 
+@service
 def globalgiving_schedule_ensure() -> None:
     """The hourly sync in django-q2's schedule: created once, never duplicated."""
     schedule, created = Schedule.objects.get_or_create(

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
+from common.door import service
 from donors.models import Gift, GiftMonthTotal, Organization
 from donors.models.gift import COUNTED_STATUSES
 from donors.progress import channel_expression, major_threshold_of
@@ -129,6 +130,7 @@ def drop_trigger_sql(vendor: str) -> list[str]:
     ]
 
 
+@service
 @transaction.atomic
 def gift_month_totals_rebuild() -> None:
     """Recompute every row from the gifts, in the database (after the major-gift threshold
@@ -175,6 +177,7 @@ def _triggers_present(vendor: str) -> bool:
         return cursor.fetchone()[0] == 4
 
 
+@service
 def gift_month_totals_ensure() -> bool:
     """Make sure the triggers exist; when they had gone, recreate them and recount.
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from common.door import service
 from donors.models import (
     Campaign,
     Donor,
@@ -186,6 +187,7 @@ def _donor_for(facts: PaymentFacts) -> Donor:
     return donor
 
 
+@service
 def billing_details_fill(*, donor: Donor, address: dict | None) -> None:
     """A donor made from a payment outside this module (event tickets bought in Checkout) gets
     the billing address and its time zone, as a donor made here does, unless they have some."""
@@ -260,6 +262,7 @@ def _plan_for(
     return plan
 
 
+@service
 @transaction.atomic
 def online_payment_record(*, facts: PaymentFacts) -> Gift:
     """The gift for this payment: created by the first event that knows enough, filled in by
@@ -348,6 +351,7 @@ def gift_for_payment(*, key: str | None = None, charge_id: str | None = None) ->
     return gift
 
 
+@service
 @transaction.atomic
 def online_adjustment_apply(
     *,
@@ -436,6 +440,7 @@ class SubscriptionFacts:
     metadata: dict = dataclasses.field(default_factory=dict)
 
 
+@service
 @transaction.atomic
 def online_subscription_sync(
     *, facts: SubscriptionFacts, donor_facts: PaymentFacts | None = None
@@ -482,6 +487,7 @@ def online_subscription_sync(
     return plan
 
 
+@service
 @transaction.atomic
 def online_plan_payment_failed(*, subscription_id: str) -> RecurringPlan | None:
     _lock(f"sub:{subscription_id}")
@@ -503,6 +509,7 @@ RETRY_FIRST = datetime.timedelta(minutes=1)
 RETRY_MOST = datetime.timedelta(hours=1)
 
 
+@service
 def stripe_event_store(event: dict, *, on_stored=None) -> int | None:
     """Store a verified event once: its id in the table, or None when it was stored before
     (a redelivery). ``on_stored(pk)`` runs once the row is committed; if it fails (the task
@@ -525,6 +532,7 @@ def stripe_event_pk(event_id: str) -> int:
     return StripeEvent.objects.values_list("pk", flat=True).get(event_id=event_id)
 
 
+@service
 def stripe_event_claim(pk: int) -> StripeEvent | None:
     """Mark a stored event processed, inside the transaction that applies it (its effect and
     this mark commit or roll back together). None when it is already processed; a second
@@ -535,6 +543,7 @@ def stripe_event_claim(pk: int) -> StripeEvent | None:
     return StripeEvent.objects.get(pk=pk) if claimed else None
 
 
+@service
 def stripe_event_failed(pk: int, error: str) -> None:
     """Note why a stored event could not be applied and when to try it again."""
     row = StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).first()

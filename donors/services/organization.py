@@ -2,10 +2,12 @@ import hashlib
 
 from django.db import transaction
 
+from common.door import service
 from donors.models import Organization
 from donors.services.month_totals import gift_month_totals_rebuild
 
 
+@service
 @transaction.atomic
 def organization_save(*, organization: Organization) -> Organization:
     organization.pk = 1

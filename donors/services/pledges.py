@@ -6,10 +6,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common.door import service
 from donors.models import Donor, Pledge, PledgeInstallment, RecurringPlan
 from donors.money import money
 
 
+@service
 @transaction.atomic
 def pledge_create(
     *,
@@ -36,6 +38,7 @@ def pledge_create(
     return pledge
 
 
+@service
 @transaction.atomic
 def recurring_plan_create(
     *, donor: Donor, amount: Decimal | str, started_on: datetime.date, **fields

@@ -6,10 +6,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common.door import service
 from donors.models import Gift, Organization
 from donors.text import one_line
 
 
+@service
 @transaction.atomic
 def tribute_notification_send(*, gift_id: int) -> bool:
     """Tell the person named by a tribute gift's donor that the gift was made (never the
