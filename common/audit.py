@@ -118,7 +118,7 @@ def log_bulk(
         pk = obj.pk
         entries.append(
             LogEntry(
-                content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+                content_type=ContentType.objects.get_for_model(obj),
                 object_pk=smart_str(pk),
                 object_id=pk if isinstance(pk, int) else None,
                 object_repr=smart_str(obj),
