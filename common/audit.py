@@ -57,7 +57,9 @@ def current_origin() -> str:
     return context.origin if context else ""
 
 
-_request_user: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_request_user", default=None)
+_request_user: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "audit_request_user", default=None
+)
 
 
 @contextmanager

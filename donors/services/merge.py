@@ -148,12 +148,9 @@ def _clashing_rows(rel, *, survivor: Donor, other: Donor):
 def _moved_rows(model, field: str, *, other: Donor, survivor: Donor) -> list:
     """The other's rows of ``model`` about to move, read once for their audit entries, each
     showing the survivor already (its name is what the entry shows)."""
-    related = [
-        f.name
-        for f in model._meta.concrete_fields
-        if f.many_to_one and f.name != field
-    ]
-    rows = list(model._default_manager.filter(**{field: other}).select_related(*related).order_by("pk"))
+    related = [f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != field]
+    rows = model._default_manager.filter(**{field: other}).select_related(*related)
+    rows = list(rows.order_by("pk"))
     for row in rows:
         setattr(row, field, survivor)
     return rows
@@ -184,7 +181,7 @@ def _documents_repoint(model, field: str, *, survivor: Donor, other: Donor) -> i
     return count
 
 
-def _guest_lists_move(rel, *, survivor: Donor, other: Donor) -> int:
+def _donor_links_move(rel, *, survivor: Donor, other: Donor) -> int:
     """A many-to-many to donors (a guest list's donors): the other's links go to the survivor
     (or go, where the survivor is linked already); each record changed is audited."""
     through = rel.through
@@ -252,7 +249,7 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
         for rel in _donor_relations():
             model = rel.related_model
             if rel.many_to_many:
-                count = _guest_lists_move(rel, survivor=survivor, other=other)
+                count = _donor_links_move(rel, survivor=survivor, other=other)
                 moved[str(model._meta.verbose_name_plural)] = count
                 continue
             if getattr(model, "donor_merge_pointer_only", False):

@@ -37,8 +37,9 @@ def test_a_batch_started_by_staff_records_each_statement_issued_and_voided_with_
     client, organization, staff, django_capture_on_commit_callbacks
 ):
     ayesha = factories.make_donor(first_name="Ayesha", last_name="Khan")
-    gift = factories.make_gift(donor=ayesha, amount=D("100.00"), gift_date=datetime.date(2025, 2, 1))
-    factories.make_gift(amount=D("40.00"), gift_date=datetime.date(2025, 3, 1))
+    day = datetime.date
+    gift = factories.make_gift(donor=ayesha, amount=D("100.00"), gift_date=day(2025, 2, 1))
+    factories.make_gift(amount=D("40.00"), gift_date=day(2025, 3, 1))
     client.force_login(staff)
 
     def batch() -> IssueBatch:
