@@ -23,6 +23,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
+from common.audit import audit_origin, request_user
+
 logger = logging.getLogger("crm.door")
 
 F = TypeVar("F", bound=Callable)
@@ -70,12 +72,13 @@ def watched(where: str) -> Iterator[None]:
 
 
 def entry(where: str) -> Callable[[F], F]:
-    """Decorate a task or command handler: everything it writes must go through services."""
+    """Decorate a task or command handler: everything it writes must go through services, and
+    its audit entries name ``where`` as their origin (common.audit)."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with watched(where):
+            with watched(where), audit_origin(where):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
@@ -84,13 +87,14 @@ def entry(where: str) -> Callable[[F], F]:
 
 
 class DoorMiddleware:
-    """Every request is watched."""
+    """Every request is watched; its user is the actor of the audit entries written in bulk."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with watched(f"{request.method} {request.path}"):
+        user = getattr(request, "user", None)
+        with watched(f"{request.method} {request.path}"), request_user(user):
             return self.get_response(request)
 
 

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common import roles
+from common.audit import who as audit_who
 from crm import services
 from donors.admin.base import BackOfficeAdmin
 from donors.text import text_problem
@@ -200,6 +201,12 @@ class BackOfficeUserAdmin(BackOfficeAdmin, UserAdmin):
         return TemplateResponse(request, "admin/auth/user/invite.html", context)
 
 
+@admin.display(description="User")
+def _log_entry_who(model_admin, entry) -> str:
+    """The user who made the change, else the task, webhook event or import that did."""
+    return audit_who(entry)
+
+
 def _on_back_office_base(model_admin) -> None:
     """Another package's admin (groups, the audit log, the task queue) put on the back
     office's base like every admin of ours: its list too answers only the filters it offers
@@ -207,7 +214,9 @@ def _on_back_office_base(model_admin) -> None:
     model = model_admin.model
     original = type(model_admin)
     # The entry's author is shown by name to Staff, who may not open users.
-    attributes = {"shown_through": ("actor",)} if model._meta.label == "auditlog.LogEntry" else {}
+    attributes = {}
+    if model._meta.label == "auditlog.LogEntry":
+        attributes = {"shown_through": ("actor",), "user_url": _log_entry_who}
     admin.site.unregister(model)
     admin.site.register(model, type(original.__name__, (BackOfficeAdmin, original), attributes))
 

@@ -12,11 +12,13 @@ class CrmConfig(AppConfig):
         # the models exist (so do the handlers below).
         from axes.signals import user_locked_out
 
+        from common import audit as audit_origin
         from common import door
         from crm import audit
 
         audit.register()
         door.connect()
+        audit_origin.connect()
         # django-axes announces a lockout only through this signal: it is where the audit
         # record of the lockout is written.
         user_locked_out.connect(_record_lockout, dispatch_uid="crm.lockout")

@@ -1,4 +1,6 @@
-"""Which changes leave an audit record (django-auditlog): money, contact data and consent."""
+"""Which changes leave an audit record (django-auditlog): money, contact data and consent, tags,
+campaigns and funds, interactions and relationships, the board. Bulk writes record theirs through
+common.audit.log_bulk (a merge's moves)."""
 
 from auditlog.registry import auditlog
 
@@ -27,6 +29,14 @@ def register() -> None:
     auditlog.register(m.RecurringPlan, exclude_fields=["updated_at", "created_at"])
     # The logo is logged by its digest, not its bytes.
     auditlog.register(m.Organization, exclude_fields=["updated_at", "logo"])
-    auditlog.register(m.BoardMember)
+    auditlog.register(m.BoardMember, m2m_fields={"committees"})
     auditlog.register(m.BoardGoal)
     auditlog.register(m.GiftAdjustment, exclude_fields=["updated_at"])
+    auditlog.register(m.Campaign)
+    auditlog.register(m.Fund)
+    auditlog.register(m.Tag)
+    auditlog.register(m.Committee)
+    auditlog.register(m.Interaction, exclude_fields=["created_at"])
+    auditlog.register(m.Relationship)
+    # Staff said two donors are different people: the duplicates page stops pairing them.
+    auditlog.register(m.DonorNotDuplicate, exclude_fields=["marked_at"])

@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from common.audit import audit_origin
+from common.door import service
 from compliance.models import IssueBatch
 from compliance.services.receipts import gifts_due_for_receipt, receipts_issue_due, receipts_send_queue
 from compliance.services import statements
@@ -26,6 +28,7 @@ def _year_gifts(year: int):
     )
 
 
+@service
 @transaction.atomic
 def issue_batch_start(
     *, kind: str, year: int, send: bool = False, created_by=None
@@ -42,6 +45,7 @@ def issue_batch_start(
     return batch
 
 
+@service
 def issue_batch_run(*, batch_id: int) -> IssueBatch:
     """Run a batch, saving its progress as it goes. Run again, it issues nothing twice."""
     batches = IssueBatch.objects.filter(pk=batch_id)
@@ -49,7 +53,12 @@ def issue_batch_run(*, batch_id: int) -> IssueBatch:
     if batch.status == IssueBatch.Status.DONE:
         return batch
     batches.update(status=IssueBatch.Status.RUNNING, done=0, error="")
+    # What it issues names the batch and who started it (common.audit).
+    with audit_origin(f"issue batch {batch.pk}", actor=batch.created_by):
+        return _issue_batch_run(batch, batches)
 
+
+def _issue_batch_run(batch: IssueBatch, batches) -> IssueBatch:
     def progress(done: int, total: int) -> None:
         batches.update(done=done, total=total)
 
@@ -97,6 +106,7 @@ def _statements_batch_queue(batch: IssueBatch) -> None:
         )
 
 
+@service
 def statements_batch_chunk_run(*, batch_id: int, donor_ids: list[int], now: str) -> int:
     """Issue one chunk of a statements batch, count it done, and close the batch after the last
     chunk. Numbering is safe with chunks running at once (statements_issue locks the year's
@@ -106,9 +116,10 @@ def statements_batch_chunk_run(*, batch_id: int, donor_ids: list[int], now: str)
     if batch.status != IssueBatch.Status.RUNNING:
         return 0
     try:
-        issued = statements_issue(
-            year=batch.year, donor_ids=donor_ids, now=datetime.datetime.fromisoformat(now)
-        )
+        with audit_origin(f"issue batch {batch.pk}", actor=batch.created_by):
+            issued = statements_issue(
+                year=batch.year, donor_ids=donor_ids, now=datetime.datetime.fromisoformat(now)
+            )
         with transaction.atomic():
             if batch.send and issued:
                 statements_send_queue(statement_ids=[s.pk for s in issued])

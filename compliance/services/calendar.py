@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from compliance import emails, rules
 from compliance.models import ComplianceDeadline
 from donors.models import Organization
@@ -16,6 +17,7 @@ PLANNED = [ComplianceDeadline.Kind.FORM_990, ComplianceDeadline.Kind.NY_CHAR500,
            ComplianceDeadline.Kind.CA_RRF1]  # fmt: skip
 
 
+@service
 def deadlines_plan(*, fiscal_year: int) -> list[ComplianceDeadline]:
     """Create the year's filings from the rule; dates staff already changed are kept."""
     org = Organization.current()
@@ -31,6 +33,7 @@ def deadlines_plan(*, fiscal_year: int) -> list[ComplianceDeadline]:
     ]
 
 
+@service
 def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
     """Email Administrators 30 and 7 days before each open filing; each reminder once."""
     today = today or timezone.localdate()

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from common.door import service
 from compliance import emails
 from compliance.models import ThankYouLetter
 from donors.models import Organization, SoftCredit
@@ -31,6 +32,7 @@ NOTES = {
 }
 
 
+@service
 def thank_you_letters_queue(*, soft_credit_ids=None) -> int:
     """Create a letter for each such soft credit that has none, and queue its email."""
     credits = (
@@ -67,6 +69,7 @@ def thank_you_letters_queue(*, soft_credit_ids=None) -> int:
     return count
 
 
+@service
 @transaction.atomic
 def thank_you_letter_send(*, letter_id: int) -> str:
     letter = ThankYouLetter.objects.select_for_update().get(pk=letter_id)

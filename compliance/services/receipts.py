@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from common.door import service
 from compliance import emails, rules
 from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
 from compliance.pdf import receipt_pdf
@@ -74,6 +75,7 @@ def gift_receiptability(gift: Gift) -> rules.Receiptability:
     return result
 
 
+@service
 def next_sequences(*, series: str, year: int, count: int = 1) -> range:
     """Reserve the next ``count`` numbers of a series; call inside the issuing transaction."""
     # Create the year's row if missing without racing another issuer (ON CONFLICT DO NOTHING),
@@ -93,6 +95,7 @@ def _next_number(year: int) -> tuple[int, str]:
     return sequence, rules.receipt_number(year=year, sequence=sequence)
 
 
+@service
 @transaction.atomic
 def receipt_issue(
     *,
@@ -176,6 +179,7 @@ def gifts_due_for_receipt(*, through: datetime.date | None = None):
     return gifts.order_by("tax_date", "id")
 
 
+@service
 def receipts_issue_due(
     *, through: datetime.date | None = None, gift_ids=None, issued_by=None
 ) -> IssueResult:
@@ -197,6 +201,7 @@ def receipts_issue_due(
     return result
 
 
+@service
 @transaction.atomic
 def receipt_void(*, receipt: Receipt, reason: str, voided_by=None) -> Receipt:
     """Void a receipt: it keeps its number, and its PDF is marked VOID."""
@@ -213,6 +218,7 @@ def receipt_void(*, receipt: Receipt, reason: str, voided_by=None) -> Receipt:
     return receipt
 
 
+@service
 @transaction.atomic
 def receipt_replace(*, receipt: Receipt, reason: str, issued_by=None) -> Receipt:
     """Void a receipt and issue a corrected one, from the gift as it is now, naming it."""
@@ -222,6 +228,7 @@ def receipt_replace(*, receipt: Receipt, reason: str, issued_by=None) -> Receipt
     )
 
 
+@service
 def document_mark_downloaded(*, document: Receipt | YearEndStatement) -> None:
     """Record the first download of an issued receipt or statement (later ones change nothing)."""
     type(document).objects.filter(pk=document.pk, downloaded_at__isnull=True).update(
@@ -252,6 +259,7 @@ def _email_context(receipt: Receipt) -> dict:
     }
 
 
+@service
 def document_send(*, model, document_id: int, template: str, context, pdf, file_prefix: str) -> str:
     """Email an issued receipt or statement with its PDF, once. Called inside a transaction:
     the row is locked, sent and the send recorded together, so a second worker finds it sent
@@ -276,6 +284,7 @@ def document_send(*, model, document_id: int, template: str, context, pdf, file_
     return f"{document.number} sent to {document.donor_email}."
 
 
+@service
 @transaction.atomic
 def receipt_send(*, receipt_id: int) -> str:
     """Email a receipt's PDF to its donor once. Returns what happened, in words."""
@@ -289,6 +298,7 @@ def receipt_send(*, receipt_id: int) -> str:
     )
 
 
+@service
 @transaction.atomic
 def receipt_void_notice_send(*, receipt_id: int) -> str:
     """Tell the donor a receipt they were sent is void (once); the void PDF is attached."""
@@ -310,6 +320,7 @@ def receipt_void_notice_send(*, receipt_id: int) -> str:
     return f"{receipt.number}: void notice sent to {receipt.donor_email}."
 
 
+@service
 def receipts_send_queue(*, receipt_ids) -> int:
     """Queue the emails of receipts not yet sent (a django-q2 task each)."""
     ids = list(
@@ -353,6 +364,7 @@ def _receipt_out_of_date(receipt: Receipt, gift: Gift) -> bool:
     )
 
 
+@service
 @transaction.atomic
 def receipts_follow_gift(*, gift_id: int) -> SyncResult:
     """Bring one gift's valid receipt in line with the gift as it is now, after a refund or
@@ -391,6 +403,7 @@ def receipts_follow_gift(*, gift_id: int) -> SyncResult:
     return result
 
 
+@service
 def receipts_sync_with_gifts(*, gift_ids=None) -> SyncResult:
     """Compare each valid receipt with its gift as it is now, and bring those out of date in
     line (``receipts_follow_gift``). Refunds reach receipts at once through the task queued

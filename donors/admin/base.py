@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from auditlog.models import LogEntry
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     EmptyResultSet,
@@ -21,7 +22,11 @@ from django.core.exceptions import (
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models.constants import LOOKUP_SEP
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
+
+from common.audit import who
 
 from common.door import WriteOutsideService
 from donors.money import usd
@@ -324,10 +329,45 @@ class AuditedAdmin(AuditlogHistoryAdminMixin, BackOfficeAdmin):
     def auditlog_history_view(self, request, object_id, extra_context=None):
         if not can_see_audit(request):
             raise PermissionDenied
-        if self.get_object(request, unquote(object_id)) is None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
             # As the change and history pages answer a missing record.
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().auditlog_history_view(request, object_id, extra_context)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        paginator = self.get_paginator(
+            request, self.auditlog_entries(request, obj), self.auditlog_history_per_page
+        )
+        page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+        page.object_list = list(page.object_list)
+        for entry in page.object_list:
+            # Who: the user, else the task, webhook event or import that did it (common.audit).
+            entry.who = who(entry)
+            if (entry.content_type.model_class(), entry.object_pk) != (self.model, str(obj.pk)):
+                model = entry.content_type.model_class()
+                name = model._meta.verbose_name if model else entry.content_type.model
+                entry.subject = f"{capfirst(name)}: {entry.object_repr}"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Audit log: {obj}",
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "page_range": paginator.get_elided_page_range(page.number),
+            "page_var": PAGE_VAR,
+            "pagination_required": paginator.count > self.auditlog_history_per_page,
+            "object": obj,
+            "opts": self.opts,
+            "log_entries": page,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.auditlog_history_template, context)
+
+    def auditlog_entries(self, request, obj):
+        """The entries the history page lists: the record's own."""
+        return (
+            LogEntry.objects.get_for_object(obj)
+            .select_related("actor", "content_type")
+            .order_by("-timestamp", "-pk")
+        )
 
 
 class ViewOnly:

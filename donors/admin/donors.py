@@ -17,11 +17,13 @@ from donors.admin.duplicates import DuplicatesMixin
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
 from donors.exports import donor_rows
+from donors.history import donor_history
 from donors.imports.resources import DonorImportResource
 from donors.models import (
     Donor,
     DonorAddress,
     DonorEmail,
+    DonorNotDuplicate,
     Gift,
     Interaction,
     Pledge,
@@ -178,6 +180,16 @@ class GaveInYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _may_view_history(request, model) -> bool:
+    """A record's entries are shown to whoever may view such records (so no gift, pledge,
+    interaction or receipt to an event organizer); not-duplicate marks, which no role views on
+    their own, to whoever may change donors (who makes them)."""
+    if model is DonorNotDuplicate:
+        return request.user.has_perm("donors.change_donor")
+    opts = model._meta
+    return request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+
 @admin.register(Donor)
 class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, AuditedAdmin):
     import_noun = "donors"
@@ -219,6 +231,8 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
     )
     # The import run's page links here to list what one import created.
     url_lookups = ("import_run__id__exact",)
+    # The history page gathers the entries of all their records (auditlog_entries).
+    auditlog_history_per_page = 50
 
     def get_search_results(self, request, queryset, search_term):
         # An email address is found exactly through its index, not by scanning every field.
@@ -300,6 +314,12 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
 
     def export_options(self, request) -> dict:
         return {"with_giving": can_see_giving(request)}
+
+    def auditlog_entries(self, request, obj):
+        """One history across everything about the donor: their emails, addresses, gifts,
+        soft credits, pledges, receipts, RSVPs... each kind shown only to those who may view
+        it (an event organizer never sees gifts here: donors.history)."""
+        return donor_history(obj, may_view=lambda model: _may_view_history(request, model))
 
     def save_model(self, request, obj, form, change):
         donor_save(donor=obj)

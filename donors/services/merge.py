@@ -14,16 +14,19 @@ both donors' documents to stay (the statements' one-per-year rule counts by that
 A model whose unique rows say a thing happened to a donor once (a cancellation notice per
 event) sets ``donor_merge_drop_clashes = True``: where both donors have such a row, the
 survivor's stays and the other's goes, instead of the merge being refused.
+
+Every record a merge moves has an audit entry of its own: its donor, the other's pk → the
+survivor's, with who merged (common.audit); rows moved by one UPDATE get theirs in one insert.
 """
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ForeignObjectRel
 
+from common.audit import audit_origin, log_bulk
 from common.door import service
 from donors.models import (
     Donor,
@@ -142,27 +145,54 @@ def _clashing_rows(rel, *, survivor: Donor, other: Donor):
             yield manager.filter(**{name: other}).filter(clash), rest
 
 
+def _moved_rows(model, field: str, *, other: Donor, survivor: Donor) -> list:
+    """The other's rows of ``model`` about to move, read once for their audit entries, each
+    showing the survivor already (its name is what the entry shows)."""
+    related = [f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != field]
+    rows = model._default_manager.filter(**{field: other}).select_related(*related)
+    rows = list(rows.order_by("pk"))
+    for row in rows:
+        setattr(row, field, survivor)
+    return rows
+
+
+def _moves_log(rows: list, field: str, *, other: Donor, survivor: Donor, **extra) -> None:
+    """One audit entry per moved row, written in one insert: its donor, old pk → new."""
+    log_bulk(rows, changes={field: [str(other.pk), str(survivor.pk)], **extra})
+
+
 def _documents_repoint(model, field: str, *, survivor: Donor, other: Donor) -> int:
     """Move issued documents to the survivor by their donor pointer only: a queryset UPDATE of
     that one column (and of the origin column, once), never a save of the document, so what
     was issued (snapshot, amounts, number, PDF, verification code) stays byte for byte. Each
     move is audited on the document."""
     rows = model._default_manager.filter(**{field: other})
-    documents = list(rows.order_by("pk"))
+    documents = _moved_rows(model, field, other=other, survivor=survivor)
     if not documents:
         return 0
     origin = getattr(model, "donor_merge_origin_field", None)
     if origin:  # the first donor it was issued to stays named through later merges
         rows.filter(**{f"{origin}__isnull": True}).update(**{origin: other.pk})
     count = rows.update(**{field: survivor})
-    before, after = f"{other} (#{other.pk})", f"{survivor} (#{survivor.pk})"
-    for document in documents:
-        LogEntry.objects.log_create(
-            document,
-            force_log=True,
-            action=LogEntry.Action.UPDATE,
-            changes={field: [before, after], "reason": ["", "donor merge (nothing printed changed)"]},
-        )
+    _moves_log(
+        documents, field, other=other, survivor=survivor,
+        reason=["", "donor merge (nothing printed changed)"],
+    )  # fmt: skip
+    return count
+
+
+def _donor_links_move(rel, *, survivor: Donor, other: Donor) -> int:
+    """A many-to-many to donors (a guest list's donors): the other's links go to the survivor
+    (or go, where the survivor is linked already); each record changed is audited."""
+    through = rel.through
+    source = rel.field.m2m_reverse_field_name()
+    target = rel.field.m2m_field_name()
+    rows = through.objects.filter(**{source: other})
+    changed = list(rel.related_model._default_manager.filter(pk__in=rows.values(f"{target}_id")))
+    have = set(through.objects.filter(**{source: survivor}).values_list(f"{target}_id", flat=True))
+    rows.filter(**{f"{target}_id__in": have}).delete()
+    count = rows.update(**{source: survivor})
+    log_bulk(changed, changes={rel.field.name: [str(other.pk), str(survivor.pk)]})
     return count
 
 
@@ -212,21 +242,15 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
     problems = merge_blockers(survivor=survivor, other=other)
     if problems:
         raise ValidationError(problems)
-    with set_actor(user):
+    # Every entry of the merge names the user and the merge (the bulk ones too: common.audit).
+    with audit_origin(f"merge of donor {other.pk} into {survivor.pk}", actor=user):
         moved: dict[str, int] = {}
         special_done = set()
         for rel in _donor_relations():
             model = rel.related_model
             if rel.many_to_many:
-                through = rel.through
-                source = rel.field.m2m_reverse_field_name()
-                target = rel.field.m2m_field_name()
-                have = set(
-                    through.objects.filter(**{source: survivor}).values_list(f"{target}_id", flat=True)
-                )
-                rows = through.objects.filter(**{source: other})
-                rows.filter(**{f"{target}_id__in": have}).delete()
-                moved[model._meta.verbose_name_plural] = rows.update(**{source: survivor})
+                count = _donor_links_move(rel, survivor=survivor, other=other)
+                moved[str(model._meta.verbose_name_plural)] = count
                 continue
             if getattr(model, "donor_merge_pointer_only", False):
                 count = _documents_repoint(model, rel.field.name, survivor=survivor, other=other)
@@ -242,7 +266,9 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
                 for clashing, _rest in _clashing_rows(rel, survivor=survivor, other=other):
                     clashing.delete()
             rows = model._default_manager.filter(**{rel.field.name: other})
+            records = _moved_rows(model, rel.field.name, other=other, survivor=survivor)
             count = rows.update(**{rel.field.name: survivor})
+            _moves_log(records, rel.field.name, other=other, survivor=survivor)
             if count:
                 label = str(model._meta.verbose_name_plural)
                 moved[label] = moved.get(label, 0) + count

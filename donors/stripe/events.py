@@ -16,6 +16,7 @@ import logging
 from django.db import transaction
 from django_q.tasks import async_task
 
+from common.audit import audit_origin
 from donors.services import online
 from donors.stripe.handlers import HANDLERS
 from donors.stripe.verify import event_verify
@@ -47,7 +48,9 @@ def event_process(pk: int) -> str:
             stored = online.stripe_event_claim(pk)
             if stored is None:
                 return "duplicate"
-            HANDLERS[stored.type](stored.payload["data"]["object"])
+            # Its audit entries name the event: no user made these changes.
+            with audit_origin(f"stripe event {stored.event_id}"):
+                HANDLERS[stored.type](stored.payload["data"]["object"])
     except Exception as exc:
         online.stripe_event_failed(pk, f"{type(exc).__name__}: {exc}")
         raise
