@@ -33,9 +33,7 @@ def test_a_role_change_in_the_users_admin_records_the_group_left_and_the_group_j
     ]
 
 
-def test_what_a_role_may_do_changed_in_the_groups_admin_is_recorded(administrator, settings):
-    # The groups page is Django's own admin (no service behind it yet: issue 13 item 1).
-    settings.ONE_DOOR_STRICT = False
+def test_what_a_role_may_do_changed_in_the_groups_admin_is_recorded(administrator):
     group = Group.objects.get(name=roles.EVENT_ORGANIZER)
     client = Client()
     client.force_login(administrator)

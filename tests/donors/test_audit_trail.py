@@ -34,19 +34,12 @@ from tests.donors.admin_forms import form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def writes_around_services(settings):
-    # These admin pages still save without a service (issue 13 item 1, done on another branch):
-    # here only what they leave in the audit log is checked; the door has its own tests.
-    settings.ONE_DOOR_STRICT = False
-
-
 def _last(obj) -> LogEntry:
     return LogEntry.objects.get_for_object(obj).latest("pk")
 
 
 def test_campaign_fund_and_tag_added_in_the_admin_are_audited_with_the_staff_member(
-    client, organization, staff, writes_around_services
+    client, organization, staff
 ):
     client.force_login(staff)
     campaign_page = client.get("/admin/donors/campaign/add/")
@@ -77,7 +70,7 @@ def test_campaign_fund_and_tag_added_in_the_admin_are_audited_with_the_staff_mem
 
 
 def test_interaction_relationship_and_tag_added_on_the_donor_page_are_audited(
-    client, organization, staff, writes_around_services
+    client, organization, staff
 ):
     donor = factories.make_donor(first_name="Ayesha", last_name="Khan")
     spouse = factories.make_donor(first_name="Omar", last_name="Khan")
@@ -111,7 +104,7 @@ def test_interaction_relationship_and_tag_added_on_the_donor_page_are_audited(
 
 
 def test_marking_two_donors_different_is_audited_with_the_staff_member(
-    client, organization, staff, writes_around_services
+    client, organization, staff
 ):
     first = factories.make_donor(first_name="Sara", last_name="Ahmed", email="sara@example.org")
     second = factories.make_donor(first_name="Sara", last_name="Ahmed", email="sara@example.org")
