@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from common.door import service
 from donors.models import Donor, Gift, GiftMethod
+from donors.money import money
 from donors.services import gift_save
 from events import tasks
 from events.models import Event, EventGift, EventStatus, Table, TicketType
@@ -23,6 +24,8 @@ def event_save(*, event: Event) -> Event:
     """Save an event. Setting it to cancelled queues the cancellation notices (each guest and
     ticket buyer is told once, however often it is saved or cancelled)."""
     event.full_clean()
+    # Stored as cents, so the audit trail sees no false change ("0" and "0.00").
+    event.revenue_goal, event.costs = money(event.revenue_goal), money(event.costs)
     before = None
     if event.pk:
         before = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
@@ -57,6 +60,8 @@ def events_delete(*, events: QuerySet[Event]) -> int:
 @transaction.atomic
 def ticket_type_save(*, ticket_type: TicketType) -> TicketType:
     ticket_type.full_clean()
+    ticket_type.price = money(ticket_type.price)
+    ticket_type.fair_market_value = money(ticket_type.fair_market_value)
     ticket_type.save()
     return ticket_type
 
