@@ -637,7 +637,8 @@ class RecordedGiftAdmin(EventScopedAdmin):
         if obj is None:
             form = self.add_form
             # A subclass per request: the shared form class is never changed.
-            return type(form.__name__, (form,), {"user": request.user, "admin_site": self.admin_site})
+            per_request = {"user": request.user, "admin_site": self.admin_site}
+            return type(form.__name__, (form,), per_request)
         return super().get_form(request, obj, change=change, **kwargs)
 
     def save_form(self, request, form, change):

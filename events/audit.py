@@ -19,7 +19,9 @@ EVENT_PARTS = (m.TicketType, m.Table, m.Invitation, m.RSVP, m.TicketPurchase, m.
 
 
 def register() -> None:
-    auditlog.register(m.Event, exclude_fields=["created_at", "updated_at"], m2m_fields={"organizers"})
+    auditlog.register(
+        m.Event, exclude_fields=["created_at", "updated_at"], m2m_fields={"organizers"}
+    )
     auditlog.register(m.TicketType)
     auditlog.register(m.Table)
     # The token is the guest's key to their answer: never copied into the log.

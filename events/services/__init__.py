@@ -1,5 +1,7 @@
-"""Every write to events goes through these functions; views, admin actions, tasks and (later)
-the Stripe webhook call them and nothing else writes events, RSVPs, invitations or tickets."""
+"""Every write to events goes through these functions (each a ``common.door.service``): the
+admin, views, tasks, the RSVP import and the Stripe webhook call them, and nothing else writes
+events, ticket types, tables, guest lists, invitations, RSVPs or tickets (under tests a write
+elsewhere during a request, task or command raises)."""
 
 from events.services.cancellation import (
     cancellation_recipient_count,
@@ -79,6 +81,8 @@ __all__ = [
     "invitations_create",
     "invitations_delete",
     "invitations_send",
+    "rsvp_check_in",
+    "rsvp_check_in_undo",
     "rsvp_closed_message",
     "rsvp_confirm_public",
     "rsvp_confirmation_send",
@@ -102,4 +106,5 @@ __all__ = [
     "ticket_type_delete",
     "ticket_type_save",
     "tickets_left",
+    "walk_in_add",
 ]

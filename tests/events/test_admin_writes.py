@@ -11,7 +11,16 @@ from django.test import Client
 
 from donors.models import Gift
 from events.admin import EventGiftForm, TicketPurchaseForm
-from events.models import RSVP, Event, EventGift, GuestList, Invitation, Table, TicketPurchase, TicketType
+from events.models import (
+    RSVP,
+    Event,
+    EventGift,
+    GuestList,
+    Invitation,
+    Table,
+    TicketPurchase,
+    TicketType,
+)
 from tests import factories
 from tests.events.admin_forms import event_change_data
 
