@@ -314,7 +314,7 @@ class GuestListAdmin(BackOfficeAdmin):
         hidden = []
         if change and not selectors.sees_every_event(request.user):
             visible = selectors.events_for(request.user).values("pk")
-            hidden = list(GuestList.objects.get(pk=obj.pk).events.exclude(pk__in=visible))
+            hidden = list(obj.events.exclude(pk__in=visible))
         services.guest_list_save(
             guest_list=obj,
             donors=form.cleaned_data["donors"],
