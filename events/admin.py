@@ -9,20 +9,29 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from common.roles import EVENT_ORGANIZER
-from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ServiceModelForm, can_see_giving
+from donors.admin.base import (
+    AuditedAdmin,
+    BackOfficeAdmin,
+    ServiceModelForm,
+    can_see_audit,
+    can_see_giving,
+)
 from donors.admin.importing import EngineImportMixin, SkipErrorsImportForm
 from donors.exports import csv_stream, xlsx_file
 from donors.models import Donor, GiftMethod
 from events import selectors, services
+from events.audit import event_history
 from events.models import (
     RSVP,
     EventStatus,
@@ -221,6 +230,25 @@ class EventAdmin(AuditedAdmin):
     def get_object(self, request, object_id, from_field=None):
         return _in_scope_or_404(request, super().get_object(request, object_id, from_field))
 
+    auditlog_history_template = "admin/events/event/audit_history.html"
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        """One history for the event and everything of it (events.audit.event_history)."""
+        event = self.get_object(request, unquote(object_id))
+        if event is None or not can_see_audit(request):
+            # As AuditedAdmin answers: 403, or the missing record's redirect.
+            return super().auditlog_history_view(request, object_id, extra_context)
+        per_page = self.auditlog_history_per_page
+        paginator = self.get_paginator(request, event_history(event), per_page)
+        page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+        context = {
+            "log_entries": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+            "pagination_required": paginator.count > per_page,
+            **(extra_context or {}),
+        }
+        return super().auditlog_history_view(request, object_id, context)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
             kwargs["queryset"] = get_user_model().objects.filter(
@@ -233,21 +261,32 @@ class EventAdmin(AuditedAdmin):
         services.event_save(event=obj)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change and not selectors.sees_every_event(request.user):
+        event = form.instance
+        if "organizers" in form.cleaned_data:  # Staff's form: the Organizers box
+            services.event_organizers_set(event=event, organizers=form.cleaned_data["organizers"])
+        elif not change and not selectors.sees_every_event(request.user):
             # An organizer runs the events they create (and sees only those).
-            form.instance.organizers.add(request.user)
+            services.event_organizers_set(event=event, organizers=[], add=[request.user])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    _inline_services = {
+        TicketType: (services.ticket_type_save, services.ticket_type_delete, "ticket_type"),
+        Table: (services.table_save, services.table_delete, "table"),
+    }
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, TicketType):
-                services.ticket_type_save(ticket_type=instance)
-            else:
-                instance.full_clean()
-                instance.save()
+        save, delete, name = self._inline_services[formset.model]
+        for instance in formset.save(commit=False):
+            save(**{name: instance})
         for deleted in formset.deleted_objects:
-            deleted.delete()
+            delete(**{name: deleted})
+
+    def delete_model(self, request, obj):
+        services.events_delete(events=Event.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.events_delete(events=queryset)
 
 
 @admin.register(GuestList)
@@ -270,20 +309,28 @@ class GuestListAdmin(BackOfficeAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
         # An organizer's choice of events never removes the sharing Staff set with events
         # the organizer does not see.
         hidden = []
         if change and not selectors.sees_every_event(request.user):
             visible = selectors.events_for(request.user).values("pk")
-            hidden = list(form.instance.events.exclude(pk__in=visible))
-        super().save_related(request, form, formsets, change)
-        if hidden:
-            form.instance.events.add(*hidden)
+            hidden = list(obj.events.exclude(pk__in=visible))
+        services.guest_list_save(
+            guest_list=obj,
+            donors=form.cleaned_data["donors"],
+            events=form.cleaned_data["events"],
+            created_by=request.user,
+            keep_events=hidden,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # guest_list_save set the donors and events with the list
+
+    def delete_model(self, request, obj):
+        services.guest_lists_delete(guest_lists=GuestList.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.guest_lists_delete(guest_lists=queryset)
 
     @admin.display(description="donors", ordering="n")
     def size(self, obj):
@@ -329,9 +376,18 @@ class InvitationAdmin(EventScopedAdmin):
             return "—"
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        if not change:  # once made, an invitation's event and donor are read-only
             created = services.invitations_create(event=obj.event, donors=[obj.donor])
             obj.pk = created[0].pk
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many fields, no inlines
+
+    def delete_model(self, request, obj):
+        services.invitations_delete(invitations=Invitation.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.invitations_delete(invitations=queryset)
 
     @admin.action(description="Send the selected invitations (never twice)", permissions=["change"])
     def send_invitations(self, request, queryset):
@@ -465,12 +521,52 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
             dietary_needs=obj.dietary_needs,
         )
 
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many fields, no inlines
 
-class TicketPurchaseForm(ServiceModelForm):
-    """Tickets paid at the door or by mail: the gift is recorded with the seats' value.
 
-    The admin saves inside one transaction, so the purchase is recorded while the form is
-    checked: whatever the service refuses is shown on the form, and nothing stays behind."""
+class RecordedGiftForm(ServiceModelForm):
+    """A form for money recorded at an event. It only checks (through the service's own check,
+    which writes nothing); the admin's save_model records. Per request, the admin makes a
+    subclass naming the user (``user``: an organizer is offered their events only) and the
+    site (``admin_site``: the donor box searches as you type); the fields change on the form
+    instance, never on the shared class."""
+
+    user = None
+    admin_site = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.admin_site is not None:
+            donor = self.fields["donor"]
+            donor.widget = admin.widgets.AutocompleteSelect(
+                Donor._meta.get_field("gifts").remote_field, self.admin_site
+            )
+            donor.widget.choices, donor.widget.is_required = donor.choices, donor.required
+
+    def service_arguments(self) -> dict:
+        """The service's arguments, from the cleaned data."""
+        raise NotImplementedError
+
+    def service_check(self) -> None:
+        """Raise what the service would refuse, writing nothing."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.service_check()
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the service validates the records it makes
+
+
+class TicketPurchaseForm(RecordedGiftForm):
+    """Tickets paid at the door or by mail: the gift is recorded with the seats' value."""
 
     METHODS = [
         (GiftMethod.CHECK, "Check"),
@@ -487,8 +583,6 @@ class TicketPurchaseForm(ServiceModelForm):
         required=False, help_text="The buyer gives up the seats' value: the whole price is a gift."
     )
 
-    user = None  # set per request by the admin: an organizer is offered their events only
-
     class Meta:
         model = TicketPurchase
         fields = ["ticket_type", "quantity"]
@@ -500,32 +594,31 @@ class TicketPurchaseForm(ServiceModelForm):
                 event__in=selectors.events_for(self.user)
             ).select_related("event")
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.purchase = services.ticket_purchase_record(
-                ticket_type=cleaned["ticket_type"],
-                donor=cleaned["donor"],
-                quantity=cleaned["quantity"],
-                method=cleaned["method"],
-                gift_date=cleaned["gift_date"],
-                benefit_declined=cleaned.get("benefit_declined", False),
-                check_number=cleaned.get("check_number", ""),
-            )
-        except ValidationError as error:
-            self.add_error(None, error)
-        return cleaned
+    def service_arguments(self) -> dict:
+        cleaned = self.cleaned_data
+        return {
+            "ticket_type": cleaned["ticket_type"],
+            "donor": cleaned["donor"],
+            "quantity": cleaned["quantity"],
+            "method": cleaned["method"],
+            "gift_date": cleaned["gift_date"],
+            "benefit_declined": cleaned.get("benefit_declined", False),
+            "check_number": cleaned.get("check_number", ""),
+        }
 
-    def _post_clean(self):
-        pass
+    def service_check(self) -> None:
+        services.ticket_purchase_check(**self.service_arguments())
 
 
 class RecordedGiftAdmin(EventScopedAdmin):
     """Money recorded at an event (a ticket bought, a paddle-raise gift): added once through
     its service, then shown read-only. Never changed or deleted here: a returned ticket or a
-    mistaken gift is a refund of its gift, which Staff make on the gift."""
+    mistaken gift is a refund of its gift, which Staff make on the gift.
+
+    The add form checks what the service would refuse (writing nothing); ``save_model`` then
+    records through the service."""
+
+    add_form: type[RecordedGiftForm]
 
     # The row shows its gift's donor and amount: what a ticket cost is the one amount
     # organizers see (common.roles), though they may not open gifts.
@@ -539,6 +632,38 @@ class RecordedGiftAdmin(EventScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = self.add_form
+            # A subclass per request: the shared form class is never changed.
+            per_request = {"user": request.user, "admin_site": self.admin_site}
+            return type(form.__name__, (form,), per_request)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_form(self, request, form, change):
+        return form.instance
+
+    def save_related(self, request, form, formsets, change):
+        pass  # save_model's service recorded everything
+
+    def record(self, form):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        recorded = self.record(form)
+        for field in recorded._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(recorded, field.attname))
+        obj._state.adding = False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            # The form's check passed but the service refused as it recorded (the last
+            # tickets sold meanwhile): the admin's transaction took everything back.
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description="donor", ordering="gift__donor__sort_name")
     def donor(self, obj):
@@ -557,14 +682,7 @@ class TicketPurchaseAdmin(RecordedGiftAdmin):
     search_fields = ["gift__donor__display_name", "gift__donor__emails__email", "event__name"]
     readonly_fields = ["event", "ticket_type", "quantity", "gift", "created_at"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            form = TicketPurchaseForm
-            form.base_fields["donor"].widget = admin.widgets.AutocompleteSelect(
-                Donor._meta.get_field("gifts").remote_field, self.admin_site
-            )
-            return type(form.__name__, (form,), {"user": request.user})
-        return super().get_form(request, obj, change=change, **kwargs)
+    add_form = TicketPurchaseForm
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -583,32 +701,18 @@ class TicketPurchaseAdmin(RecordedGiftAdmin):
     def method(self, obj):
         return obj.gift.get_method_display()
 
-    def save_form(self, request, form, change):
-        return form.instance
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the service saved everything while the form was checked
-
-    def save_model(self, request, obj, form, change):
-        purchase = form.purchase
-        obj.pk, obj.event, obj.ticket_type, obj.gift = (
-            purchase.pk,
-            purchase.event,
-            purchase.ticket_type,
-            purchase.gift,
-        )
+    def record(self, form):
+        return services.ticket_purchase_record(**form.service_arguments())
 
 
-class EventGiftForm(ServiceModelForm):
-    """A gift made at the event; recorded while the form is checked (see TicketPurchaseForm)."""
+class EventGiftForm(RecordedGiftForm):
+    """A gift made at the event (the paddle raise)."""
 
     donor = forms.ModelChoiceField(queryset=Donor.objects.all())
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     method = forms.ChoiceField(choices=TicketPurchaseForm.METHODS)
     gift_date = forms.DateField(initial=timezone.localdate)
     check_number = forms.CharField(max_length=30, required=False)
-
-    user = None  # set per request by the admin (see TicketPurchaseForm)
 
     class Meta:
         model = EventGift
@@ -619,25 +723,19 @@ class EventGiftForm(ServiceModelForm):
         if self.user is not None:
             self.fields["event"].queryset = selectors.events_for(self.user)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.link = services.event_gift_record(
-                event=cleaned["event"],
-                donor=cleaned["donor"],
-                amount=cleaned["amount"],
-                method=cleaned["method"],
-                gift_date=cleaned["gift_date"],
-                check_number=cleaned.get("check_number", ""),
-            )
-        except ValidationError as error:
-            self.add_error(None, error)
-        return cleaned
+    def service_arguments(self) -> dict:
+        cleaned = self.cleaned_data
+        return {
+            "event": cleaned["event"],
+            "donor": cleaned["donor"],
+            "amount": cleaned["amount"],
+            "method": cleaned["method"],
+            "gift_date": cleaned["gift_date"],
+            "check_number": cleaned.get("check_number", ""),
+        }
 
-    def _post_clean(self):
-        pass
+    def service_check(self) -> None:
+        services.event_gift_check(**self.service_arguments())
 
 
 @admin.register(EventGift)
@@ -648,25 +746,12 @@ class EventGiftAdmin(RecordedGiftAdmin):
     search_fields = ["gift__donor__display_name", "event__name"]
     readonly_fields = ["event", "gift", "created_at"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            form = EventGiftForm
-            form.base_fields["donor"].widget = admin.widgets.AutocompleteSelect(
-                Donor._meta.get_field("gifts").remote_field, self.admin_site
-            )
-            return type(form.__name__, (form,), {"user": request.user})
-        return super().get_form(request, obj, change=change, **kwargs)
+    add_form = EventGiftForm
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["event", "donor", "amount", "method", "check_number", "gift_date"]
         return self.readonly_fields
 
-    def save_form(self, request, form, change):
-        return form.instance
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the service saved everything while the form was checked
-
-    def save_model(self, request, obj, form, change):
-        obj.pk, obj.event, obj.gift = form.link.pk, form.link.event, form.link.gift
+    def record(self, form):
+        return services.event_gift_record(**form.service_arguments())

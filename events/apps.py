@@ -5,12 +5,15 @@ class EventsConfig(AppConfig):
     name = "events"
 
     def ready(self) -> None:
-        # Paid tickets reach the books through the donors app's Stripe webhook, which knows
-        # nothing of events: it hands sessions of this kind to the functions registered here.
-        # lazy: events.services imports models, and Django imports apps.py before they exist.
+        # lazy: events.audit and events.services import models, and Django imports apps.py
+        # before they exist.
         from donors.stripe.kinds import checkout_kind_register
+        from events import audit
         from events.services import tickets
 
+        audit.register()
+        # Paid tickets reach the books through the donors app's Stripe webhook, which knows
+        # nothing of events: it hands sessions of this kind to the functions registered here.
         checkout_kind_register(
             tickets.CHECKOUT_KIND,
             completed=lambda session: tickets.ticket_purchase_from_checkout(session=session),

@@ -24,6 +24,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from common.door import service
 from donors.exports import safe_cell
 from donors.imports import cells
 from donors.imports.cells import CellError
@@ -160,11 +161,16 @@ def _wanted(row: _Row, current: RSVP | None, headers):
     )  # fmt: skip
 
 
+@service
 @gc_paused
 def rsvps_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
 ) -> ImportResult:
-    """Import RSVPs (event slug, donor, answer, party size, guests, dietary needs, table)."""
+    """Import RSVPs (event slug, donor, answer, party size, guests, dietary needs, table).
+
+    A service (common.door): each answer goes through ``rsvp_submit`` and
+    ``rsvp_details_save`` (their audit entries name the importing user); the import run and
+    one summary entry per event are written here."""
     started = timezone.now()
     result = ImportResult(kind="rsvps", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
     result.rows = len(sheet.rows)

@@ -24,6 +24,18 @@ from donors.deductible import ticket_figures
 from donors.models.organization import validate_time_zone
 
 
+class OfAnEvent:
+    """A record that belongs to an event: its audit entries name the event, and the donor when
+    it has one (events.audit), so the event's "Audit log" lists them, even once the record is
+    deleted, and a donor's history can find them."""
+
+    def get_additional_data(self) -> dict:
+        data = {"event_id": self.event_id}
+        if getattr(self, "donor_id", None):
+            data["donor_id"] = self.donor_id
+        return data
+
+
 class EventStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
@@ -125,7 +137,7 @@ class Event(CheckedText, models.Model):
             raise ValidationError({"rsvp_deadline": "The RSVP deadline is after the event."})
 
 
-class TicketType(CheckedText, models.Model):
+class TicketType(OfAnEvent, CheckedText, models.Model):
     """What a ticket costs and what the guest gets for it (the meal): the difference is the
     deductible share."""
 
@@ -232,7 +244,7 @@ class GuestList(CheckedText, models.Model):
         return self.name
 
 
-class Invitation(models.Model):
+class Invitation(OfAnEvent, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
@@ -253,7 +265,7 @@ class Invitation(models.Model):
         return reverse("rsvp_invitation", args=[self.token])
 
 
-class Table(CheckedText, models.Model):
+class Table(OfAnEvent, CheckedText, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tables")
     name = models.CharField(max_length=60, help_text="Table 1, Head table…")
     seats = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
@@ -272,7 +284,7 @@ class Answer(models.TextChoices):
     NO = "no", "No, I cannot come"
 
 
-class RSVP(CheckedText, models.Model):
+class RSVP(OfAnEvent, CheckedText, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="rsvps")
     invitation = models.OneToOneField(
@@ -325,7 +337,7 @@ class RSVP(CheckedText, models.Model):
         return self.answer == Answer.YES and self.waitlist_position is None
 
 
-class TicketPurchase(models.Model):
+class TicketPurchase(OfAnEvent, models.Model):
     """Tickets bought: the money is the gift (with its benefit); this says what it bought."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="ticket_purchases")
@@ -374,7 +386,7 @@ class TicketHold(models.Model):
         return f"{self.quantity} held for {self.email}"
 
 
-class EventGift(models.Model):
+class EventGift(OfAnEvent, models.Model):
     """A gift made at the event that bought nothing (the paddle raise)."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="event_gifts")
@@ -390,7 +402,7 @@ class EventGift(models.Model):
         return str(self.gift) if self.gift_id else "Gift at the event"
 
 
-class CancellationNotice(models.Model):
+class CancellationNotice(OfAnEvent, models.Model):
     """One cancellation email to one guest or ticket buyer of a cancelled event: the row is
     the record that it went, so it never goes twice."""
 

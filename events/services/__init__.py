@@ -1,16 +1,31 @@
-"""Every write to events goes through these functions; views, admin actions, tasks and (later)
-the Stripe webhook call them and nothing else writes events, RSVPs, invitations or tickets."""
+"""Every write to events goes through these functions (each a ``common.door.service``): the
+admin, views, tasks, the RSVP import and the Stripe webhook call them, and nothing else writes
+events, ticket types, tables, guest lists, invitations, RSVPs or tickets (under tests a write
+elsewhere during a request, task or command raises)."""
 
 from events.services.cancellation import (
     cancellation_recipient_count,
     event_cancellation_notices_send,
 )
 from events.services.checkin import rsvp_check_in, rsvp_check_in_undo, walk_in_add
-from events.services.events import event_gift_record, event_save, ticket_type_save
+from events.services.events import (
+    event_gift_check,
+    event_gift_record,
+    event_organizers_set,
+    event_save,
+    events_delete,
+    table_delete,
+    table_save,
+    ticket_type_delete,
+    ticket_type_save,
+)
 from events.services.invitations import (
     event_reminders_send,
+    guest_list_save,
+    guest_lists_delete,
     invitation_send,
     invitations_create,
+    invitations_delete,
     invitations_send,
 )
 from events.services.rsvps import (
@@ -37,6 +52,7 @@ from events.services.tickets import (
     ticket_checkout_start,
     ticket_hold_create,
     ticket_hold_release,
+    ticket_purchase_check,
     ticket_purchase_from_checkout,
     ticket_purchase_record,
     ticket_sale_refusal,
@@ -53,31 +69,41 @@ __all__ = [
     "cancellation_recipient_count",
     "donor_for_email",
     "event_cancellation_notices_send",
+    "event_gift_check",
     "event_gift_record",
+    "event_organizers_set",
     "event_reminders_send",
     "event_save",
+    "events_delete",
+    "guest_list_save",
+    "guest_lists_delete",
     "invitation_send",
     "invitations_create",
+    "invitations_delete",
     "invitations_send",
     "rsvp_check_in",
     "rsvp_check_in_undo",
     "rsvp_closed_message",
     "rsvp_confirm_public",
     "rsvp_confirmation_send",
+    "rsvp_details_save",
     "rsvp_public_answer",
     "rsvp_public_request_send",
     "rsvp_request_public",
     "rsvp_submit",
-    "rsvp_details_save",
     "rsvps_delete",
     "seats_taken",
+    "table_delete",
+    "table_save",
     "ticket_checkout_metadata",
     "ticket_checkout_start",
     "ticket_hold_create",
     "ticket_hold_release",
+    "ticket_purchase_check",
     "ticket_purchase_from_checkout",
     "ticket_purchase_record",
     "ticket_sale_refusal",
+    "ticket_type_delete",
     "ticket_type_save",
     "tickets_left",
     "walk_in_add",

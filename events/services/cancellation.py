@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from common.door import service
 from donors.models import Donor
 from events.emails import cancellation_message, donor_email
 from events.models import RSVP, Answer, CancellationNotice, Event, EventStatus, TicketPurchase
 
 
+@service
 def cancellation_recipients(event: Event) -> dict[int, bool]:
     """Donor id -> whether they bought tickets, for everyone a cancellation must reach."""
     answered = RSVP.objects.filter(event=event).filter(
@@ -24,6 +26,7 @@ def cancellation_recipients(event: Event) -> dict[int, bool]:
     return recipients
 
 
+@service
 def cancellation_recipient_count(event: Event) -> int:
     """How many people cancelling would email (none told yet are counted)."""
     told = set(
@@ -55,6 +58,7 @@ def _notify(event: Event, donor_id: int, *, bought_tickets: bool) -> bool:
         return bool(to)
 
 
+@service
 def event_cancellation_notices_send(*, event_id: int) -> int:
     """Email each guest and ticket buyer of a cancelled event once; returns how many emails
     went. Does nothing unless the event is (still) cancelled."""

@@ -7,17 +7,39 @@ nobody is counted twice.
 
 from __future__ import annotations
 
+import copy
 import datetime
+
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.services import donor_create
 from events.models import RSVP, Answer, Event
 from events.services.rsvps import donor_for_email
 
 
+def _door_record(rsvp_id: int, before: dict) -> None:
+    """The audit entry of a check-in or its undo. The conditional UPDATE that makes them safe
+    sends no save signal, so the entry is written here, with the same actor and diff a save
+    would have had."""
+    after = RSVP.objects.get(pk=rsvp_id)
+    old = copy.copy(after)
+    for field, value in before.items():
+        setattr(old, field, value)
+    LogEntry.objects.log_create(
+        after,
+        action=LogEntry.Action.UPDATE,
+        changes=model_instance_diff(old, after, fields_to_check=list(before)),
+    )
+
+
+@service
+@transaction.atomic
 def rsvp_check_in(*, rsvp: RSVP, count: int, now: datetime.datetime | None = None) -> bool:
     """Mark a party arrived with how many came. False when someone already checked them in
     (their count stands: undo first to correct it)."""
@@ -28,16 +50,28 @@ def rsvp_check_in(*, rsvp: RSVP, count: int, now: datetime.datetime | None = Non
     updated = RSVP.objects.filter(pk=rsvp.pk, checked_in_count=0).update(
         checked_in_count=count, checked_in_at=now or timezone.now()
     )
+    if updated:
+        _door_record(rsvp.pk, {"checked_in_count": 0, "checked_in_at": None})
     return updated == 1
 
 
+@service
+@transaction.atomic
 def rsvp_check_in_undo(*, rsvp: RSVP) -> bool:
-    updated = RSVP.objects.filter(pk=rsvp.pk, checked_in_count__gt=0).update(
-        checked_in_count=0, checked_in_at=None
+    before = (
+        RSVP.objects.select_for_update()
+        .filter(pk=rsvp.pk, checked_in_count__gt=0)
+        .values("checked_in_count", "checked_in_at")
+        .first()
     )
-    return updated == 1
+    if before is None:
+        return False
+    RSVP.objects.filter(pk=rsvp.pk).update(checked_in_count=0, checked_in_at=None)
+    _door_record(rsvp.pk, before)
+    return True
 
 
+@service
 @transaction.atomic
 def walk_in_add(
     *,

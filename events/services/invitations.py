@@ -1,4 +1,4 @@
-"""Invitations and reminders by email, each sent at most once."""
+"""Guest lists, invitations and reminders by email, each sent at most once."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.door import service
 from donors.models import Donor
-from events.models import RSVP, Answer, Event, EventStatus, Invitation
+from events.models import RSVP, Answer, Event, EventStatus, GuestList, Invitation
 from events import tasks
 from events.emails import donor_email, invitation_message, reminder_message
 
 
+@service
 @transaction.atomic
 def invitations_create(*, event: Event, donors: Iterable[Donor]) -> list[Invitation]:
     """One invitation per donor and event, whatever the number of calls."""
@@ -24,9 +29,65 @@ def invitations_create(*, event: Event, donors: Iterable[Donor]) -> list[Invitat
         [Invitation(event=event, donor_id=donor_id) for donor_id in sorted(ids - have)],
         ignore_conflicts=True,
     )
-    return list(Invitation.objects.filter(event=event, donor_id__in=ids))
+    invitations = list(
+        Invitation.objects.filter(event=event, donor_id__in=ids).select_related("donor", "event")
+    )
+    # bulk_create sends no save signal: each new invitation's audit entry is written here.
+    for invitation in invitations:
+        if invitation.donor_id not in have:
+            LogEntry.objects.log_create(
+                invitation,
+                action=LogEntry.Action.CREATE,
+                changes=model_instance_diff(None, invitation),
+            )
+    return invitations
 
 
+@service
+@transaction.atomic
+def invitations_delete(*, invitations: QuerySet[Invitation]) -> int:
+    """Delete invitations one by one (each deletion is recorded); an answer given through one
+    stays, no longer linked to it."""
+    count = 0
+    for invitation in invitations:
+        invitation.delete()
+        count += 1
+    return count
+
+
+@service
+@transaction.atomic
+def guest_list_save(
+    *,
+    guest_list: GuestList,
+    donors: Iterable[Donor],
+    events: Iterable[Event],
+    created_by=None,
+    keep_events: Iterable[Event] = (),
+) -> GuestList:
+    """Save a guest list with its donors and the events whose organizers it is shared with.
+    ``created_by``: who makes a new list; ``keep_events``: sharing that the person saving may
+    not see, and so never removes."""
+    if guest_list.pk is None and created_by is not None:
+        guest_list.created_by = created_by
+    guest_list.full_clean()
+    guest_list.save()
+    guest_list.donors.set(donors)
+    guest_list.events.set({*events, *keep_events})
+    return guest_list
+
+
+@service
+@transaction.atomic
+def guest_lists_delete(*, guest_lists: QuerySet[GuestList]) -> int:
+    count = 0
+    for guest_list in guest_lists:
+        guest_list.delete()
+        count += 1
+    return count
+
+
+@service
 @transaction.atomic
 def invitations_send(*, event: Event, donors: Iterable[Donor]) -> dict[str, int]:
     """Invite these donors and queue an email for each invitation not sent yet."""
@@ -39,6 +100,7 @@ def invitations_send(*, event: Event, donors: Iterable[Donor]) -> dict[str, int]
     return {"invited": len(invitations), "queued": queued, "already_sent": len(invitations) - queued}
 
 
+@service
 def invitation_send(*, invitation_id: int) -> bool:
     """Email one invitation with its link and the calendar file; never twice."""
     with transaction.atomic():
@@ -85,6 +147,7 @@ def _remind(rsvp_id: int, *, days: int, now: datetime.datetime) -> bool:
         return bool(to)
 
 
+@service
 def event_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Remind confirmed guests a week and a day ahead (run by the django-q2 schedule; each
     reminder goes once, however often this runs)."""

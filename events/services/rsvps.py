@@ -15,6 +15,7 @@ from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from common.door import service
 from donors.models import Donor, DonorEmail
 from donors.services import donor_create
 from events.models import RSVP, Answer, Event, Invitation, Table
@@ -22,6 +23,7 @@ from events import tasks
 from events.emails import donor_email, rsvp_confirmation_message, rsvp_request_message
 
 
+@service
 def seats_taken(event: Event, *, exclude_id: int | None = None) -> int:
     rsvps = RSVP.objects.filter(event=event, answer=Answer.YES, waitlist_position__isnull=True)
     if exclude_id:
@@ -29,6 +31,7 @@ def seats_taken(event: Event, *, exclude_id: int | None = None) -> int:
     return rsvps.aggregate(seats=Sum("party_size"))["seats"] or 0
 
 
+@service
 def rsvp_closed_message(event: Event) -> str:
     if event.status == "cancelled":
         return "This event was cancelled."
@@ -73,6 +76,7 @@ def _answer_check(event: Event, *, answer: str, party_size: int, now: datetime.d
     return party_size
 
 
+@service
 @transaction.atomic
 def rsvp_submit(
     *,
@@ -136,6 +140,7 @@ def rsvp_submit(
     return rsvp
 
 
+@service
 @transaction.atomic
 def rsvps_delete(*, rsvps, now: datetime.datetime | None = None) -> int:
     """Delete answers (organizers, in the admin); seats they held go to the waitlist."""
@@ -152,6 +157,7 @@ def rsvps_delete(*, rsvps, now: datetime.datetime | None = None) -> int:
     return count
 
 
+@service
 def donor_for_email(*, email: str, first_name: str, last_name: str) -> Donor:
     """The donor who has this email address, or a new one. Nothing about the match is shown
     to the person who typed it."""
@@ -211,6 +217,7 @@ def _pending_key(link_id: str) -> str:
     return f"events:rsvp-public:{link_id}"
 
 
+@service
 def rsvp_request_public(
     *,
     event: Event,
@@ -245,6 +252,7 @@ def rsvp_request_public(
     return link_id
 
 
+@service
 def rsvp_public_answer(
     link_id: str, *, event: Event | None = None, now: datetime.datetime | None = None
 ) -> PublicAnswer:
@@ -261,6 +269,7 @@ def rsvp_public_answer(
     return found
 
 
+@service
 def rsvp_public_request_send(*, link_id: str) -> bool:
     """Email the confirmation link (the task behind ``rsvp_request_public``). A guest who has
     answered already is told their current answer and given their own link too."""
@@ -292,6 +301,7 @@ def rsvp_public_request_send(*, link_id: str) -> bool:
     return True
 
 
+@service
 @transaction.atomic
 def rsvp_confirm_public(
     *, event: Event, link_id: str, now: datetime.datetime | None = None
@@ -334,6 +344,7 @@ def rsvp_confirm_public(
     return rsvp
 
 
+@service
 def rsvp_url(rsvp: RSVP) -> str:
     invitation = rsvp.invitation or Invitation.objects.filter(
         event_id=rsvp.event_id, donor_id=rsvp.donor_id
@@ -341,6 +352,7 @@ def rsvp_url(rsvp: RSVP) -> str:
     return f"{settings.SITE_URL}{invitation.get_absolute_url()}" if invitation else ""
 
 
+@service
 def rsvp_confirmation_send(*, rsvp_id: int) -> bool:
     """Email the donor their current answer, once per answer (a retry sends nothing more)."""
     with transaction.atomic():
@@ -361,6 +373,7 @@ def rsvp_confirmation_send(*, rsvp_id: int) -> bool:
         return bool(to)
 
 
+@service
 @transaction.atomic
 def rsvp_details_save(
     *, rsvp: RSVP, table: Table | None, guest_names: str, dietary_needs: str

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from common.door import service
 from donors.models import Donor, Gift, GiftMethod
-from donors.services import gift_record, gift_save
+from donors.services import gift_save
 from donors.services.online import billing_details_fill
 from donors.stripe import client
 from events.models import (
@@ -35,21 +36,25 @@ from events.models import (
     TicketType,
 )
 from events import tasks
+from events.services.events import gift_check
 from events.services.rsvps import donor_for_email, seats_taken
 
 DAF_REFUSAL = "DAF money cannot pay for tickets: the donor must pay personally."
 
 
+@service
 def tickets_sold(ticket_type: TicketType) -> int:
     return ticket_type.purchases.aggregate(n=Sum("quantity"))["n"] or 0
 
 
+@service
 def tickets_held(ticket_type: TicketType, *, now: datetime.datetime | None = None) -> int:
     """Tickets kept for buyers who are paying in Stripe Checkout right now."""
     holds = ticket_type.holds.filter(expires_at__gt=now or timezone.now())
     return holds.aggregate(n=Sum("quantity"))["n"] or 0
 
 
+@service
 def tickets_left(ticket_type: TicketType, *, now: datetime.datetime | None = None) -> int | None:
     """None when the ticket type has no limit."""
     if ticket_type.quantity is None:
@@ -58,6 +63,72 @@ def tickets_left(ticket_type: TicketType, *, now: datetime.datetime | None = Non
     return max(left, 0)
 
 
+def _sale_check(ticket_type: TicketType, *, quantity: int, method: str, online: bool) -> None:
+    """What refuses a sale whatever the buyer: DAF money, no ticket, too few left (tickets
+    paid online were held for the buyer, so their count was checked then)."""
+    if method == GiftMethod.DAF_GRANT:
+        raise ValidationError({"method": DAF_REFUSAL})
+    if quantity < 1:
+        raise ValidationError({"quantity": "Buy at least one ticket."})
+    if ticket_type.quantity is not None and not online:
+        # Tickets held for buyers paying online right now are not for sale at the door.
+        left = tickets_left(ticket_type)
+        if quantity > left:
+            raise ValidationError(
+                {"quantity": f"Only {max(left, 0)} {ticket_type.name} ticket(s) are left."}
+            )
+
+
+def _ticket_gift(
+    ticket_type: TicketType,
+    *,
+    donor: Donor,
+    quantity: int,
+    method: str,
+    gift_date: datetime.date,
+    benefit_declined: bool,
+    unit_price: Decimal | None,
+    stripe_payment_id: str | None,
+    gift_fields: dict,
+) -> Gift:
+    """The gift that pays for the tickets (unsaved): the price, with the seats' value as its
+    benefit, counted toward the event's campaign."""
+    amount = quantity * (ticket_type.price if unit_price is None else unit_price)
+    fields = {"campaign": ticket_type.event.campaign, **gift_fields}
+    return Gift(
+        donor=donor,
+        amount=amount,
+        method=method,
+        gift_date=gift_date,
+        stripe_payment_id=stripe_payment_id,
+        **_benefit(ticket_type, quantity, benefit_declined, amount=amount),
+        **fields,
+    )
+
+
+@service
+def ticket_purchase_check(
+    *,
+    ticket_type: TicketType,
+    donor: Donor,
+    quantity: int = 1,
+    method: str,
+    gift_date: datetime.date,
+    benefit_declined: bool = False,
+    **gift_fields,
+) -> None:
+    """Raise the ValidationError ``ticket_purchase_record`` would raise for a sale at the
+    door, writing nothing (the admin's form shows it before anything is saved)."""
+    _sale_check(ticket_type, quantity=quantity, method=method, online=False)
+    gift = _ticket_gift(
+        ticket_type, donor=donor, quantity=quantity, method=method, gift_date=gift_date,
+        benefit_declined=benefit_declined, unit_price=None, stripe_payment_id=None,
+        gift_fields=gift_fields,
+    )  # fmt: skip
+    gift_check(gift=gift)
+
+
+@service
 @transaction.atomic
 def ticket_purchase_record(
     *,
@@ -94,32 +165,17 @@ def ticket_purchase_record(
                 benefit_declined=benefit_declined,
                 unit_price=unit_price,
             )
-    if quantity < 1:
-        raise ValidationError({"quantity": "Buy at least one ticket."})
     # Lock the ticket type so two sales of the last tickets cannot both go through.
     ticket_type = TicketType.objects.select_for_update(of=("self",)).select_related("event").get(
         pk=ticket_type.pk
     )
-    event = ticket_type.event
-    if ticket_type.quantity is not None and not stripe_payment_id:
-        # Tickets held for buyers paying online right now are not for sale at the door.
-        left = tickets_left(ticket_type)
-        if quantity > left:
-            raise ValidationError(
-                {"quantity": f"Only {max(left, 0)} {ticket_type.name} ticket(s) are left."}
-            )
-    amount = quantity * (ticket_type.price if unit_price is None else unit_price)
-    gift = gift_record(
-        donor=donor,
-        amount=amount,
-        method=method,
-        gift_date=gift_date,
-        campaign=gift_fields.pop("campaign", event.campaign),
-        stripe_payment_id=stripe_payment_id,
-        **_benefit(ticket_type, quantity, benefit_declined, amount=amount),
-        **gift_fields,
-    )
-    return _purchase_save(gift=gift, ticket_type=ticket_type, quantity=quantity)
+    _sale_check(ticket_type, quantity=quantity, method=method, online=bool(stripe_payment_id))
+    gift = _ticket_gift(
+        ticket_type, donor=donor, quantity=quantity, method=method, gift_date=gift_date,
+        benefit_declined=benefit_declined, unit_price=unit_price,
+        stripe_payment_id=stripe_payment_id, gift_fields=gift_fields,
+    )  # fmt: skip
+    return _purchase_save(gift=gift_save(gift=gift), ticket_type=ticket_type, quantity=quantity)
 
 
 def _benefit(ticket_type: TicketType, quantity: int, declined: bool, *, amount: Decimal) -> dict:
@@ -205,6 +261,7 @@ CHECKOUT_MINUTES = 31
 HOLD_GRACE_MINUTES = 15
 
 
+@service
 def ticket_checkout_metadata(
     *,
     ticket_type: TicketType,
@@ -228,6 +285,7 @@ def ticket_checkout_metadata(
     return {k: v[:500] for k, v in values.items() if v}
 
 
+@service
 def ticket_sale_refusal(
     ticket_type: TicketType,
     quantity: int,
@@ -294,6 +352,7 @@ def _hold_limit_refusal(
     return None
 
 
+@service
 @transaction.atomic
 def ticket_hold_create(
     *,
@@ -343,6 +402,7 @@ def ticket_hold_create(
     return hold
 
 
+@service
 def ticket_hold_release(*, hold_id: int | None = None, session_id: str | None = None) -> int:
     """Give held tickets back (the buyer's Checkout session expired or could not start)."""
     holds = TicketHold.objects.none()
@@ -354,6 +414,7 @@ def ticket_hold_release(*, hold_id: int | None = None, session_id: str | None = 
     return deleted
 
 
+@service
 def ticket_checkout_session_params(
     *,
     ticket_type: TicketType,
@@ -415,6 +476,7 @@ def ticket_checkout_session_params(
     }
 
 
+@service
 def ticket_checkout_start(
     *,
     ticket_type: TicketType,
@@ -463,6 +525,7 @@ def ticket_checkout_start(
     return session["url"]
 
 
+@service
 def ticket_checkout_expired(session: dict) -> None:
     """Stripe's ``checkout.session.expired``: nobody paid, the held tickets go back on sale."""
     metadata = session.get("metadata") or {}
@@ -477,6 +540,7 @@ def _id(value) -> str:
     return value["id"] if isinstance(value, dict) else value
 
 
+@service
 def ticket_purchase_from_checkout(*, session: dict) -> TicketPurchase:
     """Record a completed Checkout Session for tickets, once (retries return the same
     purchase), and release its hold. The buyer is matched to a donor by the email they gave

@@ -1,3 +1,4 @@
+from common.door import entry
 from donors.imports.command import ImportCommand
 from events.imports import rsvps_import
 
@@ -11,3 +12,4 @@ class Command(ImportCommand):
     )
     engine = rsvps_import
     noun = "RSVP rows"
+    handle = entry("command import_rsvps")(ImportCommand.handle)
