@@ -54,6 +54,12 @@ def service(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def reads_only(func: F) -> F:
+    """Mark an admin action that only reads (an export): it needs no service."""
+    func.reads_only = True  # type: ignore[attr-defined]
+    return func
+
+
 def is_service(func) -> bool:
     return bool(getattr(func, "is_service", False))
 

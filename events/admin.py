@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from common.door import reads_only
 from common.roles import EVENT_ORGANIZER
 from donors.admin.base import (
     AuditedAdmin,
@@ -493,6 +494,7 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
     def _export_name(self, extension: str) -> str:
         return f"rsvps-{timezone.localdate():%Y-%m-%d}.{extension}"
 
+    @reads_only
     @admin.action(description="Export selected RSVPs as CSV", permissions=["view"])
     def export_rsvps_csv(self, request, queryset):
         rows = rsvp_export_rows(queryset)
@@ -500,6 +502,7 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
         response["Content-Disposition"] = f'attachment; filename="{self._export_name("csv")}"'
         return response
 
+    @reads_only
     @admin.action(description="Export selected RSVPs as Excel (XLSX)", permissions=["view"])
     def export_rsvps_xlsx(self, request, queryset):
         handle = xlsx_file(rsvp_export_rows(queryset), title="RSVPs")

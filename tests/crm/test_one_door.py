@@ -47,19 +47,11 @@ from tests.factories import make_board_member, make_donor, make_fund, make_gift
 # once their branches are merged; an admin listed here that passes fails the test, so the set
 # only shrinks.
 PENDING: set[str] = {
-    # events (door2)
-    "events.Event",
-    "events.EventGift",
-    "events.GuestList",
-    "events.Invitation",
-    "events.RSVP",
-    "events.TicketPurchase",
     # compliance (door3)
     "compliance.BenefitLimit",
     "compliance.ComplianceDeadline",
     "compliance.EmailTemplate",
     "compliance.FilingProfile",
-    "compliance.IssueBatch",
     "compliance.Receipt",
     "compliance.YearEndStatement",
     # crm shell: users and roles, and the task queue's admins (door3)
@@ -107,6 +99,10 @@ def reaches_service(func, owner, seen=None, depth: int = 0) -> bool:
     func = getattr(func, "__func__", func)  # a bound method
     if is_service(func):
         return True
+    if isinstance(func, dict):  # a table of services: {Model: (save, delete, name)}
+        func = list(func.values())
+    if isinstance(func, (list, tuple)):
+        return any(reaches_service(item, owner, seen, depth + 1) for item in func)
     if not _project_function(func) or func in seen or depth > 6:
         return False
     seen.add(func)
@@ -169,7 +165,8 @@ def _problems(model_admin, user) -> list[str]:
         method = _own(model_admin, writer)
         if method is None:
             problems.append(f"{writer} is Django's default ({because})")
-        elif not reaches_service(method, model_admin):
+        elif _names(method.__code__) and not reaches_service(method, model_admin):
+            # (A method that names nothing at all, such as `pass`, writes nothing.)
             problems.append(f"{writer} reaches no @service function ({because})")
 
     if model_admin.has_add_permission(request) or model_admin.has_change_permission(request):
