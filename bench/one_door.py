@@ -49,7 +49,9 @@ def child(code: Path, gifts: int) -> dict:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    settings.DEBUG = False  # no query log while timing (bench/run sets DEBUG for the settings)
+    settings.DEBUG = (
+        False  # no query log while timing (bench/run sets DEBUG for the settings)
+    )
     call_command("migrate", verbosity=0)
     from common.roles import roles_sync
     from crm import demo
@@ -103,7 +105,9 @@ def child(code: Path, gifts: int) -> dict:
 
 
 def _pg_url(name: str) -> str:
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/msp_bench_one_door")
+    base = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/msp_bench_one_door"
+    )
     return base.rsplit("/", 1)[0] + "/" + name
 
 
@@ -144,9 +148,15 @@ def load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--gifts", type=int, default=600, help="gift saves timed (after 50 counted)")
-    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
-    parser.add_argument("--before", default=BEFORE, help=f"the previous code (default {BEFORE})")
+    parser.add_argument(
+        "--gifts", type=int, default=600, help="gift saves timed (after 50 counted)"
+    )
+    parser.add_argument(
+        "--db", default="sqlite,postgresql", help="sqlite, postgresql or both"
+    )
+    parser.add_argument(
+        "--before", default=BEFORE, help=f"the previous code (default {BEFORE})"
+    )
     parser.add_argument("--skip-before", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -163,7 +173,7 @@ def main() -> None:
             subprocess.run(["git", "worktree", "add", "--detach", str(worktree), args.before],
                            cwd=ROOT, check=True, capture_output=True)  # fmt: skip
             sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=worktree,
-                                 capture_output=True, text=True).stdout.strip()  # fmt: skip
+                                 check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
             sides.insert(0, (f"previous ({sha})", worktree, "before"))
         results = []
         for vendor in args.db.split(","):
@@ -174,7 +184,7 @@ def main() -> None:
     finally:
         if worktree is not None:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT,
-                           capture_output=True)  # fmt: skip
+                           check=False, capture_output=True)  # fmt: skip
     print(f"\nload average after: {load()}")
     print(f"{'database':<11} {'code':<20} {'queries/save':>12} {'saves/s':>8} "
           f"{'demo load s':>11} {'(CPU s)':>8}  demo")  # fmt: skip

@@ -3,7 +3,7 @@ by ``full_clean`` (which the services and the admin's forms run)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
 from donors.text import text_problem
@@ -121,7 +121,7 @@ def _plain_condition(instance, constraint) -> dict | None:
             return None
         try:
             field = instance._meta.get_field(name)
-        except Exception:
+        except FieldDoesNotExist:
             return None
         if field.is_relation:
             return None

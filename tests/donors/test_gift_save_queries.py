@@ -52,23 +52,39 @@ def _card(donor, n: int) -> Gift:
     )
 
 
-def test_a_check_gift_is_recorded_in_a_handful_of_queries(warmed, django_assert_max_num_queries):
+def test_a_check_gift_is_recorded_in_a_handful_of_queries(
+    warmed, django_assert_max_num_queries
+):
     donor = make_donor()  # no time zone of its own: the organization's is used
     make_gift(donor=donor, amount=Decimal("40.00"), gift_date=datetime.date(2024, 6, 1))
     with django_assert_max_num_queries(CHECK_GIFT_QUERIES):
-        gift_record(donor=donor, amount="25.00", method="check", gift_date=datetime.date(2025, 3, 1))
+        gift_record(
+            donor=donor,
+            amount="25.00",
+            method="check",
+            gift_date=datetime.date(2025, 3, 1),
+        )
     donor.refresh_from_db()
-    assert (donor.lifetime_total, donor.gift_count, donor.years_given) == (Decimal("65.00"), 2, 2)
+    assert (donor.lifetime_total, donor.gift_count, donor.years_given) == (
+        Decimal("65.00"),
+        2,
+        2,
+    )
     assert DonorYearTotal.objects.get(donor=donor, year=2025).total == Decimal("25.00")
 
 
-def test_a_stripe_gift_is_recorded_in_a_handful_of_queries(warmed, django_assert_max_num_queries):
+def test_a_stripe_gift_is_recorded_in_a_handful_of_queries(
+    warmed, django_assert_max_num_queries
+):
     donor = make_donor(time_zone="America/Chicago")
     with django_assert_max_num_queries(STRIPE_GIFT_QUERIES):
         gift = _card(donor, 1)
     assert gift.net == Decimal("48.60")
     donor.refresh_from_db()
-    assert (donor.lifetime_total, donor.largest_gift) == (Decimal("50.00"), Decimal("50.00"))
+    assert (donor.lifetime_total, donor.largest_gift) == (
+        Decimal("50.00"),
+        Decimal("50.00"),
+    )
 
 
 def test_the_one_read_of_the_stripe_ids_still_refuses_a_payment_recorded_twice(warmed):
@@ -85,8 +101,15 @@ def test_the_organization_is_read_once_for_many_gifts(warmed):
     donors = [make_donor() for _ in range(3)]  # none with a time zone of its own
     with CaptureQueriesContext(connection) as captured:
         for donor in donors:
-            gift_record(donor=donor, amount="10.00", method="cash", gift_date=datetime.date(2025, 1, 9))
-    reads = [q["sql"] for q in captured.captured_queries if "donors_organization" in q["sql"]]
+            gift_record(
+                donor=donor,
+                amount="10.00",
+                method="cash",
+                gift_date=datetime.date(2025, 1, 9),
+            )
+    reads = [
+        q["sql"] for q in captured.captured_queries if "donors_organization" in q["sql"]
+    ]
     assert len(reads) <= 1, reads
 
 
