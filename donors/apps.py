@@ -7,6 +7,14 @@ class DonorsConfig(AppConfig):
 
     def ready(self) -> None:
         # lazy: donors.audit imports models, and Django imports apps.py before the models exist.
+        from django.core.signals import request_started
+        from django_q.signals import pre_execute
+
         from donors import audit
+        from donors.models.organization import organization_forget
 
         audit.register()
+        # The organization profile is read once per request and per task (another process may
+        # have changed it since): Organization.current() remembers it until then.
+        request_started.connect(organization_forget, dispatch_uid="donors.organization_forget")
+        pre_execute.connect(organization_forget, dispatch_uid="donors.organization_forget_task")

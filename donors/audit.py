@@ -7,6 +7,13 @@ from auditlog.registry import auditlog
 from donors import models as m
 
 
+def _reverse_relations(model) -> list[str]:
+    """The records pointing at ``model`` (a gift's receipts, its event ticket): not the
+    record's own data, and on a creation auditlog would read each one-to-one of them (a query
+    each, for nothing: a new record has none) and log each list as a changed "field"."""
+    return [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
+
+
 def register() -> None:
     figures = [
         "first_gift_date",
@@ -19,10 +26,14 @@ def register() -> None:
         "display_name",
         "sort_name",
     ]
-    auditlog.register(m.Donor, exclude_fields=figures, m2m_fields={"tags"})
+    auditlog.register(
+        m.Donor, exclude_fields=figures + _reverse_relations(m.Donor), m2m_fields={"tags"}
+    )
     auditlog.register(m.DonorEmail)
     auditlog.register(m.DonorAddress)
-    auditlog.register(m.Gift, exclude_fields=["updated_at", "created_at"])
+    auditlog.register(
+        m.Gift, exclude_fields=["updated_at", "created_at", *_reverse_relations(m.Gift)]
+    )
     auditlog.register(m.SoftCredit)
     auditlog.register(m.Pledge)
     auditlog.register(m.PledgeInstallment)

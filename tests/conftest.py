@@ -46,6 +46,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _organization_forgotten():
+    # Organization.current() remembers the profile for the process; each test's database
+    # starts (and is rolled back) without it.
+    from donors.models.organization import organization_forget
+
+    organization_forget()
+    yield
+    organization_forget()
+
+
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":

@@ -3,7 +3,7 @@ by ``full_clean`` (which the services and the admin's forms run)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
 from donors.text import text_problem
@@ -49,3 +49,81 @@ class CheckedText:
             return False
         stored = type(self)._base_manager.filter(pk=self.pk).values_list(field.attname, flat=True)
         return stored.first() == value
+
+
+class PlainConditions:
+    """A model mixin: a unique constraint whose condition only compares the record's own
+    fields with constants (``Q(is_primary=True)``) is checked the plain way: the condition
+    read off the record in Python, then one ``exists()`` when it holds. Django evaluates such
+    a condition in the database with a query built from every field of the record, which made
+    adding a contact several times slower. Any other constraint is validated as Django does."""
+
+    def validate_constraints(self, exclude=None):
+        plain, others = [], []
+        for constraint in self._meta.constraints:
+            (plain if _plain_condition(self, constraint) is not None else others).append(constraint)
+        errors: dict = {}
+        try:
+            _validate(self, others, exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for constraint in plain:
+            if exclude and set(constraint.fields) & set(exclude):
+                continue
+            condition = _plain_condition(self, constraint)
+            if not all(getattr(self, name) == value for name, value in condition.items()):
+                continue
+            keys = {}
+            for name in constraint.fields:
+                field = self._meta.get_field(name)
+                keys[field.attname] = getattr(self, field.attname)
+            if any(value is None for value in keys.values()):
+                continue  # NULLs never clash
+            others_qs = type(self)._default_manager.filter(**keys, **condition)
+            if not self._state.adding and self.pk is not None:
+                others_qs = others_qs.exclude(pk=self.pk)
+            if others_qs.exists():
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    ValidationError(
+                        constraint.get_violation_error_message(),
+                        code=constraint.violation_error_code,
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _validate(instance, constraints, exclude) -> None:
+    errors: dict = {}
+    for constraint in constraints:
+        try:
+            constraint.validate(type(instance), instance, exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _plain_condition(instance, constraint) -> dict | None:
+    """``{attname: constant}`` for a unique constraint on fields whose condition is an AND of
+    ``field=constant`` (no lookups, no expressions); None for any other constraint."""
+    if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+        return None
+    condition = constraint.condition
+    if condition is None or condition.negated or condition.connector != "AND":
+        return None
+    plain = {}
+    for child in condition.children:
+        if not isinstance(child, tuple):
+            return None
+        name, value = child
+        if "__" in name or hasattr(value, "resolve_expression"):
+            return None
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation:
+            return None
+        plain[field.attname] = value
+    return plain

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from donors.models.base import CheckedText
+from donors.models.base import CheckedText, PlainConditions
 from donors.models.organization import validate_time_zone
 
 US_STATES = {
@@ -131,7 +131,7 @@ class Donor(CheckedText, models.Model):
             )
 
 
-class DonorEmail(CheckedText, models.Model):
+class DonorEmail(PlainConditions, CheckedText, models.Model):
     class Kind(models.TextChoices):
         PERSONAL = "personal", "Personal"
         WORK = "work", "Work"
@@ -159,7 +159,7 @@ class DonorEmail(CheckedText, models.Model):
         self.email = (self.email or "").strip().lower()
 
 
-class DonorAddress(CheckedText, models.Model):
+class DonorAddress(PlainConditions, CheckedText, models.Model):
     class Kind(models.TextChoices):
         HOME = "home", "Home"
         WORK = "work", "Work"

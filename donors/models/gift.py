@@ -57,6 +57,16 @@ class SoftCreditKind(models.TextChoices):
 last4_validator = RegexValidator(r"^\d{4}$", "The last four digits only.")
 
 
+# The ids no two gifts share, each unique only where set (Gift.Meta.constraints).
+_UNIQUE_IDS = (
+    ("stripe_payment_id", "Stripe payment id"),
+    ("stripe_charge_id", "Stripe charge id"),
+    ("external_id", "external id"),
+    ("import_fingerprint", "import fingerprint"),
+)
+_UNIQUE_ID_CONSTRAINTS = frozenset(f"gift_{field}_unique" for field, _ in _UNIQUE_IDS)
+
+
 class Gift(CheckedText, models.Model):
     """One payment. Amounts are USD Decimals; the tax date is derived by the gift services."""
 
@@ -221,12 +231,7 @@ class Gift(CheckedText, models.Model):
                     name=f"gift_{field}_unique",
                     violation_error_message=f"Another gift already has this {label}.",
                 )
-                for field, label in (
-                    ("stripe_payment_id", "Stripe payment id"),
-                    ("stripe_charge_id", "Stripe charge id"),
-                    ("external_id", "external id"),
-                    ("import_fingerprint", "import fingerprint"),
-                )
+                for field, label in _UNIQUE_IDS
             ),
         ]
         # Indexes on columns most gifts leave empty hold only the gifts that have a value:
@@ -266,8 +271,14 @@ class Gift(CheckedText, models.Model):
         field, as a plain ``unique=True`` would be."""
         errors: dict = {}
         using = router.db_for_write(type(self), instance=self)
+        unique_ids = {}
         for constraint in self._meta.constraints:
             if isinstance(constraint, models.CheckConstraint):
+                continue
+            if constraint.name in _UNIQUE_ID_CONSTRAINTS:
+                field = constraint.fields[0]
+                if field not in (exclude or ()) and getattr(self, field) is not None:
+                    unique_ids[field] = constraint
                 continue
             try:
                 constraint.validate(type(self), self, exclude=exclude, using=using)
@@ -275,8 +286,30 @@ class Gift(CheckedText, models.Model):
                 if isinstance(constraint, models.UniqueConstraint) and len(constraint.fields) == 1:
                     error = ValidationError({constraint.fields[0]: error.messages})
                 errors = error.update_error_dict(errors)
+        for field, message in self._unique_id_clashes(unique_ids, using).items():
+            errors.setdefault(field, []).append(message)
         if errors:
             raise ValidationError(errors)
+
+    def _unique_id_clashes(self, constraints: dict, using: str) -> dict[str, str]:
+        """The partial unique ids (Stripe's, the external id, the import fingerprint) this gift
+        shares with another, all read in one query. Django would check each constraint with a
+        query built from every field of the gift (for a Stripe payment two queries, and most
+        of the time of validating it)."""
+        if not constraints:
+            return {}
+        wanted = Q()
+        for field in constraints:
+            wanted |= Q(**{field: getattr(self, field)})
+        others = type(self)._default_manager.using(using).filter(wanted)
+        if not self._state.adding and self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        clashes = {}
+        for row in others.order_by().values_list(*constraints):
+            for field, value in zip(constraints, row, strict=True):
+                if value == getattr(self, field):
+                    clashes[field] = str(constraints[field].get_violation_error_message())
+        return clashes
 
     def clean(self) -> None:
         # lazy: donors.rules imports donors.models at load

@@ -1,3 +1,4 @@
+import copy
 import datetime
 import io
 import warnings
@@ -12,6 +13,17 @@ from PIL import Image, UnidentifiedImageError
 from donors.models.base import CheckedText
 
 ein_validator = RegexValidator(r"^\d{2}-\d{7}$", "Write the EIN as 12-3456789.")
+
+
+# Organization.current()'s remembered row: empty until read, emptied on every save of the profile
+# in this process and at the start of every request and task (donors.apps), so another
+# process's change is seen by the next request.
+_memo: list = []
+
+
+def organization_forget(**_signal) -> None:
+    """Forget the remembered profile: the next ``Organization.current()`` reads it again."""
+    _memo.clear()
 
 
 LOGO_MAX_BYTES = 1024 * 1024
@@ -132,9 +144,26 @@ class Organization(CheckedText, models.Model):
 
     @classmethod
     def current(cls) -> "Organization | None":
-        # Without the logo (up to 1 MB): this runs for every gift recorded; the PDFs read the
-        # logo on their own (compliance.pdf_logo).
-        return cls.objects.defer("logo").filter(pk=1).first()
+        """The profile, read once per request, task or process and remembered until then
+        (``organization_forget``): every gift recorded asks for it (its time zone, the
+        major-gift threshold). Each caller gets its own copy, so one that edits it (a form)
+        never changes what the next one reads.
+
+        Without the logo (up to 1 MB): the PDFs read the logo on their own (compliance.pdf_logo).
+        """
+        if not _memo:
+            _memo.append(cls.objects.defer("logo").filter(pk=1).first())
+        found = _memo[0]
+        return copy.copy(found) if found is not None else None
+
+    def save(self, *args, **kwargs):
+        organization_forget()
+        super().save(*args, **kwargs)
+        organization_forget()
+
+    def delete(self, *args, **kwargs):
+        organization_forget()
+        return super().delete(*args, **kwargs)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

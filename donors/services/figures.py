@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
+from django.db.models import Count, Max, Min
 from django.db.models.functions import ExtractYear, Round
 
 from common.door import service
 from donors.db import id_array, where_in
 from donors.models import Donor, DonorYearTotal, Gift
-from donors.money import ZERO, MoneyField, money_sum
+from donors.money import MoneyField, money_sum
 from donors.money_rules import KEPT, counted_q
 
 # Small enough for SQLite's limit on query parameters, large enough for set-based speed. On
@@ -24,8 +24,8 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
 
     Counted: succeeded and partially refunded gifts, net of refunds, by tax year. Soft credits
     never count here: these are the donor's own giving. Set-based, three statements per chunk
-    of donors whatever the number of gifts (four on SQLite): the gifts are read once into the
-    yearly totals, and the lifetime figures are read from those.
+    of donors whatever the number of gifts: the gifts are read once into the yearly totals,
+    and the lifetime figures are read from those.
     """
     ids = sorted({i for i in donor_ids if i is not None})
     size = _PG_CHUNK if connection.vendor == "postgresql" else _CHUNK
@@ -33,8 +33,15 @@ def donor_figures_refresh(*, donor_ids: Iterable[int]) -> None:
         _refresh_chunk(ids[start : start + size])
 
 
-@transaction.atomic
+# Above this many donors the PostgreSQL planner is kept from compiling the statements (JIT).
+_JIT_OFF_FROM = 1000
+
+
+@transaction.atomic(savepoint=False)
 def _refresh_chunk(ids: list[int]) -> None:
+    """Three statements: the donors' yearly rows deleted, recomputed from their gifts, and
+    their lifetime figures from those (zeros for a donor with no yearly row left). Inside the
+    caller's transaction when there is one (a gift's save), without a savepoint of its own."""
     kept = KEPT
     per_year = (
         where_in(Gift.objects.filter(counted_q()), "donor_id", ids)
@@ -51,19 +58,24 @@ def _refresh_chunk(ids: list[int]) -> None:
         .order_by()
     )
     years_table = DonorYearTotal._meta.db_table
-    donors_table = Donor._meta.db_table
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Right after a bulk import the statistics are stale: the planner guesses millions
-            # of rows and compiles the statements (JIT), 0.3 s of a 1 s update, for nothing.
-            cursor.execute("SET LOCAL jit = off")
+    select_sql, params = per_year.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if len(ids) >= _JIT_OFF_FROM:
+                # Right after a bulk import the statistics are stale: the planner guesses
+                # millions of rows and compiles the statements (JIT), 0.3 s of a 1 s update,
+                # for nothing.
+                cursor.execute("SET LOCAL jit = off")
             cursor.execute(
                 f"DELETE FROM {years_table} WHERE donor_id = ANY(%s::bigint[])", [id_array(ids)]
             )
-    else:
-        DonorYearTotal.objects.filter(donor_id__in=ids).delete()
-    select_sql, params = per_year.query.sql_with_params()
-    with connection.cursor() as cursor:
+        else:
+            # In SQL, not QuerySet.delete(): with delete signals connected (the one door's
+            # check) Django would read the rows first to send them.
+            cursor.execute(
+                f"DELETE FROM {years_table} WHERE donor_id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
         cursor.execute(
             f"INSERT INTO {years_table} (donor_id, year, total, gift_count, first_gift_date, "
             f"last_gift_date, largest_gift) {select_sql}",
@@ -71,45 +83,28 @@ def _refresh_chunk(ids: list[int]) -> None:
         )
     if connection.vendor == "postgresql":
         _lifetime_update_pg(ids)
-        return
-    lifetime = (
-        where_in(DonorYearTotal.objects.all(), "donor_id", ids)
-        .values("donor_id")
-        .annotate(
-            agg_total=money_sum("total"),
-            agg_count=Sum("gift_count"),
-            agg_years=Count("id"),
-            agg_first=Min("first_gift_date"),
-            agg_last=Max("last_gift_date"),
-            agg_largest=Max("largest_gift"),
-        )
-        .values_list(
-            "donor_id", "agg_total", "agg_count", "agg_years", "agg_first", "agg_last", "agg_largest"
-        )
-        .order_by()
-    )
-    lifetime_sql, lifetime_params = lifetime.query.sql_with_params()
+    else:
+        _lifetime_update_sqlite(ids)
+
+
+def _lifetime_update_sqlite(ids: list[int]) -> None:
+    """The lifetime figures from the yearly rows in one ``UPDATE … FROM`` (SQLite 3.33+): each
+    donor of ``ids``, one with no yearly row left getting zeros."""
+    donors_table, years_table = Donor._meta.db_table, DonorYearTotal._meta.db_table
     with connection.cursor() as cursor:
-        # UPDATE … FROM: one pass over the small yearly table (SQLite 3.33+).
         cursor.execute(
-            f"UPDATE {donors_table} SET lifetime_total = agg.agg_total, "
-            "gift_count = agg.agg_count, years_given = agg.agg_years, "
-            "first_gift_date = agg.agg_first, last_gift_date = agg.agg_last, "
-            "largest_gift = agg.agg_largest "
-            f"FROM ({lifetime_sql}) AS agg "
-            f"WHERE {donors_table}.id = agg.donor_id",
-            lifetime_params,
+            f"UPDATE {donors_table} SET lifetime_total = agg.total, "
+            "gift_count = agg.gift_count, years_given = agg.years, "
+            "first_gift_date = agg.first, last_gift_date = agg.last, largest_gift = agg.largest "
+            "FROM (SELECT d.id AS id, COALESCE(ROUND(SUM(y.total), 2), 0) AS total, "
+            "COALESCE(SUM(y.gift_count), 0) AS gift_count, COUNT(y.id) AS years, "
+            "MIN(y.first_gift_date) AS first, MAX(y.last_gift_date) AS last, "
+            "COALESCE(MAX(y.largest_gift), 0) AS largest "
+            f"FROM {donors_table} AS d LEFT JOIN {years_table} AS y ON y.donor_id = d.id "
+            f"WHERE d.id IN ({', '.join(['%s'] * len(ids))}) GROUP BY d.id) AS agg "
+            f"WHERE {donors_table}.id = agg.id",
+            ids,
         )
-    where_in(Donor.objects.all(), "id", ids).filter(
-        ~Exists(DonorYearTotal.objects.filter(donor=OuterRef("pk")))
-    ).exclude(gift_count=0, lifetime_total=ZERO, first_gift_date=None).update(
-        lifetime_total=ZERO,
-        gift_count=0,
-        years_given=0,
-        first_gift_date=None,
-        last_gift_date=None,
-        largest_gift=ZERO,
-    )
 
 
 def _lifetime_update_pg(ids: list[int]) -> None:

@@ -77,8 +77,11 @@ def _prepare(gift: Gift) -> None:
 def pledges_settle(*, pledge_ids) -> None:
     """A pledge paid in full is fulfilled; one no longer paid in full (a refund, a payment
     moved) is open again. Cancelled pledges stay cancelled."""
+    pledge_ids = {p for p in pledge_ids if p}
+    if not pledge_ids:
+        return  # most gifts pay no pledge: nothing to read
     pledges = pledges_with_balance(
-        Pledge.objects.filter(pk__in=[p for p in pledge_ids if p]).exclude(
+        Pledge.objects.filter(pk__in=pledge_ids).exclude(
             status=PledgeStatus.CANCELLED
         )
     )
@@ -87,6 +90,26 @@ def pledges_settle(*, pledge_ids) -> None:
         if pledge.status != status:
             pledge.status = status
             pledge.save(update_fields=["status"])
+
+
+def _loaded_relations(gift: Gift) -> list[str]:
+    """The gift's foreign keys whose record the caller handed over already read (the donor,
+    a pledge): validating them would read each again only to learn that it exists. The
+    database's foreign keys still refuse a record deleted meanwhile."""
+    loaded = []
+    for field in Gift._meta.concrete_fields:
+        if not field.is_relation or not field.is_cached(gift):
+            continue
+        related = field.get_cached_value(gift)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk is not None
+            and related.pk == getattr(gift, field.attname)
+            and not field.get_limit_choices_to()
+        ):
+            loaded.append(field.name)
+    return loaded
 
 
 @service
@@ -106,7 +129,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
             or previous
         )
     _prepare(gift)
-    gift.full_clean()
+    gift.full_clean(exclude=_loaded_relations(gift))
     # Validated to whole cents above; stored as cents so the audit trail sees no false change.
     for field in ("amount", "amount_refunded", "benefit_value", "fee", "net"):
         if getattr(gift, field) is not None:
