@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
+from common.door import service
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -160,6 +161,7 @@ def _wanted(row: _Row, current: RSVP | None, headers):
     )  # fmt: skip
 
 
+@service
 @gc_paused
 def rsvps_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"

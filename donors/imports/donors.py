@@ -4,6 +4,7 @@ contact data or consent leaves its audit record."""
 
 from __future__ import annotations
 
+from common.door import service
 from django.db import transaction
 from django.utils import timezone
 
@@ -106,6 +107,7 @@ def _changes(spec, item: _Current) -> bool:
     return item.changes != before or added or bool(new_tags)
 
 
+@service
 @gc_paused
 def donors_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"

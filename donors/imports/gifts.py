@@ -8,15 +8,17 @@ import operator
 from functools import partial
 from decimal import Decimal
 
+from common.door import service
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from donors.db import where_in
 from donors.imports import cells
+from donors.imports.audit import BulkAudit
 from donors.imports.cells import CellError
 from donors.imports.contacts import contact_additions, contacts_logged
-from donors.imports.insert import rows_insert
+from donors.imports.insert import column_defaults, rows_insert
 from donors.imports.matching import existing_gifts_find, fingerprint
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
@@ -45,8 +47,10 @@ from donors.models import (
 )
 from donors.rules import gift_problems, tax_date_for
 from donors.selectors import pledges_with_balance
+from donors.hooks import money_changed
 from donors.services import pledges_settle
 from donors.services.figures import donor_figures_refresh
+from donors.services.gifts import MONEY_FIELDS
 
 GIFT_COLUMNS = [
     "external_id",
@@ -245,6 +249,7 @@ def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
     row.gift = gift
 
 
+@service
 @gc_paused
 def gifts_import(
     *,
@@ -290,7 +295,7 @@ def gifts_import(
         if not row.errors:
             row.donor, row.made_donor = resolver.resolve(row.spec)
     resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
-    existing_gifts_find(rows, ["id", *COMPARED, "external_id", "import_fingerprint"])
+    existing_gifts_find(rows, ["id", *COMPARED, "tax_date", "external_id", "import_fingerprint"])
     _check(rows, resolver)
     contacts = contact_additions(rows, resolver)
 
@@ -322,12 +327,15 @@ def gifts_import(
     return result
 
 
-def _describe(row, resolver: DonorResolver) -> str:
-    donor = row.donor
+def _donor_label(donor, resolver: DonorResolver) -> str:
     if isinstance(donor, NewDonor):
-        label = donor.label
-    else:
-        label = resolver.existing[donor].label if donor in resolver.existing else ""
+        return donor.label
+    return resolver.existing[donor].label if donor in resolver.existing else ""
+
+
+def _describe(row, resolver: DonorResolver) -> str:
+    """The row's gift as Gift.__str__ writes it: "$50.00 from Ada Lovelace on 2025-03-01"."""
+    label = _donor_label(row.donor, resolver)
     amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
     return f"{amount} from {label} on {row.gift.gift_date}"
 
@@ -475,23 +483,70 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
     emails, addresses = contacts
     contacts_logged(run, DonorEmail, emails, rows_insert(DonorEmail, emails))
     contacts_logged(run, DonorAddress, addresses, rows_insert(DonorAddress, addresses))
+    gifts_audit = BulkAudit(Gift, run)
     # Updates first: they only keep or clear fingerprints, so none collides with a new gift's.
-    if to_update:
-        Gift.objects.bulk_update(
-            [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update],
-            [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED]
-            + ["tax_date", "import_fingerprint", "external_id"],
-            batch_size=1000,
-        )
+    _update(to_update, resolver, gifts_audit)
+    _create(to_create, resolver, run, gifts_audit)
+    gifts_audit.write()
+    _soft_credits_create(good, resolver, run)
+    donor_figures_refresh(donor_ids=touched)
+    pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
+    pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
+    if pledge_ids:
+        pledges_settle(pledge_ids=pledge_ids)
+
+
+_UPDATED_FIELDS = [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED] + [
+    "tax_date",
+    "import_fingerprint",
+    "external_id",
+]
+# What a changed gift's audit entry compares: the fields an update writes, by attname.
+_UPDATED_ATTNAMES = [*COMPARED, "tax_date", "import_fingerprint", "external_id"]
+
+
+def _update(to_update: list[_Row], resolver: DonorResolver, audit: BulkAudit) -> None:
+    """Write the changed gifts, their audit entries (the fields that changed, old and new) and,
+    for each whose money changed, the tasks that follow money (receipts: donors.hooks)."""
+    if not to_update:
+        return
+    Gift.objects.bulk_update(
+        [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update], _UPDATED_FIELDS,
+        batch_size=1000,
+    )  # fmt: skip
+    for row in to_update:
+        new = row.gift.values()
+        old = row.existing
+        audit.changed(row.gift.pk, _describe(row, resolver),
+                      old, {f: new[f] for f in _UPDATED_ATTNAMES})  # fmt: skip
+        if any(str(old[f]) != str(new[f]) for f in _MONEY_IMPORTED):
+            money_changed(gift_id=row.gift.pk)
+
+
+# The money fields (donors.services.gifts.MONEY_FIELDS) an imported row can change.
+_MONEY_IMPORTED = [f for f in MONEY_FIELDS if f in COMPARED]
+
+
+def _create(to_create: list[_Row], resolver: DonorResolver, run, audit: BulkAudit) -> None:
+    """Insert the new gifts (COPY on PostgreSQL) and gather their audit entries."""
+    if not to_create:
+        return
     run_id = run.pk
-    ids = rows_insert(
-        Gift,
-        [(*_written_of(r.gift), run_id) for r in to_create],
-        columns=[*_WRITTEN, "import_run_id"],
-    )
-    for row, new_id in zip(to_create, ids, strict=True):
+    values = [_written_of(r.gift) for r in to_create]
+    ids = rows_insert(Gift, [(*v, run_id) for v in values], columns=[*_WRITTEN, "import_run_id"])
+    defaults = {k: v for k, v in column_defaults(Gift, None).items() if k not in _WRITTEN}
+    audit.creations_share({**defaults, "import_run_id": run_id})
+    for row, new_id, written in zip(to_create, ids, values, strict=True):
         row.gift.pk = new_id
-    credits = []
+        audit.created(new_id, _describe(row, resolver), _WRITTEN_NAMES, written)
+
+
+_WRITTEN_NAMES = tuple(_WRITTEN)
+
+
+def _soft_credits_create(good: list[_Row], resolver: DonorResolver, run) -> None:
+    """The rows' soft credits (a few per file at most), with their audit entries."""
+    credits, labels = [], []
     for row in good:
         if row.soft_donor is None:
             continue
@@ -500,11 +555,23 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
         credits.append(
             SoftCredit(gift_id=row.gift.pk, donor_id=donor_id, kind=row.soft_kind,
                        amount=row.gift.amount)
+        )  # fmt: skip
+        labels.append(f"{SoftCreditKind(row.soft_kind).label}: {_donor_label(soft, resolver)}"
+                      f" (${row.gift.amount:,.2f})")  # fmt: skip
+    if not credits:
+        return
+    # One soft credit a gift at most here; a gift recorded again keeps the one it has.
+    taken = set()
+    for part in chunks({c.gift_id for c in credits}):
+        taken.update(
+            where_in(SoftCredit.objects, "gift_id", part).values_list("gift_id", "donor_id", "kind")
         )
-    SoftCredit.objects.bulk_create(credits, ignore_conflicts=True, batch_size=2000)
-
-    donor_figures_refresh(donor_ids=touched)
-    pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
-    pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
-    if pledge_ids:
-        pledges_settle(pledge_ids=pledge_ids)
+    fresh = [(c, label) for c, label in zip(credits, labels, strict=True)
+             if (c.gift_id, c.donor_id, c.kind) not in taken]  # fmt: skip
+    SoftCredit.objects.bulk_create([c for c, _ in fresh], batch_size=2000)
+    audit = BulkAudit(SoftCredit, run)
+    names = ("gift_id", "donor_id", "kind", "amount")
+    for credit, label in fresh:
+        audit.created(credit.pk, label, names, (credit.gift_id, credit.donor_id, credit.kind,
+                                                 credit.amount))  # fmt: skip
+    audit.write()

@@ -24,6 +24,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from common.door import service
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,6 +64,7 @@ def platform_donor() -> Donor:
     return found or donor_create(kind=DonorKind.PLATFORM, organization_name=PLATFORM_NAME)
 
 
+@service
 @gc_paused
 def globalgiving_import(
     *,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.models import ImportUpload
 
 GONE = (
@@ -30,6 +31,7 @@ class HeldUpload:
     data: bytes
 
 
+@service
 def import_upload_keep(*, user, file_name: str, data: bytes) -> str:
     """Keep a previewed file for its confirm; the token the confirm form carries. Each upload
     also deletes the abandoned ones, so none outlive IMPORT_UPLOAD_HOURS by much even without
@@ -47,6 +49,7 @@ def _fresh(user, token: str):
     return ImportUpload.objects.filter(token=token, user=user, created_at__gt=since)
 
 
+@service
 @transaction.atomic
 def import_upload_take(*, user, token: str) -> HeldUpload:
     """The kept file, removed as it is taken: a second confirm of the same preview imports
@@ -59,12 +62,14 @@ def import_upload_take(*, user, token: str) -> HeldUpload:
     return held
 
 
+@service
 def import_upload_discard(*, user, token: str) -> bool:
     """Cancel: delete the user's kept file (another user's stays)."""
     deleted, _ = ImportUpload.objects.filter(token=token, user=user).delete()
     return bool(deleted)
 
 
+@service
 def import_uploads_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete the previews nobody confirmed or cancelled within IMPORT_UPLOAD_HOURS."""
     now = now or timezone.now()
