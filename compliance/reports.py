@@ -12,12 +12,12 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import (
-    F,
-    Q,
     Case,
     DecimalField,
     ExpressionWrapper,
+    F,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -25,9 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncMonth
 
 from compliance.models import BenefitLimit, FilingProfile
+from donors.exports import csv_cell
 from donors.models import DonorAddress, DonorEmail, Gift, GiftStatus
 from donors.money import ZERO, money, money_sum
-from donors.exports import csv_cell
 
 KEPT = [GiftStatus.SUCCEEDED, GiftStatus.PARTIALLY_REFUNDED]
 GENERAL_RULE = Decimal("5000.00")

@@ -99,7 +99,7 @@ class BulkAudit:
         beside the shared ones."""
         tracked, places = self.tracked, self.places
         parts = [f'"id": ["None", "{pk}"]'] if "id" in tracked else []
-        for attname, value in zip(names, values):
+        for attname, value in zip(names, values, strict=True):
             if value is None or attname not in tracked:
                 continue
             if attname in places:

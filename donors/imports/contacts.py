@@ -11,6 +11,7 @@ from donors.imports.resolve import DonorResolver, address_key, chunks
 from donors.imports.result import UNCHANGED, UPDATED
 from donors.models import DonorAddress, DonorEmail
 
+
 def contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[dict]]:
     """The emails and addresses the rows give that their matched donors lack, as rows to
     insert: extra ones (primary only for a donor who has none), each once, whatever case or

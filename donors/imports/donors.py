@@ -4,10 +4,10 @@ contact data or consent leaves its audit record."""
 
 from __future__ import annotations
 
-from common.door import service
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.imports.gifts import header_problems
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
@@ -20,7 +20,15 @@ from donors.imports.resolve import (
     new_donors_create,
     tags_add,
 )
-from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.result import (
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    RowError,
+    RowOutcome,
+)
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorAddress, DonorEmail
 from donors.services import donor_address_add, donor_email_add, donor_save

@@ -5,15 +5,16 @@ transaction, the donors' figures refreshed once."""
 from __future__ import annotations
 
 import operator
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
-from common.door import service
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import service
 from donors.db import where_in
+from donors.hooks import money_changed
 from donors.imports import cells
 from donors.imports.audit import BulkAudit
 from donors.imports.cells import CellError
@@ -29,7 +30,15 @@ from donors.imports.resolve import (
     donor_spec,
     new_donors_create,
 )
-from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.result import (
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    RowError,
+    RowOutcome,
+)
 from donors.imports.speed import gc_paused
 from donors.models import (
     Campaign,
@@ -47,7 +56,6 @@ from donors.models import (
 )
 from donors.rules import gift_problems, tax_date_for
 from donors.selectors import pledges_with_balance
-from donors.hooks import money_changed
 from donors.services import pledges_settle
 from donors.services.figures import donor_figures_refresh
 from donors.services.gifts import MONEY_FIELDS

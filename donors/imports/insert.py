@@ -59,7 +59,7 @@ def rows_insert(model, rows: list, *, columns: list[str] | None = None) -> list[
     defaults = column_defaults(model, now)
     if connection.vendor != "postgresql":
         if columns is not None:
-            rows = [dict(zip(columns, row)) for row in rows]
+            rows = [dict(zip(columns, row, strict=True)) for row in rows]
         objects = [model(**{**defaults, **row}) for row in rows]
         model.objects.bulk_create(objects, batch_size=2000)
         return [obj.pk for obj in objects]
