@@ -37,6 +37,7 @@ from donors.imports.result import (
     UNCHANGED,
     UPDATED,
     ImportResult,
+    RejectedRow,
     RowError,
     RowOutcome,
 )
@@ -244,7 +245,7 @@ def rsvps_import(
     def reject(row):
         errors = [RowError(row.line, column, message) for column, message in row.errors]
         result.errors.extend(errors)
-        result.rejected.append((row.line, row.values, errors))
+        result.rejected.append(RejectedRow(row.line, row.values, errors))
 
     for row in rows:
         if row.errors:

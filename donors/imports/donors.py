@@ -26,6 +26,7 @@ from donors.imports.result import (
     UNCHANGED,
     UPDATED,
     ImportResult,
+    RejectedRow,
     RowError,
     RowOutcome,
 )
@@ -146,7 +147,7 @@ def donors_import(
         if errors:
             rows_errors = [RowError(line, c, m) for c, m in errors]
             result.errors.extend(rows_errors)
-            result.rejected.append((line, values, rows_errors))
+            result.rejected.append(RejectedRow(line, values, rows_errors))
             result.outcomes.append(RowOutcome(line, SKIPPED, spec.label(), values))
             continue
         target, made = resolver.resolve(spec)

@@ -5,8 +5,10 @@ transaction, the donors' figures refreshed once."""
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +38,7 @@ from donors.imports.result import (
     UNCHANGED,
     UPDATED,
     ImportResult,
+    RejectedRow,
     RowError,
     RowOutcome,
 )
@@ -189,22 +192,29 @@ def _text(longest: int):
     return lambda column, value: cells.text(column, value, max_length=longest)
 
 
-# The gift's cells: (column, GiftDraft attribute, parser or None to take the text as it is).
-# An empty cell leaves the attribute at GiftDraft's default.
+class _Cell(NamedTuple):
+    """A gift cell: its column, the GiftDraft attribute it sets, and its parser (None: the
+    text as it is). An empty cell leaves the attribute at GiftDraft's default."""
+
+    column: str
+    attribute: str
+    parse: Callable[[str, str], object] | None
+
+
 _GIFT_CELLS = (
-    ("external_id", "external_id", _text(255)),
-    ("gift_date", "gift_date", cells.iso_date),
-    ("amount", "amount", cells.money_amount),
-    ("method", "method", lambda column, value: cells.choice(column, value, GiftMethod)),
-    ("check_number", "check_number", cells.whole_number),
-    ("postmark_date", "postmark_date", cells.iso_date),
-    ("benefit_value", "benefit_value",
-     lambda column, value: cells.money_amount(column, value, allow_zero=True)),
-    ("benefit_description", "benefit_description", _text(300)),
-    ("benefit_declined", "benefit_declined", cells.boolean),
-    ("non_cash_description", "non_cash_description", None),
-    ("stock_issuer", "stock_issuer", _text(200)),
-    ("notes", "notes", None),
+    _Cell("external_id", "external_id", _text(255)),
+    _Cell("gift_date", "gift_date", cells.iso_date),
+    _Cell("amount", "amount", cells.money_amount),
+    _Cell("method", "method", lambda column, value: cells.choice(column, value, GiftMethod)),
+    _Cell("check_number", "check_number", cells.whole_number),
+    _Cell("postmark_date", "postmark_date", cells.iso_date),
+    _Cell("benefit_value", "benefit_value",
+          lambda column, value: cells.money_amount(column, value, allow_zero=True)),
+    _Cell("benefit_description", "benefit_description", _text(300)),
+    _Cell("benefit_declined", "benefit_declined", cells.boolean),
+    _Cell("non_cash_description", "non_cash_description", None),
+    _Cell("stock_issuer", "stock_issuer", _text(200)),
+    _Cell("notes", "notes", None),
 )  # fmt: skip
 
 
@@ -286,7 +296,7 @@ def gifts_import(
     campaigns = _lookup_table(Campaign, "name", "slug")
     funds = _lookup_table(Fund, "name")
     rows = [_Row(line, values) for line, values in sheet.rows]
-    gift_cells = tuple(c for c in _GIFT_CELLS if c[0] in sheet.headers)
+    gift_cells = tuple(c for c in _GIFT_CELLS if c.column in sheet.headers)
     problems = sheet.problems
     for row in rows:
         if row.line in problems:  # text that cannot be stored
@@ -311,7 +321,7 @@ def gifts_import(
     for row in bad:
         errors = [RowError(row.line, column, message) for column, message in row.errors]
         result.errors.extend(errors)
-        result.rejected.append((row.line, row.values, errors))
+        result.rejected.append(RejectedRow(row.line, row.values, errors))
     if bad and not skip_errors:
         return result
     good = [r for r in rows if not r.errors]
@@ -527,7 +537,7 @@ def _update(to_update: list[_Row], resolver: DonorResolver, audit: BulkAudit) ->
         old = row.existing
         audit.changed(row.gift.pk, _describe(row, resolver),
                       old, {f: new[f] for f in _UPDATED_ATTNAMES})  # fmt: skip
-        if any(str(old[f]) != str(new[f]) for f in _MONEY_IMPORTED):
+        if any(old[f] != new[f] for f in _MONEY_IMPORTED):  # Decimal: 100 == 100.00
             money_changed(gift_id=row.gift.pk)
 
 

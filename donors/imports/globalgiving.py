@@ -47,6 +47,7 @@ from donors.imports.result import (
     UNCHANGED,
     UPDATED,
     ImportResult,
+    RejectedRow,
     RowError,
     RowOutcome,
 )
@@ -145,8 +146,8 @@ def globalgiving_import(
             result.outcomes.append(
                 RowOutcome(donation.line, payout.status, label, donation.values)
             )
-    for line, values, _ in result.rejected:
-        result.outcomes.append(RowOutcome(line, SKIPPED, "", values))
+    for rejected in result.rejected:
+        result.outcomes.append(RowOutcome(rejected.line, SKIPPED, "", rejected.values))
     result.donors_created = sum(1 for d in resolver.new if d.used)
     if dry_run:
         return result
@@ -204,7 +205,7 @@ def _donations_read(sheet, columns: dict[str, str], date_format, result) -> list
         if errors:
             row_errors = [RowError(line, c, m) for c, m in errors]
             result.errors.extend(row_errors)
-            result.rejected.append((line, values, row_errors))
+            result.rejected.append(RejectedRow(line, values, row_errors))
             continue
         donations.append(_Donation(line, values, payout, date, amount, spec,
                                    values.get(columns["project"], "")))  # fmt: skip

@@ -93,3 +93,26 @@ def test_a_gift_the_import_changes_shows_its_diff_and_unchanged_ones_get_no_entr
     for gift in Gift.objects.exclude(external_id="A-1"):
         (entry,) = LogEntry.objects.get_for_object(gift)
         assert entry.additional_data == {"import_run": first.pk}
+
+
+def test_an_amount_the_import_corrects_reaches_the_gift_s_receipt(
+    client, staff, organization, django_capture_on_commit_callbacks
+):
+    # lazy: compliance builds on donors; only this test looks across.
+    from compliance.models import Receipt
+    from compliance.services import receipt_issue
+
+    client.force_login(staff)
+    imported(client, FIRST)
+    gift = Gift.objects.get(external_id="A-1")
+    receipt = receipt_issue(gift=gift)
+    again = [row[:] for row in FIRST]
+    again[0][5] = "120"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported(client, again)
+
+    receipt.refresh_from_db()
+    assert receipt.voided_at is not None
+    corrected = Receipt.objects.get(replaces=receipt)
+    assert corrected.amount == 120
