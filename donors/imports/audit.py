@@ -109,6 +109,55 @@ class BulkAudit:
             parts.append(self._shared_text)
         self._add(pk, label, LogEntry.Action.CREATE, "{" + ", ".join(parts) + "}")
 
+    def created_in_database(self, *, where: str, params: list, label_sql: str, joins: str = "") -> int:
+        """PostgreSQL: the creation entries of the records that ``where`` selects (SQL over the
+        model's table as ``t``), built by the database from the rows as stored: no row comes
+        back to Python and none goes out again (for a hundred thousand gifts, seconds less than
+        ``created``). ``label_sql`` is the entry's object_repr as SQL (the model's __str__);
+        ``joins`` joins what it reads. How many entries were written."""
+        quote = connection.ops.quote_name
+        pairs = []
+        for model_field in self.model._meta.concrete_fields:
+            name = self.tracked.get(model_field.attname)
+            if name is None:
+                continue
+            column = f"t.{quote(model_field.column)}"
+            kind = model_field.get_internal_type()
+            if kind in ("BooleanField", "NullBooleanField"):
+                text = f"CASE WHEN {column} THEN 'True' ELSE 'False' END"
+            elif kind == "DateTimeField":  # naive UTC, as auditlog writes it
+                text = f"({column} AT TIME ZONE 'UTC')::text"
+            else:
+                text = f"{column}::text"
+            pairs.append(
+                f"'{name}', CASE WHEN {column} IS NULL THEN NULL "
+                f"ELSE jsonb_build_array('None', {text}) END"
+            )
+        # jsonb_build_object takes at most 100 arguments: a few objects, joined.
+        objects = " || ".join(
+            f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)
+        )
+        table = quote(self.model._meta.db_table)
+        pk = quote(self.model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {quote(LogEntry._meta.db_table)} (
+                    content_type_id, object_pk, object_id, object_repr, action, changes,
+                    actor_id, actor_email, timestamp, additional_data, cid, changes_text
+                )
+                SELECT %s, t.{pk}::text, t.{pk}, {label_sql}, %s, jsonb_strip_nulls({objects}),
+                       %s, %s, %s, %s::jsonb, %s, ''
+                FROM {table} t {joins}
+                WHERE {where}
+                """,
+                [
+                    self.content_type_id, LogEntry.Action.CREATE, self.actor_id,
+                    self.actor_email, self.now, self.additional, self.cid, *params,
+                ],
+            )  # fmt: skip
+            return cursor.rowcount
+
     def changed(self, pk: int, label: str, old: dict, new: dict) -> bool:
         """A record changed from ``old`` to ``new`` (by attname); nothing is written when no
         tracked field's text differs. Whether an entry was added."""

@@ -11,7 +11,7 @@ from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from common.door import service
@@ -552,11 +552,27 @@ def _create(to_create: list[_Row], resolver: DonorResolver, run, audit: BulkAudi
     run_id = run.pk
     values = [_written_of(r.gift) for r in to_create]
     ids = rows_insert(Gift, [(*v, run_id) for v in values], columns=[*_WRITTEN, "import_run_id"])
+    for row, new_id in zip(to_create, ids, strict=True):
+        row.gift.pk = new_id
+    if connection.vendor == "postgresql":
+        # The gifts this run created are the ones that name it (a changed gift keeps the run
+        # that created it): their entries made by the database from the stored rows.
+        audit.created_in_database(
+            where="t.import_run_id = %s", params=[run_id], label_sql=_GIFT_LABEL_SQL,
+            joins="JOIN donors_donor d ON d.id = t.donor_id",
+        )  # fmt: skip
+        return
     defaults = {k: v for k, v in column_defaults(Gift, None).items() if k not in _WRITTEN}
     audit.creations_share({**defaults, "import_run_id": run_id})
-    for row, new_id, written in zip(to_create, ids, values, strict=True):
-        row.gift.pk = new_id
-        audit.created(new_id, _describe(row, resolver), _WRITTEN_NAMES, written)
+    for row, written in zip(to_create, values, strict=True):
+        audit.created(row.gift.pk, _describe(row, resolver), _WRITTEN_NAMES, written)
+
+
+# Gift.__str__ in SQL: "$1,250.00 from Ada Lovelace on 2025-03-01".
+_GIFT_LABEL_SQL = (
+    "'$' || to_char(t.amount, 'FM999,999,999,990.00') || ' from ' "
+    "|| COALESCE(NULLIF(d.display_name, ''), 'Donor ' || d.id) || ' on ' || t.gift_date::text"
+)
 
 
 _WRITTEN_NAMES = tuple(_WRITTEN)
