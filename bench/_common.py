@@ -15,10 +15,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
 def fresh_database() -> None:
     """Drop and recreate the benchmark database named by DATABASE_URL, then migrate it."""
+    import django
     import psycopg
     from django.conf import settings
-
-    import django
 
     django.setup()
     db = settings.DATABASES["default"]

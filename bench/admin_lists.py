@@ -88,15 +88,13 @@ def refresh_figures() -> None:
 
 
 def measure(n_donors: int, n_gifts: int) -> None:
-    from django.db import connection
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from common.roles import STAFF
     from tests.factories import make_user
-
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
 
     # As in Django's own tests: keep one connection across requests so queries can be counted.
     request_started.disconnect(close_old_connections)

@@ -120,7 +120,7 @@ def build(n_donors: int, n_gifts: int) -> None:
         for _ in range(2000)
     )
     members = []
-    for i, donor_id in enumerate(rng.sample(donor_ids, 8)):
+    for donor_id in rng.sample(donor_ids, 8):
         member = BoardMember.objects.create(donor_id=donor_id, term_start=oldest)
         BoardGoal.objects.create(member=member, fiscal_year=fy, give_goal=Decimal("5000"),
                                  get_goal=Decimal("10000"))
@@ -161,8 +161,8 @@ def measure() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from crm import dashboard as d
     from common.roles import BOARD_MEMBER
+    from crm import dashboard as d
     from donors.models import Organization
     from donors.progress import campaign_progress
     from tests.factories import make_user

@@ -1,9 +1,14 @@
 """Import speed: 100,000 donors, then 100,000 gifts, through the import commands (the file read,
-every validation and the donor matching kept, the --json summary printed), beside
-django-import-export's default ModelResource importing the same gift file, measured in the same
-run on PostgreSQL.
+every validation and the donor matching kept, the --json summary printed), this code beside the
+previous code in one run, then django-import-export's default ModelResource importing the same
+gift file, on PostgreSQL.
 
-    bench/run imports [--donors N] [--gifts N] [--default-rows N]
+    bench/run imports [--donors N] [--gifts N] [--default-rows N] [--rounds N]
+                      [--before REV] [--skip-before]
+
+The previous code (``--before``, by default the commit before gift imports wrote their audit
+entries) is checked out into a temporary git worktree; each side imports the same files into
+a fresh database of its own, in a process of its own, the sides taking turns (``--rounds``).
 
 The default import saves row by row (about a thousand rows a second): it is run on the first
 --default-rows rows of the gift file (10,000 by default) and its rate reported, since the full
@@ -14,16 +19,20 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import datetime
+import json
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import fresh_database
+from _common import ROOT, fresh_database
 
 CPU: dict[str, float] = {}  # this process's CPU seconds per step: a figure less bent by load
+SERVER: dict[str, float] = {}  # the PostgreSQL backend's CPU seconds per step (same machine)
 STATES = [("IN", "46"), ("CA", "9"), ("NY", "1"), ("TX", "7"), ("IL", "6")]
 FIRST = ["Ayesha", "Omar", "Sara", "Ali", "Hina", "Bilal", "Zara", "Imran", "Nadia", "Kamran"]
 LAST = ["Khan", "Ahmed", "Shah", "Malik", "Raza", "Siddiqui", "Qureshi", "Farooq", "Butt", "Iqbal"]
@@ -62,6 +71,18 @@ def write_gifts(path: Path, count: int, donors: int) -> None:
             ])  # fmt: skip
 
 
+def server_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (read from /proc: the
+    database runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def engine_import(kind: str, path: Path, label: str = "") -> tuple[float, dict]:
     """The import as staff run it: the command, reading the file, importing, printing --json."""
     import io
@@ -71,10 +92,12 @@ def engine_import(kind: str, path: Path, label: str = "") -> tuple[float, dict]:
 
     command = "import_donors" if kind == "donors" else "import_donations"
     out = io.StringIO()
+    server = server_cpu()
     start, cpu = time.perf_counter(), time.process_time()
     call_command(command, str(path), "--json", stdout=out)
     elapsed = time.perf_counter() - start
     CPU[label or kind] = time.process_time() - cpu
+    SERVER[label or kind] = server_cpu() - server
     summary = json.loads(out.getvalue())
     if summary["errors"]:
         raise SystemExit(f"{kind}: {summary['errors'][:5]}")
@@ -146,43 +169,131 @@ def machine_reference() -> float:
     return len(rows) / elapsed
 
 
+# The previous code: main before gift imports wrote an audit entry for each gift (issue 13).
+BEFORE = "cec69db"
+
+
+def side_main(args) -> None:
+    """One side's imports, in this process, with the code at ``args.code`` (a checkout): prints
+    one line of JSON with the seconds and CPU seconds of each step."""
+    if args.code:
+        sys.path.insert(0, args.code)
+    fresh_database()
+    donors_csv, gifts_csv = Path(args.donors_file), Path(args.gifts_file)
+    from auditlog.models import LogEntry
+
+    import donors
+
+    figures = {"code": str(Path(donors.__file__).resolve().parent.parent)}
+    figures["donors"], summary = engine_import("donors", donors_csv)
+    figures["donors_new"] = summary["new"]
+    audit_before = LogEntry.objects.count()
+    figures["gifts"], summary = engine_import("gifts", gifts_csv)
+    figures["gifts_new"] = summary["new"]
+    figures["gift_audit_entries"] = LogEntry.objects.count() - audit_before
+    figures["gifts_again"], summary = engine_import("gifts", gifts_csv, "gifts again")
+    figures["again_unchanged"] = summary["unchanged"]
+    if args.default_rows:
+        rows = min(args.default_rows, args.gifts)
+        figures["default_rows"] = rows
+        figures["default"] = default_import(gifts_csv, rows)
+        figures["reference"] = machine_reference()
+    figures["cpu"], figures["server"] = CPU, SERVER
+    print("SIDE " + json.dumps(figures), flush=True)
+
+
+def run_side(label: str, code: Path, database: str, args, folder: Path, default_rows: int) -> dict:
+    command = [
+        sys.executable, str(Path(__file__).resolve()), "--side", "--code", str(code),
+        "--donors-file", str(folder / "donors.csv"), "--gifts-file", str(folder / "gifts.csv"),
+        "--gifts", str(args.gifts), "--default-rows", str(default_rows),
+    ]  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": database}
+    load = os.getloadavg()[0]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=code)
+    if done.returncode:
+        raise SystemExit(f"{label} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("SIDE "))
+    figures = json.loads(line.removeprefix("SIDE "))
+    figures["label"], figures["load"] = label, load
+    gifts = figures["gifts"]
+    print(f"{label:<22} donors {figures['donors']:6.2f} s | gifts {gifts:6.2f} s = "
+          f"{args.gifts / gifts:>7,.0f} rows/s, {figures['gift_audit_entries']:>7,} audit entries | "
+          f"again {figures['gifts_again']:6.2f} s | load {load:.1f} | Python CPU "
+          + ", ".join(f"{k} {v:.1f}" for k, v in figures["cpu"].items())
+          + " | database CPU "
+          + ", ".join(f"{k} {v:.1f}" for k, v in figures["server"].items()), flush=True)  # fmt: skip
+    return figures
+
+
+def _mean_cpu(runs: list[dict]) -> float:
+    return sum(r["cpu"]["gifts"] + r["server"]["gifts"] for r in runs) / len(runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--donors", type=int, default=100_000)
     parser.add_argument("--gifts", type=int, default=100_000)
     parser.add_argument("--default-rows", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=1, help="turns each side takes")
+    parser.add_argument("--before", default=BEFORE, help="the previous code's commit")
+    parser.add_argument("--skip-before", action="store_true")
+    # One side, run by main() in a process of its own:
+    parser.add_argument("--side", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--donors-file", help=argparse.SUPPRESS)
+    parser.add_argument("--gifts-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    fresh_database()
+    if args.side:
+        side_main(args)
+        return
     folder = Path(tempfile.mkdtemp(prefix="bench-imports-"))
-    donors_csv, gifts_csv = folder / "donors.csv", folder / "gifts.csv"
-    write_donors(donors_csv, args.donors)
-    write_gifts(gifts_csv, args.gifts, args.donors)
-
-    from donors.models import Organization  # noqa: F401  (settings are ready now)
-
+    write_donors(folder / "donors.csv", args.donors)
+    write_gifts(folder / "gifts.csv", args.gifts, args.donors)
+    database = os.environ["DATABASE_URL"]
     print(f"PostgreSQL, files in {folder}; load average at the start: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    seconds, summary = engine_import("donors", donors_csv)
-    print(f"engine, donors:  {args.donors:>8,} rows in {seconds:6.2f} s = "
-          f"{args.donors / seconds:>9,.0f} rows/s  ({summary['new']:,} new)")  # fmt: skip
-    seconds, summary = engine_import("gifts", gifts_csv)
-    engine_rate = args.gifts / seconds
-    print(f"engine, gifts:   {args.gifts:>8,} rows in {seconds:6.2f} s = "
-          f"{engine_rate:>9,.0f} rows/s  ({summary['new']:,} new)")  # fmt: skip
-    seconds, summary = engine_import("gifts", gifts_csv, "gifts again")
-    print(f"engine, same gift file again: {seconds:6.2f} s = {args.gifts / seconds:>9,.0f} rows/s "
-          f"({summary['unchanged']:,} unchanged, {summary['new']} new)")  # fmt: skip
-    rows = min(args.default_rows, args.gifts)
-    seconds = default_import(gifts_csv, rows)
-    default_rate = rows / seconds
-    note = "" if rows == args.gifts else f" (first {rows:,} rows of the same file)"
-    print(f"django-import-export default ModelResource, gifts: {rows:>8,} rows in {seconds:6.2f} s"
-          f" = {default_rate:>9,.0f} rows/s{note}")  # fmt: skip
-    print(f"engine / default: {engine_rate / default_rate:.1f}x")
-    print(f"machine reference: plain COPY of the gifts into a bare table "
-          f"{machine_reference():,.0f} rows/s (the issue measured about 190,000 on its machine)")
-    print("Python CPU seconds (the database server's time not included): "
-          + ", ".join(f"{k} {v:.2f}" for k, v in CPU.items()))
+    worktree = None
+    results: dict[str, list[dict]] = {"previous": [], "this": []}
+    try:
+        if not args.skip_before:
+            worktree = Path(tempfile.mkdtemp(prefix="msp-before-")) / "code"
+            subprocess.run(["git", "worktree", "add", "--detach", str(worktree), args.before],
+                           cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+            sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=worktree,
+                                 check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+        for turn in range(args.rounds):
+            last = turn == args.rounds - 1
+            if worktree is not None:
+                results["previous"].append(
+                    run_side(f"previous ({sha})", worktree, database + "_before", args, folder, 0)
+                )
+            results["this"].append(run_side(
+                "this code", ROOT, database, args, folder, args.default_rows if last else 0
+            ))  # fmt: skip
+    finally:
+        if worktree is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT,
+                           capture_output=True)  # fmt: skip
+    this = results["this"][-1]
+    if results["previous"]:
+        before = sum(r["gifts"] for r in results["previous"]) / len(results["previous"])
+        after = sum(r["gifts"] for r in results["this"]) / len(results["this"])
+        print(f"gift import, mean of {args.rounds} turn(s): previous {before:.2f} s, this code "
+              f"{after:.2f} s ({after / before - 1:+.0%}); this code wrote "
+              f"{this['gift_audit_entries']:,} audit entries for {this['gifts_new']:,} gifts")
+        cpu_before = _mean_cpu(results["previous"])
+        cpu_after = _mean_cpu(results["this"])
+        print(f"gift import CPU (Python + database backend), the figure least bent by load: "
+              f"previous {cpu_before:.1f} s, this code {cpu_after:.1f} s "
+              f"({cpu_after / cpu_before - 1:+.0%})")
+    if "default" in this:
+        rows, seconds = this["default_rows"], this["default"]
+        print(f"django-import-export default ModelResource, gifts: {rows:>8,} rows in "
+              f"{seconds:6.2f} s = {rows / seconds:>9,.0f} rows/s (first {rows:,} rows)")
+        print(f"engine / default: {(args.gifts / this['gifts']) / (rows / seconds):.1f}x")
+        print(f"machine reference: plain COPY of the gifts into a bare table "
+              f"{this['reference']:,.0f} rows/s (the issue measured about 190,000 on its machine)")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine slows every figure above alike)")
 

@@ -388,7 +388,7 @@ class FilingProfile(models.Model):
         return "Filing profile"
 
     @classmethod
-    def current(cls) -> "FilingProfile":
+    def current(cls) -> FilingProfile:
         return cls.objects.filter(pk=1).first() or cls()
 
 

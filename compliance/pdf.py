@@ -13,10 +13,10 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
+from common import pdf_text
 from compliance import rules
 from compliance.models import Receipt, ReceiptKind
 from compliance.pdf_logo import Logo, current_logo, draw_logo
-from common import pdf_text
 from donors.money import usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter

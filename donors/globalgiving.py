@@ -84,7 +84,7 @@ def _get(url: str, timeout: float) -> tuple[int, bytes]:
             return response.status, response.read(_MAX_BODY)
     except urllib.error.HTTPError as exc:
         return exc.code, b""
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise GlobalGivingError(f"GlobalGiving did not answer within {timeout:g} s") from None
     except urllib.error.URLError as exc:
         reason = exc.reason

@@ -15,6 +15,7 @@ column (the admin offers it for download); the donors it creates point back at i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
@@ -30,7 +31,16 @@ from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.imports.gifts import header_problems
 from donors.imports.resolve import DONOR_COLUMNS, DonorResolver, NewDonor, donor_spec
-from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.result import (
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    RejectedRow,
+    RowError,
+    RowOutcome,
+)
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorEmail, ImportRun
 from donors.services import donor_create
@@ -137,20 +147,55 @@ def _read(row: _Row, events, tables) -> None:
     row.spec = donor_spec(row.line, values, row.errors)
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """An RSVP's answer as a row asks for it, or as it is recorded."""
+
+    answer: str
+    party_size: int
+    guest_names: str
+    dietary_needs: str
+    table_id: int | None
+
+    @classmethod
+    def recorded(cls, rsvp: RSVP) -> _Answer:
+        return cls(rsvp.answer, rsvp.party_size, rsvp.guest_names, rsvp.dietary_needs,
+                   rsvp.table_id)  # fmt: skip
+
+    def same_reply(self, rsvp: RSVP) -> bool:
+        """The same answer, party and details as recorded (the table aside)."""
+        return (self.answer, self.party_size, self.guest_names, self.dietary_needs) == (
+            rsvp.answer, rsvp.party_size, rsvp.guest_names, rsvp.dietary_needs
+        )  # fmt: skip
+
+
+@dataclass
+class _Planned:
+    """A row without errors, and what it would do to the RSVP recorded for it (if any)."""
+
+    row: _Row
+    status: str
+    current: RSVP | None
+
+
+@dataclass
+class _Applied:
+    refused: bool  # a service refused a row (its error is on the row)
+    donor_ids: list[int]  # the donors the import created
+    waitlisted: int  # guests who joined a waitlist
+
+
 def _changed(row: _Row, current: RSVP, headers) -> bool:
-    wanted = _wanted(row, current, headers)
-    have = (current.answer, current.party_size, current.guest_names, current.dietary_needs,
-            current.table_id)  # fmt: skip
-    return wanted != have
+    return _wanted(row, current, headers) != _Answer.recorded(current)
 
 
-def _wanted(row: _Row, current: RSVP | None, headers):
+def _wanted(row: _Row, current: RSVP | None, headers) -> _Answer:
     """What the row asks for; a column the file does not have keeps what is recorded."""
 
     def keep(column, value, recorded):
         return value if column in headers else recorded
 
-    return (
+    return _Answer(
         row.answer,
         row.party_size,
         keep("guest_names", _text(row.values.get("guest_names", "")),
@@ -198,6 +243,50 @@ def rsvps_import(
         row.errors.extend(sheet.problems.get(row.line, ()))  # text that cannot be stored
         _read(row, events, tables)
     resolver = DonorResolver()
+    _donors_match(rows, resolver)
+    plan = _plan(rows, resolver, events, headers)
+
+    def reject(row):
+        errors = [RowError(row.line, column, message) for column, message in row.errors]
+        result.errors.extend(errors)
+        result.rejected.append(RejectedRow(row.line, row.values, errors))
+
+    for row in rows:
+        if row.errors:
+            reject(row)
+    if result.errors and not skip_errors:
+        return result
+
+    outcomes: dict[int, RowOutcome] = {
+        row.line: RowOutcome(row.line, SKIPPED, row.label or row.spec.label(), row.values)
+        for row in rows
+        if row.errors
+    }
+    try:
+        with transaction.atomic(), set_actor(user):
+            applied = _apply(plan, headers, outcomes, reject)
+            result.waitlisted = applied.waitlisted
+            result.donors_created = len(applied.donor_ids)
+            if applied.refused and not skip_errors:
+                raise _Rollback
+            if not dry_run:
+                _audit(plan, outcomes, sheet.name)
+                result.outcomes = [outcomes[line] for line in sorted(outcomes)]
+                result.run_id = _run_record(result, applied.donor_ids, user, source, started).pk
+            result.imported = not dry_run
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    result.outcomes = [outcomes[line] for line in sorted(outcomes)]
+    if result.errors and not skip_errors:
+        result.outcomes = []
+    return result
+
+
+def _donors_match(rows: list[_Row], resolver: DonorResolver) -> None:
+    """Each row's donor (``row.target``): one recorded, or one the file creates; a donor who
+    answers the same event twice in the file is an error on the later line."""
     resolver.load([row.spec for row in rows if not row.errors])
     seen: dict[tuple, int] = {}
     for row in rows:
@@ -211,6 +300,11 @@ def rsvps_import(
         else:
             seen[key] = row.line
     resolver.load_existing([row.target for row in rows if isinstance(row.target, int)])
+
+
+def _plan(rows: list[_Row], resolver: DonorResolver, events, headers) -> list[_Planned]:
+    """What each good row does: a new RSVP, a change, or nothing; a change to an event whose
+    RSVPs are closed is an error on the row."""
     existing = {
         (r.event_id, r.donor_id): r
         for r in RSVP.objects.filter(
@@ -231,43 +325,8 @@ def rsvps_import(
         if status != UNCHANGED and not row.event.rsvps_open():
             row.error("event", f"{row.event.name}: {rsvp_closed_message(row.event)}")
             continue
-        plan.append((row, status, current))
-
-    def reject(row):
-        errors = [RowError(row.line, column, message) for column, message in row.errors]
-        result.errors.extend(errors)
-        result.rejected.append((row.line, row.values, errors))
-
-    for row in rows:
-        if row.errors:
-            reject(row)
-    if result.errors and not skip_errors:
-        return result
-
-    outcomes: dict[int, RowOutcome] = {
-        row.line: RowOutcome(row.line, SKIPPED, row.label or row.spec.label(), row.values)
-        for row in rows
-        if row.errors
-    }
-    try:
-        with transaction.atomic(), set_actor(user):
-            refused, donor_ids, result.waitlisted = _apply(plan, headers, outcomes, reject)
-            result.donors_created = len(donor_ids)
-            if refused and not skip_errors:
-                raise _Rollback
-            if not dry_run:
-                _audit(plan, outcomes, sheet.name)
-                result.outcomes = [outcomes[line] for line in sorted(outcomes)]
-                result.run_id = _run_record(result, donor_ids, user, source, started).pk
-            result.imported = not dry_run
-            if dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
-    result.outcomes = [outcomes[line] for line in sorted(outcomes)]
-    if result.errors and not skip_errors:
-        result.outcomes = []
-    return result
+        plan.append(_Planned(row, status, current))
+    return plan
 
 
 def _run_record(result: ImportResult, donor_ids, user, source: str, started) -> ImportRun:
@@ -279,19 +338,19 @@ def _run_record(result: ImportResult, donor_ids, user, source: str, started) -> 
     return run
 
 
-def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int], int]:
-    """Write the planned rows through the services, in file order: (whether a row was refused,
-    the ids of the donors created, how many guests joined a waitlist)."""
+def _apply(plan: list[_Planned], headers, outcomes, reject) -> _Applied:
+    """Write the planned rows through the services, in file order."""
     created: dict[int, Donor] = {}
     refused, waitlisted = False, 0
-    for row, status, current in plan:
+    for planned in plan:
+        row, status, current = planned.row, planned.status, planned.current
         summary = f"{row.label} → {row.event.name}: {row.answer}"
         if row.answer != Answer.NO:
             summary += f", party of {row.party_size}"
         if status == UNCHANGED:
             outcomes[row.line] = RowOutcome(row.line, UNCHANGED, summary, row.values)
             continue
-        answer, size, guests, dietary, table_id = _wanted(row, current, headers)
+        wanted = _wanted(row, current, headers)
         made_here = False
         try:
             with transaction.atomic():
@@ -308,14 +367,13 @@ def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int], int]:
                 else:
                     donor = Donor(pk=row.target)
                 rsvp = current
-                if current is None or (answer, size, guests, dietary) != (
-                    current.answer, current.party_size, current.guest_names, current.dietary_needs
-                ):
+                if current is None or not wanted.same_reply(current):
                     rsvp = rsvp_submit(
-                        event=row.event, donor=donor, answer=answer, party_size=size,
-                        guest_names=guests, dietary_needs=dietary,
+                        event=row.event, donor=donor, answer=wanted.answer,
+                        party_size=wanted.party_size, guest_names=wanted.guest_names,
+                        dietary_needs=wanted.dietary_needs,
                     )  # fmt: skip
-                if rsvp.table_id != table_id:
+                if rsvp.table_id != wanted.table_id:
                     rsvp_details_save(
                         rsvp=rsvp, table=row.table, guest_names=rsvp.guest_names,
                         dietary_needs=rsvp.dietary_needs,
@@ -334,13 +392,14 @@ def _apply(plan, headers, outcomes, reject) -> tuple[bool, list[int], int]:
             if current is None or current.waitlist_position is None:
                 waitlisted += 1
         outcomes[row.line] = RowOutcome(row.line, status, summary, row.values)
-    return refused, [donor.pk for donor in created.values()], waitlisted
+    return _Applied(refused, [donor.pk for donor in created.values()], waitlisted)
 
 
 def _audit(plan, outcomes, file_name: str) -> None:
     """One audit record per event the file changed: who imported which file, and what."""
     by_event: dict[int, tuple[Event, dict[str, int]]] = {}
-    for row, _, _ in plan:
+    for planned in plan:
+        row = planned.row
         status = outcomes[row.line].status
         event, counts = by_event.setdefault(row.event.pk, (row.event, {}))
         counts[status] = counts.get(status, 0) + 1

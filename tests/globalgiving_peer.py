@@ -76,7 +76,7 @@ class Peer:
     def answer(self, *answers: Answer) -> None:
         self.answers = list(answers)
 
-    def start(self) -> "Peer":
+    def start(self) -> Peer:
         self.thread.start()
         return self
 

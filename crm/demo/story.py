@@ -319,7 +319,7 @@ class MspStory(Recorder):
                        notes="Postmarked in December: it counts for the earlier tax year.")
 
         donors = self.individuals[30:40]
-        for donor, year in zip(donors, self.years):
+        for donor, year in zip(donors, self.years, strict=False):
             first = self.processed(donor, 250, self.day_in_year(year), campaign=self.annual[year],
                                    fund=self.general)
             self.processed(donor, 250, first.gift_date, status=GiftStatus.REFUNDED,
@@ -451,7 +451,7 @@ class MspStory(Recorder):
 
         for donor, total, pledged, dates, paid_by, campaign, fund in schedules:
             amounts = split_evenly(_D(total), len(dates))
-            due = [(day, amount) for day, amount in zip(dates, amounts) if day <= self.today]
+            due = [(day, amount) for day, amount in zip(dates, amounts, strict=False) if day <= self.today]
             if paid_by == "late":
                 due = due[:-1]
             if paid_by == "cancelled":
@@ -460,7 +460,7 @@ class MspStory(Recorder):
                 status = PledgeStatus.FULFILLED if len(due) == len(dates) else PledgeStatus.OPEN
             pledge = services.pledge_create(
                 donor=donor, amount=_D(total), pledge_date=pledged,
-                installments=list(zip(dates, amounts)), campaign=campaign, fund=fund,
+                installments=list(zip(dates, amounts, strict=False)), campaign=campaign, fund=fund,
                 status=status,
                 notes="Cancelled: the donor moved abroad." if paid_by == "cancelled" else "",
             )
@@ -520,7 +520,7 @@ class MspStory(Recorder):
     # The board and the notes ------------------------------------------------------------------
     def board_seats(self) -> None:
         this_year = self.org.fiscal_year_of(self.today)
-        for donor, (*_, role, committees, joined) in zip(self.board, data.BOARD):
+        for donor, (*_, role, committees, joined) in zip(self.board, data.BOARD, strict=False):
             start = datetime.date(self.years[0] - 1 + joined, 1, 1)
             member = save_validated(BoardMember(
                 donor=donor, role=role, term_start=start,

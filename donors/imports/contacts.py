@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
-
 from donors.db import where_in
+from donors.imports.audit import BulkAudit
 from donors.imports.resolve import DonorResolver, address_key, chunks
 from donors.imports.result import UNCHANGED, UPDATED
 from donors.models import DonorAddress, DonorEmail
+
 
 def contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[dict]]:
     """The emails and addresses the rows give that their matched donors lack, as rows to
@@ -65,24 +63,7 @@ def contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[d
 def contacts_logged(run, model, rows: list[dict], ids: list[int]) -> None:
     """The audit records of contact details added in bulk (bulk inserts send no signal to the
     audit log): who imported them, from which import run, as a creation would be recorded."""
-    if not ids:
-        return
-
-    content_type = ContentType.objects.get_for_model(model)
-    now = timezone.now()
-    entries = []
+    audit = BulkAudit(model, run)
     for row, pk in zip(rows, ids, strict=True):
-        entries.append(
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(pk),
-                object_id=pk,
-                object_repr=str(model(**row)),
-                action=LogEntry.Action.CREATE,
-                changes={name: ["None", str(value)] for name, value in row.items()},
-                actor=run.user,
-                timestamp=now,
-                additional_data={"import_run": run.pk},
-            )
-        )
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
+        audit.created(pk, str(model(**row)), tuple(row), tuple(row.values()))
+    audit.write()

@@ -20,7 +20,16 @@ from donors.imports.resolve import (
     new_donors_create,
     tags_add,
 )
-from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.result import (
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    RejectedRow,
+    RowError,
+    RowOutcome,
+)
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorAddress, DonorEmail
 from donors.services import donor_address_add, donor_email_add, donor_save
@@ -138,7 +147,7 @@ def donors_import(
         if errors:
             rows_errors = [RowError(line, c, m) for c, m in errors]
             result.errors.extend(rows_errors)
-            result.rejected.append((line, values, rows_errors))
+            result.rejected.append(RejectedRow(line, values, rows_errors))
             result.outcomes.append(RowOutcome(line, SKIPPED, spec.label(), values))
             continue
         target, made = resolver.resolve(spec)

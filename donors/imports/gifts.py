@@ -5,19 +5,23 @@ transaction, the donors' figures refreshed once."""
 from __future__ import annotations
 
 import operator
-from functools import partial
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from common.door import service
 from donors.db import where_in
+from donors.hooks import money_changed
 from donors.imports import cells
+from donors.imports.audit import BulkAudit
 from donors.imports.cells import CellError
 from donors.imports.contacts import contact_additions, contacts_logged
-from donors.imports.insert import rows_insert
+from donors.imports.insert import column_defaults, rows_insert
 from donors.imports.matching import existing_gifts_find, fingerprint
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
@@ -28,7 +32,16 @@ from donors.imports.resolve import (
     donor_spec,
     new_donors_create,
 )
-from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.result import (
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    RejectedRow,
+    RowError,
+    RowOutcome,
+)
 from donors.imports.speed import gc_paused
 from donors.models import (
     Campaign,
@@ -49,6 +62,7 @@ from donors.rules import gift_problems, tax_date_for
 from donors.selectors import pledges_with_balance
 from donors.services import pledges_settle
 from donors.services.figures import donor_figures_refresh
+from donors.services.gifts import MONEY_FIELDS
 
 GIFT_COLUMNS = [
     "external_id",
@@ -179,22 +193,29 @@ def _text(longest: int):
     return lambda column, value: cells.text(column, value, max_length=longest)
 
 
-# The gift's cells: (column, GiftDraft attribute, parser or None to take the text as it is).
-# An empty cell leaves the attribute at GiftDraft's default.
+class _Cell(NamedTuple):
+    """A gift cell: its column, the GiftDraft attribute it sets, and its parser (None: the
+    text as it is). An empty cell leaves the attribute at GiftDraft's default."""
+
+    column: str
+    attribute: str
+    parse: Callable[[str, str], object] | None
+
+
 _GIFT_CELLS = (
-    ("external_id", "external_id", _text(255)),
-    ("gift_date", "gift_date", cells.iso_date),
-    ("amount", "amount", cells.money_amount),
-    ("method", "method", lambda column, value: cells.choice(column, value, GiftMethod)),
-    ("check_number", "check_number", cells.whole_number),
-    ("postmark_date", "postmark_date", cells.iso_date),
-    ("benefit_value", "benefit_value",
-     lambda column, value: cells.money_amount(column, value, allow_zero=True)),
-    ("benefit_description", "benefit_description", _text(300)),
-    ("benefit_declined", "benefit_declined", cells.boolean),
-    ("non_cash_description", "non_cash_description", None),
-    ("stock_issuer", "stock_issuer", _text(200)),
-    ("notes", "notes", None),
+    _Cell("external_id", "external_id", _text(255)),
+    _Cell("gift_date", "gift_date", cells.iso_date),
+    _Cell("amount", "amount", cells.money_amount),
+    _Cell("method", "method", lambda column, value: cells.choice(column, value, GiftMethod)),
+    _Cell("check_number", "check_number", cells.whole_number),
+    _Cell("postmark_date", "postmark_date", cells.iso_date),
+    _Cell("benefit_value", "benefit_value",
+          lambda column, value: cells.money_amount(column, value, allow_zero=True)),
+    _Cell("benefit_description", "benefit_description", _text(300)),
+    _Cell("benefit_declined", "benefit_declined", cells.boolean),
+    _Cell("non_cash_description", "non_cash_description", None),
+    _Cell("stock_issuer", "stock_issuer", _text(200)),
+    _Cell("notes", "notes", None),
 )  # fmt: skip
 
 
@@ -276,7 +297,7 @@ def gifts_import(
     campaigns = _lookup_table(Campaign, "name", "slug")
     funds = _lookup_table(Fund, "name")
     rows = [_Row(line, values) for line, values in sheet.rows]
-    gift_cells = tuple(c for c in _GIFT_CELLS if c[0] in sheet.headers)
+    gift_cells = tuple(c for c in _GIFT_CELLS if c.column in sheet.headers)
     problems = sheet.problems
     for row in rows:
         if row.line in problems:  # text that cannot be stored
@@ -293,7 +314,7 @@ def gifts_import(
         if not row.errors:
             row.donor, row.made_donor = resolver.resolve(row.spec)
     resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
-    existing_gifts_find(rows, ["id", *COMPARED, "external_id", "import_fingerprint"])
+    existing_gifts_find(rows, ["id", *COMPARED, "tax_date", "external_id", "import_fingerprint"])
     _check(rows, resolver)
     contacts = contact_additions(rows, resolver)
 
@@ -301,7 +322,7 @@ def gifts_import(
     for row in bad:
         errors = [RowError(row.line, column, message) for column, message in row.errors]
         result.errors.extend(errors)
-        result.rejected.append((row.line, row.values, errors))
+        result.rejected.append(RejectedRow(row.line, row.values, errors))
     if bad and not skip_errors:
         return result
     good = [r for r in rows if not r.errors]
@@ -325,12 +346,15 @@ def gifts_import(
     return result
 
 
-def _describe(row, resolver: DonorResolver) -> str:
-    donor = row.donor
+def _donor_label(donor, resolver: DonorResolver) -> str:
     if isinstance(donor, NewDonor):
-        label = donor.label
-    else:
-        label = resolver.existing[donor].label if donor in resolver.existing else ""
+        return donor.label
+    return resolver.existing[donor].label if donor in resolver.existing else ""
+
+
+def _describe(row, resolver: DonorResolver) -> str:
+    """The row's gift as Gift.__str__ writes it: "$50.00 from Ada Lovelace on 2025-03-01"."""
+    label = _donor_label(row.donor, resolver)
     amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
     return f"{amount} from {label} on {row.gift.gift_date}"
 
@@ -481,23 +505,86 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
     emails, addresses = contacts
     contacts_logged(run, DonorEmail, emails, rows_insert(DonorEmail, emails))
     contacts_logged(run, DonorAddress, addresses, rows_insert(DonorAddress, addresses))
+    gifts_audit = BulkAudit(Gift, run)
     # Updates first: they only keep or clear fingerprints, so none collides with a new gift's.
-    if to_update:
-        Gift.objects.bulk_update(
-            [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update],
-            [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED]
-            + ["tax_date", "import_fingerprint", "external_id"],
-            batch_size=1000,
-        )
+    _update(to_update, resolver, gifts_audit)
+    _create(to_create, resolver, run, gifts_audit)
+    gifts_audit.write()
+    _soft_credits_create(good, resolver, run)
+    donor_figures_refresh(donor_ids=touched)
+    pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
+    pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
+    if pledge_ids:
+        pledges_settle(pledge_ids=pledge_ids)
+
+
+_UPDATED_FIELDS = [f.removesuffix("_id") if f.endswith("_id") else f for f in COMPARED] + [
+    "tax_date",
+    "import_fingerprint",
+    "external_id",
+]
+# What a changed gift's audit entry compares: the fields an update writes, by attname.
+_UPDATED_ATTNAMES = [*COMPARED, "tax_date", "import_fingerprint", "external_id"]
+
+
+def _update(to_update: list[_Row], resolver: DonorResolver, audit: BulkAudit) -> None:
+    """Write the changed gifts, their audit entries (the fields that changed, old and new) and,
+    for each whose money changed, the tasks that follow money (receipts: donors.hooks)."""
+    if not to_update:
+        return
+    Gift.objects.bulk_update(
+        [Gift(pk=r.gift.pk, **r.gift.values()) for r in to_update], _UPDATED_FIELDS,
+        batch_size=1000,
+    )  # fmt: skip
+    for row in to_update:
+        new = row.gift.values()
+        old = row.existing
+        audit.changed(row.gift.pk, _describe(row, resolver),
+                      old, {f: new[f] for f in _UPDATED_ATTNAMES})  # fmt: skip
+        if any(old[f] != new[f] for f in _MONEY_IMPORTED):  # Decimal: 100 == 100.00
+            money_changed(gift_id=row.gift.pk)
+
+
+# The money fields (donors.services.gifts.MONEY_FIELDS) an imported row can change.
+_MONEY_IMPORTED = [f for f in MONEY_FIELDS if f in COMPARED]
+
+
+def _create(to_create: list[_Row], resolver: DonorResolver, run, audit: BulkAudit) -> None:
+    """Insert the new gifts (COPY on PostgreSQL) and gather their audit entries."""
+    if not to_create:
+        return
     run_id = run.pk
-    ids = rows_insert(
-        Gift,
-        [(*_written_of(r.gift), run_id) for r in to_create],
-        columns=[*_WRITTEN, "import_run_id"],
-    )
+    values = [_written_of(r.gift) for r in to_create]
+    ids = rows_insert(Gift, [(*v, run_id) for v in values], columns=[*_WRITTEN, "import_run_id"])
     for row, new_id in zip(to_create, ids, strict=True):
         row.gift.pk = new_id
-    credits = []
+    if connection.vendor == "postgresql":
+        # The gifts this run created are the ones that name it (a changed gift keeps the run
+        # that created it): their entries made by the database from the stored rows.
+        audit.created_in_database(
+            where="t.import_run_id = %s", params=[run_id], label_sql=_GIFT_LABEL_SQL,
+            joins="JOIN donors_donor d ON d.id = t.donor_id",
+        )  # fmt: skip
+        return
+    defaults = {k: v for k, v in column_defaults(Gift, None).items() if k not in _WRITTEN}
+    audit.creations_share({**defaults, "import_run_id": run_id})
+    for row, written in zip(to_create, values, strict=True):
+        audit.created(row.gift.pk, _describe(row, resolver), _WRITTEN_NAMES, written)
+
+
+# Gift.__str__ in SQL: "$1,250.00 from Ada Lovelace on 2025-03-01".
+_GIFT_LABEL_SQL = (
+    "'$' || to_char(t.amount, 'FM999,999,999,990.00') || ' from ' "
+    "|| COALESCE(NULLIF(d.display_name, ''), 'Donor ' || d.id) || ' on ' || t.gift_date::text"
+)
+
+
+_WRITTEN_NAMES = tuple(_WRITTEN)
+
+
+def _soft_credits_create(good: list[_Row], resolver: DonorResolver, run) -> None:
+    """The rows' soft credits (a few per file at most), with their audit entries."""
+    credits, labels = [], []
     for row in good:
         if row.soft_donor is None:
             continue
@@ -506,11 +593,23 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
         credits.append(
             SoftCredit(gift_id=row.gift.pk, donor_id=donor_id, kind=row.soft_kind,
                        amount=row.gift.amount)
+        )  # fmt: skip
+        labels.append(f"{SoftCreditKind(row.soft_kind).label}: {_donor_label(soft, resolver)}"
+                      f" (${row.gift.amount:,.2f})")  # fmt: skip
+    if not credits:
+        return
+    # One soft credit a gift at most here; a gift recorded again keeps the one it has.
+    taken = set()
+    for part in chunks({c.gift_id for c in credits}):
+        taken.update(
+            where_in(SoftCredit.objects, "gift_id", part).values_list("gift_id", "donor_id", "kind")
         )
-    SoftCredit.objects.bulk_create(credits, ignore_conflicts=True, batch_size=2000)
-
-    donor_figures_refresh(donor_ids=touched)
-    pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
-    pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
-    if pledge_ids:
-        pledges_settle(pledge_ids=pledge_ids)
+    fresh = [(c, label) for c, label in zip(credits, labels, strict=True)
+             if (c.gift_id, c.donor_id, c.kind) not in taken]  # fmt: skip
+    SoftCredit.objects.bulk_create([c for c, _ in fresh], batch_size=2000)
+    audit = BulkAudit(SoftCredit, run)
+    names = ("gift_id", "donor_id", "kind", "amount")
+    for credit, label in fresh:
+        audit.created(credit.pk, label, names, (credit.gift_id, credit.donor_id, credit.kind,
+                                                 credit.amount))  # fmt: skip
+    audit.write()

@@ -22,16 +22,35 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
+from auditlog.context import set_extra_data
 from django.db import transaction
 from django.utils import timezone
 
 from common.door import service
 from donors.imports import cells
+from donors.imports.audit import BulkAudit
 from donors.imports.cells import CellError
-from donors.imports.resolve import DonorResolver, DonorSpec, NewDonor, new_donors_create
-from donors.imports.result import NEW, SKIPPED, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from donors.imports.resolve import (
+    DonorMatch,
+    DonorResolver,
+    DonorSpec,
+    NewDonor,
+    new_donors_create,
+)
+from donors.imports.result import (
+    NEW,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    RejectedRow,
+    RowError,
+    RowOutcome,
+)
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorKind, Gift, GiftMethod, SoftCredit, SoftCreditKind
 from donors.services import donor_create
@@ -64,6 +83,33 @@ def platform_donor() -> Donor:
     return found or donor_create(kind=DonorKind.PLATFORM, organization_name=PLATFORM_NAME)
 
 
+@dataclass
+class _Donation:
+    """A report row that reads well: one donation within a payout."""
+
+    line: int
+    values: dict[str, str]
+    payout: str
+    date: datetime.date
+    amount: Decimal
+    donor: DonorSpec | None  # None: an anonymous donation
+    project: str
+
+
+@dataclass
+class _Payout:
+    """One payout of the report: the gift it becomes and its soft credits."""
+
+    reference: str
+    donations: list[_Donation]
+    amount: Decimal
+    date: datetime.date
+    projects: list[str]
+    credits: dict[DonorMatch, Decimal]  # each donor behind it and how much they gave
+    gift: Gift | None  # the payout's gift when it was imported before
+    status: str = NEW
+
+
 @service  # an import engine is the import's service: every row it writes is its own
 @gc_paused
 def globalgiving_import(
@@ -84,31 +130,62 @@ def globalgiving_import(
         if columns[field] not in sheet.headers:
             result.errors.append(RowError(1, columns[field], f"the report has no "
                                           f"'{columns[field]}' column (the {field}); map it with "
-                                          f"--map {field}=HEADER"))
+                                          f"--map {field}=HEADER"))  # fmt: skip
     if result.errors:
         return result
+    donations = _donations_read(sheet, columns, date_format, result)
+    if result.errors and not skip_errors:
+        return result
 
-    donations = []  # (line, values, payout, date, amount, spec or None, project)
+    resolver = DonorResolver()
+    resolver.load([d.donor for d in donations if d.donor])
+    payouts = _payouts_plan(donations, resolver)
+    for payout in payouts:
+        label = f"payout {payout.reference}: ${payout.amount:,.2f} on {payout.date}"
+        for donation in payout.donations:
+            result.outcomes.append(
+                RowOutcome(donation.line, payout.status, label, donation.values)
+            )
+    for rejected in result.rejected:
+        result.outcomes.append(RowOutcome(rejected.line, SKIPPED, "", rejected.values))
+    result.donors_created = sum(1 for d in resolver.new if d.used)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        run = result.run_create(user=user, source="command", started=started)
+        new_donors_create(resolver.new, import_run=run)
+        # The gifts and soft credits saved one by one are audited by django-auditlog: by the
+        # importing user, naming the import run, like the entries written in bulk.
+        with set_extra_data({"actor": user, "additional_data": {"import_run": run.pk}}):
+            _payouts_write(payouts, run)
+        donor_figures_refresh(
+            donor_ids={_donor_id(d) for p in payouts for d in p.credits}
+        )
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+    result.imported = True
+    result.run_id = run.pk
+    return result
+
+
+def _donor_id(donor: DonorMatch) -> int:
+    return donor.id if isinstance(donor, NewDonor) else donor
+
+
+def _donations_read(sheet, columns: dict[str, str], date_format, result) -> list[_Donation]:
+    """The report's rows as donations; a row with a problem goes to ``result``'s errors."""
+    donations = []
     problems = sheet.problems
     for line, values in sheet.rows:
         errors = list(problems[line]) if line in problems else []  # text that cannot be stored
-
-        def read(field, parse, *args):
-            raw = values.get(columns[field], "")
-            if not raw:
-                return None
-            try:
-                return parse(columns[field], raw, *args)
-            except CellError as error:
-                errors.append((columns[field], str(error)))
-
+        read = partial(_cell, values, columns, errors)
         if date_format:
             raw = values.get(columns["date"], "")
             try:
                 date = datetime.datetime.strptime(raw, date_format).date()
             except ValueError:
                 errors.append((columns["date"], f"{columns['date']} '{raw}' is not a date in "
-                               f"the format {date_format}"))
+                               f"the format {date_format}"))  # fmt: skip
                 date = None
         else:
             date = read("date", cells.iso_date)
@@ -128,81 +205,100 @@ def globalgiving_import(
         if errors:
             row_errors = [RowError(line, c, m) for c, m in errors]
             result.errors.extend(row_errors)
-            result.rejected.append((line, values, row_errors))
+            result.rejected.append(RejectedRow(line, values, row_errors))
             continue
-        donations.append((line, values, payout, date, amount, spec, values.get(columns["project"], "")))
-    if result.errors and not skip_errors:
-        return result
+        donations.append(_Donation(line, values, payout, date, amount, spec,
+                                   values.get(columns["project"], "")))  # fmt: skip
+    return donations
 
-    resolver = DonorResolver()
-    resolver.load([d[5] for d in donations if d[5]])
-    payouts = defaultdict(list)
+
+def _cell(values: dict[str, str], columns: dict[str, str], errors: list, field: str, parse):
+    raw = values.get(columns[field], "")
+    if not raw:
+        return None
+    try:
+        return parse(columns[field], raw)
+    except CellError as error:
+        errors.append((columns[field], str(error)))
+        return None
+
+
+def _payouts_plan(donations: list[_Donation], resolver: DonorResolver) -> list[_Payout]:
+    """The donations grouped by payout, each payout's donors matched, and whether its gift is
+    new, changed or as recorded."""
+    by_payout = defaultdict(list)
     for donation in donations:
-        payouts[donation[2]].append(donation)
+        by_payout[donation.payout].append(donation)
     existing = {
         g.external_id: g
-        for g in Gift.objects.filter(external_id__in=[f"globalgiving:{p}" for p in payouts])
+        for g in Gift.objects.filter(external_id__in=[f"globalgiving:{p}" for p in by_payout])
     }
-    plans = []
-    for payout, items in payouts.items():
-        amount = sum((d[4] for d in items), Decimal("0"))
-        credits: dict[object, Decimal] = {}
-        for line, values, _, _, share, spec, _ in items:
-            if spec is None:
+    payouts = []
+    for reference, items in by_payout.items():
+        credits: dict[DonorMatch, Decimal] = {}
+        for donation in items:
+            if donation.donor is None:
                 continue  # an anonymous donation: in the payout, credited to nobody
-            donor, _ = resolver.resolve(spec)
-            credits[donor] = credits.get(donor, Decimal("0")) + share
-        date = max(d[3] for d in items)
-        projects = sorted({d[6] for d in items if d[6]})
-        gift = existing.get(f"globalgiving:{payout}")
-        status = NEW
-        if gift is not None:
-            current = {
-                (c.donor_id, c.amount) for c in gift.soft_credits.all()
-            }
+            donor, _ = resolver.resolve(donation.donor)
+            credits[donor] = credits.get(donor, Decimal("0")) + donation.amount
+        payout = _Payout(
+            reference=reference,
+            donations=items,
+            amount=sum((d.amount for d in items), Decimal("0")),
+            date=max(d.date for d in items),
+            projects=sorted({d.project for d in items if d.project}),
+            credits=credits,
+            gift=existing.get(f"globalgiving:{reference}"),
+        )
+        if payout.gift is not None:
+            current = {(c.donor_id, c.amount) for c in payout.gift.soft_credits.all()}
             wanted = {(d if isinstance(d, int) else None, a) for d, a in credits.items()}
-            status = UNCHANGED if gift.amount == amount and current == wanted else UPDATED
-        plans.append((payout, items, amount, date, projects, credits, gift, status))
-        for donor in credits:
-            if isinstance(donor, NewDonor) and status != UNCHANGED:
-                donor.used = True
-        for line, values, *_ in items:
-            result.outcomes.append(
-                RowOutcome(line, status, f"payout {payout}: ${amount:,.2f} on {date}", values)
+            same = payout.gift.amount == payout.amount and current == wanted
+            payout.status = UNCHANGED if same else UPDATED
+        if payout.status != UNCHANGED:
+            for donor in credits:
+                if isinstance(donor, NewDonor):
+                    donor.used = True
+        payouts.append(payout)
+    return payouts
+
+
+def _payouts_write(payouts: list[_Payout], run) -> None:
+    """Save each new or changed payout's gift (validated and audited: a report holds a handful
+    of payouts) and replace its soft credits, audited in bulk."""
+    platform = platform_donor()
+    audit = BulkAudit(SoftCredit, run)
+    for payout in payouts:
+        if payout.status == UNCHANGED:
+            continue
+        gift = payout.gift
+        if gift is None:
+            gift = Gift(donor=platform, method=GiftMethod.GLOBALGIVING,
+                        external_id=f"globalgiving:{payout.reference}", import_run=run)  # fmt: skip
+        gift.amount, gift.gift_date, gift.processor = payout.amount, payout.date, "globalgiving"
+        gift.designation = "; ".join(payout.projects)[:200]
+        gift.notes = f"GlobalGiving payout {payout.reference}: {len(payout.donations)} donations."
+        gift_save(gift=gift)
+        gift.soft_credits.all().delete()  # one by one, each deletion audited
+        credits = SoftCredit.objects.bulk_create(
+            [
+                SoftCredit(gift=gift, donor_id=_donor_id(d), kind=SoftCreditKind.PLATFORM_DONOR,
+                           amount=a)
+                for d, a in payout.credits.items()
+            ]
+        )  # fmt: skip
+        names = dict(
+            Donor.objects.filter(id__in=[c.donor_id for c in credits]).values_list(
+                "id", "display_name"
             )
-    for line, values, _ in result.rejected:
-        result.outcomes.append(RowOutcome(line, SKIPPED, "", values))
-    result.donors_created = sum(1 for d in resolver.new if d.used)
-    if dry_run:
-        return result
-    with transaction.atomic():
-        run = result.run_create(user=user, source="command", started=started)
-        new_donors_create(resolver.new, import_run=run)
-        platform = platform_donor()
-        touched = {d.id if isinstance(d, NewDonor) else d for p in plans for d in p[5]}
-        for payout, items, amount, date, projects, credits, gift, status in plans:
-            if status == UNCHANGED:
-                continue
-            if gift is None:
-                gift = Gift(donor=platform, method=GiftMethod.GLOBALGIVING,
-                            external_id=f"globalgiving:{payout}", import_run=run)  # fmt: skip
-            gift.amount, gift.gift_date, gift.processor = amount, date, "globalgiving"
-            gift.designation = "; ".join(projects)[:200]
-            gift.notes = f"GlobalGiving payout {payout}: {len(items)} donations."
-            gift_save(gift=gift)  # validated, audited; a report holds a handful of payouts
-            gift.soft_credits.all().delete()
-            SoftCredit.objects.bulk_create(
-                [
-                    SoftCredit(gift=gift, donor_id=d.id if isinstance(d, NewDonor) else d,
-                               kind=SoftCreditKind.PLATFORM_DONOR, amount=a)
-                    for d, a in credits.items()
-                ]
-            )  # fmt: skip
+        )
+        for credit in credits:
+            # As SoftCredit.__str__ writes it: "Platform donor: Ada Lovelace ($25.00)".
+            label = (f"{SoftCreditKind.PLATFORM_DONOR.label}: {names.get(credit.donor_id, '')} "
+                     f"(${credit.amount:,.2f})")  # fmt: skip
+            audit.created(credit.pk, label, _CREDIT_FIELDS,
+                          (gift.pk, credit.donor_id, credit.kind, credit.amount))  # fmt: skip
+    audit.write()
 
-        donor_figures_refresh(donor_ids=touched)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at"])
-    result.imported = True
-    result.run_id = run.pk
-    return result
 
+_CREDIT_FIELDS = ("gift_id", "donor_id", "kind", "amount")

@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 
-def _defaults(model, now):
+def column_defaults(model, now):
+    """Each column's value when an insert leaves it out, by attname."""
     values = {}
     for field in model._meta.concrete_fields:
         if field.primary_key:
@@ -55,10 +56,10 @@ def rows_insert(model, rows: list, *, columns: list[str] | None = None) -> list[
     if not rows:
         return []
     now = timezone.now()
-    defaults = _defaults(model, now)
+    defaults = column_defaults(model, now)
     if connection.vendor != "postgresql":
         if columns is not None:
-            rows = [dict(zip(columns, row)) for row in rows]
+            rows = [dict(zip(columns, row, strict=True)) for row in rows]
         objects = [model(**{**defaults, **row}) for row in rows]
         model.objects.bulk_create(objects, batch_size=2000)
         return [obj.pk for obj in objects]

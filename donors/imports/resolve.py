@@ -160,38 +160,7 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
 
     address_given = [c for c in ADDRESS_COLUMNS if get(c)]
     if address_given:
-        for column, longest in _ADDRESS_LENGTHS:
-            if len(_get(row, column)) > longest:
-                errors.append((column, f"{column} is {len(_get(row, column))} characters "
-                               f"long; at most {longest} fit"))
-        country = read("country", cells.country) or "US"
-        address = {
-            "line1": _get(row, "address_line1"),
-            "line2": _get(row, "address_line2"),
-            "city": _get(row, "city"),
-            "region": _get(row, "state"),
-            "postal_code": _get(row, "postal_code"),
-            "country": country,
-        }
-        missing = [c for c in ("address_line1", "city") if not _get(row, c)]
-        if missing and address_given != ["country"]:
-            errors.append((missing[0], f"an address needs address_line1 and city (this row "
-                           f"gives {', '.join(address_given)})"))
-        if country == "US":
-            address["region"] = address["region"].upper()
-            if address["region"] and address["region"] not in US_STATES:
-                errors.append(("state", f"state '{_get(row, 'state')}' is not a US state: use "
-                               "the two-letter code, such as IN or CA"))
-            elif not address["region"] and not missing:
-                errors.append(("state", "a US address needs its state (two letters, e.g. IN)"))
-            postal = address["postal_code"]
-            if postal and not re.fullmatch(r"\d{5}(-\d{4})?", postal):
-                errors.append(("postal_code", f"postal_code '{postal}' is not a US ZIP code "
-                               "(five digits, or ZIP+4 as 46204-1234)"))
-            elif not postal and not missing:
-                errors.append(("postal_code", "a US address needs its ZIP code"))
-        if not missing:
-            spec.address = address
+        spec.address = _address(row, address_given, read("country", cells.country), errors)
     if row.get("phone"):
         spec.phone = read("phone", cells.phone) or ""
     tags = row.get("tags")
@@ -203,6 +172,42 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
             if value is not None:
                 spec.flags[flag] = value
     return spec
+
+
+def _address(row: dict[str, str], given: list[str], country: str | None, errors: list) -> dict | None:
+    """The address of a row that gives at least one address column (``given``); None when it
+    lacks its first line or city (an error unless it gives only the country)."""
+    for column, longest in _ADDRESS_LENGTHS:
+        if len(_get(row, column)) > longest:
+            errors.append((column, f"{column} is {len(_get(row, column))} characters "
+                           f"long; at most {longest} fit"))  # fmt: skip
+    country = country or "US"
+    address = {
+        "line1": _get(row, "address_line1"),
+        "line2": _get(row, "address_line2"),
+        "city": _get(row, "city"),
+        "region": _get(row, "state"),
+        "postal_code": _get(row, "postal_code"),
+        "country": country,
+    }
+    missing = [c for c in ("address_line1", "city") if not _get(row, c)]
+    if missing and given != ["country"]:
+        errors.append((missing[0], f"an address needs address_line1 and city (this row "
+                       f"gives {', '.join(given)})"))  # fmt: skip
+    if country == "US":
+        address["region"] = address["region"].upper()
+        if address["region"] and address["region"] not in US_STATES:
+            errors.append(("state", f"state '{_get(row, 'state')}' is not a US state: use "
+                           "the two-letter code, such as IN or CA"))  # fmt: skip
+        elif not address["region"] and not missing:
+            errors.append(("state", "a US address needs its state (two letters, e.g. IN)"))
+        postal = address["postal_code"]
+        if postal and not re.fullmatch(r"\d{5}(-\d{4})?", postal):
+            errors.append(("postal_code", f"postal_code '{postal}' is not a US ZIP code "
+                           "(five digits, or ZIP+4 as 46204-1234)"))  # fmt: skip
+        elif not postal and not missing:
+            errors.append(("postal_code", "a US address needs its ZIP code"))
+    return None if missing else address
 
 
 def _squeezed(value: str) -> str:
@@ -269,6 +274,10 @@ class NewDonor:
             if self.spec.flags.get(flag) != value:
                 self.spec.flags[flag], changed = value, True
         return changed
+
+
+# Whom a row is matched to: a donor already recorded (its id) or one the file creates.
+DonorMatch = int | NewDonor
 
 
 def _compatible(first: DonorSpec, second: DonorSpec) -> bool:
@@ -364,7 +373,7 @@ class DonorResolver:
                 return next(iter(candidates))
         return None
 
-    def resolve(self, spec: DonorSpec) -> tuple[int | NewDonor, bool]:
+    def resolve(self, spec: DonorSpec) -> tuple[DonorMatch, bool]:
         """(existing donor id or the NewDonor, whether this spec made that NewDonor)."""
         found = self.match(spec)
         if found is not None:

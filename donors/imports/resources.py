@@ -41,7 +41,7 @@ def as_admin_result(outcome, *, skip_errors: bool = False) -> Result:
             column = NON_FIELD_ERRORS  # a missing column: nothing to point at
         errors_by_line.setdefault(error.line, {}).setdefault(column, []).append(error.message)
     if errors_by_line:
-        values_by_line = {line: values for line, values, _ in outcome.rejected}
+        values_by_line = {row.line: row.values for row in outcome.rejected}
         values_by_line[1] = {h: h for h in headers}
         for line, messages in sorted(errors_by_line.items()):
             result.append_invalid_row(line, values_by_line.get(line, {}), ValidationError(messages))

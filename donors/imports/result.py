@@ -22,6 +22,15 @@ class RowError:
         return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
+@dataclass
+class RejectedRow:
+    """A row refused, with its original values, for the file of bad rows."""
+
+    line: int
+    values: dict[str, str]
+    errors: list[RowError]
+
+
 class RowOutcome:
     """What became of a row. ``label`` may be given as a function, called when first read: a
     hundred thousand labels formatted for a command that prints only counts cost seconds."""
@@ -50,8 +59,7 @@ class ImportResult:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     outcomes: list[RowOutcome] = field(default_factory=list)
-    # Rows refused, with their original values, for the file of bad rows.
-    rejected: list[tuple[int, dict[str, str], list[RowError]]] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
     donors_created: int = 0
     waitlisted: int = 0  # RSVP imports: guests the file put on a full event's waitlist
     imported: bool = False
@@ -66,7 +74,8 @@ class ImportResult:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(headers)
-        for _, values, errors in self.rejected:
+        for row in self.rejected:
+            values, errors = row.values, row.errors
             reason = printable("; ".join(f"line {e.line}, {e.message}" for e in errors))
             # A refused row may hold the very NUL byte it was refused for: the database and a
             # spreadsheet take neither, so it is kept as a space.

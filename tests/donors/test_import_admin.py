@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from donors.models import Donor, Gift, ImportRun
 from tests.donors.import_files import csv_bytes
@@ -116,10 +116,11 @@ def test_only_staff_and_administrators_may_import(client, board, organizer, orga
 def test_confirming_after_the_data_changed_reports_the_problem_and_imports_nothing(
     client, staff, organization
 ):
-    from donors.models import Pledge
-    from donors import services
-    from tests import factories
     import datetime
+
+    from donors import services
+    from donors.models import Pledge
+    from tests import factories
 
     donor = factories.make_donor(email="p@example.org")
     pledge = services.pledge_create(

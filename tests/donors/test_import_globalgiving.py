@@ -9,6 +9,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 
 from donors.models import Donor, DonorKind, Gift, SoftCredit
@@ -105,3 +106,20 @@ def test_bad_rows_and_missing_columns_are_reported(tmp_path, organization):
         call_command("import_globalgiving", str(nothing), stdout=StringIO(), stderr=err)
     assert "map it with --map payout=HEADER" in err.getvalue()
     assert not Gift.objects.exists()
+
+
+def test_the_report_s_gifts_and_soft_credits_are_audited_by_its_importer(report, staff):
+    summary = run(report, "--user", staff.username)
+
+    run_id = summary["import_run"]
+    march = Gift.objects.get(external_id="globalgiving:D-100")
+    (entry,) = LogEntry.objects.get_for_object(march)
+    assert (entry.action, entry.actor) == (LogEntry.Action.CREATE, staff)
+    assert entry.additional_data == {"import_run": run_id}
+    assert entry.changes_dict["amount"] == ["None", "85.00"]
+    for credit in SoftCredit.objects.filter(gift=march):
+        (created,) = LogEntry.objects.get_for_object(credit)
+        assert (created.action, created.actor) == (LogEntry.Action.CREATE, staff)
+        assert created.additional_data == {"import_run": run_id}
+        assert created.changes_dict["amount"] == ["None", f"{credit.amount:.2f}"]
+        assert created.object_repr == str(credit)

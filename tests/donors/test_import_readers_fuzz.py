@@ -10,7 +10,8 @@ import io
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from donors.imports.donors import donors_import
 from donors.imports.files import FileProblem, Limits, read_bytes

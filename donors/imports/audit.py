@@ -1,0 +1,198 @@
+"""Audit entries for what an import writes in bulk.
+
+Bulk inserts and updates send no signal to django-auditlog, so an import writes the entries
+itself, in bulk, the way the installed django-auditlog (3.4) stores them: ``changes`` maps each
+field's name to ``[old, new]`` as text ("None" for no value, a foreign key as its id), a
+creation from "None"; the actor is the user who ran the import and ``additional_data`` names
+the import run. On PostgreSQL the entries go in with COPY (``rows_insert``): a hundred
+thousand gifts' entries cost about a second, not the import's speed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from json.encoder import encode_basestring
+
+from auditlog.cid import get_cid
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import DecimalField
+from django.utils import timezone
+
+from donors.imports.insert import rows_insert
+
+# Values whose text needs no JSON escaping (digits, signs, dots, dashes, True/False).
+_PLAIN = (int, Decimal, datetime.date, bool)
+
+_COLUMNS = [
+    "content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "actor_id",
+    "actor_email", "timestamp", "additional_data", "cid", "changes_text",
+]  # fmt: skip
+
+
+def _text(value) -> str:
+    """A value as a JSON string holding its text, as auditlog writes it (str of the value)."""
+    if isinstance(value, _PLAIN):
+        return f'"{value}"'
+    return encode_basestring(str(value))
+
+
+def tracked_fields(model) -> dict[str, str]:
+    """attname -> the name auditlog records it under, for the fields auditlog tracks on
+    ``model`` (its registration's include and exclude lists applied)."""
+    settings = auditlog.get_model_fields(model)
+    include, exclude = settings["include_fields"], settings["exclude_fields"]
+    tracked = {}
+    for model_field in model._meta.concrete_fields:
+        if include and model_field.name not in include:
+            continue
+        if model_field.name in exclude:
+            continue
+        tracked[model_field.attname] = model_field.name
+    return tracked
+
+
+@dataclass
+class BulkAudit:
+    """The audit entries of one import run for one model, gathered, then written at once."""
+
+    model: type
+    run: object  # the ImportRun: its user is the actor, its id goes in additional_data
+    rows: list[tuple] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.content_type_id = ContentType.objects.get_for_model(self.model).pk
+        self.tracked = tracked_fields(self.model)
+        # Decimals as the database keeps them (2 places for money): "100.00", not "100".
+        self.places = {
+            f.attname: Decimal(1).scaleb(-f.decimal_places)
+            for f in self.model._meta.concrete_fields
+            if isinstance(f, DecimalField)
+        }
+        user = self.run.user
+        self.actor_id = user.pk if user else None
+        self.actor_email = getattr(user, "email", None) if user else None
+        self.now = timezone.now()
+        self.additional = json.dumps({"import_run": self.run.pk})
+        self.cid = get_cid()
+        # A created record's fields that every record of this run shares (defaults the import
+        # leaves alone), written into each creation's changes as one piece of text.
+        self._shared_text = ""
+
+    def creations_share(self, values: dict) -> None:
+        """Values (by attname) every record created by this run has: their text is made once."""
+        parts = []
+        for attname, value in values.items():
+            name = self.tracked.get(attname)
+            if name is None or value is None:
+                continue
+            parts.append(f'"{name}": ["None", {_text(self._stored(attname, value))}]')
+        self._shared_text = ", ".join(parts)
+
+    def created(self, pk: int, label: str, names: tuple[str, ...], values) -> None:
+        """A record created with these values (``names``: attnames, in the order of ``values``),
+        beside the shared ones."""
+        tracked, places = self.tracked, self.places
+        parts = [f'"id": ["None", "{pk}"]'] if "id" in tracked else []
+        for attname, value in zip(names, values, strict=True):
+            if value is None or attname not in tracked:
+                continue
+            if attname in places:
+                value = value.quantize(places[attname])
+            parts.append(f'"{tracked[attname]}": ["None", {_text(value)}]')
+        if self._shared_text:
+            parts.append(self._shared_text)
+        self._add(pk, label, LogEntry.Action.CREATE, "{" + ", ".join(parts) + "}")
+
+    def created_in_database(self, *, where: str, params: list, label_sql: str, joins: str = "") -> int:
+        """PostgreSQL: the creation entries of the records that ``where`` selects (SQL over the
+        model's table as ``t``), built by the database from the rows as stored: no row comes
+        back to Python and none goes out again (for a hundred thousand gifts, seconds less than
+        ``created``). ``label_sql`` is the entry's object_repr as SQL (the model's __str__);
+        ``joins`` joins what it reads. How many entries were written."""
+        quote = connection.ops.quote_name
+        pairs = []
+        for model_field in self.model._meta.concrete_fields:
+            name = self.tracked.get(model_field.attname)
+            if name is None:
+                continue
+            column = f"t.{quote(model_field.column)}"
+            kind = model_field.get_internal_type()
+            if kind in ("BooleanField", "NullBooleanField"):
+                text = f"CASE WHEN {column} THEN 'True' ELSE 'False' END"
+            elif kind == "DateTimeField":  # naive UTC, as auditlog writes it
+                text = f"({column} AT TIME ZONE 'UTC')::text"
+            else:
+                text = f"{column}::text"
+            pairs.append(
+                f"'{name}', CASE WHEN {column} IS NULL THEN NULL "
+                f"ELSE jsonb_build_array('None', {text}) END"
+            )
+        # jsonb_build_object takes at most 100 arguments: a few objects, joined.
+        objects = " || ".join(
+            f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)
+        )
+        table = quote(self.model._meta.db_table)
+        pk = quote(self.model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {quote(LogEntry._meta.db_table)} (
+                    content_type_id, object_pk, object_id, object_repr, action, changes,
+                    actor_id, actor_email, timestamp, additional_data, cid, changes_text
+                )
+                SELECT %s, t.{pk}::text, t.{pk}, {label_sql}, %s, jsonb_strip_nulls({objects}),
+                       %s, %s, %s, %s::jsonb, %s, ''
+                FROM {table} t {joins}
+                WHERE {where}
+                """,
+                [
+                    self.content_type_id, LogEntry.Action.CREATE, self.actor_id,
+                    self.actor_email, self.now, self.additional, self.cid, *params,
+                ],
+            )  # fmt: skip
+            return cursor.rowcount
+
+    def changed(self, pk: int, label: str, old: dict, new: dict) -> bool:
+        """A record changed from ``old`` to ``new`` (by attname); nothing is written when no
+        tracked field's text differs. Whether an entry was added."""
+        changes = {}
+        for attname, value in new.items():
+            name = self.tracked.get(attname)
+            if name is None:
+                continue
+            before, after = self._stored(attname, old.get(attname)), self._stored(attname, value)
+            if before != after:
+                changes[name] = [before, after]
+        if not changes:
+            return False
+        self._add(pk, label, LogEntry.Action.UPDATE, json.dumps(changes))
+        return True
+
+    def _stored(self, attname: str, value) -> str:
+        if value is not None and attname in self.places:
+            value = Decimal(value).quantize(self.places[attname])
+        return str(value)
+
+    def _add(self, pk: int, label: str, action: int, changes: str) -> None:
+        self.rows.append((
+            self.content_type_id, str(pk), pk, label, action, changes, self.actor_id,
+            self.actor_email, self.now, self.additional, self.cid, "",
+        ))  # fmt: skip
+
+    def write(self) -> int:
+        """Write the gathered entries; how many."""
+        rows = self.rows
+        if not rows:
+            return 0
+        if connection.vendor != "postgresql":
+            # bulk_create goes through the JSON fields, which want the values, not their text.
+            rows = [(*r[:5], json.loads(r[5]), *r[6:9], json.loads(r[9]), *r[10:]) for r in rows]
+        rows_insert(LogEntry, rows, columns=_COLUMNS)
+        self.rows = []
+        return len(rows)
