@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from common import roles
+from common.door import service
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def invite_link(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+@service
 @transaction.atomic
 def user_invite(
     *, email: str, role: str, by: User, first_name: str = "", last_name: str = ""
@@ -123,6 +125,7 @@ def _invitation_send(user: User, *, role: str, by: User) -> None:
     send_mail("You are invited to the back office", body, None, [user.email])
 
 
+@service
 @transaction.atomic
 def user_invite_again(*, user: User, by: User) -> None:
     """A new invitation link for someone who has not set a password yet (theirs expired or was
@@ -135,6 +138,7 @@ def user_invite_again(*, user: User, by: User) -> None:
     _invitation_send(user, role=user_role(user) or "no role yet", by=by)
 
 
+@service
 @transaction.atomic
 def user_role_set(*, user: User, role: str, by: User) -> None:
     """Give the user exactly this role (their only group)."""
@@ -143,6 +147,18 @@ def user_role_set(*, user: User, role: str, by: User) -> None:
         user.groups.set([group])
 
 
+@service
+@transaction.atomic
+def user_details_save(*, user: User, by: User) -> User:
+    """Save the changes made to a user's login, name and email address (their role, access
+    and second factor change only through the functions here that say so)."""
+    with set_actor(by):
+        user.full_clean()
+        user.save(update_fields=["username", "first_name", "last_name", "email"])
+    return user
+
+
+@service
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> None:
     """The user can no longer sign in; their open sessions stop working at their next request
@@ -154,6 +170,7 @@ def user_deactivate(*, user: User, by: User) -> None:
         user.save(update_fields=["is_active"])
 
 
+@service
 @transaction.atomic
 def signin_unlock(*, user: User, by: User) -> int:
     """Lift a sign-in lockout: the failed attempts of this login, and of the addresses it was
@@ -169,6 +186,7 @@ def signin_unlock(*, user: User, by: User) -> int:
     return cleared
 
 
+@service
 def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
     """The audit record of a lockout (called by django-axes when it locks someone out)."""
     user = User.objects.filter(username=username).first()
@@ -184,6 +202,7 @@ def two_factor_secret_new() -> str:
     return random_hex(20)
 
 
+@service
 @transaction.atomic
 def two_factor_enrol(*, user: User, key: str, code: str) -> tuple[TOTPDevice, list[str]] | None:
     """Confirm the authenticator app set up with ``key`` by a code it shows, replacing any
@@ -216,6 +235,7 @@ def _backup_codes_issue(user: User) -> list[str]:
     return codes
 
 
+@service
 @transaction.atomic
 def backup_codes_renew(*, user: User) -> list[str]:
     """A fresh set of backup codes; the old ones stop working."""
@@ -224,6 +244,7 @@ def backup_codes_renew(*, user: User) -> list[str]:
     return codes
 
 
+@service
 @transaction.atomic
 def two_factor_reset(*, user: User, by: User) -> None:
     """Remove the user's authenticator app and backup codes (a lost phone): they enrol again at
