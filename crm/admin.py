@@ -132,6 +132,14 @@ class BackOfficeUserAdmin(BackOfficeAdmin, UserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Every change goes through crm.services: the user's details here, the rest by the actions.
+    def save_model(self, request, obj, form, change):
+        services.user_details_save(user=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no inlines, and neither groups nor permissions are fields here (roles are set
+        # by the actions, through services.user_role_set)
+
     @admin.action(description="Unlock sign-in", permissions=["change"])
     def unlock_sign_in(self, request, queryset):
         for user in queryset:
