@@ -9,7 +9,12 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from common.door import service
-from compliance.models import BenefitLimit, ComplianceDeadline, EmailTemplate, FilingProfile
+from compliance.models import (
+    BenefitLimit,
+    ComplianceDeadline,
+    EmailTemplate,
+    FilingProfile,
+)
 
 
 def _saved(record):
