@@ -114,9 +114,13 @@ class IssuedDocumentAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Nothing here saves a document: whoever holds the model's "change" permission hands
+    # documents out (the actions void, replace and send them, each through a service), and
+    # the admin's own change permission stays off, so no form ever saves one.
     def has_change_permission(self, request, obj=None):
-        if obj is not None:
-            return False
+        return False
+
+    def has_issue_permission(self, request):
         return super().has_change_permission(request)
 
     @admin.display(description="status", ordering="voided_at")
@@ -149,7 +153,7 @@ class IssuedDocumentAdmin(AuditedAdmin):
         document = get_object_or_404(self.get_queryset(request), pk=document_id)
         # "Downloaded" tells Staff the donor's copy went out: only those who hand documents
         # out (who may change them) mark it; a Board member's read changes nothing.
-        if self.has_change_permission(request):
+        if self.has_issue_permission(request):
             services.document_mark_downloaded(document=document)
         response = HttpResponse(type(self).pdf_render(document), content_type="application/pdf")
         response["Content-Disposition"] = (
@@ -224,7 +228,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         return _confirm(self, request, queryset, action=action, title=title,
                         question=question, items=items, reason=True)
 
-    @admin.action(description="Void selected receipts…", permissions=["change"])
+    @admin.action(description="Void selected receipts…", permissions=["issue"])
     def void_receipts(self, request, queryset):
         return self._with_reason(
             request, queryset, action="void_receipts", title="Void receipts",
@@ -236,7 +240,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
             done=lambda n: f"Voided {n} receipt(s).",
         )
 
-    @admin.action(description="Void and re-issue selected receipts…", permissions=["change"])
+    @admin.action(description="Void and re-issue selected receipts…", permissions=["issue"])
     def replace_receipts(self, request, queryset):
         return self._with_reason(
             request, queryset, action="replace_receipts", title="Void and re-issue receipts",
@@ -249,7 +253,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         )
 
 
-    @admin.action(description="Email selected receipts to their donors…", permissions=["change"])
+    @admin.action(description="Email selected receipts to their donors…", permissions=["issue"])
     def send_receipts(self, request, queryset):
         unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
         if request.POST.get("confirmed"):
@@ -268,7 +272,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
                         question="Each receipt is emailed once, with its PDF attached.",
                         items=items, button="Send")
 
-    @admin.action(description="Void or correct receipts of refunded gifts", permissions=["change"])
+    @admin.action(description="Void or correct receipts of refunded gifts", permissions=["issue"])
     def sync_with_gifts(self, request, queryset):
         result = services.receipts_sync_with_gifts(
             gift_ids=queryset.values_list("gift_id", flat=True)
@@ -312,7 +316,7 @@ class YearEndStatementAdmin(IssuedDocumentAdmin):
     readonly_fields = fields
 
 
-    @admin.action(description="Email selected statements to their donors…", permissions=["change"])
+    @admin.action(description="Email selected statements to their donors…", permissions=["issue"])
     def send_statements(self, request, queryset):
         unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
         if request.POST.get("confirmed"):
