@@ -30,6 +30,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_q.models import Failure
+from django_q.tasks import async_task
 
 from common import roles
 from common.door import service
@@ -252,3 +254,85 @@ def two_factor_reset(*, user: User, by: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _note(user, "two-factor authentication reset", by=by)
+
+
+# Role groups and the task queue's records, as Administrators change them in the back office.
+
+
+@service
+@transaction.atomic
+def group_save(*, group: Group, by: User) -> Group:
+    """Save a group's name."""
+    with set_actor(by):
+        group.full_clean()
+        group.save()
+    return group
+
+
+@service
+@transaction.atomic
+def group_permissions_set(*, group: Group, permissions, by: User) -> None:
+    """Give a group exactly these permissions (roles_sync sets the roles' own permissions back
+    from common.roles when it next runs)."""
+    with set_actor(by):
+        group.permissions.set(permissions)
+
+
+@service
+@transaction.atomic
+def groups_delete(*, group_ids, by: User) -> int:
+    with set_actor(by):
+        deleted = 0
+        for group in Group.objects.filter(pk__in=list(group_ids)):
+            group.delete()
+            deleted += 1
+    return deleted
+
+
+def _task_queue_model(model) -> None:
+    if model._meta.app_label != "django_q":
+        raise ValueError(f"{model._meta.label} is not a record of the task queue")
+
+
+@service
+@transaction.atomic
+def task_queue_record_save(*, record):
+    """Save a schedule (or a queued task's key and lock) of django-q2."""
+    _task_queue_model(type(record))
+    record.full_clean()
+    record.save(using=settings.Q_CLUSTER.get("orm", "default"))
+    return record
+
+
+@service
+@transaction.atomic
+def task_queue_records_delete(*, model, ids) -> int:
+    """Delete schedules, queued tasks, or the results of finished and failed tasks."""
+    _task_queue_model(model)
+    records = model.objects.using(settings.Q_CLUSTER.get("orm", "default"))
+    deleted = 0
+    for record in records.filter(pk__in=list(ids)):
+        record.delete()
+        deleted += 1
+    return deleted
+
+
+@service
+def tasks_resubmit(*, model, ids) -> int:
+    """Queue finished or failed tasks again, as they were first queued; a failed task's record
+    goes (its new run records its own result)."""
+    _task_queue_model(model)
+    count = 0
+    for task in model.objects.filter(pk__in=list(ids)):
+        async_task(
+            task.func,
+            *task.args or (),
+            hook=task.hook,
+            group=task.group,
+            cluster=task.cluster,
+            **task.kwargs or {},
+        )
+        if isinstance(task, Failure):
+            task.delete()
+        count += 1
+    return count
