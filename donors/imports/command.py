@@ -8,7 +8,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from common.door import entry
 from donors.imports.files import FileProblem, read_file
 from donors.imports.speed import gc_paused
 
@@ -45,7 +44,6 @@ class ImportCommand(BaseCommand):
             skip_errors=options["skip_errors"],
         )
 
-    @entry("command import")
     @gc_paused  # reading, importing and reporting: one pause, not one collection between
     def handle(self, *args, **options):
         user = None
