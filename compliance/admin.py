@@ -35,6 +35,7 @@ from compliance.models import (
 )
 from compliance.pdf import receipt_pdf, statement_pdf, summary_pdf
 from compliance.reports import annual_summary, summary_csv_rows
+from compliance.services import setup
 from compliance.services.letters import NOTES, thank_you_letters_queue
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
@@ -59,6 +60,30 @@ def _confirm(modeladmin, request, queryset, *, action, title, question, items, r
         "reason_error": getattr(request, "_reason_error", ""),
     }
     return TemplateResponse(request, "compliance/admin/confirm_action.html", context)
+
+
+class SavedByServices:
+    """An admin whose adds, changes and deletes each call a service (compliance.services.setup):
+    ``service_save`` takes the record, ``service_delete`` a list of primary keys (None: nothing
+    is deleted here). The models it serves have no many-to-many fields and the admin no inlines,
+    so there is nothing related to save."""
+
+    service_save = None
+    service_delete = None
+
+    def save_model(self, request, obj, form, change):
+        type(self).service_save(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, self.model.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        if type(self).service_delete is None:
+            raise PermissionDenied
+        type(self).service_delete(list(queryset.values_list("pk", flat=True)))
+
+    def save_related(self, request, form, formsets, change):
+        pass
 
 
 class VoidFilter(admin.SimpleListFilter):
@@ -89,9 +114,13 @@ class IssuedDocumentAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Nothing here saves a document: whoever holds the model's "change" permission hands
+    # documents out (the actions void, replace and send them, each through a service), and
+    # the admin's own change permission stays off, so no form ever saves one.
     def has_change_permission(self, request, obj=None):
-        if obj is not None:
-            return False
+        return False
+
+    def has_issue_permission(self, request):
         return super().has_change_permission(request)
 
     @admin.display(description="status", ordering="voided_at")
@@ -124,7 +153,7 @@ class IssuedDocumentAdmin(AuditedAdmin):
         document = get_object_or_404(self.get_queryset(request), pk=document_id)
         # "Downloaded" tells Staff the donor's copy went out: only those who hand documents
         # out (who may change them) mark it; a Board member's read changes nothing.
-        if self.has_change_permission(request):
+        if self.has_issue_permission(request):
             services.document_mark_downloaded(document=document)
         response = HttpResponse(type(self).pdf_render(document), content_type="application/pdf")
         response["Content-Disposition"] = (
@@ -199,7 +228,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         return _confirm(self, request, queryset, action=action, title=title,
                         question=question, items=items, reason=True)
 
-    @admin.action(description="Void selected receipts…", permissions=["change"])
+    @admin.action(description="Void selected receipts…", permissions=["issue"])
     def void_receipts(self, request, queryset):
         return self._with_reason(
             request, queryset, action="void_receipts", title="Void receipts",
@@ -211,7 +240,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
             done=lambda n: f"Voided {n} receipt(s).",
         )
 
-    @admin.action(description="Void and re-issue selected receipts…", permissions=["change"])
+    @admin.action(description="Void and re-issue selected receipts…", permissions=["issue"])
     def replace_receipts(self, request, queryset):
         return self._with_reason(
             request, queryset, action="replace_receipts", title="Void and re-issue receipts",
@@ -224,7 +253,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         )
 
 
-    @admin.action(description="Email selected receipts to their donors…", permissions=["change"])
+    @admin.action(description="Email selected receipts to their donors…", permissions=["issue"])
     def send_receipts(self, request, queryset):
         unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
         if request.POST.get("confirmed"):
@@ -243,7 +272,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
                         question="Each receipt is emailed once, with its PDF attached.",
                         items=items, button="Send")
 
-    @admin.action(description="Void or correct receipts of refunded gifts", permissions=["change"])
+    @admin.action(description="Void or correct receipts of refunded gifts", permissions=["issue"])
     def sync_with_gifts(self, request, queryset):
         result = services.receipts_sync_with_gifts(
             gift_ids=queryset.values_list("gift_id", flat=True)
@@ -256,8 +285,10 @@ class ReceiptAdmin(IssuedDocumentAdmin):
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(AuditedAdmin):
+class EmailTemplateAdmin(SavedByServices, AuditedAdmin):
     list_display = ["key", "subject", "updated_at"]
+    service_save = staticmethod(lambda template: setup.email_template_save(template=template))
+    service_delete = staticmethod(lambda ids: setup.email_templates_delete(template_ids=ids))
     readonly_fields = ["updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -285,7 +316,7 @@ class YearEndStatementAdmin(IssuedDocumentAdmin):
     readonly_fields = fields
 
 
-    @admin.action(description="Email selected statements to their donors…", permissions=["change"])
+    @admin.action(description="Email selected statements to their donors…", permissions=["issue"])
     def send_statements(self, request, queryset):
         unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
         if request.POST.get("confirmed"):
@@ -352,14 +383,20 @@ class IssueBatchAdmin(BackOfficeAdmin):
         )
         obj.pk = batch.pk
 
+    def save_related(self, request, form, formsets, change):
+        pass  # a batch has no inlines nor many-to-many fields: the service saved it all
+
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:compliance_issuebatch_change", obj.pk)
 
 
 @admin.register(ComplianceDeadline)
-class ComplianceDeadlineAdmin(AuditedAdmin):
+class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
     """The filings calendar. Planned from the rule each day (Form 990, CHAR500, RRF-1);
     staff change a date to the organization's own, and mark each filed."""
+
+    service_save = staticmethod(lambda deadline: setup.deadline_save(deadline=deadline))
+    service_delete = staticmethod(lambda ids: setup.deadlines_delete(deadline_ids=ids))
 
     list_display = ["due_date", "kind", "fiscal_year", "done_on", "reminded_30_at",
                     "reminded_7_at"]  # fmt: skip
@@ -370,8 +407,10 @@ class ComplianceDeadlineAdmin(AuditedAdmin):
 
 
 @admin.register(FilingProfile)
-class FilingProfileAdmin(AuditedAdmin):
+class FilingProfileAdmin(SavedByServices, AuditedAdmin):
     """One row: the Schedule B rule the annual summary applies."""
+
+    service_save = staticmethod(lambda profile: setup.filing_profile_save(profile=profile))
 
     fields = ["schedule_b_special_rule", "annual_summary_link"]
     readonly_fields = ["annual_summary_link"]
@@ -443,7 +482,9 @@ class FilingProfileAdmin(AuditedAdmin):
 
 
 @admin.register(BenefitLimit)
-class BenefitLimitAdmin(AuditedAdmin):
+class BenefitLimitAdmin(SavedByServices, AuditedAdmin):
+    service_save = staticmethod(lambda limit: setup.benefit_limit_save(limit=limit))
+    service_delete = staticmethod(lambda ids: setup.benefit_limits_delete(limit_ids=ids))
     list_display = [
         "year",
         "low_cost_article_max",

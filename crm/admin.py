@@ -132,6 +132,14 @@ class BackOfficeUserAdmin(BackOfficeAdmin, UserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Every change goes through crm.services: the user's details here, the rest by the actions.
+    def save_model(self, request, obj, form, change):
+        services.user_details_save(user=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no inlines, and neither groups nor permissions are fields here (roles are set
+        # by the actions, through services.user_role_set)
+
     @admin.action(description="Unlock sign-in", permissions=["change"])
     def unlock_sign_in(self, request, queryset):
         for user in queryset:
@@ -207,6 +215,62 @@ def _log_entry_who(model_admin, entry) -> str:
     return audit_who(entry)
 
 
+class GroupThroughServices:
+    """Role groups: saved and deleted through crm.services."""
+
+    def save_model(self, request, obj, form, change):
+        services.group_save(group=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        services.group_permissions_set(
+            group=form.instance, permissions=form.cleaned_data.get("permissions", []),
+            by=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        services.groups_delete(group_ids=[obj.pk], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.groups_delete(group_ids=list(queryset.values_list("pk", flat=True)),
+                               by=request.user)
+
+
+class TaskQueueThroughServices:
+    """The task queue's schedules, queued tasks and results: written through crm.services."""
+
+    def save_model(self, request, obj, form, change):
+        services.task_queue_record_save(record=obj)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no inlines, and no many-to-many fields
+
+    def delete_model(self, request, obj):
+        services.task_queue_records_delete(model=self.model, ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.task_queue_records_delete(
+            model=self.model, ids=list(queryset.values_list("pk", flat=True))
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "resubmit_task" in actions:
+            actions["resubmit_task"] = (
+                _resubmit_tasks, "resubmit_task", _resubmit_tasks.short_description
+            )
+        return actions
+
+
+def _resubmit_tasks(modeladmin, request, queryset):
+    count = services.tasks_resubmit(
+        model=modeladmin.model, ids=list(queryset.values_list("pk", flat=True))
+    )
+    modeladmin.message_user(request, f"{count} task(s) queued again.")
+
+
+_resubmit_tasks.short_description = "Resubmit selected tasks to queue"
+
+
 def _on_back_office_base(model_admin) -> None:
     """Another package's admin (groups, the audit log, the task queue) put on the back
     office's base like every admin of ours: its list too answers only the filters it offers
@@ -218,7 +282,9 @@ def _on_back_office_base(model_admin) -> None:
     if model._meta.label == "auditlog.LogEntry":
         attributes = {"shown_through": ("actor",), "user_url": _log_entry_who}
     admin.site.unregister(model)
-    admin.site.register(model, type(original.__name__, (BackOfficeAdmin, original), attributes))
+    writers = {"auth": (GroupThroughServices,), "django_q": (TaskQueueThroughServices,)}
+    bases = (*writers.get(model._meta.app_label, ()), BackOfficeAdmin, original)
+    admin.site.register(model, type(original.__name__, bases, attributes))
 
 
 # The apps listed before this one in INSTALLED_APPS have registered theirs by now; ours

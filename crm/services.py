@@ -30,8 +30,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_q.models import Failure
+from django_q.tasks import async_task
 
 from common import roles
+from common.door import service
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ def invite_link(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+@service
 @transaction.atomic
 def user_invite(
     *, email: str, role: str, by: User, first_name: str = "", last_name: str = ""
@@ -123,6 +127,7 @@ def _invitation_send(user: User, *, role: str, by: User) -> None:
     send_mail("You are invited to the back office", body, None, [user.email])
 
 
+@service
 @transaction.atomic
 def user_invite_again(*, user: User, by: User) -> None:
     """A new invitation link for someone who has not set a password yet (theirs expired or was
@@ -135,6 +140,7 @@ def user_invite_again(*, user: User, by: User) -> None:
     _invitation_send(user, role=user_role(user) or "no role yet", by=by)
 
 
+@service
 @transaction.atomic
 def user_role_set(*, user: User, role: str, by: User) -> None:
     """Give the user exactly this role (their only group)."""
@@ -143,6 +149,18 @@ def user_role_set(*, user: User, role: str, by: User) -> None:
         user.groups.set([group])
 
 
+@service
+@transaction.atomic
+def user_details_save(*, user: User, by: User) -> User:
+    """Save the changes made to a user's login, name and email address (their role, access
+    and second factor change only through the functions here that say so)."""
+    with set_actor(by):
+        user.full_clean()
+        user.save(update_fields=["username", "first_name", "last_name", "email"])
+    return user
+
+
+@service
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> None:
     """The user can no longer sign in; their open sessions stop working at their next request
@@ -154,6 +172,7 @@ def user_deactivate(*, user: User, by: User) -> None:
         user.save(update_fields=["is_active"])
 
 
+@service
 @transaction.atomic
 def signin_unlock(*, user: User, by: User) -> int:
     """Lift a sign-in lockout: the failed attempts of this login, and of the addresses it was
@@ -169,6 +188,7 @@ def signin_unlock(*, user: User, by: User) -> int:
     return cleared
 
 
+@service
 def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
     """The audit record of a lockout (called by django-axes when it locks someone out)."""
     user = User.objects.filter(username=username).first()
@@ -184,6 +204,7 @@ def two_factor_secret_new() -> str:
     return random_hex(20)
 
 
+@service
 @transaction.atomic
 def two_factor_enrol(*, user: User, key: str, code: str) -> tuple[TOTPDevice, list[str]] | None:
     """Confirm the authenticator app set up with ``key`` by a code it shows, replacing any
@@ -216,6 +237,7 @@ def _backup_codes_issue(user: User) -> list[str]:
     return codes
 
 
+@service
 @transaction.atomic
 def backup_codes_renew(*, user: User) -> list[str]:
     """A fresh set of backup codes; the old ones stop working."""
@@ -224,6 +246,7 @@ def backup_codes_renew(*, user: User) -> list[str]:
     return codes
 
 
+@service
 @transaction.atomic
 def two_factor_reset(*, user: User, by: User) -> None:
     """Remove the user's authenticator app and backup codes (a lost phone): they enrol again at
@@ -231,3 +254,85 @@ def two_factor_reset(*, user: User, by: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _note(user, "two-factor authentication reset", by=by)
+
+
+# Role groups and the task queue's records, as Administrators change them in the back office.
+
+
+@service
+@transaction.atomic
+def group_save(*, group: Group, by: User) -> Group:
+    """Save a group's name."""
+    with set_actor(by):
+        group.full_clean()
+        group.save()
+    return group
+
+
+@service
+@transaction.atomic
+def group_permissions_set(*, group: Group, permissions, by: User) -> None:
+    """Give a group exactly these permissions (roles_sync sets the roles' own permissions back
+    from common.roles when it next runs)."""
+    with set_actor(by):
+        group.permissions.set(permissions)
+
+
+@service
+@transaction.atomic
+def groups_delete(*, group_ids, by: User) -> int:
+    with set_actor(by):
+        deleted = 0
+        for group in Group.objects.filter(pk__in=list(group_ids)):
+            group.delete()
+            deleted += 1
+    return deleted
+
+
+def _task_queue_model(model) -> None:
+    if model._meta.app_label != "django_q":
+        raise ValueError(f"{model._meta.label} is not a record of the task queue")
+
+
+@service
+@transaction.atomic
+def task_queue_record_save(*, record):
+    """Save a schedule (or a queued task's key and lock) of django-q2."""
+    _task_queue_model(type(record))
+    record.full_clean()
+    record.save(using=settings.Q_CLUSTER.get("orm", "default"))
+    return record
+
+
+@service
+@transaction.atomic
+def task_queue_records_delete(*, model, ids) -> int:
+    """Delete schedules, queued tasks, or the results of finished and failed tasks."""
+    _task_queue_model(model)
+    records = model.objects.using(settings.Q_CLUSTER.get("orm", "default"))
+    deleted = 0
+    for record in records.filter(pk__in=list(ids)):
+        record.delete()
+        deleted += 1
+    return deleted
+
+
+@service
+def tasks_resubmit(*, model, ids) -> int:
+    """Queue finished or failed tasks again, as they were first queued; a failed task's record
+    goes (its new run records its own result)."""
+    _task_queue_model(model)
+    count = 0
+    for task in model.objects.filter(pk__in=list(ids)):
+        async_task(
+            task.func,
+            *task.args or (),
+            hook=task.hook,
+            group=task.group,
+            cluster=task.cluster,
+            **task.kwargs or {},
+        )
+        if isinstance(task, Failure):
+            task.delete()
+        count += 1
+    return count

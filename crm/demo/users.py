@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from common import roles
+from common.door import service
 from donors.models import BoardMember, BoardRole
 from events.models import Event
 
@@ -56,6 +57,7 @@ def demo_users_ensure() -> list[DemoLogin]:
     return logins
 
 
+@service  # the demo's own service: a BoardMember has no service to link a login yet
 @transaction.atomic
 def board_login_link(*, username: str = "board") -> BoardMember | None:
     """Give the demo board login a seat (the chair's, else the first free one) so it can keep

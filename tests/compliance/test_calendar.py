@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
 from django_q.models import Schedule
@@ -90,3 +91,39 @@ def test_reminders_run_daily_on_a_schedule(organization):
     assert schedule.schedule_type == Schedule.DAILY
     assert tasks.deadline_reminders_task().endswith("reminder(s) sent")
     assert ComplianceDeadline.objects.exists()
+
+
+def test_staff_add_a_filing_of_their_own_and_delete_filings_and_each_change_is_recorded(
+    client, organization, staff
+):
+    """The calendar's admin writes through the services (a write past them raises under the
+    tests): an added filing and deleted ones, one by one and from the list, each in the audit
+    log under the name of whoever did it."""
+    deadlines_plan(fiscal_year=2025)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:compliance_compliancedeadline_add"),
+        {"kind": "other", "fiscal_year": "2025", "due_date": "2026-03-01",
+         "notes": "City charitable solicitation licence"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    own = ComplianceDeadline.objects.get(kind="other")
+    assert own.notes == "City charitable solicitation licence"
+
+    response = client.post(
+        reverse("admin:compliance_compliancedeadline_delete", args=[own.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    planned = list(ComplianceDeadline.objects.filter(kind__in=["ny_char500", "ca_rrf1"]))
+    response = client.post(
+        reverse("admin:compliance_compliancedeadline_changelist"),
+        {"action": "delete_selected", "_selected_action": [d.pk for d in planned], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(ComplianceDeadline.objects.values_list("kind", flat=True)) == ["form_990"]
+
+    entries = LogEntry.objects.get_for_model(ComplianceDeadline).filter(actor=staff)
+    assert sorted(entries.values_list("action", flat=True)) == [
+        LogEntry.Action.CREATE, LogEntry.Action.DELETE, LogEntry.Action.DELETE,
+        LogEntry.Action.DELETE,
+    ]  # fmt: skip

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from auditlog.models import LogEntry
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp import user_has_device
 from django_otp.oath import totp
+from django_q.models import Schedule
 
 from common import roles
 from crm.services import InviteTokenGenerator, invite_link, two_factor_enrol, two_factor_secret_new
@@ -202,3 +203,36 @@ def test_an_administrator_sends_a_new_link_to_someone_who_has_not_set_a_password
     form = Client().get(_link_path(mail.outbox[1]), follow=True).content.decode()
     assert "Choose a password for the back office" in form
     assert "Bob has set a password already: no invitation sent." in refused.content.decode()
+
+
+def test_an_administrator_edits_a_group_and_the_task_queue_through_services(
+    client, administrator
+):
+    """The shell's other admins (role groups, the task queue's schedules and results) write
+    through crm.services: a group renamed with its permissions, a schedule added and deleted."""
+    client.force_login(administrator)
+    group = Group.objects.create(name="Volunteers")
+    view_donor = Permission.objects.get(codename="view_donor")
+    response = client.post(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        {"name": "Volunteer callers", "permissions": [view_donor.pk]},
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "Volunteer callers"
+    assert list(group.permissions.all()) == [view_donor]
+
+    response = client.post(
+        reverse("admin:django_q_schedule_add"),
+        {"name": "nightly check", "func": "compliance.tasks.receipts_sync_task",
+         "schedule_type": Schedule.DAILY, "repeats": "-1", "cluster": "",
+         "next_run_0": "2030-01-01", "next_run_1": "03:00:00"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:2000]
+    schedule = Schedule.objects.get(name="nightly check")
+    response = client.post(
+        reverse("admin:django_q_schedule_changelist"),
+        {"action": "delete_selected", "_selected_action": [schedule.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Schedule.objects.filter(name="nightly check").exists()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from common.door import entry
 from compliance import services
 from compliance.pdf import receipt_pdf
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print a JSON summary.")
 
+    @entry("command issue_receipts")
     def handle(self, *args, through=None, out=None, send=False, json=False, **options):
         day = parse_day(through) if through else timezone.localdate()
         folder = writable_dir(out)

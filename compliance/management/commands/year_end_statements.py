@@ -7,6 +7,7 @@ import json as json_module
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from common.door import entry
 from compliance import services
 from compliance.management.commands.issue_receipts import writable_dir
 from compliance.services.statements import statements_issue_parallel
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             "one on SQLite).",
         )  # fmt: skip
 
+    @entry("command year_end_statements")
     def handle(self, *args, year, out=None, send=False, json=False, workers=None, **options):
         if not 1900 < year < 2200:
             raise CommandError(f"{year} is not a calendar year.")

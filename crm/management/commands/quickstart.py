@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from crm import demo
+from common.door import entry
 from common.roles import roles_sync
+from crm import demo
 from donors.models import Donor, Gift
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
@@ -69,7 +70,18 @@ class Command(BaseCommand):
         )
         counts = roles_sync()
         say("Roles: " + ", ".join(f"{role} ({n} permissions)" for role, n in counts.items()))
+        self._set_up(say, summary, options)
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, indent=2))
+        if options["serve"]:
+            self._serve(options["addrport"], say, quiet_stdout=options["json"])
+        elif not options["json"]:
+            say("Start the server with: python manage.py runserver (or quickstart --serve)")
 
+    # Watched from here (the migrations above write with their own frozen models): the
+    # organization, the demo and the logins are written through services only.
+    @entry("command quickstart")
+    def _set_up(self, say, summary: dict, options) -> None:
         organization, created = demo.organization_ensure()
         summary["organization_created"] = created
         state = "created" if created else "kept as it was"
@@ -103,12 +115,6 @@ class Command(BaseCommand):
             board_seat=str(seat) if seat else None,
         )
         self._print_logins(say, summary["url"], logins, seat)
-        if options["json"]:
-            self.stdout.write(json.dumps(summary, indent=2))
-        if options["serve"]:
-            self._serve(options["addrport"], say, quiet_stdout=options["json"])
-        elif not options["json"]:
-            say("Start the server with: python manage.py runserver (or quickstart --serve)")
 
     def _demo(self, say, *, skip: bool) -> str:
         if skip:
