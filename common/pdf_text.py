@@ -22,10 +22,9 @@ from __future__ import annotations
 import functools
 import threading
 import unicodedata
-from pathlib import Path
-
 import zlib
 from collections import OrderedDict
+from pathlib import Path
 
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics

@@ -24,12 +24,12 @@ from django.utils.html import format_html
 
 from compliance import services
 from compliance.models import (
-    ComplianceDeadline,
     BenefitLimit,
+    ComplianceDeadline,
     EmailTemplate,
     FilingProfile,
-    Receipt,
     IssueBatch,
+    Receipt,
     ThankYouLetter,
     YearEndStatement,
 )

@@ -12,8 +12,8 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import (
-    F,
     DecimalField,
+    F,
     OuterRef,
     Subquery,
     Value,
@@ -24,12 +24,14 @@ from compliance.models import BenefitLimit, FilingProfile
 from donors.deductible import (
     deductible_part_expression,
     effective_benefit_expression,
+)
+from donors.deductible import (
     money_value as _money_value,
 )
+from donors.exports import csv_cell
 from donors.models import DonorAddress, DonorEmail, Gift
 from donors.money import ZERO, money, money_sum
 from donors.money_rules import KEPT, counted_q
-from donors.exports import csv_cell
 
 GENERAL_RULE = Decimal("5000.00")
 

@@ -27,6 +27,7 @@ from crm.dashboard import (
     giving_by_state,
     lapsed_donors,
 )
+from donors.exports import csv_stream
 from donors.models import BoardGoal, Gift, Organization, SoftCredit
 from donors.models.gift import SoftCreditKind
 from donors.money import ZERO, MoneyField
@@ -35,7 +36,6 @@ from donors.progress import campaign_progress
 from donors.rules import may_keep_goals
 from donors.services import board_goal_set
 from events.selectors import next_events
-from donors.exports import csv_stream
 
 # Who sees giving (Administrators, Staff, board members; never event organizers).
 SEES_GIVING = "donors.view_gift"

@@ -6,14 +6,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import (
-    F,
-    Q,
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,

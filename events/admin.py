@@ -33,18 +33,18 @@ from donors.exports import csv_stream, xlsx_file
 from donors.models import Donor, GiftMethod
 from events import selectors, services
 from events.audit import event_history
+from events.imports import rsvp_export_rows
 from events.models import (
     RSVP,
-    EventStatus,
     Event,
     EventGift,
+    EventStatus,
     GuestList,
     Invitation,
     Table,
     TicketPurchase,
     TicketType,
 )
-from events.imports import rsvp_export_rows
 from events.resources import RSVPResource
 
 _LOCAL_TIMES = ("starts_at", "ends_at", "rsvp_deadline")

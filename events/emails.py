@@ -3,7 +3,6 @@ Django's configured backend (EMAIL_URL), the one gateway to SMTP."""
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string

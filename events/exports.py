@@ -13,10 +13,10 @@ from reportlab.lib.units import inch
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from common.pdf_text import REGULAR, TextBlock, register_fonts
-from events.models import Event
-from events.selectors import attendees
 from donors.exports import csv_cell, safe_cell, xlsx_cells
 from donors.text import printable
+from events.models import Event
+from events.selectors import attendees
 
 HEADER = [
     "Name",

@@ -18,9 +18,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from donors.deductible import ticket_figures
 from donors.models import Campaign, Donor, Gift
 from donors.models.base import CheckedText
-from donors.deductible import ticket_figures
 from donors.models.organization import validate_time_zone
 
 

@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from donors.models import Donor, DonorEmail
-from donors.money_rules import counted_q, kept_expression
 from donors.money import ZERO, MoneyField, money_sum
+from donors.money_rules import counted_q, kept_expression
 from events.models import RSVP, Answer, Event, EventGift, EventStatus, GuestList, TicketPurchase
 
 _MONEY = MoneyField()

@@ -10,21 +10,21 @@ import re
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from donors.admin.base import can_see_giving
 from donors.models import Organization
+from donors.ratelimit import client_ip, limit_reached, rate_limited
+from donors.stripe.client import StripeUnavailable
+from donors.text import text_problem
 from events import exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
 from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
-from donors.ratelimit import client_ip, limit_reached, rate_limited
-from donors.text import text_problem
-from donors.stripe.client import StripeUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 
+from common import roles
 from compliance import services as compliance_services
 from compliance.models import BenefitLimit, EmailTemplate, FilingProfile
-from common import roles
 from donors import services
 from donors.models import (
     BoardGoal,

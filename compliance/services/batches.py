@@ -13,8 +13,12 @@ from django_q.tasks import async_task
 from common.audit import audit_origin
 from common.door import service
 from compliance.models import IssueBatch
-from compliance.services.receipts import gifts_due_for_receipt, receipts_issue_due, receipts_send_queue
 from compliance.services import statements
+from compliance.services.receipts import (
+    gifts_due_for_receipt,
+    receipts_issue_due,
+    receipts_send_queue,
+)
 from compliance.services.statements import (
     statement_donor_ids,
     statements_issue,

@@ -27,7 +27,6 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
 from common.audit import who
-
 from common.door import WriteOutsideService
 from donors.money import usd
 from donors.text import text_problem

@@ -26,7 +26,6 @@ from donors.services import (
     soft_credits_save,
 )
 
-
 # A name search matching more donors than this shows the gifts of the first ones found.
 SEARCH_DONORS_MAX = 500
 

@@ -193,7 +193,7 @@ class EngineImportMixin(ImportMixin):
         # passes, nothing was written: say why instead of "Import finished".
         if result.invalid_rows:
             for row in result.invalid_rows[:20]:
-                for column, errors in row.error_dict.items():
+                for errors in row.error_dict.values():
                     for error in errors:
                         messages.error(request, f"Line {row.number}: {error}")
             messages.error(request, "Nothing was imported.")

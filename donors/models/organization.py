@@ -67,7 +67,9 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not a time zone name such as America/New_York.")
+        raise ValidationError(
+            f"{value!r} is not a time zone name such as America/New_York."
+        ) from None
 
 
 class Organization(CheckedText, models.Model):
@@ -142,6 +144,15 @@ class Organization(CheckedText, models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
+    def save(self, *args, **kwargs):
+        organization_forget()
+        super().save(*args, **kwargs)
+        organization_forget()
+
+    def delete(self, *args, **kwargs):
+        organization_forget()
+        return super().delete(*args, **kwargs)
+
     @classmethod
     def current(cls) -> "Organization | None":
         """The profile, read once per request, task or process and remembered until then
@@ -155,15 +166,6 @@ class Organization(CheckedText, models.Model):
             _memo.append(cls.objects.defer("logo").filter(pk=1).first())
         found = _memo[0]
         return copy.copy(found) if found is not None else None
-
-    def save(self, *args, **kwargs):
-        organization_forget()
-        super().save(*args, **kwargs)
-        organization_forget()
-
-    def delete(self, *args, **kwargs):
-        organization_forget()
-        return super().delete(*args, **kwargs)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -19,7 +19,6 @@ triggers: there they run per row.
 from __future__ import annotations
 
 from django.db import connection, transaction
-
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
@@ -34,6 +33,7 @@ from donors.money_rules import (
     kept_sql,
     major_threshold_of,
 )
+
 
 def _sqlite_upsert(row: str, sign: str) -> str:
     """The body of a SQLite row trigger (PostgreSQL's triggers run per statement)."""

@@ -12,7 +12,6 @@ import datetime
 
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone

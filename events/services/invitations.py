@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from common.door import service
 from donors.models import Donor
-from events.models import RSVP, Answer, Event, EventStatus, GuestList, Invitation
 from events import tasks
 from events.emails import donor_email, invitation_message, reminder_message
+from events.models import RSVP, Answer, Event, EventStatus, GuestList, Invitation
 
 
 @service

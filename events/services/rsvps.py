@@ -18,9 +18,9 @@ from django.utils import timezone
 from common.door import service
 from donors.models import Donor, DonorEmail
 from donors.services import donor_create
-from events.models import RSVP, Answer, Event, Invitation, Table
 from events import tasks
 from events.emails import donor_email, rsvp_confirmation_message, rsvp_request_message
+from events.models import RSVP, Answer, Event, Invitation, Table
 
 
 @service

@@ -26,6 +26,7 @@ from donors.models import Donor, Gift, GiftMethod
 from donors.services import gift_save
 from donors.services.online import billing_details_fill
 from donors.stripe import client
+from events import tasks
 from events.models import (
     RSVP,
     Answer,
@@ -35,7 +36,6 @@ from events.models import (
     TicketPurchase,
     TicketType,
 )
-from events import tasks
 from events.services.events import gift_check
 from events.services.rsvps import donor_for_email, seats_taken
 

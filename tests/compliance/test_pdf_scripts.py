@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from common import pdf_text
 from compliance import services
 from compliance.models import YearEndStatement
 from compliance.pdf import receipt_pdf, statement_pdf
-from common import pdf_text
 from tests import factories
 from tests.compliance.helpers import pdf_text as read_text
 

@@ -12,8 +12,8 @@ from compliance.models import IssueBatch, YearEndStatement
 from compliance.services import batches as batch_services
 from compliance.services import statements as statement_services
 from tests import factories
-from tests.concurrency import run_at_once
 from tests.compliance.helpers import pdf_text
+from tests.concurrency import run_at_once
 
 
 @pytest.fixture(autouse=True)

@@ -22,11 +22,11 @@ from crm.dashboard import (
     lapsed_donors,
 )
 from donors.exports import csv_cell
-from events.services import rsvp_submit
 from donors.models import GlobalGivingFetch
 from donors.progress import Channel
-from tests import factories
+from events.services import rsvp_submit
 from tests import dashboard_data as data
+from tests import factories
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from donors.models import BoardGoal
-from tests import factories
 from tests import dashboard_data as data
+from tests import factories
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from tests.donors.admin_forms import form_data
 from tests.donors.admin_forms import gift_add_data as _gift_post
 from tests.factories import make_donor, make_gift
 
+
 def _soft_credit_rows(*rows) -> dict:
     data = {"soft_credits-TOTAL_FORMS": str(len(rows))}
     for i, (donor, kind, amount) in enumerate(rows):

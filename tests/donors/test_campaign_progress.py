@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from donors.models import Campaign, GlobalGivingFetch
-from donors.services import organization_save
 from donors.money_rules import channel_of
 from donors.progress import Channel, campaign_progress
+from donors.services import organization_save
 from tests import dashboard_data as data
 from tests import factories
 
