@@ -46,9 +46,10 @@ def build(n_donors: int, n_gifts: int) -> None:
         gifts = []
         for _ in range(min(batch, n_gifts - start)):
             day = today - datetime.timedelta(days=rng.randint(0, 5 * 365))
-            amount = Decimal(rng.choice([25, 50, 100, 250, 500, 1000])) + Decimal(
-                rng.randint(0, 99)
-            ) / 100
+            amount = (
+                Decimal(rng.choice([25, 50, 100, 250, 500, 1000]))
+                + Decimal(rng.randint(0, 99)) / 100
+            )
             gifts.append(
                 Gift(
                     donor_id=rng.choice(donor_ids),

@@ -49,22 +49,32 @@ def build(n_donors: int, n_gifts: int) -> None:
     oldest = org.fiscal_year_bounds(fy - 4)[0]
 
     campaigns_now = [
-        Campaign.objects.create(name="Annual fund", slug="annual", goal=Decimal("250000"),
-                                start_date=fy_start),
-        Campaign.objects.create(name="Dinners", slug="dinners", goal=Decimal("150000"),
-                                start_date=fy_start),
-        Campaign.objects.create(name="GlobalGiving", slug="gg", goal=Decimal("50000"),
-                                start_date=fy_start, globalgiving_project_id="98765"),
+        Campaign.objects.create(
+            name="Annual fund", slug="annual", goal=Decimal("250000"), start_date=fy_start
+        ),
+        Campaign.objects.create(
+            name="Dinners", slug="dinners", goal=Decimal("150000"), start_date=fy_start
+        ),
+        Campaign.objects.create(
+            name="GlobalGiving",
+            slug="gg",
+            goal=Decimal("50000"),
+            start_date=fy_start,
+            globalgiving_project_id="98765",
+        ),
     ]
     campaigns_old = [
-        Campaign.objects.create(name=f"Appeal {i}", slug=f"appeal-{i}", goal=Decimal("50000"),
-                                is_active=False)
+        Campaign.objects.create(
+            name=f"Appeal {i}", slug=f"appeal-{i}", goal=Decimal("50000"), is_active=False
+        )
         for i in range(9)
     ]
     bulk_donors(n_donors, rng, address_share=0.9)
     batch = 10_000
     platform = Donor.objects.create(
-        kind=DonorKind.PLATFORM, organization_name="GlobalGiving", display_name="GlobalGiving",
+        kind=DonorKind.PLATFORM,
+        organization_name="GlobalGiving",
+        display_name="GlobalGiving",
         sort_name="globalgiving",
     )
     donor_ids = list(Donor.objects.exclude(pk=platform.pk).values_list("pk", flat=True))
@@ -76,14 +86,20 @@ def build(n_donors: int, n_gifts: int) -> None:
         for _ in range(min(batch, n_gifts - start)):
             day = today - datetime.timedelta(days=rng.randint(0, span))
             roll = rng.random()
-            amount = Decimal(rng.choice([25, 50, 100, 250, 500])) + Decimal(rng.randint(0, 99)) / 100
+            amount = (
+                Decimal(rng.choice([25, 50, 100, 250, 500])) + Decimal(rng.randint(0, 99)) / 100
+            )
             fields = dict(method="card", processor="stripe")
             if roll < 0.01:
                 fields = dict(method="globalgiving", processor="globalgiving")
                 amount = Decimal(rng.randint(500, 3000))
             elif roll < 0.05:
-                fields = dict(method="card", processor="stripe", benefit_value=Decimal("60"),
-                              benefit_description="Dinner")
+                fields = dict(
+                    method="card",
+                    processor="stripe",
+                    benefit_value=Decimal("60"),
+                    benefit_description="Dinner",
+                )
                 amount = Decimal("150")
             elif roll < 0.07:
                 fields = dict(method="check")
@@ -100,7 +116,8 @@ def build(n_donors: int, n_gifts: int) -> None:
             refunded = rng.random() < 0.02
             gifts.append(
                 Gift(
-                    donor_id=platform.pk if fields["method"] == "globalgiving"
+                    donor_id=platform.pk
+                    if fields["method"] == "globalgiving"
                     else rng.choice(donor_ids),
                     amount=amount,
                     gift_date=day,
@@ -115,29 +132,39 @@ def build(n_donors: int, n_gifts: int) -> None:
     print(f"  {n_gifts:,} gifts in {time.perf_counter() - t0:.1f} s")
 
     Pledge.objects.bulk_create(
-        Pledge(donor_id=rng.choice(donor_ids), amount=Decimal("1200"), pledge_date=fy_start,
-               campaign=rng.choice(campaigns_now))
+        Pledge(
+            donor_id=rng.choice(donor_ids),
+            amount=Decimal("1200"),
+            pledge_date=fy_start,
+            campaign=rng.choice(campaigns_now),
+        )
         for _ in range(2000)
     )
     members = []
     for donor_id in rng.sample(donor_ids, 8):
         member = BoardMember.objects.create(donor_id=donor_id, term_start=oldest)
-        BoardGoal.objects.create(member=member, fiscal_year=fy, give_goal=Decimal("5000"),
-                                 get_goal=Decimal("10000"))
+        BoardGoal.objects.create(
+            member=member, fiscal_year=fy, give_goal=Decimal("5000"), get_goal=Decimal("10000")
+        )
         members.append(member)
     solicited = Gift.objects.filter(tax_date__gte=fy_start).exclude(method="globalgiving")
     SoftCredit.objects.bulk_create(
-        SoftCredit(gift_id=gift_id, donor_id=rng.choice(members).donor_id, kind="solicitor",
-                   amount=amount)
+        SoftCredit(
+            gift_id=gift_id, donor_id=rng.choice(members).donor_id, kind="solicitor", amount=amount
+        )
         for gift_id, amount in solicited.values_list("pk", "amount")[:3000]
     )
     now = timezone.now()
     GlobalGivingFetch.objects.bulk_create(
-        GlobalGivingFetch(project_id="98765", ok=k % 10 != 0, fetched_at=now - datetime.timedelta(hours=k),
-                          funding=Decimal("18342.50") if k % 10 else None,
-                          goal=Decimal("50000") if k % 10 else None,
-                          donation_count=212 if k % 10 else None,
-                          error="" if k % 10 else "HTTP 500")
+        GlobalGivingFetch(
+            project_id="98765",
+            ok=k % 10 != 0,
+            fetched_at=now - datetime.timedelta(hours=k),
+            funding=Decimal("18342.50") if k % 10 else None,
+            goal=Decimal("50000") if k % 10 else None,
+            donation_count=212 if k % 10 else None,
+            error="" if k % 10 else "HTTP 500",
+        )
         for k in range(24 * 365, 0, -1)
     )
     assert Organization.current()
@@ -202,7 +229,9 @@ def measure() -> None:
         print(f"  {label:44} {median:10.1f} {best:9.1f}")
     lybunt = d.donor_states(fy).lapsed
     median, best = timed(lambda: client.get("/dashboard/lybunt/"), repeat=3)
-    print(f"  {'LYBUNT list page (' + format(lybunt, ',') + ' donors)':44} {median:10.1f} {best:9.1f}")
+    print(
+        f"  {'LYBUNT list page (' + format(lybunt, ',') + ' donors)':44} {median:10.1f} {best:9.1f}"
+    )
 
 
 def main() -> None:
@@ -220,8 +249,10 @@ def main() -> None:
         print(f"The board dashboard with {Gift.objects.count():,} gifts (PostgreSQL, reused)")
     else:
         fresh_database()
-        print(f"The board dashboard with {args.gifts:,} gifts from {args.donors:,} donors "
-              "(PostgreSQL)")
+        print(
+            f"The board dashboard with {args.gifts:,} gifts from {args.donors:,} donors "
+            "(PostgreSQL)"
+        )
         build(args.donors, args.gifts)
         refresh_figures()
     print(f"\n  {'':44} {'median ms':>10} {'best ms':>9} {'queries':>8}", end="")

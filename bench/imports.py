@@ -251,8 +251,10 @@ def main() -> None:
     write_donors(folder / "donors.csv", args.donors)
     write_gifts(folder / "gifts.csv", args.gifts, args.donors)
     database = os.environ["DATABASE_URL"]
-    print(f"PostgreSQL, files in {folder}; load average at the start: "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"PostgreSQL, files in {folder}; load average at the start: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     worktree = None
     results: dict[str, list[dict]] = {"previous": [], "this": []}
     try:
@@ -279,23 +281,33 @@ def main() -> None:
     if results["previous"]:
         before = sum(r["gifts"] for r in results["previous"]) / len(results["previous"])
         after = sum(r["gifts"] for r in results["this"]) / len(results["this"])
-        print(f"gift import, mean of {args.rounds} turn(s): previous {before:.2f} s, this code "
-              f"{after:.2f} s ({after / before - 1:+.0%}); this code wrote "
-              f"{this['gift_audit_entries']:,} audit entries for {this['gifts_new']:,} gifts")
+        print(
+            f"gift import, mean of {args.rounds} turn(s): previous {before:.2f} s, this code "
+            f"{after:.2f} s ({after / before - 1:+.0%}); this code wrote "
+            f"{this['gift_audit_entries']:,} audit entries for {this['gifts_new']:,} gifts"
+        )
         cpu_before = _mean_cpu(results["previous"])
         cpu_after = _mean_cpu(results["this"])
-        print(f"gift import CPU (Python + database backend), the figure least bent by load: "
-              f"previous {cpu_before:.1f} s, this code {cpu_after:.1f} s "
-              f"({cpu_after / cpu_before - 1:+.0%})")
+        print(
+            f"gift import CPU (Python + database backend), the figure least bent by load: "
+            f"previous {cpu_before:.1f} s, this code {cpu_after:.1f} s "
+            f"({cpu_after / cpu_before - 1:+.0%})"
+        )
     if "default" in this:
         rows, seconds = this["default_rows"], this["default"]
-        print(f"django-import-export default ModelResource, gifts: {rows:>8,} rows in "
-              f"{seconds:6.2f} s = {rows / seconds:>9,.0f} rows/s (first {rows:,} rows)")
+        print(
+            f"django-import-export default ModelResource, gifts: {rows:>8,} rows in "
+            f"{seconds:6.2f} s = {rows / seconds:>9,.0f} rows/s (first {rows:,} rows)"
+        )
         print(f"engine / default: {(args.gifts / this['gifts']) / (rows / seconds):.1f}x")
-        print(f"machine reference: plain COPY of the gifts into a bare table "
-              f"{this['reference']:,.0f} rows/s (the issue measured about 190,000 on its machine)")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-          "(other work on the machine slows every figure above alike)")
+        print(
+            f"machine reference: plain COPY of the gifts into a bare table "
+            f"{this['reference']:,.0f} rows/s (the issue measured about 190,000 on its machine)"
+        )
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(other work on the machine slows every figure above alike)"
+    )
 
 
 if __name__ == "__main__":

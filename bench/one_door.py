@@ -49,9 +49,7 @@ def child(code: Path, gifts: int) -> dict:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    settings.DEBUG = (
-        False  # no query log while timing (bench/run sets DEBUG for the settings)
-    )
+    settings.DEBUG = False  # no query log while timing (bench/run sets DEBUG for the settings)
     call_command("migrate", verbosity=0)
     from common.roles import roles_sync
     from crm import demo
@@ -151,12 +149,8 @@ def main() -> None:
     parser.add_argument(
         "--gifts", type=int, default=600, help="gift saves timed (after 50 counted)"
     )
-    parser.add_argument(
-        "--db", default="sqlite,postgresql", help="sqlite, postgresql or both"
-    )
-    parser.add_argument(
-        "--before", default=BEFORE, help=f"the previous code (default {BEFORE})"
-    )
+    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument("--before", default=BEFORE, help=f"the previous code (default {BEFORE})")
     parser.add_argument("--skip-before", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

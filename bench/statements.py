@@ -117,9 +117,11 @@ def build(n_donors: int) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as a database in service would be, not mid-load
-    print(f"  {n_donors:,} donors (a tenth in Urdu, Chinese or Cyrillic script), "
-          f"{len(gifts):,} gifts of 2024-2025, {len(credits):,} soft credits, a PNG logo; "
-          f"built in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"  {n_donors:,} donors (a tenth in Urdu, Chinese or Cyrillic script), "
+        f"{len(gifts):,} gifts of 2024-2025, {len(credits):,} soft credits, a PNG logo; "
+        f"built in {time.perf_counter() - t0:.1f} s"
+    )
 
 
 def _cpu() -> float:
@@ -159,8 +161,10 @@ def run_command(workers: int, out_base: str | None) -> None:
           f"{issued / seconds:,.0f} statements/second ({size / len(files) / 1024:.1f} KiB each; "
           f"target: 10,000 in 30 s)")  # fmt: skip
     print(f"    {before} before, {load()} after")
-    print(f"    CPU used by the command's processes (PostgreSQL's not counted): {cpu:.1f} s, "
-          f"that is {cpu / workers:.1f} s of wall time on {workers} idle cores")
+    print(
+        f"    CPU used by the command's processes (PostgreSQL's not counted): {cpu:.1f} s, "
+        f"that is {cpu / workers:.1f} s of wall time on {workers} idle cores"
+    )
 
 
 def run_batch() -> None:
@@ -196,8 +200,10 @@ def run_batch() -> None:
     assert batch.status == IssueBatch.Status.DONE, batch.error
     assert numbers == list(range(1, issued + 1)), "statement numbers are not gapless"
     print("  admin background batch, statements 2024 (qcluster, 2 workers; issuing, no PDFs):")
-    print(f"    {batch.issued:,} statements issued in {seconds:.1f} s: "
-          f"{batch.issued / seconds:,.0f} statements/second; {before} before, {load()} after")
+    print(
+        f"    {batch.issued:,} statements issued in {seconds:.1f} s: "
+        f"{batch.issued / seconds:,.0f} statements/second; {before} before, {load()} after"
+    )
 
 
 def main() -> None:

@@ -52,7 +52,11 @@ class SlowStripe:
             self.calls += 1
             await asyncio.sleep(self.delay)
             body = await request.read()
-            headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+            headers = {
+                k: v
+                for k, v in request.headers.items()
+                if k.lower() not in ("host", "content-length")
+            }
             async with self._session.request(
                 request.method, self.target + request.path_qs, headers=headers, data=body
             ) as answer:
@@ -227,7 +231,9 @@ def run_side(label: str, root: Path, url: str, stripe_url: str, bodies: list[byt
         with concurrent.futures.ProcessPoolExecutor(args.client_processes) as pool:
             list(pool.map(_warm, range(args.client_processes)))  # the processes' start, not timed
             start = time.perf_counter()
-            for counted in pool.map(_post_all, [endpoint] * len(shares), shares, [threads] * len(shares)):
+            for counted in pool.map(
+                _post_all, [endpoint] * len(shares), shares, [threads] * len(shares)
+            ):
                 statuses.update(counted)
         acknowledged = time.perf_counter() - start
         done = None
@@ -270,10 +276,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--cluster-workers", type=int, default=8, help="qcluster workers (Q_WORKERS)")
-    parser.add_argument("--cluster-nice", type=int, default=10,
-                        help="the qcluster's CPU priority (nice), as the README runs it; 0 to run it as the web")
-    parser.add_argument("--delay", type=float, default=0.3, help="seconds the Stripe peer takes per call")
+    parser.add_argument(
+        "--cluster-workers", type=int, default=8, help="qcluster workers (Q_WORKERS)"
+    )
+    parser.add_argument(
+        "--cluster-nice",
+        type=int,
+        default=10,
+        help="the qcluster's CPU priority (nice), as the README runs it; 0 to run it as the web",
+    )
+    parser.add_argument(
+        "--delay", type=float, default=0.3, help="seconds the Stripe peer takes per call"
+    )
     parser.add_argument("--wait", type=float, default=300, help="give up after this many seconds")
     parser.add_argument("--before", help="the previous code's commit (default: found in git)")
     parser.add_argument("--skip-before", action="store_true")
@@ -339,7 +353,9 @@ def main() -> None:
         peer.stop()
 
     print(f"\nload average after: {load()}; Stripe calls answered by the slow peer: {slow.calls}")
-    print(f"{'code':<22} {'acknowledged/s':>15} {'burst s':>8} {'all recorded s':>15}  gifts  responses")
+    print(
+        f"{'code':<22} {'acknowledged/s':>15} {'burst s':>8} {'all recorded s':>15}  gifts  responses"
+    )
     for r in results:
         done = f"{r['done']:.1f}" if r["done"] is not None else f">{args.wait:.0f}"
         print(f"{r['label']:<22} {r['rate']:>15.0f} {r['acknowledged']:>8.1f} {done:>15}  "

@@ -302,9 +302,13 @@ def _runs(text: str, face: str) -> list[tuple[str, str, int]]:
     runs: list[list] = []
     for char, level in zip(text, levels, strict=True):
         font = _font_for(char, face)
-        if runs and runs[-1][2] == level and (
-            runs[-1][1] == font
-            or (not _direction(char) and ord(char) in _font(runs[-1][1]).face.charToGlyph)
+        if (
+            runs
+            and runs[-1][2] == level
+            and (
+                runs[-1][1] == font
+                or (not _direction(char) and ord(char) in _font(runs[-1][1]).face.charToGlyph)
+            )
         ):
             runs[-1][0] += char
         else:
@@ -407,7 +411,13 @@ def _put(canvas: DocumentCanvas, x: float, y: float, piece, font: str, size: flo
 
 
 def draw(
-    canvas: Canvas, x: float, y: float, text: str, *, bold: bool = False, size: float = 10,
+    canvas: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    bold: bool = False,
+    size: float = 10,
     align: str = "left",
 ) -> None:
     """Draw one line of text. align: left, right (x is the right edge) or centre (x is the

@@ -43,8 +43,18 @@ from donors.models import Organization
 from donors.text import text_problem
 
 
-def _confirm(modeladmin, request, queryset, *, action, title, question, items, reason=False,
-             button="Yes, I'm sure"):
+def _confirm(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    action,
+    title,
+    question,
+    items,
+    reason=False,
+    button="Yes, I'm sure",
+):
     """The intermediate page of an action: what will happen, and a button (and a reason)."""
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -204,7 +214,6 @@ class ReceiptAdmin(IssuedDocumentAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
 
-
     def _with_reason(self, request, queryset, *, action, title, question, do, done):
         if request.POST.get("confirmed"):
             reason = request.POST.get("reason", "").strip()
@@ -225,13 +234,24 @@ class ReceiptAdmin(IssuedDocumentAdmin):
                 self.message_user(request, done(count), messages.SUCCESS)
                 return None
         items = [str(r) for r in queryset]
-        return _confirm(self, request, queryset, action=action, title=title,
-                        question=question, items=items, reason=True)
+        return _confirm(
+            self,
+            request,
+            queryset,
+            action=action,
+            title=title,
+            question=question,
+            items=items,
+            reason=True,
+        )
 
     @admin.action(description="Void selected receipts…", permissions=["issue"])
     def void_receipts(self, request, queryset):
         return self._with_reason(
-            request, queryset, action="void_receipts", title="Void receipts",
+            request,
+            queryset,
+            action="void_receipts",
+            title="Void receipts",
             question="These receipts will be marked VOID. They keep their numbers, and no "
             "new receipt is issued.",
             do=lambda r, reason: services.receipt_void(
@@ -243,7 +263,10 @@ class ReceiptAdmin(IssuedDocumentAdmin):
     @admin.action(description="Void and re-issue selected receipts…", permissions=["issue"])
     def replace_receipts(self, request, queryset):
         return self._with_reason(
-            request, queryset, action="replace_receipts", title="Void and re-issue receipts",
+            request,
+            queryset,
+            action="replace_receipts",
+            title="Void and re-issue receipts",
             question="Each receipt will be voided and a corrected receipt, naming it, issued "
             "from the gift as it is now.",
             do=lambda r, reason: services.receipt_replace(
@@ -252,13 +275,14 @@ class ReceiptAdmin(IssuedDocumentAdmin):
             done=lambda n: f"Replaced {n} receipt(s) with corrected ones.",
         )
 
-
     @admin.action(description="Email selected receipts to their donors…", permissions=["issue"])
     def send_receipts(self, request, queryset):
         unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
         if request.POST.get("confirmed"):
             with transaction.atomic():
-                count = services.receipts_send_queue(receipt_ids=unsent.values_list("pk", flat=True))
+                count = services.receipts_send_queue(
+                    receipt_ids=unsent.values_list("pk", flat=True)
+                )
             self.message_user(request, f"Queued {count} receipt email(s).", messages.SUCCESS)
             return None
         items = [
@@ -268,9 +292,16 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         skipped = queryset.count() - len(items)
         if skipped:
             items.append(f"{skipped} already sent or void: not sent again")
-        return _confirm(self, request, queryset, action="send_receipts", title="Email receipts",
-                        question="Each receipt is emailed once, with its PDF attached.",
-                        items=items, button="Send")
+        return _confirm(
+            self,
+            request,
+            queryset,
+            action="send_receipts",
+            title="Email receipts",
+            question="Each receipt is emailed once, with its PDF attached.",
+            items=items,
+            button="Send",
+        )
 
     @admin.action(description="Void or correct receipts of refunded gifts", permissions=["issue"])
     def sync_with_gifts(self, request, queryset):
@@ -315,7 +346,6 @@ class YearEndStatementAdmin(IssuedDocumentAdmin):
     ]  # fmt: skip
     readonly_fields = fields
 
-
     @admin.action(description="Email selected statements to their donors…", permissions=["issue"])
     def send_statements(self, request, queryset):
         unsent = queryset.filter(sent_at__isnull=True, voided_at__isnull=True)
@@ -330,9 +360,16 @@ class YearEndStatementAdmin(IssuedDocumentAdmin):
             f"{s}: {'will be emailed to ' + s.donor_email if s.donor_email else 'no email address'}"
             for s in unsent
         ]
-        return _confirm(self, request, queryset, action="send_statements",
-                        title="Email statements", items=items, button="Send",
-                        question="Each statement is emailed once, with its PDF attached.")
+        return _confirm(
+            self,
+            request,
+            queryset,
+            action="send_statements",
+            title="Email statements",
+            items=items,
+            button="Send",
+            question="Each statement is emailed once, with its PDF attached.",
+        )
 
 
 class IssueBatchForm(forms.ModelForm):
@@ -361,8 +398,18 @@ class IssueBatchAdmin(BackOfficeAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["kind", "year", "send"]
-        return ["kind", "year", "send", "status", "progress", "issued", "error", "created_by",
-                "created_at", "finished_at"]
+        return [
+            "kind",
+            "year",
+            "send",
+            "status",
+            "progress",
+            "issued",
+            "error",
+            "created_by",
+            "created_at",
+            "finished_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj else []
@@ -444,16 +491,16 @@ class FilingProfileAdmin(SavedByServices, AuditedAdmin):
         summary = annual_summary(year)
         download = request.GET.get("format")
         if download == "json" and not error:
-            response = HttpResponse(json.dumps(summary, indent=2),
-                                    content_type="application/json")
+            response = HttpResponse(json.dumps(summary, indent=2), content_type="application/json")
         elif download == "csv" and not error:
             buffer = io.StringIO()
             csv.writer(buffer).writerows(summary_csv_rows(summary))
             response = HttpResponse(buffer.getvalue(), content_type="text/csv")
         elif download == "pdf" and not error:
             org = Organization.current()
-            response = HttpResponse(summary_pdf(summary, org.legal_name if org else ""),
-                                    content_type="application/pdf")
+            response = HttpResponse(
+                summary_pdf(summary, org.legal_name if org else ""), content_type="application/pdf"
+            )
         else:
             context = {
                 **self.admin_site.each_context(request),
@@ -468,9 +515,7 @@ class FilingProfileAdmin(SavedByServices, AuditedAdmin):
                     ("By donor state", "by_state")]],
             }  # fmt: skip
             return TemplateResponse(request, "compliance/admin/annual_summary.html", context)
-        response["Content-Disposition"] = (
-            f'attachment; filename="annual-summary-{year}.{download}"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="annual-summary-{year}.{download}"'
         return response
 
     def has_add_permission(self, request):
@@ -500,9 +545,7 @@ class BenefitLimitAdmin(SavedByServices, AuditedAdmin):
 def issue_receipts(modeladmin, request, queryset):
     gifts = list(queryset.select_related("donor"))
     if request.POST.get("confirmed"):
-        result = services.receipts_issue_due(
-            gift_ids=[g.pk for g in gifts], issued_by=request.user
-        )
+        result = services.receipts_issue_due(gift_ids=[g.pk for g in gifts], issued_by=request.user)
         numbers = ", ".join(r.number for r in result.issued)
         if result.issued:
             modeladmin.message_user(
@@ -516,8 +559,11 @@ def issue_receipts(modeladmin, request, queryset):
                 request, f"{already} gift(s) already had a receipt.", messages.INFO
             )
         return None
-    due = set(services.gifts_due_for_receipt().filter(pk__in=[g.pk for g in gifts])
-              .values_list("pk", flat=True))
+    due = set(
+        services.gifts_due_for_receipt()
+        .filter(pk__in=[g.pk for g in gifts])
+        .values_list("pk", flat=True)
+    )
     items = []
     for gift in gifts:
         verdict = services.gift_receiptability(gift)
@@ -528,9 +574,14 @@ def issue_receipts(modeladmin, request, queryset):
         else:
             items.append(f"{gift}: a receipt will be issued")
     return _confirm(
-        modeladmin, request, queryset, action="issue_receipts", title="Issue receipts",
+        modeladmin,
+        request,
+        queryset,
+        action="issue_receipts",
+        title="Issue receipts",
         question="Receipts are numbered in sequence and can never be edited, only voided.",
-        items=items, button="Issue the receipts",
+        items=items,
+        button="Issue the receipts",
     )
 
 
@@ -565,15 +616,24 @@ def send_thank_you_letters(modeladmin, request, queryset):
     items = []
     for credit in queryset.select_related("donor", "thank_you_letter"):
         if credit.kind not in NOTES:
-            items.append(f"{credit}: no letter (only GlobalGiving donors, DAF advisors and "
-                         "matched employees get one)")
+            items.append(
+                f"{credit}: no letter (only GlobalGiving donors, DAF advisors and "
+                "matched employees get one)"
+            )
         elif hasattr(credit, "thank_you_letter"):
             items.append(f"{credit}: already has a letter")
         else:
             items.append(f"{credit}: a letter saying it is not a tax receipt will be sent")
-    return _confirm(modeladmin, request, queryset, action="send_thank_you_letters",
-                    title="Send thank-you letters", items=items, button="Send",
-                    question="Each letter is sent once and says plainly it is not a tax receipt.")
+    return _confirm(
+        modeladmin,
+        request,
+        queryset,
+        action="send_thank_you_letters",
+        title="Send thank-you letters",
+        items=items,
+        button="Send",
+        question="Each letter is sent once and says plainly it is not a tax receipt.",
+    )
 
 
 def _may_send_thank_you_letters(request) -> bool:

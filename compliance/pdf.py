@@ -174,12 +174,16 @@ def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) 
         w.para(receipt.org_ny_disclosure, size=8)
 
     _text(
-        canvas, MARGIN, MARGIN,
-        f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})", size=8,
+        canvas,
+        MARGIN,
+        MARGIN,
+        f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})",
+        size=8,
     )
     if receipt.is_void:
         _void_mark(
-            canvas, f"VOID since {_day(receipt.voided_at.date())}: {receipt.void_reason}",
+            canvas,
+            f"VOID since {_day(receipt.voided_at.date())}: {receipt.void_reason}",
             y=MARGIN + 14,
         )
 
@@ -200,6 +204,7 @@ def _void_mark(canvas: Canvas, note: str, *, y: float) -> None:
 
 
 # Year-end statements: a table of the year's gifts, the totals, and the soft credits apart.
+
 
 def _money_or_dash(value) -> str:
     return usd(value) if value is not None else "no value stated"
@@ -298,6 +303,7 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
 
 # The annual summary for the treasurer: every section of the JSON, as tables.
 
+
 def summary_pdf(summary: dict, org_name: str) -> bytes:
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, f"Annual summary {summary['year']}", org_name)
@@ -319,9 +325,13 @@ def summary_pdf(summary: dict, org_name: str) -> bytes:
     row("Total received (net of refunds)", usd(summary["total_received"]), bold=True)
     row("Total deductible by donors", usd(summary["total_deductible"]), bold=True)
     row("Gifts", summary["gift_count"])
-    for title, key in [("By month", "by_month"), ("By method", "by_method"),
-                       ("By campaign", "by_campaign"), ("By fund", "by_fund"),
-                       ("By donor state", "by_state")]:
+    for title, key in [
+        ("By month", "by_month"),
+        ("By method", "by_method"),
+        ("By campaign", "by_campaign"),
+        ("By fund", "by_fund"),
+        ("By donor state", "by_state"),
+    ]:
         need(30)
         w.space(6)
         w.line(title, bold=True, size=10)
@@ -329,8 +339,12 @@ def summary_pdf(summary: dict, org_name: str) -> bytes:
             row(label, usd(value))
     need(30)
     w.space(6)
-    w.line(f"Schedule B contributors ({summary['schedule_b_rule']}, "
-           f"threshold {usd(summary['schedule_b_threshold'])})", bold=True, size=10)
+    w.line(
+        f"Schedule B contributors ({summary['schedule_b_rule']}, "
+        f"threshold {usd(summary['schedule_b_threshold'])})",
+        bold=True,
+        size=10,
+    )
     for entry in summary["schedule_b"] or [{"name": "None", "email": "", "total": "0"}]:
         row(f"{entry['name']} {entry['email']}".strip(), usd(entry["total"]))
     support = summary["public_support"]

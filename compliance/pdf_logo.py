@@ -48,10 +48,14 @@ def prepare_logo(data: bytes) -> Logo:
     image.thumbnail(PRINT_BOX)
     pixels = zlib.compress(image.tobytes(), 6)
     pdf_bytes = (
-        f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
-        f"/BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /FlateDecode "
-        f"/Length {len(pixels)} >>\nstream\n"
-    ).encode() + pixels + b"endstream\n"
+        (
+            f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
+            f"/BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /FlateDecode "
+            f"/Length {len(pixels)} >>\nstream\n"
+        ).encode()
+        + pixels
+        + b"endstream\n"
+    )
     name = "MSPLogo" + hashlib.sha256(data).hexdigest()[:16]
     return Logo(name=name, width=image.width, height=image.height, pixels=pixels,
                 pdf_bytes=pdf_bytes)  # fmt: skip
@@ -88,8 +92,9 @@ def _prepared_or_none(data: bytes) -> Logo | None:
         return None
 
 
-def draw_logo(canvas: Canvas, logo: Logo, *, x: float, top: float, height: float,
-              max_width: float = 216) -> None:
+def draw_logo(
+    canvas: Canvas, logo: Logo, *, x: float, top: float, height: float, max_width: float = 216
+) -> None:
     """Draw the logo with its top-left corner at (x, top), at most height tall and max_width
     wide, keeping its proportions. The image object is added to the document once."""
     scale = min(height / logo.height, max_width / logo.width)

@@ -40,13 +40,17 @@ def gifts_of_year(year: int):
     """The year's gifts the organization kept, with ``kept`` and ``deductible`` annotated (the
     receipt rules of donors.deductible, in the database)."""
     limits = BenefitLimit.objects.filter(year=year).first()
-    return Gift.objects.filter(
-        counted_q(),
-        tax_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-    ).annotate(
-        kept=KEPT,
-    ).annotate(
-        deductible=deductible_part_expression(F("kept"), effective_benefit_expression(limits)),
+    return (
+        Gift.objects.filter(
+            counted_q(),
+            tax_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+        )
+        .annotate(
+            kept=KEPT,
+        )
+        .annotate(
+            deductible=deductible_part_expression(F("kept"), effective_benefit_expression(limits)),
+        )
     )
 
 
@@ -154,8 +158,9 @@ def annual_summary(year: int) -> dict:
         "by_fund": _grouped(gifts, "fund__name", lambda v: v or "(no fund)"),
         "by_month": months,
         "by_state": {(row["state"] or "(unknown)"): str(row["total"]) for row in by_state},
-        "schedule_b_rule": "special 2% rule" if profile.schedule_b_special_rule else
-        "general $5,000 rule",
+        "schedule_b_rule": "special 2% rule"
+        if profile.schedule_b_special_rule
+        else "general $5,000 rule",
         "schedule_b_threshold": str(threshold),
         "schedule_b": listed,
         "public_support": support,
@@ -164,8 +169,14 @@ def annual_summary(year: int) -> dict:
 
 def summary_csv_rows(summary: dict) -> list[list[str]]:
     rows = [["section", "key", "value"]]
-    for key in ("year", "total_received", "total_deductible", "gift_count", "schedule_b_rule",
-                "schedule_b_threshold"):
+    for key in (
+        "year",
+        "total_received",
+        "total_deductible",
+        "gift_count",
+        "schedule_b_rule",
+        "schedule_b_threshold",
+    ):
         rows.append(["summary", key, str(summary[key])])
     for section in ("by_month", "by_method", "by_campaign", "by_fund", "by_state"):
         rows.extend([section, key, value] for key, value in summary[section].items())

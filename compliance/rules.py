@@ -176,9 +176,7 @@ def statement_number(*, year: int, sequence: int) -> str:
 def donor_initials(name: str) -> str:
     """What the public verification page may say about the donor."""
     skip = {"dr", "drs", "mr", "mrs", "ms", "mx", "prof", "and", "the"}
-    words = [
-        w for w in name.replace(".", " ").split() if w[:1].isalpha() and w.lower() not in skip
-    ]
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha() and w.lower() not in skip]
     return "".join(f"{w[0].upper()}." for w in words[:3]) or "-"
 
 

@@ -31,8 +31,16 @@ def receipt_verify(request, code: str):
         return render(request, "compliance/verify.html", {"unknown": True}, status=404)
     receipt = (
         Receipt.objects.filter(verification_code=code)
-        .only("number", "issued_at", "amount", "gift_date", "voided_at", "donor_name",
-              "non_cash_description", "kind")
+        .only(
+            "number",
+            "issued_at",
+            "amount",
+            "gift_date",
+            "voided_at",
+            "donor_name",
+            "non_cash_description",
+            "kind",
+        )
         .first()
     )
     if receipt is None:
@@ -43,9 +51,14 @@ def receipt_verify(request, code: str):
         )
         if receipt is None:
             return render(request, "compliance/verify.html", {"unknown": True}, status=404)
-        return render(request, "compliance/verify.html", {
-            "statement": receipt, "initials": rules.donor_initials(receipt.donor_name),
-        })
+        return render(
+            request,
+            "compliance/verify.html",
+            {
+                "statement": receipt,
+                "initials": rules.donor_initials(receipt.donor_name),
+            },
+        )
     context = {
         "receipt": receipt,
         "initials": rules.donor_initials(receipt.donor_name),

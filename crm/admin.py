@@ -80,7 +80,13 @@ admin.site.unregister(User)
 @admin.register(User)
 class BackOfficeUserAdmin(BackOfficeAdmin, UserAdmin):
     list_display = (
-        "username", "email", "full_name", "role", "two_factor", "locked_out", "is_active"
+        "username",
+        "email",
+        "full_name",
+        "role",
+        "two_factor",
+        "locked_out",
+        "is_active",
     )
     list_filter = ("is_active", "groups")
     search_fields = ("username", "email", "first_name", "last_name")
@@ -223,7 +229,8 @@ class GroupThroughServices:
 
     def save_related(self, request, form, formsets, change):
         services.group_permissions_set(
-            group=form.instance, permissions=form.cleaned_data.get("permissions", []),
+            group=form.instance,
+            permissions=form.cleaned_data.get("permissions", []),
             by=request.user,
         )
 
@@ -231,8 +238,9 @@ class GroupThroughServices:
         services.groups_delete(group_ids=[obj.pk], by=request.user)
 
     def delete_queryset(self, request, queryset):
-        services.groups_delete(group_ids=list(queryset.values_list("pk", flat=True)),
-                               by=request.user)
+        services.groups_delete(
+            group_ids=list(queryset.values_list("pk", flat=True)), by=request.user
+        )
 
 
 class TaskQueueThroughServices:
@@ -256,7 +264,9 @@ class TaskQueueThroughServices:
         actions = super().get_actions(request)
         if "resubmit_task" in actions:
             actions["resubmit_task"] = (
-                _resubmit_tasks, "resubmit_task", _resubmit_tasks.short_description
+                _resubmit_tasks,
+                "resubmit_task",
+                _resubmit_tasks.short_description,
             )
         return actions
 

@@ -63,7 +63,7 @@ def table_counts(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 
 
 def file_engine(path: Path) -> str | None:
-    """"sqlite" or "postgresql" for a backup file of that engine, else None."""
+    """ "sqlite" or "postgresql" for a backup file of that engine, else None."""
     with open(path, "rb") as file:
         head = file.read(len(SQLITE_MAGIC))
     if head.startswith(SQLITE_MAGIC):
@@ -92,7 +92,7 @@ def _pg_command(tool: str, settings_dict: dict) -> tuple[list[str], dict]:
     env = dict(os.environ)
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = str(settings_dict["PASSWORD"])
-    if (sslmode := settings_dict.get("OPTIONS", {}).get("sslmode")):
+    if sslmode := settings_dict.get("OPTIONS", {}).get("sslmode"):
         env["PGSSLMODE"] = str(sslmode)
     return args, env
 
@@ -131,8 +131,12 @@ def database_backup(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupSumma
             os.unlink(temporary)
     counts = table_counts(alias)
     return BackupSummary(
-        path=str(path), engine=engine, bytes=path.stat().st_size, tables=len(counts),
-        rows=sum(counts.values()), seconds=round(time.monotonic() - started, 2),
+        path=str(path),
+        engine=engine,
+        bytes=path.stat().st_size,
+        tables=len(counts),
+        rows=sum(counts.values()),
+        seconds=round(time.monotonic() - started, 2),
     )
 
 
@@ -193,8 +197,16 @@ def database_restore(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupSumm
         # old schema stays cached on it.
         connection.close()
         _run(
-            [*args, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-             "--single-transaction", "--exit-on-error", str(path)],
+            [
+                *args,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                str(path),
+            ],
             env,
             "pg_restore",
         )
@@ -205,7 +217,11 @@ def database_restore(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupSumm
     executor = MigrationExecutor(connections[alias])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return BackupSummary(
-        path=str(path), engine=engine, bytes=path.stat().st_size, tables=len(counts),
-        rows=sum(counts.values()), seconds=round(time.monotonic() - started, 2),
+        path=str(path),
+        engine=engine,
+        bytes=path.stat().st_size,
+        tables=len(counts),
+        rows=sum(counts.values()),
+        seconds=round(time.monotonic() - started, 2),
         unapplied_migrations=[f"{m.app_label}.{m.name}" for m, _ in plan],
     )

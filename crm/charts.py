@@ -46,10 +46,18 @@ def month_bars(months) -> dict:
             {
                 "label": month.label,
                 "label_x": round(LEFT + i * slot + slot / 2, 1),
-                "last": {"x": round(x, 1), "y": round(TOP + plot_h - last_h, 1),
-                         "h": round(last_h, 1), "value": month.last_year},
-                "this": {"x": round(x + bar_w, 1), "y": round(TOP + plot_h - this_h, 1),
-                         "h": round(this_h, 1), "value": month.this_year},
+                "last": {
+                    "x": round(x, 1),
+                    "y": round(TOP + plot_h - last_h, 1),
+                    "h": round(last_h, 1),
+                    "value": month.last_year,
+                },
+                "this": {
+                    "x": round(x + bar_w, 1),
+                    "y": round(TOP + plot_h - this_h, 1),
+                    "h": round(this_h, 1),
+                    "value": month.this_year,
+                },
                 "future": month.future,
             }
         )

@@ -86,8 +86,13 @@ def dashboard(request):
             "giving": giving,
             "chart": charts.month_bars(giving.months),
             "channels": [
-                (label, this, last, charts.percent_of(this, giving.channel_max),
-                 charts.percent_of(last, giving.channel_max))
+                (
+                    label,
+                    this,
+                    last,
+                    charts.percent_of(this, giving.channel_max),
+                    charts.percent_of(last, giving.channel_max),
+                )
                 for _, label, this, last in giving.channels
             ],
             "states": [
@@ -171,11 +176,17 @@ def sybunt_csv(request):
 class GoalForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(coerce=int, label="Fiscal year")
     give_goal = forms.DecimalField(
-        label="Give goal ($)", min_value=0, max_digits=12, decimal_places=2,
+        label="Give goal ($)",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
         help_text="What you mean to give yourself this year.",
     )
     get_goal = forms.DecimalField(
-        label="Get goal ($)", min_value=0, max_digits=12, decimal_places=2,
+        label="Get goal ($)",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
         help_text="What you mean to raise from others (gifts credited to you as solicitor).",
     )
 
@@ -220,7 +231,9 @@ def my_board_page(request):
         )
     mine = next((r for r in board_giving(fy).rows if r.member.pk == member.pk), None)
     gifts = Paginator(
-        Gift.objects.filter(donor=member.donor).select_related("campaign").order_by("-tax_date", "-pk"),
+        Gift.objects.filter(donor=member.donor)
+        .select_related("campaign")
+        .order_by("-tax_date", "-pk"),
         25,
     ).get_page(request.GET.get("gifts"))
     credits = Paginator(
@@ -250,5 +263,3 @@ def my_board_page(request):
             "credits": credits,
         },
     )
-
-

@@ -97,7 +97,9 @@ def env_email(name: str, default: str) -> dict:
     value = env_str(name, default)
     scheme, sep, rest = value.partition("://")
     # Friendlier aliases for the library's scheme names.
-    scheme = {"console": "consolemail", "locmem": "memorymail", "file": "filemail"}.get(scheme, scheme)
+    scheme = {"console": "consolemail", "locmem": "memorymail", "file": "filemail"}.get(
+        scheme, scheme
+    )
     try:
         config = environ.Env.email_url_config(f"{scheme}{sep}{rest}")
     except Exception as exc:

@@ -25,8 +25,11 @@ class RequestSizeMiddleware:
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return HttpResponse("The request's length is not a number.", status=400,
-                                content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                "The request's length is not a number.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         if declared > request_ceiling():
             megabytes = settings.IMPORT_MAX_FILE_MB
             return HttpResponse(

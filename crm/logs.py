@@ -13,7 +13,10 @@ from django.conf import settings
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _SECRET_SETTINGS = (
-    "SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "EMAIL_HOST_PASSWORD",
+    "SECRET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "EMAIL_HOST_PASSWORD",
     "GLOBALGIVING_API_KEY",
 )
 

@@ -90,9 +90,10 @@ def user_invite(
     email = email.strip().lower()
     validate_email(email)
     group = _group(role)
-    if User.objects.filter(username__iexact=email).exists() or User.objects.filter(
-        email__iexact=email
-    ).exists():
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
         raise ValidationError(f"Someone already signs in with {email}.")
     with set_actor(by):
         user = User(

@@ -308,9 +308,22 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
-        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
-        "payment", "picture-in-picture", "screen-wake-lock", "usb", "xr-spatial-tracking",
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
     )
 }
 

@@ -130,9 +130,9 @@ GIFT_HEADERS = [
 
 
 def gift_rows(queryset: QuerySet[Gift]) -> Iterator[list]:
-    email = DonorEmail.objects.filter(donor=OuterRef("donor_id"), is_primary=True).values(
-        "email"
-    )[:1]
+    email = DonorEmail.objects.filter(donor=OuterRef("donor_id"), is_primary=True).values("email")[
+        :1
+    ]
     values = queryset.annotate(x_email=Subquery(email)).values_list(
         "pk", "external_id", "donor_id", "donor__display_name", "x_email", "gift_date",
         "tax_date", "amount", "amount_refunded", "status", "method", "check_number",

@@ -67,9 +67,7 @@ class DonateForm(PlainTextForm):
         label="Dedicate this gift",
     )  # fmt: skip
     tribute_name = forms.CharField(required=False, max_length=200, label="Their name")
-    tribute_notify_name = forms.CharField(
-        required=False, max_length=200, label="Notify (name)"
-    )
+    tribute_notify_name = forms.CharField(required=False, max_length=200, label="Notify (name)")
     tribute_notify_email = forms.EmailField(required=False, label="Notify (email)")
 
     def clean(self):
@@ -90,7 +88,9 @@ class DonateForm(PlainTextForm):
             if not value.is_finite() or (
                 MINIMUM <= value <= MAXIMUM and value != value.quantize(Decimal("0.01"))
             ):
-                self.add_error("other_amount", "Enter an amount in dollars and cents, such as 75.50.")
+                self.add_error(
+                    "other_amount", "Enter an amount in dollars and cents, such as 75.50."
+                )
                 return data
         elif choice:
             value = Decimal(choice)

@@ -23,9 +23,7 @@ from donors.models import Donor
 
 def _donor_fields(model) -> list[str]:
     return [
-        f.name
-        for f in model._meta.concrete_fields
-        if f.many_to_one and f.related_model is Donor
+        f.name for f in model._meta.concrete_fields if f.many_to_one and f.related_model is Donor
     ]
 
 

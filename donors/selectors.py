@@ -46,9 +46,7 @@ def pledge_paid(pledge: Pledge, *, exclude_gift_id: int | None = None) -> Decima
     gifts = Gift.objects.filter(counted_q(), pledge=pledge)
     if exclude_gift_id:
         gifts = gifts.exclude(pk=exclude_gift_id)
-    return gifts.aggregate(paid=Coalesce(money_sum(KEPT), Value(ZERO), output_field=_MONEY))[
-        "paid"
-    ]
+    return gifts.aggregate(paid=Coalesce(money_sum(KEPT), Value(ZERO), output_field=_MONEY))["paid"]
 
 
 def pledge_balance_of(pledge: Pledge, *, exclude_gift_id: int | None = None) -> Decimal:
@@ -108,8 +106,8 @@ def campaigns_with_totals(queryset: QuerySet[Campaign] | None = None) -> QuerySe
     """Campaigns with ``raised`` (gifts kept, hard credit) and ``gift_total_count``, read from
     the monthly totals the database keeps (donors.models.GiftMonthTotal), not from every gift."""
     qs = Campaign.objects.all() if queryset is None else queryset
-    months = GiftMonthTotal.objects.filter(campaign_key=OuterRef("pk")).order_by().values(
-        "campaign_key"
+    months = (
+        GiftMonthTotal.objects.filter(campaign_key=OuterRef("pk")).order_by().values("campaign_key")
     )
     cents = Subquery(months.annotate(v=Sum("total_cents")).values("v"))
     count = Subquery(months.annotate(v=Sum("gift_count")).values("v"))
@@ -144,6 +142,7 @@ def donors_matching(term: str) -> QuerySet[Donor]:
         return Donor.objects.filter(emails__email=term.lower())
     return Donor.objects.filter(display_name__icontains=term)
 
+
 def duplicate_donor_pairs() -> list[dict]:
     """Likely duplicates: pairs of donors sharing an email, a phone, or a name and postal code,
     that staff have not marked as different people. Found by grouping in the database; only
@@ -165,9 +164,9 @@ def duplicate_donor_pairs() -> list[dict]:
         Donor.objects.exclude(phone="").values("phone").annotate(n=Count("id")).filter(n__gt=1)
     )
     by_phone = defaultdict(set)
-    for phone, donor_id in Donor.objects.filter(
-        phone__in=shared_phone.values("phone")
-    ).values_list("phone", "id"):
+    for phone, donor_id in Donor.objects.filter(phone__in=shared_phone.values("phone")).values_list(
+        "phone", "id"
+    ):
         by_phone[phone].add(donor_id)
     groups += [(f"same phone {p}", sorted(ids)) for p, ids in by_phone.items()]
     named = DonorAddress.objects.exclude(postal_code="").annotate(
@@ -195,9 +194,9 @@ def duplicate_donor_pairs() -> list[dict]:
     if not reasons:
         return []
     dismissed = set(
-        DonorNotDuplicate.objects.filter(
-            donor_low__in={low for low, _ in reasons}
-        ).values_list("donor_low", "donor_high")
+        DonorNotDuplicate.objects.filter(donor_low__in={low for low, _ in reasons}).values_list(
+            "donor_low", "donor_high"
+        )
     )
     donors = donors_with_contacts(
         Donor.objects.filter(pk__in={i for pair in reasons for i in pair})

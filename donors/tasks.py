@@ -34,7 +34,6 @@ def tribute_notify(gift_id: int) -> bool:
     return tribute_notification_send(gift_id=gift_id)
 
 
-
 @entry("task globalgiving_sync_task")
 def globalgiving_sync_task() -> dict:
     return globalgiving_sync().as_dict()

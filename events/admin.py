@@ -170,12 +170,10 @@ class EventAdmin(AuditedAdmin):
         queryset = selectors.scoped_to_events(
             super().get_queryset(request), request.user, field="pk"
         )
-        return (
-            queryset.annotate(
-                seats_yes=Sum(
-                    "rsvps__party_size",
-                    filter=Q(rsvps__answer="yes", rsvps__waitlist_position__isnull=True),
-                )
+        return queryset.annotate(
+            seats_yes=Sum(
+                "rsvps__party_size",
+                filter=Q(rsvps__answer="yes", rsvps__waitlist_position__isnull=True),
             )
         )
 
@@ -252,9 +250,11 @@ class EventAdmin(AuditedAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":
-            kwargs["queryset"] = get_user_model().objects.filter(
-                is_active=True, groups__name=EVENT_ORGANIZER
-            ).order_by("username")
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, groups__name=EVENT_ORGANIZER)
+                .order_by("username")
+            )
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

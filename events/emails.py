@@ -25,9 +25,7 @@ def _ics_text(value: str) -> str:
     # Text as stored: any line break is written as the escaped newline the format knows, and
     # a control character as a space, so the calendar file always reads.
     value = printable(value).replace("\r\n", "\n").replace("\r", "\n")
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def event_ics(event, *, uid_suffix: str = "") -> str:

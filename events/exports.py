@@ -28,6 +28,8 @@ HEADER = [
     "Walk-in",
     "Checked in",
 ]
+
+
 def attendee_rows(event: Event) -> list[list[str]]:
     rows = []
     for rsvp in attendees(event):

@@ -138,7 +138,9 @@ def _read(row: _Row, events, tables) -> None:
     if table and row.event is not None:
         row.table = tables.get((row.event.pk, table.casefold()))
         if row.table is None:
-            names = sorted(t.name for (event_id, _), t in tables.items() if event_id == row.event.pk)
+            names = sorted(
+                t.name for (event_id, _), t in tables.items() if event_id == row.event.pk
+            )
             known = f"its tables: {', '.join(names)}" if names else "it has no tables yet"
             row.error("table", f"table '{table}' is not a table of {row.event.name} ({known})")
     for column in ("guest_names", "dietary_needs"):
@@ -217,13 +219,21 @@ def rsvps_import(
     ``rsvp_details_save`` (their audit entries name the importing user); the import run and
     one summary entry per event are written here."""
     started = timezone.now()
-    result = ImportResult(kind="rsvps", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
+    result = ImportResult(
+        kind="rsvps", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers
+    )
     result.rows = len(sheet.rows)
     headers = set(sheet.headers)
     result.errors = header_problems(sheet.headers, EXPORT_COLUMNS, ["event", "answer"])
     if not any(c in headers for c in DONOR_COLUMNS[:4]):
-        result.errors.append(RowError(1, "donor_email", "the file names no donor: add donor_email "
-                                      "or donor_first_name and donor_last_name columns"))
+        result.errors.append(
+            RowError(
+                1,
+                "donor_email",
+                "the file names no donor: add donor_email "
+                "or donor_first_name and donor_last_name columns",
+            )
+        )
     if result.errors:
         return result
 
@@ -321,7 +331,9 @@ def _plan(rows: list[_Row], resolver: DonorResolver, events, headers) -> list[_P
             current = existing.get((row.event.pk, row.target))
         else:
             row.label, current = row.target.label or row.spec.email, None
-        status = NEW if current is None else (UPDATED if _changed(row, current, headers) else UNCHANGED)
+        status = (
+            NEW if current is None else (UPDATED if _changed(row, current, headers) else UNCHANGED)
+        )
         if status != UNCHANGED and not row.event.rsvps_open():
             row.error("event", f"{row.event.name}: {rsvp_closed_message(row.event)}")
             continue
@@ -418,9 +430,9 @@ def _audit(plan, outcomes, file_name: str) -> None:
 def rsvp_export_rows(queryset: QuerySet[RSVP]) -> Iterator[list]:
     """The header, then one row per RSVP, in the import's columns (a file exported and imported
     again changes nothing). Two queries whatever the number of rows; no money."""
-    email = DonorEmail.objects.filter(donor=OuterRef("donor_id"), is_primary=True).values(
-        "email"
-    )[:1]
+    email = DonorEmail.objects.filter(donor=OuterRef("donor_id"), is_primary=True).values("email")[
+        :1
+    ]
     values = (
         queryset.annotate(x_email=Subquery(email))
         .order_by("event__starts_at", "event_id", "donor__sort_name", "id")

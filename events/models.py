@@ -92,7 +92,9 @@ class Event(CheckedText, models.Model):
     class Meta:
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
             models.CheckConstraint(
                 condition=Q(party_size_limit__gte=1), name="event_party_limit_positive"
@@ -152,7 +154,10 @@ class TicketType(OfAnEvent, CheckedText, models.Model):
         help_text="The good-faith value of what one guest receives (the meal).",
     )
     seats = models.PositiveSmallIntegerField(
-        "seats per ticket", default=1, validators=[MinValueValidator(1)], help_text="10 for a table."
+        "seats per ticket",
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="10 for a table.",
     )
     quantity = models.PositiveIntegerField(
         "quantity available", null=True, blank=True, help_text="Blank: no limit."
@@ -295,7 +300,9 @@ class RSVP(OfAnEvent, CheckedText, models.Model):
     guest_names = models.TextField(blank=True, help_text="One name per line.")
     dietary_needs = models.TextField(blank=True)
     waitlist_position = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Set while a 'yes' waits for a seat; the lowest is next in line."
+        null=True,
+        blank=True,
+        help_text="Set while a 'yes' waits for a seat; the lowest is next in line.",
     )
     table = models.ForeignKey(
         Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="rsvps"
@@ -349,7 +356,9 @@ class TicketPurchase(OfAnEvent, models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="ticketpurchase_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="ticketpurchase_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -379,7 +388,9 @@ class TicketHold(models.Model):
     class Meta:
         ordering = ["expires_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="tickethold_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="tickethold_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,9 +52,9 @@ def guest_lists_for(user) -> QuerySet:
     and those shared with an event they organize."""
     if sees_every_event(user):
         return GuestList.objects.all()
-    shared = GuestList.events.through.objects.filter(
-        event_id__in=organized_event_ids(user)
-    ).values("guestlist_id")
+    shared = GuestList.events.through.objects.filter(event_id__in=organized_event_ids(user)).values(
+        "guestlist_id"
+    )
     return GuestList.objects.filter(Q(created_by_id=user.pk) | Q(pk__in=shared))
 
 

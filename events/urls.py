@@ -30,15 +30,11 @@ urlpatterns = [
     path("events/<slug:slug>/check-in/walk-in/", views.event_walk_in, name="event_walk_in"),
     path("events/<slug:slug>/invite/", views.event_invite, name="event_invite"),
     path("events/<slug:slug>/summary/", views.event_summary, name="event_summary"),
-    path(
-        "events/<slug:slug>/attendees.csv", views.event_attendees_csv, name="event_attendees_csv"
-    ),
+    path("events/<slug:slug>/attendees.csv", views.event_attendees_csv, name="event_attendees_csv"),
     path(
         "events/<slug:slug>/attendees.xlsx",
         views.event_attendees_xlsx,
         name="event_attendees_xlsx",
     ),
-    path(
-        "events/<slug:slug>/door-list.pdf", views.event_door_list_pdf, name="event_door_list_pdf"
-    ),
+    path("events/<slug:slug>/door-list.pdf", views.event_door_list_pdf, name="event_door_list_pdf"),
 ]

@@ -66,9 +66,9 @@ def _ticket_lines(event: Event) -> list[dict]:
     statement = org.ca_disclosure if org else ""
     lines = []
     sold = dict(
-        event.ticket_purchases.values("ticket_type").annotate(n=Sum("quantity")).values_list(
-            "ticket_type", "n"
-        )
+        event.ticket_purchases.values("ticket_type")
+        .annotate(n=Sum("quantity"))
+        .values_list("ticket_type", "n")
     )
     now = timezone.now()
     held = dict(
@@ -245,9 +245,7 @@ def event_tickets_buy(request, slug):
     event = _public_event(slug)
     form = TicketBuyForm(request.POST, event=event)
     rsvp_form = PublicRSVPForm(event=event) if event.rsvps_open() else None
-    if rate_limited(
-        request, scope="tickets", limit=TICKETS_RATE_LIMIT, window=TICKETS_RATE_WINDOW
-    ):
+    if rate_limited(request, scope="tickets", limit=TICKETS_RATE_LIMIT, window=TICKETS_RATE_WINDOW):
         form.is_valid()
         form.add_error(None, "Too many attempts from your connection. Please wait a few "
                              "minutes and try again.")  # fmt: skip

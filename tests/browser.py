@@ -33,8 +33,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
                 + ` (${e.sourceFile || location.href}:${e.lineNumber})`);
 });
 """
-_REPORTED = ("Content Security Policy", "Content-Security-Policy", "CSP violation",
-             "Permissions-Policy", "Permissions policy")
+_REPORTED = (
+    "Content Security Policy",
+    "Content-Security-Policy",
+    "CSP violation",
+    "Permissions-Policy",
+    "Permissions policy",
+)
 
 
 class WatchedBrowser:

@@ -125,6 +125,7 @@ def ensure_benefit_limits() -> BenefitLimit:
     )
     return limits
 
+
 def make_import(rows, *, kind: str = "donors", user=None):
     """An import run through the import engine, from rows of (line, {column: value})."""
     from donors.imports.donors import donors_import
@@ -145,7 +146,6 @@ ROLE_USERNAMES = {
     roles.BOARD_MEMBER: "charlie",
     roles.EVENT_ORGANIZER: "dana",
 }
-
 
 
 def make_one_of_everything(round_no: int = 0) -> None:

@@ -23,8 +23,17 @@ def recorded_body() -> bytes:
             return candidate.read_bytes()
     # The recorded answer's shape, for a clone without shared/ beside it.
     return json.dumps(
-        {"project": {"id": 98765, "status": "active", "title": "Demo", "goal": 50000.00,
-                     "funding": "18342.50", "remaining": 31657.50, "numberOfDonations": "212"}}
+        {
+            "project": {
+                "id": 98765,
+                "status": "active",
+                "title": "Demo",
+                "goal": 50000.00,
+                "funding": "18342.50",
+                "remaining": 31657.50,
+                "numberOfDonations": "212",
+            }
+        }
     ).encode()
 
 

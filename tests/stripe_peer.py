@@ -186,7 +186,12 @@ class Peer:
         pm = self.api.v1.payment_methods.create(
             {
                 "type": "card",
-                "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+                "card": {
+                    "number": "4242424242424242",
+                    "exp_month": 12,
+                    "exp_year": 2030,
+                    "cvc": "123",
+                },
                 "billing_details": billing,
             }
         )
@@ -349,8 +354,13 @@ class Peer:
             "payment_method": charge.payment_method,
             "payment_method_details": {
                 "type": "card",
-                "card": {"brand": "visa", "last4": pm.card["last4"] if isinstance(pm.card, dict) else "4242",
-                         "exp_month": 12, "exp_year": 2030, "country": "US"},
+                "card": {
+                    "brand": "visa",
+                    "last4": pm.card["last4"] if isinstance(pm.card, dict) else "4242",
+                    "exp_month": 12,
+                    "exp_year": 2030,
+                    "country": "US",
+                },
             },  # fmt: skip
             "refunded": refunded == charge.amount,
             "status": charge.status,
@@ -403,7 +413,9 @@ class Peer:
             "subscription": subscription,
         }
 
-    def invoice_object(self, payment: dict, *, subscription: str, metadata: dict | None = None) -> dict:
+    def invoice_object(
+        self, payment: dict, *, subscription: str, metadata: dict | None = None
+    ) -> dict:
         charge = self.store[f"charge:{payment['charge']}"]
         billing = getattr(charge, "_billing", {})
         invoice_id = f"in_test_{secrets.token_hex(8)}"
@@ -440,7 +452,10 @@ class Peer:
                         "invoice": invoice_id,
                         "is_default": True,
                         "livemode": False,
-                        "payment": {"type": "payment_intent", "payment_intent": payment["payment_intent"]},
+                        "payment": {
+                            "type": "payment_intent",
+                            "payment_intent": payment["payment_intent"],
+                        },
                         "status": "paid",
                         "status_transitions": {"canceled_at": None, "paid_at": charge.created},
                     }

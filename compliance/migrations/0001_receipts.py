@@ -8,159 +8,432 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('donors', '0001_initial'),
+        ("donors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmailTemplate',
+            name="EmailTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('receipt', 'Receipt'), ('void_notice', 'Receipt voided'), ('statement', 'Year-end statement')], max_length=30, unique=True)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='Plain text. Placeholders: {{ donor_name }}, {{ number }}, {{ gift_date }}, {{ amount }}, {{ deductible_amount }}, {{ org_name }}, {{ signatory_name }}, {{ signatory_title }}, {{ ny_disclosure }}, {{ verify_url }}, {{ void_reason }}, {{ corrected_number }}.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("void_notice", "Receipt voided"),
+                            ("statement", "Year-end statement"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text. Placeholders: {{ donor_name }}, {{ number }}, {{ gift_date }}, {{ amount }}, {{ deductible_amount }}, {{ org_name }}, {{ signatory_name }}, {{ signatory_title }}, {{ ny_disclosure }}, {{ verify_url }}, {{ void_reason }}, {{ corrected_number }}."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='BenefitLimit',
+            name="BenefitLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True)),
-                ('low_cost_article_max', models.DecimalField(decimal_places=2, help_text="2025: $13.60 (an article bearing the organization's name or logo).", max_digits=8, verbose_name='low-cost article: cost at most')),
-                ('low_cost_article_min_payment', models.DecimalField(decimal_places=2, help_text='2025: $68.00.', max_digits=8, verbose_name='low-cost article: for a payment of at least')),
-                ('benefit_cap', models.DecimalField(decimal_places=2, help_text='2025: $136.00; the lesser of this and the percentage applies.', max_digits=8, verbose_name='benefits worth at most (dollar cap)')),
-                ('benefit_percent', models.DecimalField(decimal_places=4, default=Decimal('0.0200'), help_text='0.0200 is 2%.', max_digits=5, verbose_name='benefits worth at most (share of the payment)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True)),
+                (
+                    "low_cost_article_max",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="2025: $13.60 (an article bearing the organization's name or logo).",
+                        max_digits=8,
+                        verbose_name="low-cost article: cost at most",
+                    ),
+                ),
+                (
+                    "low_cost_article_min_payment",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="2025: $68.00.",
+                        max_digits=8,
+                        verbose_name="low-cost article: for a payment of at least",
+                    ),
+                ),
+                (
+                    "benefit_cap",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="2025: $136.00; the lesser of this and the percentage applies.",
+                        max_digits=8,
+                        verbose_name="benefits worth at most (dollar cap)",
+                    ),
+                ),
+                (
+                    "benefit_percent",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.0200"),
+                        help_text="0.0200 is 2%.",
+                        max_digits=5,
+                        verbose_name="benefits worth at most (share of the payment)",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('low_cost_article_max__gt', 0), ('low_cost_article_min_payment__gt', 0), ('benefit_cap__gt', 0), ('benefit_percent__gt', 0), ('benefit_percent__lt', 1)), name='benefitlimit_positive')],
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("low_cost_article_max__gt", 0),
+                            ("low_cost_article_min_payment__gt", 0),
+                            ("benefit_cap__gt", 0),
+                            ("benefit_percent__gt", 0),
+                            ("benefit_percent__lt", 1),
+                        ),
+                        name="benefitlimit_positive",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReceiptCounter',
+            name="ReceiptCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(default='receipt', max_length=20)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_sequence', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("series", models.CharField(default="receipt", max_length=20)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_sequence", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('series', 'year'), name='receiptcounter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("series", "year"), name="receiptcounter_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StatementBatch',
+            name="StatementBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('send', models.BooleanField(default=False, help_text='Email each statement when issued.')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('issued', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "send",
+                    models.BooleanField(
+                        default=False, help_text="Email each statement when issued."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("issued", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'statement batches',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "statement batches",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('donor_name', models.CharField(max_length=300)),
-                ('donor_address', models.TextField(blank=True)),
-                ('donor_email', models.EmailField(blank=True, max_length=254)),
-                ('org_name', models.CharField(max_length=200)),
-                ('org_ein', models.CharField(max_length=10)),
-                ('org_address', models.TextField()),
-                ('org_exemption_statement', models.TextField()),
-                ('org_signatory_name', models.CharField(max_length=200)),
-                ('org_signatory_title', models.CharField(max_length=200)),
-                ('org_ny_disclosure', models.TextField(blank=True)),
-                ('org_website', models.URLField(blank=True)),
-                ('number', models.CharField(editable=False, max_length=20, unique=True)),
-                ('year', models.PositiveSmallIntegerField(editable=False)),
-                ('sequence', models.PositiveIntegerField(editable=False)),
-                ('kind', models.CharField(choices=[('acknowledgment', 'Acknowledgment'), ('corrected', 'Corrected acknowledgment')], default='acknowledgment', max_length=20)),
-                ('recipient', models.CharField(help_text='donor, daf_sponsor, employer, …', max_length=20)),
-                ('verification_code', models.CharField(default=compliance.models._verification_code, max_length=40, unique=True)),
-                ('issued_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_to', models.EmailField(blank=True, max_length=254)),
-                ('downloaded_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('void_reason', models.TextField(blank=True)),
-                ('void_notice_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('gift_date', models.DateField(help_text="The gift's tax date.")),
-                ('method', models.CharField(max_length=20)),
-                ('amount', models.DecimalField(decimal_places=2, help_text='The payment kept, net of refunds.', max_digits=12)),
-                ('amount_refunded', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('benefit_value', models.DecimalField(decimal_places=2, default=0, help_text='Value received, as printed.', max_digits=12)),
-                ('benefit_description', models.CharField(blank=True, max_length=300)),
-                ('deductible_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('non_cash_description', models.TextField(blank=True, help_text='Non-cash gifts: what was given, printed with no value.')),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='donors.donor')),
-                ('gift', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='donors.gift')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaces', models.OneToOneField(blank=True, help_text='The voided receipt this one corrects.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='compliance.receipt')),
-                ('voided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("donor_name", models.CharField(max_length=300)),
+                ("donor_address", models.TextField(blank=True)),
+                ("donor_email", models.EmailField(blank=True, max_length=254)),
+                ("org_name", models.CharField(max_length=200)),
+                ("org_ein", models.CharField(max_length=10)),
+                ("org_address", models.TextField()),
+                ("org_exemption_statement", models.TextField()),
+                ("org_signatory_name", models.CharField(max_length=200)),
+                ("org_signatory_title", models.CharField(max_length=200)),
+                ("org_ny_disclosure", models.TextField(blank=True)),
+                ("org_website", models.URLField(blank=True)),
+                ("number", models.CharField(editable=False, max_length=20, unique=True)),
+                ("year", models.PositiveSmallIntegerField(editable=False)),
+                ("sequence", models.PositiveIntegerField(editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("acknowledgment", "Acknowledgment"),
+                            ("corrected", "Corrected acknowledgment"),
+                        ],
+                        default="acknowledgment",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.CharField(help_text="donor, daf_sponsor, employer, …", max_length=20),
+                ),
+                (
+                    "verification_code",
+                    models.CharField(
+                        default=compliance.models._verification_code, max_length=40, unique=True
+                    ),
+                ),
+                ("issued_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_to", models.EmailField(blank=True, max_length=254)),
+                ("downloaded_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                ("void_reason", models.TextField(blank=True)),
+                ("void_notice_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("gift_date", models.DateField(help_text="The gift's tax date.")),
+                ("method", models.CharField(max_length=20)),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="The payment kept, net of refunds.",
+                        max_digits=12,
+                    ),
+                ),
+                (
+                    "amount_refunded",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12),
+                ),
+                (
+                    "benefit_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="Value received, as printed.",
+                        max_digits=12,
+                    ),
+                ),
+                ("benefit_description", models.CharField(blank=True, max_length=300)),
+                ("deductible_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "non_cash_description",
+                    models.TextField(
+                        blank=True,
+                        help_text="Non-cash gifts: what was given, printed with no value.",
+                    ),
+                ),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "gift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="donors.gift",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The voided receipt this one corrects.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="compliance.receipt",
+                    ),
+                ),
+                (
+                    "voided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', '-sequence'],
-                'indexes': [models.Index(fields=['donor', 'year'], name='receipt_donor_year_idx')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'sequence'), name='receipt_year_sequence'), models.UniqueConstraint(condition=models.Q(('voided_at__isnull', True)), fields=('gift',), name='receipt_one_valid'), models.CheckConstraint(condition=models.Q(('voided_at__isnull', True), models.Q(('void_reason', ''), _negated=True), _connector='OR'), name='receipt_void_has_reason'), models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('deductible_amount__gte', 0), ('deductible_amount__lte', models.F('amount'))), name='receipt_amounts_sane')],
+                "ordering": ["-year", "-sequence"],
+                "indexes": [models.Index(fields=["donor", "year"], name="receipt_donor_year_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "sequence"), name="receipt_year_sequence"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("voided_at__isnull", True)),
+                        fields=("gift",),
+                        name="receipt_one_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("voided_at__isnull", True),
+                            models.Q(("void_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="receipt_void_has_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("amount__gte", 0),
+                            ("deductible_amount__gte", 0),
+                            ("deductible_amount__lte", models.F("amount")),
+                        ),
+                        name="receipt_amounts_sane",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='YearEndStatement',
+            name="YearEndStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('donor_name', models.CharField(max_length=300)),
-                ('donor_address', models.TextField(blank=True)),
-                ('donor_email', models.EmailField(blank=True, max_length=254)),
-                ('org_name', models.CharField(max_length=200)),
-                ('org_ein', models.CharField(max_length=10)),
-                ('org_address', models.TextField()),
-                ('org_exemption_statement', models.TextField()),
-                ('org_signatory_name', models.CharField(max_length=200)),
-                ('org_signatory_title', models.CharField(max_length=200)),
-                ('org_ny_disclosure', models.TextField(blank=True)),
-                ('org_website', models.URLField(blank=True)),
-                ('number', models.CharField(editable=False, max_length=20, unique=True)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('sequence', models.PositiveIntegerField(editable=False)),
-                ('verification_code', models.CharField(default=compliance.models._verification_code, max_length=40, unique=True)),
-                ('lines', models.JSONField(default=list, help_text='The gifts: date, description, amount, value received, deductible.')),
-                ('soft_credits', models.JSONField(default=list, help_text='Recognition only: not deductible.')),
-                ('total_amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('total_benefit', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('total_deductible', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('issued_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_to', models.EmailField(blank=True, max_length=254)),
-                ('downloaded_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('void_reason', models.TextField(blank=True)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='year_end_statements', to='donors.donor')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='compliance.yearendstatement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("donor_name", models.CharField(max_length=300)),
+                ("donor_address", models.TextField(blank=True)),
+                ("donor_email", models.EmailField(blank=True, max_length=254)),
+                ("org_name", models.CharField(max_length=200)),
+                ("org_ein", models.CharField(max_length=10)),
+                ("org_address", models.TextField()),
+                ("org_exemption_statement", models.TextField()),
+                ("org_signatory_name", models.CharField(max_length=200)),
+                ("org_signatory_title", models.CharField(max_length=200)),
+                ("org_ny_disclosure", models.TextField(blank=True)),
+                ("org_website", models.URLField(blank=True)),
+                ("number", models.CharField(editable=False, max_length=20, unique=True)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("sequence", models.PositiveIntegerField(editable=False)),
+                (
+                    "verification_code",
+                    models.CharField(
+                        default=compliance.models._verification_code, max_length=40, unique=True
+                    ),
+                ),
+                (
+                    "lines",
+                    models.JSONField(
+                        default=list,
+                        help_text="The gifts: date, description, amount, value received, deductible.",
+                    ),
+                ),
+                (
+                    "soft_credits",
+                    models.JSONField(default=list, help_text="Recognition only: not deductible."),
+                ),
+                ("total_amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("total_benefit", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("total_deductible", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("issued_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_to", models.EmailField(blank=True, max_length=254)),
+                ("downloaded_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                ("void_reason", models.TextField(blank=True)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="year_end_statements",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="compliance.yearendstatement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', '-sequence'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'sequence'), name='statement_year_sequence'), models.UniqueConstraint(condition=models.Q(('voided_at__isnull', True)), fields=('donor', 'year'), name='statement_one_valid_per_year'), models.CheckConstraint(condition=models.Q(('voided_at__isnull', True), models.Q(('void_reason', ''), _negated=True), _connector='OR'), name='statement_void_has_reason')],
+                "ordering": ["-year", "-sequence"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "sequence"), name="statement_year_sequence"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("voided_at__isnull", True)),
+                        fields=("donor", "year"),
+                        name="statement_one_valid_per_year",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("voided_at__isnull", True),
+                            models.Q(("void_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="statement_void_has_reason",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,22 +8,37 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0003_seed_templates_and_schedule'),
+        ("compliance", "0003_seed_templates_and_schedule"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FilingProfile',
+            name="FilingProfile",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('schedule_b_special_rule', models.BooleanField(default=False, help_text='For 509(a)(1) organizations meeting the 33⅓% support test: list only contributors over the greater of $5,000 and 2% of total contributions.', verbose_name='use the 2% special rule for Schedule B')),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "schedule_b_special_rule",
+                    models.BooleanField(
+                        default=False,
+                        help_text="For 509(a)(1) organizations meeting the 33⅓% support test: list only contributors over the greater of $5,000 and 2% of total contributions.",
+                        verbose_name="use the 2% special rule for Schedule B",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'filing profile',
-                'verbose_name_plural': 'filing profile',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='filingprofile_single_row')],
+                "verbose_name": "filing profile",
+                "verbose_name_plural": "filing profile",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="filingprofile_single_row"
+                    )
+                ],
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

@@ -16,27 +16,51 @@ def schedule_reminders(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0004_filing_profile'),
+        ("compliance", "0004_filing_profile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplianceDeadline',
+            name="ComplianceDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('form_990', 'IRS Form 990'), ('ny_char500', 'New York CHAR500'), ('ca_rrf1', 'California RRF-1'), ('other', 'Other')], max_length=20)),
-                ('fiscal_year', models.PositiveSmallIntegerField()),
-                ('due_date', models.DateField()),
-                ('notes', models.TextField(blank=True)),
-                ('done_on', models.DateField(blank=True, help_text='When it was filed.', null=True)),
-                ('reminded_30_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('reminded_7_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("form_990", "IRS Form 990"),
+                            ("ny_char500", "New York CHAR500"),
+                            ("ca_rrf1", "California RRF-1"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("fiscal_year", models.PositiveSmallIntegerField()),
+                ("due_date", models.DateField()),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "done_on",
+                    models.DateField(blank=True, help_text="When it was filed.", null=True),
+                ),
+                ("reminded_30_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("reminded_7_at", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
-                'ordering': ['due_date', 'kind'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'other'), _negated=True), fields=('kind', 'fiscal_year'), name='deadline_one_per_kind_and_year')],
+                "ordering": ["due_date", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "other"), _negated=True),
+                        fields=("kind", "fiscal_year"),
+                        name="deadline_one_per_kind_and_year",
+                    )
+                ],
             },
         ),
         migrations.RunPython(schedule_reminders, migrations.RunPython.noop),

@@ -5,34 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0005_compliance_calendar'),
-        ('donors', '0001_initial'),
+        ("compliance", "0005_compliance_calendar"),
+        ("donors", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='emailtemplate',
-            name='key',
-            field=models.CharField(choices=[('receipt', 'Receipt'), ('void_notice', 'Receipt voided'), ('statement', 'Year-end statement'), ('thank_you', 'Thank-you letter (not a tax receipt)')], max_length=30, unique=True),
+            model_name="emailtemplate",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Receipt"),
+                    ("void_notice", "Receipt voided"),
+                    ("statement", "Year-end statement"),
+                    ("thank_you", "Thank-you letter (not a tax receipt)"),
+                ],
+                max_length=30,
+                unique=True,
+            ),
         ),
         migrations.CreateModel(
-            name='ThankYouLetter',
+            name="ThankYouLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('donor_name', models.CharField(max_length=300)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('gift_date', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='donors.donor')),
-                ('soft_credit', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='thank_you_letter', to='donors.softcredit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("donor_name", models.CharField(max_length=300)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("gift_date", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "soft_credit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thank_you_letter",
+                        to="donors.softcredit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

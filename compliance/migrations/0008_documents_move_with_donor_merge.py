@@ -5,29 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0007_issue_batches'),
-        ('donors', '0005_dashboard_globalgiving'),
+        ("compliance", "0007_issue_batches"),
+        ("donors", "0005_dashboard_globalgiving"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='yearendstatement',
-            name='statement_one_valid_per_year',
+            model_name="yearendstatement",
+            name="statement_one_valid_per_year",
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='merged_from_donor_pk',
-            field=models.PositiveIntegerField(blank=True, editable=False, help_text='The donor this was issued to, when a donor merge moved it to its donor.', null=True),
+            model_name="receipt",
+            name="merged_from_donor_pk",
+            field=models.PositiveIntegerField(
+                blank=True,
+                editable=False,
+                help_text="The donor this was issued to, when a donor merge moved it to its donor.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='yearendstatement',
-            name='merged_from_donor_pk',
-            field=models.PositiveIntegerField(blank=True, editable=False, help_text='The donor this was issued to, when a donor merge moved it to its donor.', null=True),
+            model_name="yearendstatement",
+            name="merged_from_donor_pk",
+            field=models.PositiveIntegerField(
+                blank=True,
+                editable=False,
+                help_text="The donor this was issued to, when a donor merge moved it to its donor.",
+                null=True,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yearendstatement',
-            constraint=models.UniqueConstraint(django.db.models.functions.comparison.Coalesce('merged_from_donor_pk', 'donor_id', output_field=models.IntegerField()), models.F('year'), condition=models.Q(('voided_at__isnull', True)), name='statement_one_valid_per_year'),
+            model_name="yearendstatement",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.comparison.Coalesce(
+                    "merged_from_donor_pk", "donor_id", output_field=models.IntegerField()
+                ),
+                models.F("year"),
+                condition=models.Q(("voided_at__isnull", True)),
+                name="statement_one_valid_per_year",
+            ),
         ),
     ]

@@ -34,9 +34,7 @@ def _year_gifts(year: int):
 
 @service
 @transaction.atomic
-def issue_batch_start(
-    *, kind: str, year: int, send: bool = False, created_by=None
-) -> IssueBatch:
+def issue_batch_start(*, kind: str, year: int, send: bool = False, created_by=None) -> IssueBatch:
     """Record a batch and queue it; its page shows the progress."""
     batch = IssueBatch(kind=kind, year=year, send=send, created_by=created_by)
     if kind == IssueBatch.Kind.RECEIPTS:

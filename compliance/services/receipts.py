@@ -312,8 +312,9 @@ def receipt_void_notice_send(*, receipt_id: int) -> str:
         to=receipt.donor_email,
         subject=subject,
         body=body,
-        attachments=[(f"receipt-{receipt.number}-void.pdf", receipt_pdf(receipt),
-                      "application/pdf")],
+        attachments=[
+            (f"receipt-{receipt.number}-void.pdf", receipt_pdf(receipt), "application/pdf")
+        ],
     )
     receipt.void_notice_sent_at = timezone.now()
     receipt.save(update_fields=["void_notice_sent_at"])
@@ -324,8 +325,9 @@ def receipt_void_notice_send(*, receipt_id: int) -> str:
 def receipts_send_queue(*, receipt_ids) -> int:
     """Queue the emails of receipts not yet sent (a django-q2 task each)."""
     ids = list(
-        Receipt.objects.filter(pk__in=list(receipt_ids), sent_at__isnull=True, voided_at=None)
-        .values_list("pk", flat=True)
+        Receipt.objects.filter(
+            pk__in=list(receipt_ids), sent_at__isnull=True, voided_at=None
+        ).values_list("pk", flat=True)
     )
     for receipt_id in ids:
         transaction.on_commit(

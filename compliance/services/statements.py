@@ -56,9 +56,10 @@ def statement_donor_ids(*, year: int) -> list[int]:
     credited = SoftCredit.objects.filter(
         counted_q("gift__"), gift__tax_date__range=(start, end)
     ).values("donor_id")
-    return sorted(set(givers.values_list("donor_id", flat=True)) | set(
-        credited.values_list("donor_id", flat=True)
-    ))
+    return sorted(
+        set(givers.values_list("donor_id", flat=True))
+        | set(credited.values_list("donor_id", flat=True))
+    )
 
 
 def _first_by_donor(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
@@ -90,7 +91,9 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
         non_cash = gift.method in NON_CASH_METHODS
         figures = gift_figures(gift, limits)
         kept, benefit, deductible = (
-            figures.amount, figures.benefit_value, figures.deductible_amount
+            figures.amount,
+            figures.benefit_value,
+            figures.deductible_amount,
         )
         description = (
             rules.non_cash_description(
@@ -167,22 +170,36 @@ def statements_issue(
 def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearEndStatement]:
     donors = {d.pk: d for d in Donor.objects.filter(pk__in=chunk).only("display_name", "kind")}
     gifts = defaultdict(list)
-    for gift in Gift.objects.filter(
-        counted_q(), donor_id__in=chunk, tax_date__range=(start, end)
-    ).only(
-        "donor_id", "amount", "amount_refunded", "status", "method", "tax_date", "benefit_value",
-        "benefit_description", "benefit_declined", "benefit_is_low_cost_article",
-        "non_cash_description", "stock_shares",
-        "stock_issuer",
-    ).order_by("donor_id", "tax_date", "id"):
+    for gift in (
+        Gift.objects.filter(counted_q(), donor_id__in=chunk, tax_date__range=(start, end))
+        .only(
+            "donor_id",
+            "amount",
+            "amount_refunded",
+            "status",
+            "method",
+            "tax_date",
+            "benefit_value",
+            "benefit_description",
+            "benefit_declined",
+            "benefit_is_low_cost_article",
+            "non_cash_description",
+            "stock_shares",
+            "stock_issuer",
+        )
+        .order_by("donor_id", "tax_date", "id")
+    ):
         gifts[gift.donor_id].append(gift)
     soft = defaultdict(list)
     # A soft credit is stated as it follows its gift's refunds (donors.money_rules).
-    for row in SoftCredit.objects.filter(
-        counted_q("gift__"), donor_id__in=chunk, gift__tax_date__range=(start, end)
-    ).annotate(counts=soft_credit_kept_expression()).values_list(
-        "donor_id", "kind", "counts", "gift__tax_date", "gift__donor__display_name"
-    ).order_by("donor_id", "gift__tax_date", "id"):
+    for row in (
+        SoftCredit.objects.filter(
+            counted_q("gift__"), donor_id__in=chunk, gift__tax_date__range=(start, end)
+        )
+        .annotate(counts=soft_credit_kept_expression())
+        .values_list("donor_id", "kind", "counts", "gift__tax_date", "gift__donor__display_name")
+        .order_by("donor_id", "gift__tax_date", "id")
+    ):
         donor_id, kind, amount, day, giver = row
         soft[donor_id].append(
             {"date": day.isoformat(), "kind": SOFT_LABELS.get(kind, kind),
@@ -208,9 +225,11 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
         # the merged donor's, each as issued): the one issued to them is the one a new
         # statement names as replaced, and all of them are voided by it.
         current, merged_in = {}, defaultdict(list)
-        for s in YearEndStatement.objects.select_for_update().filter(
-            donor_id__in=chunk, year=year, voided_at__isnull=True
-        ).order_by(F("merged_from_donor_pk").asc(nulls_first=True), "pk"):  # their own first
+        for s in (
+            YearEndStatement.objects.select_for_update()
+            .filter(donor_id__in=chunk, year=year, voided_at__isnull=True)
+            .order_by(F("merged_from_donor_pk").asc(nulls_first=True), "pk")
+        ):  # their own first
             if s.donor_id in current:
                 merged_in[s.donor_id].append(s.pk)
             else:
@@ -278,9 +297,7 @@ def _issued_changes(statement: YearEndStatement) -> dict:
         "donor": statement.donor_id,
         "replaces": statement.replaces_id,
     }
-    return {
-        f: ["None", str(values[f] if f in values else getattr(statement, f))] for f in fields
-    }
+    return {f: ["None", str(values[f] if f in values else getattr(statement, f))] for f in fields}
 
 
 # Both cores: the year split into chunks of CHUNK donors, issued (and printed) by several

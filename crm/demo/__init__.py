@@ -47,14 +47,11 @@ def organization_ensure() -> tuple[Organization, bool]:
 
 
 def demo_data_loaded() -> bool:
-    return (
-        Organization.current() is not None
-        and Campaign.objects.filter(slug=MARKER_SLUG).exists()
-    )
+    return Organization.current() is not None and Campaign.objects.filter(slug=MARKER_SLUG).exists()
 
 
 def demo_data_state() -> str:
-    """"loaded", "empty" (safe to load into) or "foreign" (holds donors or gifts of its own)."""
+    """ "loaded", "empty" (safe to load into) or "foreign" (holds donors or gifts of its own)."""
     if demo_data_loaded():
         return "loaded"
     if Donor.objects.exists() or Gift.objects.exists():

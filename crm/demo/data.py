@@ -117,7 +117,12 @@ TRIBUTES = (
     ("memory", "Chaudhry Abdul Ghafoor", "", ""),
     ("honor", "Our parents' 50th anniversary", "Shamim and Akbar Malik", "akbar.malik@example.com"),
     ("memory", "Sister Ruth Lewis", "St. Joseph's Parish", "office@stjoseph.example.org"),
-    ("honor", "Dr. Nasreen Baig, on her retirement", "Dr. Nasreen Baig", "nasreen.baig@example.com"),
+    (
+        "honor",
+        "Dr. Nasreen Baig, on her retirement",
+        "Dr. Nasreen Baig",
+        "nasreen.baig@example.com",
+    ),
     ("memory", "Mian Muhammad Aslam", "", ""),
 )
 

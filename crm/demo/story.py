@@ -119,19 +119,26 @@ class MspStory(Recorder):
         # with the meal as their benefit.
         self.indy_day = nth_saturday_on_or_before(self.today, 4, 2)
         self.sf_day = nth_saturday_on_or_before(self.today, 10, 3)
-        self.indy = self.dinner_campaign("Indianapolis Dinner", "indianapolis-dinner",
-                                         35000, self.indy_day, "Indianapolis")
-        self.sf = self.dinner_campaign("San Francisco Bay Area Dinner", "sf-bay-area-dinner",
-                                       50000, self.sf_day, "Santa Clara")
-        self.committees = {
-            name: save_validated(Committee(name=name)) for name in data.COMMITTEES
-        }
+        self.indy = self.dinner_campaign(
+            "Indianapolis Dinner", "indianapolis-dinner", 35000, self.indy_day, "Indianapolis"
+        )
+        self.sf = self.dinner_campaign(
+            "San Francisco Bay Area Dinner", "sf-bay-area-dinner", 50000, self.sf_day, "Santa Clara"
+        )
+        self.committees = {name: save_validated(Committee(name=name)) for name in data.COMMITTEES}
 
     def campaign(self, name, slug, goal, start, end, description, **extra) -> Campaign:
-        return save_validated(Campaign(
-            name=name, slug=slug, goal=goal, start_date=start, end_date=end,
-            description=description, **extra,
-        ))
+        return save_validated(
+            Campaign(
+                name=name,
+                slug=slug,
+                goal=goal,
+                start_date=start,
+                end_date=end,
+                description=description,
+                **extra,
+            )
+        )
 
     def dinner_campaign(self, name, slug, goal, night, city) -> Campaign:
         return self.campaign(
@@ -151,8 +158,13 @@ class MspStory(Recorder):
             kind=DonorKind.PLATFORM,
             organization_name="GlobalGiving Foundation",
             email="partners@globalgiving.example.org",
-            address=dict(line1="1110 Vermont Ave NW, Suite 550", city="Washington",
-                         region="DC", postal_code="20005", kind="work"),
+            address=dict(
+                line1="1110 Vermont Ave NW, Suite 550",
+                city="Washington",
+                region="DC",
+                postal_code="20005",
+                kind="work",
+            ),
             time_zone="America/New_York",
             notes="Pays out what donors give on the project page; it receipts those donors.",
         )
@@ -160,8 +172,14 @@ class MspStory(Recorder):
             self.person(first=first, last=last, prefix=prefix, city=city, tags=("Board",))
             for prefix, first, last, city, *_ in data.BOARD
         ]
-        self.khans = self.household(wife="Ayesha", husband="Omar", last="Khan", prefix="Drs.",
-                                    city="Carmel", tags=("Major donor", "Physician"))
+        self.khans = self.household(
+            wife="Ayesha",
+            husband="Omar",
+            last="Khan",
+            prefix="Drs.",
+            city="Carmel",
+            tags=("Major donor", "Physician"),
+        )
         self.individuals: list[Donor] = [*self.board, self.khans]
         self.levels = {donor.pk: "major" for donor in self.individuals}
         while len(self.individuals) < 385:
@@ -192,8 +210,9 @@ class MspStory(Recorder):
         for key, staff in self.employees.items():
             for person in staff:
                 self.relate(person, Relationship.Kind.EMPLOYEE, self.orgs[key])
-        self.relate(self.board[7], Relationship.Kind.EMPLOYEE, self.orgs["indus_software"],
-                    "Founder")
+        self.relate(
+            self.board[7], Relationship.Kind.EMPLOYEE, self.orgs["indus_software"], "Founder"
+        )
         # Donors who give part of their money through a donor-advised fund.
         self.daf_sponsor_of = {}
         for advisor in rng.sample(people, 10):
@@ -243,8 +262,12 @@ class MspStory(Recorder):
             fields["designation"] = f"For {fields['fund'].name.lower()}"
         if rng.random() < 0.03:
             kind, name, notify, notify_email = self.pick(data.TRIBUTES)
-            fields.update(tribute_kind=kind, tribute_name=name, tribute_notify_name=notify,
-                          tribute_notify_email=notify_email)
+            fields.update(
+                tribute_kind=kind,
+                tribute_name=name,
+                tribute_notify_name=notify,
+                tribute_notify_email=notify_email,
+            )
 
         sponsor = self.daf_sponsor_of.get(donor.pk)
         if sponsor is not None and rng.random() < 0.6:
@@ -258,8 +281,9 @@ class MspStory(Recorder):
         elif method == "stock":
             gift = self.stock(donor, day, amount, **fields)
         elif method == "other":
-            gift = self.received(donor, amount, GiftMethod.OTHER, day, notes="Zelle transfer",
-                                 **fields)
+            gift = self.received(
+                donor, amount, GiftMethod.OTHER, day, notes="Zelle transfer", **fields
+            )
         elif method == "wire":
             gift = self.received(donor, amount, GiftMethod.WIRE, day, **fields)
         else:
@@ -273,8 +297,14 @@ class MspStory(Recorder):
 
     def daf_grant(self, sponsor: Donor, advisor: Donor, amount, day, **fields) -> Gift:
         """The fund's sponsor is the donor; the advisor who recommended it gets the credit."""
-        grant = self.received(sponsor, amount, GiftMethod.DAF_GRANT, day,
-                              notes=f"Grant recommended by {advisor.display_name}", **fields)
+        grant = self.received(
+            sponsor,
+            amount,
+            GiftMethod.DAF_GRANT,
+            day,
+            notes=f"Grant recommended by {advisor.display_name}",
+            **fields,
+        )
         services.soft_credit_add(gift=grant, donor=advisor, kind=SoftCreditKind.DAF_ADVISOR)
         return grant
 
@@ -288,17 +318,32 @@ class MspStory(Recorder):
         for year in self.years:
             december, june = datetime.date(year, 12, 5), datetime.date(year, 6, 20)
             if december <= self.today:
-                stock = self.stock(self.khans, december, _D(8000), campaign=self.annual[year],
-                                   fund=self.general)
+                stock = self.stock(
+                    self.khans, december, _D(8000), campaign=self.annual[year], fund=self.general
+                )
                 self.solicited_by(self.board[0], stock)
             if june <= self.today:
-                self.check(self.orgs["ravi"], 5000, june, postmark=False, fund=self.funds[0],
-                           notes="Annual grant for flood relief.")
-        self.received(self.individuals[70], 150, GiftMethod.OTHER, datetime.date(y1, 5, 12),
-                      campaign=self.annual[y1], fund=self.general, notes="Zelle transfer")
+                self.check(
+                    self.orgs["ravi"],
+                    5000,
+                    june,
+                    postmark=False,
+                    fund=self.funds[0],
+                    notes="Annual grant for flood relief.",
+                )
+        self.received(
+            self.individuals[70],
+            150,
+            GiftMethod.OTHER,
+            datetime.date(y1, 5, 12),
+            campaign=self.annual[y1],
+            fund=self.general,
+            notes="Zelle transfer",
+        )
         employee = self.employees["larkspur"][0]
-        gift = self.check(employee, 500, datetime.date(y1, 3, 16), campaign=self.annual[y1],
-                          fund=self.general)
+        gift = self.check(
+            employee, 500, datetime.date(y1, 3, 16), campaign=self.annual[y1], fund=self.general
+        )
         self.matches.append((self.orgs["larkspur"], gift))
 
     def edge_cases(self) -> None:
@@ -306,34 +351,69 @@ class MspStory(Recorder):
         (January 1 in UTC), a check postmarked in December and received in January, refunds in
         full and in part, a dispute and a declined card."""
         y0, y1, y2 = self.years
-        late = next(
-            d for d in self.individuals[9:] if d.time_zone == "America/Los_Angeles"
+        late = next(d for d in self.individuals[9:] if d.time_zone == "America/Los_Angeles")
+        self.processed(
+            late,
+            500,
+            datetime.date(y1, 12, 31),
+            hour=22,
+            campaign=self.annual[y1],
+            fund=self.general,
         )
-        self.processed(late, 500, datetime.date(y1, 12, 31), hour=22, campaign=self.annual[y1],
-                       fund=self.general)
         january = self.day_between(datetime.date(y2, 1, 3), datetime.date(y2, 1, 6))
         if january is not None:
-            self.check(self.individuals[20], 1000, january,
-                       postmark_date=datetime.date(y1, 12, 30), campaign=self.annual[y1],
-                       fund=self.general,
-                       notes="Postmarked in December: it counts for the earlier tax year.")
+            self.check(
+                self.individuals[20],
+                1000,
+                january,
+                postmark_date=datetime.date(y1, 12, 30),
+                campaign=self.annual[y1],
+                fund=self.general,
+                notes="Postmarked in December: it counts for the earlier tax year.",
+            )
 
         donors = self.individuals[30:40]
         for donor, year in zip(donors, self.years, strict=False):
-            first = self.processed(donor, 250, self.day_in_year(year), campaign=self.annual[year],
-                                   fund=self.general)
-            self.processed(donor, 250, first.gift_date, status=GiftStatus.REFUNDED,
-                           amount_refunded=_D("250.00"), campaign=self.annual[year],
-                           fund=self.general, notes="Charged twice by mistake; refunded.")
+            first = self.processed(
+                donor, 250, self.day_in_year(year), campaign=self.annual[year], fund=self.general
+            )
+            self.processed(
+                donor,
+                250,
+                first.gift_date,
+                status=GiftStatus.REFUNDED,
+                amount_refunded=_D("250.00"),
+                campaign=self.annual[year],
+                fund=self.general,
+                notes="Charged twice by mistake; refunded.",
+            )
         for donor, year in ((donors[3], y1), (donors[4], y2)):
-            self.processed(donor, 500, self.day_in_year(year),
-                           status=GiftStatus.PARTIALLY_REFUNDED, amount_refunded=_D("250.00"),
-                           campaign=self.annual[year], fund=self.general,
-                           notes="Meant to give $250; the difference was refunded.")
-        self.processed(donors[5], 100, self.day_in_year(y2), status=GiftStatus.DISPUTED,
-                       campaign=self.annual[y2], notes="The cardholder disputed the charge.")
-        self.processed(donors[6], 75, self.day_in_year(y2), status=GiftStatus.FAILED,
-                       campaign=self.annual[y2], notes="Card declined.")
+            self.processed(
+                donor,
+                500,
+                self.day_in_year(year),
+                status=GiftStatus.PARTIALLY_REFUNDED,
+                amount_refunded=_D("250.00"),
+                campaign=self.annual[year],
+                fund=self.general,
+                notes="Meant to give $250; the difference was refunded.",
+            )
+        self.processed(
+            donors[5],
+            100,
+            self.day_in_year(y2),
+            status=GiftStatus.DISPUTED,
+            campaign=self.annual[y2],
+            notes="The cardholder disputed the charge.",
+        )
+        self.processed(
+            donors[6],
+            75,
+            self.day_in_year(y2),
+            status=GiftStatus.FAILED,
+            campaign=self.annual[y2],
+            notes="Card declined.",
+        )
 
     def employer_matches(self) -> None:
         """Employers match their staff's gifts (up to $1,000) a month or two later."""
@@ -342,19 +422,39 @@ class MspStory(Recorder):
             if day > self.today or gift.status != GiftStatus.SUCCEEDED:
                 continue
             match = self.received(
-                company, min(gift.amount, _D(1000)), GiftMethod.EMPLOYER_MATCH, day,
-                campaign=gift.campaign, fund=gift.fund,
+                company,
+                min(gift.amount, _D(1000)),
+                GiftMethod.EMPLOYER_MATCH,
+                day,
+                campaign=gift.campaign,
+                fund=gift.fund,
                 notes=f"Match of {gift.donor.display_name}'s gift of {gift.gift_date:%b %-d, %Y}",
             )
             services.soft_credit_add(gift=match, donor=gift.donor, kind=SoftCreditKind.MATCH)
 
     def dinners(self) -> None:
-        self.dinner(self.indy, self.indy_day, price=_D(150), meal=_D(60), table=_D(2500),
-                    guests=self.in_area(data.INDY_AREA), caterer=self.orgs["lahore_grill"],
-                    sponsor=self.orgs["indus_software"], title="the Indianapolis Dinner")
-        self.dinner(self.sf, self.sf_day, price=_D(200), meal=_D(85), table=_D(5000),
-                    guests=self.in_area(data.BAY_AREA), caterer=self.orgs["karachi_kitchen"],
-                    sponsor=self.orgs["larkspur"], title="the San Francisco Bay Area Dinner")
+        self.dinner(
+            self.indy,
+            self.indy_day,
+            price=_D(150),
+            meal=_D(60),
+            table=_D(2500),
+            guests=self.in_area(data.INDY_AREA),
+            caterer=self.orgs["lahore_grill"],
+            sponsor=self.orgs["indus_software"],
+            title="the Indianapolis Dinner",
+        )
+        self.dinner(
+            self.sf,
+            self.sf_day,
+            price=_D(200),
+            meal=_D(85),
+            table=_D(5000),
+            guests=self.in_area(data.BAY_AREA),
+            caterer=self.orgs["karachi_kitchen"],
+            sponsor=self.orgs["larkspur"],
+            title="the San Francisco Bay Area Dinner",
+        )
 
     def dinner(self, campaign, night, *, price, meal, table, guests, caterer, sponsor, title):
         """Tickets are gifts with the meal as their benefit; the appeal on the night is not."""
@@ -363,8 +463,9 @@ class MspStory(Recorder):
         buyers = rng.sample(guests, min(len(guests), 55))
         for donor in buyers:
             seats = rng.choices((1, 2, 3, 4), weights=(3, 6, 1, 1))[0]
-            bought = self.day_between(night - datetime.timedelta(days=50),
-                                      night - datetime.timedelta(days=1))
+            bought = self.day_between(
+                night - datetime.timedelta(days=50), night - datetime.timedelta(days=1)
+            )
             fields = dict(
                 campaign=campaign,
                 fund=self.general,
@@ -372,20 +473,31 @@ class MspStory(Recorder):
                 benefit_description=f"{seats} dinner ticket{'s' * (seats > 1)} to {title}, {when}",
             )
             if rng.random() < 0.06:
-                fields.update(benefit_declined=True,
-                              notes="Could not attend; gave the seats back for resale.")
+                fields.update(
+                    benefit_declined=True, notes="Could not attend; gave the seats back for resale."
+                )
             if rng.random() < 0.75:
                 self.processed(donor, price * seats, bought, **fields)
             else:
                 self.check(donor, price * seats, bought, **fields)
         table_gift = self.check(
-            sponsor, table, night - datetime.timedelta(days=30), campaign=campaign,
-            fund=self.general, benefit_value=meal * 10,
+            sponsor,
+            table,
+            night - datetime.timedelta(days=30),
+            campaign=campaign,
+            fund=self.general,
+            benefit_value=meal * 10,
             benefit_description=f"Sponsor table of 10 at {title}, {when}",
         )
         self.solicited_by(self.pick(self.board), table_gift)
-        self.received(caterer, meal * 40, GiftMethod.IN_KIND, night, campaign=campaign,
-                      non_cash_description=f"Dessert and tea for the guests of {title}, {when}")
+        self.received(
+            caterer,
+            meal * 40,
+            GiftMethod.IN_KIND,
+            night,
+            campaign=campaign,
+            non_cash_description=f"Dessert and tea for the guests of {title}, {when}",
+        )
         # The appeal on the night: no benefit, paid with whatever was at hand.
         for i, donor in enumerate(rng.sample(buyers, min(len(buyers), 22))):
             amount = _D(rng.choice((50, 100, 100, 250, 500, 1000)))
@@ -409,14 +521,21 @@ class MspStory(Recorder):
                 behind[donor] += _D(rng.choice((25, 25, 50, 100, 100, 250, 250, 500, 1000)))
             total = sum(behind.values(), _D(0))
             payout = self.received(
-                self.platform, total, GiftMethod.GLOBALGIVING, paid_on,
-                campaign=self.gg_campaign, fund=self.funds[1], processor="globalgiving",
-                external_id=f"gg-payout-{month:%Y-%m}", fee=money(total * _D("0.05")),
+                self.platform,
+                total,
+                GiftMethod.GLOBALGIVING,
+                paid_on,
+                campaign=self.gg_campaign,
+                fund=self.funds[1],
+                processor="globalgiving",
+                external_id=f"gg-payout-{month:%Y-%m}",
+                fee=money(total * _D("0.05")),
                 notes=f"GlobalGiving disbursement for donations made in {month:%B %Y}",
             )
             for donor, amount in behind.items():
-                services.soft_credit_add(gift=payout, donor=donor, amount=amount,
-                                         kind=SoftCreditKind.PLATFORM_DONOR)
+                services.soft_credit_add(
+                    gift=payout, donor=donor, amount=amount, kind=SoftCreditKind.PLATFORM_DONOR
+                )
             month = add_months(month, 1)
 
     def pledges(self) -> None:
@@ -426,32 +545,85 @@ class MspStory(Recorder):
         advisor = next(donor for donor in self.individuals if donor.pk in self.daf_sponsor_of)
         schedules = [
             # donor, amount, pledged on, installments due, paid by, campaign, fund
-            (self.board[0], 10000, d(y0, 1, 10),
-             [d(y0, 2, 1), d(y0, 8, 1), d(y1, 2, 1), d(y1, 8, 1)], "check", None, self.general),
-            (self.khans, 15000, d(y1, 3, 1),
-             [d(y1, 4, 1), d(y2, 4, 1), d(y2 + 1, 4, 1)], "check", None, self.funds[1]),
-            (self.orgs["noor"], 25000, d(y1, 6, 15),
-             [d(y1, 7, 1), d(y2, 1, 1), d(y2, 7, 1), d(y2 + 1, 1, 1), d(y2 + 1, 7, 1)],
-             "wire", None, self.funds[1]),
-            (self.board[1], 6000, d(y2, 1, 15),
-             [d(y2, 3, 1), d(y2, 6, 1), d(y2, 9, 1), d(y2, 12, 1)], "ach", self.annual[y2],
-             self.general),
-            (advisor, 3000, d(y1, 1, 20),
-             [d(y1, 2, 1), d(y2, 2, 1), d(y2 + 1, 2, 1)], "daf", None, self.funds[0]),
-            (self.orgs["hoosier"], 8000, d(y0, 9, 1),
-             [d(y0, 10, 1), d(y1, 10, 1)], "check", None, self.funds[2]),
-            (self.individuals[50], 2000, d(y1, 5, 5),
-             [d(y1, 6, 1), d(y1, 12, 1)], "cancelled", None, self.general),
+            (
+                self.board[0],
+                10000,
+                d(y0, 1, 10),
+                [d(y0, 2, 1), d(y0, 8, 1), d(y1, 2, 1), d(y1, 8, 1)],
+                "check",
+                None,
+                self.general,
+            ),
+            (
+                self.khans,
+                15000,
+                d(y1, 3, 1),
+                [d(y1, 4, 1), d(y2, 4, 1), d(y2 + 1, 4, 1)],
+                "check",
+                None,
+                self.funds[1],
+            ),
+            (
+                self.orgs["noor"],
+                25000,
+                d(y1, 6, 15),
+                [d(y1, 7, 1), d(y2, 1, 1), d(y2, 7, 1), d(y2 + 1, 1, 1), d(y2 + 1, 7, 1)],
+                "wire",
+                None,
+                self.funds[1],
+            ),
+            (
+                self.board[1],
+                6000,
+                d(y2, 1, 15),
+                [d(y2, 3, 1), d(y2, 6, 1), d(y2, 9, 1), d(y2, 12, 1)],
+                "ach",
+                self.annual[y2],
+                self.general,
+            ),
+            (
+                advisor,
+                3000,
+                d(y1, 1, 20),
+                [d(y1, 2, 1), d(y2, 2, 1), d(y2 + 1, 2, 1)],
+                "daf",
+                None,
+                self.funds[0],
+            ),
+            (
+                self.orgs["hoosier"],
+                8000,
+                d(y0, 9, 1),
+                [d(y0, 10, 1), d(y1, 10, 1)],
+                "check",
+                None,
+                self.funds[2],
+            ),
+            (
+                self.individuals[50],
+                2000,
+                d(y1, 5, 5),
+                [d(y1, 6, 1), d(y1, 12, 1)],
+                "cancelled",
+                None,
+                self.general,
+            ),
         ]
         # Pledged at the dinners: $100 a month, paid by bank transfer, the latest one late.
-        for night, campaign, donor, months in ((self.indy_day, self.indy, self.individuals[60], 6),
-                                               (self.sf_day, self.sf, self.individuals[61], 12)):
+        for night, campaign, donor, months in (
+            (self.indy_day, self.indy, self.individuals[60], 6),
+            (self.sf_day, self.sf, self.individuals[61], 12),
+        ):
             dates = [add_months(night, i + 1).replace(day=1) for i in range(months)]
             schedules.append((donor, 100 * months, night, dates, "late", campaign, self.general))
 
         for donor, total, pledged, dates, paid_by, campaign, fund in schedules:
             amounts = split_evenly(_D(total), len(dates))
-            due = [(day, amount) for day, amount in zip(dates, amounts, strict=False) if day <= self.today]
+            due = [
+                (day, amount)
+                for day, amount in zip(dates, amounts, strict=False)
+                if day <= self.today
+            ]
             if paid_by == "late":
                 due = due[:-1]
             if paid_by == "cancelled":
@@ -459,8 +631,12 @@ class MspStory(Recorder):
             else:
                 status = PledgeStatus.FULFILLED if len(due) == len(dates) else PledgeStatus.OPEN
             pledge = services.pledge_create(
-                donor=donor, amount=_D(total), pledge_date=pledged,
-                installments=list(zip(dates, amounts, strict=False)), campaign=campaign, fund=fund,
+                donor=donor,
+                amount=_D(total),
+                pledge_date=pledged,
+                installments=list(zip(dates, amounts, strict=False)),
+                campaign=campaign,
+                fund=fund,
                 status=status,
                 notes="Cancelled: the donor moved abroad." if paid_by == "cancelled" else "",
             )
@@ -502,16 +678,27 @@ class MspStory(Recorder):
             services.donor_save(donor=donor)
             fund = self.general if rng.random() < 0.7 else self.pick(self.funds)
             plan = services.recurring_plan_create(
-                donor=donor, amount=amount, started_on=start, status=status, fund=fund,
-                stripe_subscription_id=f"sub_demo_{i:03d}", cancelled_on=cancelled_on,
+                donor=donor,
+                amount=amount,
+                started_on=start,
+                status=status,
+                fund=fund,
+                stripe_subscription_id=f"sub_demo_{i:03d}",
+                cancelled_on=cancelled_on,
                 next_charge_on=None if status == "cancelled" else day,
             )
             last4 = f"{rng.randint(0, 9999):04d}"
             for n, charge_day in enumerate(charges, start=1):
                 failed = status == "past_due" and n == len(charges)
                 self.processed(
-                    donor, amount, charge_day, hour=6, recurring_plan=plan, fund=fund,
-                    campaign=self.annual.get(charge_day.year), card_last4=last4,
+                    donor,
+                    amount,
+                    charge_day,
+                    hour=6,
+                    recurring_plan=plan,
+                    fund=fund,
+                    campaign=self.annual.get(charge_day.year),
+                    card_last4=last4,
                     stripe_invoice_id=f"in_demo_{i:03d}_{n:02d}",
                     status=GiftStatus.FAILED if failed else GiftStatus.SUCCEEDED,
                     notes="Card declined; Stripe will retry." if failed else "",
@@ -522,22 +709,35 @@ class MspStory(Recorder):
         this_year = self.org.fiscal_year_of(self.today)
         for donor, (*_, role, committees, joined) in zip(self.board, data.BOARD, strict=False):
             start = datetime.date(self.years[0] - 1 + joined, 1, 1)
-            member = save_validated(BoardMember(
-                donor=donor, role=role, term_start=start,
-                term_end=datetime.date(start.year + 3, 12, 31),
-            ))
+            member = save_validated(
+                BoardMember(
+                    donor=donor,
+                    role=role,
+                    term_start=start,
+                    term_end=datetime.date(start.year + 3, 12, 31),
+                )
+            )
             member.committees.set([self.committees[name] for name in committees])
             give = {"chair": 10000, "treasurer": 6000}.get(role, 5000)
             for fiscal_year, get in ((this_year - 1, give * 2), (this_year, give * 3)):
-                save_validated(BoardGoal(member=member, fiscal_year=fiscal_year,
-                                         give_goal=_D(give), get_goal=_D(get)))
+                save_validated(
+                    BoardGoal(
+                        member=member, fiscal_year=fiscal_year, give_goal=_D(give), get_goal=_D(get)
+                    )
+                )
 
     def interactions(self) -> None:
         first_day = datetime.date(self.years[0], 1, 1)
         for donor in self.rng.sample(self.individuals, 24):
             kind, summary = self.pick(data.INTERACTION_NOTES)
-            save_validated(Interaction(donor=donor, kind=kind, summary=summary,
-                                       occurred_on=self.day_between(first_day, self.today)))
+            save_validated(
+                Interaction(
+                    donor=donor,
+                    kind=kind,
+                    summary=summary,
+                    occurred_on=self.day_between(first_day, self.today),
+                )
+            )
 
     # Events -----------------------------------------------------------------------------------
     def upcoming_dinners(self) -> None:
@@ -607,4 +807,3 @@ class MspStory(Recorder):
                 table=tables[i % len(tables)] if answer == Answer.YES and i < 12 else None,
                 answered_at=answered,
             ))  # fmt: skip
-

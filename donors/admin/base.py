@@ -259,8 +259,10 @@ class BackOfficeAdmin(admin.ModelAdmin):
                 return False
             related = field.related_model
             following = parts[i + 1] if i + 1 < len(parts) else None
-            if field.concrete and not field.many_to_many and following in (
-                "pk", related._meta.pk.name
+            if (
+                field.concrete
+                and not field.many_to_many
+                and following in ("pk", related._meta.pk.name)
             ):
                 return False  # the relation's own column (donor__id): the same as donor
             passes = model is self.model and field.name in self.shown_through

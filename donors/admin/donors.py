@@ -307,7 +307,9 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
     def refresh_figures(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         donor_figures_refresh(donor_ids=ids)
-        self.message_user(request, f"Recomputed the figures of {len(ids)} donors.", messages.SUCCESS)
+        self.message_user(
+            request, f"Recomputed the figures of {len(ids)} donors.", messages.SUCCESS
+        )
 
     def export_rows(self, request, queryset):
         return donor_rows(queryset, **self.export_options(request))

@@ -21,8 +21,12 @@ class DuplicatesMixin:
     change_list_template = "admin/donors/donor_change_list.html"
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_merge_donors": self.has_merge_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "can_merge_donors": self.has_merge_permission(request),
+        }
         return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [

@@ -117,6 +117,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
     @admin.display(description="refunded", ordering="amount_refunded")
     def refunded_usd(self, gift):
         return usd(gift.amount_refunded) if gift.amount_refunded else "-"
+
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
     readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]

@@ -68,13 +68,26 @@ class OrganizationAdmin(AuditedAdmin):
         (None, {"fields": ["legal_name", "ein", "exemption_statement"]}),
         (
             "Address",
-            {"fields": ["address_line1", "address_line2", ("city", "state", "postal_code"), "country"]},
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    ("city", "state", "postal_code"),
+                    "country",
+                ]
+            },
         ),
         ("Contact", {"fields": [("email", "phone", "website")]}),
         (
             "Receipts",
-            {"fields": [("signatory_name", "signatory_title"), "logo_on_file", "logo_upload",
-                        "remove_logo"]},
+            {
+                "fields": [
+                    ("signatory_name", "signatory_title"),
+                    "logo_on_file",
+                    "logo_upload",
+                    "remove_logo",
+                ]
+            },
         ),
         ("Calendar", {"fields": [("time_zone", "fiscal_year_start_month")]}),
         ("Dashboard", {"fields": ["major_gift_threshold"]}),

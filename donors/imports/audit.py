@@ -109,7 +109,9 @@ class BulkAudit:
             parts.append(self._shared_text)
         self._add(pk, label, LogEntry.Action.CREATE, "{" + ", ".join(parts) + "}")
 
-    def created_in_database(self, *, where: str, params: list, label_sql: str, joins: str = "") -> int:
+    def created_in_database(
+        self, *, where: str, params: list, label_sql: str, joins: str = ""
+    ) -> int:
         """PostgreSQL: the creation entries of the records that ``where`` selects (SQL over the
         model's table as ``t``), built by the database from the rows as stored: no row comes
         back to Python and none goes out again (for a hundred thousand gifts, seconds less than

@@ -122,12 +122,20 @@ def donors_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
 ) -> ImportResult:
     started = timezone.now()
-    result = ImportResult(kind="donors", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers)
+    result = ImportResult(
+        kind="donors", file_name=sheet.name, dry_run=dry_run, headers=sheet.headers
+    )
     result.rows = len(sheet.rows)
     result.errors = header_problems(sheet.headers, DONOR_IMPORT_COLUMNS, [])
     if not any(c in sheet.headers for c in DONOR_COLUMNS[:4]):
-        result.errors.append(RowError(1, "donor_email", "the file names no donor: add donor_email "
-                                      "or donor_first_name and donor_last_name columns"))
+        result.errors.append(
+            RowError(
+                1,
+                "donor_email",
+                "the file names no donor: add donor_email "
+                "or donor_first_name and donor_last_name columns",
+            )
+        )
     if result.errors:
         return result
 

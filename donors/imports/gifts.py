@@ -116,7 +116,9 @@ def header_problems(headers: list[str], allowed: list[str], required: list[str])
     unknown = [h for h in headers if h and h not in allowed]
     for header in unknown:
         problems.append(
-            RowError(1, header, f"unknown column '{header}' (the columns are: {', '.join(allowed)})")
+            RowError(
+                1, header, f"unknown column '{header}' (the columns are: {', '.join(allowed)})"
+            )
         )
     seen = set()
     for header in headers:
@@ -288,8 +290,14 @@ def gifts_import(
     result.rows = len(sheet.rows)
     file_errors = header_problems(sheet.headers, GIFT_COLUMNS, REQUIRED_COLUMNS)
     if not any(c in sheet.headers for c in DONOR_COLUMNS[:4]):
-        file_errors.append(RowError(1, "donor_email", "the file names no donor: add donor_email "
-                                    "or donor_first_name and donor_last_name columns"))
+        file_errors.append(
+            RowError(
+                1,
+                "donor_email",
+                "the file names no donor: add donor_email "
+                "or donor_first_name and donor_last_name columns",
+            )
+        )
     if file_errors:
         result.errors = file_errors
         return result
@@ -399,27 +407,41 @@ def _check(rows, resolver: DonorResolver) -> None:
         key = gift.external_id
         if key:
             if key in seen_external:
-                row.errors.append(("external_id", f"external_id '{key}' is also on line "
-                                   f"{seen_external[key]}"))
+                row.errors.append(
+                    ("external_id", f"external_id '{key}' is also on line {seen_external[key]}")
+                )
             seen_external.setdefault(key, row.line)
         elif not (row.existing and row.existing["external_id"]):
             # (A row found to be a recorded gift with an id is told apart by that id.)
             print_key = (id(donor) if is_new else donor, gift.gift_date, gift.amount, gift.method)
             if print_key in seen_print:
-                row.errors.append(("external_id", "same donor, date, amount and method as line "
-                                   f"{seen_print[print_key]}: give each gift an external_id to "
-                                   "import both"))
+                row.errors.append(
+                    (
+                        "external_id",
+                        "same donor, date, amount and method as line "
+                        f"{seen_print[print_key]}: give each gift an external_id to "
+                        "import both",
+                    )
+                )
             seen_print.setdefault(print_key, row.line)
         if row.pledge_ref:
             _check_pledge(row, pledges.get(row.pledge_ref))
         if row.soft_email:
-            soft = resolver.by_email.get(row.soft_email) or resolver.new_by_email.get(row.soft_email)
+            soft = resolver.by_email.get(row.soft_email) or resolver.new_by_email.get(
+                row.soft_email
+            )
             if soft is None:
-                row.errors.append(("soft_credit_email", f"soft_credit_email '{row.soft_email}' "
-                                   "matches no donor: import that donor first"))
+                row.errors.append(
+                    (
+                        "soft_credit_email",
+                        f"soft_credit_email '{row.soft_email}' "
+                        "matches no donor: import that donor first",
+                    )
+                )
             elif soft is donor or soft == donor:
-                row.errors.append(("soft_credit_email", "the gift's own donor already has the "
-                                   "hard credit"))
+                row.errors.append(
+                    ("soft_credit_email", "the gift's own donor already has the hard credit")
+                )
             else:
                 row.soft_donor = soft
                 if isinstance(soft, NewDonor):
@@ -432,7 +454,9 @@ def _check_pledge(row, pledge) -> None:
     if pledge is None:
         row.errors.append(("pledge_id", f"pledge_id '{row.pledge_ref}' matches no pledge"))
         return
-    already = row.existing["amount"] if row.existing and row.existing["pledge_id"] == pledge.pk else 0
+    already = (
+        row.existing["amount"] if row.existing and row.existing["pledge_id"] == pledge.pk else 0
+    )
     balance = pledge.balance + already
     problem = pledge_payment_problem(
         pledge_donor_id=pledge.donor_id, pledge_status=pledge.status, balance=balance,
@@ -445,8 +469,13 @@ def _check_pledge(row, pledge) -> None:
         row.errors.append(("pledge_id", f"pledge '{row.pledge_ref}' was cancelled"))
         return
     if problem is PledgeProblem.OVER_BALANCE:
-        row.errors.append(("amount", f"amount ${gift.amount:,.2f} is more than pledge "
-                           f"'{row.pledge_ref}' has left to pay (${balance:,.2f})"))
+        row.errors.append(
+            (
+                "amount",
+                f"amount ${gift.amount:,.2f} is more than pledge "
+                f"'{row.pledge_ref}' has left to pay (${balance:,.2f})",
+            )
+        )
         return
     pledge.balance = balance - gift.amount
     gift.pledge_id = pledge.pk

@@ -122,7 +122,9 @@ def globalgiving_import(
     skip_errors: bool = False,
 ) -> ImportResult:
     started = timezone.now()
-    columns = {field: _key(header) for field, header in {**DEFAULT_MAPPING, **(mapping or {})}.items()}
+    columns = {
+        field: _key(header) for field, header in {**DEFAULT_MAPPING, **(mapping or {})}.items()
+    }
     result = ImportResult(kind="globalgiving", file_name=sheet.name, dry_run=dry_run,
                           headers=sheet.headers)  # fmt: skip
     result.rows = len(sheet.rows)
@@ -143,9 +145,7 @@ def globalgiving_import(
     for payout in payouts:
         label = f"payout {payout.reference}: ${payout.amount:,.2f} on {payout.date}"
         for donation in payout.donations:
-            result.outcomes.append(
-                RowOutcome(donation.line, payout.status, label, donation.values)
-            )
+            result.outcomes.append(RowOutcome(donation.line, payout.status, label, donation.values))
     for rejected in result.rejected:
         result.outcomes.append(RowOutcome(rejected.line, SKIPPED, "", rejected.values))
     result.donors_created = sum(1 for d in resolver.new if d.used)
@@ -158,9 +158,7 @@ def globalgiving_import(
         # importing user, naming the import run, like the entries written in bulk.
         with set_extra_data({"actor": user, "additional_data": {"import_run": run.pk}}):
             _payouts_write(payouts, run)
-        donor_figures_refresh(
-            donor_ids={_donor_id(d) for p in payouts for d in p.credits}
-        )
+        donor_figures_refresh(donor_ids={_donor_id(d) for p in payouts for d in p.credits})
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     result.imported = True
@@ -201,7 +199,9 @@ def _donations_read(sheet, columns: dict[str, str], date_format, result) -> list
             first, _, last = values[columns["name"]].rpartition(" ")
         spec = None
         if email or first or last:
-            spec = DonorSpec(line=line, first_name=first.strip(), last_name=last.strip(), email=email)
+            spec = DonorSpec(
+                line=line, first_name=first.strip(), last_name=last.strip(), email=email
+            )
         if errors:
             row_errors = [RowError(line, c, m) for c, m in errors]
             result.errors.extend(row_errors)

@@ -72,7 +72,9 @@ def rows_insert(model, rows: list, *, columns: list[str] | None = None) -> list[
     column_of = {f.attname: f.column for f in model._meta.concrete_fields}
     rest = [a for a in defaults if a not in given]
     constant = tuple(_plain(defaults[a]) for a in rest)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in [pk, *(column_of[a] for a in given + rest)])
+    quoted = ", ".join(
+        connection.ops.quote_name(c) for c in [pk, *(column_of[a] for a in given + rest)]
+    )
     with connection.cursor() as cursor:
         # The sequence looked up once (per row it was most of this query's time), the ids read
         # as one string: a row each would cost a second per 100,000 to read.

@@ -97,6 +97,11 @@ def existing_gifts_find(rows, fields: list[str]) -> None:
             claimed.add(found[0]["id"])
         elif found:
             ids = ", ".join(sorted(v["external_id"] for v in found))
-            row.errors.append(("external_id", f"same donor, date, amount and method as "
-                               f"{len(found)} gifts already imported (external_id {ids}): give "
-                               "this row its external_id"))
+            row.errors.append(
+                (
+                    "external_id",
+                    f"same donor, date, amount and method as "
+                    f"{len(found)} gifts already imported (external_id {ids}): give "
+                    "this row its external_id",
+                )
+            )

@@ -115,7 +115,9 @@ def _get(row, column):
     return row.get(column, "")
 
 
-def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "donor_") -> DonorSpec:
+def donor_spec(
+    line: int, row: dict[str, str], errors: list, *, prefix: str = "donor_"
+) -> DonorSpec:
     """Read the donor and address columns of a row; each problem goes to ``errors`` as
     (column, message)."""
     spec = DonorSpec(line=line)
@@ -146,13 +148,19 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
     if spec.kind == DonorKind.PERSON and not (spec.first_name or spec.last_name):
         if not spec.email:
             errors.append(
-                ("donor_last_name", "no donor: give donor_email, or donor_first_name and "
-                 "donor_last_name (or donor_organization with donor_kind)")
+                (
+                    "donor_last_name",
+                    "no donor: give donor_email, or donor_first_name and "
+                    "donor_last_name (or donor_organization with donor_kind)",
+                )
             )
         elif spec.organization_name:
             errors.append(
-                ("donor_kind", f"donor_organization '{spec.organization_name}' needs a "
-                 "donor_kind (company, foundation, daf_sponsor, platform, household)")
+                (
+                    "donor_kind",
+                    f"donor_organization '{spec.organization_name}' needs a "
+                    "donor_kind (company, foundation, daf_sponsor, platform, household)",
+                )
             )
     elif spec.kind != DonorKind.PERSON and not spec.organization_name:
         if not (spec.kind == DonorKind.HOUSEHOLD and spec.last_name):
@@ -174,7 +182,9 @@ def donor_spec(line: int, row: dict[str, str], errors: list, *, prefix: str = "d
     return spec
 
 
-def _address(row: dict[str, str], given: list[str], country: str | None, errors: list) -> dict | None:
+def _address(
+    row: dict[str, str], given: list[str], country: str | None, errors: list
+) -> dict | None:
     """The address of a row that gives at least one address column (``given``); None when it
     lacks its first line or city (an error unless it gives only the country)."""
     for column, longest in _ADDRESS_LENGTHS:
@@ -254,7 +264,9 @@ class NewDonor:
         changed = False
         if other.email and not self.spec.email:
             self.spec.email, changed = other.email, True
-        elif other.email and other.email != self.spec.email and other.email not in self.extra_emails:
+        elif (
+            other.email and other.email != self.spec.email and other.email not in self.extra_emails
+        ):
             self.extra_emails.append(other.email)
             changed = True
         if other.address and not self.spec.address:

@@ -50,7 +50,10 @@ def as_admin_result(outcome, *, skip_errors: bool = False) -> Result:
         row = RowResult()
         row.import_type = _IMPORT_TYPES[item.status]
         note = "" if item.status in (NEW, UPDATED) else f" ({item.status})"
-        row.diff = [f"line {item.line}: {item.label}{note}", *(item.values.get(h, "") for h in headers)]
+        row.diff = [
+            f"line {item.line}: {item.label}{note}",
+            *(item.values.get(h, "") for h in headers),
+        ]
         row.object_repr = item.label
         result.append_row_result(row)
         result.increment_row_result_total(row)

@@ -19,7 +19,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "file"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        return (
+            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
 
 
 @dataclass

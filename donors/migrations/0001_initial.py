@@ -11,7 +11,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,431 +19,1197 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Donor',
+            name="Donor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('household', 'Household'), ('company', 'Company'), ('foundation', 'Foundation'), ('daf_sponsor', 'Donor-advised fund sponsor'), ('platform', 'Giving platform')], default='person', max_length=20)),
-                ('prefix', models.CharField(blank=True, help_text='Dr., Mr., Ms., Drs.', max_length=30)),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('suffix', models.CharField(blank=True, max_length=30)),
-                ('organization_name', models.CharField(blank=True, help_text="For companies, foundations, fund sponsors, platforms; a household's name.", max_length=200)),
-                ('display_name', models.CharField(db_index=True, editable=False, max_length=300)),
-                ('sort_name', models.CharField(db_index=True, editable=False, max_length=300)),
-                ('salutation', models.CharField(blank=True, help_text='How letters address them, e.g. "Drs. Ayesha and Omar Khan". Left blank, it is made from the name.', max_length=200)),
-                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None)),
-                ('time_zone', models.CharField(blank=True, help_text="Decides the date of card gifts; blank uses the organization's.", max_length=64, validators=[donors.models.organization.validate_time_zone])),
-                ('email_opt_in', models.BooleanField(default=True, verbose_name='email OK')),
-                ('mail_opt_in', models.BooleanField(default=True, verbose_name='mail OK')),
-                ('do_not_solicit', models.BooleanField(default=False)),
-                ('anonymous', models.BooleanField(default=False, help_text='Never name them in public lists or acknowledgments.')),
-                ('stripe_customer_id', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('first_gift_date', models.DateField(blank=True, editable=False, null=True)),
-                ('last_gift_date', models.DateField(blank=True, db_index=True, editable=False, null=True)),
-                ('lifetime_total', models.DecimalField(db_index=True, decimal_places=2, default=0, editable=False, max_digits=14)),
-                ('largest_gift', models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14)),
-                ('gift_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('years_given', models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "Person"),
+                            ("household", "Household"),
+                            ("company", "Company"),
+                            ("foundation", "Foundation"),
+                            ("daf_sponsor", "Donor-advised fund sponsor"),
+                            ("platform", "Giving platform"),
+                        ],
+                        default="person",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "prefix",
+                    models.CharField(blank=True, help_text="Dr., Mr., Ms., Drs.", max_length=30),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("suffix", models.CharField(blank=True, max_length=30)),
+                (
+                    "organization_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="For companies, foundations, fund sponsors, platforms; a household's name.",
+                        max_length=200,
+                    ),
+                ),
+                ("display_name", models.CharField(db_index=True, editable=False, max_length=300)),
+                ("sort_name", models.CharField(db_index=True, editable=False, max_length=300)),
+                (
+                    "salutation",
+                    models.CharField(
+                        blank=True,
+                        help_text='How letters address them, e.g. "Drs. Ayesha and Omar Khan". Left blank, it is made from the name.',
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "phone",
+                    phonenumber_field.modelfields.PhoneNumberField(
+                        blank=True, max_length=128, region=None
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        blank=True,
+                        help_text="Decides the date of card gifts; blank uses the organization's.",
+                        max_length=64,
+                        validators=[donors.models.organization.validate_time_zone],
+                    ),
+                ),
+                ("email_opt_in", models.BooleanField(default=True, verbose_name="email OK")),
+                ("mail_opt_in", models.BooleanField(default=True, verbose_name="mail OK")),
+                ("do_not_solicit", models.BooleanField(default=False)),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Never name them in public lists or acknowledgments.",
+                    ),
+                ),
+                (
+                    "stripe_customer_id",
+                    models.CharField(blank=True, max_length=255, null=True, unique=True),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("first_gift_date", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "last_gift_date",
+                    models.DateField(blank=True, db_index=True, editable=False, null=True),
+                ),
+                (
+                    "lifetime_total",
+                    models.DecimalField(
+                        db_index=True, decimal_places=2, default=0, editable=False, max_digits=14
+                    ),
+                ),
+                (
+                    "largest_gift",
+                    models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14),
+                ),
+                ("gift_count", models.PositiveIntegerField(default=0, editable=False)),
+                ("years_given", models.PositiveSmallIntegerField(default=0, editable=False)),
             ],
             options={
-                'ordering': ['sort_name', 'id'],
+                "ordering": ["sort_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Fund',
+            name="Fund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('is_restricted', models.BooleanField(default=False, help_text='Donor-restricted to a purpose or time.', verbose_name='restricted')),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "is_restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Donor-restricted to a purpose or time.",
+                        verbose_name="restricted",
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='BoardMember',
+            name="BoardMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chair', 'Chair'), ('vice_chair', 'Vice chair'), ('treasurer', 'Treasurer'), ('secretary', 'Secretary'), ('member', 'Member')], default='member', max_length=12)),
-                ('term_start', models.DateField()),
-                ('term_end', models.DateField(blank=True, null=True)),
-                ('user', models.OneToOneField(blank=True, help_text='Their login, so they can keep their own goals.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='board_seat', to=settings.AUTH_USER_MODEL)),
-                ('committees', models.ManyToManyField(blank=True, related_name='members', to='donors.committee')),
-                ('donor', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='board_seat', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("vice_chair", "Vice chair"),
+                            ("treasurer", "Treasurer"),
+                            ("secretary", "Secretary"),
+                            ("member", "Member"),
+                        ],
+                        default="member",
+                        max_length=12,
+                    ),
+                ),
+                ("term_start", models.DateField()),
+                ("term_end", models.DateField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="Their login, so they can keep their own goals.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="board_seat",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "committees",
+                    models.ManyToManyField(
+                        blank=True, related_name="members", to="donors.committee"
+                    ),
+                ),
+                (
+                    "donor",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="board_seat",
+                        to="donors.donor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['donor__sort_name'],
+                "ordering": ["donor__sort_name"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('goal', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('globalgiving_project_id', models.CharField(blank=True, help_text='Set for the campaign whose totals come from GlobalGiving.', max_length=40, verbose_name='GlobalGiving project id')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("description", models.TextField(blank=True)),
+                ("goal", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("end_date", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "globalgiving_project_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Set for the campaign whose totals come from GlobalGiving.",
+                        max_length=40,
+                        verbose_name="GlobalGiving project id",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_active', '-start_date', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('goal__gte', 0)), name='campaign_goal_not_negative'), models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='campaign_dates_in_order')],
+                "ordering": ["-is_active", "-start_date", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("goal__gte", 0)), name="campaign_goal_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True),
+                            ("start_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="campaign_dates_in_order",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DonorAddress',
+            name="DonorAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('home', 'Home'), ('work', 'Work'), ('mailing', 'Mailing'), ('other', 'Other')], default='home', max_length=10)),
-                ('line1', models.CharField(max_length=200, verbose_name='address')),
-                ('line2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('city', models.CharField(max_length=100)),
-                ('region', models.CharField(blank=True, help_text='Two letters in the US: IN, CA.', max_length=100, verbose_name='state / province')),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', django_countries.fields.CountryField(default='US', max_length=2)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("home", "Home"),
+                            ("work", "Work"),
+                            ("mailing", "Mailing"),
+                            ("other", "Other"),
+                        ],
+                        default="home",
+                        max_length=10,
+                    ),
+                ),
+                ("line1", models.CharField(max_length=200, verbose_name="address")),
+                (
+                    "line2",
+                    models.CharField(blank=True, max_length=200, verbose_name="address line 2"),
+                ),
+                ("city", models.CharField(max_length=100)),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        help_text="Two letters in the US: IN, CA.",
+                        max_length=100,
+                        verbose_name="state / province",
+                    ),
+                ),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", django_countries.fields.CountryField(default="US", max_length=2)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="donors.donor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'addresses',
-                'ordering': ['-is_primary', 'id'],
+                "verbose_name_plural": "addresses",
+                "ordering": ["-is_primary", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DonorEmail',
+            name="DonorEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('kind', models.CharField(choices=[('personal', 'Personal'), ('work', 'Work'), ('other', 'Other')], default='personal', max_length=10)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("personal", "Personal"), ("work", "Work"), ("other", "Other")],
+                        default="personal",
+                        max_length=10,
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="donors.donor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'id'],
+                "ordering": ["-is_primary", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DonorYearTotal',
+            name="DonorYearTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('gift_count', models.PositiveIntegerField()),
-                ('first_gift_date', models.DateField()),
-                ('last_gift_date', models.DateField()),
-                ('largest_gift', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='year_totals', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("gift_count", models.PositiveIntegerField()),
+                ("first_gift_date", models.DateField()),
+                ("last_gift_date", models.DateField()),
+                ("largest_gift", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="year_totals",
+                        to="donors.donor",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note', 'Note'), ('call', 'Call'), ('meeting', 'Meeting'), ('email', 'Email'), ('letter', 'Letter'), ('event', 'Event'), ('other', 'Other')], default='note', max_length=10)),
-                ('occurred_on', models.DateField()),
-                ('summary', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Note"),
+                            ("call", "Call"),
+                            ("meeting", "Meeting"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("event", "Event"),
+                            ("other", "Other"),
+                        ],
+                        default="note",
+                        max_length=10,
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                ("summary", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="donors.donor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-id'],
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('legal_name', models.CharField(max_length=200)),
-                ('ein', models.CharField(max_length=10, validators=[django.core.validators.RegexValidator('^\\d{2}-\\d{7}$', 'Write the EIN as 12-3456789.')], verbose_name='EIN')),
-                ('address_line1', models.CharField(max_length=200)),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(max_length=100)),
-                ('state', models.CharField(max_length=50)),
-                ('postal_code', models.CharField(max_length=20)),
-                ('country', django_countries.fields.CountryField(default='US', max_length=2)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('website', models.URLField(blank=True)),
-                ('exemption_statement', models.TextField(default='{name} is a tax-exempt organization under Section 501(c)(3) of the Internal Revenue Code. Contributions are deductible to the extent allowed by law.', help_text='Printed on receipts. {name} and {ein} are replaced by the values above.', verbose_name='501(c)(3) statement')),
-                ('signatory_name', models.CharField(max_length=200)),
-                ('signatory_title', models.CharField(max_length=200)),
-                ('time_zone', models.CharField(default='America/New_York', help_text='Dates of card gifts from donors with no known time zone use this one.', max_length=64, validators=[donors.models.organization.validate_time_zone])),
-                ('fiscal_year_start_month', models.PositiveSmallIntegerField(default=1, help_text='1 for a fiscal year that is the calendar year, 7 for July to June.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)])),
-                ('ny_disclosure', models.TextField(blank=True, help_text='NY Executive Law 174-b statement printed on every solicitation.', verbose_name='New York solicitation disclosure')),
-                ('ca_disclosure', models.TextField(blank=True, help_text='Printed on event pages and tickets; {deductible} is the deductible share.', verbose_name='California charitable-sale statement')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("legal_name", models.CharField(max_length=200)),
+                (
+                    "ein",
+                    models.CharField(
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}-\\d{7}$", "Write the EIN as 12-3456789."
+                            )
+                        ],
+                        verbose_name="EIN",
+                    ),
+                ),
+                ("address_line1", models.CharField(max_length=200)),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(max_length=100)),
+                ("state", models.CharField(max_length=50)),
+                ("postal_code", models.CharField(max_length=20)),
+                ("country", django_countries.fields.CountryField(default="US", max_length=2)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("website", models.URLField(blank=True)),
+                (
+                    "exemption_statement",
+                    models.TextField(
+                        default="{name} is a tax-exempt organization under Section 501(c)(3) of the Internal Revenue Code. Contributions are deductible to the extent allowed by law.",
+                        help_text="Printed on receipts. {name} and {ein} are replaced by the values above.",
+                        verbose_name="501(c)(3) statement",
+                    ),
+                ),
+                ("signatory_name", models.CharField(max_length=200)),
+                ("signatory_title", models.CharField(max_length=200)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/New_York",
+                        help_text="Dates of card gifts from donors with no known time zone use this one.",
+                        max_length=64,
+                        validators=[donors.models.organization.validate_time_zone],
+                    ),
+                ),
+                (
+                    "fiscal_year_start_month",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="1 for a fiscal year that is the calendar year, 7 for July to June.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                (
+                    "ny_disclosure",
+                    models.TextField(
+                        blank=True,
+                        help_text="NY Executive Law 174-b statement printed on every solicitation.",
+                        verbose_name="New York solicitation disclosure",
+                    ),
+                ),
+                (
+                    "ca_disclosure",
+                    models.TextField(
+                        blank=True,
+                        help_text="Printed on event pages and tickets; {deductible} is the deductible share.",
+                        verbose_name="California charitable-sale statement",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'organization profile',
-                'verbose_name_plural': 'organization profile',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='organization_single_row')],
+                "verbose_name": "organization profile",
+                "verbose_name_plural": "organization profile",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="organization_single_row"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Pledge',
+            name="Pledge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('pledge_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('fulfilled', 'Fulfilled'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('external_id', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='donors.campaign')),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='donors.donor')),
-                ('fund', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='donors.fund')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("pledge_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("fulfilled", "Fulfilled"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=255, null=True, unique=True),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="donors.campaign",
+                    ),
+                ),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="donors.fund",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-pledge_date', '-id'],
+                "ordering": ["-pledge_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PledgeInstallment',
+            name="PledgeInstallment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('pledge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='installments', to='donors.pledge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "pledge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="installments",
+                        to="donors.pledge",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date'],
+                "ordering": ["due_date"],
             },
         ),
         migrations.CreateModel(
-            name='RecurringPlan',
+            name="RecurringPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('interval', models.CharField(choices=[('month', 'Monthly'), ('year', 'Yearly')], default='month', max_length=10)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('past_due', 'Past due'), ('paused', 'Paused'), ('cancelled', 'Cancelled')], default='active', max_length=10)),
-                ('stripe_subscription_id', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('started_on', models.DateField()),
-                ('next_charge_on', models.DateField(blank=True, null=True)),
-                ('cancelled_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recurring_plans', to='donors.campaign')),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recurring_plans', to='donors.donor')),
-                ('fund', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recurring_plans', to='donors.fund')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "interval",
+                    models.CharField(
+                        choices=[("month", "Monthly"), ("year", "Yearly")],
+                        default="month",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("past_due", "Past due"),
+                            ("paused", "Paused"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "stripe_subscription_id",
+                    models.CharField(blank=True, max_length=255, null=True, unique=True),
+                ),
+                ("started_on", models.DateField()),
+                ("next_charge_on", models.DateField(blank=True, null=True)),
+                ("cancelled_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recurring_plans",
+                        to="donors.campaign",
+                    ),
+                ),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recurring_plans",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recurring_plans",
+                        to="donors.fund",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on', '-id'],
+                "ordering": ["-started_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Gift',
+            name="Gift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('amount_refunded', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('refunded', 'Refunded'), ('partially_refunded', 'Partially refunded'), ('disputed', 'Disputed'), ('failed', 'Failed')], db_index=True, default='succeeded', max_length=20)),
-                ('method', models.CharField(choices=[('card', 'Card'), ('ach', 'Bank transfer (ACH)'), ('check', 'Check'), ('cash', 'Cash'), ('wire', 'Wire'), ('stock', 'Stock'), ('in_kind', 'In-kind'), ('daf_grant', 'DAF grant'), ('globalgiving', 'GlobalGiving'), ('employer_match', 'Employer match'), ('other', 'Other')], max_length=20)),
-                ('gift_date', models.DateField(help_text='The day the gift was made; for a mailed check, the day it was received.')),
-                ('tax_date', models.DateField(db_index=True, editable=False, help_text="Decides the donor's tax year: a check's postmark, a card charge's local date.")),
-                ('charged_at', models.DateTimeField(blank=True, help_text='When the processor charged it (card and ACH).', null=True)),
-                ('date_received', models.DateField(blank=True, null=True)),
-                ('date_deposited', models.DateField(blank=True, null=True)),
-                ('check_number', models.CharField(blank=True, max_length=30)),
-                ('postmark_date', models.DateField(blank=True, null=True)),
-                ('designation', models.CharField(blank=True, help_text="The donor's own words on where it should go.", max_length=200)),
-                ('benefit_value', models.DecimalField(decimal_places=2, default=0, help_text='Good-faith fair-market value of goods or services given in return.', max_digits=12, verbose_name='value of benefit received')),
-                ('benefit_description', models.CharField(blank=True, max_length=300)),
-                ('benefit_declined', models.BooleanField(default=False, help_text='The donor declined the benefit: the whole payment is a gift.')),
-                ('non_cash_description', models.TextField(blank=True, help_text='Stock or in-kind: what was given. Receipts print no value for it.')),
-                ('stock_shares', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True)),
-                ('stock_issuer', models.CharField(blank=True, max_length=200)),
-                ('processor', models.CharField(blank=True, help_text='stripe, globalgiving, …', max_length=20)),
-                ('stripe_payment_id', models.CharField(blank=True, help_text='The payment intent (or the charge where there is none).', max_length=255, null=True, unique=True)),
-                ('stripe_charge_id', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('stripe_invoice_id', models.CharField(blank=True, db_index=True, max_length=255, null=True)),
-                ('card_last4', models.CharField(blank=True, help_text='Never the full number.', max_length=4, validators=[django.core.validators.RegexValidator('^\\d{4}$', 'The last four digits only.')])),
-                ('external_id', models.CharField(blank=True, help_text='Id from an imported file or a platform report; makes re-imports idempotent.', max_length=255, null=True, unique=True)),
-                ('fee', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('net', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('tribute_kind', models.CharField(blank=True, choices=[('', 'No tribute'), ('honor', 'In honor of'), ('memory', 'In memory of')], default='', max_length=10)),
-                ('tribute_name', models.CharField(blank=True, max_length=200)),
-                ('tribute_notify_name', models.CharField(blank=True, max_length=200)),
-                ('tribute_notify_email', models.EmailField(blank=True, max_length=254)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.campaign')),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.donor')),
-                ('fund', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.fund')),
-                ('pledge', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='donors.pledge')),
-                ('recurring_plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.recurringplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "amount_refunded",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("succeeded", "Succeeded"),
+                            ("refunded", "Refunded"),
+                            ("partially_refunded", "Partially refunded"),
+                            ("disputed", "Disputed"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="succeeded",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("card", "Card"),
+                            ("ach", "Bank transfer (ACH)"),
+                            ("check", "Check"),
+                            ("cash", "Cash"),
+                            ("wire", "Wire"),
+                            ("stock", "Stock"),
+                            ("in_kind", "In-kind"),
+                            ("daf_grant", "DAF grant"),
+                            ("globalgiving", "GlobalGiving"),
+                            ("employer_match", "Employer match"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "gift_date",
+                    models.DateField(
+                        help_text="The day the gift was made; for a mailed check, the day it was received."
+                    ),
+                ),
+                (
+                    "tax_date",
+                    models.DateField(
+                        db_index=True,
+                        editable=False,
+                        help_text="Decides the donor's tax year: a check's postmark, a card charge's local date.",
+                    ),
+                ),
+                (
+                    "charged_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the processor charged it (card and ACH).",
+                        null=True,
+                    ),
+                ),
+                ("date_received", models.DateField(blank=True, null=True)),
+                ("date_deposited", models.DateField(blank=True, null=True)),
+                ("check_number", models.CharField(blank=True, max_length=30)),
+                ("postmark_date", models.DateField(blank=True, null=True)),
+                (
+                    "designation",
+                    models.CharField(
+                        blank=True,
+                        help_text="The donor's own words on where it should go.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "benefit_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="Good-faith fair-market value of goods or services given in return.",
+                        max_digits=12,
+                        verbose_name="value of benefit received",
+                    ),
+                ),
+                ("benefit_description", models.CharField(blank=True, max_length=300)),
+                (
+                    "benefit_declined",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The donor declined the benefit: the whole payment is a gift.",
+                    ),
+                ),
+                (
+                    "non_cash_description",
+                    models.TextField(
+                        blank=True,
+                        help_text="Stock or in-kind: what was given. Receipts print no value for it.",
+                    ),
+                ),
+                (
+                    "stock_shares",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
+                ),
+                ("stock_issuer", models.CharField(blank=True, max_length=200)),
+                (
+                    "processor",
+                    models.CharField(
+                        blank=True, help_text="stripe, globalgiving, …", max_length=20
+                    ),
+                ),
+                (
+                    "stripe_payment_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The payment intent (or the charge where there is none).",
+                        max_length=255,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "stripe_charge_id",
+                    models.CharField(blank=True, max_length=255, null=True, unique=True),
+                ),
+                (
+                    "stripe_invoice_id",
+                    models.CharField(blank=True, db_index=True, max_length=255, null=True),
+                ),
+                (
+                    "card_last4",
+                    models.CharField(
+                        blank=True,
+                        help_text="Never the full number.",
+                        max_length=4,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}$", "The last four digits only."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Id from an imported file or a platform report; makes re-imports idempotent.",
+                        max_length=255,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "fee",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "net",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "tribute_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No tribute"),
+                            ("honor", "In honor of"),
+                            ("memory", "In memory of"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("tribute_name", models.CharField(blank=True, max_length=200)),
+                ("tribute_notify_name", models.CharField(blank=True, max_length=200)),
+                ("tribute_notify_email", models.EmailField(blank=True, max_length=254)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="donors.campaign",
+                    ),
+                ),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="donors.fund",
+                    ),
+                ),
+                (
+                    "pledge",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="donors.pledge",
+                    ),
+                ),
+                (
+                    "recurring_plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="donors.recurringplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-tax_date', '-id'],
+                "ordering": ["-tax_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('spouse', 'spouse of'), ('partner', 'partner of'), ('household_member', 'member of household'), ('employee', 'employee of'), ('board_member', 'board member of'), ('parent', 'parent of'), ('child', 'child of'), ('sibling', 'sibling of'), ('advisor', 'fund advisor at'), ('other', 'related to')], max_length=20)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('from_donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships', to='donors.donor')),
-                ('to_donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "spouse of"),
+                            ("partner", "partner of"),
+                            ("household_member", "member of household"),
+                            ("employee", "employee of"),
+                            ("board_member", "board member of"),
+                            ("parent", "parent of"),
+                            ("child", "child of"),
+                            ("sibling", "sibling of"),
+                            ("advisor", "fund advisor at"),
+                            ("other", "related to"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                (
+                    "from_donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "to_donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="donors.donor",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SoftCredit',
+            name="SoftCredit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('match', 'Employee behind a match'), ('daf_advisor', 'Advisor behind a DAF grant'), ('solicitor', 'Solicited by'), ('tribute', 'Tribute'), ('platform_donor', 'Donor behind a platform payout')], max_length=20)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_credits', to='donors.donor')),
-                ('gift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='soft_credits', to='donors.gift')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("match", "Employee behind a match"),
+                            ("daf_advisor", "Advisor behind a DAF grant"),
+                            ("solicitor", "Solicited by"),
+                            ("tribute", "Tribute"),
+                            ("platform_donor", "Donor behind a platform payout"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="soft_credits",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "gift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="soft_credits",
+                        to="donors.gift",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='donor',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='donors', to='donors.tag'),
+            model_name="donor",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="donors", to="donors.tag"),
         ),
         migrations.CreateModel(
-            name='BoardGoal',
+            name="BoardGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.PositiveSmallIntegerField(help_text='Named by the year it ends in.')),
-                ('give_goal', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('get_goal', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='donors.boardmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "fiscal_year",
+                    models.PositiveSmallIntegerField(help_text="Named by the year it ends in."),
+                ),
+                ("give_goal", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("get_goal", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="donors.boardmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-fiscal_year', 'member__donor__sort_name'],
-                'permissions': [('change_own_boardgoal', 'Can change their own board goals')],
-                'constraints': [models.UniqueConstraint(fields=('member', 'fiscal_year'), name='boardgoal_unique'), models.CheckConstraint(condition=models.Q(('give_goal__gte', 0), ('get_goal__gte', 0)), name='boardgoal_not_negative')],
+                "ordering": ["-fiscal_year", "member__donor__sort_name"],
+                "permissions": [("change_own_boardgoal", "Can change their own board goals")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("member", "fiscal_year"), name="boardgoal_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("give_goal__gte", 0), ("get_goal__gte", 0)),
+                        name="boardgoal_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='boardmember',
-            constraint=models.CheckConstraint(condition=models.Q(('term_end__isnull', True), ('term_end__gte', models.F('term_start')), _connector='OR'), name='boardmember_term_in_order'),
+            model_name="boardmember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("term_end__isnull", True),
+                    ("term_end__gte", models.F("term_start")),
+                    _connector="OR",
+                ),
+                name="boardmember_term_in_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='donoraddress',
-            index=models.Index(fields=['region'], name='donoraddress_region_idx'),
+            model_name="donoraddress",
+            index=models.Index(fields=["region"], name="donoraddress_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='donoraddress',
-            index=models.Index(fields=['postal_code'], name='donoraddress_postal_idx'),
+            model_name="donoraddress",
+            index=models.Index(fields=["postal_code"], name="donoraddress_postal_idx"),
         ),
         migrations.AddConstraint(
-            model_name='donoraddress',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('donor',), name='donoraddress_one_primary'),
+            model_name="donoraddress",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("donor",),
+                name="donoraddress_one_primary",
+            ),
         ),
         migrations.AddIndex(
-            model_name='donoremail',
-            index=models.Index(fields=['email'], name='donoremail_email_idx'),
+            model_name="donoremail",
+            index=models.Index(fields=["email"], name="donoremail_email_idx"),
         ),
         migrations.AddConstraint(
-            model_name='donoremail',
-            constraint=models.UniqueConstraint(fields=('donor', 'email'), name='donoremail_unique'),
+            model_name="donoremail",
+            constraint=models.UniqueConstraint(fields=("donor", "email"), name="donoremail_unique"),
         ),
         migrations.AddConstraint(
-            model_name='donoremail',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('donor',), name='donoremail_one_primary'),
+            model_name="donoremail",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("donor",),
+                name="donoremail_one_primary",
+            ),
         ),
         migrations.AddIndex(
-            model_name='donoryeartotal',
-            index=models.Index(fields=['year', 'donor'], name='donoryeartotal_year_idx'),
+            model_name="donoryeartotal",
+            index=models.Index(fields=["year", "donor"], name="donoryeartotal_year_idx"),
         ),
         migrations.AddConstraint(
-            model_name='donoryeartotal',
-            constraint=models.UniqueConstraint(fields=('donor', 'year'), name='donoryeartotal_unique'),
+            model_name="donoryeartotal",
+            constraint=models.UniqueConstraint(
+                fields=("donor", "year"), name="donoryeartotal_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pledge',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='pledge_amount_positive'),
+            model_name="pledge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="pledge_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pledgeinstallment',
-            constraint=models.UniqueConstraint(fields=('pledge', 'due_date'), name='installment_unique_date'),
+            model_name="pledgeinstallment",
+            constraint=models.UniqueConstraint(
+                fields=("pledge", "due_date"), name="installment_unique_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pledgeinstallment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='installment_amount_positive'),
+            model_name="pledgeinstallment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="installment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurringplan',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='recurringplan_amount_positive'),
+            model_name="recurringplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="recurringplan_amount_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(fields=['donor', 'tax_date'], name='gift_donor_taxdate_idx'),
+            model_name="gift",
+            index=models.Index(fields=["donor", "tax_date"], name="gift_donor_taxdate_idx"),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(fields=['campaign', 'status'], name='gift_campaign_status_idx'),
+            model_name="gift",
+            index=models.Index(fields=["campaign", "status"], name="gift_campaign_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='gift_amount_positive'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="gift_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_refunded__gte', 0), ('amount_refunded__lte', models.F('amount'))), name='gift_refund_within_amount'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("amount_refunded__gte", 0), ("amount_refunded__lte", models.F("amount"))
+                ),
+                name="gift_refund_within_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('benefit_value__gte', 0)), name='gift_benefit_not_negative'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("benefit_value__gte", 0)), name="gift_benefit_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('fee__isnull', True), ('fee__gte', 0), _connector='OR'), name='gift_fee_not_negative'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fee__isnull", True), ("fee__gte", 0), _connector="OR"),
+                name="gift_fee_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('tribute_kind', ''), _negated=True), ('tribute_name', ''), _connector='OR'), name='gift_tribute_name_needs_kind'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("tribute_kind", ""), _negated=True),
+                    ("tribute_name", ""),
+                    _connector="OR",
+                ),
+                name="gift_tribute_name_needs_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.UniqueConstraint(fields=('from_donor', 'kind', 'to_donor'), name='relationship_unique'),
+            model_name="relationship",
+            constraint=models.UniqueConstraint(
+                fields=("from_donor", "kind", "to_donor"), name="relationship_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.CheckConstraint(condition=models.Q(('from_donor', models.F('to_donor')), _negated=True), name='relationship_not_self'),
+            model_name="relationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_donor", models.F("to_donor")), _negated=True),
+                name="relationship_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='softcredit',
-            constraint=models.UniqueConstraint(fields=('gift', 'donor', 'kind'), name='softcredit_unique'),
+            model_name="softcredit",
+            constraint=models.UniqueConstraint(
+                fields=("gift", "donor", "kind"), name="softcredit_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='softcredit',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='softcredit_amount_positive'),
+            model_name="softcredit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="softcredit_amount_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='donor',
-            index=models.Index(django.db.models.functions.text.Lower('last_name'), models.F('first_name'), name='donor_name_idx'),
+            model_name="donor",
+            index=models.Index(
+                django.db.models.functions.text.Lower("last_name"),
+                models.F("first_name"),
+                name="donor_name_idx",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0001_initial'),
+        ("donors", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='gift',
-            name='check_number',
+            model_name="gift",
+            name="check_number",
             field=models.CharField(blank=True, db_index=True, max_length=30),
         ),
     ]

@@ -31,48 +31,81 @@ def unschedule_reconcile(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
-        ('donors', '0002_check_number_index'),
+        ("donors", "0002_check_number_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StripeEvent',
+            name="StripeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=255, unique=True)),
-                ('type', models.CharField(db_index=True, max_length=100)),
-                ('created', models.DateTimeField(help_text='When Stripe created the event.')),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=255, unique=True)),
+                ("type", models.CharField(db_index=True, max_length=100)),
+                ("created", models.DateTimeField(help_text="When Stripe created the event.")),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GiftAdjustment',
+            name="GiftAdjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('refund', 'Refund'), ('dispute', 'Dispute')], max_length=10)),
-                ('stripe_id', models.CharField(help_text='re_… or dp_…', max_length=255, unique=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('status', models.CharField(max_length=40)),
-                ('reason', models.CharField(blank=True, max_length=100)),
-                ('occurred_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('gift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adjustments', to='donors.gift')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("refund", "Refund"), ("dispute", "Dispute")], max_length=10
+                    ),
+                ),
+                (
+                    "stripe_id",
+                    models.CharField(help_text="re_… or dp_…", max_length=255, unique=True),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("status", models.CharField(max_length=40)),
+                ("reason", models.CharField(blank=True, max_length=100)),
+                ("occurred_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "gift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="adjustments",
+                        to="donors.gift",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='giftadjustment_amount_positive')],
+                "ordering": ["occurred_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="giftadjustment_amount_positive"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='gift',
-            name='tribute_notified_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When the tribute notification was sent.', null=True),
+            model_name="gift",
+            name="tribute_notified_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the tribute notification was sent.",
+                null=True,
+            ),
         ),
         migrations.RunPython(schedule_reconcile, unschedule_reconcile),
     ]

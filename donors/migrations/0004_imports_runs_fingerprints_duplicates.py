@@ -6,61 +6,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0003_stripe_events'),
+        ("donors", "0003_stripe_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gift',
-            name='import_fingerprint',
-            field=models.CharField(blank=True, editable=False, help_text='Imported without an external id: donor, date, amount and method, hashed; makes re-imports of the same file idempotent.', max_length=64, null=True, unique=True),
+            model_name="gift",
+            name="import_fingerprint",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Imported without an external id: donor, date, amount and method, hashed; makes re-imports of the same file idempotent.",
+                max_length=64,
+                null=True,
+                unique=True,
+            ),
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('donors', 'Donors'), ('gifts', 'Gifts'), ('globalgiving', 'GlobalGiving report')], max_length=20)),
-                ('file_name', models.CharField(max_length=255)),
-                ('source', models.CharField(default='command', help_text='command or admin', max_length=20)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('new', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('donors_created', models.PositiveIntegerField(default=0)),
-                ('rejected_rows', models.TextField(blank=True, help_text='The rows skipped for errors (CSV, with an error column).')),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("donors", "Donors"),
+                            ("gifts", "Gifts"),
+                            ("globalgiving", "GlobalGiving report"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                (
+                    "source",
+                    models.CharField(
+                        default="command", help_text="command or admin", max_length=20
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("new", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("donors_created", models.PositiveIntegerField(default=0)),
+                (
+                    "rejected_rows",
+                    models.TextField(
+                        blank=True,
+                        help_text="The rows skipped for errors (CSV, with an error column).",
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='donor',
-            name='import_run',
-            field=models.ForeignKey(blank=True, editable=False, help_text='The import that created this donor, if one did.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='donors', to='donors.importrun'),
+            model_name="donor",
+            name="import_run",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                help_text="The import that created this donor, if one did.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="donors",
+                to="donors.importrun",
+            ),
         ),
         migrations.AddField(
-            model_name='gift',
-            name='import_run',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='gifts', to='donors.importrun'),
+            model_name="gift",
+            name="import_run",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="gifts",
+                to="donors.importrun",
+            ),
         ),
         migrations.CreateModel(
-            name='DonorNotDuplicate',
+            name="DonorNotDuplicate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('marked_at', models.DateTimeField(auto_now_add=True)),
-                ('donor_high', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donors.donor')),
-                ('donor_low', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donors.donor')),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("marked_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "donor_high",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "donor_low",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('donor_low', 'donor_high'), name='notduplicate_unique'), models.CheckConstraint(condition=models.Q(('donor_low__lt', models.F('donor_high'))), name='notduplicate_ordered')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("donor_low", "donor_high"), name="notduplicate_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("donor_low__lt", models.F("donor_high"))),
+                        name="notduplicate_ordered",
+                    ),
+                ],
             },
         ),
     ]

@@ -139,58 +139,120 @@ def drop_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0004_imports_runs_fingerprints_duplicates'),
+        ("donors", "0004_imports_runs_fingerprints_duplicates"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='channels',
-            field=models.JSONField(blank=True, default=list, help_text='The channels it raises through; the dashboard shows each, even at $0.'),
+            model_name="campaign",
+            name="channels",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The channels it raises through; the dashboard shows each, even at $0.",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='major_gift_threshold',
-            field=models.DecimalField(decimal_places=2, default=1000, help_text='A single gift of at least this amount counts as a major gift on the dashboard.', max_digits=12, validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="organization",
+            name="major_gift_threshold",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=1000,
+                help_text="A single gift of at least this amount counts as a major gift on the dashboard.",
+                max_digits=12,
+                validators=[django.core.validators.MinValueValidator(1)],
+            ),
         ),
         migrations.CreateModel(
-            name='GiftMonthTotal',
+            name="GiftMonthTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the tax month.')),
-                ('campaign_key', models.BigIntegerField(help_text="The campaign's id; 0 for none.")),
-                ('channel', models.CharField(max_length=20)),
-                ('total_cents', models.BigIntegerField(default=0)),
-                ('gift_count', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(help_text="The first day of the tax month.")),
+                (
+                    "campaign_key",
+                    models.BigIntegerField(help_text="The campaign's id; 0 for none."),
+                ),
+                ("channel", models.CharField(max_length=20)),
+                ("total_cents", models.BigIntegerField(default=0)),
+                ("gift_count", models.IntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['campaign_key'], name='giftmonthtotal_campaign_idx')],
-                'constraints': [models.UniqueConstraint(fields=('month', 'campaign_key', 'channel'), name='giftmonthtotal_unique')],
+                "indexes": [
+                    models.Index(fields=["campaign_key"], name="giftmonthtotal_campaign_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "campaign_key", "channel"), name="giftmonthtotal_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GlobalGivingFetch',
+            name="GlobalGivingFetch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_id', models.CharField(max_length=40, verbose_name='GlobalGiving project id')),
-                ('fetched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ok', models.BooleanField(help_text='False when the API was down or answered nonsense.')),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('project_status', models.CharField(blank=True, max_length=40)),
-                ('funding', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('goal', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('remaining', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('donation_count', models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "project_id",
+                    models.CharField(max_length=40, verbose_name="GlobalGiving project id"),
+                ),
+                ("fetched_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ok",
+                    models.BooleanField(
+                        help_text="False when the API was down or answered nonsense."
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("project_status", models.CharField(blank=True, max_length=40)),
+                (
+                    "funding",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "goal",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "remaining",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("donation_count", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'GlobalGiving fetch',
-                'ordering': ['-fetched_at', '-id'],
-                'indexes': [models.Index(fields=['project_id', 'ok', '-fetched_at'], name='ggfetch_project_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ok', False), models.Q(('funding__gte', 0), ('goal__gte', 0), ('donation_count__isnull', False)), _connector='OR'), name='ggfetch_ok_has_figures')],
+                "verbose_name": "GlobalGiving fetch",
+                "ordering": ["-fetched_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["project_id", "ok", "-fetched_at"], name="ggfetch_project_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ok", False),
+                            models.Q(
+                                ("funding__gte", 0),
+                                ("goal__gte", 0),
+                                ("donation_count__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="ggfetch_ok_has_figures",
+                    )
+                ],
             },
         ),
         migrations.RunPython(create_triggers, drop_triggers),

@@ -4,28 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0005_dashboard_globalgiving'),
+        ("donors", "0005_dashboard_globalgiving"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='donor',
-            name='sort_name',
+            model_name="donor",
+            name="sort_name",
             field=models.CharField(editable=False, max_length=300),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='tax_date',
-            field=models.DateField(editable=False, help_text="Decides the donor's tax year: a check's postmark, a card charge's local date."),
+            model_name="gift",
+            name="tax_date",
+            field=models.DateField(
+                editable=False,
+                help_text="Decides the donor's tax year: a check's postmark, a card charge's local date.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='donor',
-            index=models.Index(fields=['sort_name', 'id'], name='donor_sort_idx'),
+            model_name="donor",
+            index=models.Index(fields=["sort_name", "id"], name="donor_sort_idx"),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(fields=['tax_date', 'id'], name='gift_taxdate_id_idx'),
+            model_name="gift",
+            index=models.Index(fields=["tax_date", "id"], name="gift_taxdate_id_idx"),
         ),
     ]

@@ -5,25 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0007_background_export_jobs'),
+        ("donors", "0007_background_export_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gift',
-            name='benefit_is_low_cost_article',
-            field=models.BooleanField(default=False, help_text="The benefit is a low-cost article bearing the organization's name or logo (a mug, a tote bag): disregarded when it cost at most that year's limit and the payment is at least that year's minimum (2025: $13.60 for $68).", verbose_name='benefit is a low-cost article'),
+            model_name="gift",
+            name="benefit_is_low_cost_article",
+            field=models.BooleanField(
+                default=False,
+                help_text="The benefit is a low-cost article bearing the organization's name or logo (a mug, a tote bag): disregarded when it cost at most that year's limit and the payment is at least that year's minimum (2025: $13.60 for $68).",
+                verbose_name="benefit is a low-cost article",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='logo',
-            field=models.BinaryField(blank=True, default=b'', help_text='PNG or JPEG, at most 1 MB: printed at the top of receipts and statements.', validators=[donors.models.organization.validate_logo]),
+            model_name="organization",
+            name="logo",
+            field=models.BinaryField(
+                blank=True,
+                default=b"",
+                help_text="PNG or JPEG, at most 1 MB: printed at the top of receipts and statements.",
+                validators=[donors.models.organization.validate_logo],
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='logo_sha256',
+            model_name="organization",
+            name="logo_sha256",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]

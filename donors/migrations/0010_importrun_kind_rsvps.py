@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0009_gift_month_totals_per_statement'),
+        ("donors", "0009_gift_month_totals_per_statement"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importrun',
-            name='kind',
-            field=models.CharField(choices=[('donors', 'Donors'), ('gifts', 'Gifts'), ('globalgiving', 'GlobalGiving report'), ('rsvps', 'RSVPs')], max_length=20),
+            model_name="importrun",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("donors", "Donors"),
+                    ("gifts", "Gifts"),
+                    ("globalgiving", "GlobalGiving report"),
+                    ("rsvps", "RSVPs"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

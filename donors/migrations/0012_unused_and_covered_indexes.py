@@ -5,25 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0011_drop_unused_like_indexes'),
+        ("donors", "0011_drop_unused_like_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='donor',
-            name='display_name',
+            model_name="donor",
+            name="display_name",
             field=models.CharField(editable=False, max_length=300),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='campaign',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.campaign'),
+            model_name="gift",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gifts",
+                to="donors.campaign",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='donor',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.donor'),
+            model_name="gift",
+            name="donor",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gifts",
+                to="donors.donor",
+            ),
         ),
     ]

@@ -17,115 +17,198 @@ def _fillfactor(value):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0012_unused_and_covered_indexes'),
+        ("donors", "0012_unused_and_covered_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='gift',
-            name='gift_campaign_status_idx',
+            model_name="gift",
+            name="gift_campaign_status_idx",
         ),
         migrations.AlterField(
-            model_name='donor',
-            name='last_gift_date',
+            model_name="donor",
+            name="last_gift_date",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='donor',
-            name='lifetime_total',
+            model_name="donor",
+            name="lifetime_total",
             field=models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=14),
         ),
         migrations.AlterField(
-            model_name='donoryeartotal',
-            name='donor',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='year_totals', to='donors.donor'),
+            model_name="donoryeartotal",
+            name="donor",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="year_totals",
+                to="donors.donor",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='check_number',
+            model_name="gift",
+            name="check_number",
             field=models.CharField(blank=True, max_length=30),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='external_id',
-            field=models.CharField(blank=True, help_text='Id from an imported file or a platform report; makes re-imports idempotent.', max_length=255, null=True),
+            model_name="gift",
+            name="external_id",
+            field=models.CharField(
+                blank=True,
+                help_text="Id from an imported file or a platform report; makes re-imports idempotent.",
+                max_length=255,
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='fund',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.fund'),
+            model_name="gift",
+            name="fund",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gifts",
+                to="donors.fund",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='import_fingerprint',
-            field=models.CharField(blank=True, editable=False, help_text='Imported without an external id: donor, date, amount and method, hashed; makes re-imports of the same file idempotent.', max_length=64, null=True),
+            model_name="gift",
+            name="import_fingerprint",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Imported without an external id: donor, date, amount and method, hashed; makes re-imports of the same file idempotent.",
+                max_length=64,
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='pledge',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='donors.pledge'),
+            model_name="gift",
+            name="pledge",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="donors.pledge",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='recurring_plan',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.recurringplan'),
+            model_name="gift",
+            name="recurring_plan",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gifts",
+                to="donors.recurringplan",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='stripe_charge_id',
+            model_name="gift",
+            name="stripe_charge_id",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='stripe_invoice_id',
+            model_name="gift",
+            name="stripe_invoice_id",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='stripe_payment_id',
-            field=models.CharField(blank=True, help_text='The payment intent (or the charge where there is none).', max_length=255, null=True),
+            model_name="gift",
+            name="stripe_payment_id",
+            field=models.CharField(
+                blank=True,
+                help_text="The payment intent (or the charge where there is none).",
+                max_length=255,
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('campaign__isnull', False)), fields=['campaign', 'status'], name='gift_campaign_status_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("campaign__isnull", False)),
+                fields=["campaign", "status"],
+                name="gift_campaign_status_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('check_number', ''), _negated=True), fields=['check_number'], name='gift_check_number_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("check_number", ""), _negated=True),
+                fields=["check_number"],
+                name="gift_check_number_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('fund__isnull', False)), fields=['fund'], name='gift_fund_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("fund__isnull", False)), fields=["fund"], name="gift_fund_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('pledge__isnull', False)), fields=['pledge'], name='gift_pledge_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("pledge__isnull", False)),
+                fields=["pledge"],
+                name="gift_pledge_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('recurring_plan__isnull', False)), fields=['recurring_plan'], name='gift_recurring_plan_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("recurring_plan__isnull", False)),
+                fields=["recurring_plan"],
+                name="gift_recurring_plan_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('stripe_invoice_id__isnull', False)), fields=['stripe_invoice_id'], name='gift_stripe_invoice_id_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("stripe_invoice_id__isnull", False)),
+                fields=["stripe_invoice_id"],
+                name="gift_stripe_invoice_id_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.UniqueConstraint(condition=models.Q(('stripe_payment_id__isnull', False)), fields=('stripe_payment_id',), name='gift_stripe_payment_id_unique', violation_error_message='Another gift already has this Stripe payment id.'),
+            model_name="gift",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stripe_payment_id__isnull", False)),
+                fields=("stripe_payment_id",),
+                name="gift_stripe_payment_id_unique",
+                violation_error_message="Another gift already has this Stripe payment id.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.UniqueConstraint(condition=models.Q(('stripe_charge_id__isnull', False)), fields=('stripe_charge_id',), name='gift_stripe_charge_id_unique', violation_error_message='Another gift already has this Stripe charge id.'),
+            model_name="gift",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stripe_charge_id__isnull", False)),
+                fields=("stripe_charge_id",),
+                name="gift_stripe_charge_id_unique",
+                violation_error_message="Another gift already has this Stripe charge id.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('external_id',), name='gift_external_id_unique', violation_error_message='Another gift already has this external id.'),
+            model_name="gift",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("external_id",),
+                name="gift_external_id_unique",
+                violation_error_message="Another gift already has this external id.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.UniqueConstraint(condition=models.Q(('import_fingerprint__isnull', False)), fields=('import_fingerprint',), name='gift_import_fingerprint_unique', violation_error_message='Another gift already has this import fingerprint.'),
+            model_name="gift",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("import_fingerprint__isnull", False)),
+                fields=("import_fingerprint",),
+                name="gift_import_fingerprint_unique",
+                violation_error_message="Another gift already has this import fingerprint.",
+            ),
         ),
         migrations.RunPython(_fillfactor(50), _fillfactor(100), elidable=False),
     ]

@@ -26,41 +26,52 @@ def unschedule(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_q', '0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more'),
-        ('donors', '0014_import_uploads'),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+        ("donors", "0014_import_uploads"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stripeevent',
-            name='attempts',
-            field=models.PositiveIntegerField(default=0, help_text='Failed attempts so far.'),
+            model_name="stripeevent",
+            name="attempts",
+            field=models.PositiveIntegerField(default=0, help_text="Failed attempts so far."),
         ),
         migrations.AddField(
-            model_name='stripeevent',
-            name='last_error',
+            model_name="stripeevent",
+            name="last_error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='stripeevent',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, help_text='When a failed event is tried again.', null=True),
+            model_name="stripeevent",
+            name="next_attempt_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a failed event is tried again.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='stripeevent',
-            name='payload',
-            field=models.JSONField(blank=True, default=dict, help_text='The event as Stripe sent it.'),
+            model_name="stripeevent",
+            name="payload",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="The event as Stripe sent it."
+            ),
         ),
         migrations.AddField(
-            model_name='stripeevent',
-            name='processed_at',
-            field=models.DateTimeField(blank=True, help_text='When its effect was recorded; empty while waiting.', null=True),
+            model_name="stripeevent",
+            name="processed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When its effect was recorded; empty while waiting.",
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='stripeevent',
-            index=models.Index(condition=models.Q(('processed_at__isnull', True)), fields=['next_attempt_at'], name='stripeevent_waiting'),
+            model_name="stripeevent",
+            index=models.Index(
+                condition=models.Q(("processed_at__isnull", True)),
+                fields=["next_attempt_at"],
+                name="stripeevent_waiting",
+            ),
         ),
         migrations.RunPython(mark_applied_and_schedule, unschedule),
     ]

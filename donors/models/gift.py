@@ -71,9 +71,7 @@ class Gift(CheckedText, models.Model):
     """One payment. Amounts are USD Decimals; the tax date is derived by the gift services."""
 
     # Indexed by gift_donor_taxdate_idx (donor, tax_date), which serves donor look-ups too.
-    donor = models.ForeignKey(
-        Donor, on_delete=models.PROTECT, related_name="gifts", db_index=False
-    )
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="gifts", db_index=False)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     status = models.CharField(
@@ -252,7 +250,9 @@ class Gift(CheckedText, models.Model):
             ),
             *(
                 models.Index(
-                    fields=[field], name=f"gift_{field}_idx", condition=Q(**{f"{field}__isnull": False})
+                    fields=[field],
+                    name=f"gift_{field}_idx",
+                    condition=Q(**{f"{field}__isnull": False}),
                 )
                 for field in ("fund", "pledge", "recurring_plan", "stripe_invoice_id")
             ),

@@ -59,7 +59,9 @@ class GiftAdjustment(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="giftadjustment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="giftadjustment_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:

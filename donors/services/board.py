@@ -41,7 +41,9 @@ def board_goal_set(
 
 @service
 @transaction.atomic
-def board_goals_save(*, member: BoardMember, goals: list[BoardGoal], deleted: list[BoardGoal]) -> None:
+def board_goals_save(
+    *, member: BoardMember, goals: list[BoardGoal], deleted: list[BoardGoal]
+) -> None:
     """The goals edited on a member's page (the admin's inline): each set through
     board_goal_set, the removed ones deleted."""
     board_goals_delete(goals=deleted)
@@ -68,7 +70,9 @@ def board_goals_delete(*, goals: Iterable[BoardGoal]) -> int:
 
 @service
 @transaction.atomic
-def board_member_save(*, member: BoardMember, committees: Iterable[Committee] | None = None) -> BoardMember:
+def board_member_save(
+    *, member: BoardMember, committees: Iterable[Committee] | None = None
+) -> BoardMember:
     """Validate and save a board seat; ``committees``, when given, are the ones it sits on."""
     member.full_clean()
     member.save()

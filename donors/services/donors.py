@@ -238,7 +238,11 @@ def relationships_save(
 @service
 @transaction.atomic
 def interactions_save(
-    *, donor: Donor, interactions: Iterable[Interaction], deleted: Iterable[Interaction] = (), user=None
+    *,
+    donor: Donor,
+    interactions: Iterable[Interaction],
+    deleted: Iterable[Interaction] = (),
+    user=None,
 ) -> None:
     """Notes and interactions; a new one is signed by ``user``."""
     _each_deleted(deleted)

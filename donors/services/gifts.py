@@ -81,9 +81,7 @@ def pledges_settle(*, pledge_ids) -> None:
     if not pledge_ids:
         return  # most gifts pay no pledge: nothing to read
     pledges = pledges_with_balance(
-        Pledge.objects.filter(pk__in=pledge_ids).exclude(
-            status=PledgeStatus.CANCELLED
-        )
+        Pledge.objects.filter(pk__in=pledge_ids).exclude(status=PledgeStatus.CANCELLED)
     )
     for pledge in pledges:
         status = PledgeStatus.FULFILLED if pledge.balance <= 0 else PledgeStatus.OPEN

@@ -136,7 +136,9 @@ def _clashing_rows(rel, *, survivor: Donor, other: Donor):
         rest = [f for f in fields if f != name]
         mine = set(manager.filter(**{name: survivor}).values_list(*rest))
         theirs = [
-            values for values in manager.filter(**{name: other}).values_list(*rest) if values in mine
+            values
+            for values in manager.filter(**{name: other}).values_list(*rest)
+            if values in mine
         ]
         if theirs:
             clash = models.Q()
@@ -278,7 +280,9 @@ def donors_merge(*, survivor: Donor, other: Donor, user=None) -> Donor:
         other_values = {f: getattr(other, f) for f in _FILLED}
         other_label = f"{other} (#{other.pk})"
         if other.notes.strip():
-            survivor.notes = "\n\n".join(p for p in (survivor.notes.strip(), other.notes.strip()) if p)
+            survivor.notes = "\n\n".join(
+                p for p in (survivor.notes.strip(), other.notes.strip()) if p
+            )
         # Consent: the more careful choice of the two wins.
         survivor.email_opt_in = survivor.email_opt_in and other.email_opt_in
         survivor.mail_opt_in = survivor.mail_opt_in and other.mail_opt_in

@@ -90,10 +90,7 @@ def trigger_sql(vendor: str) -> list[str]:
             f"ELSIF TG_OP = 'DELETE' THEN {_grouped_upsert_sql(old)} "
             f"ELSE {_grouped_upsert_sql(old, new)} END IF; "
             "RETURN NULL; END $$ LANGUAGE plpgsql;",
-            *(
-                f"DROP TRIGGER IF EXISTS {name} ON donors_gift;"
-                for name in _PG_TRIGGERS
-            ),
+            *(f"DROP TRIGGER IF EXISTS {name} ON donors_gift;" for name in _PG_TRIGGERS),
             *(
                 f"CREATE TRIGGER {name} AFTER {event} ON donors_gift REFERENCING {tables} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION donors_gift_month_totals();"

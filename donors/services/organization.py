@@ -16,7 +16,9 @@ def organization_save(*, organization: Organization) -> Organization:
     # Printers of receipts cache the decoded logo by this digest (compliance.pdf_logo).
     organization.logo_sha256 = hashlib.sha256(logo).hexdigest() if logo else ""
     organization.full_clean()
-    before = Organization.objects.filter(pk=1).values_list("major_gift_threshold", flat=True).first()
+    before = (
+        Organization.objects.filter(pk=1).values_list("major_gift_threshold", flat=True).first()
+    )
     organization.save()
     if before != organization.major_gift_threshold:
         # The gifts' channels (major or not) are summed with the threshold (the triggers read

@@ -47,9 +47,7 @@ def _call(fn, *args, **kwargs):
 
 def charge_retrieve(charge_id: str) -> dict:
     """A charge with its balance transaction (the fee) expanded."""
-    charge = _call(
-        client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]}
-    )
+    charge = _call(client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]})
     return _plain(charge)
 
 

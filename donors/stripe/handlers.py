@@ -124,7 +124,9 @@ def _usd(facts: PaymentFacts) -> bool:
     ignores it too), not retried for days."""
     if (facts.currency or "usd").lower() == "usd":
         return True
-    log.warning("stripe payment %s in %s not recorded: the books are in USD", facts.key, facts.currency)
+    log.warning(
+        "stripe payment %s in %s not recorded: the books are in USD", facts.key, facts.currency
+    )
     return False
 
 

@@ -105,7 +105,9 @@ def reconcile(*, since: datetime.date) -> dict:
         if stripe_refunded != books_refunded:
             for refund in client.refunds_for_charge(charge["id"]):
                 refund.setdefault("payment_intent", key)
-                if not GiftAdjustment.objects.filter(stripe_id=refund["id"], status=refund.get("status")).exists():
+                if not GiftAdjustment.objects.filter(
+                    stripe_id=refund["id"], status=refund.get("status")
+                ).exists():
                     handlers.refund_changed(refund)
                     recorded += 1
             gift.refresh_from_db()
@@ -127,9 +129,12 @@ def reconcile(*, since: datetime.date) -> dict:
     refunds = 0
     for refund in client.refunds_since(start):
         refunds += 1
-        if refund.get("status") and not GiftAdjustment.objects.filter(
-            stripe_id=refund["id"], status=refund["status"]
-        ).exists():
+        if (
+            refund.get("status")
+            and not GiftAdjustment.objects.filter(
+                stripe_id=refund["id"], status=refund["status"]
+            ).exists()
+        ):
             handlers.refund_changed(refund)
             recorded += 1
             differences.append(_difference(

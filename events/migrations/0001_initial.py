@@ -9,215 +9,513 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('donors', '0001_initial'),
+        ("donors", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(help_text='The public page is /events/<slug>/.', max_length=80, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('starts_at', models.DateTimeField(help_text="In the venue's time zone.")),
-                ('ends_at', models.DateTimeField(help_text="In the venue's time zone.")),
-                ('venue', models.CharField(max_length=200)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(max_length=100)),
-                ('state', models.CharField(help_text='Two letters in the US: IN, CA.', max_length=50)),
-                ('time_zone', models.CharField(default='America/New_York', max_length=64, validators=[donors.models.organization.validate_time_zone])),
-                ('capacity', models.PositiveIntegerField(help_text='Seats: every confirmed guest counts.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('party_size_limit', models.PositiveSmallIntegerField(default=4, help_text='The most people one RSVP may bring, the guest included.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('revenue_goal', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('costs', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('rsvp_deadline', models.DateTimeField(blank=True, help_text='Answers can be changed until then.', null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], db_index=True, default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='donors.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The public page is /events/<slug>/.", max_length=80, unique=True
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("starts_at", models.DateTimeField(help_text="In the venue's time zone.")),
+                ("ends_at", models.DateTimeField(help_text="In the venue's time zone.")),
+                ("venue", models.CharField(max_length=200)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(max_length=100)),
+                (
+                    "state",
+                    models.CharField(help_text="Two letters in the US: IN, CA.", max_length=50),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/New_York",
+                        max_length=64,
+                        validators=[donors.models.organization.validate_time_zone],
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        help_text="Seats: every confirmed guest counts.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "party_size_limit",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="The most people one RSVP may bring, the guest included.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                ("revenue_goal", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("costs", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                (
+                    "rsvp_deadline",
+                    models.DateTimeField(
+                        blank=True, help_text="Answers can be changed until then.", null=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="donors.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='EventGift',
+            name="EventGift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='event_gifts', to='events.event')),
-                ('gift', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='event_gift', to='donors.gift')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="event_gifts",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "gift",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="event_gift",
+                        to="donors.gift",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gift at the event',
-                'verbose_name_plural': 'gifts at the event (paddle raise)',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "gift at the event",
+                "verbose_name_plural": "gifts at the event (paddle raise)",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GuestList',
+            name="GuestList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('donors', models.ManyToManyField(blank=True, related_name='guest_lists', to='donors.donor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "donors",
+                    models.ManyToManyField(
+                        blank=True, related_name="guest_lists", to="donors.donor"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=events.models._new_token, editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('sent_to', models.EmailField(blank=True, editable=False, max_length=254)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='donors.donor')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=events.models._new_token, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("sent_to", models.EmailField(blank=True, editable=False, max_length=254)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Table',
+            name="Table",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Table 1, Head table…', max_length=60)),
-                ('seats', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1)])),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tables', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="Table 1, Head table…", max_length=60)),
+                (
+                    "seats",
+                    models.PositiveSmallIntegerField(
+                        default=10, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tables",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'name'],
+                "ordering": ["event", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RSVP',
+            name="RSVP",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('yes', 'Yes, I will come'), ('maybe', 'Maybe'), ('no', 'No, I cannot come')], max_length=5)),
-                ('party_size', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('guest_names', models.TextField(blank=True, help_text='One name per line.')),
-                ('dietary_needs', models.TextField(blank=True)),
-                ('waitlist_position', models.PositiveIntegerField(blank=True, help_text="Set while a 'yes' waits for a seat; the lowest is next in line.", null=True)),
-                ('walk_in', models.BooleanField(default=False)),
-                ('checked_in_count', models.PositiveSmallIntegerField(default=0)),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('promoted_at', models.DateTimeField(blank=True, editable=False, help_text='When a seat opened for them.', null=True)),
-                ('answer_version', models.PositiveIntegerField(default=0, editable=False)),
-                ('confirmed_version', models.PositiveIntegerField(default=0, editable=False)),
-                ('reminded_7_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('reminded_1_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rsvps', to='donors.donor')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rsvps', to='events.event')),
-                ('invitation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rsvp', to='events.invitation')),
-                ('table', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rsvps', to='events.table')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("yes", "Yes, I will come"),
+                            ("maybe", "Maybe"),
+                            ("no", "No, I cannot come"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "party_size",
+                    models.PositiveSmallIntegerField(
+                        default=1, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("guest_names", models.TextField(blank=True, help_text="One name per line.")),
+                ("dietary_needs", models.TextField(blank=True)),
+                (
+                    "waitlist_position",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Set while a 'yes' waits for a seat; the lowest is next in line.",
+                        null=True,
+                    ),
+                ),
+                ("walk_in", models.BooleanField(default=False)),
+                ("checked_in_count", models.PositiveSmallIntegerField(default=0)),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "promoted_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        help_text="When a seat opened for them.",
+                        null=True,
+                    ),
+                ),
+                ("answer_version", models.PositiveIntegerField(default=0, editable=False)),
+                ("confirmed_version", models.PositiveIntegerField(default=0, editable=False)),
+                ("reminded_7_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("reminded_1_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rsvps",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rsvps",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="rsvp",
+                        to="events.invitation",
+                    ),
+                ),
+                (
+                    "table",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="rsvps",
+                        to="events.table",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RSVP',
-                'ordering': ['event', 'donor__sort_name', 'id'],
+                "verbose_name": "RSVP",
+                "ordering": ["event", "donor__sort_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketType',
+            name="TicketType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('fair_market_value', models.DecimalField(decimal_places=2, default=0, help_text='The good-faith value of what one guest receives (the meal).', max_digits=10, verbose_name='fair-market value per seat')),
-                ('seats', models.PositiveSmallIntegerField(default=1, help_text='10 for a table.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='seats per ticket')),
-                ('quantity', models.PositiveIntegerField(blank=True, help_text='Blank: no limit.', null=True, verbose_name='quantity available')),
-                ('sales_start', models.DateTimeField(blank=True, null=True)),
-                ('sales_end', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ticket_types', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "fair_market_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="The good-faith value of what one guest receives (the meal).",
+                        max_digits=10,
+                        verbose_name="fair-market value per seat",
+                    ),
+                ),
+                (
+                    "seats",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="10 for a table.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="seats per ticket",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Blank: no limit.",
+                        null=True,
+                        verbose_name="quantity available",
+                    ),
+                ),
+                ("sales_start", models.DateTimeField(blank=True, null=True)),
+                ("sales_end", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ticket_types",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'price', 'id'],
+                "ordering": ["event", "price", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketPurchase',
+            name="TicketPurchase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ticket_purchases', to='events.event')),
-                ('gift', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='ticket_purchase', to='donors.gift')),
-                ('ticket_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='events.tickettype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveSmallIntegerField(
+                        default=1, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ticket_purchases",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "gift",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ticket_purchase",
+                        to="donors.gift",
+                    ),
+                ),
+                (
+                    "ticket_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="events.tickettype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="event_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='event_capacity_positive'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="event_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('party_size_limit__gte', 1)), name='event_party_limit_positive'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("party_size_limit__gte", 1)), name="event_party_limit_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue_goal__gte', 0), ('costs__gte', 0)), name='event_money_not_negative'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue_goal__gte", 0), ("costs__gte", 0)),
+                name="event_money_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('event', 'donor'), name='invitation_once_per_donor'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                fields=("event", "donor"), name="invitation_once_per_donor"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='table',
-            constraint=models.UniqueConstraint(fields=('event', 'name'), name='table_unique_name'),
+            model_name="table",
+            constraint=models.UniqueConstraint(fields=("event", "name"), name="table_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='rsvp',
-            index=models.Index(fields=['event', 'answer'], name='rsvp_event_answer_idx'),
+            model_name="rsvp",
+            index=models.Index(fields=["event", "answer"], name="rsvp_event_answer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.UniqueConstraint(fields=('event', 'donor'), name='rsvp_once_per_donor'),
+            model_name="rsvp",
+            constraint=models.UniqueConstraint(
+                fields=("event", "donor"), name="rsvp_once_per_donor"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.UniqueConstraint(fields=('event', 'waitlist_position'), name='rsvp_waitlist_position_unique'),
+            model_name="rsvp",
+            constraint=models.UniqueConstraint(
+                fields=("event", "waitlist_position"), name="rsvp_waitlist_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.CheckConstraint(condition=models.Q(('party_size__gte', 1)), name='rsvp_party_positive'),
+            model_name="rsvp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("party_size__gte", 1)), name="rsvp_party_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.CheckConstraint(condition=models.Q(('waitlist_position__isnull', True), ('answer', 'yes'), _connector='OR'), name='rsvp_only_yes_waits'),
+            model_name="rsvp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("waitlist_position__isnull", True), ("answer", "yes"), _connector="OR"
+                ),
+                name="rsvp_only_yes_waits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tickettype',
-            constraint=models.UniqueConstraint(fields=('event', 'name'), name='tickettype_unique_name'),
+            model_name="tickettype",
+            constraint=models.UniqueConstraint(
+                fields=("event", "name"), name="tickettype_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tickettype',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='tickettype_price_not_negative'),
+            model_name="tickettype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="tickettype_price_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tickettype',
-            constraint=models.CheckConstraint(condition=models.Q(('fair_market_value__gte', 0)), name='tickettype_fmv_not_negative'),
+            model_name="tickettype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fair_market_value__gte", 0)),
+                name="tickettype_fmv_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tickettype',
-            constraint=models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='tickettype_seats_positive'),
+            model_name="tickettype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seats__gte", 1)), name="tickettype_seats_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticketpurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='ticketpurchase_quantity_positive'),
+            model_name="ticketpurchase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)), name="ticketpurchase_quantity_positive"
+            ),
         ),
     ]

@@ -6,27 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_reminder_schedule'),
+        ("events", "0002_reminder_schedule"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TicketHold',
+            name="TicketHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('seats', models.PositiveIntegerField(help_text='0 when the buyer declines the benefit.')),
-                ('email', models.EmailField(max_length=254)),
-                ('checkout_session_id', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('ticket_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='events.tickettype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "seats",
+                    models.PositiveIntegerField(help_text="0 when the buyer declines the benefit."),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "checkout_session_id",
+                    models.CharField(blank=True, max_length=255, null=True, unique=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                (
+                    "ticket_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holds",
+                        to="events.tickettype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['expires_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='tickethold_quantity_positive')],
+                "ordering": ["expires_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gte", 1)),
+                        name="tickethold_quantity_positive",
+                    )
+                ],
             },
         ),
     ]

@@ -7,42 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0006_list_order_indexes'),
-        ('events', '0003_ticket_holds_for_checkout'),
+        ("donors", "0006_list_order_indexes"),
+        ("events", "0003_ticket_holds_for_checkout"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='organizers',
-            field=models.ManyToManyField(blank=True, help_text='The event organizers who run this event: they see only the events they organize.', related_name='organized_events', to=settings.AUTH_USER_MODEL),
+            model_name="event",
+            name="organizers",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The event organizers who run this event: they see only the events they organize.",
+                related_name="organized_events",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='guestlist',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="guestlist",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='guestlist',
-            name='events',
-            field=models.ManyToManyField(blank=True, help_text='Event organizers see a list they made or one shared with an event they run.', related_name='guest_lists', to='events.event', verbose_name='shared with the organizers of'),
+            model_name="guestlist",
+            name="events",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Event organizers see a list they made or one shared with an event they run.",
+                related_name="guest_lists",
+                to="events.event",
+                verbose_name="shared with the organizers of",
+            ),
         ),
         migrations.CreateModel(
-            name='CancellationNotice',
+            name="CancellationNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_to', models.EmailField(blank=True, help_text='Blank: the donor had no email address.', max_length=254)),
-                ('bought_tickets', models.BooleanField(default=False)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='donors.donor')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cancellation_notices', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "sent_to",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Blank: the donor had no email address.",
+                        max_length=254,
+                    ),
+                ),
+                ("bought_tickets", models.BooleanField(default=False)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cancellation_notices",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'sent_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('event', 'donor'), name='cancellationnotice_once_per_donor')],
+                "ordering": ["event", "sent_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "donor"), name="cancellationnotice_once_per_donor"
+                    )
+                ],
             },
         ),
     ]

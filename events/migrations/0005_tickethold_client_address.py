@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0004_event_organizers_and_cancellation_notices'),
+        ("events", "0004_event_organizers_and_cancellation_notices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tickethold',
-            name='client_address',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="tickethold",
+            name="client_address",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
     ]

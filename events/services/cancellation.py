@@ -29,9 +29,7 @@ def cancellation_recipients(event: Event) -> dict[int, bool]:
 @service
 def cancellation_recipient_count(event: Event) -> int:
     """How many people cancelling would email (none told yet are counted)."""
-    told = set(
-        CancellationNotice.objects.filter(event=event).values_list("donor_id", flat=True)
-    )
+    told = set(CancellationNotice.objects.filter(event=event).values_list("donor_id", flat=True))
     return len(set(cancellation_recipients(event)) - told)
 
 
@@ -52,9 +50,7 @@ def _notify(event: Event, donor_id: int, *, bought_tickets: bool) -> bool:
         except IntegrityError:
             return False
         if to:
-            cancellation_message(
-                event, donor=donor, to=to, bought_tickets=bought_tickets
-            ).send()
+            cancellation_message(event, donor=donor, to=to, bought_tickets=bought_tickets).send()
         return bool(to)
 
 

@@ -24,7 +24,9 @@ from events.models import RSVP, Answer, Event, EventStatus, GuestList, Invitatio
 def invitations_create(*, event: Event, donors: Iterable[Donor]) -> list[Invitation]:
     """One invitation per donor and event, whatever the number of calls."""
     ids = {d.pk for d in donors}
-    have = set(Invitation.objects.filter(event=event, donor_id__in=ids).values_list("donor_id", flat=True))
+    have = set(
+        Invitation.objects.filter(event=event, donor_id__in=ids).values_list("donor_id", flat=True)
+    )
     Invitation.objects.bulk_create(
         [Invitation(event=event, donor_id=donor_id) for donor_id in sorted(ids - have)],
         ignore_conflicts=True,
@@ -97,7 +99,11 @@ def invitations_send(*, event: Event, donors: Iterable[Donor]) -> dict[str, int]
         if invitation.sent_at is None:
             tasks.enqueue("events.tasks.invitation", invitation.pk)
             queued += 1
-    return {"invited": len(invitations), "queued": queued, "already_sent": len(invitations) - queued}
+    return {
+        "invited": len(invitations),
+        "queued": queued,
+        "already_sent": len(invitations) - queued,
+    }
 
 
 @service

@@ -46,9 +46,11 @@ def _waitlist_promote(event: Event, *, now: datetime.datetime) -> list[RSVP]:
     stops it, so nobody is skipped for a smaller party behind them."""
     free = event.capacity - seats_taken(event)
     promoted = []
-    for rsvp in RSVP.objects.select_for_update().filter(
-        event=event, answer=Answer.YES, waitlist_position__isnull=False
-    ).order_by("waitlist_position"):
+    for rsvp in (
+        RSVP.objects.select_for_update()
+        .filter(event=event, answer=Answer.YES, waitlist_position__isnull=False)
+        .order_by("waitlist_position")
+    ):
         if rsvp.party_size > free:
             break
         free -= rsvp.party_size
@@ -337,18 +339,17 @@ def rsvp_confirm_public(
         found, first_name="", last_name="", email="", guest_names="", dietary_needs="", used=True
     )
     transaction.on_commit(
-        lambda: cache.set(
-            _pending_key(link_id), dataclasses.asdict(used), timeout=_PENDING_SECONDS
-        )
+        lambda: cache.set(_pending_key(link_id), dataclasses.asdict(used), timeout=_PENDING_SECONDS)
     )
     return rsvp
 
 
 @service
 def rsvp_url(rsvp: RSVP) -> str:
-    invitation = rsvp.invitation or Invitation.objects.filter(
-        event_id=rsvp.event_id, donor_id=rsvp.donor_id
-    ).first()
+    invitation = (
+        rsvp.invitation
+        or Invitation.objects.filter(event_id=rsvp.event_id, donor_id=rsvp.donor_id).first()
+    )
     return f"{settings.SITE_URL}{invitation.get_absolute_url()}" if invitation else ""
 
 

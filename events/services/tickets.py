@@ -166,8 +166,10 @@ def ticket_purchase_record(
                 unit_price=unit_price,
             )
     # Lock the ticket type so two sales of the last tickets cannot both go through.
-    ticket_type = TicketType.objects.select_for_update(of=("self",)).select_related("event").get(
-        pk=ticket_type.pk
+    ticket_type = (
+        TicketType.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=ticket_type.pk)
     )
     _sale_check(ticket_type, quantity=quantity, method=method, online=bool(stripe_payment_id))
     gift = _ticket_gift(
@@ -221,7 +223,9 @@ def _purchase_adopt(
         raise ValidationError(f"Stripe payment {gift.stripe_payment_id} is already recorded as "
                               f"another gift (#{gift.pk}).")  # fmt: skip
     ticket_type = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
-    for field, value in _benefit(ticket_type, quantity, benefit_declined, amount=gift.amount).items():
+    for field, value in _benefit(
+        ticket_type, quantity, benefit_declined, amount=gift.amount
+    ).items():
         setattr(gift, field, value)
     if gift.campaign_id is None:
         gift.campaign = ticket_type.event.campaign
@@ -232,9 +236,11 @@ def _purchase_adopt(
 def _seat_the_buyer(purchase: TicketPurchase, *, seats: int) -> None:
     """A paid seat is a confirmed seat: the buyer's RSVP becomes a 'yes' for at least the
     seats bought, off the waitlist (paying is not waiting)."""
-    rsvp = RSVP.objects.select_for_update().filter(
-        event=purchase.event, donor=purchase.gift.donor
-    ).first()
+    rsvp = (
+        RSVP.objects.select_for_update()
+        .filter(event=purchase.event, donor=purchase.gift.donor)
+        .first()
+    )
     if rsvp is None:
         rsvp = RSVP(event=purchase.event, donor=purchase.gift.donor, party_size=seats)
     elif rsvp.confirmed:
@@ -318,8 +324,9 @@ def ticket_sale_refusal(
     if not seats:
         return None  # the buyer declines the benefit: no seat is taken
     held_seats = (
-        TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now)
-        .aggregate(n=Sum("seats"))["n"]
+        TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now).aggregate(
+            n=Sum("seats")
+        )["n"]
         or 0
     )
     seats_left = event.capacity - seats_taken(event) - held_seats

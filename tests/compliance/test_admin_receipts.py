@@ -75,8 +75,12 @@ def test_staff_replace_a_receipt_and_the_new_one_names_it(client, organization, 
     client.force_login(staff)
     client.post(
         RECEIPTS,
-        {"action": "replace_receipts", ACTION_CHECKBOX_NAME: [receipt.pk], "confirmed": "yes",
-         "reason": "Donor's name misspelled"},
+        {
+            "action": "replace_receipts",
+            ACTION_CHECKBOX_NAME: [receipt.pk],
+            "confirmed": "yes",
+            "reason": "Donor's name misspelled",
+        },
     )
     new = Receipt.objects.get(replaces=receipt)
     assert new.kind == "corrected"
@@ -123,8 +127,12 @@ def test_board_members_see_receipts_but_cannot_void_them(client, organization, b
     assert client.get(RECEIPTS).status_code == 200
     client.post(
         RECEIPTS,
-        {"action": "void_receipts", ACTION_CHECKBOX_NAME: [receipt.pk], "confirmed": "yes",
-         "reason": "no"},
+        {
+            "action": "void_receipts",
+            ACTION_CHECKBOX_NAME: [receipt.pk],
+            "confirmed": "yes",
+            "reason": "no",
+        },
     )
     receipt.refresh_from_db()
     assert receipt.voided_at is None

@@ -32,22 +32,44 @@ def _summary(*args, capsys):
 def books(organization):
     day = datetime.date
     gala = factories.make_campaign(name="Gala 2025")
-    big = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org",
-                               address={"line1": "1 Elm St", "city": "Carmel", "region": "IN",
-                                        "postal_code": "46032"})
-    small = factories.make_donor(first_name="Omar", last_name="Ali", email="omar@example.org",
-                                 address={"line1": "2 Oak St", "city": "Fresno", "region": "CA",
-                                          "postal_code": "93650"})
+    big = factories.make_donor(
+        first_name="Ayesha",
+        last_name="Khan",
+        email="ayesha@example.org",
+        address={"line1": "1 Elm St", "city": "Carmel", "region": "IN", "postal_code": "46032"},
+    )
+    small = factories.make_donor(
+        first_name="Omar",
+        last_name="Ali",
+        email="omar@example.org",
+        address={"line1": "2 Oak St", "city": "Fresno", "region": "CA", "postal_code": "93650"},
+    )
     factories.make_gift(donor=big, amount=D("4000.00"), gift_date=day(2025, 1, 15))
-    factories.make_gift(donor=big, amount=D("1100.00"), gift_date=day(2025, 5, 3),
-                        benefit_value=D("100.00"), benefit_description="dinner", campaign=gala,
-                        method=GiftMethod.CARD)
+    factories.make_gift(
+        donor=big,
+        amount=D("1100.00"),
+        gift_date=day(2025, 5, 3),
+        benefit_value=D("100.00"),
+        benefit_description="dinner",
+        campaign=gala,
+        method=GiftMethod.CARD,
+    )
     factories.make_gift(donor=small, amount=D("0.10"), gift_date=day(2025, 5, 4))
     factories.make_gift(donor=small, amount=D("0.20"), gift_date=day(2025, 5, 5))
-    factories.make_gift(donor=small, amount=D("500.00"), gift_date=day(2025, 6, 1),
-                        status=GiftStatus.PARTIALLY_REFUNDED, amount_refunded=D("200.00"))
-    factories.make_gift(donor=small, amount=D("900.00"), gift_date=day(2025, 7, 1),
-                        status=GiftStatus.REFUNDED, amount_refunded=D("900.00"))
+    factories.make_gift(
+        donor=small,
+        amount=D("500.00"),
+        gift_date=day(2025, 6, 1),
+        status=GiftStatus.PARTIALLY_REFUNDED,
+        amount_refunded=D("200.00"),
+    )
+    factories.make_gift(
+        donor=small,
+        amount=D("900.00"),
+        gift_date=day(2025, 7, 1),
+        status=GiftStatus.REFUNDED,
+        amount_refunded=D("900.00"),
+    )
     factories.make_gift(donor=small, amount=D("50.00"), gift_date=day(2024, 12, 31))
     return big, small
 
@@ -102,13 +124,21 @@ def test_public_support_caps_each_donor_at_two_percent(books, capsys):
 def test_csv_has_every_section_and_escapes_formulas(books, capsys):
     donor = factories.make_donor(first_name="=HYPERLINK(1)", last_name="X")
     factories.make_gift(donor=donor, amount=D("6000.00"), gift_date=datetime.date(2025, 2, 2))
-    rows = list(csv.reader(io.StringIO(_summary("--year", "2025", "--format", "csv",
-                                                 capsys=capsys))))
+    rows = list(
+        csv.reader(io.StringIO(_summary("--year", "2025", "--format", "csv", capsys=capsys)))
+    )
     assert rows[0] == ["section", "key", "value"]
     assert ["summary", "total_received", "11400.30"] in rows
     sections = {row[0] for row in rows[1:]}
-    assert {"by_month", "by_method", "by_campaign", "by_fund", "by_state", "schedule_b",
-            "public_support"} <= sections
+    assert {
+        "by_month",
+        "by_method",
+        "by_campaign",
+        "by_fund",
+        "by_state",
+        "schedule_b",
+        "public_support",
+    } <= sections
     names = [row[1] for row in rows if row[0] == "schedule_b"]
     assert any(name.startswith("'=HYPERLINK") for name in names)
 
@@ -117,8 +147,14 @@ def test_pdf_for_the_treasurer(books, tmp_path, capsys):
     path = tmp_path / "summary.pdf"
     _summary("--year", "2025", "--format", "pdf", "--out", str(path), capsys=capsys)
     text = pdf_text(path.read_bytes())
-    for expected in ["Annual summary 2025", "$5,400.30", "$5,300.30", "Ayesha Khan",
-                     "Public support 2021-2025", "By donor state"]:
+    for expected in [
+        "Annual summary 2025",
+        "$5,400.30",
+        "$5,300.30",
+        "Ayesha Khan",
+        "Public support 2021-2025",
+        "By donor state",
+    ]:
         assert expected in text, expected
 
 

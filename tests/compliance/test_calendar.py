@@ -68,8 +68,9 @@ def test_administrators_are_reminded_30_and_7_days_ahead_once(
     assert "May 15, 2026" in mail.outbox[1].body
 
 
-def test_staff_move_a_date_and_the_reminder_follows(client, organization, administrator, staff,
-                                                    settings):
+def test_staff_move_a_date_and_the_reminder_follows(
+    client, organization, administrator, staff, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     administrator.email = "alice@example.org"
     administrator.save()
@@ -78,7 +79,12 @@ def test_staff_move_a_date_and_the_reminder_follows(client, organization, admini
     client.force_login(staff)
     response = client.post(
         reverse("admin:compliance_compliancedeadline_change", args=[ny.pk]),
-        {"kind": "ny_char500", "fiscal_year": "2025", "due_date": "2026-11-15", "notes": "extended"},
+        {
+            "kind": "ny_char500",
+            "fiscal_year": "2025",
+            "due_date": "2026-11-15",
+            "notes": "extended",
+        },
     )
     assert response.status_code == 302
     ComplianceDeadline.objects.exclude(pk=ny.pk).update(done_on=day(2026, 5, 1))

@@ -91,8 +91,9 @@ def test_without_a_logo_the_pdf_still_prints(organization):
         ("logo.png", b"\x89PNG" + b"0" * (1024 * 1024 + 10), "image/png", "at most 1 MB"),
     ],
 )
-def test_a_wrong_upload_is_refused_in_words(client, administrator, organization, name, content,
-                                            content_type, message):
+def test_a_wrong_upload_is_refused_in_words(
+    client, administrator, organization, name, content, content_type, message
+):
     if content is None:
         buffer = io.BytesIO()
         Image.new("RGB", (20, 20)).save(buffer, "GIF")
@@ -145,8 +146,7 @@ def test_a_transparent_logo_prints_on_white(organization):
     organization.logo = image_bytes(color=(0, 0, 0, 0))  # fully transparent
     organization_save(organization=organization)
     logo = pdf_logo.current_logo()
-    pixels = Image.frombytes("RGB", (logo.width, logo.height),
-                             zlib.decompress(logo.pixels))
+    pixels = Image.frombytes("RGB", (logo.width, logo.height), zlib.decompress(logo.pixels))
     assert pixels.getpixel((0, 0)) == (255, 255, 255)
 
 

@@ -62,8 +62,12 @@ def test_the_years_limits_decide(organization, amount, value, deductible):
 def test_a_new_years_limits_apply_to_that_years_gifts(organization):
     import datetime
 
-    BenefitLimit.objects.create(year=2026, low_cost_article_max=D("14.00"),
-                                low_cost_article_min_payment=D("70.00"), benefit_cap=D("140.00"))
+    BenefitLimit.objects.create(
+        year=2026,
+        low_cost_article_max=D("14.00"),
+        low_cost_article_min_payment=D("70.00"),
+        benefit_cap=D("140.00"),
+    )
     gift = factories.make_gift(amount=D("70.00"), benefit_value=D("14.00"),
                                benefit_is_low_cost_article=True,
                                gift_date=datetime.date(2026, 2, 1))  # fmt: skip
@@ -91,4 +95,3 @@ def test_staff_flag_it_in_the_gift_form(client, staff, organization):
     gift = Gift.objects.get(pk=gift.pk)
     assert gift.benefit_is_low_cost_article
     assert services.receipt_issue(gift=gift).deductible_amount == D("100.00")
-

@@ -70,7 +70,9 @@ def twins(organization):
 def test_merge_moves_every_record_and_leaves_receipts_and_statements_as_issued(twins, staff):
     kept, other = twins
     other_pk = other.pk
-    receipts = {r.pk: (_as_issued(r, _KEPT_AS_ISSUED), receipt_pdf(r)) for r in Receipt.objects.all()}
+    receipts = {
+        r.pk: (_as_issued(r, _KEPT_AS_ISSUED), receipt_pdf(r)) for r in Receipt.objects.all()
+    }
     statements = {
         s.pk: (_as_issued(s, _STATEMENT_AS_ISSUED), statement_pdf(s))
         for s in YearEndStatement.objects.all()
@@ -108,10 +110,13 @@ def test_merge_moves_every_record_and_leaves_receipts_and_statements_as_issued(t
     ).latest("pk")
     assert entry.actor == staff
     assert entry.changes_dict["donor"] == [str(other_pk), str(kept.pk)]
-    assert LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(YearEndStatement),
-        action=LogEntry.Action.UPDATE,
-    ).count() == 1
+    assert (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(YearEndStatement),
+            action=LogEntry.Action.UPDATE,
+        ).count()
+        == 1
+    )
 
 
 def test_the_next_statement_of_the_merged_donor_replaces_both(twins):

@@ -83,7 +83,9 @@ def test_urdu_letters_are_joined_and_drawn_right_to_left(organization):
 def test_mixed_direction_text_is_laid_out_in_visual_order():
     runs = pdf_text._runs("Ayesha (عائشہ خان) 42", pdf_text.REGULAR)
     assert [(text, level % 2) for text, _font, level in runs][:3] == [
-        ("Ayesha (", 0), ("عائشہ خان", 1), (") ", 0)
+        ("Ayesha (", 0),
+        ("عائشہ خان", 1),
+        (") ", 0),
     ]
     # A wholly right-to-left line: its words swap places around the number, as a reader of
     # Urdu reads "محمد 123 علی" from the right.
@@ -93,7 +95,10 @@ def test_mixed_direction_text_is_laid_out_in_visual_order():
     # N1): "abc محمد 12 def" reads "abc 12 دمحم def", the space between them theirs.
     runs = pdf_text._runs("abc محمد 12 def", pdf_text.REGULAR)
     assert [(text, level % 2) for text, _font, level in runs] == [
-        ("abc ", 0), ("12", 0), ("محمد ", 1), (" def", 0)
+        ("abc ", 0),
+        ("12", 0),
+        ("محمد ", 1),
+        (" def", 0),
     ]
 
 
@@ -105,7 +110,9 @@ def test_fonts_are_registered_once_per_process():
     # The fonts ship with the code (a fresh machine has no system fonts), with their licences.
     assert (pdf_text.FONT_DIR / "DejaVuSans.ttf").is_file()
     assert {p.name for p in pdf_text.FONT_DIR.glob("LICENSE-*")} == {
-        "LICENSE-DejaVu.txt", "LICENSE-Noto.txt", "LICENSE-DroidSansFallback.txt",
+        "LICENSE-DejaVu.txt",
+        "LICENSE-Noto.txt",
+        "LICENSE-DroidSansFallback.txt",
     }
 
 

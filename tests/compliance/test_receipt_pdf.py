@@ -68,7 +68,9 @@ def test_receipt_pdf_states_every_required_element(organization):
 
 def test_receipt_with_a_benefit_states_its_value_and_the_deductible_amount(organization):
     receipt = _receipt(
-        organization, amount=D("150.00"), benefit_value=D("60.00"),
+        organization,
+        amount=D("150.00"),
+        benefit_value=D("60.00"),
         benefit_description="dinner for one",
     )
     text = _flat(pdf_text(receipt_pdf(receipt)))
@@ -88,7 +90,10 @@ def test_small_payment_with_a_benefit_still_prints_value_and_deductible(organiza
 
 def test_stock_receipt_shows_shares_and_issuer_and_no_dollar_value(organization):
     receipt = _receipt(
-        organization, method=GiftMethod.STOCK, amount=D("5230.00"), stock_shares=D("25"),
+        organization,
+        method=GiftMethod.STOCK,
+        amount=D("5230.00"),
+        stock_shares=D("25"),
         stock_issuer="Apple Inc.",
     )
     text = _flat(pdf_text(receipt_pdf(receipt)))
@@ -98,7 +103,9 @@ def test_stock_receipt_shows_shares_and_issuer_and_no_dollar_value(organization)
 
 
 def test_daf_receipt_is_addressed_to_the_sponsor(organization):
-    sponsor = factories.make_donor(kind=DonorKind.DAF_SPONSOR, organization_name="Schwab Charitable")
+    sponsor = factories.make_donor(
+        kind=DonorKind.DAF_SPONSOR, organization_name="Schwab Charitable"
+    )
     receipt = services.receipt_issue(
         gift=factories.make_gift(donor=sponsor, method=GiftMethod.DAF_GRANT)
     )

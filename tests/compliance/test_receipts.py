@@ -33,10 +33,16 @@ def test_first_receipt_of_the_year_is_numbered_000001(organization):
 def test_receipt_snapshots_donor_organization_and_amounts(organization):
     donor = factories.make_donor(first_name="Ayesha", last_name="Khan")
     donor_services.donor_address_add(
-        donor=donor, line1="12 Elm St", city="Carmel", region="IN", postal_code="46032",
+        donor=donor,
+        line1="12 Elm St",
+        city="Carmel",
+        region="IN",
+        postal_code="46032",
     )
     gift = factories.make_gift(
-        donor=donor, amount=D("150.00"), benefit_value=D("60.00"),
+        donor=donor,
+        amount=D("150.00"),
+        benefit_value=D("60.00"),
         benefit_description="dinner for one",
     )
     receipt = services.receipt_issue(gift=gift)
@@ -60,8 +66,9 @@ def test_receipt_snapshots_donor_organization_and_amounts(organization):
 
 
 def test_insubstantial_benefit_is_left_off_the_receipt(organization):
-    gift = factories.make_gift(amount=D("1000.00"), benefit_value=D("20.00"),
-                               benefit_description="a tote bag")
+    gift = factories.make_gift(
+        amount=D("1000.00"), benefit_value=D("20.00"), benefit_description="a tote bag"
+    )
     receipt = services.receipt_issue(gift=gift)
     assert receipt.benefit_value == D("0.00")
     assert receipt.deductible_amount == D("1000.00")
@@ -93,8 +100,9 @@ def test_no_receipt_without_an_organization_profile():
 
 
 def test_daf_grant_is_receipted_to_the_sponsor(organization):
-    sponsor = factories.make_donor(kind=DonorKind.DAF_SPONSOR,
-                                   organization_name="Fidelity Charitable")
+    sponsor = factories.make_donor(
+        kind=DonorKind.DAF_SPONSOR, organization_name="Fidelity Charitable"
+    )
     gift = factories.make_gift(donor=sponsor, method=GiftMethod.DAF_GRANT)
     factories.services.soft_credit_add(gift=gift, donor=factories.make_donor(), kind="daf_advisor")
     receipt = services.receipt_issue(gift=gift)
@@ -104,7 +112,9 @@ def test_daf_grant_is_receipted_to_the_sponsor(organization):
 
 def test_stock_receipt_states_shares_and_issuer(organization):
     gift = factories.make_gift(
-        method=GiftMethod.STOCK, amount=D("5230.00"), stock_shares=D("25"),
+        method=GiftMethod.STOCK,
+        amount=D("5230.00"),
+        stock_shares=D("25"),
         stock_issuer="Apple Inc.",
     )
     receipt = services.receipt_issue(gift=gift)
@@ -155,8 +165,9 @@ def test_issue_due_skips_gifts_not_ours_and_is_idempotent(organization):
     ours = factories.make_gift(gift_date=datetime.date(2025, 3, 1))
     later = factories.make_gift(gift_date=datetime.date(2025, 6, 1))
     platform = factories.make_donor(kind=DonorKind.PLATFORM, organization_name="GlobalGiving")
-    gg = factories.make_gift(donor=platform, method=GiftMethod.GLOBALGIVING,
-                             gift_date=datetime.date(2025, 3, 2))
+    gg = factories.make_gift(
+        donor=platform, method=GiftMethod.GLOBALGIVING, gift_date=datetime.date(2025, 3, 2)
+    )
     refunded = factories.make_gift(status=GiftStatus.REFUNDED, amount_refunded=D("100.00"))
 
     result = services.receipts_issue_due(through=datetime.date(2025, 3, 31))
@@ -197,4 +208,3 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number(postgres_only):
     sequences = sorted(Receipt.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, 401))
     assert Receipt.objects.values("gift").distinct().count() == 400
-

@@ -343,8 +343,10 @@ def test_a_running_task_cluster_voids_the_receipt_within_seconds_of_the_refund(
     assert receipt.void_notice_sent_at is not None
     # The console email backend printed the notice the cluster sent.
     assert "To: ayesha@example.org" in cluster.output
-    assert f"Receipt {receipt.number} for your gift on March 15, 2025 is no longer valid: Gift " \
+    assert (
+        f"Receipt {receipt.number} for your gift on March 15, 2025 is no longer valid: Gift "
         "refunded." in cluster.output
+    )
     # The task queued by the refund did it, not the nightly sweep.
     assert Task.objects.filter(
         func="compliance.tasks.receipts_follow_gift_task", success=True

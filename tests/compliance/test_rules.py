@@ -221,37 +221,50 @@ def test_no_benefit_may_be_given_against_daf_money():
 # The tax date decides the tax year.
 def test_card_charge_on_new_years_eve_in_the_donors_time_zone_is_the_old_year():
     charged = datetime.datetime(2026, 1, 1, 3, 30, tzinfo=datetime.UTC)  # 7:30 pm in LA
-    assert rules.tax_year(
-        method="card",
-        gift_date=datetime.date(2026, 1, 1),
-        charged_at=charged,
-        time_zone="America/Los_Angeles",
-    ) == 2025
+    assert (
+        rules.tax_year(
+            method="card",
+            gift_date=datetime.date(2026, 1, 1),
+            charged_at=charged,
+            time_zone="America/Los_Angeles",
+        )
+        == 2025
+    )
 
 
 def test_check_postmarked_in_december_belongs_to_that_year():
-    assert rules.tax_year(
-        method="check",
-        gift_date=datetime.date(2026, 1, 5),
-        postmark_date=datetime.date(2025, 12, 31),
-        time_zone="America/New_York",
-    ) == 2025
+    assert (
+        rules.tax_year(
+            method="check",
+            gift_date=datetime.date(2026, 1, 5),
+            postmark_date=datetime.date(2025, 12, 31),
+            time_zone="America/New_York",
+        )
+        == 2025
+    )
 
 
 def test_stock_belongs_to_the_year_it_reaches_the_account():
-    assert rules.tax_year(
-        method="stock",
-        gift_date=datetime.date(2025, 12, 29),
-        date_received=datetime.date(2026, 1, 2),
-        time_zone="America/New_York",
-    ) == 2026
+    assert (
+        rules.tax_year(
+            method="stock",
+            gift_date=datetime.date(2025, 12, 29),
+            date_received=datetime.date(2026, 1, 2),
+            time_zone="America/New_York",
+        )
+        == 2026
+    )
 
 
 # A refund after a receipt: the corrected receipt states what was kept.
 def test_partial_refund_deducts_only_what_was_kept():
-    assert deductible.deductible_amount(amount=D("500.00"), amount_refunded=D("200.00")) == D("300.00")
+    assert deductible.deductible_amount(amount=D("500.00"), amount_refunded=D("200.00")) == D(
+        "300.00"
+    )
     assert deductible.deductible_amount(
-        amount=D("500.00"), amount_refunded=D("200.00"), benefit_value=D("60.00"),
+        amount=D("500.00"),
+        amount_refunded=D("200.00"),
+        benefit_value=D("60.00"),
         limits=LIMITS_2025,
     ) == D("240.00")
 

@@ -63,7 +63,11 @@ def test_smtp_failure_leaves_it_unsent_and_the_retry_sends_it_once(
 ):
     receipt = _issue()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _closed_port(), 2
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        _closed_port(),
+        2,
+    )
     # The task raises (in tests tasks run inline, so the error reaches the caller): the worker
     # records a failure and the broker delivers the task again.
     with pytest.raises(ConnectionRefusedError):
@@ -99,7 +103,9 @@ def test_receipt_without_an_email_is_not_sent(organization):
 def _refund(gift, amount):
     gift.amount_refunded = D(amount)
     gift.status = (
-        GiftStatus.REFUNDED if gift.amount_refunded == gift.amount else GiftStatus.PARTIALLY_REFUNDED
+        GiftStatus.REFUNDED
+        if gift.amount_refunded == gift.amount
+        else GiftStatus.PARTIALLY_REFUNDED
     )
     return donor_services.gift_save(gift=gift)
 
@@ -163,8 +169,9 @@ def test_the_full_refund_sync_runs_nightly_as_a_safety_net(settings):
     assert schedule.next_run.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).hour == 3
 
 
-def test_issue_receipts_command_sends_with_send(organization, tmp_path, capsys,
-                                                 django_capture_on_commit_callbacks):
+def test_issue_receipts_command_sends_with_send(
+    organization, tmp_path, capsys, django_capture_on_commit_callbacks
+):
     donor = factories.make_donor(email="ayesha@example.org")
     factories.make_gift(donor=donor, amount=D("300.00"))
     with django_capture_on_commit_callbacks(execute=True):

@@ -39,16 +39,36 @@ def year_of_giving(organization):
     ayesha = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
     day = datetime.date
     factories.make_gift(donor=ayesha, amount=D("100.00"), gift_date=day(2025, 2, 1))
-    factories.make_gift(donor=ayesha, amount=D("150.00"), gift_date=day(2025, 5, 3),
-                        benefit_value=D("60.00"), benefit_description="gala dinner")
-    factories.make_gift(donor=ayesha, method=GiftMethod.STOCK, amount=D("5230.00"),
-                        stock_shares=D("25"), stock_issuer="Apple Inc.", gift_date=day(2025, 6, 1))
-    factories.make_gift(donor=ayesha, amount=D("999.00"), status=GiftStatus.REFUNDED,
-                        amount_refunded=D("999.00"), gift_date=day(2025, 7, 1))
+    factories.make_gift(
+        donor=ayesha,
+        amount=D("150.00"),
+        gift_date=day(2025, 5, 3),
+        benefit_value=D("60.00"),
+        benefit_description="gala dinner",
+    )
+    factories.make_gift(
+        donor=ayesha,
+        method=GiftMethod.STOCK,
+        amount=D("5230.00"),
+        stock_shares=D("25"),
+        stock_issuer="Apple Inc.",
+        gift_date=day(2025, 6, 1),
+    )
+    factories.make_gift(
+        donor=ayesha,
+        amount=D("999.00"),
+        status=GiftStatus.REFUNDED,
+        amount_refunded=D("999.00"),
+        gift_date=day(2025, 7, 1),
+    )
     factories.make_gift(donor=ayesha, amount=D("70.00"), gift_date=day(2024, 12, 1))
     employer = factories.make_donor(kind=DonorKind.COMPANY, organization_name="Acme Corp")
-    match = factories.make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH,
-                                amount=D("250.00"), gift_date=day(2025, 8, 1))
+    match = factories.make_gift(
+        donor=employer,
+        method=GiftMethod.EMPLOYER_MATCH,
+        amount=D("250.00"),
+        gift_date=day(2025, 8, 1),
+    )
     donor_services.soft_credit_add(gift=match, donor=ayesha, kind="match")
     return ayesha
 
@@ -59,11 +79,17 @@ def test_statement_lists_the_years_gifts_and_leaves_refunds_out(year_of_giving):
     assert len(statements) == 2  # Ayesha, and the employer for its match
     assert [line["date"] for line in mine.lines] == ["2025-02-01", "2025-05-03", "2025-06-01"]
     assert (mine.total_amount, mine.total_benefit, mine.total_deductible) == (
-        D("250.00"), D("60.00"), D("190.00"),
+        D("250.00"),
+        D("60.00"),
+        D("190.00"),
     )
     assert mine.soft_credits == [
-        {"date": "2025-08-01", "kind": "Employee behind a match", "amount": "250.00",
-         "gift_from": "Acme Corp"}
+        {
+            "date": "2025-08-01",
+            "kind": "Employee behind a match",
+            "amount": "250.00",
+            "gift_from": "Acme Corp",
+        }
     ]
 
 
@@ -71,10 +97,19 @@ def test_statement_pdf_shows_gifts_totals_and_soft_credits_apart(year_of_giving)
     services.statements_issue(year=2025)
     text = _flat(pdf_text(statement_pdf(YearEndStatement.objects.get(donor=year_of_giving))))
     for expected in [
-        "Your 2025 giving statement", "Ayesha Khan", "EIN 12-3456789",
-        "Feb 1, 2025", "$100.00", "gala dinner", "$60.00", "$90.00",
-        "25 shares of Apple Inc.", "Totals $250.00 $60.00 $190.00",
-        "Soft credits: not deductible by you", "Acme Corp", "Sara Ahmed",
+        "Your 2025 giving statement",
+        "Ayesha Khan",
+        "EIN 12-3456789",
+        "Feb 1, 2025",
+        "$100.00",
+        "gala dinner",
+        "$60.00",
+        "$90.00",
+        "25 shares of Apple Inc.",
+        "Totals $250.00 $60.00 $190.00",
+        "Soft credits: not deductible by you",
+        "Acme Corp",
+        "Sara Ahmed",
     ]:
         assert expected in text, expected
     assert "$999.00" not in text and "5,230" not in text
@@ -95,11 +130,13 @@ def test_running_again_issues_nothing_and_a_change_replaces_the_statement(year_o
     assert replacement.number == "2025-S000003"
 
 
-def test_command_writes_one_pdf_per_donor_and_sends(year_of_giving, tmp_path, capsys,
-                                                      django_capture_on_commit_callbacks):
+def test_command_writes_one_pdf_per_donor_and_sends(
+    year_of_giving, tmp_path, capsys, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("year_end_statements", "--year", "2025", "--out", str(tmp_path), "--send",
-                     "--json")
+        call_command(
+            "year_end_statements", "--year", "2025", "--out", str(tmp_path), "--send", "--json"
+        )
     rows = json.loads(capsys.readouterr().out)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"statement-{row['number']}.pdf" for row in rows
@@ -115,16 +152,17 @@ def test_command_without_organization_profile_says_so(db):
         call_command("year_end_statements", "--year", "2025")
 
 
-def test_staff_start_a_batch_and_watch_its_progress(client, staff, year_of_giving,
-                                                     django_capture_on_commit_callbacks):
+def test_staff_start_a_batch_and_watch_its_progress(
+    client, staff, year_of_giving, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:compliance_issuebatch_add"),
-                               {"kind": "statements", "year": "2025"})
+        response = client.post(
+            reverse("admin:compliance_issuebatch_add"), {"kind": "statements", "year": "2025"}
+        )
     batch = IssueBatch.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:compliance_issuebatch_change",
-                                           args=[batch.pk])
+    assert response["Location"] == reverse("admin:compliance_issuebatch_change", args=[batch.pk])
     page = client.get(response["Location"]).content.decode()
     assert "Done:</strong>" in page and "Year-end statements: 2 / 2, 2 issued" in page
     assert 'http-equiv="refresh"' not in page
@@ -132,8 +170,9 @@ def test_staff_start_a_batch_and_watch_its_progress(client, staff, year_of_givin
 
 
 def test_a_running_batch_page_refreshes_itself(client, staff, organization):
-    batch = IssueBatch.objects.create(kind="statements", year=2025, total=10, done=4,
-                                          status=IssueBatch.Status.RUNNING)
+    batch = IssueBatch.objects.create(
+        kind="statements", year=2025, total=10, done=4, status=IssueBatch.Status.RUNNING
+    )
     client.force_login(staff)
     page = client.get(reverse("admin:compliance_issuebatch_change", args=[batch.pk]))
     text = page.content.decode()
@@ -143,7 +182,9 @@ def test_a_running_batch_page_refreshes_itself(client, staff, organization):
 
 def test_a_future_year_is_refused_on_the_batch_form(client, staff, organization):
     client.force_login(staff)
-    response = client.post(reverse("admin:compliance_issuebatch_add"), {"kind": "statements", "year": "2999"})
+    response = client.post(
+        reverse("admin:compliance_issuebatch_add"), {"kind": "statements", "year": "2999"}
+    )
     assert "Choose a year that has begun" in response.content.decode()
     assert not IssueBatch.objects.exists()
 
@@ -164,8 +205,9 @@ def test_staff_issue_a_whole_years_receipts_in_the_background(
 
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:compliance_issuebatch_add"),
-                               {"kind": "receipts", "year": "2025"})
+        response = client.post(
+            reverse("admin:compliance_issuebatch_add"), {"kind": "receipts", "year": "2025"}
+        )
     batch = IssueBatch.objects.get()
     page = client.get(response["Location"]).content.decode()
     # 2025: Ayesha's two cash gifts and her stock, and the employer's match; not the refund.

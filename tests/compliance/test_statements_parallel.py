@@ -57,9 +57,12 @@ def test_a_chunk_of_a_finished_or_failed_batch_does_nothing(organization):
     batch = IssueBatch.objects.create(kind="statements", year=2025, total=1,
                                       status=IssueBatch.Status.FAILED)  # fmt: skip
     ids = statement_services.statement_donor_ids(year=2025)
-    assert batch_services.statements_batch_chunk_run(
-        batch_id=batch.pk, donor_ids=ids, now="2026-01-05T12:00:00+00:00"
-    ) == 0
+    assert (
+        batch_services.statements_batch_chunk_run(
+            batch_id=batch.pk, donor_ids=ids, now="2026-01-05T12:00:00+00:00"
+        )
+        == 0
+    )
     assert not YearEndStatement.objects.exists()
 
 
@@ -84,8 +87,9 @@ def test_workers_must_be_at_least_one(organization):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_command_prints_on_two_processes_with_gapless_numbers(postgres_only, tmp_path,
-                                                                 monkeypatch):
+def test_the_command_prints_on_two_processes_with_gapless_numbers(
+    postgres_only, tmp_path, monkeypatch
+):
     factories.make_organization()
     factories.ensure_benefit_limits()
     monkeypatch.setattr(statement_services, "CHUNK", 7)

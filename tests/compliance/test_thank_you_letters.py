@@ -25,17 +25,18 @@ def _email(settings):
 @pytest.fixture
 def credits(organization):
     platform = factories.make_donor(kind=DonorKind.PLATFORM, organization_name="GlobalGiving")
-    payout = factories.make_gift(donor=platform, method=GiftMethod.GLOBALGIVING,
-                                 amount=D("500.00"))
+    payout = factories.make_gift(donor=platform, method=GiftMethod.GLOBALGIVING, amount=D("500.00"))
     gg_donor = factories.make_donor(first_name="Sana", last_name="Mir", email="sana@example.org")
     employee = factories.make_donor(first_name="Omar", last_name="Ali", email="omar@example.org")
     employer = factories.make_donor(kind=DonorKind.COMPANY, organization_name="Acme Corp")
-    match = factories.make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH,
-                                amount=D("250.00"))
+    match = factories.make_gift(
+        donor=employer, method=GiftMethod.EMPLOYER_MATCH, amount=D("250.00")
+    )
     solicitor = factories.make_donor(email="board@example.org")
     return [
-        donor_services.soft_credit_add(gift=payout, donor=gg_donor, kind="platform_donor",
-                                       amount=D("100.00")),
+        donor_services.soft_credit_add(
+            gift=payout, donor=gg_donor, kind="platform_donor", amount=D("100.00")
+        ),
         donor_services.soft_credit_add(gift=match, donor=employee, kind="match"),
         donor_services.soft_credit_add(gift=match, donor=solicitor, kind="solicitor"),
     ]

@@ -50,7 +50,9 @@ def guest(gala):
     donor = factories.make_donor(first_name="Ali", last_name="Raza", email="ali@example.org",
                                  tags=["gala"])  # fmt: skip
     rsvp = rsvp_submit(event=gala, donor=donor, answer="yes", party_size=2, guest_names="Sara")
-    Donor.objects.filter(pk=donor.pk).update(first_name=f"Ali{VT}", display_name=f"Ali{VT}\x01 Raza")
+    Donor.objects.filter(pk=donor.pk).update(
+        first_name=f"Ali{VT}", display_name=f"Ali{VT}\x01 Raza"
+    )
     RSVP.objects.filter(pk=rsvp.pk).update(guest_names=f"Sara{VT}Raza", dietary_needs=f"none{VT}")
     return rsvp
 
@@ -273,7 +275,8 @@ def test_every_text_field_of_every_back_office_form_follows_the_rule(administrat
         return [
             f"{model.__name__}.{name}"
             for name, field in form_class.base_fields.items()
-            if field.__class__.__name__ != "JSONField" and isinstance(field, forms.CharField)
+            if field.__class__.__name__ != "JSONField"
+            and isinstance(field, forms.CharField)
             and not (issubclass(model, CheckedText) and name in _model_text_fields(model))
         ]
 
@@ -321,7 +324,9 @@ def png_over_pillows_pixel_limit() -> bytes:
     pixels = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)

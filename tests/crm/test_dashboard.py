@@ -118,7 +118,9 @@ def test_dashboard_shows_each_figure(client, board, cast):
     GlobalGivingFetch.objects.create(
         project_id="98765", ok=True, funding=D("18342.50"), goal=D("50000"), donation_count=212
     )
-    GlobalGivingFetch.objects.create(project_id="98765", ok=False, error="GlobalGiving answered HTTP 500")
+    GlobalGivingFetch.objects.create(
+        project_id="98765", ok=False, error="GlobalGiving answered HTTP 500"
+    )
     client.force_login(board)
     response = client.get("/dashboard/")
     assert response.status_code == 200
@@ -127,7 +129,9 @@ def test_dashboard_shows_each_figure(client, board, cast):
     assert "$18,542.50" in html  # GlobalGiving live funding + the 200 check, payout once
     assert "failed: GlobalGiving answered HTTP 500" in html  # the last good figures stay
     assert "$4,800.00" in html  # this fiscal year
-    assert html.count('class="bar-this"') == sum(1 for m in response.context["giving"].months if not m.future)
+    assert html.count('class="bar-this"') == sum(
+        1 for m in response.context["giving"].months if not m.future
+    )
     assert 'id="board-participation">100%' in html
     assert "Zain Ahmed" in html and "Farah" in html
     assert "/dashboard/lybunt.csv" not in html  # board members see lists, do not export them
@@ -181,16 +185,30 @@ def test_staff_export_lybunt_and_sybunt_with_formulas_neutralized(client, staff,
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:2] == ["name", "email"]
-    assert rows[1][0] == "'=HYPERLINK(\"http://x\") Farah"
+    assert rows[1][0] == '\'=HYPERLINK("http://x") Farah'
     assert rows[1][7] == "40.00"
-    rows = list(csv.reader(io.StringIO(b"".join(client.get("/dashboard/lybunt.csv").streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(client.get("/dashboard/lybunt.csv").streaming_content).decode("utf-8-sig")
+            )
+        )
+    )
     assert [r[0] for r in rows[1:]] == ["Zain Ahmed"]
 
 
 @pytest.mark.parametrize(
     "value,cell",
-    [("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM", "'@SUM"), ("\tx", "'\tx"),
-     ("Khan", "Khan"), (None, ""), (D("-5.00"), "'-5.00")],
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("Khan", "Khan"),
+        (None, ""),
+        (D("-5.00"), "'-5.00"),
+    ],
 )
 def test_csv_cells_never_start_a_formula(value, cell):
     assert csv_cell(value) == cell
@@ -222,8 +240,9 @@ def test_giving_by_state_is_the_same_on_a_fiscal_year_from_july(cast):
     # fiscal year; which of them fall in a July fiscal year depends on today: count by hand.
     from donors.models import Gift
 
-    for gift in Gift.objects.filter(status__in=("succeeded", "partially_refunded"),
-                                    tax_date__range=(fy.start, fy.end)).select_related("donor"):
+    for gift in Gift.objects.filter(
+        status__in=("succeeded", "partially_refunded"), tax_date__range=(fy.start, fy.end)
+    ).select_related("donor"):
         address = gift.donor.addresses.filter(is_primary=True).first()
         key = address.region if address else NO_ADDRESS
         expected[key] = expected.get(key, D("0")) + gift.amount - gift.amount_refunded
@@ -238,23 +257,37 @@ def test_next_events_with_their_rsvp_counts(client, board, organization):
         timezone.localdate() + datetime.timedelta(days=10), datetime.time(19, 0), tzinfo=la
     )
     fremont = factories.make_event(
-        name="Fremont Dinner", slug="fremont", city="Fremont", state="CA",
-        time_zone="America/Los_Angeles", capacity=5, starts_at=fremont_start,
+        name="Fremont Dinner",
+        slug="fremont",
+        city="Fremont",
+        state="CA",
+        time_zone="America/Los_Angeles",
+        capacity=5,
+        starts_at=fremont_start,
     )
     gala = factories.make_event(
-        name="Indianapolis Gala", slug="gala", capacity=100,
+        name="Indianapolis Gala",
+        slug="gala",
+        capacity=100,
         starts_at=now + datetime.timedelta(days=3),
     )
-    cancelled = factories.make_event(name="Rained Out Picnic", slug="picnic",
-                                     starts_at=now + datetime.timedelta(days=5))
-    past = factories.make_event(name="Spring Lunch", slug="lunch",
-                                starts_at=now - datetime.timedelta(days=10))
-    factories.make_event(name="Draft Auction", slug="auction", status="draft",
-                         starts_at=now + datetime.timedelta(days=1))
+    cancelled = factories.make_event(
+        name="Rained Out Picnic", slug="picnic", starts_at=now + datetime.timedelta(days=5)
+    )
+    past = factories.make_event(
+        name="Spring Lunch", slug="lunch", starts_at=now - datetime.timedelta(days=10)
+    )
+    factories.make_event(
+        name="Draft Auction",
+        slug="auction",
+        status="draft",
+        starts_at=now + datetime.timedelta(days=1),
+    )
 
     def answer(event, answer, size=1):
-        return rsvp_submit(event=event, donor=factories.make_donor(), answer=answer,
-                           party_size=size)
+        return rsvp_submit(
+            event=event, donor=factories.make_donor(), answer=answer, party_size=size
+        )
 
     # Fremont, 5 seats: parties of 3 and 2 fill it, the next party of 2 waits.
     answer(fremont, "yes", 3)
@@ -279,8 +312,16 @@ def test_next_events_with_their_rsvp_counts(client, board, organization):
     events = response.context["events"]
     assert [e.slug for e in events] == ["gala", "fremont"]  # soonest first
     assert [
-        (e.yes_parties, e.yes_seats, e.capacity, e.waitlist_parties, e.waitlist_seats,
-         e.maybe_parties, e.maybe_seats, e.no_parties)
+        (
+            e.yes_parties,
+            e.yes_seats,
+            e.capacity,
+            e.waitlist_parties,
+            e.waitlist_seats,
+            e.maybe_parties,
+            e.maybe_seats,
+            e.no_parties,
+        )
         for e in events
     ] == [(1, 4, 100, 0, 0, 1, 1, 0), (2, 5, 5, 1, 2, 1, 2, 2)]
 
@@ -288,7 +329,7 @@ def test_next_events_with_their_rsvp_counts(client, board, organization):
     assert html.index("Indianapolis Gala") < html.index("Fremont Dinner")
     for gone in ("Rained Out Picnic", "Spring Lunch", "Draft Auction"):
         assert gone not in html
-    row = html[html.index('data-event="fremont"'):]
+    row = html[html.index('data-event="fremont"') :]
     row = row[: row.index("</tr>")]
     assert 'href="/events/fremont/summary/"' in row
     assert "Fremont, CA" in row
@@ -298,7 +339,7 @@ def test_next_events_with_their_rsvp_counts(client, board, organization):
     assert '<span class="event-waitlist">1 party</span>' in row and "2 seats" in row
     assert '<span class="event-maybe">1</span>' in row
     assert '<span class="event-no">2</span>' in row
-    gala_row = html[html.index('data-event="gala"'):]
+    gala_row = html[html.index('data-event="gala"') :]
     gala_row = gala_row[: gala_row.index("</tr>")]
     assert '<span class="event-yes">4 of 100 seats</span>' in gala_row
     assert '<span class="event-waitlist">0 parties</span>' in gala_row

@@ -79,7 +79,9 @@ def _rows(response) -> int:
 def generous(organization):
     """A donor whose giving is $65,432.09 over two gifts, and an event with a goal and costs."""
     donor = factories.make_donor(first_name="Nadia", last_name="Qureshi")
-    factories.make_gift(donor=donor, amount=Decimal("65000.00"), gift_date=datetime.date(2024, 5, 1))
+    factories.make_gift(
+        donor=donor, amount=Decimal("65000.00"), gift_date=datetime.date(2024, 5, 1)
+    )
     factories.make_gift(donor=donor, amount=Decimal("432.09"), gift_date=datetime.date(2025, 2, 3))
     event = factories.make_event(name="Fremont Gala", revenue_goal=Decimal("50000.00"))
     event.costs = Decimal("12345.67")
@@ -87,9 +89,7 @@ def generous(organization):
     return donor, event
 
 
-def test_an_organizer_cannot_read_a_donors_giving_by_filtering_the_donor_list(
-    generous, organizer
-):
+def test_an_organizer_cannot_read_a_donors_giving_by_filtering_the_donor_list(generous, organizer):
     dana = _client(organizer)
     url = "/admin/donors/donor/?q=Qureshi&"
     probes = {

@@ -66,8 +66,16 @@ def _run_in_the_cluster(func: str, *args) -> None:
     from django_q.worker import worker
 
     tasks, results = Queue(), Queue()
-    tasks.put({"id": uuid.uuid4().hex, "name": "log-test", "func": func, "args": args,
-               "kwargs": {}, "started": timezone.now()})
+    tasks.put(
+        {
+            "id": uuid.uuid4().hex,
+            "name": "log-test",
+            "func": func,
+            "args": args,
+            "kwargs": {},
+            "started": timezone.now(),
+        }
+    )
     tasks.put("STOP")
     worker(tasks, results, Value("f", -1))
     results.put("STOP")
@@ -95,9 +103,17 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
     factories.ensure_benefit_limits()
     # A donation through the webhook, with the donor's card address.
     payment = stripe_on.pay(
-        cents=25000, email=DONOR_EMAILS[0], name="Noor Haddad",
-        address={"line1": STREETS[0], "line2": STREETS[2], "city": "Fresno", "state": "CA",
-                 "postal_code": "93701", "country": "US"},
+        cents=25000,
+        email=DONOR_EMAILS[0],
+        name="Noor Haddad",
+        address={
+            "line1": STREETS[0],
+            "line2": STREETS[2],
+            "city": "Fresno",
+            "state": "CA",
+            "postal_code": "93701",
+            "country": "US",
+        },
     )
     for evt in [
         event("checkout.session.completed", stripe_on.checkout_session_object(payment)),
@@ -106,10 +122,17 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
         assert post_event(Client(), evt).status_code == 200
     assert Gift.objects.filter(donor__emails__email=DONOR_EMAILS[0]).exists()
     # A bad signature is refused (and says why in the log).
-    assert Client().post(
-        "/stripe/webhook/", b"{}", content_type="application/json",
-        HTTP_STRIPE_SIGNATURE="t=1,v1=bad",
-    ).status_code == 400
+    assert (
+        Client()
+        .post(
+            "/stripe/webhook/",
+            b"{}",
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE="t=1,v1=bad",
+        )
+        .status_code
+        == 400
+    )
 
     # An import of gifts from a file, one row bad.
     csv = tmp_path / "gifts.csv"
@@ -122,12 +145,10 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
     bad = tmp_path / "bad.csv"
     bad.write_text(f"donor_email,gift_date,amount,method\n{DONOR_EMAILS[1]},not-a-date,1,cash\n")
     with pytest.raises(CommandError):
-        call_command("import_donations", str(bad), stdout=io.StringIO(),
-                     stderr=io.StringIO())
+        call_command("import_donations", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
 
     # Receipts issued for every due gift and sent by email.
-    call_command("issue_receipts", "--send", "--out", str(tmp_path),
-                 stdout=io.StringIO())
+    call_command("issue_receipts", "--send", "--out", str(tmp_path), stdout=io.StringIO())
     assert len(mail.outbox) == Receipt.objects.count() == 2
     # A donor's mail server refuses the receipt: the send task fails in the task cluster,
     # which logs why.
@@ -142,10 +163,18 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
 
     # An RSVP on the public event page, by a new guest.
     dinner = factories.make_event(slug="log-dinner", organizers=[organizer])
-    response = Client().post(f"/events/{dinner.slug}/", {
-        "first_name": "Lina", "last_name": "Saleh", "email": DONOR_EMAILS[2],
-        "answer": "yes", "party_size": "1", "guest_names": "", "dietary_needs": "",
-    })
+    response = Client().post(
+        f"/events/{dinner.slug}/",
+        {
+            "first_name": "Lina",
+            "last_name": "Saleh",
+            "email": DONOR_EMAILS[2],
+            "answer": "yes",
+            "party_size": "1",
+            "guest_names": "",
+            "dietary_needs": "",
+        },
+    )
     assert response.status_code == 200
     [link] = re.findall(r"http://[^/]+(/events/\S+/confirm/\S+/)", mail.outbox[-1].body)
     assert Client().post(link).status_code == 200  # the guest confirms from their email
@@ -153,8 +182,10 @@ def test_the_main_flows_log_no_donor_email_address_or_secret(
 
     # A failed sign-in, then a right one.
     login = Client()
-    assert login.post("/admin/login/", {"username": "alice", "password": WRONG_PASSWORD}
-                      ).status_code == 200
+    assert (
+        login.post("/admin/login/", {"username": "alice", "password": WRONG_PASSWORD}).status_code
+        == 200
+    )
     login.post("/admin/login/", {"username": "alice", "password": "pw-alice"})
     assert login.get("/admin/").status_code == 200
 

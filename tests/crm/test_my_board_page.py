@@ -34,7 +34,12 @@ def test_member_changes_their_own_goals(client, board, cast):
     client.force_login(board)
     response = client.post(
         "/dashboard/me/",
-        {"fiscal_year": cast.fy, "give_goal": "1500.00", "get_goal": "4000", "member": cast.member_ayesha.pk},
+        {
+            "fiscal_year": cast.fy,
+            "give_goal": "1500.00",
+            "get_goal": "4000",
+            "member": cast.member_ayesha.pk,
+        },
     )
     assert response.status_code == 302
     goal = BoardGoal.objects.get(member=cast.member_omar, fiscal_year=cast.fy)
@@ -49,7 +54,9 @@ def test_member_changes_their_own_goals(client, board, cast):
 def test_member_sets_next_years_goals(client, board, cast):
     client.force_login(board)
     client.post("/dashboard/me/", {"fiscal_year": cast.fy + 1, "give_goal": "10", "get_goal": "20"})
-    assert BoardGoal.objects.get(member=cast.member_omar, fiscal_year=cast.fy + 1).get_goal == D("20.00")
+    assert BoardGoal.objects.get(member=cast.member_omar, fiscal_year=cast.fy + 1).get_goal == D(
+        "20.00"
+    )
 
 
 @pytest.mark.parametrize(
@@ -77,7 +84,9 @@ def test_the_goal_form_needs_the_csrf_token(board, cast):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(board)
-    response = client.post("/dashboard/me/", {"fiscal_year": cast.fy, "give_goal": "1", "get_goal": "1"})
+    response = client.post(
+        "/dashboard/me/", {"fiscal_year": cast.fy, "give_goal": "1", "get_goal": "1"}
+    )
     assert response.status_code == 403
 
 
@@ -110,10 +119,10 @@ def test_a_partly_refunded_gift_counts_only_its_kept_part_toward_the_solicitors_
     html = client.get("/dashboard/me/").content.decode()
 
     assert 'id="my-get">$1,500.00' in html
-    assert "<td class=\"num\">$2,500.00</td><td class=\"num\">$1,500.00</td>" in html
+    assert '<td class="num">$2,500.00</td><td class="num">$1,500.00</td>' in html
 
     acme.status, acme.amount_refunded = "refunded", D("2500.00")
     gift_save(gift=acme)
     html = client.get("/dashboard/me/").content.decode()
     assert 'id="my-get">$0.00' in html
-    assert "<td class=\"num\">$2,500.00</td><td class=\"num\">$0.00</td>" in html
+    assert '<td class="num">$2,500.00</td><td class="num">$0.00</td>' in html

@@ -305,7 +305,9 @@ def test_model_admin_pages_as_every_role(walk):
         pages = [
             (f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", page, need)
             for page, need in ADMIN_PAGES.items()
-        ] + [(name, "extra", need) for name, (lbl, need) in EXTRA_MODEL_PAGES.items() if lbl == label]
+        ] + [
+            (name, "extra", need) for name, (lbl, need) in EXTRA_MODEL_PAGES.items() if lbl == label
+        ]
         for name, page, need in pages:
             if name not in names:
                 continue

@@ -30,7 +30,9 @@ def _last_line(text: str) -> str:
         pytest.param("TIME_ZONE", {"TIME_ZONE": "Mars/Olympus"}, id="TIME_ZONE=Mars/Olympus"),
         pytest.param("DATABASE_URL", {"DATABASE_URL": "nonsense"}, id="DATABASE_URL=nonsense"),
         pytest.param(
-            "DATABASE_URL", {"DATABASE_URL": "mysql://root@127.0.0.1:3306/msp"}, id="DATABASE_URL=mysql"
+            "DATABASE_URL",
+            {"DATABASE_URL": "mysql://root@127.0.0.1:3306/msp"},
+            id="DATABASE_URL=mysql",
         ),
         pytest.param(
             "DATABASE_URL", {"DATABASE_URL": "postgres://127.0.0.1:5432"}, id="DATABASE_URL=no-name"
@@ -49,7 +51,9 @@ def _last_line(text: str) -> str:
             "SECRET_KEY", {**PRODUCTION, "SECRET_KEY": "too-short"}, id="SECRET_KEY-short"
         ),
         pytest.param(
-            "ALLOWED_HOSTS", {**PRODUCTION, "ALLOWED_HOSTS": ""}, id="ALLOWED_HOSTS-empty-in-production"
+            "ALLOWED_HOSTS",
+            {**PRODUCTION, "ALLOWED_HOSTS": ""},
+            id="ALLOWED_HOSTS-empty-in-production",
         ),
     ],
 )

@@ -27,7 +27,11 @@ two_factor_on = override_settings(TWO_FACTOR_REQUIRED=True)
 def _sign_in(client, user, password=None, *, next_url="/admin/", address="203.0.113.7"):
     return client.post(
         LOGIN,
-        {"username": user.username, "password": password or f"pw-{user.username}", "next": next_url},
+        {
+            "username": user.username,
+            "password": password or f"pw-{user.username}",
+            "next": next_url,
+        },
         REMOTE_ADDR=address,
     )
 
@@ -44,7 +48,9 @@ def _enrolled(user) -> str:
 
 def _sign_in_notes(user) -> list[str]:
     entries = LogEntry.objects.get_for_object(user).order_by("pk")
-    return [entry.changes_dict["sign-in"][1] for entry in entries if "sign-in" in entry.changes_dict]
+    return [
+        entry.changes_dict["sign-in"][1] for entry in entries if "sign-in" in entry.changes_dict
+    ]
 
 
 def test_repeated_wrong_passwords_lock_the_login_even_for_the_right_password(client, staff):
@@ -62,14 +68,18 @@ def test_repeated_wrong_passwords_lock_the_login_even_for_the_right_password(cli
 
 def test_repeated_failures_from_one_address_lock_that_address_for_every_login(client, staff, board):
     for number in range(5):
-        client.post(LOGIN, {"username": f"guess{number}", "password": "x"}, REMOTE_ADDR="198.51.100.9")
+        client.post(
+            LOGIN, {"username": f"guess{number}", "password": "x"}, REMOTE_ADDR="198.51.100.9"
+        )
 
     assert _sign_in(client, staff, address="198.51.100.9").status_code == 429
     # Another address is not locked.
     assert _sign_in(client, board, address="198.51.100.10").status_code == 302
 
 
-def test_an_administrator_unlocks_a_locked_out_login_and_it_is_audited(client, administrator, staff):
+def test_an_administrator_unlocks_a_locked_out_login_and_it_is_audited(
+    client, administrator, staff
+):
     for _ in range(6):
         _sign_in(client, staff, "wrong")
     admin_client = type(client)()

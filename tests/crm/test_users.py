@@ -205,9 +205,7 @@ def test_an_administrator_sends_a_new_link_to_someone_who_has_not_set_a_password
     assert "Bob has set a password already: no invitation sent." in refused.content.decode()
 
 
-def test_an_administrator_edits_a_group_and_the_task_queue_through_services(
-    client, administrator
-):
+def test_an_administrator_edits_a_group_and_the_task_queue_through_services(client, administrator):
     """The shell's other admins (role groups, the task queue's schedules and results) write
     through crm.services: a group renamed with its permissions, a schedule added and deleted."""
     client.force_login(administrator)

@@ -25,9 +25,7 @@ def _paginator_line(response) -> str:
     return " ".join(html[start : html.index("</p>", start)].split())
 
 
-def test_unfiltered_big_list_says_about(
-    client, staff, five_gifts, postgres_only, monkeypatch
-):
+def test_unfiltered_big_list_says_about(client, staff, five_gifts, postgres_only, monkeypatch):
     monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_ABOVE", 2)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE donors_gift")
@@ -65,9 +63,7 @@ def _row_links(response) -> list[str]:
     return list(dict.fromkeys(links))  # each row links twice (date and amount)
 
 
-def test_a_deep_page_shows_the_same_rows_in_the_same_order(
-    client, staff, five_gifts, monkeypatch
-):
+def test_a_deep_page_shows_the_same_rows_in_the_same_order(client, staff, five_gifts, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
     from donors.admin.gifts import GiftAdmin
@@ -87,7 +83,9 @@ def test_a_deep_page_shows_the_same_rows_in_the_same_order(
     assert len(id_pages) == 3
 
 
-def test_a_long_list_sorted_by_any_column_reads_its_ids_first(client, staff, five_gifts, monkeypatch):
+def test_a_long_list_sorted_by_any_column_reads_its_ids_first(
+    client, staff, five_gifts, monkeypatch
+):
     """Past DEFER_ABOVE rows even the first page sorts ids alone (a column no index serves,
     such as the amount, then sorts narrow rows, not whole ones) and shows the same rows."""
     from django.db import connection

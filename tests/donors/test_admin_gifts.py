@@ -148,9 +148,8 @@ def test_pledge_payment_over_the_balance_is_shown_again(client, organization, st
     client.force_login(staff)
     response = client.post(ADD_URL, _gift_post(donor, pledge=pledge.pk))
     assert response.status_code == 200
-    assert (
-        "This payment ($250.00) is more than the pledge's unpaid balance ($100.00)."
-        in _errors(response)
+    assert "This payment ($250.00) is more than the pledge's unpaid balance ($100.00)." in _errors(
+        response
     )
     assert not Gift.objects.exists()
 
@@ -239,7 +238,10 @@ def test_gift_list_shows_amounts_as_dollars(client, organization, staff):
     donor = make_donor(first_name="Omar", last_name="Ahmed")
     make_gift(donor, amount=Decimal("2500.00"))
     make_gift(
-        donor, amount=Decimal("80.00"), amount_refunded=Decimal("30.00"), status="partially_refunded"
+        donor,
+        amount=Decimal("80.00"),
+        amount_refunded=Decimal("30.00"),
+        status="partially_refunded",
     )
     client.force_login(staff)
     html = client.get("/admin/donors/gift/?o=3").content.decode()
@@ -257,7 +259,9 @@ def test_money_columns_show_dollars(client, organization, staff, url):
     donor = make_donor(first_name="Imran", last_name="Qureshi")
     pledge_create(donor=donor, amount="12000.00", pledge_date=datetime.date(2026, 1, 10))
     Campaign.objects.create(name="Annual Fund", slug="annual", goal=Decimal("12000.00"))
-    member = BoardMember.objects.create(donor=donor, role="member", term_start=datetime.date(2026, 1, 1))
+    member = BoardMember.objects.create(
+        donor=donor, role="member", term_start=datetime.date(2026, 1, 1)
+    )
     BoardGoal.objects.create(
         member=member, fiscal_year=2026, give_goal=Decimal("12000.00"), get_goal=Decimal("12000.00")
     )

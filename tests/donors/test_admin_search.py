@@ -45,10 +45,20 @@ def test_donor_state_filter_lists_donors_whose_primary_address_is_there(
     client, staff, organization
 ):
     hoosier = make_donor(
-        address={"line1": "1 Monument Cir", "city": "Indianapolis", "region": "IN", "postal_code": "46204"}
+        address={
+            "line1": "1 Monument Cir",
+            "city": "Indianapolis",
+            "region": "IN",
+            "postal_code": "46204",
+        }
     )
     make_donor(
-        address={"line1": "1 Market St", "city": "San Francisco", "region": "CA", "postal_code": "94105"}
+        address={
+            "line1": "1 Market St",
+            "city": "San Francisco",
+            "region": "CA",
+            "postal_code": "94105",
+        }
     )
     client.force_login(staff)
 

@@ -103,9 +103,7 @@ def test_interaction_relationship_and_tag_added_on_the_donor_page_are_audited(
     assert tags.changes_dict["tags"] == added
 
 
-def test_marking_two_donors_different_is_audited_with_the_staff_member(
-    client, organization, staff
-):
+def test_marking_two_donors_different_is_audited_with_the_staff_member(client, organization, staff):
     first = factories.make_donor(first_name="Sara", last_name="Ahmed", email="sara@example.org")
     second = factories.make_donor(first_name="Sara", last_name="Ahmed", email="sara@example.org")
     client.force_login(staff)
@@ -147,9 +145,11 @@ def test_a_merge_records_every_record_it_moved_with_who_merged(client, organizat
     for model, records in moved.items():
         assert records, model
         for record in records:
-            entry = LogEntry.objects.get_for_object(record).filter(
-                changes__donor__isnull=False
-            ).latest("pk")
+            entry = (
+                LogEntry.objects.get_for_object(record)
+                .filter(changes__donor__isnull=False)
+                .latest("pk")
+            )
             assert entry.action == LogEntry.Action.UPDATE, model
             assert entry.actor == staff, model
             assert entry.changes_dict["donor"] == [str(other_pk), str(survivor.pk)], model

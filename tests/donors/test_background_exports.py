@@ -31,7 +31,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def gifts(organization):
-    donor = factories.make_donor(first_name="=HYPERLINK(\"http://evil.example\")", last_name="Khan")
+    donor = factories.make_donor(first_name='=HYPERLINK("http://evil.example")', last_name="Khan")
     return [
         factories.make_gift(donor=donor, amount=Decimal(amount), notes="-2+3")
         for amount in ("10.10", "20.20", "30.30")
@@ -56,8 +56,9 @@ def test_a_csv_over_the_threshold_is_written_in_the_background_and_downloaded_by
 ):
     client.force_login(staff)
 
-    response = _export(client, "gift", "export_csv", [g.pk for g in gifts],
-                       django_capture_on_commit_callbacks)
+    response = _export(
+        client, "gift", "export_csv", [g.pk for g in gifts], django_capture_on_commit_callbacks
+    )
 
     job = ExportJob.objects.get()
     assert response.status_code == 302
@@ -69,7 +70,7 @@ def test_a_csv_over_the_threshold_is_written_in_the_background_and_downloaded_by
     assert f'href="/exports/{job.pk}/download/"' in page.text
     rows = _csv(client.get(f"/exports/{job.pk}/download/"))
     assert sorted(r["amount"] for r in rows) == ["10.10", "20.20", "30.30"]
-    assert {r["donor"] for r in rows} == {"'=HYPERLINK(\"http://evil.example\") Khan"}
+    assert {r["donor"] for r in rows} == {'\'=HYPERLINK("http://evil.example") Khan'}
     assert {r["notes"] for r in rows} == {"'-2+3"}
     assert (job.requested_by, job.kind, job.format) == (staff, "gifts", "csv")
 
@@ -78,8 +79,9 @@ def test_a_csv_under_the_threshold_still_streams_at_once(
     client, staff, gifts, django_capture_on_commit_callbacks
 ):
     client.force_login(staff)
-    response = _export(client, "gift", "export_csv", [gifts[0].pk, gifts[1].pk],
-                       django_capture_on_commit_callbacks)
+    response = _export(
+        client, "gift", "export_csv", [gifts[0].pk, gifts[1].pk], django_capture_on_commit_callbacks
+    )
     assert response.status_code == 200
     assert len(_csv(response)) == 2
     assert not ExportJob.objects.exists()
@@ -104,7 +106,7 @@ def test_a_donor_workbook_for_the_whole_filtered_list(
     header, *rows = list(book.worksheets[0].iter_rows(values_only=True))
     record = dict(zip(header, rows[0], strict=True))
     # A workbook keeps the text as stored: it is a text cell, which no spreadsheet runs.
-    assert record["donor_first_name"] == "=HYPERLINK(\"http://evil.example\")"
+    assert record["donor_first_name"] == '=HYPERLINK("http://evil.example")'
     assert record["lifetime_total"] == 60.6  # board members see giving: with the figures
 
 

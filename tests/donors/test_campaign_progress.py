@@ -38,14 +38,17 @@ def _by_name(progress):
     ],
 )
 def test_each_gift_falls_in_one_channel(method, processor, amount, benefit, declined, expected):
-    assert channel_of(
-        method=method,
-        processor=processor,
-        amount=D(amount),
-        benefit_value=D(benefit),
-        benefit_declined=declined,
-        major_threshold=D("1000"),
-    ) == expected
+    assert (
+        channel_of(
+            method=method,
+            processor=processor,
+            amount=D(amount),
+            benefit_value=D(benefit),
+            benefit_declined=declined,
+            major_threshold=D("1000"),
+        )
+        == expected
+    )
 
 
 def test_active_campaigns_count_each_gift_once_net_of_refunds(cast):
@@ -131,8 +134,15 @@ def test_staff_choose_a_campaigns_channels_in_the_back_office(client, staff, org
     client.force_login(staff)
     response = client.post(
         "/admin/donors/campaign/add/",
-        {"name": "Gala", "slug": "gala", "goal": "1000", "is_active": "on",
-         "channels": ["major", "events"], "description": "", "globalgiving_project_id": ""},
+        {
+            "name": "Gala",
+            "slug": "gala",
+            "goal": "1000",
+            "is_active": "on",
+            "channels": ["major", "events"],
+            "description": "",
+            "globalgiving_project_id": "",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Campaign.objects.get(slug="gala").channels == ["events", "major"]

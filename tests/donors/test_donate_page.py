@@ -148,7 +148,11 @@ def test_donation_through_the_page_appears_once_in_the_admin_with_fee_net_donor_
         deliver(evt)
         deliver(evt)
     gift = Gift.objects.get()
-    assert (gift.amount, gift.fee, gift.net) == (Decimal("103.30"), Decimal("3.34"), Decimal("99.96"))
+    assert (gift.amount, gift.fee, gift.net) == (
+        Decimal("103.30"),
+        Decimal("3.34"),
+        Decimal("99.96"),
+    )
     assert gift.gift_date == datetime.date(2026, 2, 28)  # 18:30 in California
     assert gift.campaign.slug == "gala-2026"
     client = Client()

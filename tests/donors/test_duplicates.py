@@ -20,7 +20,9 @@ def _donor_with_everything(name: str, email: str, **fields):
     factories.make_gift(donor=donor, amount=Decimal("100.00"))
     other = factories.make_donor()
     services.soft_credit_add(gift=factories.make_gift(donor=other), donor=donor, kind="solicitor")
-    services.pledge_create(donor=donor, amount=Decimal("500"), pledge_date=datetime.date(2025, 1, 1))
+    services.pledge_create(
+        donor=donor, amount=Decimal("500"), pledge_date=datetime.date(2025, 1, 1)
+    )
     services.recurring_plan_create(donor=donor, amount="20", started_on=datetime.date(2025, 1, 1))
     return donor
 
@@ -66,7 +68,9 @@ def test_merge_moves_gifts_soft_credits_pledges_and_plans_and_keeps_richer_conta
     assert survivor.do_not_solicit is True
     assert "Prefers phone calls." in survivor.notes
     assert (survivor.lifetime_total, survivor.gift_count) == (Decimal("200.00"), 2)
-    merged = [e for e in LogEntry.objects.get_for_object(survivor) if "merged" in (e.changes_dict or {})]
+    merged = [
+        e for e in LogEntry.objects.get_for_object(survivor) if "merged" in (e.changes_dict or {})
+    ]
     assert merged and merged[0].actor == staff
 
 
@@ -84,7 +88,9 @@ def test_the_duplicates_page_lists_pairs_and_forgets_those_marked_different(twin
 def test_same_phone_and_same_name_and_zip_are_likely_duplicates(organization, staff, client):
     address = {"line1": "2 Elm", "city": "Fishers", "region": "IN", "postal_code": "46038"}
     factories.make_donor(first_name="Omar", last_name="Shah", address=address)
-    factories.make_donor(first_name="omar", last_name="SHAH", address={**address, "postal_code": "46038-1111"})
+    factories.make_donor(
+        first_name="omar", last_name="SHAH", address={**address, "postal_code": "46038-1111"}
+    )
     factories.make_donor(first_name="Hina", last_name="Rauf", phone="+13175550199")
     factories.make_donor(first_name="H.", last_name="Rauf", phone="+13175550199")
     client.force_login(staff)

@@ -39,7 +39,7 @@ def read_xlsx(response) -> list[dict]:
 def hostile(organization):
     """A donor whose fields a spreadsheet would run as formulas."""
     donor = factories.make_donor(
-        first_name="=HYPERLINK(\"http://evil.example\")",
+        first_name='=HYPERLINK("http://evil.example")',
         last_name="@SUM(A1)",
         email="x@example.org",
         tags=["-2+3", "+cmd"],
@@ -62,7 +62,7 @@ def test_staff_export_donors_as_csv_with_formulas_neutralized(client, staff, hos
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="donors-')
     [row] = read_csv(response)
-    assert row["donor_first_name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["donor_first_name"] == '\'=HYPERLINK("http://evil.example")'
     assert row["donor_last_name"] == "'@SUM(A1)"
     assert row["address_line1"] == "'=1+1"
     assert row["tags"] == "'+cmd; -2+3"
@@ -91,7 +91,9 @@ def test_board_members_export_gifts_as_xlsx_with_typed_amounts(
 
 def test_gift_export_as_csv_reads_back_every_selected_gift(client, staff, organization):
     donor = factories.make_donor()
-    gifts = [factories.make_gift(donor=donor, amount=Decimal(a)) for a in ("10.10", "20.20", "30.30")]
+    gifts = [
+        factories.make_gift(donor=donor, amount=Decimal(a)) for a in ("10.10", "20.20", "30.30")
+    ]
     client.force_login(staff)
     rows = read_csv(export(client, "gift", "export_csv", [g.pk for g in gifts]))
     assert sorted(r["amount"] for r in rows) == ["10.10", "20.20", "30.30"]
@@ -135,8 +137,16 @@ def test_a_workbook_keeps_every_text_as_typed_in_text_cells(
         "address_line1": "+1 317 555 0123 (ask for Omar)",
         "address_line2": "-2+3",
     }  # fmt: skip
-    assert {cells[name].data_type for name in ("donor_first_name", "donor_last_name", "phone",
-                                               "address_line1", "address_line2")} == {"s"}
+    assert {
+        cells[name].data_type
+        for name in (
+            "donor_first_name",
+            "donor_last_name",
+            "phone",
+            "address_line1",
+            "address_line2",
+        )
+    } == {"s"}
     # Marked as typed with a quote, so that editing the cell in Excel keeps it text.
     assert cells["donor_first_name"].quotePrefix and cells["phone"].quotePrefix
     assert cells["lifetime_total"].data_type == "n"

@@ -29,9 +29,7 @@ def _figures(donor):
 
 
 def _years(donor):
-    return {
-        t.year: (t.total, t.gift_count) for t in DonorYearTotal.objects.filter(donor=donor)
-    }
+    return {t.year: (t.total, t.gift_count) for t in DonorYearTotal.objects.filter(donor=donor)}
 
 
 NO_GIFTS = dict(

@@ -52,9 +52,7 @@ def _card(donor, n: int) -> Gift:
     )
 
 
-def test_a_check_gift_is_recorded_in_a_handful_of_queries(
-    warmed, django_assert_max_num_queries
-):
+def test_a_check_gift_is_recorded_in_a_handful_of_queries(warmed, django_assert_max_num_queries):
     donor = make_donor()  # no time zone of its own: the organization's is used
     make_gift(donor=donor, amount=Decimal("40.00"), gift_date=datetime.date(2024, 6, 1))
     with django_assert_max_num_queries(CHECK_GIFT_QUERIES):
@@ -73,9 +71,7 @@ def test_a_check_gift_is_recorded_in_a_handful_of_queries(
     assert DonorYearTotal.objects.get(donor=donor, year=2025).total == Decimal("25.00")
 
 
-def test_a_stripe_gift_is_recorded_in_a_handful_of_queries(
-    warmed, django_assert_max_num_queries
-):
+def test_a_stripe_gift_is_recorded_in_a_handful_of_queries(warmed, django_assert_max_num_queries):
     donor = make_donor(time_zone="America/Chicago")
     with django_assert_max_num_queries(STRIPE_GIFT_QUERIES):
         gift = _card(donor, 1)
@@ -107,9 +103,7 @@ def test_the_organization_is_read_once_for_many_gifts(warmed):
                 method="cash",
                 gift_date=datetime.date(2025, 1, 9),
             )
-    reads = [
-        q["sql"] for q in captured.captured_queries if "donors_organization" in q["sql"]
-    ]
+    reads = [q["sql"] for q in captured.captured_queries if "donors_organization" in q["sql"]]
     assert len(reads) <= 1, reads
 
 

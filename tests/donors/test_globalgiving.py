@@ -41,12 +41,18 @@ def test_sync_stores_the_recorded_figures_with_their_time(peer, capsys):
     assert summary["ok"] is True
     project = summary["projects"][0]
     assert (project["funding"], project["goal"], project["remaining"]) == (
-        "18342.50", "50000.00", "31657.50"
+        "18342.50",
+        "50000.00",
+        "31657.50",
     )
     assert project["number_of_donations"] == 212
     fetch = GlobalGivingFetch.objects.get()
     assert (fetch.ok, fetch.funding, fetch.goal, fetch.donation_count, fetch.project_status) == (
-        True, D("18342.50"), D("50000.00"), 212, "active"
+        True,
+        D("18342.50"),
+        D("50000.00"),
+        212,
+        "active",
     )
     assert fetch.fetched_at is not None
     asked = peer.requests[0]
@@ -65,10 +71,14 @@ def test_numbers_are_read_as_numbers_or_strings():
 
 def test_a_collection_answer_is_read_for_the_project_asked():
     body = json.dumps(
-        {"projects": {"project": [
-            {"id": 1, "funding": "5", "goal": "10", "numberOfDonations": "1"},
-            {"id": 7, "funding": "6", "goal": "12", "numberOfDonations": "2"},
-        ]}}
+        {
+            "projects": {
+                "project": [
+                    {"id": 1, "funding": "5", "goal": "10", "numberOfDonations": "1"},
+                    {"id": 7, "funding": "6", "goal": "12", "numberOfDonations": "2"},
+                ]
+            }
+        }
     )
     assert parse_project(body, project_id="7").funding == D("6.00")
 
@@ -148,7 +158,8 @@ def test_the_hourly_schedule_exists_once(db):
     globalgiving_schedule_ensure()
     schedule = Schedule.objects.get(name=SCHEDULE_NAME)
     assert (schedule.func, schedule.schedule_type) == (
-        "donors.tasks.globalgiving_sync_task", Schedule.HOURLY
+        "donors.tasks.globalgiving_sync_task",
+        Schedule.HOURLY,
     )
 
 

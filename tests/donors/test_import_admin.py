@@ -49,7 +49,10 @@ def test_staff_preview_then_confirm_creates_the_gifts(client, staff, organizatio
 
     done = confirm(client, "gift", preview)
     assert done.status_code == 302
-    assert sorted(Gift.objects.values_list("amount", flat=True)) == [Decimal("100.00"), Decimal("1250.00")]
+    assert sorted(Gift.objects.values_list("amount", flat=True)) == [
+        Decimal("100.00"),
+        Decimal("1250.00"),
+    ]
     record = ImportRun.objects.get()
     assert (record.user, record.source, record.file_name) == (staff, "admin", "gifts.csv")
     page = client.get(done["Location"])
@@ -75,8 +78,14 @@ def test_the_preview_shows_row_errors_and_offers_no_confirm(client, staff, organ
 
 def test_an_unknown_column_is_shown_on_the_header_line(client, staff, organization):
     client.force_login(staff)
-    preview = upload(client, "gift", csv_bytes(["donor_email", "gift_date", "amount", "method",
-                                                "tip"], [["a@example.org", "2025-01-01", "5", "cash", "1"]]))
+    preview = upload(
+        client,
+        "gift",
+        csv_bytes(
+            ["donor_email", "gift_date", "amount", "method", "tip"],
+            [["a@example.org", "2025-01-01", "5", "cash", "1"]],
+        ),
+    )
     assert "unknown column &#x27;tip&#x27;" in preview.text
     assert "confirm_form" not in preview.context
 

@@ -127,7 +127,10 @@ def test_bad_values_are_reported_by_line_and_column_and_nothing_is_imported(tmp_
     )
     output = failing(path)
 
-    assert "line 3, gift_date: gift_date 05/01/2025 could be May 1 or January 5: use YYYY-MM-DD" in output
+    assert (
+        "line 3, gift_date: gift_date 05/01/2025 could be May 1 or January 5: use YYYY-MM-DD"
+        in output
+    )
     assert "line 3, amount: amount '1,2O0' is not a number" in output
     assert "line 3, check_number: check_number '12.7' is not a whole number" in output
     assert "line 4, gift_date: gift_date 13/01/2025: use YYYY-MM-DD" in output
@@ -161,7 +164,9 @@ def test_the_gift_rules_apply_to_imported_rows(tmp_path, organization):
 
 def test_unknown_and_missing_columns_are_errors(tmp_path, organization):
     path = write_csv(
-        tmp_path / "cols.csv", ["donor_email", "gift_date", "colour"], [["a@example.org", "2025-01-05", "red"]]
+        tmp_path / "cols.csv",
+        ["donor_email", "gift_date", "colour"],
+        [["a@example.org", "2025-01-05", "red"]],
     )
     output = failing(path)
     assert "line 1, colour: unknown column 'colour'" in output
@@ -170,14 +175,18 @@ def test_unknown_and_missing_columns_are_errors(tmp_path, organization):
 
 
 def test_a_file_with_errors_exits_non_zero(tmp_path):
-    path = write_csv(tmp_path / "cols.csv", ["donor_email", "gift_date", "amount", "method", "tip"], [])
+    path = write_csv(
+        tmp_path / "cols.csv", ["donor_email", "gift_date", "amount", "method", "tip"], []
+    )
     done = processes.manage("import_donations", str(path), env=processes.clean_env())
     assert done.returncode == 1
     assert "unknown column 'tip'" in done.stderr
     assert "nothing was imported" in done.stderr
 
 
-def test_skip_errors_imports_good_rows_and_returns_bad_ones_with_their_error(tmp_path, organization):
+def test_skip_errors_imports_good_rows_and_returns_bad_ones_with_their_error(
+    tmp_path, organization
+):
     path = write_csv(
         tmp_path / "mixed.csv",
         ["donor_email", "donor_last_name", "gift_date", "amount", "method"],
@@ -190,7 +199,10 @@ def test_skip_errors_imports_good_rows_and_returns_bad_ones_with_their_error(tmp
     summary = run(path, "--skip-errors")
 
     assert (summary["new"], summary["skipped"]) == (2, 1)
-    assert sorted(Gift.objects.values_list("amount", flat=True)) == [Decimal("20.00"), Decimal("100.00")]
+    assert sorted(Gift.objects.values_list("amount", flat=True)) == [
+        Decimal("20.00"),
+        Decimal("100.00"),
+    ]
     assert not Donor.objects.filter(last_name="Shah").exists()
     bad = read_csv(tmp_path / "mixed.csv.errors.csv")
     assert bad == [
@@ -238,7 +250,9 @@ def test_donors_are_matched_by_email_then_name_and_postal_code(tmp_path, organiz
     assert list(zara.emails.values_list("email", flat=True)) == ["zara@example.org"]
 
 
-def test_xlsx_files_import_and_a_fraction_in_a_whole_number_column_is_refused(tmp_path, organization):
+def test_xlsx_files_import_and_a_fraction_in_a_whole_number_column_is_refused(
+    tmp_path, organization
+):
     header = ["donor_email", "donor_last_name", "gift_date", "amount", "method", "check_number"]
     good = write_xlsx(
         tmp_path / "good.xlsx",
@@ -248,7 +262,9 @@ def test_xlsx_files_import_and_a_fraction_in_a_whole_number_column_is_refused(tm
     assert run(good)["new"] == 1
     gift = Gift.objects.get()
     assert (gift.amount, gift.gift_date, gift.check_number) == (
-        Decimal("250.50"), datetime.date(2025, 4, 1), "1001"
+        Decimal("250.50"),
+        datetime.date(2025, 4, 1),
+        "1001",
     )
     bad = write_xlsx(
         tmp_path / "bad.xlsx",
@@ -259,10 +275,15 @@ def test_xlsx_files_import_and_a_fraction_in_a_whole_number_column_is_refused(tm
 
 
 def test_soft_credits_and_pledge_payments(tmp_path, organization):
-    employer = factories.make_donor(kind=DonorKind.COMPANY, organization_name="Acme", email="hr@acme.example")
+    employer = factories.make_donor(
+        kind=DonorKind.COMPANY, organization_name="Acme", email="hr@acme.example"
+    )
     employee = factories.make_donor(first_name="Bilal", last_name="Raza", email="bilal@example.org")
     pledge = services.pledge_create(
-        donor=employee, amount=Decimal("300"), pledge_date=datetime.date(2025, 1, 1), external_id="P-1"
+        donor=employee,
+        amount=Decimal("300"),
+        pledge_date=datetime.date(2025, 1, 1),
+        external_id="P-1",
     )
     path = write_csv(
         tmp_path / "soft.csv",
@@ -279,7 +300,10 @@ def test_soft_credits_and_pledge_payments(tmp_path, organization):
     assert match.donor == employer
     credit = SoftCredit.objects.get()
     assert (credit.gift, credit.donor, credit.kind, credit.amount) == (
-        match, employee, "match", Decimal("100.00")
+        match,
+        employee,
+        "match",
+        Decimal("100.00"),
     )
     pledge.refresh_from_db()
     assert Gift.objects.get(external_id="C-1").pledge == pledge
@@ -291,7 +315,9 @@ def test_soft_credits_and_pledge_payments(tmp_path, organization):
 
 def test_overpaying_a_pledge_or_an_unknown_soft_credit_donor_is_an_error(tmp_path, organization):
     donor = factories.make_donor(email="p@example.org")
-    services.pledge_create(donor=donor, amount=Decimal("100"), pledge_date=datetime.date(2025, 1, 1), external_id="P-9")
+    services.pledge_create(
+        donor=donor, amount=Decimal("100"), pledge_date=datetime.date(2025, 1, 1), external_id="P-9"
+    )
     path = write_csv(
         tmp_path / "pledge.csv",
         ["donor_email", "gift_date", "amount", "method", "pledge_id", "soft_credit_email", "soft_credit_kind"],
@@ -302,7 +328,9 @@ def test_overpaying_a_pledge_or_an_unknown_soft_credit_donor_is_an_error(tmp_pat
         ],
     )  # fmt: skip
     output = failing(path)
-    assert "line 3, amount: amount $60.00 is more than pledge 'P-9' has left to pay ($40.00)" in output
+    assert (
+        "line 3, amount: amount $60.00 is more than pledge 'P-9' has left to pay ($40.00)" in output
+    )
     assert "line 4, pledge_id: pledge_id 'P-404' matches no pledge" in output
     assert "soft_credit_email 'nobody@example.org' matches no donor" in output
     assert not Gift.objects.exists()
@@ -321,7 +349,10 @@ def test_two_identical_rows_without_external_id_are_an_error(tmp_path, organizat
 def test_human_summary_without_json(gifts_file):
     out = StringIO()
     call_command("import_donations", str(gifts_file), stdout=out)
-    assert "gifts.csv: imported 3 gift rows: 3 new, 0 updated, 0 unchanged, 0 skipped; 2 new donors." in out.getvalue()
+    assert (
+        "gifts.csv: imported 3 gift rows: 3 new, 0 updated, 0 unchanged, 0 skipped; 2 new donors."
+        in out.getvalue()
+    )
 
 
 def test_the_import_run_page_shows_who_imported_what_and_lists_its_gifts(gifts_file, staff, client):
@@ -336,7 +367,9 @@ def test_the_import_run_page_shows_who_imported_what_and_lists_its_gifts(gifts_f
     assert "3 gifts" in listing.text or len(listing.context["cl"].result_list) == 3
 
 
-def test_an_import_keeps_the_dashboard_month_totals_and_figures_equal_to_its_gifts(tmp_path, organization):
+def test_an_import_keeps_the_dashboard_month_totals_and_figures_equal_to_its_gifts(
+    tmp_path, organization
+):
     # On PostgreSQL the gifts go in by COPY and the totals follow once per statement.
     from donors.models import GiftMonthTotal
     from donors.services.month_totals import gift_month_totals_rebuild
@@ -378,7 +411,9 @@ def test_a_dry_run_of_a_file_with_bad_rows_says_what_a_real_run_would_do(tmp_pat
 
     # With --skip-errors: the good row would go in; no failure for what the user accepted.
     out, err = StringIO(), StringIO()
-    call_command("import_donations", str(path), "--dry-run", "--skip-errors", stdout=out, stderr=err)
+    call_command(
+        "import_donations", str(path), "--dry-run", "--skip-errors", stdout=out, stderr=err
+    )
     assert "would import 2 gift rows: 1 new, 0 updated, 0 unchanged, 1 skipped" in out.getvalue()
     assert "a real run would skip those rows" in err.getvalue()
     assert not Gift.objects.exists()

@@ -46,7 +46,10 @@ def test_import_creates_donors_with_contacts_tags_and_preferences(donors_file, s
     ayesha = Donor.objects.get(emails__email="ayesha@example.org")
     address = ayesha.addresses.get()
     assert (address.line1, address.region, address.postal_code, address.is_primary) == (
-        "1 Main St", "IN", "46032", True
+        "1 Main St",
+        "IN",
+        "46032",
+        True,
     )
     assert str(ayesha.phone) == "+13175550100"
     assert sorted(ayesha.tags.values_list("name", flat=True)) == ["dinner", "volunteer"]
@@ -109,8 +112,8 @@ def test_bad_rows_are_reported_and_nothing_is_imported(tmp_path, organization):
 
 def test_xlsx_donor_file(tmp_path, organization):
     path = write_xlsx(
-        tmp_path / "donors.xlsx", ["donor_first_name", "donor_last_name", "postal_code", "city",
-                                   "address_line1", "state"],
+        tmp_path / "donors.xlsx",
+        ["donor_first_name", "donor_last_name", "postal_code", "city", "address_line1", "state"],
         [["Hina", "Rauf", 46204, "Indianapolis", "2 Meridian", "IN"]],
     )
     assert run(path)["new"] == 1

@@ -51,10 +51,15 @@ def test_each_payout_is_one_gift_from_globalgiving_with_soft_credits(report):
     assert platform.display_name == "GlobalGiving"
     march = Gift.objects.get(external_id="globalgiving:D-100")
     assert (march.donor, march.method, march.amount, march.gift_date) == (
-        platform, "globalgiving", Decimal("85.00"), datetime.date(2025, 3, 9)
+        platform,
+        "globalgiving",
+        Decimal("85.00"),
+        datetime.date(2025, 3, 9),
     )
     assert march.designation == "Schools"
-    credits = {(c.donor.display_name, c.kind, c.amount) for c in SoftCredit.objects.filter(gift=march)}
+    credits = {
+        (c.donor.display_name, c.kind, c.amount) for c in SoftCredit.objects.filter(gift=march)
+    }
     assert credits == {
         ("Ayesha Khan", "platform_donor", Decimal("60.00")),
         ("Omar Shah", "platform_donor", Decimal("25.00")),
@@ -98,7 +103,10 @@ def test_bad_rows_and_missing_columns_are_reported(tmp_path, organization):
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_globalgiving", str(path), stdout=StringIO(), stderr=err)
-    assert "line 2, donation_date: donation_date 03/02/2025 could be March 2 or February 3" in err.getvalue()
+    assert (
+        "line 2, donation_date: donation_date 03/02/2025 could be March 2 or February 3"
+        in err.getvalue()
+    )
     assert "line 2, donation_amount: donation_amount 'ten' is not a number" in err.getvalue()
     assert "line 2, disbursement_id: disbursement_id is missing" in err.getvalue()
     nothing = write_csv(tmp_path / "cols.csv", ["Date"], [["2025-01-01"]])

@@ -162,7 +162,9 @@ def test_the_admin_gift_import_previews_and_adds_the_new_email(client, staff, ay
     done = confirm(client, "gift", preview)
     assert "Import finished: 0 new, 1 updated" in client.get(done["Location"]).text
     assert [e for e, _ in emails_of(ayesha)] == [
-        "ayesha@example.org", "ayesha.work@example.org", "third@example.org"
+        "ayesha@example.org",
+        "ayesha.work@example.org",
+        "third@example.org",
     ]
     assert ayesha.gifts.count() == 1
 

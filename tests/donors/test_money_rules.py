@@ -47,20 +47,24 @@ def test_the_database_counts_a_soft_credit_as_python_does(
     # rule that forgot it would count $83 where Python counts $83.33.
     credit = max(D("0.01"), (amount * D(credit_share.numerator) / credit_share.denominator)
                  .quantize(D("0.01")))  # fmt: skip
-    refunded = (amount * D(refund_share.numerator) / refund_share.denominator).quantize(
-        D("0.01")
-    )
+    refunded = (amount * D(refund_share.numerator) / refund_share.denominator).quantize(D("0.01"))
     credit, refunded = min(credit, amount), min(refunded, amount)
     SoftCredit.objects.all().delete()
-    status = "succeeded" if not refunded else "refunded" if refunded == amount else (
-        "partially_refunded"
+    status = (
+        "succeeded"
+        if not refunded
+        else "refunded"
+        if refunded == amount
+        else ("partially_refunded")
     )
     gift = factories.make_gift(amount=amount, amount_refunded=refunded, status=status)
     soft_credit_add(gift=gift, donor=factories.make_donor(), kind="solicitor", amount=credit)
 
-    row = SoftCredit.objects.annotate(
-        counts=soft_credit_kept_expression()
-    ).values_list("counts", "gift__amount", "gift__amount_refunded").get()
+    row = (
+        SoftCredit.objects.annotate(counts=soft_credit_kept_expression())
+        .values_list("counts", "gift__amount", "gift__amount_refunded")
+        .get()
+    )
     assert row[0] == soft_credit_kept(credit, row[1], row[2])
 
 

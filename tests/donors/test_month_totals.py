@@ -44,8 +44,13 @@ def test_month_totals_follow_every_kind_of_write(organization):
     factories.make_gift(amount=D("0.20"), campaign=campaign, gift_date=day)
     factories.make_gift(amount=D("1500.00"), method="wire", gift_date=day)
     factories.make_gift(platform, amount=D("900.00"), method="globalgiving", campaign=campaign)
-    card = factories.make_gift(amount=D("150.00"), method="card", processor="stripe",
-                               benefit_value=D("60"), gift_date=datetime.date(2025, 4, 2))
+    card = factories.make_gift(
+        amount=D("150.00"),
+        method="card",
+        processor="stripe",
+        benefit_value=D("60"),
+        gift_date=datetime.date(2025, 4, 2),
+    )
     assert _kept() == _from_gifts(D("1000"))
     assert _kept()[(datetime.date(2025, 3, 1), campaign.pk, "checks")] == (30, 2)
 
@@ -112,8 +117,13 @@ def test_the_migrations_frozen_recount_gives_what_the_triggers_kept(organization
     campaign = factories.make_campaign()
     factories.make_gift(amount=D("1500.00"), method="wire", campaign=campaign)
     factories.make_gift(amount=D("0.30"), gift_date=datetime.date(2025, 2, 28))
-    card = factories.make_gift(amount=D("150.00"), method="card", processor="stripe",
-                               benefit_value=D("60"), gift_date=datetime.date(2025, 4, 2))
+    card = factories.make_gift(
+        amount=D("150.00"),
+        method="card",
+        processor="stripe",
+        benefit_value=D("60"),
+        gift_date=datetime.date(2025, 4, 2),
+    )
     card.status, card.amount_refunded = "partially_refunded", D("49.99")
     gift_save(gift=card)
     kept = _kept()

@@ -64,16 +64,19 @@ def test_the_receipt_check_never_answers_500(code):
 json_keys = st.sampled_from(["id", "type", "data", "object", "created"]) | st.text(max_size=8)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(json_keys, children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(json_keys, children, max_size=5)
+    ),
     max_leaves=20,
 )
 
 
 def _applicable(value) -> bool:
     """An event the books would act on (a genuine Stripe event a handler applies)."""
-    return isinstance(value, dict) and isinstance(value.get("type"), str) and (
-        value["type"] in HANDLERS
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("type"), str)
+        and (value["type"] in HANDLERS)
     )
 
 
@@ -89,9 +92,9 @@ event_like = st.fixed_dictionaries(
 bodies = st.one_of(
     st.binary(max_size=2000),
     st.text(max_size=500).map(lambda t: t.encode("utf-8")),
-    (json_values | event_like).filter(lambda v: not _applicable(v)).map(
-        lambda v: json.dumps(v).encode()
-    ),
+    (json_values | event_like)
+    .filter(lambda v: not _applicable(v))
+    .map(lambda v: json.dumps(v).encode()),
 )
 signatures = st.sampled_from(["none", "junk", "signed", "wrong-secret", "stale"])
 

@@ -62,7 +62,10 @@ def test_soft_credit_never_changes_the_credited_donors_figures(organization):
     sponsor.refresh_from_db()
     assert before == (Decimal("40.00"), 1, Decimal("40.00"), 1)
     assert (
-        advisor.lifetime_total, advisor.gift_count, advisor.largest_gift, advisor.years_given
+        advisor.lifetime_total,
+        advisor.gift_count,
+        advisor.largest_gift,
+        advisor.years_given,
     ) == before
     assert sponsor.lifetime_total == Decimal("10000.00")
 

@@ -30,9 +30,7 @@ def _post(server: Server, evt: dict) -> tuple[int, dict]:
 
 
 @pytest.mark.django_db
-def test_database_down_answers_503_and_the_retry_records_the_payment_once(
-    stripe_peer, tmp_path
-):
+def test_database_down_answers_503_and_the_retry_records_the_payment_once(stripe_peer, tmp_path):
     payment = stripe_peer.pay(cents=6000, fee_cents=204)
     evt = event("charge.succeeded", stripe_peer.charge_object(payment["charge"]))
     stripe_env = dict(

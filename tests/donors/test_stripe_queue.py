@@ -89,4 +89,3 @@ def test_all_deliveries_answered_at_once_and_each_payment_recorded_once_by_the_c
     assert recorded == {
         p["payment_intent"]: (1, round((1000 + n) / 100, 2), 0.59) for n, p in enumerate(payments)
     }
-

@@ -44,7 +44,11 @@ def test_reconciliation_records_a_gift_the_webhooks_missed(peer):
     assert [d["kind"] for d in result["differences"]] == ["missing_gift"]
     assert result["differences"][0]["charge"] == missed["charge"]
     gift = Gift.objects.get(stripe_payment_id=missed["payment_intent"])
-    assert (gift.amount, gift.fee, gift.net) == (Decimal("120.00"), Decimal("3.78"), Decimal("116.22"))
+    assert (gift.amount, gift.fee, gift.net) == (
+        Decimal("120.00"),
+        Decimal("3.78"),
+        Decimal("116.22"),
+    )
     assert gift.donor.display_name == "Missed Donor"
     # Run again: nothing left to record, nothing differs.
     again = run("--since", since.isoformat())
@@ -68,8 +72,14 @@ def test_reconciliation_reports_mismatches_and_gifts_stripe_does_not_know(peer):
     )  # fmt: skip
     since = datetime.date.today() - datetime.timedelta(days=1)
     output = run("--since", since.isoformat())
-    assert f"amount_mismatch: Gift #{gift.pk} says $55.00; Stripe charge {paid['charge']} was $50.00." in output
-    assert "refund_mismatch" in output and "Stripe refunded $20.00, the books had $0.00; now $20.00" in output
+    assert (
+        f"amount_mismatch: Gift #{gift.pk} says $55.00; Stripe charge {paid['charge']} was $50.00."
+        in output
+    )
+    assert (
+        "refund_mismatch" in output
+        and "Stripe refunded $20.00, the books had $0.00; now $20.00" in output
+    )
     assert f"unknown_to_stripe: Gift #{ghost.pk}" in output and "pi_ghost" in output
     partly = Gift.objects.get(stripe_payment_id=refunded["payment_intent"])
     assert (partly.status, partly.amount_refunded) == ("partially_refunded", Decimal("20.00"))

@@ -27,8 +27,11 @@ def test_subscription_payment_events_in_every_order_leave_one_gift_on_the_plan(s
         "checkout": event(
             "checkout.session.completed",
             stripe_on.checkout_session_object(
-                paid, metadata=metadata, mode="subscription",
-                subscription=paid["subscription"], invoice=invoice["id"],
+                paid,
+                metadata=metadata,
+                mode="subscription",
+                subscription=paid["subscription"],
+                invoice=invoice["id"],
             ),
         ),  # fmt: skip
         "invoice": event("invoice.paid", invoice),
@@ -61,11 +64,15 @@ def test_subscription_payment_events_in_every_order_leave_one_gift_on_the_plan(s
 
 def test_each_paid_invoice_is_one_more_gift_on_the_plan(stripe_on):
     first = stripe_on.subscribe(cents=5000)
-    deliver(event("invoice.paid", stripe_on.invoice_object(first, subscription=first["subscription"])))
+    deliver(
+        event("invoice.paid", stripe_on.invoice_object(first, subscription=first["subscription"]))
+    )
     # Next month's payment on the same subscription (a new payment intent and charge).
     second = stripe_on.pay(cents=5000, customer_id=first["customer"], email="bilal@example.org",
                            name="Bilal Ahmed")  # fmt: skip
-    deliver(event("invoice.paid", stripe_on.invoice_object(second, subscription=first["subscription"])))
+    deliver(
+        event("invoice.paid", stripe_on.invoice_object(second, subscription=first["subscription"]))
+    )
     plan = RecurringPlan.objects.get()
     assert plan.gifts.count() == 2
     assert plan.donor.lifetime_total == Decimal("100.00")

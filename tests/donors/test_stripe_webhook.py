@@ -96,7 +96,11 @@ def test_donor_without_known_time_zone_gets_the_organizations_date(stripe_on):
         cents=2500, charged_at=moment, address={"line1": "1 Rue", "city": "Lyon", "country": "FR",
                                                 "postal_code": "69001", "state": None},
     )  # fmt: skip
-    deliver(event("payment_intent.succeeded", stripe_on.payment_intent_object(payment["payment_intent"])))
+    deliver(
+        event(
+            "payment_intent.succeeded", stripe_on.payment_intent_object(payment["payment_intent"])
+        )
+    )
     # France is known (Europe/Paris: already 04:00 on 1 January).
     assert Gift.objects.get().gift_date == datetime.date(2026, 1, 1)
     payment = stripe_on.pay(
@@ -207,7 +211,10 @@ def test_bad_or_stale_signature_is_refused_and_records_nothing(stripe_on):
         HTTP_STRIPE_SIGNATURE=sign(payload),
     )  # fmt: skip
     assert response.status_code == 400
-    assert client.post("/stripe/webhook/", data=payload, content_type="application/json").status_code == 400
+    assert (
+        client.post("/stripe/webhook/", data=payload, content_type="application/json").status_code
+        == 400
+    )
     assert not Gift.objects.exists() and not StripeEvent.objects.exists()
     assert client.get("/stripe/webhook/").status_code == 405
 
@@ -222,7 +229,9 @@ def test_webhook_answers_200_while_stripe_is_unreachable_and_the_retry_records_t
     stripe_on, settings
 ):
     payment = stripe_on.pay(cents=5000, fee_cents=175)
-    evt = event("payment_intent.succeeded", stripe_on.payment_intent_object(payment["payment_intent"]))
+    evt = event(
+        "payment_intent.succeeded", stripe_on.payment_intent_object(payment["payment_intent"])
+    )
     # The request asks Stripe nothing: with Stripe unreachable the event is still acknowledged.
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
     assert deliver(evt) == "received"
@@ -253,7 +262,9 @@ def test_refund_before_its_charge_waits_and_is_recorded_after_the_charge(stripe_
     assert deliver(event("refund.created", refund)) == "received"
     assert not Gift.objects.exists() and not GiftAdjustment.objects.exists()
     settings.STRIPE_API_BASE = stripe_on.url
-    assert deliver(event("charge.succeeded", stripe_on.charge_object(payment["charge"]))) == "received"
+    assert (
+        deliver(event("charge.succeeded", stripe_on.charge_object(payment["charge"]))) == "received"
+    )
     assert events_retry(now=timezone.now() + datetime.timedelta(minutes=5)) == 1
     gift = Gift.objects.get()
     assert gift.adjustments.get().amount == Decimal("30.00")
@@ -269,7 +280,9 @@ def test_the_peers_own_signed_webhook_reaches_the_live_endpoint(stripe_on, live_
     time.sleep(1.5)  # the peer sends each event a second after it: let earlier tests' go by
     stripe_on.webhook_to(f"{live_server.url}/stripe/webhook/", ["payment_intent.succeeded"])
     try:
-        payment = stripe_on.pay(cents=4200, fee_cents=152, email="live@example.org", name="Live Donor")
+        payment = stripe_on.pay(
+            cents=4200, fee_cents=152, email="live@example.org", name="Live Donor"
+        )
         deadline = time.monotonic() + 15
         while not Gift.objects.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -278,7 +291,11 @@ def test_the_peers_own_signed_webhook_reaches_the_live_endpoint(stripe_on, live_
         stripe_on.webhooks_off()
     gift = Gift.objects.get()
     assert gift.stripe_payment_id == payment["payment_intent"]
-    assert (gift.amount, gift.fee, gift.net) == (Decimal("42.00"), Decimal("1.52"), Decimal("40.48"))
+    assert (gift.amount, gift.fee, gift.net) == (
+        Decimal("42.00"),
+        Decimal("1.52"),
+        Decimal("40.48"),
+    )
     assert gift.donor.display_name == "Live Donor"
     assert StripeEvent.objects.get().type == "payment_intent.succeeded"
 
@@ -316,7 +333,10 @@ def test_tribute_notification_is_emailed_once_without_the_amount(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["farah@example.org"]
-    assert "Omar Malik has made a gift to Movement for Solidarity and Peace in Pakistan in memory of Nana Jan" in message.body
+    assert (
+        "Omar Malik has made a gift to Movement for Solidarity and Peace in Pakistan in memory of Nana Jan"
+        in message.body
+    )
     assert "Dear Farah" in message.body
     assert "150" not in message.body
     assert Gift.objects.get().tribute_notified_at is not None

@@ -166,8 +166,11 @@ def test_a_cell_of_a_megabyte_is_refused_with_a_message_not_an_error_or_a_traceb
 def test_a_long_cell_in_a_workbook_is_refused_alike(client, staff, organization, tmp_path):
     from tests.donors.import_files import write_xlsx
 
-    path = write_xlsx(tmp_path / "long.xlsx", GIFT_HEADER,
-                      [gift(amount=10), gift("b@example.org", "y" * 10_001, "Shah", amount=10)])
+    path = write_xlsx(
+        tmp_path / "long.xlsx",
+        GIFT_HEADER,
+        [gift(amount=10), gift("b@example.org", "y" * 10_001, "Shah", amount=10)],
+    )
     client.force_login(staff)
 
     message = admin_refusal(preview(client, path.read_bytes(), "long.xlsx"))
@@ -205,8 +208,9 @@ def test_files_past_the_size_and_row_limits_are_refused_alike(
 def test_a_cp1252_csv_the_command_accepts_the_admin_accepts_too(
     client, staff, organization, tmp_path
 ):
-    content = "\r\n".join([",".join(GIFT_HEADER),
-                           "jose@example.org,José,Núñez,2025-01-05,10,cash"]).encode("cp1252")
+    content = "\r\n".join(
+        [",".join(GIFT_HEADER), "jose@example.org,José,Núñez,2025-01-05,10,cash"]
+    ).encode("cp1252")
     client.force_login(staff)
 
     page = preview(client, content, "gifts.csv")
@@ -265,8 +269,9 @@ def test_a_line_break_in_a_name_is_a_row_error_in_a_note_it_is_kept(
 ):
     header = [*GIFT_HEADER, "notes"]
     note = "first line\nsecond line"
-    content = csv_bytes(header, [[*gift(first="Ali\nRaza"), ""],
-                                 [*gift("b@example.org", "Sara", "Shah"), note]])
+    content = csv_bytes(
+        header, [[*gift(first="Ali\nRaza"), ""], [*gift("b@example.org", "Sara", "Shah"), note]]
+    )
     client.force_login(staff)
 
     page = preview(client, content)
@@ -285,9 +290,10 @@ def test_a_control_character_in_an_rsvp_import_is_a_row_error_for_the_organizer(
     client, organizer, organization, tmp_path
 ):
     event = factories.make_event(slug="gala", name="Gala", capacity=10, organizers=[organizer])
-    content = csv_bytes(["event", "donor_email", "donor_first_name", "donor_last_name", "answer",
-                         "dietary_needs"],
-                        [[event.slug, "a@example.org", "Ali", "Khan", "yes", "no\x0bnuts"]])
+    content = csv_bytes(
+        ["event", "donor_email", "donor_first_name", "donor_last_name", "answer", "dietary_needs"],
+        [[event.slug, "a@example.org", "Ali", "Khan", "yes", "no\x0bnuts"]],
+    )
     client.force_login(organizer)
 
     page = preview(client, content, "rsvps.csv", model="events/rsvp")

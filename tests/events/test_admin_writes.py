@@ -71,7 +71,10 @@ def test_each_request_builds_its_own_add_form_and_the_shared_class_stays_as_decl
 
     # Each organizer is offered their own event's tickets, whoever asked before them.
     assert [_ticket_type_choices(page) for page in pages] == [
-        (True, False), (False, True), (True, True), (True, False)
+        (True, False),
+        (False, True),
+        (True, True),
+        (True, False),
     ]
     # The donor box searches as you type on every page...
     assert all('data-ajax--url="/admin/autocomplete/"' in page for page in pages)
@@ -129,7 +132,9 @@ def test_a_valid_ticket_form_records_the_purchase_once_on_save(dinners):
     assert response.status_code == 302, response.content.decode()[:2000]
     purchase = TicketPurchase.objects.get()
     assert (purchase.quantity, purchase.gift.amount, purchase.gift.donor) == (
-        2, Decimal("300.00"), buyer
+        2,
+        Decimal("300.00"),
+        buyer,
     )
     assert response["Location"] == "/admin/events/ticketpurchase/"
 

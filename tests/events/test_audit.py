@@ -111,9 +111,7 @@ def test_an_answer_given_on_the_public_page_is_recorded_with_no_user(client, din
     assert "answer_version" not in entry.changes_dict
 
 
-def test_an_answer_changed_through_the_invitation_link_is_recorded_with_the_diff(
-    client, dinner
-):
+def test_an_answer_changed_through_the_invitation_link_is_recorded_with_the_diff(client, dinner):
     donor = factories.make_donor()
     [invitation] = invitations_create(event=dinner, donors=[donor])
     rsvp_submit(event=dinner, donor=donor, answer="yes", party_size=2, invitation=invitation)
@@ -129,9 +127,7 @@ def test_an_answer_changed_through_the_invitation_link_is_recorded_with_the_diff
     assert entry.changes_dict["party_size"] == ["2", "1"]
 
 
-def test_an_organizers_check_in_and_its_undo_are_recorded_with_the_organizer(
-    dinner, organizer
-):
+def test_an_organizers_check_in_and_its_undo_are_recorded_with_the_organizer(dinner, organizer):
     rsvp = rsvp_submit(event=dinner, donor=factories.make_donor(), answer="yes", party_size=3)
     door = _as(organizer)
 
@@ -182,9 +178,7 @@ def test_invitations_sent_from_the_invite_page_are_each_recorded_without_their_t
         assert invitation.token not in str(created.changes)
 
 
-def test_tickets_bought_at_the_door_and_a_paddle_raise_gift_are_recorded(
-    dinner, organizer, staff
-):
+def test_tickets_bought_at_the_door_and_a_paddle_raise_gift_are_recorded(dinner, organizer, staff):
     seat = factories.make_ticket_type(dinner, name="Dinner seat")
     buyer, giver = factories.make_donor(), factories.make_donor()
 

@@ -21,16 +21,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _phone(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(15_000)
     return context.new_page()
 
 
 def test_a_guest_answers_an_invitation_on_a_phone(browser, live_server):
-    factories.make_organization(ca_disclosure="The deductible share of your ticket is {deductible}.")
-    event = factories.make_event(name="Fremont Dinner", slug="fremont", city="Fremont",
-                                 state="CA", time_zone="America/Los_Angeles")
+    factories.make_organization(
+        ca_disclosure="The deductible share of your ticket is {deductible}."
+    )
+    event = factories.make_event(
+        name="Fremont Dinner",
+        slug="fremont",
+        city="Fremont",
+        state="CA",
+        time_zone="America/Los_Angeles",
+    )
     factories.make_ticket_type(event)
     guest = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
     [invitation] = invitations_create(event=event, donors=[guest])
@@ -49,7 +57,10 @@ def test_a_guest_answers_an_invitation_on_a_phone(browser, live_server):
     page.screenshot(path=str(ARTIFACTS / "rsvp-confirmed-phone.png"), full_page=True)
     rsvp = RSVP.objects.get(event=event, donor=guest)
     assert (rsvp.answer, rsvp.party_size, rsvp.guest_names, rsvp.dietary_needs) == (
-        "yes", 2, "Omar Khan", "vegetarian"
+        "yes",
+        2,
+        "Omar Khan",
+        "vegetarian",
     )
 
 

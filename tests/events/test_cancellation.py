@@ -52,9 +52,7 @@ def _cancel(client, event, **extra):
 
 
 def _cancellation_mail():
-    return sorted(
-        (m.to[0], m.body) for m in mail.outbox if m.subject == "Cancelled: Carmel Dinner"
-    )
+    return sorted((m.to[0], m.body) for m in mail.outbox if m.subject == "Cancelled: Carmel Dinner")
 
 
 def test_cancelling_asks_for_confirmation_first(client, organizer, dinner):

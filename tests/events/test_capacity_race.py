@@ -1,7 +1,6 @@
 """Two guests answering 'yes' at the same moment for the last seats: one gets them, the other
 waits (the event row is locked while seats are counted)."""
 
-
 import pytest
 
 from events.models import RSVP

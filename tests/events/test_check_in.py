@@ -1,7 +1,6 @@
 """The door: search, one-tap check-in with a count, walk-ins, undo, live counts; and two
 organizers tapping the same party at once never count it twice."""
 
-
 import pytest
 
 from events.models import RSVP
@@ -74,7 +73,10 @@ def test_a_walk_in_is_added_and_checked_in_on_the_spot(door):
 
     assert response.status_code == 201
     assert response.json()["counts"] == {
-        "expected": 5, "arrived": 2, "walk_ins": 2, "parties_arrived": 1
+        "expected": 5,
+        "arrived": 2,
+        "walk_ins": 2,
+        "parties_arrived": 1,
     }
     walk_in = RSVP.objects.get(donor__emails__email="zara@example.org")
     assert (walk_in.walk_in, walk_in.checked_in_count, walk_in.answer) == (True, 2, "yes")

@@ -16,8 +16,13 @@ def test_a_confirmation_is_queued_on_commit_and_sent(monkeypatch, client):
 
     client.post(
         "/events/real-commit/",
-        {"first_name": "Nida", "last_name": "Q", "email": "nida@example.org", "answer": "yes",
-         "party_size": "1"},
+        {
+            "first_name": "Nida",
+            "last_name": "Q",
+            "email": "nida@example.org",
+            "answer": "yes",
+            "party_size": "1",
+        },
     )
 
     assert [m.to for m in mail.outbox] == [["nida@example.org"]]

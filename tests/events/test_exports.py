@@ -19,9 +19,15 @@ def event(organization, organizer):
     event = factories.make_event(name="Chicago Dinner", slug="chicago", organizers=[organizer])
     table = Table.objects.create(event=event, name="Table 7")
     khan = factories.make_donor(first_name="Ayesha", last_name="Khan", email="ayesha@example.org")
-    evil = factories.make_donor(first_name="=HYPERLINK(\"http://x\")", last_name="Evil")
-    rsvp = rsvp_submit(event=event, donor=khan, answer="yes", party_size=2,
-                       guest_names="Omar Khan", dietary_needs="vegetarian")
+    evil = factories.make_donor(first_name='=HYPERLINK("http://x")', last_name="Evil")
+    rsvp = rsvp_submit(
+        event=event,
+        donor=khan,
+        answer="yes",
+        party_size=2,
+        guest_names="Omar Khan",
+        dietary_needs="vegetarian",
+    )
     rsvp_details_save(rsvp=rsvp, table=table, guest_names="Omar Khan", dietary_needs="vegetarian")
     rsvp_submit(event=event, donor=evil, answer="yes", dietary_needs="+1 nuts, @home, -gluten")
     rsvp_submit(event=event, donor=factories.make_donor(last_name="Absent"), answer="no")
@@ -38,12 +44,16 @@ def test_csv_lists_who_comes_with_dietary_needs_and_tables(client, organizer, ev
     assert rows[0][:6] == ["Name", "Email", "Party size", "Guests", "Dietary needs", "Table"]
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Ayesha Khan"][1:6] == [
-        "ayesha@example.org", "2", "Omar Khan", "vegetarian", "Table 7"
+        "ayesha@example.org",
+        "2",
+        "Omar Khan",
+        "vegetarian",
+        "Table 7",
     ]
     assert "Absent" not in response.content.decode()
     # Formula cells are made text with a leading quote.
-    assert "'=HYPERLINK(\"http://x\") Evil" in by_name
-    assert by_name["'=HYPERLINK(\"http://x\") Evil"][4] == "'+1 nuts, @home, -gluten"
+    assert '\'=HYPERLINK("http://x") Evil' in by_name
+    assert by_name['\'=HYPERLINK("http://x") Evil'][4] == "'+1 nuts, @home, -gluten"
 
 
 def test_xlsx_has_the_same_rows_as_typed_and_no_formulas(client, organizer, event):
@@ -55,10 +65,18 @@ def test_xlsx_has_the_same_rows_as_typed_and_no_formulas(client, organizer, even
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     evil = next(row for row in values if "Evil" in row[0])
     # Text cells hold the text as typed: a workbook runs only formula cells, and there are none.
-    assert (evil[0], evil[4]) == ("=HYPERLINK(\"http://x\") Evil", "+1 nuts, @home, -gluten")
+    assert (evil[0], evil[4]) == ('=HYPERLINK("http://x") Evil', "+1 nuts, @home, -gluten")
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-    assert ["Ayesha Khan", "ayesha@example.org", "2", "Omar Khan", "vegetarian", "Table 7",
-            None, None] in values
+    assert [
+        "Ayesha Khan",
+        "ayesha@example.org",
+        "2",
+        "Omar Khan",
+        "vegetarian",
+        "Table 7",
+        None,
+        None,
+    ] in values
 
 
 def test_the_door_list_pdf_names_every_party(client, organizer, event):

@@ -16,8 +16,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(organization, organizer):
-    return factories.make_event(name="Fremont Dinner", slug="fremont", city="Fremont", state="CA",
-                                time_zone="America/Los_Angeles", organizers=[organizer])
+    return factories.make_event(
+        name="Fremont Dinner",
+        slug="fremont",
+        city="Fremont",
+        state="CA",
+        time_zone="America/Los_Angeles",
+        organizers=[organizer],
+    )
 
 
 def _invite_page(client, event, **data):
@@ -27,8 +33,9 @@ def _invite_page(client, event, **data):
 def test_organizer_invites_by_tag_and_each_gets_the_link_and_a_calendar_file(
     client, organizer, event
 ):
-    tagged = factories.make_donor(first_name="Hina", last_name="Shah", email="hina@example.org",
-                                  tags=["bay-area"])
+    tagged = factories.make_donor(
+        first_name="Hina", last_name="Shah", email="hina@example.org", tags=["bay-area"]
+    )
     factories.make_donor(tags=["bay-area"], do_not_solicit=True)
     factories.make_donor(tags=["other"])
     client.force_login(organizer)
@@ -68,10 +75,12 @@ def test_sending_again_never_doubles_an_invitation(client, organizer, event):
 
 
 def test_invitations_by_state_past_attendance_and_saved_list(client, organizer, event):
-    in_ca = factories.make_donor(address={"line1": "1 Main St", "city": "Fremont", "region": "CA",
-                                          "postal_code": "94536"})
-    factories.make_donor(address={"line1": "1 Main St", "city": "Carmel", "region": "IN",
-                                  "postal_code": "46032"})
+    in_ca = factories.make_donor(
+        address={"line1": "1 Main St", "city": "Fremont", "region": "CA", "postal_code": "94536"}
+    )
+    factories.make_donor(
+        address={"line1": "1 Main St", "city": "Carmel", "region": "IN", "postal_code": "46032"}
+    )
     came = factories.make_donor()
     said_no = factories.make_donor()
     past = factories.make_event(slug="past-dinner", organizers=[organizer])
@@ -83,11 +92,14 @@ def test_invitations_by_state_past_attendance_and_saved_list(client, organizer, 
     saved.events.add(event)  # shared with this event's organizers
     client.force_login(organizer)
 
-    _invite_page(client, event, states="ca", past_events=[past.pk], guest_lists=[saved.pk],
-                 send="1")
+    _invite_page(
+        client, event, states="ca", past_events=[past.pk], guest_lists=[saved.pk], send="1"
+    )
 
     assert set(Invitation.objects.filter(event=event).values_list("donor_id", flat=True)) == {
-        in_ca.pk, came.pk, listed.pk
+        in_ca.pk,
+        came.pk,
+        listed.pk,
     }
 
 

@@ -26,7 +26,9 @@ def two_dinners(organization, organizer):
     fremont = factories.make_event(name="Fremont Gala", slug="fremont", organizers=[erin])
     made = {"dana": organizer, "erin": erin, "indy": indy, "fremont": fremont}
     for key, event, last in (("indy", indy, "Khan"), ("fremont", fremont, "Zafar")):
-        guest = factories.make_donor(first_name="Guest", last_name=last, email=f"{last}@example.org")
+        guest = factories.make_donor(
+            first_name="Guest", last_name=last, email=f"{last}@example.org"
+        )
         buyer = factories.make_donor(
             first_name="Buyer", last_name=f"{last}buyer", email=f"{last}buyer@example.org"
         )
@@ -101,9 +103,7 @@ def test_an_organizer_cannot_change_or_delete_another_events_records(two_dinners
     assert rsvp.guest_names == ""
 
 
-def test_invitations_rsvps_and_ticket_purchases_list_only_the_organizers_event(
-    two_dinners, staff
-):
+def test_invitations_rsvps_and_ticket_purchases_list_only_the_organizers_event(two_dinners, staff):
     dana = _as(two_dinners["dana"])
     staff_client = _as(staff)
 
@@ -218,7 +218,10 @@ def test_the_invite_page_offers_only_the_organizers_events_and_lists(two_dinners
     assert "Fremont" not in page
     response = dana.post(
         "/events/indy/invite/",
-        {"past_events": [two_dinners["fremont"].pk], "guest_lists": [two_dinners["fremont_list"].pk]},
+        {
+            "past_events": [two_dinners["fremont"].pk],
+            "guest_lists": [two_dinners["fremont_list"].pk],
+        },
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -279,7 +282,9 @@ def test_staff_see_and_assign_every_event(two_dinners, staff):
     assert 'name="organizers"' in page
     assert _page(client, "/events/fremont/summary/")
     # The organizers' own page of an event never offers them the choice of organizers.
-    dana_page = _page(_as(two_dinners["dana"]), f"/admin/events/event/{two_dinners['indy'].pk}/change/")
+    dana_page = _page(
+        _as(two_dinners["dana"]), f"/admin/events/event/{two_dinners['indy'].pk}/change/"
+    )
     assert 'name="organizers"' not in dana_page
 
 

@@ -54,7 +54,10 @@ def test_post_only_door_actions_refuse_others(role_users, organization):
         client = Client()
         if role:
             client.force_login(role_users[role])
-        for url in (f"/events/door-dinner/check-in/{rsvp.pk}/", "/events/door-dinner/check-in/walk-in/"):
+        for url in (
+            f"/events/door-dinner/check-in/{rsvp.pk}/",
+            "/events/door-dinner/check-in/walk-in/",
+        ):
             response = client.post(url, {"count": "1", "last_name": "X"})
             assert response.status_code == (302 if role is None else 403), (role, url)
     rsvp.refresh_from_db()

@@ -109,8 +109,13 @@ def test_public_page_answers_by_the_emailed_link_for_a_new_email_and_a_known_one
 def test_public_page_explains_bad_input_without_saving(client, event):
     response = client.post(
         "/events/indy-dinner/",
-        {"first_name": "", "last_name": "Raza", "email": "not-an-email", "answer": "perhaps",
-         "party_size": "9"},
+        {
+            "first_name": "",
+            "last_name": "Raza",
+            "email": "not-an-email",
+            "answer": "perhaps",
+            "party_size": "9",
+        },
     )
 
     assert response.status_code == 200
@@ -146,8 +151,13 @@ def test_public_page_after_the_deadline_takes_no_answer(client, event):
 
     response = client.post(
         "/events/indy-dinner/",
-        {"first_name": "A", "last_name": "B", "email": "ab@example.org", "answer": "yes",
-         "party_size": "1"},
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "email": "ab@example.org",
+            "answer": "yes",
+            "party_size": "1",
+        },
     )
 
     assert "RSVPs closed on" in response.content.decode()
@@ -249,8 +259,13 @@ def test_tokens_are_long_and_unguessable(event):
 
 
 def test_public_form_is_rate_limited(client, event):
-    data = {"first_name": "A", "last_name": "B", "email": "ab@example.org", "answer": "no",
-            "party_size": "1"}
+    data = {
+        "first_name": "A",
+        "last_name": "B",
+        "email": "ab@example.org",
+        "answer": "no",
+        "party_size": "1",
+    }
     statuses = [client.post("/events/indy-dinner/", data).status_code for _ in range(11)]
 
     assert statuses[:10] == [200] * 10
@@ -298,8 +313,11 @@ def test_bulk_deleting_answers_in_the_admin_promotes_too(client, organizer, even
 
     client.post(
         "/admin/events/rsvp/",
-        {"action": "delete_selected", "_selected_action": [RSVP.objects.get(donor=first.donor).pk],
-         "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [RSVP.objects.get(donor=first.donor).pk],
+            "post": "yes",
+        },
     )
 
     assert list(RSVP.objects.values_list("donor_id", "waitlist_position")) == [
@@ -314,8 +332,13 @@ def test_typing_someone_elses_email_never_changes_their_answer(client, event):
 
     response = client.post(
         "/events/indy-dinner/",
-        {"first_name": "Not", "last_name": "Ayesha", "email": "ayesha@example.org",
-         "answer": "no", "party_size": "1"},
+        {
+            "first_name": "Not",
+            "last_name": "Ayesha",
+            "email": "ayesha@example.org",
+            "answer": "no",
+            "party_size": "1",
+        },
     )
 
     assert "Check your email" in response.content.decode()
@@ -340,14 +363,26 @@ def test_public_page_shows_each_tickets_deductible_share_and_what_is_left(
     org = organization
     org.ca_disclosure = "California law: the deductible share of this ticket is {deductible}."
     organization_save(organization=org)
-    factories.make_ticket_type(event, name="Seat", price=Decimal("150"),
-                               fair_market_value=Decimal("62.50"))
-    table = factories.make_ticket_type(event, name="Table of 10", price=Decimal("2500"),
-                                       fair_market_value=Decimal("62.50"), seats=10, quantity=1)
-    factories.make_ticket_type(event, name="Sponsor", price=Decimal("1000"),
-                               fair_market_value=Decimal("0"))
-    ticket_purchase_record(ticket_type=table, donor=factories.make_donor(), method="check",
-                           gift_date=datetime.date(2025, 3, 15))
+    factories.make_ticket_type(
+        event, name="Seat", price=Decimal("150"), fair_market_value=Decimal("62.50")
+    )
+    table = factories.make_ticket_type(
+        event,
+        name="Table of 10",
+        price=Decimal("2500"),
+        fair_market_value=Decimal("62.50"),
+        seats=10,
+        quantity=1,
+    )
+    factories.make_ticket_type(
+        event, name="Sponsor", price=Decimal("1000"), fair_market_value=Decimal("0")
+    )
+    ticket_purchase_record(
+        ticket_type=table,
+        donor=factories.make_donor(),
+        method="check",
+        gift_date=datetime.date(2025, 3, 15),
+    )
 
     body = client.get("/events/indy-dinner/").content.decode()
 

@@ -59,12 +59,24 @@ def test_skipping_bad_rows_records_a_run_whose_page_offers_them_with_their_error
 
     assert "2 new, 0 updated, 0 unchanged and 2 skipped RSVPs" in page.text
     run = ImportRun.objects.get()
-    assert (run.kind, run.user, run.source, run.file_name) == ("rsvps", organizer, "admin", "rsvps.csv")
+    assert (run.kind, run.user, run.source, run.file_name) == (
+        "rsvps",
+        organizer,
+        "admin",
+        "rsvps.csv",
+    )
     assert (run.rows, run.new, run.updated, run.unchanged, run.skipped, run.donors_created) == (
-        4, 2, 0, 0, 2, 1
+        4,
+        2,
+        0,
+        0,
+        2,
+        1,
     )
     assert run.started_at <= run.finished_at
-    assert list(Donor.objects.filter(import_run=run).values_list("last_name", flat=True)) == ["Sheikh"]
+    assert list(Donor.objects.filter(import_run=run).values_list("last_name", flat=True)) == [
+        "Sheikh"
+    ]
     # The message links to the run's page, which the organizer may open.
     run_url = reverse("admin:donors_importrun_change", args=[run.pk])
     assert f'<a href="{run_url}">The import run</a> has the 2 rows not imported' in page.text
@@ -172,7 +184,8 @@ def test_the_command_with_skip_errors_writes_the_bad_rows_with_an_error_column_a
     rows = _rows(rejects.read_text(encoding="utf-8"))
     assert list(rows[0]) == [*HEADER, "error"]
     assert [(r["donor_email"], bool(re.search(r"line \d+, ", r["error"]))) for r in rows] == [
-        ("hina@example.org", True), ("zain@example.org", True)
+        ("hina@example.org", True),
+        ("zain@example.org", True),
     ]
     run = ImportRun.objects.get(pk=summary["import_run"])
     assert (run.kind, run.user, run.source, run.skipped) == ("rsvps", organizer, "command", 2)
@@ -186,7 +199,9 @@ def test_the_command_dry_run_records_no_run(gala, tmp_path):
     from io import StringIO
 
     err = StringIO()  # a dry run imports nothing, and says which rows a real run would skip
-    call_command("import_rsvps", str(path), "--skip-errors", "--dry-run", stdout=StringIO(), stderr=err)
+    call_command(
+        "import_rsvps", str(path), "--skip-errors", "--dry-run", stdout=StringIO(), stderr=err
+    )
     assert "a real run would skip those rows" in err.getvalue()
     assert not ImportRun.objects.exists()
     assert not (tmp_path / "rsvps.csv.errors.csv").exists()

@@ -21,9 +21,16 @@ DAY = datetime.date(2025, 10, 1)
 
 @pytest.fixture
 def dinner(organization, organizer):
-    event = factories.make_event(slug="summary", capacity=4, revenue_goal=Decimal("10000"),
-                                 costs=Decimal("3000.50"), organizers=[organizer])
-    seat = factories.make_ticket_type(event, price=Decimal("150.10"), fair_market_value=Decimal("60"))
+    event = factories.make_event(
+        slug="summary",
+        capacity=4,
+        revenue_goal=Decimal("10000"),
+        costs=Decimal("3000.50"),
+        organizers=[organizer],
+    )
+    seat = factories.make_ticket_type(
+        event, price=Decimal("150.10"), fair_market_value=Decimal("60")
+    )
     yes = rsvp_submit(event=event, donor=factories.make_donor(), answer="yes", party_size=3)
     rsvp_submit(event=event, donor=factories.make_donor(), answer="yes", party_size=2)  # waits
     rsvp_submit(event=event, donor=factories.make_donor(), answer="no")
@@ -31,10 +38,16 @@ def dinner(organization, organizer):
     rsvp_check_in(rsvp=yes, count=2)
     walk_in_add(event=event, first_name="Walk", last_name="In", count=1)
     for _ in range(3):
-        ticket_purchase_record(ticket_type=seat, donor=factories.make_donor(), method="check",
-                               gift_date=DAY)
-    event_gift_record(event=event, donor=factories.make_donor(), amount=Decimal("5000.20"),
-                      method="check", gift_date=DAY)
+        ticket_purchase_record(
+            ticket_type=seat, donor=factories.make_donor(), method="check", gift_date=DAY
+        )
+    event_gift_record(
+        event=event,
+        donor=factories.make_donor(),
+        amount=Decimal("5000.20"),
+        method="check",
+        gift_date=DAY,
+    )
     return event
 
 

@@ -57,9 +57,11 @@ def session_id_of(response, peer) -> str:
 def pay_for(peer, session_id: str, *, fee_cents: int | None = None) -> tuple[dict, dict]:
     """The buyer pays in Checkout: the payment in the peer, and the completed session."""
     created = peer.sessions[session_id]
-    line = created["params"]["line_items"]["0"] if isinstance(
-        created["params"]["line_items"], dict
-    ) else created["params"]["line_items"][0]
+    line = (
+        created["params"]["line_items"]["0"]
+        if isinstance(created["params"]["line_items"], dict)
+        else created["params"]["line_items"][0]
+    )
     cents = int(line["price_data"]["unit_amount"]) * int(line["quantity"])
     payment = peer.pay(
         cents=cents, email=created["params"]["customer_email"], name="Farah Iqbal",
@@ -102,7 +104,9 @@ def test_buying_with_the_benefit_records_a_gift_whose_deductible_part_is_price_m
     assert params["cancel_url"] == "http://testserver/events/bay-dinner/#tickets"
     metadata = client_peer.sessions[session_id]["metadata"]
     assert (metadata["kind"], metadata["quantity"], metadata["benefit_declined"]) == (
-        "event_tickets", "2", "false"
+        "event_tickets",
+        "2",
+        "false",
     )
     # The two tickets are held while the buyer pays: the page shows 8 left.
     assert TicketHold.objects.get().quantity == 2
@@ -113,12 +117,16 @@ def test_buying_with_the_benefit_records_a_gift_whose_deductible_part_is_price_m
 
     gift = Gift.objects.get()
     assert (gift.amount, gift.benefit_value, gift.benefit_declined) == (
-        Decimal("300.00"), Decimal("120.00"), False
+        Decimal("300.00"),
+        Decimal("120.00"),
+        False,
     )
     assert gift_figures(gift).deductible_amount == Decimal("180.00")
     assert gift.campaign == event.campaign
     assert (gift.method, gift.processor, gift.stripe_payment_id) == (
-        "card", "stripe", payment["payment_intent"]
+        "card",
+        "stripe",
+        payment["payment_intent"],
     )
     assert (gift.fee, gift.stripe_charge_id) == (Decimal("9.00"), payment["charge"])
     assert "Bay Area Dinner: 2 × Dinner seat (2 seats)" in gift.benefit_description
@@ -130,7 +138,9 @@ def test_buying_with_the_benefit_records_a_gift_whose_deductible_part_is_price_m
     # Checkout's billing address is where the receipt goes.
     address = buyer.addresses.get()
     assert (address.city, address.region, buyer.time_zone) == (
-        "Fresno", "CA", "America/Los_Angeles"
+        "Fresno",
+        "CA",
+        "America/Los_Angeles",
     )
     rsvp = RSVP.objects.get(event=event, donor=buyer)
     assert (rsvp.answer, rsvp.party_size, rsvp.waitlist_position) == ("yes", 2, None)
@@ -151,7 +161,9 @@ def test_declining_the_benefit_makes_the_whole_payment_a_gift_and_keeps_no_seat(
 
     gift = Gift.objects.get()
     assert (gift.amount, gift.benefit_value, gift.benefit_declined) == (
-        Decimal("300.00"), Decimal("0.00"), True
+        Decimal("300.00"),
+        Decimal("0.00"),
+        True,
     )
     assert gift_figures(gift).deductible_amount == Decimal("300.00")
     assert "declined by the buyer" in gift.benefit_description
@@ -313,7 +325,9 @@ def test_every_delivery_order_and_retry_records_one_ticket_gift(client, dinner, 
                 assert deliver(events[name]) == "duplicate", order
             gift = Gift.objects.get()
             assert (gift.amount, gift.benefit_value, gift.fee) == (
-                Decimal("300.00"), Decimal("120.00"), Decimal("9.00")
+                Decimal("300.00"),
+                Decimal("120.00"),
+                Decimal("9.00"),
             ), order
             assert gift_figures(gift).deductible_amount == Decimal("180.00"), order
             assert TicketPurchase.objects.get().gift == gift, order
@@ -393,7 +407,9 @@ def test_concurrent_deliveries_of_one_ticket_payment_leave_one_purchase_on_postg
     assert sorted(outcomes) == ["applied"] * 4 + ["duplicate"] * 4
     gift = Gift.objects.get()
     assert (gift.amount, gift.benefit_value, gift.fee) == (
-        Decimal("300.00"), Decimal("120.00"), Decimal("9.00")
+        Decimal("300.00"),
+        Decimal("120.00"),
+        Decimal("9.00"),
     )
     assert TicketPurchase.objects.get().gift == gift
     assert Donor.objects.count() == 1

@@ -27,8 +27,12 @@ def event(organization, organizer):
 @pytest.fixture
 def table_of_ten(event):
     return factories.make_ticket_type(
-        event, name="Table of 10", price=Decimal("2500.00"), fair_market_value=Decimal("85.00"),
-        seats=10, quantity=3,
+        event,
+        name="Table of 10",
+        price=Decimal("2500.00"),
+        fair_market_value=Decimal("85.00"),
+        seats=10,
+        quantity=3,
     )
 
 
@@ -36,7 +40,11 @@ def test_a_ticket_is_a_gift_whose_benefit_is_the_seats_value(event, table_of_ten
     buyer = factories.make_donor()
 
     purchase = ticket_purchase_record(
-        ticket_type=table_of_ten, donor=buyer, quantity=2, method="check", gift_date=TODAY,
+        ticket_type=table_of_ten,
+        donor=buyer,
+        quantity=2,
+        method="check",
+        gift_date=TODAY,
         check_number="1042",
     )
 
@@ -54,7 +62,10 @@ def test_a_ticket_is_a_gift_whose_benefit_is_the_seats_value(event, table_of_ten
 
 def test_declining_the_benefit_makes_the_whole_payment_a_gift(table_of_ten):
     purchase = ticket_purchase_record(
-        ticket_type=table_of_ten, donor=factories.make_donor(), method="cash", gift_date=TODAY,
+        ticket_type=table_of_ten,
+        donor=factories.make_donor(),
+        method="cash",
+        gift_date=TODAY,
         benefit_declined=True,
     )
 
@@ -67,7 +78,9 @@ def test_declining_the_benefit_makes_the_whole_payment_a_gift(table_of_ten):
 
 
 def test_daf_money_cannot_pay_for_tickets(table_of_ten):
-    sponsor = factories.make_donor(kind=DonorKind.DAF_SPONSOR, organization_name="Fidelity Charitable")
+    sponsor = factories.make_donor(
+        kind=DonorKind.DAF_SPONSOR, organization_name="Fidelity Charitable"
+    )
 
     with pytest.raises(ValidationError) as error:
         ticket_purchase_record(
@@ -82,13 +95,19 @@ def test_daf_money_cannot_pay_for_tickets(table_of_ten):
 
 def test_no_more_tickets_than_are_available(table_of_ten):
     ticket_purchase_record(
-        ticket_type=table_of_ten, donor=factories.make_donor(), quantity=2, method="check",
+        ticket_type=table_of_ten,
+        donor=factories.make_donor(),
+        quantity=2,
+        method="check",
         gift_date=TODAY,
     )
 
     with pytest.raises(ValidationError) as error:
         ticket_purchase_record(
-            ticket_type=table_of_ten, donor=factories.make_donor(), quantity=2, method="check",
+            ticket_type=table_of_ten,
+            donor=factories.make_donor(),
+            quantity=2,
+            method="check",
             gift_date=TODAY,
         )
 
@@ -100,8 +119,13 @@ def test_the_same_stripe_payment_is_recorded_once(event):
     seat = factories.make_ticket_type(event, price=Decimal("150"), fair_market_value=Decimal("60"))
     buyer = factories.make_donor()
     paid = dict(
-        ticket_type=seat, donor=buyer, quantity=2, method="card", gift_date=TODAY,
-        stripe_payment_id="pi_123", charged_at=datetime.datetime(2025, 3, 15, 3, 0, tzinfo=datetime.UTC),
+        ticket_type=seat,
+        donor=buyer,
+        quantity=2,
+        method="card",
+        gift_date=TODAY,
+        stripe_payment_id="pi_123",
+        charged_at=datetime.datetime(2025, 3, 15, 3, 0, tzinfo=datetime.UTC),
     )
 
     first = ticket_purchase_record(**paid)
@@ -121,14 +145,24 @@ def test_organizer_records_a_check_at_the_door_in_the_admin(client, organizer, t
 
     response = client.post(
         "/admin/events/ticketpurchase/add/",
-        {"ticket_type": table_of_ten.pk, "quantity": "1", "donor": buyer.pk, "method": "check",
-         "check_number": "311", "gift_date": "2025-03-15"},
+        {
+            "ticket_type": table_of_ten.pk,
+            "quantity": "1",
+            "donor": buyer.pk,
+            "method": "check",
+            "check_number": "311",
+            "gift_date": "2025-03-15",
+        },
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     gift = TicketPurchase.objects.get().gift
     assert (gift.donor, gift.amount, gift.benefit_value, gift.method, gift.check_number) == (
-        buyer, Decimal("2500.00"), Decimal("850.00"), "check", "311"
+        buyer,
+        Decimal("2500.00"),
+        Decimal("850.00"),
+        "check",
+        "311",
     )
 
 
@@ -138,8 +172,13 @@ def test_the_admin_refuses_daf_money_for_tickets_with_a_message(client, staff, t
 
     response = client.post(
         "/admin/events/ticketpurchase/add/",
-        {"ticket_type": table_of_ten.pk, "quantity": "1", "donor": sponsor.pk,
-         "method": "daf_grant", "gift_date": "2025-03-15"},
+        {
+            "ticket_type": table_of_ten.pk,
+            "quantity": "1",
+            "donor": sponsor.pk,
+            "method": "daf_grant",
+            "gift_date": "2025-03-15",
+        },
     )
 
     assert response.status_code == 200
@@ -147,12 +186,15 @@ def test_the_admin_refuses_daf_money_for_tickets_with_a_message(client, staff, t
     assert not Gift.objects.exists()
 
 
-def test_organizers_cannot_record_gifts_at_the_event_but_staff_can(
-    client, organizer, staff, event
-):
+def test_organizers_cannot_record_gifts_at_the_event_but_staff_can(client, organizer, staff, event):
     donor = factories.make_donor()
-    data = {"event": event.pk, "donor": donor.pk, "amount": "1000.00", "method": "check",
-            "gift_date": "2025-03-15"}
+    data = {
+        "event": event.pk,
+        "donor": donor.pk,
+        "amount": "1000.00",
+        "method": "check",
+        "gift_date": "2025-03-15",
+    }
     client.force_login(organizer)
     assert client.post("/admin/events/eventgift/add/", data).status_code == 403
 
@@ -162,7 +204,9 @@ def test_organizers_cannot_record_gifts_at_the_event_but_staff_can(
     assert response.status_code == 302
     gift = event.event_gifts.get().gift
     assert (gift.amount, gift.benefit_value, gift.campaign) == (
-        Decimal("1000.00"), Decimal("0.00"), event.campaign
+        Decimal("1000.00"),
+        Decimal("0.00"),
+        event.campaign,
     )
 
 
@@ -176,8 +220,9 @@ def _session(ticket_type, **overrides):
         "created": 1742007600,  # 2025-03-15 03:00 UTC: March 14 in New York
         "payment_intent": "pi_tickets_1",
         "customer_details": {"email": "Farah@Example.org", "name": "Farah Iqbal"},
-        "metadata": ticket_checkout_metadata(ticket_type=ticket_type, quantity=2,
-                                             benefit_declined=False),
+        "metadata": ticket_checkout_metadata(
+            ticket_type=ticket_type, quantity=2, benefit_declined=False
+        ),
     }
     session.update(overrides)
     return session
@@ -196,7 +241,10 @@ def test_a_completed_checkout_session_records_the_tickets_once(event):
     assert gift.donor.display_name == "Farah Iqbal"
     assert gift.donor.emails.get().email == "farah@example.org"
     assert (gift.amount, gift.benefit_value, gift.method, gift.processor) == (
-        Decimal("300.00"), Decimal("120.00"), "card", "stripe"
+        Decimal("300.00"),
+        Decimal("120.00"),
+        "card",
+        "stripe",
     )
     assert gift.tax_date == datetime.date(2025, 3, 14)
     assert RSVP.objects.get(event=event, donor=gift.donor).party_size == 2

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, type=int, metavar="YYYY")
         parser.add_argument("--format", choices=["json", "csv", "pdf"], default="json")
         parser.add_argument(
-            "--out", metavar="PATH",
+            "--out",
+            metavar="PATH",
             help="Write to this file (the PDF's default: annual-summary-YYYY.pdf).",
         )
 

@@ -42,8 +42,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--through", metavar="YYYY-MM-DD", help="Only gifts with a tax date up to this day "
-            "(default: today)."
+            "--through",
+            metavar="YYYY-MM-DD",
+            help="Only gifts with a tax date up to this day (default: today).",
         )
         parser.add_argument("--out", metavar="DIR", help="Write each new receipt's PDF here.")
         parser.add_argument(

@@ -160,11 +160,15 @@ class Command(BaseCommand):
                 "data goes in."
             ))  # fmt: skip
         if settings.TWO_FACTOR_REQUIRED:
-            say("Two-factor authentication is on: each login sets up an authenticator app at its "
-                "first sign-in.")
+            say(
+                "Two-factor authentication is on: each login sets up an authenticator app at its "
+                "first sign-in."
+            )
         else:
-            say("Two-factor authentication is off (DEBUG is on): these logins need no code. "
-                "With DEBUG off, Administrators, Staff and Board members must set it up.")
+            say(
+                "Two-factor authentication is off (DEBUG is on): these logins need no code. "
+                "With DEBUG off, Administrators, Staff and Board members must set it up."
+            )
         say("")
 
     def _serve(self, addrport: str, say, *, quiet_stdout: bool) -> None:

@@ -17,7 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="The backup file to restore.")
         parser.add_argument(
-            "--no-input", "--noinput", action="store_false", dest="interactive",
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
             help="Do not ask for confirmation (scripts; required when there is no terminal).",
         )
         parser.add_argument("--json", action="store_true", help="Print a JSON summary.")

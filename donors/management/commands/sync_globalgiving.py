@@ -18,9 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print a JSON summary.")
-        parser.add_argument(
-            "--project", action="append", help="Only this project id (repeatable)."
-        )
+        parser.add_argument("--project", action="append", help="Only this project id (repeatable).")
 
     @entry("command sync_globalgiving")
     def handle(self, *args, **options):
@@ -51,8 +49,7 @@ class Command(BaseCommand):
                 continue
             kept = live[fetch.project_id]
             since = (
-                f"the figures of {timesince(kept.fetched_at, now)} ago stay "
-                f"(${kept.funding:,.2f})"
+                f"the figures of {timesince(kept.fetched_at, now)} ago stay (${kept.funding:,.2f})"
                 if kept.has_figures
                 else "no good figures were ever fetched"
             )
