@@ -59,6 +59,11 @@ def test_each_imported_gift_has_its_creation_entry_by_the_importing_user(
     assert check.changes_dict["check_number"] == ["None", "1001"]
     assert check.changes_dict["notes"] == ["None", 'Said "thanks"']
     assert check.object_repr == "$100.00 from Ali Khan on 2025-01-05"
+    # A field with no value (NULL or empty text) carries no information: it is left out.
+    (cash,) = entries_of(Gift, amount="1250.00")
+    assert "notes" not in cash.changes_dict and "check_number" not in cash.changes_dict
+    assert "stripe_payment_id" not in cash.changes_dict
+    assert all(new not in ("", "None") for _, new in cash.changes_dict.values())
     # The soft credit the file gave is audited too.
     (credit,) = entries_of(SoftCredit, gift__external_id="A-3")
     assert (credit.action, credit.actor) == (LogEntry.Action.CREATE, staff)
