@@ -34,7 +34,7 @@ _UNESCAPED = {
     "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
     "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
     "PositiveSmallIntegerField", "DecimalField", "DateField", "ForeignKey", "OneToOneField",
-}
+}  # fmt: skip
 
 _COLUMNS = [
     "content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "actor_id",
