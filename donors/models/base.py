@@ -127,3 +127,23 @@ def _plain_condition(instance, constraint) -> dict | None:
             return None
         plain[field.attname] = value
     return plain
+
+
+def loaded_relations(instance) -> list[str]:
+    """The record's foreign keys whose record the caller handed over already read (a gift's
+    donor or pledge, a new email's donor): validating them would read each again only to learn
+    that it exists. The database's foreign keys still refuse a record deleted meanwhile."""
+    loaded = []
+    for field in type(instance)._meta.concrete_fields:
+        if not field.is_relation or not field.is_cached(instance):
+            continue
+        related = field.get_cached_value(instance)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk is not None
+            and related.pk == getattr(instance, field.attname)
+            and not field.get_limit_choices_to()
+        ):
+            loaded.append(field.name)
+    return loaded

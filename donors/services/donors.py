@@ -15,6 +15,7 @@ from donors.models import (
     Relationship,
     Tag,
 )
+from donors.models.base import loaded_relations
 
 
 def donor_names(donor: Donor) -> tuple[str, str, str]:
@@ -130,7 +131,7 @@ def donor_email_add(
     if primary:
         _demote_primary(donor.emails.filter(is_primary=True))
     record = DonorEmail(donor=donor, email=email, kind=kind, is_primary=primary)
-    record.full_clean()
+    record.full_clean(exclude=loaded_relations(record))
     record.save()
     return record
 
@@ -164,7 +165,7 @@ def donor_address_add(
         country=country,
         is_primary=primary,
     )
-    record.full_clean()
+    record.full_clean(exclude=loaded_relations(record))
     record.save()
     return record
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from common.door import service
 from donors.hooks import money_changed
 from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
+from donors.models.base import loaded_relations
 from donors.money import money
 from donors.rules import tax_date_for
 from donors.selectors import pledges_with_balance
@@ -90,26 +91,6 @@ def pledges_settle(*, pledge_ids) -> None:
             pledge.save(update_fields=["status"])
 
 
-def _loaded_relations(gift: Gift) -> list[str]:
-    """The gift's foreign keys whose record the caller handed over already read (the donor,
-    a pledge): validating them would read each again only to learn that it exists. The
-    database's foreign keys still refuse a record deleted meanwhile."""
-    loaded = []
-    for field in Gift._meta.concrete_fields:
-        if not field.is_relation or not field.is_cached(gift):
-            continue
-        related = field.get_cached_value(gift)
-        if (
-            related is not None
-            and not related._state.adding
-            and related.pk is not None
-            and related.pk == getattr(gift, field.attname)
-            and not field.get_limit_choices_to()
-        ):
-            loaded.append(field.name)
-    return loaded
-
-
 @service
 @transaction.atomic
 def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
@@ -127,7 +108,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
             or previous
         )
     _prepare(gift)
-    gift.full_clean(exclude=_loaded_relations(gift))
+    gift.full_clean(exclude=loaded_relations(gift))
     # Validated to whole cents above; stored as cents so the audit trail sees no false change.
     for field in ("amount", "amount_refunded", "benefit_value", "fee", "net"):
         if getattr(gift, field) is not None:
