@@ -80,12 +80,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for(predicate, timeout: float = 60.0):
+def _wait_for(predicate, timeout: float = 240.0, process=None, log=None):
+    """Wait for a start-up, however slow the machine (a fresh database is migrated first: a
+    minute or more when other suites share the cores); stop at once if the process exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
+        if process is not None and process.poll() is not None:
+            output = log.read_text() if log is not None else ""
+            raise AssertionError(f"quickstart exited ({process.returncode}) first:\n{output}")
         time.sleep(0.2)
     raise AssertionError("gave up waiting")
 
@@ -118,9 +123,16 @@ def test_serve_runs_the_server_and_a_task_cluster_that_stops_with_it(tmp_path: P
             cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        found = _wait_for(lambda: re.search(r"Task cluster started \(pid (\d+)\)", log.read_text()))
+        found = _wait_for(
+            lambda: re.search(r"Task cluster started \(pid (\d+)\)", log.read_text()),
+            process=server,
+            log=log,
+        )
         cluster_pid = int(found.group(1))
-        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/admin/login/")) == 200
+        page = _wait_for(
+            lambda: _get(f"http://127.0.0.1:{port}/admin/login/"), process=server, log=log
+        )
+        assert page == 200
         assert _alive(cluster_pid)
         server.send_signal(stop_with)
         assert server.wait(timeout=30) == 0
