@@ -111,6 +111,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _as_from_a_terminal():
+    # Ctrl-C in a terminal reaches a process whose SIGINT is at its default. A suite started as
+    # a background job (CI runs the PostgreSQL suite with `&`) hands its children SIGINT
+    # ignored, so quickstart would never see the Ctrl-C this test sends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_serve_runs_the_server_and_a_task_cluster_that_stops_with_it(tmp_path: Path, stop_with):
     port = _free_port()
@@ -121,6 +128,7 @@ def test_serve_runs_the_server_and_a_task_cluster_that_stops_with_it(tmp_path: P
             [sys.executable, "manage.py", "quickstart", "--no-demo", "--serve",
              "--addrport", f"127.0.0.1:{port}"],
             cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            preexec_fn=_as_from_a_terminal,
         )  # fmt: skip
     try:
         found = _wait_for(
@@ -136,7 +144,10 @@ def test_serve_runs_the_server_and_a_task_cluster_that_stops_with_it(tmp_path: P
         assert _alive(cluster_pid)
         server.send_signal(stop_with)
         # The command gives the cluster 20 s to stop before killing it; a loaded machine adds more.
-        assert server.wait(timeout=90) == 0
+        try:
+            assert server.wait(timeout=90) == 0
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"quickstart did not stop:\n{log.read_text()}") from None
     finally:
         if server.poll() is None:
             server.kill()
