@@ -27,18 +27,7 @@ from _common import bulk_donors, fresh_database, timed
 def build(n_donors: int, n_gifts: int) -> None:
     from django.utils import timezone
 
-    from donors.models import (
-        BoardGoal,
-        BoardMember,
-        Campaign,
-        Donor,
-        DonorKind,
-        Gift,
-        GlobalGivingFetch,
-        Organization,
-        Pledge,
-        SoftCredit,
-    )
+    from donors.models import Donor, DonorKind, Organization
     from tests.factories import make_organization
 
     rng = random.Random(7)
@@ -48,7 +37,27 @@ def build(n_donors: int, n_gifts: int) -> None:
     fy_start, _ = org.fiscal_year_bounds(fy)
     oldest = org.fiscal_year_bounds(fy - 4)[0]
 
-    campaigns_now = [
+    campaigns_now, campaigns_old = _campaigns(fy_start)
+    bulk_donors(n_donors, rng, address_share=0.9)
+    platform = Donor.objects.create(
+        kind=DonorKind.PLATFORM,
+        organization_name="GlobalGiving",
+        display_name="GlobalGiving",
+        sort_name="globalgiving",
+    )
+    donor_ids = list(Donor.objects.exclude(pk=platform.pk).values_list("pk", flat=True))
+    _gifts(n_gifts, rng, today, oldest, fy_start, platform.pk, donor_ids, campaigns_now,
+           campaigns_old)  # fmt: skip
+    _pledges_and_board(rng, donor_ids, campaigns_now, fy, fy_start, oldest)
+    _globalgiving_fetches()
+    assert Organization.current()
+
+
+def _campaigns(fy_start):
+    """Three active campaigns (the last one GlobalGiving's) and nine past ones."""
+    from donors.models import Campaign
+
+    now = [
         Campaign.objects.create(
             name="Annual fund", slug="annual", goal=Decimal("250000"), start_date=fy_start
         ),
@@ -63,62 +72,58 @@ def build(n_donors: int, n_gifts: int) -> None:
             globalgiving_project_id="98765",
         ),
     ]
-    campaigns_old = [
+    old = [
         Campaign.objects.create(
             name=f"Appeal {i}", slug=f"appeal-{i}", goal=Decimal("50000"), is_active=False
         )
         for i in range(9)
     ]
-    bulk_donors(n_donors, rng, address_share=0.9)
-    batch = 10_000
-    platform = Donor.objects.create(
-        kind=DonorKind.PLATFORM,
-        organization_name="GlobalGiving",
-        display_name="GlobalGiving",
-        sort_name="globalgiving",
-    )
-    donor_ids = list(Donor.objects.exclude(pk=platform.pk).values_list("pk", flat=True))
+    return now, old
+
+
+def _method_and_amount(rng: random.Random) -> tuple[dict, Decimal]:
+    """A gift's method fields and amount, in the mix a small charity sees."""
+    roll = rng.random()
+    amount = Decimal(rng.choice([25, 50, 100, 250, 500])) + Decimal(rng.randint(0, 99)) / 100
+    if roll < 0.01:
+        return dict(method="globalgiving", processor="globalgiving"), Decimal(
+            rng.randint(500, 3000)
+        )
+    if roll < 0.05:
+        ticket = dict(benefit_value=Decimal("60"), benefit_description="Dinner")
+        return dict(method="card", processor="stripe", **ticket), Decimal("150")
+    if roll < 0.07:
+        return dict(method="check"), Decimal(rng.choice([1000, 2500, 5000]))
+    if roll < 0.35:
+        return dict(method="check"), amount
+    if roll < 0.45:
+        return dict(method=rng.choice(["ach", "cash", "wire"])), amount
+    return dict(method="card", processor="stripe"), amount
+
+
+def _gifts(n_gifts, rng, today, oldest, fy_start, platform_id, donor_ids, campaigns_now,
+           campaigns_old) -> None:  # fmt: skip
+    from donors.models import Gift
 
     t0 = time.perf_counter()
     span = (today - oldest).days
+    batch = 10_000
     for start in range(0, n_gifts, batch):
         gifts = []
         for _ in range(min(batch, n_gifts - start)):
             day = today - datetime.timedelta(days=rng.randint(0, span))
-            roll = rng.random()
-            amount = (
-                Decimal(rng.choice([25, 50, 100, 250, 500])) + Decimal(rng.randint(0, 99)) / 100
-            )
-            fields = dict(method="card", processor="stripe")
-            if roll < 0.01:
-                fields = dict(method="globalgiving", processor="globalgiving")
-                amount = Decimal(rng.randint(500, 3000))
-            elif roll < 0.05:
-                fields = dict(
-                    method="card",
-                    processor="stripe",
-                    benefit_value=Decimal("60"),
-                    benefit_description="Dinner",
-                )
-                amount = Decimal("150")
-            elif roll < 0.07:
-                fields = dict(method="check")
-                amount = Decimal(rng.choice([1000, 2500, 5000]))
-            elif roll < 0.35:
-                fields = dict(method="check")
-            elif roll < 0.45:
-                fields = dict(method=rng.choice(["ach", "cash", "wire"]))
+            fields, amount = _method_and_amount(rng)
+            this_year = day >= fy_start
             campaign = (
-                rng.choice(campaigns_now + [None]) if day >= fy_start else rng.choice(campaigns_old)
+                rng.choice(campaigns_now + [None]) if this_year else rng.choice(campaigns_old)
             )
-            if fields["method"] == "globalgiving":
-                campaign = campaigns_now[2] if day >= fy_start else campaign
+            from_platform = fields["method"] == "globalgiving"
+            if from_platform and this_year:
+                campaign = campaigns_now[2]
             refunded = rng.random() < 0.02
             gifts.append(
                 Gift(
-                    donor_id=platform.pk
-                    if fields["method"] == "globalgiving"
-                    else rng.choice(donor_ids),
+                    donor_id=platform_id if from_platform else rng.choice(donor_ids),
                     amount=amount,
                     gift_date=day,
                     tax_date=day,
@@ -130,6 +135,10 @@ def build(n_donors: int, n_gifts: int) -> None:
             )
         Gift.objects.bulk_create(gifts)
     print(f"  {n_gifts:,} gifts in {time.perf_counter() - t0:.1f} s")
+
+
+def _pledges_and_board(rng, donor_ids, campaigns_now, fy, fy_start, oldest) -> None:
+    from donors.models import BoardGoal, BoardMember, Gift, Pledge, SoftCredit
 
     Pledge.objects.bulk_create(
         Pledge(
@@ -154,6 +163,14 @@ def build(n_donors: int, n_gifts: int) -> None:
         )
         for gift_id, amount in solicited.values_list("pk", "amount")[:3000]
     )
+
+
+def _globalgiving_fetches() -> None:
+    """A year of hourly fetches of the GlobalGiving project, one in ten failed."""
+    from django.utils import timezone
+
+    from donors.models import GlobalGivingFetch
+
     now = timezone.now()
     GlobalGivingFetch.objects.bulk_create(
         GlobalGivingFetch(
@@ -167,7 +184,6 @@ def build(n_donors: int, n_gifts: int) -> None:
         )
         for k in range(24 * 365, 0, -1)
     )
-    assert Organization.current()
 
 
 def refresh_figures() -> None:

@@ -176,9 +176,7 @@ def _post_all(endpoint: str, bodies: list[bytes], threads: int) -> collections.C
     return statuses
 
 
-def run_side(label: str, root: Path, url: str, stripe_url: str, bodies: list[bytes], payments: int,
-             args) -> dict:  # fmt: skip
-    from tests.processes import free_port, port_answers
+def _side_env(url: str, stripe_url: str, args) -> dict:
     from tests.stripe_peer import API_KEY, WEBHOOK_SECRET
 
     env = {
@@ -197,12 +195,18 @@ def run_side(label: str, root: Path, url: str, stripe_url: str, bodies: list[byt
         "Q_WORKERS": str(args.cluster_workers),
     }
     env.pop("REDIS_URL", None)
+    return env
+
+
+def _start(label: str, root: Path, env: dict, args, log) -> tuple[int, list[subprocess.Popen]]:
+    """Migrate, then start gunicorn and a qcluster; the port once gunicorn answers."""
+    from tests.processes import free_port, port_answers
+
     migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], cwd=root,
                              env=env, capture_output=True, text=True)  # fmt: skip
     if migrate.returncode:
         raise SystemExit(f"{label}: migrate failed:\n{migrate.stderr[-3000:]}")
     port = free_port()
-    log = tempfile.TemporaryFile(mode="w+")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "crm.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--timeout", "120", "--backlog", "2048",
@@ -214,44 +218,61 @@ def run_side(label: str, root: Path, url: str, stripe_url: str, bodies: list[byt
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         preexec_fn=(lambda: os.nice(args.cluster_nice)) if args.cluster_nice else None,
     )  # fmt: skip
+    processes = [server, cluster]
+    deadline = time.monotonic() + 60
+    while not port_answers("127.0.0.1", port):
+        if server.poll() is not None or time.monotonic() > deadline:
+            _stop_all(processes)
+            log.seek(0)
+            raise SystemExit(f"{label}: gunicorn did not start:\n{log.read()}")
+        time.sleep(0.1)
+    time.sleep(5)  # the cluster's and the workers' start, not timed
+    return port, processes
+
+
+def _stop_all(processes: list[subprocess.Popen]) -> None:
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def _burst(endpoint: str, bodies: list[bytes], args) -> tuple[collections.Counter, float, float]:
+    """Post every delivery; the responses' statuses, when the burst started and its seconds."""
+    # The clients run in their own processes: in this one they would share the interpreter
+    # lock with the local Stripe peer the cluster is calling, and measure that instead.
     statuses: collections.Counter = collections.Counter()
+    shares = [bodies[i :: args.client_processes] for i in range(args.client_processes)]
+    threads = max(1, args.clients // args.client_processes)
+    with concurrent.futures.ProcessPoolExecutor(args.client_processes) as pool:
+        list(pool.map(_warm, range(args.client_processes)))  # the processes' start, not timed
+        start = time.perf_counter()
+        for counted in pool.map(
+            _post_all, [endpoint] * len(shares), shares, [threads] * len(shares)
+        ):
+            statuses.update(counted)
+    return statuses, start, time.perf_counter() - start
+
+
+def run_side(label: str, root: Path, url: str, stripe_url: str, bodies: list[bytes], payments: int,
+             args) -> dict:  # fmt: skip
+    log = tempfile.TemporaryFile(mode="w+")
+    port, processes = _start(label, root, _side_env(url, stripe_url, args), args, log)
     try:
-        deadline = time.monotonic() + 60
-        while not port_answers("127.0.0.1", port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise SystemExit(f"{label}: gunicorn did not start:\n{log.read()}")
-            time.sleep(0.1)
-        time.sleep(5)  # the cluster's and the workers' start, not timed
-        endpoint = f"http://127.0.0.1:{port}/stripe/webhook/"
-        # The clients run in their own processes: in this one they would share the interpreter
-        # lock with the local Stripe peer the cluster is calling, and measure that instead.
-        shares = [bodies[i :: args.client_processes] for i in range(args.client_processes)]
-        threads = max(1, args.clients // args.client_processes)
-        with concurrent.futures.ProcessPoolExecutor(args.client_processes) as pool:
-            list(pool.map(_warm, range(args.client_processes)))  # the processes' start, not timed
-            start = time.perf_counter()
-            for counted in pool.map(
-                _post_all, [endpoint] * len(shares), shares, [threads] * len(shares)
-            ):
-                statuses.update(counted)
-        acknowledged = time.perf_counter() - start
+        statuses, start, acknowledged = _burst(f"http://127.0.0.1:{port}/stripe/webhook/", bodies,
+                                               args)  # fmt: skip
         done = None
         while time.perf_counter() - start < args.wait:
-            counts = recorded(url)
-            if counts == (payments, payments, payments):
+            if recorded(url) == (payments, payments, payments):
                 done = time.perf_counter() - start
                 break
             time.sleep(0.2)
     finally:
-        for proc in (server, cluster):
-            proc.terminate()
-        for proc in (server, cluster):
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+        _stop_all(processes)
     gifts, distinct, with_fee = recorded(url)
     return {
         "label": label,
@@ -270,7 +291,7 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def main() -> None:
+def _arguments():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1200, help="deliveries in the burst")
     parser.add_argument("--clients", type=int, default=16)
@@ -293,19 +314,15 @@ def main() -> None:
     parser.add_argument("--skip-before", action="store_true")
     args = parser.parse_args()
     args.events = min(args.events, 20_000)  # a bounded burst, on loopback only
+    return args
 
-    import django
 
-    django.setup()  # each side below gets its own fresh database
-    from django.conf import settings
+def _deliveries(peer, args) -> tuple[list[bytes], int]:
+    """Payments made in the peer, their two events each, shuffled with a quarter duplicates:
+    the bodies to post and how many payments."""
+    from tests.stripe_peer import event
 
-    from tests.stripe_peer import Peer, event
-
-    base = settings.DATABASES["default"]["NAME"]
-    peer = Peer().start()
-    slow = SlowStripe(peer.url, args.delay).start()
-    unique = args.events * 3 // 4
-    payments = unique // 2
+    payments = args.events * 3 // 4 // 2
     started = time.perf_counter()
     events = []
     for n in range(payments):
@@ -323,36 +340,32 @@ def main() -> None:
           f"{len(bodies)} deliveries ({len(events)} distinct events, {len(bodies) - len(events)} "
           f"duplicates), {args.clients} clients, {args.workers} gunicorn workers, a qcluster with "
           f"{args.cluster_workers} workers, every Stripe call answered after {args.delay * 1000:.0f} ms")  # fmt: skip
+    return bodies, payments
 
-    results = []
-    worktree = None
+
+def _previous_side(base: str, stripe_url: str, bodies, payments, args) -> dict:
+    """The previous code, checked out into a temporary worktree, run on its own database."""
+    rev = args.before or previous_commit()
+    worktree = Path(tempfile.mkdtemp(prefix="msp-before-")) / "code"
+    subprocess.run(["git", "worktree", "add", "--detach", str(worktree), rev], cwd=ROOT,
+                   check=True, capture_output=True)  # fmt: skip
     try:
-        if not args.skip_before:
-            rev = args.before or previous_commit()
-            worktree = Path(tempfile.mkdtemp(prefix="msp-before-")) / "code"
-            subprocess.run(["git", "worktree", "add", "--detach", str(worktree), rev], cwd=ROOT,
-                           check=True, capture_output=True)  # fmt: skip
-            sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=worktree,
-                                 capture_output=True, text=True).stdout.strip()  # fmt: skip
-            name = f"{base}_before"
-            recreate(name)
-            print(f"previous code ({sha}), load {load()} ...", flush=True)
-            results.append(run_side(f"previous ({sha})", worktree, database_url(name),
-                                    slow.url, bodies, payments, args))  # fmt: skip
-            drop(name)
-        name = f"{base}_after"
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=worktree,
+                             capture_output=True, text=True).stdout.strip()  # fmt: skip
+        name = f"{base}_before"
         recreate(name)
-        print(f"this code, load {load()} ...", flush=True)
-        results.append(run_side("this code", ROOT, database_url(name), slow.url, bodies,
-                                payments, args))  # fmt: skip
+        print(f"previous code ({sha}), load {load()} ...", flush=True)
+        result = run_side(f"previous ({sha})", worktree, database_url(name), stripe_url, bodies,
+                          payments, args)  # fmt: skip
         drop(name)
+        return result
     finally:
-        if worktree is not None:
-            subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT,
-                           capture_output=True)  # fmt: skip
-        peer.stop()
+        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT,
+                       capture_output=True)  # fmt: skip
 
-    print(f"\nload average after: {load()}; Stripe calls answered by the slow peer: {slow.calls}")
+
+def _report(results: list[dict], payments: int, args, calls: int) -> None:
+    print(f"\nload average after: {load()}; Stripe calls answered by the slow peer: {calls}")
     print(
         f"{'code':<22} {'acknowledged/s':>15} {'burst s':>8} {'all recorded s':>15}  gifts  responses"
     )
@@ -367,6 +380,34 @@ def main() -> None:
                   f"with fee; expected {payments} of each")  # fmt: skip
         raise SystemExit(f"FAILED: a payment was lost or doubled ({', '.join(failed)})")
     print(f"every payment recorded exactly once ({payments}), none lost, none doubled")
+
+
+def main() -> None:
+    args = _arguments()
+    import django
+
+    django.setup()  # each side below gets its own fresh database
+    from django.conf import settings
+
+    from tests.stripe_peer import Peer
+
+    base = settings.DATABASES["default"]["NAME"]
+    peer = Peer().start()
+    slow = SlowStripe(peer.url, args.delay).start()
+    results = []
+    try:
+        bodies, payments = _deliveries(peer, args)
+        if not args.skip_before:
+            results.append(_previous_side(base, slow.url, bodies, payments, args))
+        name = f"{base}_after"
+        recreate(name)
+        print(f"this code, load {load()} ...", flush=True)
+        results.append(run_side("this code", ROOT, database_url(name), slow.url, bodies,
+                                payments, args))  # fmt: skip
+        drop(name)
+    finally:
+        peer.stop()
+    _report(results, payments, args, slow.calls)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def donor_history(donor: Donor, *, may_view: Callable[[type[Model]], bool]) -> Q
     """Audit entries of ``donor`` and of the records about them that ``may_view(model)``
     allows, newest first."""
     types = ContentType.objects.get_for_models(*auditlog.get_models(), Donor)
-    wanted = [Q(content_type=types[Donor], object_pk=str(donor.pk))]
+    wanted = [Q(content_type=types[Donor], object_id=donor.pk)]
     for model, content_type in types.items():
         if model is Donor or not may_view(model):
             continue
