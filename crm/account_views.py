@@ -12,6 +12,8 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import forms as admin_forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -143,6 +145,39 @@ def two_factor_backup_codes(request):
     )
 
 
+class PasswordSavedByService:
+    """For Django's password forms: they set the password on the user and hand the saving to
+    the service (Django's own views call ``form.save()``; the form never writes itself)."""
+
+    def set_password_and_save(self, user, *args, commit=True, **kwargs):
+        user = super().set_password_and_save(user, *args, commit=False, **kwargs)
+        if commit:
+            services.user_password_save(user=user)
+        return user
+
+
+class SetPasswordForm(PasswordSavedByService, auth_forms.SetPasswordForm):
+    pass
+
+
+class OwnPasswordChangeForm(PasswordSavedByService, admin_forms.AdminPasswordChangeForm):
+    pass
+
+
+class UserPasswordForm(PasswordSavedByService, auth_forms.AdminPasswordChangeForm):
+    pass
+
+
+class OwnPasswordChangeView(auth_views.PasswordChangeView):
+    """The admin's "Change password" page for the signed-in user, saving through the service."""
+
+    form_class = OwnPasswordChangeForm
+    success_url = reverse_lazy("admin:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+
+
 class AdminLook:
     """Django's own auth views, with the admin's header."""
 
@@ -157,6 +192,7 @@ class AdminLook:
 class InviteAcceptView(AdminLook, auth_views.PasswordResetConfirmView):
     """The invitation link: choose a password, then (signed in) enrol the second factor."""
 
+    form_class = SetPasswordForm
     token_generator = services.invite_tokens
     template_name = "registration/invite_accept.html"
     post_reset_login = True
@@ -190,7 +226,7 @@ class PasswordResetDoneView(AdminLook, auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(AdminLook, auth_views.PasswordResetConfirmView):
-    pass
+    form_class = SetPasswordForm
 
 
 class PasswordResetCompleteView(AdminLook, auth_views.PasswordResetCompleteView):

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from common import roles
 from common.audit import who as audit_who
 from crm import services
+from crm.account_views import UserPasswordForm
 from donors.admin.base import BackOfficeAdmin
 from donors.text import text_problem
 
@@ -79,6 +80,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class BackOfficeUserAdmin(BackOfficeAdmin, UserAdmin):
+    change_password_form = UserPasswordForm  # the "Set password" page saves through a service
     list_display = (
         "username",
         "email",

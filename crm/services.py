@@ -143,6 +143,17 @@ def user_invite_again(*, user: User, by: User) -> None:
 
 @service
 @transaction.atomic
+def user_password_save(*, user: User) -> User:
+    """Store the password one of Django's password forms has just set on ``user`` (a reset or
+    invitation link, the signed-in user's own change, an Administrator's change on the user's
+    page: crm.account_views.PasswordSavedByService). The audit log records it as changed,
+    never its hash."""
+    user.save(update_fields=["password"])
+    return user
+
+
+@service
+@transaction.atomic
 def user_role_set(*, user: User, role: str, by: User) -> None:
     """Give the user exactly this role (their only group)."""
     group = _group(role)

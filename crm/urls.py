@@ -44,6 +44,12 @@ urlpatterns = [
         account_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Before the admin's own: the same page, saving the password through the service.
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(account_views.OwnPasswordChangeView.as_view()),
+        name="own_password_change",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("events.urls")),

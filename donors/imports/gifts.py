@@ -587,16 +587,18 @@ def _create(to_create: list[_Row], resolver: DonorResolver, run, audit: BulkAudi
     ids = rows_insert(Gift, [(*v, run_id) for v in values], columns=[*_WRITTEN, "import_run_id"])
     for row, new_id in zip(to_create, ids, strict=True):
         row.gift.pk = new_id
+    # What the import leaves to the defaults is the same for every gift it creates: its text
+    # is made once.
+    defaults = {k: v for k, v in column_defaults(Gift, None).items() if k not in _WRITTEN}
+    audit.creations_share({**defaults, "import_run_id": run_id})
     if connection.vendor == "postgresql":
         # The gifts this run created are the ones that name it (a changed gift keeps the run
         # that created it): their entries made by the database from the stored rows.
         audit.created_in_database(
             where="t.import_run_id = %s", params=[run_id], label_sql=_GIFT_LABEL_SQL,
-            joins="JOIN donors_donor d ON d.id = t.donor_id",
+            joins="JOIN donors_donor d ON d.id = t.donor_id", columns=_WRITTEN,
         )  # fmt: skip
         return
-    defaults = {k: v for k, v in column_defaults(Gift, None).items() if k not in _WRITTEN}
-    audit.creations_share({**defaults, "import_run_id": run_id})
     for row, written in zip(to_create, values, strict=True):
         audit.created(row.gift.pk, _describe(row, resolver), _WRITTEN_NAMES, written)
 
