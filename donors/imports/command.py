@@ -16,13 +16,12 @@ def soft_credit_donors_text(summary: dict, *, dry_run: bool) -> str:
     """Which of the new donors a gift file's soft_credit_email made (no donor had the email),
     named, since they have no name yet for staff to find them by."""
     emails = summary["soft_credit_donors_created"]
-    count = len(emails)
-    what = "new donor" if count == 1 else "new donors"
-    verb = "would come" if dry_run else "came"
-    return (
-        f"{count} {what} {verb} from soft_credit_email (no donor had the email): "
-        f"{', '.join(emails)}."
-    )
+    what = "New donor" if len(emails) == 1 else "New donors"
+    if dry_run:
+        return f"{what} it would make from soft_credit_email (no donor has the email): " + (
+            f"{', '.join(emails)}."
+        )
+    return f"{what} made from soft_credit_email (no donor had the email): {', '.join(emails)}."
 
 
 def rejected_rows_write(result, path: Path) -> Path:
