@@ -4,6 +4,7 @@ donor. Through `manage.py import_donations` and the admin's import page."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 from io import StringIO
@@ -14,8 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from compliance import rules as receipt_rules
 from compliance.models import Receipt
 from donors.models import Donor, DonorEmail, Gift, GiftMethod, ImportRun, SoftCredit
+from donors.rules import gift_problems
 from tests import factories
 from tests.compliance.helpers import pdf_text
 from tests.donors.admin_forms import form_data
@@ -79,6 +82,14 @@ def test_a_stock_gift_with_only_its_description_imports_and_is_receipted_in_thos
     assert "Contribution (non-cash): 100 shares of Example Corp" in " ".join(text.split())
     assert " 0 shares" not in text and "5,230" not in text
     assert issued["gift_ids"] == [gift.pk]
+    # The year-end statement describes it the same way.
+    statements = tmp_path / "statements"
+    statements.mkdir()
+    call_command("year_end_statements", "--year", "2025", "--out", str(statements), "--json")
+    (statement,) = json.loads(capsys.readouterr().out)
+    text = pdf_text((statements / f"statement-{statement['number']}.pdf").read_bytes())
+    assert "100 shares of Example Corp" in " ".join(text.split())
+    assert " 0 shares" not in text
 
     # The same file again changes nothing.
     again = run(path)
@@ -306,3 +317,26 @@ def test_the_admin_import_takes_both_and_names_the_new_soft_credit_donor(
     assert (entry.actor, entry.additional_data) == (
         staff, {"import_run": ImportRun.objects.get().pk}
     )  # fmt: skip
+
+
+# --- The rules behind it (pure functions) ---------------------------------------------------
+
+
+def test_the_gift_rules_take_a_stock_gift_described_with_its_shares():
+    today = datetime.date(2025, 6, 1)
+    described = Gift(method=GiftMethod.STOCK, amount=Decimal("10"), gift_date=today,
+                     non_cash_description="100 shares of Example Corp")  # fmt: skip
+    assert gift_problems(described, donor_kind=None, today=today) == {}
+    half = Gift(method=GiftMethod.STOCK, amount=Decimal("10"), gift_date=today,
+                non_cash_description="100 shares of Example Corp", stock_shares=Decimal("100"))  # fmt: skip
+    assert gift_problems(half, donor_kind=None, today=today) == {
+        "stock_issuer": "A stock gift needs the issuer (company or fund)."
+    }
+    assert receipt_rules.non_cash_description(
+        method="stock", description=" 100 shares of Example Corp ", stock_shares=None,
+        stock_issuer="",
+    ) == "100 shares of Example Corp"  # fmt: skip
+    assert receipt_rules.non_cash_description(
+        method="stock", description="via Schwab", stock_shares=Decimal("12.5000"),
+        stock_issuer="Apple Inc.",
+    ) == "12.5 shares of Apple Inc. (via Schwab)"  # fmt: skip
