@@ -420,7 +420,7 @@ class DonorResolver:
         pending.from_soft_credit = True
         pending.label = email  # no name yet: the email is what staff recognize
         self.new.append(pending)
-        self._register(pending, pending.spec)
+        self.new_by_email[email] = pending  # by email only: it has no name to be found by
         return pending
 
     def _register(self, pending: NewDonor, spec: DonorSpec) -> None:
