@@ -125,7 +125,9 @@ def non_cash_description(
     *, method: str, description: str, stock_shares: Decimal | None, stock_issuer: str
 ) -> str:
     """What a non-cash gift was, in words and never with a value (the donor values it)."""
-    if method == "stock":
+    # A stock gift recorded by its description alone ("100 shares of Example Corp", as an
+    # import may give it) is printed in the donor's words, as in-kind gifts are.
+    if method == "stock" and (stock_shares or stock_issuer.strip()):
         shares = Decimal(stock_shares or 0).normalize()
         shares_text = f"{shares:f}"
         noun = "share" if shares == 1 else "shares"

@@ -9,6 +9,7 @@ day it arrived); stock the day it reaches the account.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 from donors.models.donor import DonorKind
@@ -20,6 +21,7 @@ _UNREFUNDED_STATUSES = frozenset({GiftStatus.SUCCEEDED, GiftStatus.PENDING, Gift
 _NON_CASH = frozenset({GiftMethod.STOCK, GiftMethod.IN_KIND})
 _EMPLOYERS = frozenset({DonorKind.COMPANY, DonorKind.FOUNDATION})
 _A_DAY = datetime.timedelta(days=1)
+_A_NUMBER = re.compile(r"\d")
 
 
 def local_date(moment: datetime.datetime, time_zone: str) -> datetime.date:
@@ -44,6 +46,17 @@ def tax_date_for(
     if method in {GiftMethod.CHECK, GiftMethod.STOCK} and date_received is not None:
         return date_received
     return gift_date
+
+
+def _described_stock(gift) -> bool:
+    """A stock gift recorded by its description alone ("100 shares of Example Corp"): no
+    shares nor issuer apart, and a description that states the number of shares (receipts
+    print it as the record of the property)."""
+    return (
+        gift.stock_shares is None
+        and not gift.stock_issuer.strip()
+        and _A_NUMBER.search(gift.non_cash_description) is not None
+    )
 
 
 def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict[str, str]:
@@ -92,7 +105,7 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
     if gift.date_received and gift.date_deposited and gift.date_deposited < gift.date_received:
         problems["date_deposited"] = "A gift cannot be deposited before it was received."
 
-    if gift.method == GiftMethod.STOCK:
+    if gift.method == GiftMethod.STOCK and not _described_stock(gift):
         if not gift.stock_shares or gift.stock_shares <= 0:
             problems["stock_shares"] = "A stock gift needs the number of shares."
         if not gift.stock_issuer.strip():

@@ -15,6 +15,7 @@ from import_export import formats
 from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from donors.imports.command import soft_credit_donors_text
 from donors.imports.files import FileProblem, read_bytes, size_problem
 from donors.services.imports import (
     UploadGone,
@@ -175,6 +176,11 @@ class EngineImportMixin(ImportMixin):
             f"{counts['unchanged']} unchanged and {counts['skipped']} skipped "
             f"{self.import_noun}.{self.import_message_extra(result)}"
         )
+        if counts["kind"] == "gifts" and counts["donors_created"]:
+            created = counts["donors_created"]
+            text = f"{text} {created} new donor{'' if created == 1 else 's'}."
+            if counts["soft_credit_donors_created"]:
+                text = f"{text} {soft_credit_donors_text(counts, dry_run=False)}"
         run_id = counts.get("import_run")
         if run_id:
             url = reverse("admin:donors_importrun_change", args=[run_id])

@@ -12,6 +12,18 @@ from donors.imports.files import FileProblem, read_file
 from donors.imports.speed import gc_paused
 
 
+def soft_credit_donors_text(summary: dict, *, dry_run: bool) -> str:
+    """Which of the new donors a gift file's soft_credit_email made (no donor had the email),
+    named, since they have no name yet for staff to find them by."""
+    emails = summary["soft_credit_donors_created"]
+    what = "New donor" if len(emails) == 1 else "New donors"
+    if dry_run:
+        return f"{what} it would make from soft_credit_email (no donor has the email): " + (
+            f"{', '.join(emails)}."
+        )
+    return f"{what} made from soft_credit_email (no donor had the email): {', '.join(emails)}."
+
+
 def rejected_rows_write(result, path: Path) -> Path:
     path.write_text(result.rejected_csv(), encoding="utf-8")
     return path
@@ -89,6 +101,8 @@ class ImportCommand(BaseCommand):
             f"{summary['updated']} updated, {summary['unchanged']} unchanged, "
             f"{summary['skipped']} skipped; {summary['donors_created']} new donors."
         )
+        if summary.get("soft_credit_donors_created"):
+            self.stdout.write(soft_credit_donors_text(summary, dry_run=result.dry_run))
         if summary.get("waitlisted"):
             self.stdout.write(f"{summary['waitlisted']} joined a waitlist: their event is full.")
         if summary.get("errors_file"):

@@ -83,7 +83,8 @@ GIFT_COLUMNS = [
     "soft_credit_kind",
     "pledge_id",
     "notes",
-    # Beyond SPEC's list: a stock gift cannot be recorded without them.
+    # Beyond SPEC's list, optional: a stock gift's description ("100 shares of Example Corp")
+    # is enough; these structure it further.
     "stock_shares",
     "stock_issuer",
 ]
@@ -107,6 +108,11 @@ COMPARED = [
     "pledge_id",
     "notes",
 ]
+_STOCK_UNDESCRIBED = (
+    "A stock gift needs the number of shares and the issuer: state them in "
+    "non_cash_description (such as '100 shares of Example Corp'), or give stock_shares and "
+    "stock_issuer."
+)
 # Where gift_problems() names a field that is not a column, the column staff should look at.
 PROBLEM_COLUMNS = {"donor": "method", "stock_shares": "stock_shares", "tribute_name": "notes"}
 
@@ -337,11 +343,14 @@ def gifts_import(
     for row in good:
         if isinstance(row.donor, NewDonor):
             row.donor.used = True
+        if isinstance(row.soft_donor, NewDonor):
+            row.soft_donor.used = True
     result.donors_created = sum(1 for d in resolver.new if d.used)
+    result.soft_credit_donors = [d.label for d in resolver.new if d.used and d.from_soft_credit]
     outcomes = result.outcomes
     for row in rows:
         outcomes.append(RowOutcome(row.line, SKIPPED if row.errors else row.status,
-                                   partial(_describe, row, resolver), row.values))  # fmt: skip
+                                   partial(_outcome_label, row, resolver), row.values))  # fmt: skip
     if dry_run:
         return result
     with transaction.atomic():
@@ -365,6 +374,14 @@ def _describe(row, resolver: DonorResolver) -> str:
     label = _donor_label(row.donor, resolver)
     amount = f"${row.gift.amount:,.2f}" if row.gift.amount is not None else "?"
     return f"{amount} from {label} on {row.gift.gift_date}"
+
+
+def _outcome_label(row, resolver: DonorResolver) -> str:
+    """The preview's words for a row: its gift, and the donor its soft credit creates."""
+    soft = row.soft_donor
+    if isinstance(soft, NewDonor) and soft.from_soft_credit and not row.errors:
+        return f"{_describe(row, resolver)}; soft credit to a new donor, {soft.label}"
+    return _describe(row, resolver)
 
 
 def _soft_credit_donors(rows, resolver: DonorResolver) -> None:
@@ -401,7 +418,12 @@ def _check(rows, resolver: DonorResolver) -> None:
             postmark_date=gift.postmark_date,
             time_zone=info.time_zone or org_zone,
         )
-        for field, message in gift_problems(gift, donor_kind=info.kind, today=today).items():
+        problems = gift_problems(gift, donor_kind=info.kind, today=today)
+        if "stock_shares" in problems and "stock_issuer" in problems:
+            # Neither column given: the description alone would do, when it says what it is.
+            del problems["stock_issuer"]
+            problems["stock_shares"] = _STOCK_UNDESCRIBED
+        for field, message in problems.items():
             column = PROBLEM_COLUMNS.get(field, field)
             row.errors.append((column, message[0].lower() + message[1:]))
         key = gift.external_id
@@ -430,22 +452,14 @@ def _check(rows, resolver: DonorResolver) -> None:
             soft = resolver.by_email.get(row.soft_email) or resolver.new_by_email.get(
                 row.soft_email
             )
-            if soft is None:
-                row.errors.append(
-                    (
-                        "soft_credit_email",
-                        f"soft_credit_email '{row.soft_email}' "
-                        "matches no donor: import that donor first",
-                    )
-                )
-            elif soft is donor or soft == donor:
+            if soft is None:  # nobody has it yet: a donor made from the email
+                soft = resolver.soft_credit_donor(row.soft_email, row.line)
+            if soft is donor or soft == donor:
                 row.errors.append(
                     ("soft_credit_email", "the gift's own donor already has the hard credit")
                 )
             else:
-                row.soft_donor = soft
-                if isinstance(soft, NewDonor):
-                    soft.used = True
+                row.soft_donor = soft  # created (NewDonor.used) only if the row goes in
         row.status = NEW if row.existing is None else _compare(row)
 
 
@@ -501,7 +515,7 @@ def _compare(row) -> str:
 
 
 def _write(good, resolver: DonorResolver, run, contacts) -> None:
-    new_donors_create(resolver.new, import_run=run)
+    new_donors_create(resolver.new, import_run=run, audited=True)
     touched = set()
     to_create, to_update = [], []
     for row in good:

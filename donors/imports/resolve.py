@@ -17,8 +17,9 @@ from django.db.models.functions import Lower, Substr
 
 from donors.db import where_in
 from donors.imports import cells
+from donors.imports.audit import BulkAudit
 from donors.imports.cells import CellError
-from donors.imports.insert import rows_insert
+from donors.imports.insert import column_defaults, rows_insert
 from donors.models import Donor, DonorAddress, DonorEmail, DonorKind, Tag
 from donors.models.donor import US_STATES
 from donors.services.donors import donor_names
@@ -253,6 +254,8 @@ class NewDonor:
         self.spec = spec
         self.id: int | None = None
         self.used = False
+        # Named only as a gift row's soft_credit_email: the import summary lists these.
+        self.from_soft_credit = False
         self.kind = spec.kind
         self.time_zone = ""
         self.label = spec.label()
@@ -410,6 +413,16 @@ class DonorResolver:
         self._register(pending, spec)
         return pending, True
 
+    def soft_credit_donor(self, email: str, line: int) -> NewDonor:
+        """The new donor a soft_credit_email that no donor has stands for: a person known by
+        that email alone (staff add the name later), created once however many rows name it."""
+        pending = NewDonor(DonorSpec(line=line, email=email))
+        pending.from_soft_credit = True
+        pending.label = email  # no name yet: the email is what staff recognize
+        self.new.append(pending)
+        self.new_by_email[email] = pending  # by email only: it has no name to be found by
+        return pending
+
     def _register(self, pending: NewDonor, spec: DonorSpec) -> None:
         if spec.email:
             self.new_by_email.setdefault(spec.email, pending)
@@ -427,8 +440,9 @@ class DonorResolver:
                 self.existing[donor_id] = Existing(donor_id, kind, zone, label)
 
 
-def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
-    """Create the donors (with email, address and tags) in a few bulk statements."""
+def new_donors_create(pending: list[NewDonor], *, import_run, audited: bool = False) -> int:
+    """Create the donors (with email, address and tags) in a few bulk statements; with
+    ``audited``, each donor, email and address gets its creation entry in the audit log."""
     pending = [p for p in pending if p.used]
     rows = []
     for item in pending:
@@ -460,32 +474,30 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
     ids = rows_insert(Donor, rows)
     for item, donor_id in zip(pending, ids, strict=True):
         item.id = donor_id
-    rows_insert(
-        DonorEmail,
-        [
-            {"donor_id": item.id, "email": item.spec.email, "is_primary": True}
-            for item in pending
-            if item.spec.email
-        ]
-        + [
-            {"donor_id": item.id, "email": email, "is_primary": False}
-            for item in pending
-            for email in item.extra_emails
-        ],
-    )
-    rows_insert(
-        DonorAddress,
-        [
-            {"donor_id": item.id, "is_primary": True, **item.spec.address}
-            for item in pending
-            if item.spec.address
-        ]
-        + [
-            {"donor_id": item.id, "is_primary": False, **address}
-            for item in pending
-            for address in item.extra_addresses
-        ],
-    )
+    emails = [
+        {"donor_id": item.id, "email": item.spec.email, "is_primary": True}
+        for item in pending
+        if item.spec.email
+    ] + [
+        {"donor_id": item.id, "email": email, "is_primary": False}
+        for item in pending
+        for email in item.extra_emails
+    ]
+    email_ids = rows_insert(DonorEmail, emails)
+    addresses = [
+        {"donor_id": item.id, "is_primary": True, **item.spec.address}
+        for item in pending
+        if item.spec.address
+    ] + [
+        {"donor_id": item.id, "is_primary": False, **address}
+        for item in pending
+        for address in item.extra_addresses
+    ]
+    address_ids = rows_insert(DonorAddress, addresses)
+    if audited:
+        _creations_logged(import_run, Donor, rows, ids)
+        _creations_logged(import_run, DonorEmail, emails, email_ids)
+        _creations_logged(import_run, DonorAddress, addresses, address_ids)
     tagged = {item.id: item.spec.tags for item in pending if item.spec.tags}
     if tagged:
         names = {name for names in tagged.values() for name in names}
@@ -500,6 +512,19 @@ def new_donors_create(pending: list[NewDonor], *, import_run) -> int:
             ],
         )
     return len(rows)
+
+
+def _creations_logged(run, model, rows: list[dict], ids: list[int]) -> None:
+    """The creation entries of records inserted in bulk (no signal reaches the audit log):
+    each with its values, the columns it left out at their defaults, by the importing user."""
+    if not rows:
+        return
+    audit = BulkAudit(model, run)
+    defaults = column_defaults(model, None)
+    for row, pk in zip(rows, ids, strict=True):
+        values = {**defaults, **row}
+        audit.created(pk, str(model(pk=pk, **row)), tuple(values), tuple(values.values()))
+    audit.write()
 
 
 def tags_add(tags_by_donor: dict[int, list[str]]) -> None:

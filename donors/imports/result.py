@@ -63,6 +63,8 @@ class ImportResult:
     outcomes: list[RowOutcome] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
     donors_created: int = 0
+    # Gift imports: the new donors made from a soft_credit_email no donor had (their emails).
+    soft_credit_donors: list[str] = field(default_factory=list)
     waitlisted: int = 0  # RSVP imports: guests the file put on a full event's waitlist
     imported: bool = False
     run_id: int | None = None
@@ -130,6 +132,8 @@ class ImportResult:
             "import_run": self.run_id,
         }
 
+        if self.kind == ImportRun.Kind.GIFTS:
+            summary["soft_credit_donors_created"] = list(self.soft_credit_donors)
         if self.kind == ImportRun.Kind.RSVPS:
             summary["waitlisted"] = self.waitlisted
         return summary
