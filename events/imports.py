@@ -30,7 +30,7 @@ from donors.exports import safe_cell
 from donors.imports import cells
 from donors.imports.cells import CellError
 from donors.imports.gifts import header_problems
-from donors.imports.resolve import DONOR_COLUMNS, DonorResolver, NewDonor, donor_spec
+from donors.imports.resolve import DONOR_COLUMNS, DonorMatch, DonorResolver, donor_spec
 from donors.imports.result import (
     NEW,
     SKIPPED,
@@ -93,7 +93,7 @@ class _Row:
         self.party_size = 1
         self.table: Table | None = None
         self.spec = None
-        self.target = None  # donor id, or the NewDonor
+        self.target: DonorMatch | None = None  # a recorded donor, or the NewDonor
         self.label = ""
 
     def error(self, column, message):
@@ -294,6 +294,11 @@ def rsvps_import(
     return result
 
 
+def _recorded(row) -> bool:
+    """Whether the row's donor is one the database already has."""
+    return row.target is not None and not row.target.is_new
+
+
 def _donors_match(rows: list[_Row], resolver: DonorResolver) -> None:
     """Each row's donor (``row.target``): one recorded, or one the file creates; a donor who
     answers the same event twice in the file is an error on the later line."""
@@ -302,14 +307,14 @@ def _donors_match(rows: list[_Row], resolver: DonorResolver) -> None:
     for row in rows:
         if row.errors:
             continue
-        row.target, _ = resolver.resolve(row.spec)
-        key = (row.event.pk, row.target if isinstance(row.target, int) else id(row.target))
+        row.target = resolver.resolve(row.spec).donor
+        key = (row.event.pk, row.target)
         if key in seen:
             row.error("donor_email", f"{row.spec.label() or row.spec.email} already answered "
                       f"{row.event.name} on line {seen[key]}")  # fmt: skip
         else:
             seen[key] = row.line
-    resolver.load_existing([row.target for row in rows if isinstance(row.target, int)])
+    resolver.load_existing([row.target.id for row in rows if _recorded(row)])
 
 
 def _plan(rows: list[_Row], resolver: DonorResolver, events, headers) -> list[_Planned]:
@@ -319,16 +324,16 @@ def _plan(rows: list[_Row], resolver: DonorResolver, events, headers) -> list[_P
         (r.event_id, r.donor_id): r
         for r in RSVP.objects.filter(
             event__in=events.values(),
-            donor_id__in=[row.target for row in rows if isinstance(row.target, int)],
+            donor_id__in=[row.target.id for row in rows if _recorded(row)],
         )
     }
     plan = []
     for row in rows:
         if row.errors:
             continue
-        if isinstance(row.target, int):
-            row.label = resolver.existing[row.target].label
-            current = existing.get((row.event.pk, row.target))
+        if _recorded(row):
+            row.label = resolver.existing[row.target.id].label
+            current = existing.get((row.event.pk, row.target.id))
         else:
             row.label, current = row.target.label or row.spec.email, None
         status = (
@@ -366,7 +371,7 @@ def _apply(plan: list[_Planned], headers, outcomes, reject) -> _Applied:
         made_here = False
         try:
             with transaction.atomic():
-                if isinstance(row.target, NewDonor):
+                if row.target.is_new:
                     donor = created.get(id(row.target))
                     if donor is None:
                         made_here = True
@@ -377,7 +382,7 @@ def _apply(plan: list[_Planned], headers, outcomes, reject) -> _Applied:
                             address=spec.address, phone=spec.phone,
                         )  # fmt: skip
                 else:
-                    donor = Donor(pk=row.target)
+                    donor = Donor(pk=row.target.id)
                 rsvp = current
                 if current is None or not wanted.same_reply(current):
                     rsvp = rsvp_submit(

@@ -18,16 +18,16 @@ def contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[d
     spacing the file writes them in. A row that adds one counts as updated, not unchanged."""
     wanted = []
     for row in rows:
-        if row.errors or not isinstance(row.donor, int):
+        if row.errors or row.donor.is_new:
             continue
         email = row.spec.email
-        if email and resolver.has_email(row.donor, email):
+        if email and resolver.has_email(row.donor.id, email):
             email = ""  # the email it was matched by: nothing to look up
         if email or row.spec.address:
             wanted.append((row, email))
     emails, addresses = defaultdict(set), defaultdict(set)
     with_email, with_address = set(), set()
-    for part in chunks({r.donor for r, _ in wanted}):
+    for part in chunks({r.donor.id for r, _ in wanted}):
         for donor_id, email in where_in(DonorEmail.objects, "donor_id", part).values_list(
             "donor_id", "email"
         ):
@@ -40,7 +40,7 @@ def contact_additions(rows, resolver: DonorResolver) -> tuple[list[dict], list[d
             with_address.add(address["donor_id"])
     new_emails, new_addresses = [], []
     for row, email in wanted:
-        donor, spec, added = row.donor, row.spec, False
+        donor, spec, added = row.donor.id, row.spec, False
         if email and email not in emails[donor]:
             emails[donor].add(email)
             new_emails.append(

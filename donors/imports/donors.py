@@ -4,6 +4,8 @@ contact data or consent leaves its audit record."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +15,8 @@ from donors.imports.resolve import (
     ADDRESS_COLUMNS,
     DONOR_COLUMNS,
     DonorResolver,
-    NewDonor,
+    DonorSpec,
+    Resolved,
     address_key,
     chunks,
     donor_spec,
@@ -117,6 +120,17 @@ def _changes(spec, item: _Current) -> bool:
 
 
 @service  # an import engine is the import's service: every row it writes is its own
+@dataclass
+class _DonorRow:
+    """A row of the donor file: what it says, its problems, and whom it was matched to."""
+
+    line: int
+    values: dict
+    spec: DonorSpec
+    errors: list[tuple[str, str]]
+    match: Resolved | None = None
+
+
 @gc_paused
 def donors_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
@@ -139,45 +153,46 @@ def donors_import(
     if result.errors:
         return result
 
-    parsed = []
+    rows = []
     problems = sheet.problems
     for line, values in sheet.rows:
         errors = list(problems[line]) if line in problems else []  # text that cannot be stored
         if values.get("__extra__"):
             errors.append(("", f"values beyond the last column: {values['__extra__']}"))
-        spec = donor_spec(line, values, errors)
-        parsed.append((line, values, spec, errors))
+        rows.append(_DonorRow(line, values, donor_spec(line, values, errors), errors))
     resolver = DonorResolver()
-    resolver.load([spec for _, _, spec, errors in parsed if not errors])
-    resolver.learn([spec for _, _, spec, errors in parsed if not errors])
+    resolver.load([row.spec for row in rows if not row.errors])
+    resolver.learn([row.spec for row in rows if not row.errors])
     resolved = []
-    for line, values, spec, errors in parsed:
-        if errors:
-            rows_errors = [RowError(line, c, m) for c, m in errors]
+    for row in rows:
+        if row.errors:
+            rows_errors = [RowError(row.line, c, m) for c, m in row.errors]
             result.errors.extend(rows_errors)
-            result.rejected.append(RejectedRow(line, values, rows_errors))
-            result.outcomes.append(RowOutcome(line, SKIPPED, spec.label(), values))
+            result.rejected.append(RejectedRow(row.line, row.values, rows_errors))
+            result.outcomes.append(RowOutcome(row.line, SKIPPED, row.spec.label(), row.values))
             continue
-        target, made = resolver.resolve(spec)
-        resolved.append((line, values, spec, target, made))
+        row.match = resolver.resolve(row.spec)
+        resolved.append(row)
     if result.errors and not skip_errors:
         result.outcomes = []
         return result
 
-    current = _load_current({t for *_, t, _ in resolved if isinstance(t, int)})
+    current = _load_current({r.match.donor.id for r in resolved if not r.match.donor.is_new})
     seen_new: set[int] = set()
-    for line, values, spec, target, made in resolved:
-        if isinstance(target, NewDonor):
+    for row in resolved:
+        target = row.match.donor
+        if target.is_new:
             target.used = True
             # A later row naming the same new donor adds to it: an update of this file's own.
+            made = row.match.made
             status = NEW if made else (UPDATED if id(target) in seen_new else UNCHANGED)
             seen_new.add(id(target))
             label = target.label
         else:
-            item = current[target]
-            status = UPDATED if _changes(spec, item) else UNCHANGED
+            item = current[target.id]
+            status = UPDATED if _changes(row.spec, item) else UNCHANGED
             label = item.donor.display_name
-        result.outcomes.append(RowOutcome(line, status, label, values))
+        result.outcomes.append(RowOutcome(row.line, status, label, row.values))
     result.donors_created = sum(1 for d in resolver.new if d.used)
     if dry_run:
         return result

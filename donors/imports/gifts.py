@@ -26,8 +26,8 @@ from donors.imports.matching import existing_gifts_find, fingerprint
 from donors.imports.resolve import (
     ADDRESS_COLUMNS,
     DONOR_COLUMNS,
+    DonorMatch,
     DonorResolver,
-    NewDonor,
     chunks,
     donor_spec,
     new_donors_create,
@@ -326,8 +326,9 @@ def gifts_import(
     _soft_credit_donors(rows, resolver)
     for row in rows:
         if not row.errors:
-            row.donor, row.made_donor = resolver.resolve(row.spec)
-    resolver.load_existing(r.donor for r in rows if isinstance(r.donor, int))
+            resolved = resolver.resolve(row.spec)
+            row.donor, row.made_donor = resolved.donor, resolved.made
+    resolver.load_existing(r.donor.id for r in rows if r.donor is not None and not r.donor.is_new)
     existing_gifts_find(rows, ["id", *COMPARED, "tax_date", "external_id", "import_fingerprint"])
     _check(rows, resolver)
     contacts = contact_additions(rows, resolver)
@@ -341,9 +342,9 @@ def gifts_import(
         return result
     good = [r for r in rows if not r.errors]
     for row in good:
-        if isinstance(row.donor, NewDonor):
+        if row.donor.is_new:
             row.donor.used = True
-        if isinstance(row.soft_donor, NewDonor):
+        if row.soft_donor is not None and row.soft_donor.is_new:
             row.soft_donor.used = True
     result.donors_created = sum(1 for d in resolver.new if d.used)
     result.soft_credit_donors = [d.label for d in resolver.new if d.used and d.from_soft_credit]
@@ -363,10 +364,12 @@ def gifts_import(
     return result
 
 
-def _donor_label(donor, resolver: DonorResolver) -> str:
-    if isinstance(donor, NewDonor):
+def _donor_label(donor: DonorMatch | None, resolver: DonorResolver) -> str:
+    if donor is None:
+        return ""
+    if donor.is_new:
         return donor.label
-    return resolver.existing[donor].label if donor in resolver.existing else ""
+    return resolver.existing[donor.id].label if donor.id in resolver.existing else ""
 
 
 def _describe(row, resolver: DonorResolver) -> str:
@@ -379,7 +382,7 @@ def _describe(row, resolver: DonorResolver) -> str:
 def _outcome_label(row, resolver: DonorResolver) -> str:
     """The preview's words for a row: its gift, and the donor its soft credit creates."""
     soft = row.soft_donor
-    if isinstance(soft, NewDonor) and soft.from_soft_credit and not row.errors:
+    if soft is not None and soft.is_new and soft.from_soft_credit and not row.errors:
         return f"{_describe(row, resolver)}; soft credit to a new donor, {soft.label}"
     return _describe(row, resolver)
 
@@ -409,9 +412,9 @@ def _check(rows, resolver: DonorResolver) -> None:
         if row.errors:
             continue
         gift, donor = row.gift, row.donor
-        is_new = isinstance(donor, NewDonor)
-        info = donor if is_new else resolver.existing[donor]
-        gift.donor_id = None if is_new else donor
+        is_new = donor.is_new
+        info = donor if is_new else resolver.existing[donor.id]
+        gift.donor_id = None if is_new else donor.id
         gift.tax_date = tax_date_for(
             method=gift.method,
             gift_date=gift.gift_date,
@@ -435,7 +438,7 @@ def _check(rows, resolver: DonorResolver) -> None:
             seen_external.setdefault(key, row.line)
         elif not (row.existing and row.existing["external_id"]):
             # (A row found to be a recorded gift with an id is told apart by that id.)
-            print_key = (id(donor) if is_new else donor, gift.gift_date, gift.amount, gift.method)
+            print_key = (donor, gift.gift_date, gift.amount, gift.method)
             if print_key in seen_print:
                 row.errors.append(
                     (
@@ -449,12 +452,15 @@ def _check(rows, resolver: DonorResolver) -> None:
         if row.pledge_ref:
             _check_pledge(row, pledges.get(row.pledge_ref))
         if row.soft_email:
-            soft = resolver.by_email.get(row.soft_email) or resolver.new_by_email.get(
-                row.soft_email
+            known = resolver.by_email.get(row.soft_email)
+            soft = (
+                resolver.known(known)
+                if known is not None
+                else resolver.new_by_email.get(row.soft_email)
             )
             if soft is None:  # nobody has it yet: a donor made from the email
                 soft = resolver.soft_credit_donor(row.soft_email, row.line)
-            if soft is donor or soft == donor:
+            if soft == donor:
                 row.errors.append(
                     ("soft_credit_email", "the gift's own donor already has the hard credit")
                 )
@@ -520,7 +526,7 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
     to_create, to_update = [], []
     for row in good:
         gift, existing = row.gift, row.existing
-        if isinstance(row.donor, NewDonor):
+        if row.donor.is_new:
             gift.donor_id = row.donor.id
         if existing:
             gift.pk = existing["id"]
@@ -528,7 +534,7 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
             continue
         computed = (
             gift.import_fingerprint  # worked out for a matched donor when matching
-            if isinstance(row.donor, int) and gift.import_fingerprint
+            if not row.donor.is_new and gift.import_fingerprint
             else fingerprint(gift.donor_id, gift.gift_date, gift.amount, gift.method)
         )
         if existing and not gift.external_id:
@@ -634,7 +640,7 @@ def _soft_credits_create(good: list[_Row], resolver: DonorResolver, run) -> None
         if row.soft_donor is None:
             continue
         soft = row.soft_donor
-        donor_id = soft.id if isinstance(soft, NewDonor) else soft
+        donor_id = soft.id
         credits.append(
             SoftCredit(gift_id=row.gift.pk, donor_id=donor_id, kind=row.soft_kind,
                        amount=row.gift.amount)

@@ -38,7 +38,6 @@ from donors.imports.resolve import (
     DonorMatch,
     DonorResolver,
     DonorSpec,
-    NewDonor,
     new_donors_create,
 )
 from donors.imports.result import (
@@ -167,7 +166,7 @@ def globalgiving_import(
 
 
 def _donor_id(donor: DonorMatch) -> int:
-    return donor.id if isinstance(donor, NewDonor) else donor
+    return donor.id
 
 
 def _donations_read(sheet, columns: dict[str, str], date_format, result) -> list[_Donation]:
@@ -239,7 +238,7 @@ def _payouts_plan(donations: list[_Donation], resolver: DonorResolver) -> list[_
         for donation in items:
             if donation.donor is None:
                 continue  # an anonymous donation: in the payout, credited to nobody
-            donor, _ = resolver.resolve(donation.donor)
+            donor = resolver.resolve(donation.donor).donor
             credits[donor] = credits.get(donor, Decimal("0")) + donation.amount
         payout = _Payout(
             reference=reference,
@@ -252,12 +251,12 @@ def _payouts_plan(donations: list[_Donation], resolver: DonorResolver) -> list[_
         )
         if payout.gift is not None:
             current = {(c.donor_id, c.amount) for c in payout.gift.soft_credits.all()}
-            wanted = {(d if isinstance(d, int) else None, a) for d, a in credits.items()}
+            wanted = {(None if d.is_new else d.id, a) for d, a in credits.items()}
             same = payout.gift.amount == payout.amount and current == wanted
             payout.status = UNCHANGED if same else UPDATED
         if payout.status != UNCHANGED:
             for donor in credits:
-                if isinstance(donor, NewDonor):
+                if donor.is_new:
                     donor.used = True
         payouts.append(payout)
     return payouts

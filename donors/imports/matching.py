@@ -35,9 +35,9 @@ def existing_gifts_find(rows, fields: list[str]) -> None:
     """
     live = [r for r in rows if not r.errors]
     for row in live:
-        if isinstance(row.donor, int):
+        if not row.donor.is_new:
             row.gift.import_fingerprint = fingerprint(
-                row.donor, row.gift.gift_date, row.gift.amount, row.gift.method
+                row.donor.id, row.gift.gift_date, row.gift.amount, row.gift.method
             )
     with_id = [r for r in live if r.gift.external_id]
     without_id = [r for r in live if not r.gift.external_id and r.gift.import_fingerprint]
@@ -75,7 +75,7 @@ def existing_gifts_find(rows, fields: list[str]) -> None:
     # Imported first with an id, now without: the gifts with ids of these donors.
     waiting = [r for r in without_id if r.existing is None]
     candidates = defaultdict(list)
-    for part in chunks({r.donor for r in waiting}):
+    for part in chunks({r.donor.id for r in waiting}):
         for values in (
             where_in(Gift.objects, "donor_id", part)
             .filter(external_id__isnull=False)

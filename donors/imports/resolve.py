@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import ClassVar
 
 from django.db.models.functions import Lower, Substr
 
@@ -246,9 +247,20 @@ class Existing:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class KnownDonor:
+    """A donor the database already has, named by its id."""
+
+    id: int
+    is_new: ClassVar[bool] = False
+
+
 class NewDonor:
     """A donor the file names that the database does not have yet: created once, with the
-    values of the first row that names it (later rows add what it lacks)."""
+    values of the first row that names it (later rows add what it lacks). Its ``id`` is set
+    when it is created."""
+
+    is_new = True
 
     def __init__(self, spec: DonorSpec):
         self.spec = spec
@@ -291,8 +303,17 @@ class NewDonor:
         return changed
 
 
-# Whom a row is matched to: a donor already recorded (its id) or one the file creates.
-DonorMatch = int | NewDonor
+# Whom a row is matched to: a donor already recorded or one the file creates. Both have
+# ``id`` (a new donor's once created) and ``is_new``.
+DonorMatch = KnownDonor | NewDonor
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What ``DonorResolver.resolve`` found for a row's donor."""
+
+    donor: DonorMatch
+    made: bool  # this row's donor is a NewDonor that this row made (not an earlier row)
 
 
 def _compatible(first: DonorSpec, second: DonorSpec) -> bool:
@@ -308,6 +329,7 @@ class DonorResolver:
         self.by_name_postal: dict[tuple[str, str], int] = {}
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.existing: dict[int, Existing] = {}
+        self._known: dict[int, KnownDonor] = {}
         self.new_by_email: dict[str, NewDonor] = {}
         self.new_by_name_postal: dict[tuple[str, str], NewDonor] = {}
         self.new_by_name: dict[str, NewDonor] = {}
@@ -388,11 +410,18 @@ class DonorResolver:
                 return next(iter(candidates))
         return None
 
-    def resolve(self, spec: DonorSpec) -> tuple[DonorMatch, bool]:
-        """(existing donor id or the NewDonor, whether this spec made that NewDonor)."""
+    def known(self, donor_id: int) -> KnownDonor:
+        """The recorded donor ``donor_id``, one object per id however many rows name it."""
+        donor = self._known.get(donor_id)
+        if donor is None:
+            donor = self._known[donor_id] = KnownDonor(donor_id)
+        return donor
+
+    def resolve(self, spec: DonorSpec) -> Resolved:
+        """The recorded donor ``spec`` matches, or the new donor it stands for."""
         found = self.match(spec)
         if found is not None:
-            return found, False
+            return Resolved(self.known(found), made=False)
         pending = None
         if spec.email:
             pending = self.new_by_email.get(spec.email)
@@ -407,11 +436,11 @@ class DonorResolver:
         if pending is not None:
             pending.absorb(spec)
             self._register(pending, spec)
-            return pending, False
+            return Resolved(pending, made=False)
         pending = NewDonor(spec)
         self.new.append(pending)
         self._register(pending, spec)
-        return pending, True
+        return Resolved(pending, made=True)
 
     def soft_credit_donor(self, email: str, line: int) -> NewDonor:
         """The new donor a soft_credit_email that no donor has stands for: a person known by
