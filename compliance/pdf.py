@@ -35,6 +35,7 @@ QR_BOTTOM = FOOT_Y - 2
 # any version that holds an address, 29 modules or more).
 QR_GAP = 12
 FOOT_TOP = QR_BOTTOM + QR_SIZE + QR_GAP
+FOOT_TEXT_WIDTH = TEXT_WIDTH - QR_SIZE - QR_GAP  # for text beside the code
 
 RECIPIENT_NOTES = {
     rules.Recipient.DAF_SPONSOR: (
@@ -196,19 +197,13 @@ def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) 
         )
 
 
-def _foot_width(canvas: Canvas) -> float:
-    """The width left for text beside the QR code at the foot (canvas._pagesize: the page this
-    canvas draws, letter for every document today)."""
-    return canvas._pagesize[0] - 2 * MARGIN - QR_SIZE - QR_GAP
-
-
 def _verification_foot(canvas: Canvas, url: str, text: str, *, size: float) -> float:
     """The foot of a document's last page: text (which prints url) at the left margin, wrapped
     beside the QR code of url at the right margin. Returns the baseline for a line above."""
-    right = canvas._pagesize[0] - MARGIN
+    right = PAGE_WIDTH - MARGIN
     draw_qr(canvas, qr_modules(url), x=right - QR_SIZE, y=QR_BOTTOM, size=QR_SIZE)
     y = FOOT_Y
-    for row in reversed(pdf_text.wrap(text, size=size, max_width=_foot_width(canvas))):
+    for row in reversed(pdf_text.wrap(text, size=size, max_width=FOOT_TEXT_WIDTH)):
         _text(canvas, MARGIN, y, row, size=size)
         y += size * 1.3
     return y + 4
@@ -227,9 +222,7 @@ def _void_mark(canvas: Canvas, note: str, *, y: float) -> None:
     canvas.drawCentredString(0, -40, "VOID")
     canvas.restoreState()
     canvas.setFillColor(black)
-    for row in reversed(
-        pdf_text.wrap(note[:120], bold=True, size=9, max_width=_foot_width(canvas))
-    ):
+    for row in reversed(pdf_text.wrap(note[:120], bold=True, size=9, max_width=FOOT_TEXT_WIDTH)):
         _text(canvas, MARGIN, y, row, bold=True)
         y += 11
 
