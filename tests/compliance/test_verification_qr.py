@@ -147,13 +147,10 @@ def test_statement_from_the_command_carries_its_verification_address_as_a_qr_cod
 
 
 def pdf_text_of(data: bytes) -> str:
-    return " ".join(text for _, text in _pages_text(data))
-
-
-def _pages_text(data: bytes):
+    """The text of every page, lines joined by spaces."""
     document = pypdfium2.PdfDocument(data)
-    for number in range(len(document)):
-        yield number, document[number].get_textpage().get_text_range().replace("\r\n", " ")
+    pages = (document[number].get_textpage().get_text_range() for number in range(len(document)))
+    return " ".join(text.replace("\r\n", " ") for text in pages)
 
 
 @pytest.fixture
@@ -230,6 +227,10 @@ def test_the_code_keeps_clear_of_a_statements_text_however_long(organization, pa
             assert url == statement.verify_url
             assert_phone_size(square)
         assert_clear_of_text(data, square)
+    # The longest ran onto a second page: the code is printed once, on the last.
+    assert len(pypdfium2.PdfDocument(data)) == 2
+    first_page = _page(data, 0).render(scale=SCALE).to_pil()
+    assert zxingcpp.read_barcodes(first_page, formats=zxingcpp.BarcodeFormat.QRCode) == []
 
 
 def test_letter_pdfs_print_the_code_beside_the_address(organization):
