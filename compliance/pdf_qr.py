@@ -19,12 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 LEVEL = "M"
 # The white margin (quiet zone) the standard asks for around the code, in modules.
 QUIET_MODULES = 4
-
-
 # One mask pattern for every code. The widget's make() builds the code eight times to score each
-# pattern (about 15 ms, where the whole statement takes 2 ms); any pattern is valid, and every
-# reader decodes each: the scoring only avoids rare stretches that look like a finder pattern,
-# which error correction M covers. Pattern 0 is the checkerboard.
+# pattern (about 15 ms, where a whole statement takes 2 ms). Any of the eight is valid and every
+# reader decodes it; the scoring avoids long runs and finder-like stretches that make a code a
+# little harder to locate, rare with a random verification code under the checkerboard (0).
 MASK_PATTERN = 0
 
 
