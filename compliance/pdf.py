@@ -10,13 +10,14 @@ import io
 from django.utils.formats import date_format
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import letter
-from reportlab.lib.units import inch
+from reportlab.lib.units import cm, inch
 from reportlab.pdfgen.canvas import Canvas
 
 from common import pdf_text
 from compliance import rules
 from compliance.models import Receipt, ReceiptKind
 from compliance.pdf_logo import Logo, current_logo, draw_logo
+from compliance.pdf_qr import draw_qr, qr_modules
 from donors.money import usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
@@ -24,6 +25,17 @@ MARGIN = 0.9 * inch
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 LOGO_HEIGHT = 0.6 * inch
 BOLD = pdf_text.BOLD
+# The foot of a document's last page: the verification address as text at the left, its QR code
+# (2.5 cm across, the size a phone reads from paper) at the right, the code's bottom level with
+# the text's last line. The page's other text stays above FOOT_TOP (the code and its quiet zone).
+QR_SIZE = 2.5 * cm
+FOOT_Y = MARGIN - 10
+QR_BOTTOM = FOOT_Y - 2
+# 12 points clear around the code: more than its quiet zone (4 modules, under 10 points for
+# any version that holds an address, 29 modules or more).
+QR_GAP = 12
+FOOT_TOP = QR_BOTTOM + QR_SIZE + QR_GAP
+FOOT_TEXT_WIDTH = TEXT_WIDTH - QR_SIZE - QR_GAP  # for text beside the code
 
 RECIPIENT_NOTES = {
     rules.Recipient.DAF_SPONSOR: (
@@ -173,23 +185,33 @@ def draw_receipt(canvas: Canvas, receipt: Receipt, *, logo: Logo | None = None) 
     if receipt.org_ny_disclosure:
         w.para(receipt.org_ny_disclosure, size=8)
 
-    _text(
+    above = _verification_foot(
         canvas,
-        MARGIN,
-        MARGIN,
+        receipt.verify_url,
         f"Verify this receipt at {receipt.verify_url} (code {receipt.verification_code})",
         size=8,
     )
     if receipt.is_void:
         _void_mark(
-            canvas,
-            f"VOID since {_day(receipt.voided_at.date())}: {receipt.void_reason}",
-            y=MARGIN + 14,
+            canvas, f"VOID since {_day(receipt.voided_at.date())}: {receipt.void_reason}", y=above
         )
 
 
+def _verification_foot(canvas: Canvas, url: str, text: str, *, size: float) -> float:
+    """The foot of a document's last page: text (which prints url) at the left margin, wrapped
+    beside the QR code of url at the right margin. Returns the baseline for a line above."""
+    right = PAGE_WIDTH - MARGIN
+    draw_qr(canvas, qr_modules(url), x=right - QR_SIZE, y=QR_BOTTOM, size=QR_SIZE)
+    y = FOOT_Y
+    for row in reversed(pdf_text.wrap(text, size=size, max_width=FOOT_TEXT_WIDTH)):
+        _text(canvas, MARGIN, y, row, size=size)
+        y += size * 1.3
+    return y + 4
+
+
 def _void_mark(canvas: Canvas, note: str, *, y: float) -> None:
-    """A large red VOID across the page, over its text, and the note at the foot."""
+    """A large red VOID across the page, over its text, and the note at the foot (from
+    baseline y up, beside the QR code)."""
     if isinstance(canvas, pdf_text.DocumentCanvas):
         canvas.flush_text()  # the page's text first, the mark over it
     canvas.saveState()
@@ -200,7 +222,9 @@ def _void_mark(canvas: Canvas, note: str, *, y: float) -> None:
     canvas.drawCentredString(0, -40, "VOID")
     canvas.restoreState()
     canvas.setFillColor(black)
-    _text(canvas, MARGIN, y, note[:120], bold=True)
+    for row in reversed(pdf_text.wrap(note[:120], bold=True, size=9, max_width=FOOT_TEXT_WIDTH)):
+        _text(canvas, MARGIN, y, row, bold=True)
+        y += 11
 
 
 # Year-end statements: a table of the year's gifts, the totals, and the soft credits apart.
@@ -217,6 +241,16 @@ def statement_pdf(statement, *, logo: Logo | None | bool = True) -> bytes:
     draw_statement(canvas, statement, logo=current_logo() if logo is True else logo)
     canvas.save()
     return buffer.getvalue()
+
+
+def _closing_height(statement) -> float:
+    """Points the statement's closing lines take (the exemption statement, the signatory, the
+    NY disclosure), so that they end above the foot's QR code on the last page."""
+    height = 4 + len(_wrapped(statement.org_exemption_statement, False, 8)) * 8 * 1.35 + 6
+    height += 9 * 1.35
+    if statement.org_ny_disclosure:
+        height += len(_wrapped(statement.org_ny_disclosure, False, 7)) * 7 * 1.35 + 6
+    return height
 
 
 def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> None:
@@ -289,15 +323,17 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
                 f"{usd(credit['amount'])}",
                 size=9,
             )
-    need(60)
+    need(_closing_height(statement) + FOOT_TOP - (MARGIN + 30))
     w.space(4)
     w.para(statement.org_exemption_statement, size=8)
     w.line(f"{statement.org_signatory_name}, {statement.org_signatory_title}", size=9)
     if statement.org_ny_disclosure:
         w.para(statement.org_ny_disclosure, size=7)
-    _text(canvas, MARGIN, MARGIN - 10, f"Verify at {statement.verify_url}", size=7)
+    above = _verification_foot(
+        canvas, statement.verify_url, f"Verify at {statement.verify_url}", size=7
+    )
     if statement.is_void:
-        _void_mark(canvas, f"VOID: {statement.void_reason}", y=MARGIN + 4)
+        _void_mark(canvas, f"VOID: {statement.void_reason}", y=above)
     canvas.showPage()
 
 
