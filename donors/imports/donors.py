@@ -119,7 +119,6 @@ def _changes(spec, item: _Current) -> bool:
     return item.changes != before or added or bool(new_tags)
 
 
-@service  # an import engine is the import's service: every row it writes is its own
 @dataclass
 class _DonorRow:
     """A row of the donor file: what it says, its problems, and whom it was matched to."""
@@ -131,6 +130,7 @@ class _DonorRow:
     match: Resolved | None = None
 
 
+@service  # an import engine is the import's service: every row it writes is its own
 @gc_paused
 def donors_import(
     *, sheet, user=None, dry_run: bool = False, skip_errors: bool = False, source: str = "command"
@@ -198,7 +198,7 @@ def donors_import(
         return result
     with transaction.atomic():
         run = result.run_create(user=user, source=source, started=started)
-        new_donors_create(resolver.new, import_run=run)
+        new_donors_create(resolver.new, import_run=run, audited=True)
         _apply(current)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])

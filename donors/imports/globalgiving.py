@@ -152,7 +152,7 @@ def globalgiving_import(
         return result
     with transaction.atomic():
         run = result.run_create(user=user, source="command", started=started)
-        new_donors_create(resolver.new, import_run=run)
+        new_donors_create(resolver.new, import_run=run, audited=True)
         # The gifts and soft credits saved one by one are audited by django-auditlog: by the
         # importing user, naming the import run, like the entries written in bulk.
         with set_extra_data({"actor": user, "additional_data": {"import_run": run.pk}}):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 
-from donors.models import Gift, ImportRun, SoftCredit
+from donors.models import Donor, DonorAddress, DonorEmail, Gift, ImportRun, SoftCredit
 from tests.donors.import_files import csv_bytes
 from tests.donors.test_import_admin import confirm, upload
 
@@ -121,3 +121,41 @@ def test_an_amount_the_import_corrects_reaches_the_gift_s_receipt(
     assert receipt.voided_at is not None
     corrected = Receipt.objects.get(replaces=receipt)
     assert corrected.amount == 120
+
+
+DONOR_HEADER = ["donor_email", "donor_first_name", "donor_last_name", "address_line1", "city",
+                "state", "postal_code", "email_opt_in"]  # fmt: skip
+
+
+def test_each_donor_a_donor_import_creates_has_its_entries_with_its_email_and_address(
+    client, staff, organization
+):
+    client.force_login(staff)
+    rows = [
+        ["hina@example.org", "Hina", "Rauf", "1 Main St", "Fishers", "IN", "46037", "true"],
+        ["", "Omar", "Shah", "", "", "", "", "false"],
+    ]
+    preview = upload(client, "donor", csv_bytes(DONOR_HEADER, rows))
+    assert confirm(client, "donor", preview).status_code == 302
+    run = ImportRun.objects.latest("pk")
+
+    hina = Donor.objects.get(emails__email="hina@example.org")
+    omar = Donor.objects.get(first_name="Omar")
+    for donor in (hina, omar):
+        (entry,) = entries_of(Donor, pk=donor.pk)
+        assert (entry.action, entry.actor, entry.object_repr) == (
+            LogEntry.Action.CREATE, staff, donor.display_name
+        )  # fmt: skip
+        assert entry.additional_data == {"import_run": run.pk}
+        assert entry.changes_dict["last_name"] == ["None", donor.last_name]
+    assert entries_of(Donor, pk=hina.pk)[0].changes_dict["email_opt_in"] == ["None", "True"]
+    assert entries_of(Donor, pk=omar.pk)[0].changes_dict["email_opt_in"] == ["None", "False"]
+    (email,) = entries_of(DonorEmail, email="hina@example.org")
+    assert (email.actor, email.object_repr) == (staff, "hina@example.org")
+    assert email.changes_dict["donor"] == ["None", str(hina.pk)]
+    (address,) = entries_of(DonorAddress, donor=hina)
+    assert address.changes_dict["line1"] == ["None", "1 Main St"]
+    assert address.additional_data == {"import_run": run.pk}
+    # The donor's own history page shows them.
+    page = client.get(f"/admin/donors/donor/{hina.pk}/auditlog/")
+    assert page.status_code == 200 and "hina@example.org" in page.text
