@@ -392,6 +392,12 @@ class FilingProfile(models.Model):
         return cls.objects.filter(pk=1).first() or cls()
 
 
+FORM_8282_BY_HAND = (
+    "A Form 8282 is planned from the sale or disposal recorded on the property gift's page, "
+    "not added here: choose another kind."
+)
+
+
 class ComplianceDeadline(CheckedText, models.Model):
     """A filing the organization must make: Form 990, NY CHAR500, CA RRF-1, or one staff add.
     The dates start from the rule and are the organization's to change."""
@@ -440,13 +446,18 @@ class ComplianceDeadline(CheckedText, models.Model):
                 condition=Q(kind="form_8282", gift__isnull=False)
                 | (~Q(kind="form_8282") & Q(gift__isnull=True)),
                 name="deadline_8282_has_its_gift",
-                violation_error_message="A Form 8282 is planned from a property gift's "
-                "disposal, recorded on the gift's page; choose another kind.",
+                violation_error_message=FORM_8282_BY_HAND,
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for FY{self.fiscal_year}, due {self.due_date}"
+
+    def clean(self) -> None:
+        # The check constraint's own words, on the field: the admin's form leaves the gift
+        # out, so Django would not check the constraint before the service does.
+        if self.kind == self.Kind.FORM_8282 and self.gift_id is None:
+            raise ValidationError({"kind": FORM_8282_BY_HAND})
 
 
 class ThankYouLetter(models.Model):

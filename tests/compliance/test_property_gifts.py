@@ -307,3 +307,17 @@ def test_form_8282_dates_by_hand():
     assert rules.form_8282_needed(form_8283_signed=False, claimed_value=D("5000.00")) is False
     assert rules.form_8282_needed(form_8283_signed=False, claimed_value=D("5000.01")) is True
     assert rules.form_8282_needed(form_8283_signed=True, claimed_value=D("700.00")) is True
+
+
+def test_a_form_8282_is_not_added_by_hand_on_the_calendar(client, organization, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:compliance_compliancedeadline_add"),
+        {"kind": "form_8282", "fiscal_year": "2027", "due_date": "2027-06-15", "notes": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["kind"] == [
+        "A Form 8282 is planned from the sale or disposal recorded on the property gift's "
+        "page, not added here: choose another kind."
+    ]
+    assert not ComplianceDeadline.objects.exists()
