@@ -137,7 +137,7 @@ def test_a_gift_changed_from_stock_keeps_no_property_record(client, organization
     assert "Form 8283" not in client.get(_url(gift)).content.decode()
 
 
-def test_a_card_gift_has_no_property_section(client, organization, staff):
+def test_a_cash_gift_has_no_property_section(client, organization, staff):
     gift = make_gift(method=GiftMethod.CASH, gift_date=day(2026, 3, 1))
     client.force_login(staff)
     assert "Form 8283" not in client.get(_url(gift)).content.decode()
