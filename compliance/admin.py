@@ -449,8 +449,21 @@ class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
                     "reminded_7_at"]  # fmt: skip
     list_filter = ["kind", "fiscal_year"]
     fields = ["kind", "fiscal_year", "due_date", "done_on", "notes", "reminded_30_at",
-              "reminded_7_at"]  # fmt: skip
-    readonly_fields = ["reminded_30_at", "reminded_7_at"]
+              "reminded_7_at", "property_gift"]  # fmt: skip
+    readonly_fields = ["reminded_30_at", "reminded_7_at", "property_gift"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # A Form 8282 stays one: its gift's disposal planned it.
+        return [*fields, "kind"] if obj is not None and obj.gift_id else fields
+
+    @admin.display(description="property gift")
+    def property_gift(self, obj):
+        """A Form 8282's gift (planned from its disposal, recorded on the gift's page)."""
+        if obj.gift_id is None:
+            return "-"
+        url = reverse("admin:donors_gift_change", args=[obj.gift_id])
+        return format_html('<a href="{}">Gift {}</a>', url, obj.gift_id)
 
 
 @admin.register(FilingProfile)

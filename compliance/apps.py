@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from donors import deductible
-from donors.hooks import money_changed_hook_register
+from donors.hooks import money_changed_hook_register, property_changed_hook_register
 
 
 class ComplianceConfig(AppConfig):
@@ -21,3 +21,5 @@ class ComplianceConfig(AppConfig):
         # A refund or lost dispute reaches the gift's receipt at once, through the task queue;
         # donors cannot import compliance, so it is told the task's name instead.
         money_changed_hook_register("compliance.tasks.receipts_follow_gift_task")
+        # A property gift sold or disposed of within three years puts Form 8282 on the calendar.
+        property_changed_hook_register("compliance.tasks.form_8282_plan_task")

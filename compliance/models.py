@@ -392,6 +392,12 @@ class FilingProfile(models.Model):
         return cls.objects.filter(pk=1).first() or cls()
 
 
+FORM_8282_BY_HAND = (
+    "A Form 8282 is planned from the sale or disposal recorded on the property gift's page, "
+    "not added here: choose another kind."
+)
+
+
 class ComplianceDeadline(CheckedText, models.Model):
     """A filing the organization must make: Form 990, NY CHAR500, CA RRF-1, or one staff add.
     The dates start from the rule and are the organization's to change."""
@@ -400,6 +406,7 @@ class ComplianceDeadline(CheckedText, models.Model):
         FORM_990 = "form_990", "IRS Form 990"
         NY_CHAR500 = "ny_char500", "New York CHAR500"
         CA_RRF1 = "ca_rrf1", "California RRF-1"
+        FORM_8282 = "form_8282", "IRS Form 8282"
         OTHER = "other", "Other"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -409,19 +416,48 @@ class ComplianceDeadline(CheckedText, models.Model):
     done_on = models.DateField(null=True, blank=True, help_text="When it was filed.")
     reminded_30_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Form 8282: the property gift sold or disposed of (compliance.services.calendar).
+    # Indexed by deadline_one_per_gift, which holds only the rows that have one.
+    gift = models.ForeignKey(
+        "donors.Gift",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="compliance_deadlines",
+        help_text="The property gift whose disposal this Form 8282 reports.",
+    )
 
     class Meta:
         ordering = ["due_date", "kind"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "fiscal_year"],
-                condition=~Q(kind="other"),
+                condition=~Q(kind__in=["other", "form_8282"]),
                 name="deadline_one_per_kind_and_year",
+            ),
+            models.UniqueConstraint(
+                fields=["gift"],
+                condition=Q(gift__isnull=False),
+                name="deadline_one_per_gift",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="form_8282", gift__isnull=False)
+                | (~Q(kind="form_8282") & Q(gift__isnull=True)),
+                name="deadline_8282_has_its_gift",
+                violation_error_message=FORM_8282_BY_HAND,
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for FY{self.fiscal_year}, due {self.due_date}"
+
+    def clean(self) -> None:
+        # The check constraint's own words, on the field: the admin's form leaves the gift
+        # out, so Django would not check the constraint before the service does.
+        if self.kind == self.Kind.FORM_8282 and self.gift_id is None:
+            raise ValidationError({"kind": FORM_8282_BY_HAND})
 
 
 class ThankYouLetter(models.Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from donors.deductible import BenefitLimits, benefit_is_insubstantial, exact_money
-from donors.rules import tax_date_for
+from donors.rules import FORM_8283_SECTION_B_OVER, tax_date_for
 
 QUID_PRO_QUO_THRESHOLD = Decimal("75.00")
 WRITTEN_ACKNOWLEDGMENT_THRESHOLD = Decimal("250.00")
@@ -200,3 +200,31 @@ def reminders_due(*, due: datetime.date, today: datetime.date, sent: set[int]) -
     if left < 0:
         return []
     return [days for days in REMINDER_DAYS if left <= days and days not in sent]
+
+
+# Form 8282 (Donee Information Return): due 125 days after the charity sells, exchanges or
+# otherwise disposes of charitable deduction property within three years of receiving it.
+FORM_8282_DAYS = 125
+FORM_8282_WINDOW_YEARS = 3
+
+
+def form_8282_needed(*, form_8283_signed: bool, claimed_value: Decimal) -> bool:
+    """Whether the property is "charitable deduction property": the charity signed the donor's
+    Form 8283 Section B (Part V), or had to, the deduction claimed being over $5,000."""
+    return form_8283_signed or claimed_value > FORM_8283_SECTION_B_OVER
+
+
+def form_8282_due(*, received: datetime.date, disposed: datetime.date) -> datetime.date | None:
+    """The day Form 8282 is due for property disposed of on ``disposed``, or None when the
+    disposal falls after the three years that start on ``received`` (the third anniversary
+    itself is within them)."""
+    if disposed < received or disposed > _years_after(received, FORM_8282_WINDOW_YEARS):
+        return None
+    return disposed + datetime.timedelta(days=FORM_8282_DAYS)
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # February 29 with no such day that year: the window ends March 1
+        return datetime.date(day.year + years, 3, 1)

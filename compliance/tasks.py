@@ -3,7 +3,7 @@
 from common.door import entry
 from compliance import services
 from compliance.services.batches import statements_batch_chunk_run
-from compliance.services.calendar import deadline_reminders_send
+from compliance.services.calendar import deadline_reminders_send, form_8282_plan
 from compliance.services.letters import thank_you_letter_send
 
 
@@ -55,3 +55,10 @@ def deadline_reminders_task() -> str:
 @entry("task thank_you_send_task")
 def thank_you_send_task(letter_id: int) -> str:
     return thank_you_letter_send(letter_id=letter_id)
+
+
+@entry("task form_8282_plan_task")
+def form_8282_plan_task(gift_id: int) -> str:
+    """Queued by donors when a property gift's record changes (donors.hooks)."""
+    deadline = form_8282_plan(gift_id=gift_id)
+    return f"gift {gift_id}: Form 8282 {f'due {deadline.due_date}' if deadline else 'not needed'}"

@@ -35,6 +35,7 @@ def register() -> None:
         m.Gift, exclude_fields=["updated_at", "created_at", *_reverse_relations(m.Gift)]
     )
     auditlog.register(m.SoftCredit)
+    auditlog.register(m.PropertyRecord)
     auditlog.register(m.Pledge)
     auditlog.register(m.PledgeInstallment)
     auditlog.register(m.RecurringPlan, exclude_fields=["updated_at", "created_at"])

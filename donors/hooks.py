@@ -14,6 +14,10 @@ refund that rolled back, and its failure is retried by the queue instead of undo
 refund. Tasks must be idempotent: a retry, or two refunds in a row, may queue the same gift
 twice.
 
+A gift of property has a second such door: ``property_changed_hook_register`` names a task
+queued with the gift's pk when its Forms 8283 and 8282 record (PropertyRecord), or the date it
+was received, changes; compliance plans the Form 8282 filing from it.
+
 Task names, not a Django signal: the house keeps domain flow visible (no signals), and a name
 in a list says exactly what runs, where, and after what.
 """
@@ -23,24 +27,44 @@ from __future__ import annotations
 from django.db import transaction
 
 money_changed_hooks: list[str] = []
+property_changed_hooks: list[str] = []
+
+
+def _register(hooks: list[str], task: str) -> None:
+    if not task or "." not in task:
+        raise ValueError(f"{task!r} is not the dotted path of a task.")
+    if task not in hooks:
+        hooks.append(task)
 
 
 def money_changed_hook_register(task: str) -> None:
     """Queue the task ``task`` (a dotted path) with a gift's pk whenever its money changes.
     Registering the same task again changes nothing."""
-    if not task or "." not in task:
-        raise ValueError(f"{task!r} is not the dotted path of a task.")
-    if task not in money_changed_hooks:
-        money_changed_hooks.append(task)
+    _register(money_changed_hooks, task)
+
+
+def property_changed_hook_register(task: str) -> None:
+    """Queue the task ``task`` (a dotted path) with a gift's pk whenever its property record
+    (Forms 8283 and 8282) or its date received changes. Registering it again changes nothing."""
+    _register(property_changed_hooks, task)
 
 
 def money_changed(*, gift_id: int) -> None:
     """Queue every registered task for the gift once the current transaction commits."""
-    if not money_changed_hooks:
+    _queue(money_changed_hooks, gift_id)
+
+
+def property_changed(*, gift_id: int) -> None:
+    """Queue every registered property task for the gift once the transaction commits."""
+    _queue(property_changed_hooks, gift_id)
+
+
+def _queue(hooks: list[str], gift_id: int) -> None:
+    if not hooks:
         return
     # lazy: django_q.tasks imports django-q's models at load, which needs the app registry
     # ready, and this module is imported while apps are still loading (compliance/apps.py).
     from django_q.tasks import async_task
 
-    for task in money_changed_hooks:
+    for task in hooks:
         transaction.on_commit(lambda task=task: async_task(task, gift_id))

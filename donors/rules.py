@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
+from decimal import Decimal
 
 from donors.models.donor import DonorKind
 from donors.models.gift import GiftMethod, GiftStatus
@@ -148,3 +149,46 @@ def may_keep_goals(user, member) -> bool:
         and member.user_id is not None
         and member.user_id == user.pk
     )
+
+
+# Property claimed at more than this needs Form 8283 Section B, signed by the charity (Part V).
+FORM_8283_SECTION_B_OVER = Decimal("5000")
+
+
+def property_problems(record, *, non_cash: bool, received: datetime.date | None) -> dict[str, str]:
+    """What is wrong with a property gift's Form 8283 and disposal fields (PropertyRecord),
+    in words staff understand; empty when nothing is. ``received``: the day the charity
+    received the property."""
+    problems: dict[str, str] = {}
+    if not non_cash:
+        problems["__all__"] = (
+            "Only stock and in-kind gifts are gifts of property: change the gift's method "
+            "back, or delete its Forms 8283 and 8282 record."
+        )
+    signed, signer = record.form_8283_signed_on, record.form_8283_signer.strip()
+    if signed and not signer:
+        problems["form_8283_signer"] = "Name who signed Form 8283 for the charity."
+    if signer and not signed:
+        problems["form_8283_signed_on"] = "Give the date the charity signed Form 8283."
+    if (signed or signer) and not record.form_8283_presented:
+        problems["form_8283_presented"] = (
+            "A Form 8283 the charity signed was presented: tick Form 8283 presented."
+        )
+    if signed and received and signed < received:
+        problems["form_8283_signed_on"] = (
+            f"Form 8283 cannot be signed before the property was received ({received:%B %-d, %Y})."
+        )
+    disposed = record.disposed_on
+    if disposed and received and disposed < received:
+        problems["disposed_on"] = (
+            f"The property cannot be sold or disposed of before it was received "
+            f"({received:%B %-d, %Y})."
+        )
+    if disposed and record.disposal_amount is None:
+        problems["disposal_amount"] = "Give the amount received on disposal (0 if none)."
+    if record.disposal_amount is not None and not disposed:
+        problems["disposed_on"] = "Give the date the property was sold or disposed of."
+    for field in ("appraised_value", "disposal_amount"):
+        if getattr(record, field) is not None and getattr(record, field) < 0:
+            problems[field] = "An amount cannot be negative."
+    return problems

@@ -32,9 +32,11 @@ from donors.models import (
     Pledge,
     PledgeInstallment,
 )
+from donors.models.gift import NON_CASH_METHODS
 from donors.models.summary import GiftMonthTotal
 from donors.money import ZERO, MoneyField, money_sum
 from donors.money_rules import KEPT, counted_q, pledge_balance, pledge_balance_expression
+from donors.rules import FORM_8283_SECTION_B_OVER
 
 # Every money figure computed in the database is summed with money_sum() and read through
 # MoneyField, so it comes back as exact cents on SQLite as well as PostgreSQL.
@@ -215,3 +217,15 @@ def gift_tax_years() -> list[int]:
     if span["first"] is None:
         return []
     return list(range(span["last"].year, span["first"].year - 1, -1))
+
+
+def property_gifts_missing_8283(queryset: QuerySet[Gift]) -> QuerySet[Gift]:
+    """Gifts of property (stock, in-kind) claimed at more than $5,000 (their value, or their
+    appraisal when higher) whose Form 8283 Section B the charity has not signed."""
+    over = FORM_8283_SECTION_B_OVER
+    return queryset.filter(
+        Q(amount__gt=over) | Q(property_record__appraised_value__gt=over),
+        counted_q(),
+        method__in=NON_CASH_METHODS,
+        property_record__form_8283_signed_on__isnull=True,
+    )

@@ -1,4 +1,5 @@
-"""The compliance calendar: filings planned from the rule, reminders to Administrators."""
+"""The compliance calendar: filings planned from the rule, reminders to Administrators, and
+the Form 8282 of each property gift sold or disposed of within three years."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.utils import timezone
 from common.door import service
 from compliance import emails, rules
 from compliance.models import ComplianceDeadline
-from donors.models import Organization
+from donors.models import Gift, Organization
+from donors.models.gift import NON_CASH_METHODS
+from donors.models.property import property_received_on
 
 PLANNED = [ComplianceDeadline.Kind.FORM_990, ComplianceDeadline.Kind.NY_CHAR500,
            ComplianceDeadline.Kind.CA_RRF1]  # fmt: skip
@@ -74,3 +77,70 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
                     setattr(deadline, f"reminded_{days}_at", timezone.now())
                 deadline.save(update_fields=[f"reminded_{days}_at" for days in due_now])
     return sent
+
+
+@service
+@transaction.atomic
+def form_8282_plan(*, gift_id: int) -> ComplianceDeadline | None:
+    """Plan the Form 8282 of a property gift (donors' PropertyRecord) from its disposal: on the
+    calendar, due 125 days after it, when charitable deduction property was sold or disposed
+    of within three years of receipt; moved when the disposal is corrected; taken off when it
+    no longer applies. A filing already marked done is left as it is. Idempotent."""
+    gift = Gift.objects.select_related("donor", "property_record").filter(pk=gift_id).first()
+    if gift is None:
+        return None  # deleted: its Form 8282, if any, went with it
+    deadline = (
+        ComplianceDeadline.objects.select_for_update()
+        .filter(kind=ComplianceDeadline.Kind.FORM_8282, gift=gift)
+        .first()
+    )
+    if deadline is not None and deadline.done_on is not None:
+        return deadline
+    due = _form_8282_due(gift)
+    if due is None:
+        if deadline is not None:
+            deadline.delete()
+        return None
+    record = gift.property_record
+    org = Organization.current()
+    planned = {
+        "due_date": due,
+        "fiscal_year": org.fiscal_year_of(record.disposed_on) if org else record.disposed_on.year,
+        "notes": _form_8282_notes(gift),
+    }
+    if deadline is None:
+        deadline = ComplianceDeadline(kind=ComplianceDeadline.Kind.FORM_8282, gift=gift)
+    changed = [field for field, value in planned.items() if getattr(deadline, field) != value]
+    if deadline.pk is None or changed:
+        for field, value in planned.items():
+            setattr(deadline, field, value)
+        deadline.full_clean()
+        deadline.save(update_fields=changed if deadline.pk else None)
+    return deadline
+
+
+def _form_8282_due(gift: Gift) -> datetime.date | None:
+    record = getattr(gift, "property_record", None)
+    if record is None or record.disposed_on is None or gift.method not in NON_CASH_METHODS:
+        return None
+    claimed = max(gift.amount, record.appraised_value or 0)
+    if not rules.form_8282_needed(
+        form_8283_signed=record.form_8283_signed_on is not None, claimed_value=claimed
+    ):
+        return None
+    return rules.form_8282_due(received=property_received_on(gift), disposed=record.disposed_on)
+
+
+def _form_8282_notes(gift: Gift) -> str:
+    record = gift.property_record
+    what = gift.non_cash_description.strip() or (
+        f"{gift.stock_shares.normalize():f} shares of {gift.stock_issuer}"
+        if gift.stock_shares
+        else gift.get_method_display()
+    )
+    return (
+        f"Form 8282 (Donee Information Return) for the property given by {gift.donor} "
+        f"({what}), received {property_received_on(gift):%B %-d, %Y} and sold or disposed of "
+        f"on {record.disposed_on:%B %-d, %Y} for ${record.disposal_amount:,.2f}: "
+        f"file it with the IRS and send the donor a copy."
+    )

@@ -7,6 +7,7 @@ from donors.admin.base import (
     ActionsFromOtherApps,
     AuditedAdmin,
     EstimatedCountPaginator,
+    ServiceModelForm,
     ViewOnly,
     money_column,
 )
@@ -14,13 +15,15 @@ from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
 from donors.exports import gift_rows
 from donors.imports.resources import GiftImportResource
-from donors.models import Gift, GiftAdjustment, SoftCredit
+from donors.models import Gift, GiftAdjustment, PropertyRecord, SoftCredit
+from donors.models.gift import NON_CASH_METHODS
 from donors.money import usd
-from donors.selectors import donors_matching, gift_tax_years
+from donors.selectors import donors_matching, gift_tax_years, property_gifts_missing_8283
 from donors.services import (
     gift_delete,
     gift_save,
     gifts_delete,
+    property_records_save,
     soft_credit_save,
     soft_credits_delete,
     soft_credits_save,
@@ -47,6 +50,48 @@ class TaxYearFilter(admin.SimpleListFilter):
                 tax_date__gte=datetime.date(year, 1, 1), tax_date__lte=datetime.date(year, 12, 31)
             )
         return queryset
+
+
+class Form8283Filter(admin.SimpleListFilter):
+    """Property gifts claimed at over $5,000 need the charity's signature on the donor's Form
+    8283 (Section B, Part V): this finds those still waiting for it."""
+
+    title = "Form 8283"
+    parameter_name = "form_8283"
+
+    def lookups(self, request, model_admin):
+        return [("unsigned", "Property over $5,000, Form 8283 not signed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unsigned":
+            return property_gifts_missing_8283(queryset)
+        return queryset
+
+
+class PropertyRecordInline(admin.StackedInline):
+    """A gift of property's Forms 8283 and 8282: shown on stock and in-kind gifts."""
+
+    model = PropertyRecord
+    form = ServiceModelForm
+    fk_name = "gift"
+    extra = 1
+    max_num = 1
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "appraised_value",
+                    ("form_8283_presented", "form_8283_signed_on", "form_8283_signer"),
+                    ("disposed_on", "disposal_amount"),
+                ],
+                "description": "Property claimed at over $5,000: the charity signs the donor's "
+                "Form 8283 (Section B, Part V). Sold or disposed of within three years of "
+                "receipt: Form 8282 is due 125 days later, and goes on the compliance calendar. "
+                "The appraised value is never printed on a receipt.",
+            },
+        )
+    ]
 
 
 class SoftCreditInline(admin.TabularInline):
@@ -98,6 +143,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         "fund",
         "benefit_declined",
         "tribute_kind",
+        Form8283Filter,
     ]
     # What the search box finds; see get_search_results.
     search_fields = ["donor__display_name"]
@@ -196,10 +242,14 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         return queryset.filter(Q(donor_id__in=donor_ids) | exact), False
 
     def get_inlines(self, request, obj):
+        inlines = [SoftCreditInline]
         # Refunds and disputes come from the processor only: shown on its gifts.
         if obj is not None and obj.processor == "stripe":
-            return [SoftCreditInline, GiftAdjustmentInline]
-        return [SoftCreditInline]
+            inlines.append(GiftAdjustmentInline)
+        # The forms of a gift of property: on a recorded stock or in-kind gift's page.
+        if obj is not None and obj.method in NON_CASH_METHODS:
+            inlines.append(PropertyRecordInline)
+        return inlines
 
     def export_rows(self, request, queryset):
         return gift_rows(queryset)
@@ -218,6 +268,9 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         if formset.model is SoftCredit:
             credits = formset.save(commit=False)  # builds the records; writes nothing
             soft_credits_save(gift=form.instance, credits=credits, deleted=formset.deleted_objects)
+        elif formset.model is PropertyRecord:
+            records = formset.save(commit=False)  # builds the record; writes nothing
+            property_records_save(records=records, deleted=formset.deleted_objects)
         else:  # refunds and disputes: read-only
             super().save_formset(request, form, formset, change)
 

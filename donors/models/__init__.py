@@ -17,6 +17,7 @@ from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
 from donors.models.summary import GiftMonthTotal
+from donors.models.property import PropertyRecord
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
 
@@ -46,6 +47,7 @@ __all__ = [
     "Interaction",
     "Organization",
     "Pledge",
+    "PropertyRecord",
     "PledgeInstallment",
     "PledgeStatus",
     "RecurringPlan",

@@ -57,6 +57,11 @@ from donors.services.pledges import (
     recurring_plan_save,
     recurring_plans_delete,
 )
+from donors.services.property import (
+    property_record_save,
+    property_records_delete,
+    property_records_save,
+)
 
 __all__ = [
     "board_goal_set",
@@ -93,6 +98,9 @@ __all__ = [
     "pledge_save",
     "pledges_delete",
     "pledges_settle",
+    "property_record_save",
+    "property_records_delete",
+    "property_records_save",
     "recurring_plan_create",
     "recurring_plan_save",
     "recurring_plans_delete",

@@ -10,8 +10,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from common.door import service
-from donors.hooks import money_changed
-from donors.models import Donor, Gift, Organization, Pledge, PledgeStatus, SoftCredit
+from donors.hooks import money_changed, property_changed
+from donors.models import (
+    Donor,
+    Gift,
+    Organization,
+    Pledge,
+    PledgeStatus,
+    PropertyRecord,
+    SoftCredit,
+)
 from donors.models.base import loaded_relations
 from donors.money import money
 from donors.rules import tax_date_for
@@ -29,6 +37,8 @@ MONEY_FIELDS = (
     "benefit_declined",
     "benefit_is_low_cost_article",
 )
+# What decides the day a gift of property was received (donors.models.property).
+RECEIVED_FIELDS = ("method", "gift_date", "date_received")
 
 
 def _time_zone_for(donor: Donor) -> str:
@@ -103,7 +113,7 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     if gift.pk:
         previous = (
             Gift.objects.filter(pk=gift.pk)
-            .values_list("donor_id", "pledge_id", *MONEY_FIELDS)
+            .values_list("donor_id", "pledge_id", *RECEIVED_FIELDS, *MONEY_FIELDS)
             .first()
             or previous
         )
@@ -118,10 +128,16 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
         donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
     pledges_settle(pledge_ids=[gift.pledge_id, previous[1]])
     # An existing gift's money changed: the apps that follow it are told once this commits.
-    if previous[0] is not None and tuple(previous[2:]) != tuple(
-        getattr(gift, field) for field in MONEY_FIELDS
-    ):
-        money_changed(gift_id=gift.pk)
+    if previous[0] is not None:
+        received = len(RECEIVED_FIELDS) + 2
+        if tuple(previous[received:]) != tuple(getattr(gift, field) for field in MONEY_FIELDS):
+            money_changed(gift_id=gift.pk)
+        # A property gift received on another day has another Form 8282 window.
+        if (
+            tuple(previous[2:received]) != tuple(getattr(gift, field) for field in RECEIVED_FIELDS)
+            and PropertyRecord.objects.filter(gift_id=gift.pk).exists()
+        ):
+            property_changed(gift_id=gift.pk)
     return gift
 
 
