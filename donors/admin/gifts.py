@@ -98,6 +98,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         "fund",
         "benefit_declined",
         "tribute_kind",
+        "unusual_grant",
     ]
     # What the search box finds; see get_search_results.
     search_fields = ["donor__display_name"]
@@ -164,6 +165,10 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
             },
         ),
         ("Pledge and monthly plan", {"fields": [("pledge", "recurring_plan")]}),
+        (
+            "Public support (Form 990 Schedule A)",
+            {"fields": [("earmarked", "unusual_grant")], "classes": ["collapse"]},
+        ),
         (
             "Tribute",
             {

@@ -45,6 +45,7 @@ ORGANIZATION_KINDS = {
     DonorKind.FOUNDATION,
     DonorKind.DAF_SPONSOR,
     DonorKind.PLATFORM,
+    DonorKind.GOVERNMENT,
 }
 
 
