@@ -17,8 +17,8 @@ PAGE_WIDTH, PAGE_HEIGHT = letter
 RIGHT = PAGE_WIDTH - MARGIN
 
 # Column edges (x of the left edge; money columns are drawn right-aligned at the next edge).
-PART_I = (MARGIN, MARGIN + 36, MARGIN + 300, MARGIN + 400)
-PART_II = (MARGIN, MARGIN + 46, MARGIN + 300, MARGIN + 400)
+PART_I = (MARGIN, MARGIN + 36, MARGIN + 270, MARGIN + 390)
+PART_II = (MARGIN, MARGIN + 46, MARGIN + 270, MARGIN + 390)
 SIZE = 8
 
 
