@@ -80,12 +80,14 @@ def schedule_b_threshold(*, special_rule: bool, contributions: Decimal) -> Decim
 
 
 def _noncash_description(gift: Gift) -> str:
-    words = []
+    """Part II column (b): the shares and issuer, and the staff's description unless it says
+    the same already."""
+    text = gift.non_cash_description.strip()
     if gift.stock_shares and gift.stock_issuer:
-        words.append(f"{gift.stock_shares.normalize():f} shares of {gift.stock_issuer}")
-    if gift.non_cash_description.strip():
-        words.append(gift.non_cash_description.strip())
-    return "; ".join(words) or gift.get_method_display()
+        shares = f"{gift.stock_shares.normalize():f} shares of {gift.stock_issuer}"
+        if shares.lower() not in text.lower():
+            text = f"{shares}; {text}" if text else shares
+    return text or gift.get_method_display()
 
 
 def schedule_b(gifts, *, threshold: Decimal) -> tuple[list[dict], list[dict]]:

@@ -201,6 +201,9 @@ def test_the_annual_summary_page_and_its_downloads(client, board, books):
     url = reverse("admin:compliance_annual_summary", args=[1])
     page = client.get(url, {"year": "2025"}).content.decode()
     assert "$5,400.30" in page and "Ayesha Khan" in page and "Public support 2021" in page
+    # Schedule B's Part I and Schedule A Part II as the forms lay them out.
+    assert "(b) Name, address, and ZIP + 4" in page and "1 Elm St, Carmel, IN 46032" in page
+    assert "16a 33 1/3% support test, this year" in page
     as_json = client.get(url, {"year": "2025", "format": "json"})
     assert json.loads(as_json.content)["total_deductible"] == "5300.30"
     as_pdf = client.get(url, {"year": "2025", "format": "pdf"})

@@ -67,6 +67,7 @@ def contributors(organization):
         method=GiftMethod.STOCK,
         stock_shares=D("100"),
         stock_issuer="Acme Corp",
+        non_cash_description="100 shares of Acme Corp (ACME), held since 2019",
         gift_date=day(2025, 3, 2),
         date_received=day(2025, 3, 4),
     )
@@ -104,7 +105,7 @@ def test_general_rule_lists_5000_or_more_with_part_i_columns_and_part_ii(contrib
         {
             "number": 2,
             "name": "Ayesha Khan",
-            "description": "100 shares of Acme Corp",
+            "description": "100 shares of Acme Corp (ACME), held since 2019",
             "fair_market_value": "3000.00",
             "date_received": "2025-03-04",
         }
@@ -158,7 +159,7 @@ def test_csv_and_pdf_print_part_i_and_part_ii_as_the_form(contributors, capsys, 
     assert part_ii == [
         ["(a) No. from Part I", "(b) Description of noncash property given",
          "(c) FMV (or estimate)", "(d) Date received"],
-        ["2", "100 shares of Acme Corp", "3000.00", "2025-03-04"],
+        ["2", "100 shares of Acme Corp (ACME), held since 2019", "3000.00", "2025-03-04"],
     ]  # fmt: skip
     path = tmp_path / "summary.pdf"
     _run("--format", "pdf", "--out", str(path), capsys=capsys)
@@ -173,7 +174,7 @@ def test_csv_and_pdf_print_part_i_and_part_ii_as_the_form(contributors, capsys, 
         "$300,000.00",
         "Person, Noncash",
         "Part II",
-        "100 shares of Acme Corp",
+        "100 shares of Acme Corp (ACME), held since 2019",
         "$3,000.00",
         "2025-03-04",
     ]:
