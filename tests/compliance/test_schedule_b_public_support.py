@@ -8,6 +8,7 @@ import json
 from decimal import Decimal as D
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import call_command
 
 from compliance.models import FilingProfile
@@ -240,6 +241,12 @@ def test_public_support_by_schedule_a_lines_with_the_flags_staff_set(
     assert Donor.objects.get(pk=community.pk).counts_in_full_for_public_support
     assert Gift.objects.get(pk=earmarked.pk).earmarked
     assert Gift.objects.get(pk=unusual.pk).unusual_grant
+    # Each flag is in the audit log with who set it.
+    entry = LogEntry.objects.get_for_object(unusual).latest("timestamp")
+    assert entry.changes_dict == {"unusual_grant": ["False", "True"]}
+    assert entry.actor == staff
+    entry = LogEntry.objects.get_for_object(community).latest("timestamp")
+    assert entry.changes_dict["public_support_org"] == ["None", "True"]
 
     support = _json(capsys)["public_support"]
     # Windfall's unusual grant leaves 2025's column: 2,000 + 8,000 + 5,000 = 15,000.
