@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0009_receipts_sweep_nightly'),
+        ("compliance", "0009_receipts_sweep_nightly"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='filingprofile',
-            name='schedule_b_special_rule',
-            field=models.BooleanField(default=False, help_text="For 509(a)(1) organizations meeting the 33⅓% support test (Schedule A Part II line 13, 16a or 16b): list only contributors who gave at least the greater of $5,000 and 2% of the year's contributions (Form 990 Part VIII line 1h).", verbose_name='use the 2% special rule for Schedule B'),
+            model_name="filingprofile",
+            name="schedule_b_special_rule",
+            field=models.BooleanField(
+                default=False,
+                help_text="For 509(a)(1) organizations meeting the 33⅓% support test (Schedule A Part II line 13, 16a or 16b): list only contributors who gave at least the greater of $5,000 and 2% of the year's contributions (Form 990 Part VIII line 1h).",
+                verbose_name="use the 2% special rule for Schedule B",
+            ),
         ),
     ]
