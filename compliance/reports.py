@@ -65,12 +65,6 @@ def _primary_state():
     )
 
 
-def contributions_line_1h(gifts) -> Decimal:
-    """Form 990 Part VIII line 1h: the year's contributions, gifts and grants, the contribution
-    part of each payment (what the donor got in return left out)."""
-    return gifts.aggregate(total=money_sum("deductible"))["total"] or ZERO
-
-
 def schedule_b_threshold(*, special_rule: bool, contributions: Decimal) -> Decimal:
     """General rule: $5,000. Special rule (509(a)(1)/170(b)(1)(A)(vi) organizations that meet
     the 33 1/3% support test): the greater of $5,000 and 2% of line 1h."""
