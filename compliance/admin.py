@@ -510,7 +510,7 @@ class FilingProfileAdmin(SavedByServices, AuditedAdmin):
                 "summary": summary,
                 "year": year,
                 "error": error,
-                "schedule_a": schedule_a_rows(summary["public_support"]),
+                "schedule_a": schedule_a_rows(summary["public_support"], readable=True),
                 "sections": [(title, summary[key]) for title, key in [
                     ("By month", "by_month"), ("By method", "by_method"),
                     ("By campaign", "by_campaign"), ("By fund", "by_fund"),

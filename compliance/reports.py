@@ -216,12 +216,14 @@ def name_and_address(entry: dict) -> str:
     return ", ".join(part for part in (entry["name"], entry["address"]) if part)
 
 
-def schedule_a_rows(support: dict) -> list[tuple[str, list[str]]]:
-    """Schedule A Part II as the form lays it out: a label and the cells of each line."""
+def schedule_a_rows(support: dict, *, readable: bool = False) -> list[tuple[str, list[str]]]:
+    """Schedule A Part II as the form lays it out: a label and the cells of each line
+    (``readable``: amounts with thousands separators, for pages and the PDF)."""
     years = [str(y) for y in range(support["years"][0], support["years"][1] + 1)]
+    shown = (lambda amount: f"{Decimal(amount):,.2f}") if readable else str
 
     def by_year(key):
-        return [support[key][y] for y in years] + [support[key]["total"]]
+        return [shown(support[key][y]) for y in years] + [shown(support[key]["total"])]
 
     blank = [""] * len(years)
     yes = {True: "yes", False: "no"}
@@ -229,8 +231,8 @@ def schedule_a_rows(support: dict) -> list[tuple[str, list[str]]]:
         ("Calendar year", [*years, "(f) Total"]),
         ("1 Gifts, grants, contributions", by_year("line_1")),
         ("4 Total (lines 1-3)", by_year("line_4")),
-        ("5 Portion over 2% of line 11 (f)", [*blank, support["line_5"]]),
-        ("6 Public support", [*blank, support["line_6"]]),
+        ("5 Portion over 2% of line 11 (f)", [*blank, shown(support["line_5"])]),
+        ("6 Public support", [*blank, shown(support["line_6"])]),
         ("11 Total support", by_year("line_11")),
         ("14 Public support percentage", [*blank, f"{support['line_14']}%"]),
         ("15 Percentage from the prior year", [*blank, f"{support['line_15']}%"]),

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 
 from reportlab.lib.pagesizes import letter
 
@@ -101,16 +100,14 @@ def _schedule_a(page: _Page, support: dict) -> None:
     page.heading(f"Public support {support['years'][0]}-{support['years'][1]} (Schedule A Part II)")
     columns = 6
     width = (RIGHT - MARGIN - 190) / columns
-    for number, (label, cells) in enumerate(schedule_a_rows(support)):
+    # Amounts with thousands separators and no $: the columns are too narrow for it.
+    for number, (label, cells) in enumerate(schedule_a_rows(support, readable=True)):
         page.need(11)
         bold = number == 0
         page.text(MARGIN, label, bold=bold, size=7.5)
         for index, cell in enumerate(cells):
-            value = cell
-            if "." in cell and not cell.endswith("%"):
-                value = f"{Decimal(cell):,.2f}"  # an amount; the column is too narrow for $
             x = MARGIN + 190 + width * (index + 1)
-            page.text(x, value, bold=bold, size=7.5, align="right")
+            page.text(x, cell, bold=bold, size=7.5, align="right")
         page.y -= 11
     page.y -= 4
     page.row(f"Each donor counted up to (2% of line 11 (f)): {usd(support['donor_cap'])}", "")

@@ -204,6 +204,7 @@ def test_the_annual_summary_page_and_its_downloads(client, board, books):
     # Schedule B's Part I and Schedule A Part II as the forms lay them out.
     assert "(b) Name, address, and ZIP + 4" in page and "1 Elm St, Carmel, IN 46032" in page
     assert "16a 33 1/3% support test, this year" in page
+    assert "5,350.30" in page  # line 1 (f): 2024's 50 and 2025's 5,300.30 of contributions
     as_json = client.get(url, {"year": "2025", "format": "json"})
     assert json.loads(as_json.content)["total_deductible"] == "5300.30"
     as_pdf = client.get(url, {"year": "2025", "format": "pdf"})
