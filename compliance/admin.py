@@ -33,10 +33,11 @@ from compliance.models import (
     ThankYouLetter,
     YearEndStatement,
 )
-from compliance.pdf import receipt_pdf, statement_pdf, summary_pdf
-from compliance.reports import annual_summary, summary_csv_rows
+from compliance.pdf import receipt_pdf, statement_pdf
+from compliance.reports import annual_summary, schedule_a_rows, summary_csv_rows
 from compliance.services import setup
 from compliance.services.letters import NOTES, thank_you_letters_queue
+from compliance.summary_pdf import summary_pdf
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
 from donors.models import Organization
@@ -522,6 +523,7 @@ class FilingProfileAdmin(SavedByServices, AuditedAdmin):
                 "summary": summary,
                 "year": year,
                 "error": error,
+                "schedule_a": schedule_a_rows(summary["public_support"], readable=True),
                 "sections": [(title, summary[key]) for title, key in [
                     ("By month", "by_month"), ("By method", "by_method"),
                     ("By campaign", "by_campaign"), ("By fund", "by_fund"),

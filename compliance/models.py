@@ -373,8 +373,9 @@ class FilingProfile(models.Model):
     schedule_b_special_rule = models.BooleanField(
         "use the 2% special rule for Schedule B",
         default=False,
-        help_text="For 509(a)(1) organizations meeting the 33⅓% support test: list only "
-        "contributors over the greater of $5,000 and 2% of total contributions.",
+        help_text="For 509(a)(1) organizations meeting the 33⅓% support test (Schedule A Part "
+        "II line 13, 16a or 16b): list only contributors who gave at least the greater of $5,000 "
+        "and 2% of the year's contributions (Form 990 Part VIII line 1h).",
     )
 
     class Meta:

@@ -1,5 +1,6 @@
 """The organization's annual summary: totals by month, method, campaign, fund and donor state,
-the Schedule B contributor list and the five-year public support figure.
+Form 990 Schedule B (Parts I and II) and Schedule A Part II's public support
+(compliance.public_support).
 
 Every figure is summed in the database (money_sum rounds in SQL so SQLite's float sums stay
 exact to the cent); the deductible part of each gift is worked out in SQL by the same rule as
@@ -11,16 +12,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import (
-    DecimalField,
-    F,
-    OuterRef,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Least, TruncMonth
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from compliance.models import BenefitLimit, FilingProfile
+from compliance.public_support import public_support
 from donors.deductible import (
     deductible_part_expression,
     effective_benefit_expression,
@@ -30,10 +26,12 @@ from donors.deductible import (
 )
 from donors.exports import csv_cell
 from donors.models import DonorAddress, DonorEmail, Gift
+from donors.models.gift import NON_CASH_METHODS
 from donors.money import ZERO, money, money_sum
 from donors.money_rules import KEPT, counted_q
 
 GENERAL_RULE = Decimal("5000.00")
+TWO_PERCENT = Decimal("0.02")
 
 
 def gifts_of_year(year: int):
@@ -67,60 +65,75 @@ def _primary_state():
     )
 
 
-def schedule_b(year: int, *, special_rule: bool, five_year_support: Decimal) -> tuple:
-    """Contributors listed on Schedule B: deductible parts of the year's gifts, each donor's
-    total at or over $5,000 (general rule), or over the greater of $5,000 and 2% of the
-    five-year support (the special rule for 509(a)(1) organizations)."""
-    two_percent = money(five_year_support * Decimal("0.02"))
-    threshold = max(GENERAL_RULE, two_percent) if special_rule else GENERAL_RULE
-    donors = (
-        gifts_of_year(year)
-        .values("donor_id", "donor__display_name")
-        .annotate(total=money_sum("deductible"))
-        .filter(total__gte=GENERAL_RULE)
-        .order_by("-total", "donor__display_name")
+def schedule_b_threshold(*, special_rule: bool, contributions: Decimal) -> Decimal:
+    """General rule: $5,000. Special rule (509(a)(1)/170(b)(1)(A)(vi) organizations that meet
+    the 33 1/3% support test): the greater of $5,000 and 2% of line 1h."""
+    if not special_rule:
+        return GENERAL_RULE
+    return max(GENERAL_RULE, money(contributions * TWO_PERCENT))
+
+
+def _noncash_description(gift: Gift) -> str:
+    """Part II column (b): the shares and issuer, and the staff's description unless it says
+    the same already."""
+    text = gift.non_cash_description.strip()
+    if gift.stock_shares and gift.stock_issuer:
+        shares = f"{gift.stock_shares.normalize():f} shares of {gift.stock_issuer}"
+        if shares.lower() not in text.lower():
+            text = f"{shares}; {text}" if text else shares
+    return text or gift.get_method_display()
+
+
+def schedule_b(gifts, *, threshold: Decimal) -> tuple[list[dict], list[dict]]:
+    """Schedule B's Part I (each contributor whose contributions in the year total the
+    threshold or more, numbered) and Part II (each noncash gift of those contributors)."""
+    noncash = Q(method__in=NON_CASH_METHODS)
+    rows = list(
+        gifts.values("donor_id", "donor__display_name")
+        .annotate(
+            total=money_sum("deductible"),
+            cash_gifts=Count("pk", filter=~noncash),
+            noncash_gifts=Count("pk", filter=noncash),
+        )
+        .filter(total__gte=_money_value(threshold))
+        .order_by("-total", "donor__display_name", "donor_id")
     )
-
-    ids = [row["donor_id"] for row in donors]
-    emails = {}
-    for donor_id, email in (
-        DonorEmail.objects.filter(donor_id__in=ids)
-        .order_by("donor_id", "-is_primary", "id")
-        .values_list("donor_id", "email")
-    ):
-        emails.setdefault(donor_id, email)
-    listed = [
-        {"name": row["donor__display_name"], "email": emails.get(row["donor_id"], ""),
-         "total": str(row["total"])}
-        for row in donors
-        if not special_rule or row["total"] > two_percent
-    ]  # fmt: skip
-    return listed, threshold
-
-
-def public_support(year: int) -> dict:
-    """Five years ending with ``year``: total support, and public support with each donor's
-    contributions counted up to 2% of the total support."""
-    first = year - 4
-    gifts = Gift.objects.filter(
-        counted_q(),
-        tax_date__range=(datetime.date(first, 1, 1), datetime.date(year, 12, 31)),
-    ).annotate(kept=KEPT)
-    total = gifts.aggregate(total=money_sum("kept"))["total"] or ZERO
-    cap = money(total * Decimal("0.02"))
-    per_donor = gifts.values("donor_id").annotate(total=money_sum("kept"))
-    capped = per_donor.annotate(
-        counted=Least(F("total"), _money_value(cap), output_field=DecimalField())
-    )
-    public = capped.aggregate(public=money_sum("counted"))["public"] or ZERO
-    share = (public / total * 100).quantize(Decimal("0.01")) if total else ZERO
-    return {
-        "years": [first, year],
-        "total_support": str(total),
-        "donor_cap": str(cap),
-        "public_support": str(public),
-        "public_support_percentage": str(share),
-    }
+    ids = [row["donor_id"] for row in rows]
+    emails, addresses = {}, {}
+    for email in DonorEmail.objects.filter(donor_id__in=ids).order_by("-is_primary", "id"):
+        emails.setdefault(email.donor_id, email.email)
+    for address in DonorAddress.objects.filter(donor_id__in=ids).order_by("-is_primary", "id"):
+        addresses.setdefault(address.donor_id, address)
+    part_i, numbers = [], {}
+    for number, row in enumerate(rows, start=1):
+        donor_id = row["donor_id"]
+        numbers[donor_id] = number
+        address = addresses.get(donor_id)
+        part_i.append({
+            "number": number,
+            "name": row["donor__display_name"],
+            "email": emails.get(donor_id, ""),
+            "address": str(address) if address else "",
+            "postal_code": address.postal_code if address else "",
+            "total": str(row["total"]),
+            "person": row["cash_gifts"] > 0,
+            "payroll": False,  # no gift records a payroll deduction
+            "noncash": row["noncash_gifts"] > 0,
+        })  # fmt: skip
+    part_ii = [
+        {
+            "number": numbers[gift.donor_id],
+            "name": gift.donor.display_name,
+            "description": _noncash_description(gift),
+            "fair_market_value": str(gift.kept),
+            "date_received": (gift.date_received or gift.tax_date).isoformat(),
+        }
+        for gift in gifts.filter(noncash, donor_id__in=ids)
+        .select_related("donor")
+        .order_by("tax_date", "id")
+    ]
+    part_ii.sort(key=lambda entry: entry["number"])
+    return part_i, part_ii
 
 
 def annual_summary(year: int) -> dict:
@@ -137,11 +150,11 @@ def annual_summary(year: int) -> dict:
     ):
         months[f"{row['month']:%Y-%m}"] = str(row["total"])
     support = public_support(year)
-    profile = FilingProfile.current()
-    listed, threshold = schedule_b(
-        year, special_rule=profile.schedule_b_special_rule,
-        five_year_support=Decimal(support["total_support"]),
-    )  # fmt: skip
+    special = FilingProfile.current().schedule_b_special_rule
+    # Form 990 Part VIII line 1h: the contribution part of each of the year's payments.
+    contributions = totals["total_deductible"] or ZERO
+    threshold = schedule_b_threshold(special_rule=special, contributions=contributions)
+    part_i, part_ii = schedule_b(gifts, threshold=threshold)
     by_state = (
         gifts.annotate(state=Coalesce(_primary_state(), Value("")))
         .values("state")
@@ -152,37 +165,107 @@ def annual_summary(year: int) -> dict:
         "year": year,
         "total_received": str(totals["total_received"] or ZERO),
         "total_deductible": str(totals["total_deductible"] or ZERO),
+        "contributions_line_1h": str(contributions),
         "gift_count": gifts.count(),
         "by_method": _grouped(gifts, "method"),
         "by_campaign": _grouped(gifts, "campaign__name", lambda v: v or "(no campaign)"),
         "by_fund": _grouped(gifts, "fund__name", lambda v: v or "(no fund)"),
         "by_month": months,
         "by_state": {(row["state"] or "(unknown)"): str(row["total"]) for row in by_state},
-        "schedule_b_rule": "special 2% rule"
-        if profile.schedule_b_special_rule
-        else "general $5,000 rule",
+        "schedule_b_rule": "special 2% rule" if special else "general $5,000 rule",
         "schedule_b_threshold": str(threshold),
-        "schedule_b": listed,
+        # The special rule is for organizations meeting the 33 1/3% test (Schedule A Part II
+        # line 13, 16a or 16b; line 13, the first five years, is not known here).
+        "schedule_b_special_rule_qualifies": support["line_16a"] or support["line_16b"],
+        "schedule_b": part_i,
+        "schedule_b_noncash": part_ii,
         "public_support": support,
     }
 
 
+SUMMARY_KEYS = (
+    "year",
+    "total_received",
+    "total_deductible",
+    "contributions_line_1h",
+    "gift_count",
+    "schedule_b_rule",
+    "schedule_b_threshold",
+)
+PART_I_HEADER = [
+    "(a) No.",
+    "(b) Name, address, and ZIP + 4",
+    "(c) Total contributions",
+    "(d) Type of contribution",
+]
+PART_II_HEADER = [
+    "(a) No. from Part I",
+    "(b) Description of noncash property given",
+    "(c) FMV (or estimate)",
+    "(d) Date received",
+]
+
+
+def contribution_types(entry: dict) -> str:
+    """Part I column (d): the boxes checked."""
+    labels = (("person", "Person"), ("payroll", "Payroll"), ("noncash", "Noncash"))
+    return ", ".join(label for key, label in labels if entry[key])
+
+
+def name_and_address(entry: dict) -> str:
+    return ", ".join(part for part in (entry["name"], entry["address"]) if part)
+
+
+def schedule_a_rows(support: dict, *, readable: bool = False) -> list[tuple[str, list[str]]]:
+    """Schedule A Part II as the form lays it out: a label and the cells of each line
+    (``readable``: amounts with thousands separators, for pages and the PDF)."""
+    years = [str(y) for y in range(support["years"][0], support["years"][1] + 1)]
+    shown = (lambda amount: f"{Decimal(amount):,.2f}") if readable else str
+
+    def by_year(key):
+        return [shown(support[key][y]) for y in years] + [shown(support[key]["total"])]
+
+    blank = [""] * len(years)
+    yes = {True: "yes", False: "no"}
+    return [
+        ("Calendar year", [*years, "(f) Total"]),
+        ("1 Gifts, grants, contributions", by_year("line_1")),
+        ("4 Total (lines 1-3)", by_year("line_4")),
+        ("5 Portion over 2% of line 11 (f)", [*blank, shown(support["line_5"])]),
+        ("6 Public support", [*blank, shown(support["line_6"])]),
+        ("11 Total support", by_year("line_11")),
+        ("14 Public support percentage", [*blank, f"{support['line_14']}%"]),
+        ("15 Percentage from the prior year", [*blank, f"{support['line_15']}%"]),
+        ("16a 33 1/3% support test, this year", [*blank, yes[support["line_16a"]]]),
+        ("16b 33 1/3% support test, prior year", [*blank, yes[support["line_16b"]]]),
+        ("17a 10% facts-and-circumstances, this year", [*blank, yes[support["line_17a"]]]),
+        ("17b 10% facts-and-circumstances, prior year", [*blank, yes[support["line_17b"]]]),
+    ]
+
+
 def summary_csv_rows(summary: dict) -> list[list[str]]:
+    """The summary as section, key, value rows; Schedule B and Schedule A Part II as the forms
+    lay them out, each row led by its section."""
     rows = [["section", "key", "value"]]
-    for key in (
-        "year",
-        "total_received",
-        "total_deductible",
-        "gift_count",
-        "schedule_b_rule",
-        "schedule_b_threshold",
-    ):
-        rows.append(["summary", key, str(summary[key])])
+    rows.extend(["summary", key, str(summary[key])] for key in SUMMARY_KEYS)
     for section in ("by_month", "by_method", "by_campaign", "by_fund", "by_state"):
         rows.extend([section, key, value] for key, value in summary[section].items())
-    for entry in summary["schedule_b"]:
-        rows.append(["schedule_b", f"{entry['name']} <{entry['email']}>", entry["total"]])
+    rows.append(["schedule_b_part_i", *PART_I_HEADER])
+    for e in summary["schedule_b"]:
+        rows.append(
+            ["schedule_b_part_i", str(e["number"]), name_and_address(e), e["total"],
+             contribution_types(e)]
+        )  # fmt: skip
+    rows.append(["schedule_b_part_ii", *PART_II_HEADER])
+    for e in summary["schedule_b_noncash"]:
+        rows.append(
+            ["schedule_b_part_ii", str(e["number"]), e["description"], e["fair_market_value"],
+             e["date_received"]]
+        )  # fmt: skip
+    support = summary["public_support"]
     rows.extend(
-        ["public_support", key, str(value)] for key, value in summary["public_support"].items()
+        ["public_support", key, str(support[key])]
+        for key in ("total_support", "donor_cap", "public_support", "public_support_percentage")
     )
+    rows.extend(["schedule_a_part_ii", label, *cells] for label, cells in schedule_a_rows(support))
     return [[csv_cell(cell) for cell in row] for row in rows]

@@ -262,7 +262,10 @@ class DonorAdmin(DuplicatesMixin, ExportActionsMixin, EngineImportMixin, Audited
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["kind", ("prefix", "first_name", "last_name", "suffix")]}),
-            ("Organization or household", {"fields": ["organization_name"]}),
+            (
+                "Organization or household",
+                {"fields": ["organization_name", "public_support_org"]},
+            ),
             ("How to address them", {"fields": ["salutation", "phone", "time_zone"]}),
             (
                 "Communication preferences",

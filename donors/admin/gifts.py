@@ -144,6 +144,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         "benefit_declined",
         "tribute_kind",
         Form8283Filter,
+        "unusual_grant",
     ]
     # What the search box finds; see get_search_results.
     search_fields = ["donor__display_name"]
@@ -210,6 +211,10 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
             },
         ),
         ("Pledge and monthly plan", {"fields": [("pledge", "recurring_plan")]}),
+        (
+            "Public support (Form 990 Schedule A)",
+            {"fields": [("earmarked", "unusual_grant")], "classes": ["collapse"]},
+        ),
         (
             "Tribute",
             {

@@ -48,6 +48,7 @@ ORGANIZATION_KINDS = {
     DonorKind.FOUNDATION,
     DonorKind.DAF_SPONSOR,
     DonorKind.PLATFORM,
+    DonorKind.GOVERNMENT,
 }
 
 

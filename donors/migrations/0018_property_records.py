@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("donors", "0016_month_totals_threshold_from_profile"),
+        ("donors", "0017_public_support_flags"),
     ]
 
     operations = [

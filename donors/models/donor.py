@@ -26,6 +26,22 @@ class DonorKind(models.TextChoices):
     FOUNDATION = "foundation", "Foundation"
     DAF_SPONSOR = "daf_sponsor", "Donor-advised fund sponsor"
     PLATFORM = "platform", "Giving platform"
+    GOVERNMENT = "government", "Governmental unit"
+
+
+# Kinds that are governmental units or publicly supported organizations unless the donor's own
+# setting says otherwise: their gifts count in full toward public support, never held to the 2%
+# limit (Schedule A Part II line 5). GlobalGiving and the DAF sponsors are public charities;
+# a foundation is a private one until staff mark it (a community foundation, say).
+PUBLIC_SUPPORT_KINDS = frozenset({DonorKind.GOVERNMENT, DonorKind.DAF_SPONSOR, DonorKind.PLATFORM})
+
+
+def public_support_org_q(prefix: str = "") -> Q:
+    """The donors (``prefix`` to reach them from a gift: ``"donor__"``) whose gifts count in
+    full toward public support: ``Donor.counts_in_full_for_public_support`` in the database."""
+    return Q(**{f"{prefix}public_support_org": True}) | Q(
+        **{f"{prefix}public_support_org__isnull": True, f"{prefix}kind__in": PUBLIC_SUPPORT_KINDS}
+    )
 
 
 class Tag(CheckedText, models.Model):
@@ -58,6 +74,19 @@ class Donor(CheckedText, models.Model):
         blank=True,
         help_text='How letters address them, e.g. "Drs. Ayesha and Omar Khan". '
         "Left blank, it is made from the name.",
+    )
+    public_support_org = models.BooleanField(
+        "governmental unit or publicly supported organization",
+        null=True,
+        blank=True,
+        choices=[
+            (None, "By kind: yes for governmental units, DAF sponsors and giving platforms"),
+            (True, "Yes"),
+            (False, "No"),
+        ],
+        help_text="Yes: its gifts count in full toward public support (Schedule A Part II), "
+        "unless a gift is marked earmarked by a donor. A public charity such as a community "
+        "foundation is one; a private foundation or a company is not.",
     )
     phone = PhoneNumberField(blank=True)
     time_zone = models.CharField(
@@ -117,7 +146,14 @@ class Donor(CheckedText, models.Model):
             DonorKind.FOUNDATION,
             DonorKind.DAF_SPONSOR,
             DonorKind.PLATFORM,
+            DonorKind.GOVERNMENT,
         }
+
+    @property
+    def counts_in_full_for_public_support(self) -> bool:
+        if self.public_support_org is not None:
+            return self.public_support_org
+        return self.kind in PUBLIC_SUPPORT_KINDS
 
     def clean(self) -> None:
         if self.kind == DonorKind.PERSON:

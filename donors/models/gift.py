@@ -200,6 +200,20 @@ class Gift(CheckedText, models.Model):
         null=True, blank=True, editable=False, help_text="When the tribute notification was sent."
     )
 
+    # Public support (Form 990 Schedule A Part II); Schedule B lists these gifts all the same.
+    earmarked = models.BooleanField(
+        "earmarked by a donor",
+        default=False,
+        help_text="A grant from a governmental unit or publicly supported organization "
+        "(GlobalGiving, a DAF sponsor) that a donor earmarked for this organization: public "
+        "support holds it to the 2% limit like any donor's gift.",
+    )
+    unusual_grant = models.BooleanField(
+        default=False,
+        help_text="An unusual grant (large, unexpected, from a disinterested party): left out of "
+        "public support and total support (Schedule A Part II line 1).",
+    )
+
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -82,9 +82,11 @@ def donor_create(
     anonymous: bool = False,
     notes: str = "",
     stripe_customer_id: str | None = None,
+    public_support_org: bool | None = None,
 ) -> Donor:
     donor = Donor(
         stripe_customer_id=stripe_customer_id,
+        public_support_org=public_support_org,
         kind=kind,
         first_name=first_name,
         last_name=last_name,

@@ -90,22 +90,40 @@ def test_json_totals_are_exact_and_leave_refunds_out(books, capsys):
 def test_schedule_b_general_rule_lists_deductible_totals_of_5000_or_more(books, capsys):
     summary = json.loads(_summary("--year", "2025", capsys=capsys))
     assert summary["schedule_b"] == [
-        {"name": "Ayesha Khan", "email": "ayesha@example.org", "total": "5000.00"}
+        {
+            "number": 1,
+            "name": "Ayesha Khan",
+            "email": "ayesha@example.org",
+            "address": "1 Elm St, Carmel, IN 46032",
+            "postal_code": "46032",
+            "total": "5000.00",  # 4,000 + (1,100 less the $100 dinner)
+            "person": True,
+            "payroll": False,
+            "noncash": False,
+        }
     ]
+    assert summary["schedule_b_noncash"] == []
     assert summary["schedule_b_rule"] == "general $5,000 rule"
 
 
-def test_schedule_b_special_rule_needs_more_than_two_percent(books, capsys):
+def test_schedule_b_special_rule_takes_two_percent_of_the_years_contributions(books, capsys):
     FilingProfile.objects.update_or_create(pk=1, defaults={"schedule_b_special_rule": True})
-    # Five-year support is 5,450.30: 2% is 109.01, so $5,000 stays the threshold.
+    # Line 1h is 2025's contributions, 5,300.30: 2% is 106.01, so $5,000 stays the threshold.
+    summary = json.loads(_summary("--year", "2025", capsys=capsys))
+    assert summary["contributions_line_1h"] == "5300.30"
+    assert [e["name"] for e in summary["schedule_b"]] == ["Ayesha Khan"]
+    # A large gift in another year changes nothing: the rule reads the year's line 1h only.
+    earlier = factories.make_donor(first_name="Earlier", last_name="Whale")
+    factories.make_gift(donor=earlier, amount=D("300000.00"), gift_date=datetime.date(2023, 1, 1))
     summary = json.loads(_summary("--year", "2025", capsys=capsys))
     assert [e["name"] for e in summary["schedule_b"]] == ["Ayesha Khan"]
-    whale = factories.make_donor()
-    factories.make_gift(donor=whale, amount=D("300000.00"), gift_date=datetime.date(2023, 1, 1))
-    # Now 2% of 305,450.30 is 6,109.01: Ayesha's 5,000 no longer exceeds it.
+    assert summary["schedule_b_threshold"] == "5000.00"
+    whale = factories.make_donor(first_name="Zara", last_name="Whale")
+    factories.make_gift(donor=whale, amount=D("300000.00"), gift_date=datetime.date(2025, 2, 1))
+    # Now 2% of 305,300.30 is 6,106.006, 6,106.01: Ayesha's 5,000 no longer reaches it.
     summary = json.loads(_summary("--year", "2025", capsys=capsys))
-    assert summary["schedule_b"] == []
-    assert summary["schedule_b_threshold"] == "6109.01"
+    assert [e["name"] for e in summary["schedule_b"]] == ["Zara Whale"]
+    assert summary["schedule_b_threshold"] == "6106.01"
 
 
 def test_public_support_caps_each_donor_at_two_percent(books, capsys):
@@ -113,12 +131,14 @@ def test_public_support_caps_each_donor_at_two_percent(books, capsys):
     factories.make_gift(donor=whale, amount=D("100000.00"), gift_date=datetime.date(2022, 3, 1))
     factories.make_gift(donor=whale, amount=D("1.00"), gift_date=datetime.date(2020, 12, 31))
     support = json.loads(_summary("--year", "2025", capsys=capsys))["public_support"]
-    # 2021-2025: 100,000 + 5,400.30 + 50 = 105,450.30; 2% = 2,109.01.
+    # 2021-2025 contributions: 100,000 + 5,300.30 (the $100 dinner is not a gift) + 50
+    # = 105,350.30; 2% = 2,107.006, so 2,107.01.
     assert support["years"] == [2021, 2025]
-    assert support["total_support"] == "105450.30"
-    assert support["donor_cap"] == "2109.01"
-    # Whale and Ayesha capped at 2,109.01 each; Omar's 350.30 (with 2024's 50) in full.
-    assert support["public_support"] == "4568.32"
+    assert support["total_support"] == "105350.30"
+    assert support["donor_cap"] == "2107.01"
+    # Whale and Ayesha capped at 2,107.01 each; Omar's 350.30 (with 2024's 50) in full.
+    assert support["public_support"] == "4564.32"
+    assert support["line_5"] == "100785.98"  # (100,000 - 2,107.01) + (5,000 - 2,107.01)
 
 
 def test_csv_has_every_section_and_escapes_formulas(books, capsys):
@@ -136,10 +156,12 @@ def test_csv_has_every_section_and_escapes_formulas(books, capsys):
         "by_campaign",
         "by_fund",
         "by_state",
-        "schedule_b",
+        "schedule_b_part_i",
+        "schedule_b_part_ii",
         "public_support",
+        "schedule_a_part_ii",
     } <= sections
-    names = [row[1] for row in rows if row[0] == "schedule_b"]
+    names = [row[2] for row in rows if row[0] == "schedule_b_part_i"]
     assert any(name.startswith("'=HYPERLINK") for name in names)
 
 
@@ -179,6 +201,10 @@ def test_the_annual_summary_page_and_its_downloads(client, board, books):
     url = reverse("admin:compliance_annual_summary", args=[1])
     page = client.get(url, {"year": "2025"}).content.decode()
     assert "$5,400.30" in page and "Ayesha Khan" in page and "Public support 2021" in page
+    # Schedule B's Part I and Schedule A Part II as the forms lay them out.
+    assert "(b) Name, address, and ZIP + 4" in page and "1 Elm St, Carmel, IN 46032" in page
+    assert "16a 33 1/3% support test, this year" in page
+    assert "5,350.30" in page  # line 1 (f): 2024's 50 and 2025's 5,300.30 of contributions
     as_json = client.get(url, {"year": "2025", "format": "json"})
     assert json.loads(as_json.content)["total_deductible"] == "5300.30"
     as_pdf = client.get(url, {"year": "2025", "format": "pdf"})

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.pdf import summary_pdf
 from compliance.reports import annual_summary, summary_csv_rows
+from compliance.summary_pdf import summary_pdf
 from donors.models import Organization
 
 
