@@ -35,10 +35,12 @@ from compliance.models import (
 )
 from compliance.pdf import receipt_pdf, statement_pdf, summary_pdf
 from compliance.reports import annual_summary, summary_csv_rows
-from compliance.services import setup
+from compliance.services import calendar, setup
 from compliance.services.letters import NOTES, thank_you_letters_queue
+from compliance.services.receipts import benefit_limit_years, years_in_use_missing_limits
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
-from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
+from donors.admin.gifts import GiftAdmin, SoftCreditAdmin, limits_column
+from donors.deductible import missing_limits_warning
 from donors.models import Organization
 from donors.text import text_problem
 
@@ -213,6 +215,17 @@ class ReceiptAdmin(IssuedDocumentAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def get_list_display(self, request):
+        column = limits_column(benefit_limit_years(), year_of=lambda r: r.gift_date.year)
+        return [*super().get_list_display(request), column]
+
+    def changelist_view(self, request, extra_context=None):
+        # Receipts of a year with no limits state every benefit in full: said above the list.
+        warnings = [missing_limits_warning(y) for y in years_in_use_missing_limits()]
+        return super().changelist_view(
+            request, {**(extra_context or {}), "limits_missing": warnings}
+        )
 
     def _with_reason(self, request, queryset, *, action, title, question, do, done):
         if request.POST.get("confirmed"):
@@ -451,6 +464,12 @@ class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
     fields = ["kind", "fiscal_year", "due_date", "done_on", "notes", "reminded_30_at",
               "reminded_7_at"]  # fmt: skip
     readonly_fields = ["reminded_30_at", "reminded_7_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for warning in calendar.benefit_limit_warnings():
+                self.message_user(request, warning, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(FilingProfile)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from common.door import service
 from compliance import emails, rules
 from compliance.models import ComplianceDeadline
+from compliance.services.receipts import years_in_use_missing_limits, years_missing_limits
+from donors.deductible import missing_limits_warning
 from donors.models import Organization
 
 PLANNED = [ComplianceDeadline.Kind.FORM_990, ComplianceDeadline.Kind.NY_CHAR500,
@@ -74,3 +76,18 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
                     setattr(deadline, f"reminded_{days}_at", timezone.now())
                 deadline.save(update_fields=[f"reminded_{days}_at" for days in due_now])
     return sent
+
+
+def benefit_limit_warnings(*, today: datetime.date | None = None) -> list[str]:
+    """The calendar's warnings about insubstantial-benefit limits: each year in use with none
+    recorded and, from November, next year's (the IRS publishes them each autumn)."""
+    today = today or timezone.localdate()
+    warnings = [missing_limits_warning(y) for y in years_in_use_missing_limits(today=today)]
+    coming = today.year + 1
+    if today.month >= 11 and years_missing_limits([coming]):
+        warnings.append(
+            f"Add the {coming} insubstantial-benefit limits before January 1: the IRS publishes "
+            f"them each autumn (the Revenue Procedure on {coming} inflation adjustments; "
+            "Publication 1771)."
+        )
+    return warnings
