@@ -211,6 +211,13 @@ def _money_or_dash(value) -> str:
     return usd(value) if value is not None else "no value stated"
 
 
+def _fit(text: str, room: float, size: float = 9) -> str:
+    """As much of ``text`` as fits in ``room`` points (most fit whole: one measure)."""
+    while text and pdf_text.width(text, size=size) > room:
+        text = text[: max(len(text) - 4, 0)]
+    return text
+
+
 def statement_pdf(statement, *, logo: Logo | None | bool = True) -> bytes:
     """The statement's PDF; logo as for receipt_pdf (a batch fetches it once and passes it)."""
     buffer = io.BytesIO()
@@ -229,7 +236,7 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
     w.space(12)
     w.line(f"Your {statement.year} giving statement", bold=True, size=13, gap=1.8)
 
-    columns = [MARGIN, MARGIN + 64, MARGIN + 112, MARGIN + 250, MARGIN + 330, MARGIN + 420]
+    columns = [MARGIN, MARGIN + 58, MARGIN + 102, MARGIN + 262, MARGIN + 330, MARGIN + 420]
     headers = ["Date", "Type", "Gift", "Amount", "Value received", "Deductible"]
 
     def header():
@@ -255,7 +262,7 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
         non_cash = line["non_cash"]
         _text(canvas, columns[0], w.y, day.strftime("%b %-d, %Y"))
         _text(canvas, columns[1], w.y, "Property" if non_cash else "Cash")
-        _text(canvas, columns[2], w.y, description[:26])
+        _text(canvas, columns[2], w.y, _fit(description, columns[3] - columns[2] - 6))
         _text(canvas, columns[3], w.y, "no value" if non_cash else _money_or_dash(line["amount"]))
         if not non_cash:
             _text(canvas, columns[4], w.y, usd(line["benefit_value"]))
