@@ -37,7 +37,7 @@ from compliance.pdf import receipt_pdf, statement_pdf, summary_pdf
 from compliance.reports import annual_summary, summary_csv_rows
 from compliance.services import calendar, setup
 from compliance.services.letters import NOTES, thank_you_letters_queue
-from compliance.services.receipts import benefit_limit_years, years_in_use_missing_limits
+from compliance.services.receipts import years_in_use_missing_limits
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin, limits_column
 from donors.deductible import missing_limits_warning
@@ -217,7 +217,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
 
     def get_list_display(self, request):
-        column = limits_column(benefit_limit_years(), year_of=lambda r: r.gift_date.year)
+        column = limits_column(request, year_of=lambda r: r.gift_date.year)
         return [*super().get_list_display(request), column]
 
     def changelist_view(self, request, extra_context=None):

@@ -59,9 +59,13 @@ def _limits_flag(year: int) -> str:
     )
 
 
-def limits_column(known: frozenset[int], year_of=lambda gift: gift.tax_date.year):
+def limits_column(request, year_of=lambda gift: gift.tax_date.year):
     """A list's flag on each row (a gift, or a document with ``year_of``) of a year with no
-    insubstantial-benefit limits; the years are read once per page (``known``), not per row."""
+    insubstantial-benefit limits. The years that have them are read once per request (the
+    admin asks for the columns twice), not per row."""
+    known = getattr(request, "_benefit_limit_years", None)
+    if known is None:
+        known = request._benefit_limit_years = benefit_limit_years()
 
     @admin.display(description="benefit limits")
     def benefit_limits(obj):
@@ -209,7 +213,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
     ]
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), limits_column(benefit_limit_years())]
+        return [*super().get_list_display(request), limits_column(request)]
 
     @admin.display(description="insubstantial-benefit limits")
     def benefit_limits_note(self, gift):
