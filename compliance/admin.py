@@ -37,7 +37,7 @@ from compliance.pdf import receipt_pdf, statement_pdf, summary_pdf
 from compliance.reports import annual_summary, summary_csv_rows
 from compliance.services import calendar, setup
 from compliance.services.letters import NOTES, thank_you_letters_queue
-from compliance.services.receipts import years_in_use_missing_limits
+from compliance.services.receipts import years_in_use_missing_limits, years_missing_limits
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin, limits_column
 from donors.deductible import missing_limits_warning
@@ -572,6 +572,8 @@ def issue_receipts(modeladmin, request, queryset):
             )
         for gift_id, reason in result.skipped:
             modeladmin.message_user(request, f"Gift {gift_id}: {reason}", messages.WARNING)
+        for year in years_missing_limits({r.gift_date.year for r in result.issued}):
+            modeladmin.message_user(request, missing_limits_warning(year), messages.WARNING)
         already = len(gifts) - len(result.issued) - len(result.skipped)
         if already:
             modeladmin.message_user(

@@ -155,3 +155,19 @@ def test_the_calendar_asks_for_next_years_limits_from_november():
     factories.make_gift(amount=D("50.00"), gift_date=datetime.date(2023, 5, 1))
     (warning,) = calendar.benefit_limit_warnings(today=datetime.date(2026, 10, 31))
     assert warning.startswith("No insubstantial-benefit limits for 2023")
+
+
+def test_issuing_from_the_gifts_list_warns_of_a_year_with_no_limits(client, staff, organization):
+    _forget_2026()
+    gift = _dinner("300.00", "50.00")
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:donors_gift_changelist"),
+        {"action": "issue_receipts", "_selected_action": [gift.pk], "confirmed": "1"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Issued 1 receipt(s)" in text
+    assert WARNING_2026 in text
+    # Nothing disregarded: 300 - 50 = 250.
+    assert gift.receipts.get().deductible_amount == D("250.00")
