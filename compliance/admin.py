@@ -449,6 +449,12 @@ class IssueBatchAdmin(BackOfficeAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:compliance_issuebatch_change", obj.pk)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id) if request.method == "GET" else None
+        if batch is not None and years_missing_limits([batch.year]):
+            self.message_user(request, missing_limits_warning(batch.year), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(ComplianceDeadline)
 class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):

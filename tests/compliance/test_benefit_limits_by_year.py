@@ -171,3 +171,20 @@ def test_issuing_from_the_gifts_list_warns_of_a_year_with_no_limits(client, staf
     assert WARNING_2026 in text
     # Nothing disregarded: 300 - 50 = 250.
     assert gift.receipts.get().deductible_amount == D("250.00")
+
+
+def test_a_background_batch_of_a_year_with_no_limits_warns_on_its_page(
+    client, staff, organization, django_capture_on_commit_callbacks
+):
+    _forget_2026()
+    _dinner("300.00", "50.00")
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:compliance_issuebatch_add"),
+            {"kind": "statements", "year": "2026"},
+            follow=True,
+        )
+    assert WARNING_2026 in response.content.decode()
+    statement = YearEndStatement.objects.get()
+    assert statement.total_deductible == D("250.00")  # 300 - 50, nothing disregarded
