@@ -35,11 +35,13 @@ from compliance.models import (
 )
 from compliance.pdf import receipt_pdf, statement_pdf
 from compliance.reports import annual_summary, schedule_a_rows, summary_csv_rows
-from compliance.services import setup
+from compliance.services import calendar, setup
 from compliance.services.letters import NOTES, thank_you_letters_queue
+from compliance.services.receipts import years_in_use_missing_limits, years_missing_limits
 from compliance.summary_pdf import summary_pdf
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
-from donors.admin.gifts import GiftAdmin, SoftCreditAdmin
+from donors.admin.gifts import GiftAdmin, SoftCreditAdmin, limits_column
+from donors.deductible import missing_limits_warning
 from donors.models import Organization
 from donors.text import text_problem
 
@@ -214,6 +216,17 @@ class ReceiptAdmin(IssuedDocumentAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def get_list_display(self, request):
+        column = limits_column(request, year_of=lambda r: r.gift_date.year)
+        return [*super().get_list_display(request), column]
+
+    def changelist_view(self, request, extra_context=None):
+        # Receipts of a year with no limits state every benefit in full: said above the list.
+        warnings = [missing_limits_warning(y) for y in years_in_use_missing_limits()]
+        return super().changelist_view(
+            request, {**(extra_context or {}), "limits_missing": warnings}
+        )
 
     def _with_reason(self, request, queryset, *, action, title, question, do, done):
         if request.POST.get("confirmed"):
@@ -437,6 +450,12 @@ class IssueBatchAdmin(BackOfficeAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         return redirect("admin:compliance_issuebatch_change", obj.pk)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id) if request.method == "GET" else None
+        if batch is not None and years_missing_limits([batch.year]):
+            self.message_user(request, missing_limits_warning(batch.year), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(ComplianceDeadline)
 class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
@@ -465,6 +484,12 @@ class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
             return "-"
         url = reverse("admin:donors_gift_change", args=[obj.gift_id])
         return format_html('<a href="{}">Gift {}</a>', url, obj.gift_id)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for warning in calendar.benefit_limit_warnings():
+                self.message_user(request, warning, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(FilingProfile)
@@ -568,6 +593,8 @@ def issue_receipts(modeladmin, request, queryset):
             )
         for gift_id, reason in result.skipped:
             modeladmin.message_user(request, f"Gift {gift_id}: {reason}", messages.WARNING)
+        for year in years_missing_limits({r.gift_date.year for r in result.issued}):
+            modeladmin.message_user(request, missing_limits_warning(year), messages.WARNING)
         already = len(gifts) - len(result.issued) - len(result.skipped)
         if already:
             modeladmin.message_user(

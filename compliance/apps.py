@@ -12,12 +12,12 @@ class ComplianceConfig(AppConfig):
         # lazy: compliance.audit and compliance.services.receipts import models, and Django
         # imports apps.py before the models exist.
         from compliance import audit
-        from compliance.services.receipts import _limits_for
+        from compliance.services.receipts import _limits_for, benefit_limit_years
 
         audit.register()
         # The year's benefit limits are kept here; donors.deductible (used by events too)
         # reads them through this source, without importing compliance.
-        deductible.benefit_limits_source(_limits_for)
+        deductible.benefit_limits_source(_limits_for, benefit_limit_years)
         # A refund or lost dispute reaches the gift's receipt at once, through the task queue;
         # donors cannot import compliance, so it is told the task's name instead.
         money_changed_hook_register("compliance.tasks.receipts_follow_gift_task")

@@ -17,8 +17,8 @@ DEFAULTS = {
     "receipt": (
         "Your receipt {{ number }} from {{ org_name }}",
         "Dear {{ donor_name }},\n\n"
-        "Thank you for your gift of {{ amount }} received on {{ gift_date }}. Your receipt "
-        "{{ number }} is attached; keep it with your tax records.\n\n"
+        "Thank you for your gift of {{ amount }} received on {{ gift_date }}. {{ gift_form }} "
+        "Your receipt {{ number }} is attached; keep it with your tax records.\n\n"
         "You can check it at any time at {{ verify_url }}\n\n"
         "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
         "{{ ny_disclosure }}\n",
@@ -39,6 +39,7 @@ DEFAULTS = {
         "Thank you for your support in {{ year }}. Your giving statement {{ number }} is "
         "attached: it lists each gift, what it was worth to you for tax purposes, and the "
         "total of {{ total_deductible }}.\n\n"
+        "{{ cash_summary }}\n\n"
         "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
         "{{ ny_disclosure }}\n",
     ),

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from donors.deductible import BenefitLimits
 from donors.models.base import CheckedText
+from donors.money_rules import is_cash
 
 
 class BenefitLimit(models.Model):
@@ -51,6 +52,8 @@ class BenefitLimit(models.Model):
 
     class Meta:
         ordering = ["-year"]
+        verbose_name = "insubstantial-benefit limits"
+        verbose_name_plural = "insubstantial-benefit limits"
         constraints = [
             models.CheckConstraint(
                 condition=Q(low_cost_article_max__gt=0)
@@ -223,7 +226,8 @@ class Receipt(PrintedSnapshot):
 
     @property
     def is_non_cash(self) -> bool:
-        return bool(self.non_cash_description)
+        """A property gift (donors.money_rules: stock, in-kind), printed without a value."""
+        return not is_cash(self.method)
 
 
 class EmailTemplateKey(models.TextChoices):
@@ -246,7 +250,8 @@ class EmailTemplate(CheckedText, models.Model):
         help_text="Plain text. Placeholders: {{ donor_name }}, {{ number }}, {{ gift_date }}, "
         "{{ amount }}, {{ deductible_amount }}, {{ org_name }}, {{ signatory_name }}, "
         "{{ signatory_title }}, {{ ny_disclosure }}, {{ verify_url }}, {{ void_reason }}, "
-        "{{ corrected_number }}."
+        "{{ corrected_number }}; receipts also {{ gift_form }} (cash or property), statements "
+        "{{ cash_summary }} (the cash total, and the property gifts)."
     )
     updated_at = models.DateTimeField(auto_now=True)
 

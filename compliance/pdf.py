@@ -118,6 +118,7 @@ def receipt_body_lines(receipt: Receipt) -> list[str]:
         )
     else:
         lines.append(f"Amount received: {usd(receipt.amount)}")
+    lines.append(rules.gift_form_sentence(receipt.method))
     if receipt.benefit_value > 0:
         lines.append(
             f"In exchange for this contribution you received {receipt.benefit_description or 'goods or services'}"
@@ -234,6 +235,13 @@ def _money_or_dash(value) -> str:
     return usd(value) if value is not None else "no value stated"
 
 
+def _fit(text: str, room: float, size: float = 9) -> str:
+    """As much of ``text`` as fits in ``room`` points (most fit whole: one measure)."""
+    while text and pdf_text.width(text, size=size) > room:
+        text = text[: max(len(text) - 4, 0)]
+    return text
+
+
 def statement_pdf(statement, *, logo: Logo | None | bool = True) -> bytes:
     """The statement's PDF; logo as for receipt_pdf (a batch fetches it once and passes it)."""
     buffer = io.BytesIO()
@@ -262,8 +270,8 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
     w.space(12)
     w.line(f"Your {statement.year} giving statement", bold=True, size=13, gap=1.8)
 
-    columns = [MARGIN, MARGIN + 70, MARGIN + 250, MARGIN + 330, MARGIN + 420]
-    headers = ["Date", "Gift", "Amount", "Value received", "Deductible"]
+    columns = [MARGIN, MARGIN + 58, MARGIN + 102, MARGIN + 262, MARGIN + 330, MARGIN + 420]
+    headers = ["Date", "Type", "Gift", "Amount", "Value received", "Deductible"]
 
     def header():
         for x, text in zip(columns, headers, strict=True):
@@ -284,26 +292,31 @@ def draw_statement(canvas: Canvas, statement, *, logo: Logo | None = None) -> No
         description = line["description"]
         if line["benefit_description"]:
             description = f"{description}; received {line['benefit_description']}"
+        # non_cash: the cash-or-property rule (donors.money_rules) as applied at issue.
         non_cash = line["non_cash"]
         _text(canvas, columns[0], w.y, day.strftime("%b %-d, %Y"))
-        _text(canvas, columns[1], w.y, description[:34])
-        _text(canvas, columns[2], w.y, "non-cash" if non_cash else _money_or_dash(line["amount"]))
+        _text(canvas, columns[1], w.y, "Property" if non_cash else "Cash")
+        _text(canvas, columns[2], w.y, _fit(description, columns[3] - columns[2] - 6))
+        _text(canvas, columns[3], w.y, "no value" if non_cash else _money_or_dash(line["amount"]))
         if not non_cash:
-            _text(canvas, columns[3], w.y, usd(line["benefit_value"]))
-            _text(canvas, columns[4], w.y, _money_or_dash(line["deductible_amount"]))
+            _text(canvas, columns[4], w.y, usd(line["benefit_value"]))
+            _text(canvas, columns[5], w.y, _money_or_dash(line["deductible_amount"]))
         w.y -= 12
     if not statement.lines:
         w.line("No tax-deductible gifts from you this year.", size=9)
     need(30)
-    _text(canvas, columns[1], w.y, "Totals", bold=True)
-    _text(canvas, columns[2], w.y, usd(statement.total_amount), bold=True)
-    _text(canvas, columns[3], w.y, usd(statement.total_benefit), bold=True)
-    _text(canvas, columns[4], w.y, usd(statement.total_deductible), bold=True)
+    _text(canvas, columns[2], w.y, "Totals", bold=True)
+    _text(canvas, columns[3], w.y, usd(statement.total_amount), bold=True)
+    _text(canvas, columns[4], w.y, usd(statement.total_benefit), bold=True)
+    _text(canvas, columns[5], w.y, usd(statement.total_deductible), bold=True)
     w.y -= 18
-    need(40)
+    need(60)
+    for sentence in rules.cash_summary_lines(statement.lines):
+        w.para(sentence, size=9, after=2)
+    w.space(4)
     w.para(
         "Unless a value received is shown, no goods or services were provided in exchange for "
-        "these contributions. Non-cash gifts are listed without a value.",
+        "these contributions. Property gifts are listed without a value.",
         size=8,
     )
     if statement.soft_credits:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from donors.deductible import BenefitLimits, benefit_is_insubstantial, exact_money
+from donors.money import ZERO, money, usd
+from donors.money_rules import CASH_GIFTS_LABEL, PROPERTY_GIFTS_LABEL, is_cash
 from donors.rules import FORM_8283_SECTION_B_OVER, tax_date_for
 
 QUID_PRO_QUO_THRESHOLD = Decimal("75.00")
@@ -228,3 +230,54 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # February 29 with no such day that year: the window ends March 1
         return datetime.date(day.year + years, 3, 1)
+
+
+# Cash or property (donors.money_rules decides which): what receipts and statements say, in
+# neutral words. A statement's lines carry ``non_cash`` as the rule gave it at issue.
+
+
+def gift_form_sentence(method: str) -> str:
+    """The receipt's sentence saying whether the gift was cash or property."""
+    if is_cash(method):
+        return "This was a cash gift (including check, card and bank transfer)."
+    return "This was a property gift (stock or in-kind), stated without a value."
+
+
+@dataclass(frozen=True)
+class CashAndProperty:
+    cash_count: int
+    cash_total: Decimal
+    cash_deductible: Decimal
+    property_count: int
+
+
+def cash_and_property(lines: list[dict]) -> CashAndProperty:
+    """A statement's cash gifts (count, kept total, deductible part) and property gifts."""
+    cash = [line for line in lines if not line["non_cash"]]
+    return CashAndProperty(
+        cash_count=len(cash),
+        cash_total=sum((money(line["amount"]) for line in cash), ZERO),
+        cash_deductible=sum((money(line["deductible_amount"]) for line in cash), ZERO),
+        property_count=len(lines) - len(cash),
+    )
+
+
+def _gifts(count: int) -> str:
+    return f"{count} gift" if count == 1 else f"{count} gifts"
+
+
+def cash_summary_lines(lines: list[dict]) -> list[str]:
+    """The statement's two sentences: the cash total, and the property gifts."""
+    split = cash_and_property(lines)
+    cash = f"{CASH_GIFTS_LABEL}: {usd(split.cash_total)}"
+    if split.cash_count:
+        cash += (
+            f" in {_gifts(split.cash_count)}; deductible part as stated above: "
+            f"{usd(split.cash_deductible)}."
+        )
+    else:
+        cash += "."
+    prop = f"{PROPERTY_GIFTS_LABEL}: " + (
+        f"{_gifts(split.property_count)}." if split.property_count else "none."
+    )
+    return [cash, prop]

@@ -134,14 +134,40 @@ def _no_limits(year: int) -> BenefitLimits | None:
 _limits_source: Callable[[int], BenefitLimits | None] = _no_limits
 
 
-def benefit_limits_source(lookup: Callable[[int], BenefitLimits | None]) -> None:
-    """Set where the year's limits are read (compliance registers its BenefitLimit table)."""
-    global _limits_source
+def _no_years() -> frozenset[int]:
+    return frozenset()
+
+
+_years_source: Callable[[], frozenset[int]] = _no_years
+
+
+def benefit_limits_source(
+    lookup: Callable[[int], BenefitLimits | None],
+    years: Callable[[], frozenset[int]] = _no_years,
+) -> None:
+    """Set where the year's limits are read (compliance registers its BenefitLimit table):
+    ``lookup`` gives one year's limits, ``years`` every year that has them (one query)."""
+    global _limits_source, _years_source
     _limits_source = lookup
+    _years_source = years
 
 
 def benefit_limits_for(year: int) -> BenefitLimits | None:
     return _limits_source(year)
+
+
+def benefit_limit_years() -> frozenset[int]:
+    """The years whose limits are recorded (one query: a page reads it once for all rows)."""
+    return _years_source()
+
+
+def missing_limits_warning(year: int) -> str:
+    """What staff are told wherever a gift of a year with no limits shows: the one wording."""
+    return (
+        f"No insubstantial-benefit limits for {year}: no benefit on a {year} gift is "
+        "disregarded (receipts state its full value) until the year's IRS figures are added "
+        "under Receipts and compliance > Insubstantial-benefit limits."
+    )
 
 
 def payment_figures(

@@ -19,7 +19,7 @@ from django.db.models import Case, ExpressionWrapper, F, Func, Q, Value, When
 from django.db.models.functions import Round
 
 from donors.models.campaign import Channel
-from donors.models.gift import COUNTED_STATUSES, GiftMethod
+from donors.models.gift import COUNTED_STATUSES, NON_CASH_METHODS, GiftMethod
 from donors.models.organization import Organization
 from donors.models.pledge import PledgeStatus
 from donors.money import ZERO, MoneyField, kept, money
@@ -307,6 +307,32 @@ def channel_sql(row: str) -> str:
 
 def major_threshold_of(organization) -> Decimal:
     return organization.major_gift_threshold if organization else DEFAULT_MAJOR_GIFT_THRESHOLD
+
+
+# --- Cash or property -------------------------------------------------------------------------
+# What a donor's statement calls each gift: cash (money in any form: check, card, bank transfer,
+# wire, a grant or match paid in money) or property (stock and in-kind gifts, listed without a
+# value). From tax year 2026 donors ask which of their gifts were cash; every document answers
+# from this one rule, in these neutral words (no tax advice).
+
+CASH = "cash"
+PROPERTY = "property"
+CASH_GIFTS_LABEL = "Cash gifts (including check, card and bank transfer)"
+PROPERTY_GIFTS_LABEL = "Property gifts (stock and in-kind, listed without a value)"
+
+
+def gift_form_of(method: str) -> str:
+    """``CASH`` or ``PROPERTY`` for a gift's method."""
+    return PROPERTY if method in NON_CASH_METHODS else CASH
+
+
+def is_cash(method: str) -> bool:
+    return gift_form_of(method) == CASH
+
+
+def cash_q(prefix: str = "") -> Q:
+    """The cash gifts (``prefix`` for a related gift: ``"gift__"``)."""
+    return ~Q(**{f"{prefix}method__in": sorted(NON_CASH_METHODS)})
 
 
 # --- Pledges ----------------------------------------------------------------------------------

@@ -113,17 +113,26 @@ def make_committee(**fields) -> Committee:
     return Committee.objects.create(**fields)
 
 
+SEEDED_LIMITS = {  # (low-cost article max, its minimum payment, dollar cap), as migrated
+    2024: ("13.20", "66.00", "132.00"),
+    2025: ("13.60", "68.00", "136.00"),
+    2026: ("14.00", "70.00", "140.00"),
+}
+
+
 def ensure_benefit_limits() -> BenefitLimit:
-    """The 2025 limits the data migration seeds (a transactional test's flush removes them)."""
-    limits, _ = BenefitLimit.objects.get_or_create(
-        year=2025,
-        defaults=dict(
-            low_cost_article_max=Decimal("13.60"),
-            low_cost_article_min_payment=Decimal("68.00"),
-            benefit_cap=Decimal("136.00"),
-        ),
-    )
-    return limits
+    """The limits the data migrations seed (a transactional test's flush removes them);
+    returns 2025's."""
+    for year, (article, payment, cap) in SEEDED_LIMITS.items():
+        BenefitLimit.objects.get_or_create(
+            year=year,
+            defaults=dict(
+                low_cost_article_max=Decimal(article),
+                low_cost_article_min_payment=Decimal(payment),
+                benefit_cap=Decimal(cap),
+            ),
+        )
+    return BenefitLimit.objects.get(year=2025)
 
 
 def make_import(rows, *, kind: str = "donors", user=None):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compliance", "0009_receipts_sweep_nightly"),
+        ("compliance", "0010_benefit_limits_2026"),
         ("donors", "0018_property_records"),
     ]
 

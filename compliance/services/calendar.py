@@ -12,6 +12,8 @@ from django.utils import timezone
 from common.door import service
 from compliance import emails, rules
 from compliance.models import ComplianceDeadline
+from compliance.services.receipts import years_in_use_missing_limits, years_missing_limits
+from donors.deductible import missing_limits_warning
 from donors.models import Gift, Organization
 from donors.models.gift import NON_CASH_METHODS
 from donors.models.property import property_received_on
@@ -144,3 +146,18 @@ def _form_8282_notes(gift: Gift) -> str:
         f"on {record.disposed_on:%B %-d, %Y} for ${record.disposal_amount:,.2f}: "
         f"file it with the IRS and send the donor a copy."
     )
+
+
+def benefit_limit_warnings(*, today: datetime.date | None = None) -> list[str]:
+    """The calendar's warnings about insubstantial-benefit limits: each year in use with none
+    recorded and, from November, next year's (the IRS publishes them each autumn)."""
+    today = today or timezone.localdate()
+    warnings = [missing_limits_warning(y) for y in years_in_use_missing_limits(today=today)]
+    coming = today.year + 1
+    if today.month >= 11 and years_missing_limits([coming]):
+        warnings.append(
+            f"Add the {coming} insubstantial-benefit limits before January 1: the IRS publishes "
+            f"them each autumn (the Revenue Procedure on {coming} inflation adjustments; "
+            "Publication 1771)."
+        )
+    return warnings

@@ -21,9 +21,9 @@ from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind
 from compliance.pdf import receipt_pdf
 from donors.deductible import BenefitLimits, gift_figures
 from donors.models import Gift, GiftStatus, Organization
-from donors.models.gift import NON_CASH_METHODS
 from donors.money import usd
-from donors.money_rules import counted_q
+from donors.money_rules import counted_q, is_cash
+from donors.selectors import gift_tax_years
 
 
 class ReceiptRefused(ValidationError):
@@ -33,6 +33,23 @@ class ReceiptRefused(ValidationError):
 def _limits_for(year: int) -> BenefitLimits | None:
     row = BenefitLimit.objects.filter(year=year).first()
     return row.as_rules() if row else None
+
+
+def benefit_limit_years() -> frozenset[int]:
+    """Every year whose insubstantial-benefit limits are recorded (one small query)."""
+    return frozenset(BenefitLimit.objects.values_list("year", flat=True))
+
+
+def years_missing_limits(years) -> list[int]:
+    """Those of ``years`` with no limits recorded: their gifts' benefits are never
+    disregarded, so staff are warned wherever such a gift shows."""
+    return sorted(set(years) - benefit_limit_years())
+
+
+def years_in_use_missing_limits(*, today: datetime.date | None = None) -> list[int]:
+    """The years gifts span, and the current one, that have no limits recorded."""
+    today = today or timezone.localdate()
+    return years_missing_limits({*gift_tax_years(), today.year})
 
 
 def _org_address(org: Organization) -> str:
@@ -120,7 +137,7 @@ def receipt_issue(
     year = timezone.localtime(now, org.tz).year
     sequence, number = _next_number(year)
     non_cash = ""
-    if gift.method in NON_CASH_METHODS:
+    if not is_cash(gift.method):
         non_cash = rules.non_cash_description(
             method=gift.method,
             description=gift.non_cash_description,
@@ -248,6 +265,7 @@ def _email_context(receipt: Receipt) -> dict:
         "number": receipt.number,
         "gift_date": receipt.gift_date.strftime("%B %-d, %Y"),
         "amount": "non-cash gift" if receipt.is_non_cash else usd(receipt.amount),
+        "gift_form": rules.gift_form_sentence(receipt.method),
         "deductible_amount": usd(receipt.deductible_amount),
         "org_name": receipt.org_name,
         "signatory_name": receipt.org_signatory_name,

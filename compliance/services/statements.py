@@ -36,9 +36,9 @@ from compliance.services.receipts import (
 )
 from donors.deductible import gift_figures
 from donors.models import Donor, DonorAddress, DonorEmail, Gift, Organization, SoftCredit
-from donors.models.gift import NON_CASH_METHODS, GiftMethod, SoftCreditKind
+from donors.models.gift import GiftMethod, SoftCreditKind
 from donors.money import ZERO, money, usd
-from donors.money_rules import counted_q, soft_credit_kept_expression
+from donors.money_rules import counted_q, is_cash, soft_credit_kept_expression
 
 CHUNK = 500
 METHOD_LABELS = dict(GiftMethod.choices)
@@ -88,7 +88,7 @@ def _gift_lines(gifts, limits, donor_kind: str) -> list[dict]:
         )
         if not verdict.receiptable:
             continue
-        non_cash = gift.method in NON_CASH_METHODS
+        non_cash = not is_cash(gift.method)
         figures = gift_figures(gift, limits)
         kept, benefit, deductible = (
             figures.amount,
@@ -399,6 +399,7 @@ def _email_context(statement: YearEndStatement) -> dict:
         "number": statement.number,
         "year": statement.year,
         "total_deductible": usd(statement.total_deductible),
+        "cash_summary": " ".join(rules.cash_summary_lines(statement.lines)),
         "org_name": statement.org_name,
         "signatory_name": statement.org_signatory_name,
         "signatory_title": statement.org_signatory_title,

@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.html import format_html
 
 from donors.admin.base import (
     ActionsFromOtherApps,
@@ -13,6 +14,7 @@ from donors.admin.base import (
 )
 from donors.admin.exporting import ExportActionsMixin
 from donors.admin.importing import EngineImportMixin
+from donors.deductible import benefit_limit_years, benefit_limits_for, missing_limits_warning
 from donors.exports import gift_rows
 from donors.imports.resources import GiftImportResource
 from donors.models import Gift, GiftAdjustment, PropertyRecord, SoftCredit
@@ -94,6 +96,30 @@ class PropertyRecordInline(admin.StackedInline):
     ]
 
 
+def _limits_flag(year: int) -> str:
+    return format_html(
+        '<strong class="limits-missing" title="{}">No {} benefit limits</strong>',
+        missing_limits_warning(year),
+        year,
+    )
+
+
+def limits_column(request, year_of=lambda gift: gift.tax_date.year):
+    """A list's flag on each row (a gift, or a document with ``year_of``) of a year with no
+    insubstantial-benefit limits. The years that have them are read once per request (the
+    admin asks for the columns twice), not per row."""
+    known = getattr(request, "_benefit_limit_years", None)
+    if known is None:
+        known = request._benefit_limit_years = benefit_limit_years()
+
+    @admin.display(description="benefit limits")
+    def benefit_limits(obj):
+        year = year_of(obj)
+        return "" if year in known else _limits_flag(year)
+
+    return benefit_limits
+
+
 class SoftCreditInline(admin.TabularInline):
     model = SoftCredit
     fk_name = "gift"
@@ -167,7 +193,14 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
 
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
-    readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]
+    readonly_fields = [
+        "tax_date",
+        "net",
+        "created_at",
+        "updated_at",
+        "tribute_notified_at",
+        "benefit_limits_note",
+    ]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
         (
@@ -187,6 +220,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
                     ("benefit_value", "benefit_declined"),
                     "benefit_description",
                     "benefit_is_low_cost_article",
+                    "benefit_limits_note",
                 ]
             },
         ),
@@ -228,6 +262,29 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         ),
         (None, {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), limits_column(request)]
+
+    @admin.display(description="insubstantial-benefit limits")
+    def benefit_limits_note(self, gift):
+        if gift is None or gift.tax_date is None:
+            return "-"
+        year = gift.tax_date.year
+        if benefit_limits_for(year) is None:
+            return _limits_flag(year)
+        return f"The IRS's {year} limits are recorded."
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A gift of a year with no limits says so at the top of its page, not only in its
+        # benefit section: its receipt would state any benefit in full.
+        if request.method == "GET":
+            gift = self.get_object(request, object_id)
+            if gift is not None and benefit_limits_for(gift.tax_date.year) is None:
+                self.message_user(
+                    request, missing_limits_warning(gift.tax_date.year), messages.WARNING
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         # Names are matched on the donors table, then gifts found by donor through an index:

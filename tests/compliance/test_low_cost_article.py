@@ -62,16 +62,18 @@ def test_the_years_limits_decide(organization, amount, value, deductible):
 def test_a_new_years_limits_apply_to_that_years_gifts(organization):
     import datetime
 
-    BenefitLimit.objects.create(
-        year=2026,
-        low_cost_article_max=D("14.00"),
-        low_cost_article_min_payment=D("70.00"),
-        benefit_cap=D("140.00"),
-    )
-    gift = factories.make_gift(amount=D("70.00"), benefit_value=D("14.00"),
+    # 2024-2026 come with the migrations; a year staff add (figures made up for the test).
+    gift = factories.make_gift(amount=D("72.00"), benefit_value=D("14.40"),
                                benefit_is_low_cost_article=True,
-                               gift_date=datetime.date(2026, 2, 1))  # fmt: skip
-    assert gift_figures(gift).deductible_amount == D("70.00")
+                               gift_date=datetime.date(2023, 2, 1))  # fmt: skip
+    assert gift_figures(gift).deductible_amount == D("57.60")  # no 2023 limits: 72 - 14.40
+    BenefitLimit.objects.create(
+        year=2023,
+        low_cost_article_max=D("14.40"),
+        low_cost_article_min_payment=D("72.00"),
+        benefit_cap=D("144.00"),
+    )
+    assert gift_figures(gift).deductible_amount == D("72.00")
 
 
 def test_statements_and_the_annual_summary_disregard_it_too(organization):

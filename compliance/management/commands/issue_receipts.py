@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json as json_module
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +14,8 @@ from django.utils import timezone
 from common.door import entry
 from compliance import services
 from compliance.pdf import receipt_pdf
+from compliance.services.receipts import years_missing_limits
+from donors.deductible import missing_limits_warning
 
 
 def parse_day(value: str) -> datetime.date:
@@ -78,6 +81,7 @@ class Command(BaseCommand):
                 services.receipts_send_queue(receipt_ids=[r.pk for r in result.issued])
         for gift_id, reason in result.skipped:
             self.stderr.write(f"Gift {gift_id} not receipted: {reason}")
+        self._warn_missing_limits(result.issued)
         if json:
             self.stdout.write(_dumps(rows))
             return
@@ -90,6 +94,16 @@ class Command(BaseCommand):
             f"Issued {len(rows)} receipt(s) through {day:%Y-%m-%d}"
             + (", emails queued." if send and rows else ".")
         )
+
+    def _warn_missing_limits(self, issued) -> None:
+        """Receipts for gifts of a year with no limits state every benefit in full: said on
+        standard error (standard output stays the JSON)."""
+        by_year = Counter(receipt.gift_date.year for receipt in issued)
+        for year in years_missing_limits(by_year):
+            self.stderr.write(
+                f"Warning: {missing_limits_warning(year)} "
+                f"({by_year[year]} receipt(s) issued for {year} gifts.)"
+            )
 
 
 def _dumps(rows) -> str:

@@ -10,7 +10,9 @@ from django.db import transaction
 from common.door import entry
 from compliance import services
 from compliance.management.commands.issue_receipts import writable_dir
+from compliance.services.receipts import years_missing_limits
 from compliance.services.statements import statements_issue_parallel
+from donors.deductible import missing_limits_warning
 
 
 class Command(BaseCommand):
@@ -38,6 +40,10 @@ class Command(BaseCommand):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
         folder = writable_dir(out)
+        if years_missing_limits([year]):
+            # Statements are still issued (a benefit stated in full is never wrong, only less
+            # generous), but staff must see why.
+            self.stderr.write(f"Warning: {missing_limits_warning(year)}")
         try:
             rows = statements_issue_parallel(year=year, workers=workers, out_dir=folder)
         except services.ReceiptRefused as refused:
