@@ -17,7 +17,7 @@ from common import pdf_text
 from compliance import rules
 from compliance.models import Receipt, ReceiptKind
 from compliance.pdf_logo import Logo, current_logo, draw_logo
-from donors.money import usd
+from donors.money import in_currency, usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
 MARGIN = 0.9 * inch
@@ -95,6 +95,17 @@ def _text(canvas, x, y, text, *, bold=False, size=9, align="left"):
     pdf_text.draw(canvas, x, y, text, bold=bold, size=size, align=align)
 
 
+def _paid_as(receipt: Receipt) -> str:
+    """ " (paid as £100.00)" after the dollars of a gift paid in another currency and not
+    refunded in part (the dollars received are what the receipt states)."""
+    if receipt.method not in ("card", "ach") or receipt.amount_refunded:
+        return ""
+    gift = receipt.gift
+    if not gift.original_currency or gift.original_amount is None:
+        return ""
+    return f" (paid as {in_currency(gift.original_amount, gift.original_currency)})"
+
+
 def receipt_body_lines(receipt: Receipt) -> list[str]:
     """The sentences that state the gift, shared by the PDF and the email."""
     lines = [f"Date of contribution: {_day(receipt.gift_date)}"]
@@ -105,7 +116,7 @@ def receipt_body_lines(receipt: Receipt) -> list[str]:
             "donor to determine."
         )
     else:
-        lines.append(f"Amount received: {usd(receipt.amount)}")
+        lines.append(f"Amount received: {usd(receipt.amount)}{_paid_as(receipt)}")
     if receipt.benefit_value > 0:
         lines.append(
             f"In exchange for this contribution you received {receipt.benefit_description or 'goods or services'}"

@@ -120,7 +120,17 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
 
     autocomplete_fields = ["donor", "pledge", "recurring_plan"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
-    readonly_fields = ["tax_date", "net", "created_at", "updated_at", "tribute_notified_at"]
+    readonly_fields = [
+        "tax_date",
+        "net",
+        "created_at",
+        "updated_at",
+        "tribute_notified_at",
+        # A payment in another currency: as the processor settled it.
+        "original_amount",
+        "original_currency",
+        "exchange_rate",
+    ]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
         (
@@ -156,6 +166,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
                 "fields": [
                     ("processor", "charged_at"),
                     ("fee", "net", "amount_refunded"),
+                    ("original_amount", "original_currency", "exchange_rate"),
                     ("stripe_payment_id", "stripe_charge_id"),
                     ("stripe_invoice_id", "card_last4"),
                     "external_id",

@@ -172,6 +172,27 @@ class Gift(CheckedText, models.Model):
     )
     fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     net = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # A payment made in another currency (a British donor's pounds): the amount and fee above
+    # are the US dollars it settled as; what the donor paid is kept here.
+    original_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="Paid in another currency: its code (GBP, CAD). The amount is in US dollars.",
+    )
+    original_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="What the donor paid, in the original currency.",
+    )
+    exchange_rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=9,
+        null=True,
+        blank=True,
+        help_text="US dollars per unit of the original currency, as the processor settled it.",
+    )
 
     pledge = models.ForeignKey(
         "donors.Pledge",
@@ -217,6 +238,11 @@ class Gift(CheckedText, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(fee__isnull=True) | Q(fee__gte=0), name="gift_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(original_currency="", original_amount__isnull=True)
+                | (~Q(original_currency="") & Q(original_amount__gt=0)),
+                name="gift_original_amount_with_currency",
             ),
             models.CheckConstraint(
                 condition=~Q(tribute_kind="") | Q(tribute_name=""),

@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from donors.models.gift import Gift
+
+# An event the books could not record, that staff have not resolved yet.
+NEEDS_ATTENTION = ~Q(attention="") & Q(resolved_at__isnull=True)
 
 
 class StripeEvent(models.Model):
@@ -22,6 +26,15 @@ class StripeEvent(models.Model):
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="When a failed event is tried again."
     )
+    attention = models.TextField(
+        blank=True,
+        help_text="Why the books could not record it: staff look at it. Empty when all is well.",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(blank=True, help_text="What staff did about it.")
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -32,10 +45,26 @@ class StripeEvent(models.Model):
                 condition=Q(processed_at__isnull=True),
                 name="stripeevent_waiting",
             ),
+            # The "needs attention" list and its count on /healthz.
+            models.Index(
+                fields=["received_at"],
+                condition=NEEDS_ATTENTION,
+                name="stripeevent_attention",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention) and self.resolved_at is None
+
+    @property
+    def state(self) -> str:
+        if self.attention:
+            return "Resolved" if self.resolved_at else "Needs attention"
+        return "Recorded" if self.processed_at else "Waiting"
 
 
 class GiftAdjustment(models.Model):
