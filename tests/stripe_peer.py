@@ -209,9 +209,15 @@ class Peer:
         fee_cents: int | None = None,
         charged_at: int | None = None,
         metadata: dict | None = None,
+        currency: str = "usd",
+        settled_cents: int | None = None,
+        settled_currency: str = "usd",
+        exchange_rate: float | None = None,
     ) -> dict:
         """A card payment made in the peer: its payment intent and charge, with Stripe's fee
-        (2.9% + 30c unless told) on the charge's balance transaction."""
+        (2.9% + 30c unless told) on the charge's balance transaction. A payment in another
+        ``currency`` settles as Stripe settles it for a US account: its balance transaction
+        is ``settled_cents`` of ``settled_currency`` at ``exchange_rate``, the fee in those."""
         address = address or {
             "line1": "12 Palm Ave", "city": "Fresno", "state": "CA",
             "postal_code": "93701", "country": "US",
@@ -223,14 +229,25 @@ class Peer:
         intent = self.api.v1.payment_intents.create(
             {
                 "amount": cents,
-                "currency": "usd",
+                "currency": currency,
                 "customer": customer_id,
                 "payment_method": pm,
                 "metadata": metadata or {},
             }
         )
         intent = self.api.v1.payment_intents.confirm(intent.id)
-        return self._settle(intent.id, billing, fee_cents, charged_at)
+        paid = self._settle(intent.id, billing, fee_cents, charged_at)
+        if currency != "usd":
+            txn = self.balance_transaction(paid)
+            txn.amount = cents if settled_cents is None else settled_cents
+            txn.currency = settled_currency
+            txn.exchange_rate = exchange_rate
+        return paid
+
+    def balance_transaction(self, payment: dict):
+        """The peer's balance transaction of a payment's charge (tests change what it says)."""
+        charge = self.store[f"charge:{payment['charge']}"]
+        return self.store[f"balance_transaction:{charge.balance_transaction}"]
 
     def subscribe(
         self,
@@ -469,6 +486,7 @@ class Peer:
     def refund(self, payment: dict, cents: int) -> dict:
         """A refund made in the peer, as Stripe's refund object."""
         refund = self.api.v1.refunds.create({"charge": payment["charge"], "amount": cents})
+        charge = self.store[f"charge:{payment['charge']}"]
         return {
             "id": refund.id,
             "object": "refund",
@@ -476,7 +494,7 @@ class Peer:
             "balance_transaction": None,
             "charge": payment["charge"],
             "created": refund.created,
-            "currency": "usd",
+            "currency": charge.currency,
             "metadata": {},
             "payment_intent": payment["payment_intent"],
             "reason": "requested_by_customer",

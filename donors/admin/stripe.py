@@ -94,8 +94,7 @@ class StripeEventAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         note = form.cleaned_data.get("resolution", "") if "resolution" in form.fields else ""
-        if stripe_event_resolve(event=obj, user=request.user, note=note):
-            self.message_user(request, f"{obj} is resolved.", messages.SUCCESS)
+        stripe_event_resolve(event=obj, user=request.user, note=note)
 
     @admin.action(description="Mark resolved (staff dealt with them)", permissions=["change"])
     def mark_resolved(self, request, queryset):
