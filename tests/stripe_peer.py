@@ -258,8 +258,12 @@ class Peer:
         address: dict | None = None,
         fee_cents: int | None = None,
         metadata: dict | None = None,
+        currency: str = "usd",
+        settled_cents: int | None = None,
+        exchange_rate: float | None = None,
     ) -> dict:
-        """A monthly subscription made in the peer, with its first invoice paid."""
+        """A monthly subscription made in the peer, with its first invoice paid (in another
+        ``currency``, settled as ``settled_cents`` US cents, as ``pay`` does)."""
         address = address or {
             "line1": "5 Elm St", "city": "Indianapolis", "state": "IN",
             "postal_code": "46204", "country": "US",
@@ -271,7 +275,7 @@ class Peer:
             customer_id, {"invoice_settings": {"default_payment_method": pm}}
         )
         plan = self.api.v1.plans.create(
-            {"currency": "usd", "amount": cents, "interval": "month",
+            {"currency": currency, "amount": cents, "interval": "month",
              "product": {"name": "Monthly gift"}}
         )  # fmt: skip
         sub = self.api.v1.subscriptions.create(
@@ -281,6 +285,11 @@ class Peer:
         intent_id = invoice.payment_intent
         intent_id = intent_id if isinstance(intent_id, str) else intent_id.id
         paid = self._settle(intent_id, billing, fee_cents, None)
+        if currency != "usd":
+            txn = self.balance_transaction(paid)
+            txn.amount = cents if settled_cents is None else settled_cents
+            txn.currency = "usd"
+            txn.exchange_rate = exchange_rate
         return {**paid, "subscription": sub.id, "invoice": invoice.id}
 
     def subscription_object(self, subscription_id: str, *, status: str | None = None) -> dict:
@@ -292,7 +301,7 @@ class Peer:
             "cancel_at_period_end": False,
             "canceled_at": int(time.time()) if status == "canceled" else None,
             "created": sub.created,
-            "currency": "usd",
+            "currency": item.plan.currency,
             "customer": sub.customer,
             "ended_at": None,
             "items": {
@@ -306,7 +315,7 @@ class Peer:
                         "price": {
                             "id": item.plan.id,
                             "object": "price",
-                            "currency": "usd",
+                            "currency": item.plan.currency,
                             "recurring": {"interval": item.plan.interval, "interval_count": 1},
                             "type": "recurring",
                             "unit_amount": item.plan.amount,
@@ -411,7 +420,7 @@ class Peer:
             "amount_subtotal": charge.amount,
             "amount_total": charge.amount,
             "created": charge.created - 60,
-            "currency": "usd",
+            "currency": charge.currency,
             "customer": payment["customer"],
             "customer_details": {
                 "address": billing.get("address"),

@@ -11,7 +11,12 @@ NEEDS_ATTENTION = ~Q(attention="") & Q(resolved_at__isnull=True)
 class StripeEvent(models.Model):
     """A Stripe event as delivered, stored once under its unique id when the webhook receives
     it; the task queue applies it afterwards. ``processed_at`` is set in the same transaction
-    as the event's effect, so a retried delivery or a task run twice changes nothing."""
+    as the event's effect, so a retried delivery or a task run twice changes nothing.
+
+    ``attention`` says why the books could not record it (a payment settled in a currency
+    other than US dollars, an event failing for an hour): it is then on the back office's
+    "needs attention" list until staff resolve it (``resolved_at``, ``resolved_by``,
+    ``resolution``; donors.services.online.stripe_event_resolve)."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)

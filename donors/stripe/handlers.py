@@ -28,6 +28,13 @@ def _cents(value) -> Decimal | None:
     return None if value is None else Decimal(int(value)) / 100
 
 
+def _dollars(value, currency: str | None) -> Decimal | None:
+    """An amount Stripe states in ``currency``, when that is US dollars. A monthly plan in
+    another currency has no dollar amount until its first payment settles (the plan then
+    takes the gift's dollars)."""
+    return _cents(value) if (currency or "usd").lower() == "usd" else None
+
+
 def _when(value) -> datetime.datetime | None:
     return None if value is None else datetime.datetime.fromtimestamp(int(value), datetime.UTC)
 
@@ -175,7 +182,7 @@ def checkout_session_completed(session: dict) -> None:
                 facts=SubscriptionFacts(
                     subscription_id=subscription_id,
                     status="active",
-                    amount=_cents(session.get("amount_total")),
+                    amount=_dollars(session.get("amount_total"), session.get("currency")),
                     interval=metadata.get("interval") or "month",
                     started_at=_when(session.get("created")),
                     metadata=metadata,
@@ -271,7 +278,8 @@ def _subscription_facts(sub: dict) -> SubscriptionFacts:
         item = items[0]
         price = item.get("price") or item.get("plan") or {}
         unit = price.get("unit_amount", price.get("amount"))
-        if unit is not None:
+        currency = price.get("currency") or sub.get("currency")
+        if unit is not None and (currency or "usd").lower() == "usd":
             amount = _cents(unit) * int(item.get("quantity") or 1)
         interval = (price.get("recurring") or {}).get("interval") or price.get("interval")
         next_at = _when(item.get("current_period_end"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import json
 import re
 from decimal import Decimal
@@ -21,12 +22,13 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from compliance import services as compliance_services
 from compliance.pdf import receipt_pdf
-from donors.models import Gift, StripeEvent
+from donors.models import Gift, RecurringPlan, StripeEvent
 from donors.services.online import ATTENTION_AFTER_ATTEMPTS
 from donors.stripe.events import event_process, events_retry
 from tests import factories
@@ -266,3 +268,33 @@ def test_reconciliation_counts_a_pound_refund_in_dollars(peer):
     assert f"- missing_refund: Stripe refund {refund['id']}" not in output  # recorded above
     assert (gift.status, gift.amount_refunded) == ("partially_refunded", Decimal("31.61"))
     assert "Stripe and the books agree." in _reconcile("--since", since)
+
+
+def test_monthly_plan_in_pounds_takes_the_dollars_of_its_payments(peer):
+    """£20.00 a month, the first settled as $25.29 (rate 1.2645) with a $1.03 fee: net
+    $24.26. The plan's amount is that of its gifts in dollars, never 20 read as dollars."""
+    paid = peer.subscribe(cents=2000, currency="gbp", settled_cents=2529, fee_cents=103,
+                          exchange_rate=1.2645, metadata={"frequency": "monthly"})  # fmt: skip
+    invoice = peer.invoice_object(paid, subscription=paid["subscription"])
+    events = {
+        "checkout": event("checkout.session.completed", peer.checkout_session_object(
+            paid, mode="subscription", subscription=paid["subscription"], invoice=invoice["id"],
+        )),
+        "invoice": event("invoice.paid", invoice),
+        "subscription": event(
+            "customer.subscription.updated", peer.subscription_object(paid["subscription"])
+        ),
+    }  # fmt: skip
+    for order in itertools.permutations(events):
+        with transaction.atomic():
+            for name in order:
+                assert deliver(events[name]) == "received", order
+            gift = Gift.objects.get()
+            assert (gift.amount, gift.fee, gift.net) == (
+                Decimal("25.29"), Decimal("1.03"), Decimal("24.26"),
+            ), order  # fmt: skip
+            assert (gift.original_currency, gift.original_amount) == ("GBP", Decimal("20.000"))
+            plan = RecurringPlan.objects.get()
+            assert gift.recurring_plan == plan, order
+            assert (plan.amount, plan.status) == (Decimal("25.29"), "active"), order
+            transaction.set_rollback(True)
