@@ -17,7 +17,7 @@ from common import pdf_text
 from compliance import rules
 from compliance.models import Receipt, ReceiptKind
 from compliance.pdf_logo import Logo, current_logo, draw_logo
-from donors.money import in_currency, usd
+from donors.money import usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
 MARGIN = 0.9 * inch
@@ -100,10 +100,8 @@ def _paid_as(receipt: Receipt) -> str:
     refunded in part (the dollars received are what the receipt states)."""
     if receipt.method not in ("card", "ach") or receipt.amount_refunded:
         return ""
-    gift = receipt.gift
-    if not gift.original_currency or gift.original_amount is None:
-        return ""
-    return f" (paid as {in_currency(gift.original_amount, gift.original_currency)})"
+    paid = receipt.gift.original_paid
+    return f" (paid as {paid})" if paid else ""
 
 
 def receipt_body_lines(receipt: Receipt) -> list[str]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from donors.models.base import CheckedText
 from donors.models.campaign import Campaign, Fund
 from donors.models.donor import Donor
-from donors.money import kept
+from donors.money import in_currency, kept
 
 
 class GiftMethod(models.TextChoices):
@@ -384,6 +384,13 @@ class Gift(CheckedText, models.Model):
     def amount_kept(self):
         """What the organization keeps: the amount less refunds."""
         return kept(self.amount, self.amount_refunded)
+
+    @property
+    def original_paid(self) -> str:
+        """What the donor paid in another currency ("£100.00"); "" for a dollar gift."""
+        if not self.original_currency or self.original_amount is None:
+            return ""
+        return in_currency(self.original_amount, self.original_currency)
 
 
 class SoftCredit(models.Model):
