@@ -91,6 +91,17 @@ def _record_missing(charge: dict, key: str) -> str | None:
     return reason
 
 
+def _refund_record(refund: dict) -> str | None:
+    """Record a refund the books lack; the reason when its payment cannot be recorded (its
+    charge is then reported and listed as needing attention)."""
+    try:
+        with transaction.atomic():
+            handlers.refund_changed(refund)
+    except (online.PaymentUnrecordable, online.PaymentNotRecorded) as exc:
+        return str(exc)
+    return None
+
+
 def _amount_difference(charge: dict, gift: Gift, key: str) -> dict | None:
     code = (charge.get("currency") or "usd").upper()
     paid = from_minor(charge.get("amount") or 0, code)
@@ -199,11 +210,18 @@ def reconcile(*, since: datetime.date) -> dict:
                 stripe_id=refund["id"], status=refund["status"]
             ).exists()
         ):
-            handlers.refund_changed(refund)
-            recorded += 1
             code = (refund.get("currency") or "usd").upper()
             refunded = from_minor(refund.get("amount") or 0, code)
             text = usd(refunded) if code == "USD" else in_currency(refunded, code)
+            reason = _refund_record(refund)
+            if reason is not None:
+                differences.append(_difference(
+                    "unrecordable_refund", f"Stripe refund {refund['id']} ({text}, "
+                    f"{refund['status']}) could not be recorded: {reason}", refund=refund["id"],
+                    charge=refund.get("charge"), stripe_amount=refunded, reason=reason,
+                ))  # fmt: skip
+                continue
+            recorded += 1
             differences.append(_difference(
                 "missing_refund", f"Stripe refund {refund['id']} ({text}, "
                 f"{refund['status']}) was not in the books: recorded now.", refund=refund["id"],

@@ -218,6 +218,7 @@ def test_reconciliation_records_a_missed_canadian_gift_and_lists_what_it_cannot_
     canadian = peer.pay(cents=15000, currency="cad", settled_cents=10980, fee_cents=348,
                         exchange_rate=0.732, email="liam@example.ca", name="Liam Tremblay")  # fmt: skip
     euros = peer.pay(cents=8000, currency="eur", settled_currency="eur", email="e@example.org")
+    refund = peer.refund(euros, 3000)  # of a payment the books could not record either
     since = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
     output = _reconcile("--since", since)
     gift = Gift.objects.get()
@@ -240,6 +241,7 @@ def test_reconciliation_records_a_missed_canadian_gift_and_lists_what_it_cannot_
         in output
     )
     assert "needs attention list" in output
+    assert f"- unrecordable_refund: Stripe refund {refund['id']} (€30.00, succeeded) " in output
     listed = StripeEvent.objects.get()
     assert listed.event_id == f"reconcile_{euros['charge']}" and listed.needs_attention
     assert "settled in EUR, not US dollars" in listed.attention
@@ -248,7 +250,10 @@ def test_reconciliation_records_a_missed_canadian_gift_and_lists_what_it_cannot_
     # Again: the Canadian gift agrees; the charge in euros is reported again, listed once.
     result = json.loads(_reconcile("--since", since, "--json"))
     assert (result["charges"], result["recorded"]) == (2, 0)
-    assert [d["kind"] for d in result["differences"]] == ["unrecordable_charge"]
+    assert [d["kind"] for d in result["differences"]] == [
+        "unrecordable_charge",
+        "unrecordable_refund",
+    ]
     assert result["differences"][0]["stripe_amount"] == "80.00"
     assert result["differences"][0]["currency"] == "EUR"
     assert StripeEvent.objects.count() == 1 and Gift.objects.count() == 1
