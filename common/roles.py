@@ -38,6 +38,8 @@ _STAFF_MODELS = {
     "donors.pledgeinstallment": ALL,
     "donors.recurringplan": ALL,
     "donors.giftadjustment": VIEW,
+    # Stripe's stored events: Staff resolve the ones that need attention (a change).
+    "donors.stripeevent": ("view", "change"),
     "donors.boardmember": ALL,
     "donors.boardgoal": ALL,
     "donors.committee": ALL,

@@ -107,6 +107,15 @@ def _text(canvas, x, y, text, *, bold=False, size=9, align="left"):
     pdf_text.draw(canvas, x, y, text, bold=bold, size=size, align=align)
 
 
+def _paid_as(receipt: Receipt) -> str:
+    """ " (paid as £100.00)" after the dollars of a gift paid in another currency and not
+    refunded in part (the dollars received are what the receipt states)."""
+    if receipt.method not in ("card", "ach") or receipt.amount_refunded:
+        return ""
+    paid = receipt.gift.original_paid
+    return f" (paid as {paid})" if paid else ""
+
+
 def receipt_body_lines(receipt: Receipt) -> list[str]:
     """The sentences that state the gift, shared by the PDF and the email."""
     lines = [f"Date of contribution: {_day(receipt.gift_date)}"]
@@ -117,7 +126,7 @@ def receipt_body_lines(receipt: Receipt) -> list[str]:
             "donor to determine."
         )
     else:
-        lines.append(f"Amount received: {usd(receipt.amount)}")
+        lines.append(f"Amount received: {usd(receipt.amount)}{_paid_as(receipt)}")
     lines.append(rules.gift_form_sentence(receipt.method))
     if receipt.benefit_value > 0:
         lines.append(

@@ -1,4 +1,5 @@
-"""What /healthz reports: can we reach the database, and is the task queue alive.
+"""What /healthz reports: can we reach the database, and is the task queue alive; and, for
+monitoring, how many Stripe events wait for staff on the "needs attention" list.
 
 Each check catches its own failures and reports them as data: a health check that raises turns
 an outage into a 500 with a traceback, which is what load balancers must never see.
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import Failure, Success
 from django_q.status import Stat
+
+from donors.services.online import stripe_events_needing_attention
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +94,17 @@ def _task_history() -> dict:
         "last_success": last_success.isoformat() if last_success else None,
         "failures_last_24h": recent_failures,
     }
+
+
+def stripe_status(*, database_ok: bool) -> dict:
+    """How many stored Stripe events the books could not record and staff have not resolved
+    (the back office's "needs attention" list). Informational: it never makes /healthz fail,
+    since the site is up; monitoring alerts on a count above zero. None when unreadable."""
+    if not database_ok:
+        return {"needs_attention": None}
+    try:
+        count = stripe_events_needing_attention().count()
+    except Exception as exc:  # e.g. migrations not applied
+        logger.warning("healthz: stripe events unreadable: %s", exc)
+        return {"needs_attention": None, "error": exc.__class__.__name__}
+    return {"needs_attention": count}

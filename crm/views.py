@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from crm.health import database_status, task_queue_status
+from crm.health import database_status, stripe_status, task_queue_status
 
 
 @never_cache
@@ -13,6 +13,11 @@ def healthz(request):
     queue = task_queue_status(database_ok=database["ok"])
     healthy = database["ok"] and queue["ok"]
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "database": database, "task_queue": queue},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": database,
+            "task_queue": queue,
+            "stripe": stripe_status(database_ok=database["ok"]),
+        },
         status=200 if healthy else 503,
     )

@@ -56,3 +56,36 @@ def money_sum(expression, **extra) -> Round:
     floats (0.1 + 0.2 != 0.3): rounding in SQL keeps comparisons and filters on the sum
     (``balance__gt=0``) right there too; on PostgreSQL it changes nothing."""
     return Round(Sum(expression, **extra), 2, output_field=MoneyField())
+
+
+# Currencies Stripe counts in whole units (no cents) and in thousandths; all others in
+# hundredths (https://docs.stripe.com/currencies#zero-decimal).
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+)
+THREE_DECIMAL_CURRENCIES = frozenset("bhd jod kwd omr tnd".split())
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$"}
+
+
+def minor_units(currency: str) -> int:
+    """How many decimal places a processor's integer amounts in ``currency`` carry."""
+    code = (currency or "usd").lower()
+    if code in ZERO_DECIMAL_CURRENCIES:
+        return 0
+    return 3 if code in THREE_DECIMAL_CURRENCIES else 2
+
+
+def from_minor(value, currency: str) -> Decimal:
+    """A processor's integer amount (pence, cents, yen) as a Decimal of the currency's unit."""
+    return Decimal(int(value)).scaleb(-minor_units(currency))
+
+
+def in_currency(value, currency: str) -> str:
+    """£100.00, CA$150.00, JPY 5,000: an amount in another currency, for people to read."""
+    code = (currency or "").upper()
+    places = minor_units(code)
+    amount = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{abs(amount):,.{places}f}"
+    sign = "-" if amount < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{code} {text}"

@@ -82,6 +82,13 @@ def gift_problems(gift, *, donor_kind: str | None, today: datetime.date) -> dict
         problems["benefit_value"] = "The value received cannot be negative."
     if gift.fee is not None and gift.fee < 0:
         problems["fee"] = "The fee cannot be negative."
+    if bool(gift.original_currency) != (gift.original_amount is not None) or (
+        gift.original_amount is not None and gift.original_amount <= 0
+    ):
+        problems["original_amount"] = (
+            "A payment in another currency has both its original amount (more than zero) and "
+            "its currency."
+        )
     refunded = gift.amount_refunded or 0
     # setdefault: "more than was given" is the more useful message when both apply.
     if gift.status == GiftStatus.REFUNDED and amount is not None and refunded != amount:

@@ -203,6 +203,13 @@ def make_one_of_everything(round_no: int = 0) -> None:
             id=key, name=key, func="math.floor", started=now, stopped=now, success=success
         )
     OrmQ.objects.create(key="msp", payload="x", lock=now)
+    from donors.services.online import stripe_event_attention, stripe_event_store
+
+    stored = stripe_event_store(
+        {"id": f"evt_everything_{uuid.uuid4().hex[:12]}", "type": "charge.succeeded",
+         "created": int(now.timestamp()), "data": {"object": {"id": "ch_x", "object": "charge"}}}
+    )  # fmt: skip
+    stripe_event_attention(stored, "Stripe charge ch_x was settled in EUR, not US dollars.")
     ensure_benefit_limits()
     compliance_services.receipt_issue(gift=gift)
     EmailTemplate.objects.get_or_create(key="receipt", defaults={"subject": "s", "body": "b"})

@@ -209,9 +209,15 @@ class Peer:
         fee_cents: int | None = None,
         charged_at: int | None = None,
         metadata: dict | None = None,
+        currency: str = "usd",
+        settled_cents: int | None = None,
+        settled_currency: str = "usd",
+        exchange_rate: float | None = None,
     ) -> dict:
         """A card payment made in the peer: its payment intent and charge, with Stripe's fee
-        (2.9% + 30c unless told) on the charge's balance transaction."""
+        (2.9% + 30c unless told) on the charge's balance transaction. A payment in another
+        ``currency`` settles as Stripe settles it for a US account: its balance transaction
+        is ``settled_cents`` of ``settled_currency`` at ``exchange_rate``, the fee in those."""
         address = address or {
             "line1": "12 Palm Ave", "city": "Fresno", "state": "CA",
             "postal_code": "93701", "country": "US",
@@ -223,14 +229,25 @@ class Peer:
         intent = self.api.v1.payment_intents.create(
             {
                 "amount": cents,
-                "currency": "usd",
+                "currency": currency,
                 "customer": customer_id,
                 "payment_method": pm,
                 "metadata": metadata or {},
             }
         )
         intent = self.api.v1.payment_intents.confirm(intent.id)
-        return self._settle(intent.id, billing, fee_cents, charged_at)
+        paid = self._settle(intent.id, billing, fee_cents, charged_at)
+        if currency != "usd":
+            txn = self.balance_transaction(paid)
+            txn.amount = cents if settled_cents is None else settled_cents
+            txn.currency = settled_currency
+            txn.exchange_rate = exchange_rate
+        return paid
+
+    def balance_transaction(self, payment: dict):
+        """The peer's balance transaction of a payment's charge (tests change what it says)."""
+        charge = self.store[f"charge:{payment['charge']}"]
+        return self.store[f"balance_transaction:{charge.balance_transaction}"]
 
     def subscribe(
         self,
@@ -241,8 +258,12 @@ class Peer:
         address: dict | None = None,
         fee_cents: int | None = None,
         metadata: dict | None = None,
+        currency: str = "usd",
+        settled_cents: int | None = None,
+        exchange_rate: float | None = None,
     ) -> dict:
-        """A monthly subscription made in the peer, with its first invoice paid."""
+        """A monthly subscription made in the peer, with its first invoice paid (in another
+        ``currency``, settled as ``settled_cents`` US cents, as ``pay`` does)."""
         address = address or {
             "line1": "5 Elm St", "city": "Indianapolis", "state": "IN",
             "postal_code": "46204", "country": "US",
@@ -254,7 +275,7 @@ class Peer:
             customer_id, {"invoice_settings": {"default_payment_method": pm}}
         )
         plan = self.api.v1.plans.create(
-            {"currency": "usd", "amount": cents, "interval": "month",
+            {"currency": currency, "amount": cents, "interval": "month",
              "product": {"name": "Monthly gift"}}
         )  # fmt: skip
         sub = self.api.v1.subscriptions.create(
@@ -264,6 +285,11 @@ class Peer:
         intent_id = invoice.payment_intent
         intent_id = intent_id if isinstance(intent_id, str) else intent_id.id
         paid = self._settle(intent_id, billing, fee_cents, None)
+        if currency != "usd":
+            txn = self.balance_transaction(paid)
+            txn.amount = cents if settled_cents is None else settled_cents
+            txn.currency = "usd"
+            txn.exchange_rate = exchange_rate
         return {**paid, "subscription": sub.id, "invoice": invoice.id}
 
     def subscription_object(self, subscription_id: str, *, status: str | None = None) -> dict:
@@ -275,7 +301,7 @@ class Peer:
             "cancel_at_period_end": False,
             "canceled_at": int(time.time()) if status == "canceled" else None,
             "created": sub.created,
-            "currency": "usd",
+            "currency": item.plan.currency,
             "customer": sub.customer,
             "ended_at": None,
             "items": {
@@ -289,7 +315,7 @@ class Peer:
                         "price": {
                             "id": item.plan.id,
                             "object": "price",
-                            "currency": "usd",
+                            "currency": item.plan.currency,
                             "recurring": {"interval": item.plan.interval, "interval_count": 1},
                             "type": "recurring",
                             "unit_amount": item.plan.amount,
@@ -394,7 +420,7 @@ class Peer:
             "amount_subtotal": charge.amount,
             "amount_total": charge.amount,
             "created": charge.created - 60,
-            "currency": "usd",
+            "currency": charge.currency,
             "customer": payment["customer"],
             "customer_details": {
                 "address": billing.get("address"),
@@ -469,6 +495,7 @@ class Peer:
     def refund(self, payment: dict, cents: int) -> dict:
         """A refund made in the peer, as Stripe's refund object."""
         refund = self.api.v1.refunds.create({"charge": payment["charge"], "amount": cents})
+        charge = self.store[f"charge:{payment['charge']}"]
         return {
             "id": refund.id,
             "object": "refund",
@@ -476,7 +503,7 @@ class Peer:
             "balance_transaction": None,
             "charge": payment["charge"],
             "created": refund.created,
-            "currency": "usd",
+            "currency": charge.currency,
             "metadata": {},
             "payment_intent": payment["payment_intent"],
             "reason": "requested_by_customer",

@@ -1,1 +1,10 @@
-from donors.admin import board, campaigns, donors, gifts, imports, organization, pledges  # noqa: F401
+from donors.admin import (  # noqa: F401
+    board,
+    campaigns,
+    donors,
+    gifts,
+    imports,
+    organization,
+    pledges,
+    stripe,
+)

@@ -200,6 +200,10 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         "updated_at",
         "tribute_notified_at",
         "benefit_limits_note",
+        # A payment in another currency: as the processor settled it.
+        "original_amount",
+        "original_currency",
+        "exchange_rate",
     ]
     fieldsets = [
         (None, {"fields": ["donor", ("amount", "method", "status")]}),
@@ -237,6 +241,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
                 "fields": [
                     ("processor", "charged_at"),
                     ("fee", "net", "amount_refunded"),
+                    ("original_amount", "original_currency", "exchange_rate"),
                     ("stripe_payment_id", "stripe_charge_id"),
                     ("stripe_invoice_id", "card_last4"),
                     "external_id",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from donors.models.base import CheckedText
 from donors.models.campaign import Campaign, Fund
 from donors.models.donor import Donor
-from donors.money import kept
+from donors.money import in_currency, kept
 
 
 class GiftMethod(models.TextChoices):
@@ -172,6 +172,27 @@ class Gift(CheckedText, models.Model):
     )
     fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     net = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # A payment made in another currency (a British donor's pounds): the amount and fee above
+    # are the US dollars it settled as; what the donor paid is kept here.
+    original_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="Paid in another currency: its code (GBP, CAD). The amount is in US dollars.",
+    )
+    original_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="What the donor paid, in the original currency.",
+    )
+    exchange_rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=9,
+        null=True,
+        blank=True,
+        help_text="US dollars per unit of the original currency, as the processor settled it.",
+    )
 
     pledge = models.ForeignKey(
         "donors.Pledge",
@@ -231,6 +252,11 @@ class Gift(CheckedText, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(fee__isnull=True) | Q(fee__gte=0), name="gift_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(original_currency="", original_amount__isnull=True)
+                | (~Q(original_currency="") & Q(original_amount__gt=0)),
+                name="gift_original_amount_with_currency",
             ),
             models.CheckConstraint(
                 condition=~Q(tribute_kind="") | Q(tribute_name=""),
@@ -372,6 +398,13 @@ class Gift(CheckedText, models.Model):
     def amount_kept(self):
         """What the organization keeps: the amount less refunds."""
         return kept(self.amount, self.amount_refunded)
+
+    @property
+    def original_paid(self) -> str:
+        """What the donor paid in another currency ("£100.00"); "" for a dollar gift."""
+        if not self.original_currency or self.original_amount is None:
+            return ""
+        return in_currency(self.original_amount, self.original_currency)
 
 
 class SoftCredit(models.Model):

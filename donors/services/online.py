@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from common.audit import audit_origin, log_bulk
 from common.door import service
 from donors.models import (
     Campaign,
@@ -36,7 +37,8 @@ from donors.models import (
     StripeEvent,
     TributeKind,
 )
-from donors.money import ZERO
+from donors.models.stripe import NEEDS_ATTENTION
+from donors.money import ZERO, in_currency, money
 from donors.rules import local_date
 from donors.services.donors import donor_address_add, donor_create, donor_save
 from donors.services.gifts import gift_save
@@ -84,6 +86,11 @@ class PaymentNotRecorded(Exception):
     """A refund or dispute names a payment the books do not have yet."""
 
 
+class PaymentUnrecordable(Exception):
+    """A payment the books cannot record as it stands (settled in a currency other than US
+    dollars, say): retrying will not help, so its event goes on the "needs attention" list."""
+
+
 @dataclasses.dataclass
 class PaymentFacts:
     """What one event (or an API read) tells about one payment; None where it says nothing."""
@@ -100,6 +107,11 @@ class PaymentFacts:
     card_last4: str | None = None
     method: str = GiftMethod.CARD
     fee: Decimal | None = None
+    # Paid in another currency: ``amount`` and ``fee`` are the US dollars it settled as, and
+    # these say what the donor paid (``original_amount`` in ``original_currency``).
+    original_currency: str | None = None
+    original_amount: Decimal | None = None
+    exchange_rate: Decimal | None = None
     invoice_id: str | None = None
     subscription_id: str | None = None
     metadata: dict = dataclasses.field(default_factory=dict)
@@ -268,7 +280,10 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
     """The gift for this payment: created by the first event that knows enough, filled in by
     the others. Never a second gift for the same payment."""
     if facts.currency.lower() != "usd":
-        raise ValidationError(f"Only US dollar gifts are recorded, not {facts.currency!r}.")
+        raise PaymentUnrecordable(
+            f"Payment {facts.key} is in {facts.currency.upper()}, not the US dollars it "
+            "settled as: the books are in US dollars."
+        )
     _lock(f"pay:{facts.key}")
     gift = Gift.objects.select_for_update().filter(stripe_payment_id=facts.key).first()
     if gift is None and facts.charge_id:
@@ -294,6 +309,9 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
             stripe_invoice_id=facts.invoice_id,
             card_last4=facts.card_last4 or "",
             fee=facts.fee,
+            original_currency=(facts.original_currency or "").upper(),
+            original_amount=facts.original_amount,
+            exchange_rate=facts.exchange_rate,
             campaign=campaign,
             recurring_plan=plan,
             **_tribute(facts.metadata),
@@ -316,6 +334,10 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
     fill("stripe_invoice_id", facts.invoice_id)
     fill("card_last4", facts.card_last4)
     fill("fee", facts.fee)
+    if not gift.original_currency and facts.original_currency:
+        fill("original_currency", facts.original_currency.upper())
+        fill("original_amount", facts.original_amount)
+        fill("exchange_rate", facts.exchange_rate)
     if gift.charged_at is None and facts.charged_at is not None:
         gift.charged_at = facts.charged_at
         gift.gift_date = local_date(facts.charged_at, _time_zone(gift.donor))
@@ -363,15 +385,18 @@ def online_adjustment_apply(
     status: str,
     occurred_at: datetime.datetime,
     reason: str = "",
+    currency: str = "usd",
 ) -> Gift:
     """Record a refund or dispute (or its new status) and derive the gift's status and refunded
     amount from every one recorded. A status only moves forward: a late, older event is kept
-    out."""
+    out. ``amount`` is in ``currency``: in the gift's original currency it is counted in US
+    dollars at the rate the gift settled at (a full refund is the whole gift)."""
     _lock(f"pay:{key}")
     gift = gift_for_payment(key=key, charge_id=charge_id)
     if gift is None:
         raise PaymentNotRecorded(f"no gift for {key}")
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
+    amount = in_gift_dollars(gift, amount, currency)
     ranks = REFUND_RANK if kind == GiftAdjustment.Kind.REFUND else DISPUTE_RANK
     adjustment = GiftAdjustment.objects.select_for_update().filter(stripe_id=stripe_id).first()
     if adjustment is None:
@@ -390,6 +415,22 @@ def online_adjustment_apply(
             adjustment.save(update_fields=["status", "amount", "updated_at"])
     _gift_settle(gift)
     return gift
+
+
+def in_gift_dollars(gift: Gift, amount: Decimal, currency: str) -> Decimal:
+    """An amount of a gift's payment (a refund, a dispute), in US dollars: as it is for a
+    dollar payment; for one made in another currency, that share of the dollars the gift
+    settled as."""
+    code = (currency or "usd").upper()
+    if code == "USD":
+        return amount
+    if code != gift.original_currency or not gift.original_amount:
+        raise PaymentUnrecordable(
+            f"{in_currency(amount, code)} against gift #{gift.pk}, which was not paid in {code}."
+        )
+    if amount >= gift.original_amount:
+        return gift.amount
+    return money(amount * gift.amount / gift.original_amount)
 
 
 def _gift_settle(gift: Gift) -> None:
@@ -507,6 +548,9 @@ def online_plan_payment_failed(*, subscription_id: str) -> RecurringPlan | None:
 # an hour apart; one never handed to the queue (the queue was down) after a minute.
 RETRY_FIRST = datetime.timedelta(minutes=1)
 RETRY_MOST = datetime.timedelta(hours=1)
+# After this many failed tries (about an hour of them) the event is on the "needs attention"
+# list too, while it is still retried.
+ATTENTION_AFTER_ATTEMPTS = 7
 
 
 @service
@@ -540,7 +584,13 @@ def stripe_event_claim(pk: int) -> StripeEvent | None:
     claimed = StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).update(
         processed_at=timezone.now(), next_attempt_at=None
     )
-    return StripeEvent.objects.get(pk=pk) if claimed else None
+    if not claimed:
+        return None
+    # Recorded after all: an alarm raised by its earlier failures is over.
+    StripeEvent.objects.filter(pk=pk, resolved_at__isnull=True).exclude(attention="").update(
+        attention=""
+    )
+    return StripeEvent.objects.get(pk=pk)
 
 
 @service
@@ -551,9 +601,89 @@ def stripe_event_failed(pk: int, error: str) -> None:
         return
     attempts = row.attempts + 1
     wait = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MOST)
+    changes = {"attempts": attempts, "last_error": error[:2000]}
+    if attempts >= ATTENTION_AFTER_ATTEMPTS and not row.resolved_at:
+        # Still tried again, but staff now see it: an hour of failures is not a hiccup.
+        changes["attention"] = f"Not recorded after {attempts} tries (still retrying): {error}"
     StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).update(
-        attempts=attempts, last_error=error[:2000], next_attempt_at=timezone.now() + wait
+        next_attempt_at=timezone.now() + wait, **changes
     )
+
+
+@service
+def stripe_event_attention(pk: int, reason: str) -> None:
+    """An event the books cannot record (``PaymentUnrecordable``): done with, nothing
+    recorded, and on the "needs attention" list with its reason. Never retried by itself."""
+    StripeEvent.objects.filter(pk=pk).update(
+        processed_at=timezone.now(), next_attempt_at=None, attention=reason[:2000]
+    )
+
+
+@service
+@transaction.atomic
+def stripe_charge_attention(charge: dict, reason: str) -> StripeEvent:
+    """A charge the reconciliation found and could not record: kept as a stored event (as if
+    delivered, under ``reconcile_<charge id>``) so it is on the "needs attention" list. Once
+    per charge, whatever the number of runs; one staff resolved stays resolved."""
+    created = datetime.datetime.fromtimestamp(int(charge.get("created") or 0), datetime.UTC)
+    event_id = f"reconcile_{charge['id']}"
+    payload = {
+        "id": event_id,
+        "object": "event",
+        "type": "charge.succeeded",
+        "created": charge.get("created"),
+        "data": {"object": charge},
+    }
+    row, made = StripeEvent.objects.select_for_update().get_or_create(
+        event_id=event_id,
+        defaults={
+            "type": "charge.succeeded",
+            "created": created,
+            "payload": payload,
+            "processed_at": timezone.now(),
+            "attention": reason[:2000],
+        },
+    )
+    if not made and row.resolved_at is None and row.attention != reason[:2000]:
+        row.attention = reason[:2000]
+        row.save(update_fields=["attention"])
+    return row
+
+
+@service
+@transaction.atomic
+def stripe_event_resolve(*, event: StripeEvent, user, note: str = "") -> bool:
+    """Staff dealt with an event that needed attention (recorded the gift by hand, refunded
+    the donor): it leaves the list, with who, when and what they said in the audit log.
+    False when it did not need attention (nothing changes)."""
+    row = StripeEvent.objects.select_for_update().get(pk=event.pk)
+    if not row.needs_attention:
+        return False
+    row.resolved_at = timezone.now()
+    row.resolved_by = user
+    row.resolution = (note or "").strip()
+    row.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    with audit_origin("needs attention: resolved", actor=user):
+        log_bulk(
+            [row],
+            changes={
+                "resolved_at": ["None", str(row.resolved_at)],
+                "resolved_by": ["None", str(user)],
+                "resolution": ["", row.resolution],
+                "attention": [row.attention, row.attention],
+            },
+        )
+    event.resolved_at, event.resolved_by, event.resolution = (
+        row.resolved_at,
+        row.resolved_by,
+        row.resolution,
+    )
+    return True
+
+
+def stripe_events_needing_attention():
+    """The stored events staff must look at, oldest first."""
+    return StripeEvent.objects.filter(NEEDS_ATTENTION).order_by("received_at", "id")
 
 
 def stripe_events_due(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:

@@ -40,9 +40,11 @@ def _enqueue(pk: int) -> None:
 
 
 def event_process(pk: int) -> str:
-    """Apply a stored event once: "applied", or "duplicate" when it was already processed.
-    Raises when it cannot be applied now, leaving nothing written but the failure noted (the
-    retry sweep tries it again)."""
+    """Apply a stored event once: "applied", or "duplicate" when it was already processed,
+    or "needs_attention" when the books cannot record it as it stands (nothing written; it is
+    on the back office's "needs attention" list with the reason, and not retried). Raises
+    when it cannot be applied now, leaving nothing written but the failure noted (the retry
+    sweep tries it again)."""
     try:
         with transaction.atomic():
             stored = online.stripe_event_claim(pk)
@@ -51,6 +53,10 @@ def event_process(pk: int) -> str:
             # Its audit entries name the event: no user made these changes.
             with audit_origin(f"stripe event {stored.event_id}"):
                 HANDLERS[stored.type](stored.payload["data"]["object"])
+    except online.PaymentUnrecordable as exc:
+        online.stripe_event_attention(pk, str(exc))
+        log.warning("stripe event #%s needs attention: %s", pk, type(exc).__name__)
+        return "needs_attention"
     except Exception as exc:
         online.stripe_event_failed(pk, f"{type(exc).__name__}: {exc}")
         raise

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from donors.models import GiftAdjustment, GiftMethod
+from donors.money import from_minor, in_currency
 from donors.services import online
 from donors.services.online import PaymentFacts, SubscriptionFacts
 from donors.stripe import client
@@ -25,6 +26,13 @@ log = logging.getLogger(__name__)
 
 def _cents(value) -> Decimal | None:
     return None if value is None else Decimal(int(value)) / 100
+
+
+def _dollars(value, currency: str | None) -> Decimal | None:
+    """An amount Stripe states in ``currency``, when that is US dollars. A monthly plan in
+    another currency has no dollar amount until its first payment settles (the plan then
+    takes the gift's dollars)."""
+    return _cents(value) if (currency or "usd").lower() == "usd" else None
 
 
 def _when(value) -> datetime.datetime | None:
@@ -39,11 +47,13 @@ def _id(value) -> str | None:
 
 
 def facts_from_charge(charge: dict) -> PaymentFacts:
+    """What a charge says. One in another currency is told in the US dollars Stripe settled it
+    as (its balance transaction, read from the API when the charge names it only)."""
     billing = charge.get("billing_details") or {}
     details = charge.get("payment_method_details") or {}
     card = details.get("card") or {}
     txn = charge.get("balance_transaction")
-    return PaymentFacts(
+    facts = PaymentFacts(
         key=_id(charge.get("payment_intent")) or charge["id"],
         charge_id=charge["id"],
         amount=_cents(charge.get("amount")),
@@ -58,18 +68,49 @@ def facts_from_charge(charge: dict) -> PaymentFacts:
         fee=_cents(txn.get("fee")) if isinstance(txn, dict) else None,
         metadata=dict(charge.get("metadata") or {}),
     )
+    if facts.currency.lower() != "usd":
+        _settled_in_dollars(facts, charge)
+    return facts
+
+
+def _settled_in_dollars(facts: PaymentFacts, charge: dict) -> None:
+    """Turn a charge's facts in another currency into the dollars it settled as, keeping what
+    the donor paid. Raises ``PaymentUnrecordable`` when it did not settle in dollars, and
+    ``PaymentNotRecorded`` (tried again later) while Stripe has not settled it yet."""
+    code = facts.currency.upper()
+    paid = in_currency(from_minor(charge.get("amount") or 0, code), code)
+    txn = charge.get("balance_transaction")
+    if isinstance(txn, str):
+        txn = client.balance_transaction_retrieve(txn)
+    if not isinstance(txn, dict) or txn.get("amount") is None:
+        raise online.PaymentNotRecorded(
+            f"Stripe charge {charge['id']} ({paid}) has no balance transaction yet: the dollars "
+            "it settled as are not known."
+        )
+    settled = (txn.get("currency") or "").upper()
+    if settled != "USD":
+        raise online.PaymentUnrecordable(
+            f"Stripe charge {charge['id']} was paid as {paid} and settled in "
+            f"{settled or 'an unknown currency'}, not US dollars: the books are in US dollars. "
+            "Record the gift by hand at the dollar value, then mark this resolved."
+        )
+    rate = txn.get("exchange_rate")
+    facts.original_currency = code
+    facts.original_amount = from_minor(charge.get("amount") or 0, code)
+    facts.exchange_rate = Decimal(str(rate)) if rate is not None else None
+    facts.amount = _cents(txn["amount"])
+    facts.fee = _cents(txn.get("fee") or 0)
+    facts.currency = "usd"
 
 
 def charge_succeeded(charge: dict) -> None:
     if charge.get("status") != "succeeded" and not charge.get("paid"):
         return  # pending or failed: nothing reached the books
     facts = facts_from_charge(charge)
-    if not _usd(facts):
-        return
     if checkout_kind(facts.metadata) and _not_recorded(facts):
         return  # paid through a Checkout kind: its session's event records it
     txn = charge.get("balance_transaction")
-    if isinstance(txn, str):
+    if isinstance(txn, str) and facts.fee is None:
         gift = online.gift_for_payment(key=facts.key, charge_id=facts.charge_id)
         if gift is None or gift.fee is None:
             facts.fee = _cents(client.balance_transaction_retrieve(txn).get("fee"))
@@ -79,9 +120,9 @@ def charge_succeeded(charge: dict) -> None:
 def payment_intent_succeeded(intent: dict) -> None:
     latest = intent.get("latest_charge")
     # The charge, not the payment intent, says what was paid and when.
+    # (Its currency is the charge's to tell, with the dollars it settled as.)
     facts = PaymentFacts(
         key=intent["id"],
-        currency=intent.get("currency") or "usd",
         customer_id=_id(intent.get("customer")),
         metadata=dict(intent.get("metadata") or {}),
     )
@@ -115,19 +156,7 @@ def _record(facts: PaymentFacts, charge_id: str | None) -> None:
         facts.address = facts.address or customer.get("address")
     if gift is None and not facts.complete:
         return  # no charge yet: the charge's own event will record it
-    if _usd(facts):
-        online.online_payment_record(facts=facts)
-
-
-def _usd(facts: PaymentFacts) -> bool:
-    """The books are in US dollars: another currency is left for staff (and reconciliation
-    ignores it too), not retried for days."""
-    if (facts.currency or "usd").lower() == "usd":
-        return True
-    log.warning(
-        "stripe payment %s in %s not recorded: the books are in USD", facts.key, facts.currency
-    )
-    return False
+    online.online_payment_record(facts=facts)
 
 
 def checkout_session_completed(session: dict) -> None:
@@ -140,7 +169,6 @@ def checkout_session_completed(session: dict) -> None:
             _record(
                 PaymentFacts(
                     key=_id(session["payment_intent"]),
-                    currency=session.get("currency") or "usd",
                     customer_id=_id(session.get("customer")),
                     metadata=metadata,
                 ),
@@ -154,7 +182,7 @@ def checkout_session_completed(session: dict) -> None:
                 facts=SubscriptionFacts(
                     subscription_id=subscription_id,
                     status="active",
-                    amount=_cents(session.get("amount_total")),
+                    amount=_dollars(session.get("amount_total"), session.get("currency")),
                     interval=metadata.get("interval") or "month",
                     started_at=_when(session.get("created")),
                     metadata=metadata,
@@ -172,7 +200,6 @@ def checkout_session_completed(session: dict) -> None:
         return  # an async payment method: its payment intent's events record it
     facts = PaymentFacts(
         key=_id(session["payment_intent"]),
-        currency=session.get("currency") or "usd",
         customer_id=_id(session.get("customer")),
         email=details.get("email"),
         name=details.get("name"),
@@ -227,7 +254,6 @@ def invoice_paid(invoice: dict) -> None:
             continue
         facts = PaymentFacts(
             key=key,
-            currency=invoice.get("currency") or "usd",
             customer_id=_id(invoice.get("customer")),
             email=invoice.get("customer_email"),
             name=invoice.get("customer_name"),
@@ -252,7 +278,8 @@ def _subscription_facts(sub: dict) -> SubscriptionFacts:
         item = items[0]
         price = item.get("price") or item.get("plan") or {}
         unit = price.get("unit_amount", price.get("amount"))
-        if unit is not None:
+        currency = price.get("currency") or sub.get("currency")
+        if unit is not None and (currency or "usd").lower() == "usd":
             amount = _cents(unit) * int(item.get("quantity") or 1)
         interval = (price.get("recurring") or {}).get("interval") or price.get("interval")
         next_at = _when(item.get("current_period_end"))
@@ -304,6 +331,7 @@ def _adjust(obj: dict, kind: str) -> None:
         status=obj.get("status") or "",
         occurred_at=_when(obj.get("created")),
         reason=obj.get("reason") or "",
+        currency=obj.get("currency") or "usd",
     )
 
 

@@ -8,15 +8,14 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from donors.models import Gift, GiftAdjustment, GiftStatus, Organization
+from donors.money import from_minor, in_currency, usd
 from donors.services import online
 from donors.stripe import client, handlers
 from donors.stripe.kinds import checkout_kind
-
-
-def _cents(value) -> Decimal:
-    return Decimal(int(value or 0)) / 100
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -25,11 +24,26 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
 
 
+def _paid(charge: dict) -> str:
+    """What a charge was for, in its own currency: $50.00, £100.00."""
+    code = (charge.get("currency") or "usd").upper()
+    amount = from_minor(charge.get("amount") or 0, code)
+    return usd(amount) if code == "USD" else in_currency(amount, code)
+
+
+def _in_dollars(charge: dict, gift: Gift, field: str) -> Decimal:
+    """A charge's amount (``amount``, ``amount_refunded``) in the books' US dollars: a charge
+    in another currency at the rate its gift settled at."""
+    code = (charge.get("currency") or "usd").upper()
+    value = from_minor(charge.get(field) or 0, code)
+    return value if code == "USD" else online.in_gift_dollars(gift, value, code)
+
+
 def _expected_status(charge: dict, gift: Gift) -> str:
-    refunded = _cents(charge.get("amount_refunded")) + _lost_disputes(gift)
+    refunded = _in_dollars(charge, gift, "amount_refunded") + _lost_disputes(gift)
     if gift.adjustments.filter(kind="dispute", status__in=online.DISPUTE_OPEN).exists():
         return GiftStatus.DISPUTED
-    if refunded >= _cents(charge.get("amount")):
+    if refunded >= _in_dollars(charge, gift, "amount"):
         return GiftStatus.REFUNDED
     return GiftStatus.PARTIALLY_REFUNDED if refunded > 0 else GiftStatus.SUCCEEDED
 
@@ -58,9 +72,61 @@ def _checkout_kind_record(charge: dict, key: str) -> bool:
     return True
 
 
+def _record_missing(charge: dict, key: str) -> str | None:
+    """Record a charge the books lack; the reason when it cannot be (it is then on the
+    "needs attention" list). Stripe being unreachable still stops the whole run."""
+    try:
+        with transaction.atomic():
+            if not _checkout_kind_record(charge, key):
+                handlers.charge_succeeded(charge)
+    except client.StripeUnavailable:
+        raise
+    except ValidationError as exc:
+        reason = "; ".join(exc.messages)
+    except Exception as exc:
+        reason = str(exc) or type(exc).__name__
+    else:
+        return None
+    online.stripe_charge_attention(charge, reason)
+    return reason
+
+
+def _refund_record(refund: dict) -> str | None:
+    """Record a refund the books lack; the reason when its payment cannot be recorded (its
+    charge is then reported and listed as needing attention)."""
+    try:
+        with transaction.atomic():
+            handlers.refund_changed(refund)
+    except (online.PaymentUnrecordable, online.PaymentNotRecorded) as exc:
+        return str(exc)
+    return None
+
+
+def _amount_difference(charge: dict, gift: Gift, key: str) -> dict | None:
+    code = (charge.get("currency") or "usd").upper()
+    paid = from_minor(charge.get("amount") or 0, code)
+    if code == "USD" and not gift.original_currency:
+        if gift.amount == paid:
+            return None
+        books = usd(gift.amount)
+    elif code == gift.original_currency:
+        if gift.original_amount == paid:
+            return None
+        books = in_currency(gift.original_amount, code)
+    else:
+        books = f"{usd(gift.amount)} paid in {gift.original_currency or 'USD'}"
+    return _difference(
+        "amount_mismatch", f"Gift #{gift.pk} says {books}; Stripe charge {charge['id']} was "
+        f"{_paid(charge)}.", charge=charge["id"], payment=key, gift=gift.pk,
+        stripe_amount=paid, books_amount=gift.amount,
+    )  # fmt: skip
+
+
 def reconcile(*, since: datetime.date) -> dict:
     """Returns ``{since, charges, refunds, recorded, differences}``; ``differences`` are what
-    Stripe and the books disagreed on (including what was recorded now)."""
+    Stripe and the books disagreed on (including what was recorded now). No charge is left
+    out: one in another currency is recorded at the dollars it settled as, and one that
+    cannot be recorded is reported and put on the "needs attention" list."""
     start = _start_of(since)
     differences: list[dict] = []
     recorded = 0
@@ -68,39 +134,48 @@ def reconcile(*, since: datetime.date) -> dict:
     charge_ids: set[str] = set()
     charges = 0
     for charge in client.charges_since(start):
-        if charge.get("status") != "succeeded" or (charge.get("currency") or "usd") != "usd":
-            continue
+        if charge.get("status") != "succeeded":
+            continue  # failed or pending: no money moved
         charges += 1
         key = handlers._id(charge.get("payment_intent")) or charge["id"]
         keys.add(key)
         charge_ids.add(charge["id"])
         gift = online.gift_for_payment(key=key, charge_id=charge["id"])
-        amount = _cents(charge.get("amount"))
+        amount = from_minor(charge.get("amount") or 0, charge.get("currency") or "usd")
         if gift is None:
-            if not _checkout_kind_record(charge, key):
-                handlers.charge_succeeded(charge)
+            reason = _record_missing(charge, key)
+            if reason is not None:
+                differences.append(_difference(
+                    "unrecordable_charge", f"Stripe charge {charge['id']} ({_paid(charge)}) "
+                    f"could not be recorded: {reason} It is on the back office's needs "
+                    "attention list (Stripe events).", charge=charge["id"], payment=key,
+                    stripe_amount=amount, currency=(charge.get("currency") or "usd").upper(),
+                    reason=reason,
+                ))  # fmt: skip
+                continue
             gift = online.gift_for_payment(key=key, charge_id=charge["id"])
             if gift is None:
                 differences.append(_difference(
-                    "missing_checkout_payment", f"Stripe charge {charge['id']} (${amount:,.2f}) "
+                    "missing_checkout_payment", f"Stripe charge {charge['id']} ({_paid(charge)}) "
                     "paid for something other than a donation (a Checkout kind such as event "
                     "tickets) whose session is not complete: not recorded as a donation.",
                     charge=charge["id"], payment=key, stripe_amount=amount,
                 ))  # fmt: skip
                 continue
             recorded += 1
+            settled = f", settled as {usd(gift.amount)}" if gift.original_currency else ""
             differences.append(_difference(
-                "missing_gift", f"Stripe charge {charge['id']} (${amount:,.2f}) had no gift: "
-                f"recorded now as gift #{gift.pk}.", charge=charge["id"], payment=key,
-                stripe_amount=amount, gift=gift.pk,
+                "missing_gift", f"Stripe charge {charge['id']} ({_paid(charge)}{settled}) had "
+                f"no gift: recorded now as gift #{gift.pk}.", charge=charge["id"], payment=key,
+                stripe_amount=amount, gift=gift.pk, books_amount=gift.amount,
             ))  # fmt: skip
-        elif gift.amount != amount:
-            differences.append(_difference(
-                "amount_mismatch", f"Gift #{gift.pk} says ${gift.amount:,.2f}; Stripe charge "
-                f"{charge['id']} was ${amount:,.2f}.", charge=charge["id"], payment=key,
-                gift=gift.pk, stripe_amount=amount, books_amount=gift.amount,
-            ))  # fmt: skip
-        stripe_refunded = _cents(charge.get("amount_refunded"))
+        else:
+            mismatch = _amount_difference(charge, gift, key)
+            if mismatch is not None:
+                differences.append(mismatch)
+                if (charge.get("currency") or "usd").upper() != (gift.original_currency or "USD"):
+                    continue  # another currency than the books say: nothing else compares
+        stripe_refunded = _in_dollars(charge, gift, "amount_refunded")
         books_refunded = gift.amount_refunded - _lost_disputes(gift)
         if stripe_refunded != books_refunded:
             for refund in client.refunds_for_charge(charge["id"]):
@@ -135,12 +210,22 @@ def reconcile(*, since: datetime.date) -> dict:
                 stripe_id=refund["id"], status=refund["status"]
             ).exists()
         ):
-            handlers.refund_changed(refund)
+            code = (refund.get("currency") or "usd").upper()
+            refunded = from_minor(refund.get("amount") or 0, code)
+            text = usd(refunded) if code == "USD" else in_currency(refunded, code)
+            reason = _refund_record(refund)
+            if reason is not None:
+                differences.append(_difference(
+                    "unrecordable_refund", f"Stripe refund {refund['id']} ({text}, "
+                    f"{refund['status']}) could not be recorded: {reason}", refund=refund["id"],
+                    charge=refund.get("charge"), stripe_amount=refunded, reason=reason,
+                ))  # fmt: skip
+                continue
             recorded += 1
             differences.append(_difference(
-                "missing_refund", f"Stripe refund {refund['id']} (${_cents(refund['amount']):,.2f}, "
+                "missing_refund", f"Stripe refund {refund['id']} ({text}, "
                 f"{refund['status']}) was not in the books: recorded now.", refund=refund["id"],
-                charge=refund.get("charge"), stripe_amount=_cents(refund["amount"]),
+                charge=refund.get("charge"), stripe_amount=refunded,
             ))  # fmt: skip
 
     unknown = (

@@ -53,6 +53,8 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     # (An organizer opens the page and rejected rows of their own RSVP imports only, never a
     # donor or gift run: tests/events/test_rsvp_import_runs.py.)
     "donors.importrun": {A: "v", S: "v"},
+    # Stripe's stored events: Staff see them and resolve those needing attention (a change).
+    "donors.stripeevent": {A: "vc", S: "vc"},
     # The organization profile: Administrators only; one row, never added twice nor deleted.
     "donors.organization": {A: "vc"},
     # Users and roles: Administrators only. Users join by invitation and are deactivated,
@@ -126,6 +128,7 @@ ADMIN_ACTIONS = {
     "replace_receipts": "c",
     "send_receipts": "c",
     "sync_with_gifts": "c",
+    "mark_resolved": "c",
     "send_statements": "c",
     "send_thank_you_letters": "c",
     # Users: sign-in, second factor, active flag and role, each an audited change.

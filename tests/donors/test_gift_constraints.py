@@ -21,6 +21,7 @@ VIOLATIONS = {
     "gift_benefit_not_negative": ({"benefit_value": Decimal("-5.00")}, "benefit_value"),
     "gift_fee_not_negative": ({"fee": Decimal("-0.30")}, "fee"),
     "gift_tribute_name_needs_kind": ({"tribute_name": "Begum Rashida"}, "tribute_kind"),
+    "gift_original_amount_with_currency": ({"original_currency": "GBP"}, "original_amount"),
 }
 
 
