@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditlog.models import LogEntry
@@ -167,8 +168,58 @@ def statements_issue(
     return issued
 
 
+@dataclass
+class _ChunkData:
+    """What the statements of a chunk of donors are made from, read before the lock."""
+
+    donors: dict[int, Donor]
+    gifts: dict[int, list[Gift]]
+    soft: dict[int, list[dict]]
+    addresses: dict[int, str]
+    emails: dict[int, str]
+
+
 def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearEndStatement]:
-    donors = {d.pk: d for d in Donor.objects.filter(pk__in=chunk).only("display_name", "kind")}
+    data = _ChunkData(
+        donors={d.pk: d for d in Donor.objects.filter(pk__in=chunk).only("display_name", "kind")},
+        gifts=_chunk_gifts(chunk, start, end),
+        soft=_chunk_soft_credits(chunk, start, end),
+        addresses=_chunk_addresses(chunk),
+        emails=_first_by_donor(
+            DonorEmail.objects.filter(donor_id__in=chunk)
+            .order_by("donor_id", "-is_primary", "id")
+            .values_list("donor_id", "email")
+        ),
+    )
+    with transaction.atomic():
+        # The year's statement counter is locked first: writers of the same year (parallel
+        # chunks, a second batch) take turns here, so each sees the statements the others
+        # committed and a donor never gets two, and the numbers stay gapless.
+        next_sequences(series="statement", year=year, count=0)
+        current, merged_in = _valid_statements_locked(chunk, year)
+        new = []
+        for donor_id in chunk:
+            statement = _statement_new(donor_id, data, current.get(donor_id), year=year,
+                                       limits=limits, org_fields=org_fields, now=now)  # fmt: skip
+            if statement is not None:
+                new.append(statement)
+        replaced = [s.replaces_id for s in new if s.replaces_id]
+        replaced += [pk for s in new for pk in merged_in.get(s.donor_id, [])]
+        if replaced:
+            _statements_void(replaced, now=now, reason="Replaced: the year's gifts changed.")
+        if not new:
+            return []
+        for statement, sequence in zip(
+            new, next_sequences(series="statement", year=year, count=len(new)), strict=True
+        ):
+            statement.sequence = sequence
+            statement.number = rules.statement_number(year=year, sequence=sequence)
+        issued = YearEndStatement.objects.bulk_create(new)
+        log_bulk(issued, action=LogEntry.Action.CREATE, changes_of=_issued_changes)
+        return issued
+
+
+def _chunk_gifts(chunk, start, end) -> dict[int, list[Gift]]:
     gifts = defaultdict(list)
     for gift in (
         Gift.objects.filter(counted_q(), donor_id__in=chunk, tax_date__range=(start, end))
@@ -190,6 +241,10 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
         .order_by("donor_id", "tax_date", "id")
     ):
         gifts[gift.donor_id].append(gift)
+    return gifts
+
+
+def _chunk_soft_credits(chunk, start, end) -> dict[int, list[dict]]:
     soft = defaultdict(list)
     # A soft credit is stated as it follows its gift's refunds (donors.money_rules).
     for row in (
@@ -205,79 +260,64 @@ def _issue_chunk(year, chunk, start, end, limits, org_fields, now) -> list[YearE
             {"date": day.isoformat(), "kind": SOFT_LABELS.get(kind, kind),
              "amount": str(money(amount)), "gift_from": giver}
         )  # fmt: skip
+    return soft
+
+
+def _chunk_addresses(chunk) -> dict[int, str]:
     addresses = {}
     for address in DonorAddress.objects.filter(donor_id__in=chunk).order_by(
         "donor_id", "-is_primary", "id"
     ):
         addresses.setdefault(address.donor_id, _address_text(address))
-    emails = _first_by_donor(
-        DonorEmail.objects.filter(donor_id__in=chunk)
-        .order_by("donor_id", "-is_primary", "id")
-        .values_list("donor_id", "email")
-    )
+    return addresses
 
-    with transaction.atomic():
-        # The year's statement counter is locked first: writers of the same year (parallel
-        # chunks, a second batch) take turns here, so each sees the statements the others
-        # committed and a donor never gets two, and the numbers stay gapless.
-        next_sequences(series="statement", year=year, count=0)
-        # After a donor merge a donor can hold several valid statements of a year (theirs and
-        # the merged donor's, each as issued): the one issued to them is the one a new
-        # statement names as replaced, and all of them are voided by it.
-        current, merged_in = {}, defaultdict(list)
-        for s in (
-            YearEndStatement.objects.select_for_update()
-            .filter(donor_id__in=chunk, year=year, voided_at__isnull=True)
-            .order_by(F("merged_from_donor_pk").asc(nulls_first=True), "pk")
-        ):  # their own first
-            if s.donor_id in current:
-                merged_in[s.donor_id].append(s.pk)
-            else:
-                current[s.donor_id] = s
-        new = []
-        for donor_id in chunk:
-            donor = donors.get(donor_id)
-            if donor is None:
-                continue
-            lines = _gift_lines(gifts.get(donor_id, []), limits, donor.kind)
-            credits = soft.get(donor_id, [])
-            if not lines and not credits:
-                continue
-            old = current.get(donor_id)
-            if old is not None and old.lines == lines and old.soft_credits == credits:
-                continue
-            total, benefit, deductible = _totals(lines)
-            new.append(
-                YearEndStatement(
-                    year=year,
-                    donor_id=donor_id,
-                    replaces=old,
-                    lines=lines,
-                    soft_credits=credits,
-                    total_amount=total,
-                    total_benefit=benefit,
-                    total_deductible=deductible,
-                    issued_at=now,
-                    donor_name=donor.display_name,
-                    donor_address=addresses.get(donor_id, ""),
-                    donor_email=emails.get(donor_id, ""),
-                    **org_fields,
-                )
-            )
-        replaced = [s.replaces_id for s in new if s.replaces_id]
-        replaced += [pk for s in new for pk in merged_in.get(s.donor_id, [])]
-        if replaced:
-            _statements_void(replaced, now=now, reason="Replaced: the year's gifts changed.")
-        if not new:
-            return []
-        for statement, sequence in zip(
-            new, next_sequences(series="statement", year=year, count=len(new)), strict=True
-        ):
-            statement.sequence = sequence
-            statement.number = rules.statement_number(year=year, sequence=sequence)
-        issued = YearEndStatement.objects.bulk_create(new)
-        log_bulk(issued, action=LogEntry.Action.CREATE, changes_of=_issued_changes)
-        return issued
+
+def _valid_statements_locked(chunk, year) -> tuple[dict, dict]:
+    """The chunk's valid statements of ``year``, locked: each donor's own, and those merged
+    in with a donor. After a donor merge a donor can hold several valid statements of a year
+    (theirs and the merged donor's, each as issued): the one issued to them is the one a new
+    statement names as replaced, and all of them are voided by it."""
+    current, merged_in = {}, defaultdict(list)
+    for s in (
+        YearEndStatement.objects.select_for_update()
+        .filter(donor_id__in=chunk, year=year, voided_at__isnull=True)
+        .order_by(F("merged_from_donor_pk").asc(nulls_first=True), "pk")
+    ):  # their own first
+        if s.donor_id in current:
+            merged_in[s.donor_id].append(s.pk)
+        else:
+            current[s.donor_id] = s
+    return current, merged_in
+
+
+def _statement_new(donor_id, data: _ChunkData, old, *, year, limits, org_fields, now):
+    """The donor's new statement, unsaved; None when they have nothing to state or their
+    valid statement ``old`` already states it."""
+    donor = data.donors.get(donor_id)
+    if donor is None:
+        return None
+    lines = _gift_lines(data.gifts.get(donor_id, []), limits, donor.kind)
+    credits = data.soft.get(donor_id, [])
+    if not lines and not credits:
+        return None
+    if old is not None and old.lines == lines and old.soft_credits == credits:
+        return None
+    total, benefit, deductible = _totals(lines)
+    return YearEndStatement(
+        year=year,
+        donor_id=donor_id,
+        replaces=old,
+        lines=lines,
+        soft_credits=credits,
+        total_amount=total,
+        total_benefit=benefit,
+        total_deductible=deductible,
+        issued_at=now,
+        donor_name=donor.display_name,
+        donor_address=data.addresses.get(donor_id, ""),
+        donor_email=data.emails.get(donor_id, ""),
+        **org_fields,
+    )
 
 
 def _statements_void(pks: list[int], *, now: datetime.datetime, reason: str) -> None:
