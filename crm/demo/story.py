@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.timezone import now as timezone_now
@@ -65,6 +66,20 @@ _METHODS = {  # how each level tends to give
     "mid": dict(card=40, check=38, ach=14, cash=0, other=3, wire=5, stock=0),
     "major": dict(card=14, check=38, ach=10, cash=0, other=0, wire=18, stock=20),
 }
+
+
+@dataclass
+class _PledgeSchedule:
+    """A demo pledge: who, how much, when, its installments' dates, and how they are paid
+    ("check", "wire", "ach", "daf"; "late": the latest due one unpaid; "cancelled")."""
+
+    donor: object
+    total: int
+    pledged: datetime.date
+    dates: list[datetime.date]
+    paid_by: str
+    campaign: object
+    fund: object
 
 
 class MspStory(Recorder):
@@ -540,116 +555,75 @@ class MspStory(Recorder):
 
     def pledges(self) -> None:
         """Pledges with their schedules; the installments due so far are paid, except one."""
+        for schedule in self._pledge_schedules():
+            self._pledge_made(schedule)
+
+    def _pledge_schedules(self) -> list[_PledgeSchedule]:
         y0, y1, y2 = self.years
         d = datetime.date
         advisor = next(donor for donor in self.individuals if donor.pk in self.daf_sponsor_of)
+        s = _PledgeSchedule
         schedules = [
-            # donor, amount, pledged on, installments due, paid by, campaign, fund
-            (
-                self.board[0],
-                10000,
-                d(y0, 1, 10),
-                [d(y0, 2, 1), d(y0, 8, 1), d(y1, 2, 1), d(y1, 8, 1)],
-                "check",
-                None,
-                self.general,
-            ),
-            (
-                self.khans,
-                15000,
-                d(y1, 3, 1),
-                [d(y1, 4, 1), d(y2, 4, 1), d(y2 + 1, 4, 1)],
-                "check",
-                None,
-                self.funds[1],
-            ),
-            (
-                self.orgs["noor"],
-                25000,
-                d(y1, 6, 15),
-                [d(y1, 7, 1), d(y2, 1, 1), d(y2, 7, 1), d(y2 + 1, 1, 1), d(y2 + 1, 7, 1)],
-                "wire",
-                None,
-                self.funds[1],
-            ),
-            (
-                self.board[1],
-                6000,
-                d(y2, 1, 15),
-                [d(y2, 3, 1), d(y2, 6, 1), d(y2, 9, 1), d(y2, 12, 1)],
-                "ach",
-                self.annual[y2],
-                self.general,
-            ),
-            (
-                advisor,
-                3000,
-                d(y1, 1, 20),
-                [d(y1, 2, 1), d(y2, 2, 1), d(y2 + 1, 2, 1)],
-                "daf",
-                None,
-                self.funds[0],
-            ),
-            (
-                self.orgs["hoosier"],
-                8000,
-                d(y0, 9, 1),
-                [d(y0, 10, 1), d(y1, 10, 1)],
-                "check",
-                None,
-                self.funds[2],
-            ),
-            (
-                self.individuals[50],
-                2000,
-                d(y1, 5, 5),
-                [d(y1, 6, 1), d(y1, 12, 1)],
-                "cancelled",
-                None,
-                self.general,
-            ),
-        ]
+            s(self.board[0], 10000, d(y0, 1, 10),
+              [d(y0, 2, 1), d(y0, 8, 1), d(y1, 2, 1), d(y1, 8, 1)], "check", None, self.general),
+            s(self.khans, 15000, d(y1, 3, 1), [d(y1, 4, 1), d(y2, 4, 1), d(y2 + 1, 4, 1)],
+              "check", None, self.funds[1]),
+            s(self.orgs["noor"], 25000, d(y1, 6, 15),
+              [d(y1, 7, 1), d(y2, 1, 1), d(y2, 7, 1), d(y2 + 1, 1, 1), d(y2 + 1, 7, 1)],
+              "wire", None, self.funds[1]),
+            s(self.board[1], 6000, d(y2, 1, 15),
+              [d(y2, 3, 1), d(y2, 6, 1), d(y2, 9, 1), d(y2, 12, 1)], "ach", self.annual[y2],
+              self.general),
+            s(advisor, 3000, d(y1, 1, 20), [d(y1, 2, 1), d(y2, 2, 1), d(y2 + 1, 2, 1)], "daf",
+              None, self.funds[0]),
+            s(self.orgs["hoosier"], 8000, d(y0, 9, 1), [d(y0, 10, 1), d(y1, 10, 1)], "check",
+              None, self.funds[2]),
+            s(self.individuals[50], 2000, d(y1, 5, 5), [d(y1, 6, 1), d(y1, 12, 1)],
+              "cancelled", None, self.general),
+        ]  # fmt: skip
         # Pledged at the dinners: $100 a month, paid by bank transfer, the latest one late.
         for night, campaign, donor, months in (
             (self.indy_day, self.indy, self.individuals[60], 6),
             (self.sf_day, self.sf, self.individuals[61], 12),
         ):
             dates = [add_months(night, i + 1).replace(day=1) for i in range(months)]
-            schedules.append((donor, 100 * months, night, dates, "late", campaign, self.general))
+            schedules.append(s(donor, 100 * months, night, dates, "late", campaign, self.general))
+        return schedules
 
-        for donor, total, pledged, dates, paid_by, campaign, fund in schedules:
-            amounts = split_evenly(_D(total), len(dates))
-            due = [
-                (day, amount)
-                for day, amount in zip(dates, amounts, strict=False)
-                if day <= self.today
-            ]
-            if paid_by == "late":
-                due = due[:-1]
-            if paid_by == "cancelled":
-                status, due = PledgeStatus.CANCELLED, []
+    def _pledge_made(self, schedule: _PledgeSchedule) -> None:
+        donor, campaign, fund, dates = (
+            schedule.donor, schedule.campaign, schedule.fund, schedule.dates
+        )  # fmt: skip
+        amounts = split_evenly(_D(schedule.total), len(dates))
+        due = [
+            (day, amount) for day, amount in zip(dates, amounts, strict=False) if day <= self.today
+        ]
+        if schedule.paid_by == "late":
+            due = due[:-1]
+        if schedule.paid_by == "cancelled":
+            status, due = PledgeStatus.CANCELLED, []
+        else:
+            status = PledgeStatus.FULFILLED if len(due) == len(dates) else PledgeStatus.OPEN
+        pledge = services.pledge_create(
+            donor=donor,
+            amount=_D(schedule.total),
+            pledge_date=schedule.pledged,
+            installments=list(zip(dates, amounts, strict=False)),
+            campaign=campaign,
+            fund=fund,
+            status=status,
+            notes="Cancelled: the donor moved abroad." if schedule.paid_by == "cancelled" else "",
+        )
+        for day, amount in due:
+            fields = dict(pledge=pledge, campaign=campaign or self.annual[day.year], fund=fund)
+            if schedule.paid_by == "check":
+                self.check(donor, amount, day, **fields)
+            elif schedule.paid_by == "wire":
+                self.received(donor, amount, GiftMethod.WIRE, day, **fields)
+            elif schedule.paid_by == "daf":
+                self.daf_grant(self.daf_sponsor_of[donor.pk], donor, amount, day, **fields)
             else:
-                status = PledgeStatus.FULFILLED if len(due) == len(dates) else PledgeStatus.OPEN
-            pledge = services.pledge_create(
-                donor=donor,
-                amount=_D(total),
-                pledge_date=pledged,
-                installments=list(zip(dates, amounts, strict=False)),
-                campaign=campaign,
-                fund=fund,
-                status=status,
-                notes="Cancelled: the donor moved abroad." if paid_by == "cancelled" else "",
-            )
-            for day, amount in due:
-                fields = dict(pledge=pledge, campaign=campaign or self.annual[day.year], fund=fund)
-                if paid_by == "check":
-                    self.check(donor, amount, day, **fields)
-                elif paid_by == "wire":
-                    self.received(donor, amount, GiftMethod.WIRE, day, **fields)
-                elif paid_by == "daf":
-                    self.daf_grant(self.daf_sponsor_of[donor.pk], donor, amount, day, **fields)
-                else:
-                    self.processed(donor, amount, day, method=GiftMethod.ACH, hour=9, **fields)
+                self.processed(donor, amount, day, method=GiftMethod.ACH, hour=9, **fields)
 
     def monthly_plans(self) -> None:
         """Stripe subscriptions and each month's charge; some cancelled, one past due."""
