@@ -157,6 +157,8 @@ SITE_PAGES = {
     "admin:index": {"roles": LOGGED_IN},
     "admin:login": {"roles": {None}, "ok": 200, "others": 302},
     "admin:password_change": {"roles": LOGGED_IN},
+    # The same address, served by crm's view (the password saved through the service).
+    "own_password_change": {"roles": LOGGED_IN},
     "admin:password_change_done": {"roles": LOGGED_IN},
     "admin:jsi18n": {"roles": LOGGED_IN},
     # Public: the donation page and its thank-you page.
