@@ -151,7 +151,8 @@ class GiftDraft:
 
     pk = donor_id = amount = gift_date = tax_date = postmark_date = None
     campaign_id = fund_id = stock_shares = external_id = import_fingerprint = pledge_id = None
-    fee = date_received = date_deposited = None
+    fee = date_received = date_deposited = original_amount = None
+    original_currency = ""
     method = check_number = benefit_description = non_cash_description = stock_issuer = ""
     notes = tribute_kind = tribute_name = tribute_notify_email = ""
     benefit_value = amount_refunded = Decimal("0")
