@@ -157,16 +157,12 @@ def globalgiving_import(
         # importing user, naming the import run, like the entries written in bulk.
         with set_extra_data({"actor": user, "additional_data": {"import_run": run.pk}}):
             _payouts_write(payouts, run)
-        donor_figures_refresh(donor_ids={_donor_id(d) for p in payouts for d in p.credits})
+        donor_figures_refresh(donor_ids={d.id for p in payouts for d in p.credits})
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     result.imported = True
     result.run_id = run.pk
     return result
-
-
-def _donor_id(donor: DonorMatch) -> int:
-    return donor.id
 
 
 def _donations_read(sheet, columns: dict[str, str], date_format, result) -> list[_Donation]:
@@ -281,7 +277,7 @@ def _payouts_write(payouts: list[_Payout], run) -> None:
         gift.soft_credits.all().delete()  # one by one, each deletion audited
         credits = SoftCredit.objects.bulk_create(
             [
-                SoftCredit(gift=gift, donor_id=_donor_id(d), kind=SoftCreditKind.PLATFORM_DONOR,
+                SoftCredit(gift=gift, donor_id=d.id, kind=SoftCreditKind.PLATFORM_DONOR,
                            amount=a)
                 for d, a in payout.credits.items()
             ]
