@@ -162,11 +162,20 @@ class GiftDraft:
     def __init__(self, **values):
         self.__dict__.update(values)
 
+    def __getattr__(self, name):
+        # Any other field of a gift (one added to the rules later) reads as its default, as on
+        # a new Gift: the hot attributes above never come here.
+        field = _GIFT_FIELDS.get(name)
+        if field is None:
+            raise AttributeError(name)
+        return field.get_default()
+
     def values(self) -> dict:
         return dict(zip(_WRITTEN, _written_of(self), strict=True))
 
 
 _written_of = operator.attrgetter(*_WRITTEN)
+_GIFT_FIELDS = {f.attname: f for f in Gift._meta.concrete_fields}
 
 
 class _Row:
