@@ -1,0 +1,15 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("events", "0005_tickethold_client_address"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="event",
+            name="calendar_sequence",
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
+    ]
