@@ -258,6 +258,8 @@ class Invitation(OfAnEvent, models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its email was handed to the task queue; sent_at once the worker sent it.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_to = models.EmailField(blank=True, editable=False)
 

@@ -8,6 +8,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="invitation",
+            name="queued_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddField(
             model_name="event",
             name="calendar_sequence",
             field=models.PositiveIntegerField(default=0, editable=False),
