@@ -24,6 +24,11 @@ CALENDAR_FIELDS = (
 )  # fmt: skip
 
 
+def _shown(value):
+    # Calendars keep whole seconds: a form that drops the microseconds changes nothing there.
+    return value.replace(microsecond=0) if isinstance(value, datetime.datetime) else value
+
+
 @service
 @transaction.atomic
 def event_save(*, event: Event) -> Event:
@@ -41,7 +46,7 @@ def event_save(*, event: Event) -> Event:
         # Counted from the row, not the instance (an edit form's copy may be older): a calendar
         # that holds the event replaces it with a file of a higher sequence.
         event.calendar_sequence = stored["calendar_sequence"]
-        if any(stored[name] != getattr(event, name) for name in CALENDAR_FIELDS):
+        if any(_shown(stored[name]) != _shown(getattr(event, name)) for name in CALENDAR_FIELDS):
             event.calendar_sequence += 1
     event.save()
     if event.status == EventStatus.CANCELLED and before not in (None, EventStatus.CANCELLED):
