@@ -50,9 +50,7 @@ def _attachment(message) -> tuple[str, icalendar.Calendar, icalendar.Event]:
     return (mimetype, *_vevent(content))
 
 
-def test_admin_text_with_line_breaks_and_long_lines_reads_back_as_typed(
-    client, organizer, dinner
-):
+def test_admin_text_with_line_breaks_and_long_lines_reads_back_as_typed(client, organizer, dinner):
     client.force_login(organizer)
     _save_in_admin(client, dinner, description=DESCRIPTION)
 
