@@ -125,3 +125,15 @@ def test_a_draft_event_has_no_calendar_file(client, dinner):
 
     assert client.get("/events/fremont/calendar.ics").status_code == 404
     assert client.get("/events/nowhere/calendar.ics").status_code == 404
+
+
+def test_stored_text_with_a_lone_carriage_return_or_a_control_character_still_reads(client, dinner):
+    # Text stored before the checks (or by an import): a lone CR, a vertical tab.
+    Event.objects.filter(pk=dinner.pk).update(
+        name="Fremont\r\nDinner", description="Doors at 6\rDinner at 7\x0bsharp"
+    )
+
+    _, entry = _vevent(client.get("/events/fremont/calendar.ics").content)
+
+    assert str(entry["SUMMARY"]) == "Fremont Dinner"
+    assert str(entry["DESCRIPTION"]) == "Doors at 6\nDinner at 7 sharp"
