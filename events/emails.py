@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from donors.deductible import gift_figures
 from donors.models import Donor, Organization
 from donors.money import usd
-from donors.text import one_line, printable
+from donors.text import one_line
+from events.calendar import calendar_attach
 from events.models import TicketPurchase
 
 
@@ -19,39 +19,6 @@ def donor_email(donor: Donor) -> str:
     """The donor's primary address ('' when they have none)."""
     emails = sorted(donor.emails.all(), key=lambda e: (not e.is_primary, e.id))
     return emails[0].email if emails else ""
-
-
-def _ics_text(value: str) -> str:
-    # Text as stored: any line break is written as the escaped newline the format knows, and
-    # a control character as a space, so the calendar file always reads.
-    value = printable(value).replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def event_ics(event, *, uid_suffix: str = "") -> str:
-    """An iCalendar (RFC 5545) file for the event, times in UTC."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    start = event.starts_at.astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
-    end = event.ends_at.astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
-    stamp = timezone.now().astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
-    location = ", ".join(p for p in (event.venue, event.address, event.city, event.state) if p)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//MSP back office//events//EN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:event-{event.pk}{uid_suffix}@msp-backoffice",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{start}",
-        f"DTEND:{end}",
-        f"SUMMARY:{_ics_text(event.name)}",
-        f"LOCATION:{_ics_text(location)}",
-        f"DESCRIPTION:{_ics_text(event.description)}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
 
 
 def _context(**extra) -> dict:
@@ -74,7 +41,7 @@ def invitation_message(invitation, *, to: str, rsvp_url: str) -> EmailMessage:
         subject=f"You are invited: {event.name}",
         context={"event": event, "donor": invitation.donor, "rsvp_url": rsvp_url},
     )
-    message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
+    calendar_attach(message, event)
     return message
 
 
@@ -124,7 +91,7 @@ def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
         },
     )
     if rsvp.confirmed:
-        message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
+        calendar_attach(message, event)
     return message
 
 
@@ -162,9 +129,13 @@ def rsvp_request_message(
 
 
 def cancellation_message(event, *, donor, to: str, bought_tickets: bool) -> EmailMessage:
-    return _message(
+    message = _message(
         "event_cancelled",
         to=to,
         subject=f"Cancelled: {event.name}",
         context={"event": event, "donor": donor, "bought_tickets": bought_tickets},
     )
+    # The cancelling update: a calendar that holds the event (from the invitation or the
+    # confirmation) marks it cancelled.
+    calendar_attach(message, event, attendee=to)
+    return message

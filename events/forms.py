@@ -68,6 +68,12 @@ class InviteForm(forms.Form):
         queryset=None, required=False, help_text="Donors who came (answered yes) to these."
     )
     guest_lists = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    include_organizations = forms.BooleanField(
+        required=False,
+        label="Include organizations",
+        help_text="Companies, foundations, donor-advised fund sponsors, giving platforms and "
+        "government offices. Left unticked, only people and households are invited.",
+    )
     confirm = forms.BooleanField(
         required=False, widget=forms.HiddenInput, help_text="Set by the preview's Send button."
     )

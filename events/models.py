@@ -86,6 +86,10 @@ class Event(CheckedText, models.Model):
         help_text="The event organizers who run this event: they see only the events they "
         "organize.",
     )
+    # The calendar file's SEQUENCE (RFC 5545): raised by events.services.event_save whenever
+    # what a guest's calendar shows changes (name, times, place, description, cancellation), so
+    # an updated or cancelling .ics replaces the one sent before.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -254,6 +258,8 @@ class Invitation(OfAnEvent, models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its email was handed to the task queue; sent_at once the worker sent it.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_to = models.EmailField(blank=True, editable=False)
 

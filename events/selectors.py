@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from donors.models import Donor, DonorEmail
+from donors.models import Donor, DonorEmail, DonorKind
 from donors.money import ZERO, MoneyField, money_sum
 from donors.money_rules import counted_q, kept_expression
 from events.models import RSVP, Answer, Event, EventGift, EventStatus, GuestList, TicketPurchase
@@ -87,11 +87,45 @@ def next_events(*, now=None, limit: int = 5) -> list[Event]:
     )
 
 
+# Who is invited unless the organizer chooses to include organizations: an invitation is to
+# a dinner, for people (companies, foundations, fund sponsors, giving platforms and government
+# units have no one to seat unless someone decides so).
+INVITED_KINDS = (DonorKind.PERSON, DonorKind.HOUSEHOLD)
+
+
+def invitable(donors: QuerySet[Donor], *, include_organizations: bool) -> QuerySet[Donor]:
+    """``donors`` narrowed to people and households, unless organizations are included."""
+    return donors if include_organizations else donors.filter(kind__in=INVITED_KINDS)
+
+
+def organizations_left_out(*, event: Event, **choices) -> int:
+    """How many organizations the choices match that are left out unless included."""
+    every = invitation_recipients(event=event, include_organizations=True, **choices)
+    return every.exclude(kind__in=INVITED_KINDS).count()
+
+
+def invitation_status(event: Event) -> dict[str, int]:
+    """The event's invitations: ``sent``, ``queued`` (waiting for the task worker) and
+    ``not_sent`` (made but never queued, from the back office)."""
+    return event.invitations.aggregate(
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        queued=Count("pk", filter=Q(sent_at__isnull=True, queued_at__isnull=False)),
+        not_sent=Count("pk", filter=Q(sent_at__isnull=True, queued_at__isnull=True)),
+    )
+
+
 def invitation_recipients(
-    *, event: Event, tags=(), states=(), past_events=(), guest_lists=()
+    *,
+    event: Event,
+    tags=(),
+    states=(),
+    past_events=(),
+    guest_lists=(),
+    include_organizations: bool = False,
 ) -> QuerySet[Donor]:
     """Donors matching any of the choices, who may be emailed and have an address, and who
-    have neither been invited to nor answered for this event yet."""
+    have neither been invited to nor answered for this event yet: people and households, and
+    organizations only when ``include_organizations``."""
     match = Q(pk__in=[])
     if tags:
         match |= Q(tags__in=tags)
@@ -102,8 +136,9 @@ def invitation_recipients(
     if guest_lists:
         match |= Q(guest_lists__in=guest_lists)
     ids = Donor.objects.filter(match).values("pk")
+    donors = invitable(Donor.objects.all(), include_organizations=include_organizations)
     return (
-        Donor.objects.filter(pk__in=ids, email_opt_in=True, do_not_solicit=False)
+        donors.filter(pk__in=ids, email_opt_in=True, do_not_solicit=False)
         .filter(emails__isnull=False)
         .exclude(invitations__event=event, invitations__sent_at__isnull=False)
         .exclude(rsvps__event=event)

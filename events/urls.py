@@ -9,6 +9,7 @@ urlpatterns = [
         views.event_rsvp_confirm,
         name="event_rsvp_confirm",
     ),
+    path("events/<slug:slug>/calendar.ics", views.event_calendar, name="event_calendar"),
     path("events/<slug:slug>/tickets/", views.event_tickets_buy, name="event_tickets_buy"),
     path(
         "events/<slug:slug>/tickets/thanks/",

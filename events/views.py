@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.task_worker import worker_status
 from donors.admin.base import can_see_giving
 from donors.models import Organization
 from donors.ratelimit import client_ip, limit_reached, rate_limited
 from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
-from events import exports, selectors, services
+from events import calendar, exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
 from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
 
@@ -280,6 +281,19 @@ def event_tickets_buy(request, slug):
 
 
 @require_safe
+def event_calendar(request, slug):
+    """The event's calendar file, for "Add to your calendar" on the public page (a cancelled
+    event's file cancels the entry in a calendar that holds it)."""
+    event = _public_event(slug)
+    response = HttpResponse(
+        calendar.event_calendar(event),
+        content_type=f"{calendar.calendar_content_type(event)}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_safe
 def event_tickets_thanks(request, slug):
     """Where Stripe sends the buyer back after paying (the webhook records the purchase)."""
     event = _public_event(slug)
@@ -445,30 +459,45 @@ def event_walk_in(request, slug):
 # --- Invitations, summary, exports ---------------------------------------------------------
 
 
+def _sent_message(result: dict, *, sent: int) -> str:
+    queued = result["queued"]
+    text = (
+        f"{queued} queued — they are sent by the task worker, usually within a minute. "
+        f"{sent} sent so far."
+        if queued
+        else "Nothing new to send."
+    )
+    if result["already_sent"]:
+        text += f" {result['already_sent']} had already been sent."
+    return text
+
+
 @permission("events.add_invitation")
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_invite(request, slug):
-    """Choose donors by tag, state, past attendance or a saved list; preview, then send."""
+    """Choose donors by tag, state, past attendance or a saved list (people and households,
+    organizations when ticked); preview, then send. The page says what was sent, what waits in
+    the task queue, and whether a task worker is running to send it."""
     event = _organized_event(request, slug)
     form = InviteForm(request.POST or None, event=event, user=request.user)
     recipients = None
+    left_out = 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        choices = {key: data[key] for key in ("tags", "states", "past_events", "guest_lists")}
+        include = data["include_organizations"]
         recipients = selectors.invitation_recipients(
-            event=event,
-            tags=data["tags"],
-            states=data["states"],
-            past_events=data["past_events"],
-            guest_lists=data["guest_lists"],
+            event=event, include_organizations=include, **choices
         )
         if request.POST.get("send"):
-            result = services.invitations_send(event=event, donors=list(recipients))
-            messages.success(
-                request,
-                f"Queued {result['queued']} invitation(s); "
-                f"{result['already_sent']} had already been sent.",
+            result = services.invitations_send(
+                event=event, donors=list(recipients), include_organizations=include
             )
+            sent = selectors.invitation_status(event)["sent"]
+            messages.success(request, _sent_message(result, sent=sent))
             return redirect("event_invite", slug=event.slug)
+        if not include:
+            left_out = selectors.organizations_left_out(event=event, **choices)
     page = list(recipients[:200]) if recipients is not None else None
     return render(
         request,
@@ -478,7 +507,9 @@ def event_invite(request, slug):
             "form": form,
             "recipients": page,
             "recipient_count": recipients.count() if recipients is not None else 0,
-            "sent_count": event.invitations.filter(sent_at__isnull=False).count(),
+            "organizations_left_out": left_out,
+            "status": selectors.invitation_status(event),
+            "worker": worker_status(),
         },
     )
 

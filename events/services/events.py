@@ -17,6 +17,17 @@ from donors.services import gift_save
 from events import tasks
 from events.models import Event, EventGift, EventStatus, Table, TicketType
 
+# What a guest's calendar shows of an event (events.calendar): a change to any of them raises
+# the event's calendar sequence.
+CALENDAR_FIELDS = (
+    "name", "description", "starts_at", "ends_at", "venue", "address", "city", "state", "status",
+)  # fmt: skip
+
+
+def _shown(value):
+    # Calendars keep whole seconds: a form that drops the microseconds changes nothing there.
+    return value.replace(microsecond=0) if isinstance(value, datetime.datetime) else value
+
 
 @service
 @transaction.atomic
@@ -26,9 +37,17 @@ def event_save(*, event: Event) -> Event:
     event.full_clean()
     # Stored as cents, so the audit trail sees no false change ("0" and "0.00").
     event.revenue_goal, event.costs = money(event.revenue_goal), money(event.costs)
-    before = None
+    stored = None
     if event.pk:
-        before = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
+        stored = Event.objects.filter(pk=event.pk).values(*CALENDAR_FIELDS, "calendar_sequence")
+        stored = stored.first()
+    before = stored["status"] if stored else None
+    if stored:
+        # Counted from the row, not the instance (an edit form's copy may be older): a calendar
+        # that holds the event replaces it with a file of a higher sequence.
+        event.calendar_sequence = stored["calendar_sequence"]
+        if any(_shown(stored[name]) != _shown(getattr(event, name)) for name in CALENDAR_FIELDS):
+            event.calendar_sequence += 1
     event.save()
     if event.status == EventStatus.CANCELLED and before not in (None, EventStatus.CANCELLED):
         tasks.enqueue("events.tasks.cancellation_notices", event.pk)

@@ -14,6 +14,7 @@ PAGES = {
     # page: roles that get 200 (None = anonymous); the rest get the login page or 403.
     "": {None, ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER},
     "tickets/thanks/": {None, ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER},
+    "calendar.ics": {None, ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER},
     "check-in/": ORGANIZERS,
     "check-in/search/?q=khan": ORGANIZERS,
     "invite/": ORGANIZERS,
