@@ -491,7 +491,7 @@ def event_check_in_scan(request, slug):
             return _door_answer(event, rsvp, changed=True, message=_checked_in_message(rsvp))
         return _door_answer(event, rsvp, changed=False, message=_already_message(event, rsvp))
     if not rsvp.confirmed:
-        answer = "is on the waitlist" if rsvp.waitlist_position else f"answered {rsvp.answer!r}"
+        answer = "is on the waitlist" if rsvp.waitlist_position else f"answered {rsvp.answer}"
         return JsonResponse(
             {
                 "error": f"{rsvp.donor.display_name} {answer}, so has no seat. "
