@@ -28,6 +28,8 @@
     status.textContent = message;
     status.className = "msg " + kind;
     status.hidden = !message;
+    // Said where the eye is: a phone scrolled down to the walk-in form sees it too.
+    if (message && status.getBoundingClientRect().top < 0) status.scrollIntoView({block: "start"});
   }
   function setOffline(isOffline) {
     const waiting = queue.length;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -261,3 +262,26 @@ def test_the_qr_code_from_the_email_shown_to_the_camera_checks_the_party_in(
     assert rsvp.checked_in_count == 3
     updates = LogEntry.objects.get_for_object(rsvp).filter(action=LogEntry.Action.UPDATE)
     assert updates.count() == 1
+
+
+def test_a_refused_walk_in_is_shown_as_an_error_and_keeps_what_was_typed(
+    browser, live_server, door
+):
+    page = _open_door(_phone_context(browser), live_server)
+    page.locator("#walk-in summary").click()
+    page.get_by_label("Email").fill("zara@example.org")
+    page.get_by_role("button", name="Check the walk-in in").click()
+
+    status = page.locator("#status")
+    expect(status).to_have_text("Give the guest's name.")
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    expect(page.get_by_label("Email")).to_have_value("zara@example.org")
+    page.screenshot(path=str(ARTIFACTS / "door-walk-in-error-phone.png"), full_page=True)
+
+    page.get_by_label("First name").fill("Zara")
+    page.get_by_label("Last name").fill("Malik")
+    page.get_by_role("button", name="Check the walk-in in").click()
+
+    expect(status).to_have_text("Checked in Zara Malik as a walk-in, party of 1.")
+    expect(status).to_have_class(re.compile(r"\bok\b"))
+    expect(page.locator("#count-walk-ins")).to_have_text("1")
