@@ -77,6 +77,7 @@
       const go = text("button", "Check in");
       go.type = "button";
       go.onclick = () => {
+        go.disabled = true;  // one tap, one check-in: a second tap would only say "already"
         row.classList.add("waiting");
         tap(partyUrl + r.id + "/", {count: count.value}, r.name);
       };
@@ -231,7 +232,8 @@
     let value = null;
     try { value = await readFrame(); } catch (error) { value = null; }
     value = value && value.trim();
-    if (value && !(seen.has(value) && Date.now() - seen.get(value) < SEEN_MS)) {
+    const queued = queue.some((item) => item.kind === "scan" && item.fields.token === value);
+    if (value && !queued && !(seen.has(value) && Date.now() - seen.get(value) < SEEN_MS)) {
       seen.set(value, Date.now());
       say("Code read: checking the guest in…", "notice");
       tap(config.scanUrl, {token: value}, "the scanned guest", "scan");
