@@ -3,10 +3,13 @@ Django's configured backend (EMAIL_URL), the one gateway to SMTP."""
 
 from __future__ import annotations
 
+from email.mime.image import MIMEImage
+
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from common.qr import qr_png
 from donors.deductible import gift_figures
 from donors.models import Donor, Organization
 from donors.money import usd
@@ -69,7 +72,36 @@ def ticket_lines(event, donor) -> list[dict]:
     return lines
 
 
+# The Content-ID of the QR code image in the confirmation's HTML part.
+DOOR_QR_CID = "door-code"
+
+
+def _with_door_code(message: EmailMessage, rsvp, context: dict) -> EmailMultiAlternatives:
+    """The confirmation with an HTML part showing the guest's door code as a QR code (an inline
+    image, by Content-ID), the plain text unchanged for mail programs that read only text."""
+    html = render_to_string(
+        "emails/rsvp_confirmation.html",
+        _context(**context, text=message.body, subject=message.subject, qr_cid=DOOR_QR_CID),
+    )
+    rich = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=message.from_email,
+        to=message.to,
+        alternatives=[(html, "text/html")],
+    )
+    # multipart/related: the image belongs to the HTML part that shows it.
+    rich.mixed_subtype = "related"
+    image = MIMEImage(qr_png(rsvp.checkin_token), "png")
+    image.add_header("Content-ID", f"<{DOOR_QR_CID}>")
+    image.add_header("Content-Disposition", "inline", filename="door-code.png")
+    rich.attach(image)
+    return rich
+
+
 def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
+    """The answer recorded; a confirmed guest's email carries their door code, as text and as a
+    QR code the door scans (events/views.py, event_check_in_scan)."""
     event = rsvp.event
     if rsvp.answer == "yes" and rsvp.waitlist_position is not None:
         subject = f"You are on the waitlist: {event.name}"
@@ -77,20 +109,18 @@ def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
         subject = f"See you there: {event.name}"
     else:
         subject = f"Your answer is recorded: {event.name}"
-    message = _message(
-        "rsvp_confirmation",
-        to=to,
-        subject=subject,
-        context={
-            "event": event,
-            "rsvp": rsvp,
-            "donor": rsvp.donor,
-            "rsvp_url": rsvp_url,
-            "promoted": rsvp.promoted_at is not None,
-            "tickets": ticket_lines(event, rsvp.donor),
-        },
-    )
+    context = {
+        "event": event,
+        "rsvp": rsvp,
+        "donor": rsvp.donor,
+        "rsvp_url": rsvp_url,
+        "promoted": rsvp.promoted_at is not None,
+        "tickets": ticket_lines(event, rsvp.donor),
+        "door_code": rsvp.checkin_token if rsvp.confirmed else "",
+    }
+    message = _message("rsvp_confirmation", to=to, subject=subject, context=context)
     if rsvp.confirmed:
+        message = _with_door_code(message, rsvp, context)
         calendar_attach(message, event)
     return message
 

@@ -28,6 +28,9 @@ urlpatterns = [
         views.event_check_in_party,
         name="event_check_in_party",
     ),
+    path(
+        "events/<slug:slug>/check-in/scan/", views.event_check_in_scan, name="event_check_in_scan"
+    ),
     path("events/<slug:slug>/check-in/walk-in/", views.event_walk_in, name="event_walk_in"),
     path("events/<slug:slug>/invite/", views.event_invite, name="event_invite"),
     path("events/<slug:slug>/summary/", views.event_summary, name="event_summary"),

@@ -14,9 +14,10 @@ from django.db.models import Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.headers import permissions_policy_allowing
 from common.task_worker import worker_status
 from donors.admin.base import can_see_giving
 from donors.models import Organization
@@ -366,6 +367,12 @@ def rsvp_invitation(request, token):
 # --- The door -----------------------------------------------------------------------------
 
 
+# A door page's key for one tap (crypto random, hex); anything else is ignored, not stored.
+DOOR_ATTEMPT = re.compile(r"[A-Za-z0-9-]{8,64}")
+# A guest's door code, as the QR code in their confirmation email holds it.
+CHECKIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
+
+
 def _rsvp_json(rsvp: RSVP) -> dict:
     return {
         "id": rsvp.pk,
@@ -380,15 +387,60 @@ def _rsvp_json(rsvp: RSVP) -> dict:
     }
 
 
+def _attempt(request) -> str:
+    attempt = request.POST.get("attempt", "")
+    return attempt if DOOR_ATTEMPT.fullmatch(attempt) else ""
+
+
+def _arrived(rsvp: RSVP) -> str:
+    """ "party of 3 (2 of 3 arrived)": what the door sees of a checked-in party."""
+    return f"party of {rsvp.party_size} ({rsvp.checked_in_count} of {rsvp.party_size} arrived)"
+
+
+def _checked_in_message(rsvp: RSVP) -> str:
+    return f"Checked in {rsvp.donor.display_name}, {_arrived(rsvp)}."
+
+
+def _already_message(event: Event, rsvp: RSVP) -> str:
+    at = timezone.localtime(rsvp.checked_in_at, event.tz) if rsvp.checked_in_at else None
+    when = f" at {dateformat.format(at, 'g:i A')}" if at else ""
+    return f"Already checked in{when}: {rsvp.donor.display_name}, {_arrived(rsvp)}."
+
+
+def _door_answer(event: Event, rsvp: RSVP, *, changed: bool, message: str) -> JsonResponse:
+    rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
+    return JsonResponse(
+        {
+            "changed": changed,
+            "message": message,
+            "rsvp": _rsvp_json(rsvp),
+            "counts": selectors.door_counts(event),
+        },
+        status=200 if changed else 409,
+    )
+
+
+def _check_in(event: Event, rsvp: RSVP, *, count: int, attempt: str) -> JsonResponse:
+    """Check the party in; a repeat of the same tap (same ``attempt``) answers as the first."""
+    changed = services.rsvp_check_in(rsvp=rsvp, count=count, attempt=attempt)
+    rsvp.refresh_from_db()
+    if changed or services.same_attempt(rsvp, attempt):
+        return _door_answer(event, rsvp, changed=True, message=_checked_in_message(rsvp))
+    return _door_answer(event, rsvp, changed=False, message=_already_message(event, rsvp))
+
+
 @permission("events.change_rsvp")
 @require_safe
 def event_check_in(request, slug):
     event = _organized_event(request, slug)
-    return render(
+    response = render(
         request,
         "events/check_in.html",
         {"event": event, "counts": selectors.door_counts(event), "walk_in_form": WalkInForm()},
     )
+    # The one page that may open the camera (to scan the guests' QR codes), for itself only.
+    response.headers["Permissions-Policy"] = permissions_policy_allowing("camera")
+    return response
 
 
 @permission("events.change_rsvp")
@@ -402,9 +454,13 @@ def event_check_in_search(request, slug):
         return JsonResponse(
             {"error": problem, "results": [], "counts": selectors.door_counts(event)}, status=400
         )
+    results = list(selectors.door_search(event, query))
+    # The door code printed under a guest's QR code, typed in: finds that party.
+    if not results and CHECKIN_TOKEN.fullmatch(query.strip()):
+        results = list(selectors.attendees(event).filter(checkin_token=query.strip()))
     return JsonResponse(
         {
-            "results": [_rsvp_json(r) for r in selectors.door_search(event, query)],
+            "results": [_rsvp_json(r) for r in results],
             "counts": selectors.door_counts(event),
         }
     )
@@ -415,27 +471,49 @@ def event_check_in_search(request, slug):
 def event_check_in_party(request, slug, rsvp_id):
     """Check a party in (``count`` people) or, with ``undo``, take it back."""
     event = _organized_event(request, slug)
-    rsvp = get_object_or_404(RSVP, pk=rsvp_id, event=event)
+    rsvp = get_object_or_404(RSVP.objects.select_related("donor"), pk=rsvp_id, event=event)
     if request.POST.get("undo"):
         changed = services.rsvp_check_in_undo(rsvp=rsvp)
-        message = "Check-in undone." if changed else "They were not checked in."
-    else:
-        try:
-            count = int(request.POST.get("count", rsvp.party_size))
-            changed = services.rsvp_check_in(rsvp=rsvp, count=count)
-        except (ValueError, ValidationError):
-            return JsonResponse({"error": "Give how many people came (1 to 50)."}, status=400)
-        message = "Checked in." if changed else "Already checked in by someone else."
-    rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
-    return JsonResponse(
-        {
-            "changed": changed,
-            "message": message,
-            "rsvp": _rsvp_json(rsvp),
-            "counts": selectors.door_counts(event),
-        },
-        status=200 if changed else 409,
-    )
+        name = rsvp.donor.display_name
+        message = f"Check-in undone for {name}." if changed else f"{name} was not checked in."
+        return _door_answer(event, rsvp, changed=changed, message=message)
+    try:
+        count = int(request.POST.get("count", rsvp.party_size))
+        return _check_in(event, rsvp, count=count, attempt=_attempt(request))
+    except (ValueError, ValidationError):
+        return JsonResponse({"error": "Give how many people came (1 to 50)."}, status=400)
+
+
+@permission("events.change_rsvp")
+@require_POST
+def event_check_in_scan(request, slug):
+    """A guest's QR code scanned at the door: their whole party checked in, named."""
+    event = _organized_event(request, slug)
+    token = request.POST.get("token", "").strip()
+    rsvp = None
+    if CHECKIN_TOKEN.fullmatch(token):
+        rsvp = RSVP.objects.select_related("donor").filter(event=event, checkin_token=token).first()
+    if rsvp is None:
+        return JsonResponse(
+            {"error": f"This code is not a guest's code for {event.name}. Search by name."},
+            status=404,
+        )
+    if rsvp.checked_in_count:
+        # Checked in already (a second scan, or by another organizer): said, not counted.
+        attempt = _attempt(request)
+        if services.same_attempt(rsvp, attempt):
+            return _door_answer(event, rsvp, changed=True, message=_checked_in_message(rsvp))
+        return _door_answer(event, rsvp, changed=False, message=_already_message(event, rsvp))
+    if not rsvp.confirmed:
+        answer = "is on the waitlist" if rsvp.waitlist_position else f"answered {rsvp.answer}"
+        return JsonResponse(
+            {
+                "error": f"{rsvp.donor.display_name} {answer}, so has no seat. "
+                "Add them as a walk-in if there is room."
+            },
+            status=409,
+        )
+    return _check_in(event, rsvp, count=rsvp.party_size, attempt=_attempt(request))
 
 
 @permission("events.change_rsvp")
@@ -447,12 +525,16 @@ def event_walk_in(request, slug):
         errors = [e for errs in form.errors.values() for e in errs]
         return JsonResponse({"error": " ".join(errors)}, status=400)
     try:
-        rsvp = services.walk_in_add(event=event, **form.cleaned_data)
+        rsvp = services.walk_in_add(event=event, attempt=_attempt(request), **form.cleaned_data)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
+    message = (
+        f"Checked in {rsvp.donor.display_name} as a walk-in, party of {rsvp.checked_in_count}."
+    )
     return JsonResponse(
-        {"rsvp": _rsvp_json(rsvp), "counts": selectors.door_counts(event)}, status=201
+        {"rsvp": _rsvp_json(rsvp), "message": message, "counts": selectors.door_counts(event)},
+        status=201,
     )
 
 

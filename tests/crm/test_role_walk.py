@@ -202,6 +202,7 @@ NOT_WALKED = {
     "event_check_in_search": "per event: tests/events/test_pages_roles.py",
     "event_check_in_party": "POST, per RSVP: tests/events/test_check_in.py",
     "event_walk_in": "POST, per event: tests/events/test_check_in.py",
+    "event_check_in_scan": "POST, per event: tests/events/test_pages_roles.py",
     "event_invite": "per event: tests/events/test_pages_roles.py",
     "event_summary": "per event: tests/events/test_pages_roles.py",
     "event_attendees_csv": "per event: tests/events/test_pages_roles.py",

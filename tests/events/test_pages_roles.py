@@ -58,8 +58,11 @@ def test_post_only_door_actions_refuse_others(role_users, organization):
         for url in (
             f"/events/door-dinner/check-in/{rsvp.pk}/",
             "/events/door-dinner/check-in/walk-in/",
+            "/events/door-dinner/check-in/scan/",
         ):
-            response = client.post(url, {"count": "1", "last_name": "X"})
+            response = client.post(
+                url, {"count": "1", "last_name": "X", "token": rsvp.checkin_token}
+            )
             assert response.status_code == (302 if role is None else 403), (role, url)
     rsvp.refresh_from_db()
     assert rsvp.checked_in_count == 0
