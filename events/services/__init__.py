@@ -9,6 +9,7 @@ from events.services.cancellation import (
 )
 from events.services.checkin import rsvp_check_in, rsvp_check_in_undo, walk_in_add
 from events.services.events import (
+    event_capacity_check,
     event_gift_check,
     event_gift_record,
     event_organizers_set,
@@ -73,6 +74,7 @@ __all__ = [
     "event_gift_record",
     "event_organizers_set",
     "event_reminders_send",
+    "event_capacity_check",
     "event_save",
     "events_delete",
     "guest_list_save",
