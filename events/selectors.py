@@ -162,8 +162,9 @@ class EventCounts:
     people checked in from those parties, so "arrived 20 of 34 expected" compares like with
     like; *walk-ins* are people who came without a booking, shown apart; *in the room* is
     both. A walk-in still takes seats in the room, so *seats left* is capacity less every
-    confirmed seat (walk-ins included, as ``seats_taken`` counts them) less the seats of
-    tickets being paid for right now (as the ticket sale counts them)."""
+    confirmed seat (walk-ins included), as ``seats_taken`` counts them when an RSVP is
+    answered. Tickets left (per type) also take off the seats of tickets being paid for right
+    now, as the ticket sale does, so a ticket never shows more left than the seats left."""
 
     capacity: int
     seats_confirmed: int
@@ -189,7 +190,7 @@ class EventCounts:
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.seats_confirmed - self.seats_held, 0)
+        return max(self.capacity - self.seats_confirmed, 0)
 
     @property
     def full(self) -> bool:
@@ -197,7 +198,8 @@ class EventCounts:
 
     def tickets_left(self, ticket_type) -> int:
         """Tickets of this type that can still be bought: what is left of its quantity (sold
-        and held ones taken off), and never more than the seats left can take."""
+        and held ones taken off), and never more than the seats left (less those being paid
+        for) can take."""
         return self.ticket_left.get(ticket_type.pk, 0)
 
     def door(self) -> dict[str, int]:
@@ -253,7 +255,8 @@ def event_counts(event: Event, *, now=None) -> EventCounts:
         n=Sum("seats")
     )["n"]
     counts = EventCounts(capacity=event.capacity, seats_held=held or 0, **figures)
-    left = _ticket_left(event, seats_left=counts.seats_left, now=now)
+    on_sale = max(counts.seats_left - counts.seats_held, 0)
+    left = _ticket_left(event, seats_left=on_sale, now=now)
     return dataclasses.replace(counts, ticket_left=MappingProxyType(left))
 
 

@@ -10,11 +10,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from events.models import RSVP
-from events.selectors import event_counts
+from events.models import RSVP, TicketHold
+from events.selectors import event_counts, next_events
 from events.services import rsvp_check_in, rsvp_submit, ticket_purchase_record, walk_in_add
 from tests import factories
 
@@ -94,6 +95,27 @@ def test_the_one_function_counts_as_an_organizer_would(gala):
     seat, table = gala.ticket_types.order_by("price")
     # Nine dinner seats are unsold, but only two seats are left; a table of four fits no more.
     assert (counts.tickets_left(seat), counts.tickets_left(table)) == (2, 0)
+
+
+def test_seats_being_paid_for_leave_fewer_tickets_but_the_same_seats_left(gala):
+    seat = gala.ticket_types.get(name="Dinner seat")
+    TicketHold.objects.create(
+        ticket_type=seat,
+        quantity=1,
+        seats=1,
+        email="payer@example.org",
+        expires_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
+
+    counts = event_counts(gala)
+
+    # An RSVP may still take both seats (as rsvp_submit counts); one ticket may be bought.
+    assert (counts.seats_left, counts.seats_held, counts.tickets_left(seat)) == (2, 1, 1)
+    [board_event] = next_events()
+    assert (board_event.yes_seats, board_event.waitlist_seats) == (
+        counts.seats_confirmed,
+        counts.waitlist,
+    )
 
 
 def test_door_page_pdf_summary_and_my_events_show_the_same_figures(client, organizer, gala):
