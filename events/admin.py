@@ -89,6 +89,11 @@ class EventForm(ServiceModelForm):
                 f"Cancelling emails a cancellation notice to {count} guest(s) and ticket "
                 "buyer(s). Tick this box and save again to confirm.",
             )
+        if self.instance.pk and cleaned.get("capacity"):
+            try:
+                services.event_capacity_check(event=self.instance, capacity=cleaned["capacity"])
+            except ValidationError as error:
+                self.add_error(None, error)
         try:
             tz = zoneinfo.ZoneInfo(cleaned.get("time_zone") or "")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -223,6 +228,7 @@ class EventAdmin(AuditedAdmin):
             ("Attendees (CSV)", reverse("event_attendees_csv", args=[obj.slug])),
             ("Attendees (XLSX)", reverse("event_attendees_xlsx", args=[obj.slug])),
             ("Door list (PDF)", reverse("event_door_list_pdf", args=[obj.slug])),
+            ("My events", reverse("my_events")),
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', ((u, t) for t, u in links))
 

@@ -3,6 +3,8 @@ from django.urls import path
 from events import views
 
 urlpatterns = [
+    # Not under events/: an event's slug could be "mine".
+    path("my-events/", views.my_events, name="my_events"),
     path("events/<slug:slug>/", views.event_public, name="event_public"),
     path(
         "events/<slug:slug>/confirm/<str:link_id>/",

@@ -10,7 +10,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
 from events import calendar, exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
-from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
+from events.models import RSVP, Event, EventStatus, Invitation
 
 log = logging.getLogger(__name__)
 
@@ -63,29 +62,18 @@ def _organized_event(request, slug: str) -> Event:
     return get_object_or_404(selectors.events_for(request.user), slug=slug)
 
 
-def _ticket_lines(event: Event) -> list[dict]:
+def _ticket_lines(event: Event, counts: selectors.EventCounts) -> list[dict]:
     org = Organization.current()
     statement = org.ca_disclosure if org else ""
     lines = []
-    sold = dict(
-        event.ticket_purchases.values("ticket_type")
-        .annotate(n=Sum("quantity"))
-        .values_list("ticket_type", "n")
-    )
     now = timezone.now()
-    held = dict(
-        TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now)
-        .values("ticket_type")
-        .annotate(n=Sum("quantity"))
-        .values_list("ticket_type", "n")
-    )
     for ticket in event.ticket_types.all():
         # As the receipt will state them (donors.deductible): a benefit too small to count
         # that year is disregarded, and the whole price is deductible.
         figures = ticket.figures
         deductible = figures.deductible_amount
-        taken = sold.get(ticket.pk, 0) + held.get(ticket.pk, 0)
-        left = None if ticket.quantity is None else max(ticket.quantity - taken, 0)
+        # Tickets left and seats left agree: both come from selectors.event_counts.
+        left = counts.tickets_left(ticket)
         lines.append(
             {
                 "ticket": ticket,
@@ -216,7 +204,8 @@ def event_rsvp_confirm(request, slug, link_id):
 
 def _event_page(request, event: Event, *, form=None, buy_form=None, status: int = 200):
     """The public page: details, tickets (with the buy form while any is on sale) and RSVP."""
-    tickets = _ticket_lines(event)
+    counts = selectors.event_counts(event)
+    tickets = _ticket_lines(event, counts)
     if buy_form is None and any(line["on_sale"] for line in tickets):
         buy_form = TicketBuyForm(event=event)
     open_now = event.rsvps_open()
@@ -229,7 +218,7 @@ def _event_page(request, event: Event, *, form=None, buy_form=None, status: int 
             "buy_form": buy_form,
             "form": form,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
-            "seats_left": max(event.capacity - services.seats_taken(event), 0),
+            "seats_left": counts.seats_left,
         },
         status=status,
     )
@@ -327,7 +316,8 @@ def rsvp_invitation(request, token):
             "dietary_needs": rsvp.dietary_needs,
         }
     open_now = event.rsvps_open()
-    tickets = _ticket_lines(event)
+    counts = selectors.event_counts(event)
+    tickets = _ticket_lines(event, counts)
     form = RSVPForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST":
         if not open_now:
@@ -535,6 +525,44 @@ def event_walk_in(request, slug):
     return JsonResponse(
         {"rsvp": _rsvp_json(rsvp), "message": message, "counts": selectors.door_counts(event)},
         status=201,
+    )
+
+
+# --- My events, invitations, summary, exports ---------------------------------------------
+
+
+def _event_links(request, event: Event) -> list[tuple[str, str]]:
+    """An event's pages this user may open, as (label, address)."""
+    user, slug = request.user, [event.slug]
+    links = [
+        ("events.change_rsvp", "Door check-in", reverse("event_check_in", args=slug)),
+        ("events.view_event", "Summary", reverse("event_summary", args=slug)),
+        ("events.add_invitation", "Invitations", reverse("event_invite", args=slug)),
+        ("events.view_rsvp", "Guest list (CSV)", reverse("event_attendees_csv", args=slug)),
+        ("events.view_rsvp", "Guest list (XLSX)", reverse("event_attendees_xlsx", args=slug)),
+        ("events.view_rsvp", "Door list (PDF)", reverse("event_door_list_pdf", args=slug)),
+    ]
+    shown = [(label, url) for perm, label, url in links if user.has_perm(perm)]
+    if event.status != EventStatus.DRAFT:
+        shown.append(("Public page", reverse("event_public", args=slug)))
+    shown.append(("In the admin", reverse("admin:events_event_change", args=[event.pk])))
+    return shown
+
+
+@permission("events.view_event")
+@require_safe
+def my_events(request):
+    """The events this user runs, upcoming first, each with its counts and its pages."""
+    upcoming, past = selectors.my_events(request.user)
+
+    def rows(events):
+        return [
+            {"event": e, "counts": selectors.event_counts(e), "links": _event_links(request, e)}
+            for e in events
+        ]
+
+    return render(
+        request, "events/my_events.html", {"upcoming": rows(upcoming), "past": rows(past)}
     )
 
 

@@ -14,6 +14,7 @@ from events.services.checkin import (
     walk_in_add,
 )
 from events.services.events import (
+    event_capacity_check,
     event_gift_check,
     event_gift_record,
     event_organizers_set,
@@ -78,6 +79,7 @@ __all__ = [
     "event_gift_record",
     "event_organizers_set",
     "event_reminders_send",
+    "event_capacity_check",
     "event_save",
     "events_delete",
     "guest_list_save",

@@ -16,6 +16,35 @@ from donors.money import money
 from donors.services import gift_save
 from events import tasks
 from events.models import Event, EventGift, EventStatus, Table, TicketType
+from events.services.rsvps import seats_taken
+
+
+def capacity_refusal(seats_confirmed: int, capacity: int) -> str | None:
+    """Why ``capacity`` cannot be set when ``seats_confirmed`` are taken; None if it can."""
+    if capacity is None or capacity >= seats_confirmed:
+        return None
+    seats = f"{seats_confirmed} seat{'s' if seats_confirmed != 1 else ''}"
+    verb = "are" if seats_confirmed != 1 else "is"
+    return (
+        f"{seats} {verb} already confirmed; capacity can't go below {seats_confirmed}. "
+        "Move guests to the waitlist or remove answers first."
+    )
+
+
+@service
+def event_capacity_check(*, event: Event, capacity: int | None) -> None:
+    """Refuse a lower capacity that would leave confirmed seats (RSVPs, ticket buyers,
+    walk-ins, as ``seats_taken`` counts them) without a place, with the figures. Keeping or
+    raising it is always allowed: walk-ins may already fill the room past it."""
+    if event.pk is None or capacity is None:
+        return
+    stored = Event.objects.filter(pk=event.pk).values_list("capacity", flat=True).first()
+    if stored is None or capacity >= stored:
+        return
+    refusal = capacity_refusal(seats_taken(event), capacity)
+    if refusal:
+        raise ValidationError({"capacity": refusal})
+
 
 # What a guest's calendar shows of an event (events.calendar): a change to any of them raises
 # the event's calendar sequence.
@@ -33,8 +62,13 @@ def _shown(value):
 @transaction.atomic
 def event_save(*, event: Event) -> Event:
     """Save an event. Setting it to cancelled queues the cancellation notices (each guest and
-    ticket buyer is told once, however often it is saved or cancelled)."""
+    ticket buyer is told once, however often it is saved or cancelled). Capacity never goes
+    below the seats already confirmed."""
     event.full_clean()
+    if event.pk:
+        # Answers take seats holding this lock (rsvp_submit): the count cannot change under us.
+        Event.objects.select_for_update().filter(pk=event.pk).first()
+        event_capacity_check(event=event, capacity=event.capacity)
     # Stored as cents, so the audit trail sees no false change ("0" and "0.00").
     event.revenue_goal, event.costs = money(event.revenue_goal), money(event.costs)
     stored = None

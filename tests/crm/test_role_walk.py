@@ -180,6 +180,9 @@ SITE_PAGES = {
     "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
+    # "My events": every role that sees events (an organizer sees only the events they run:
+    # tests/events/test_my_events.py).
+    "my_events": {"roles": LOGGED_IN},
     # Signing in: setting up the second factor is open to every login (required or offered).
     "two_factor_setup": {"roles": LOGGED_IN},
     # Password reset by email: asked for without signing in.
