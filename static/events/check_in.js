@@ -41,6 +41,7 @@
     document.getElementById("count-expected").textContent = c.expected;
     document.getElementById("count-arrived").textContent = c.arrived;
     document.getElementById("count-walk-ins").textContent = c.walk_ins;
+    document.getElementById("count-in-room").textContent = c.in_room;
   }
   function text(tag, value, cls) {
     const el = document.createElement(tag);
