@@ -17,7 +17,7 @@ def fill_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0005_tickethold_client_address"),
+        ("events", "0007_calendar_sequence"),
     ]
 
     operations = [
