@@ -25,7 +25,7 @@ from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
 from events import calendar, exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
-from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
+from events.models import RSVP, Answer, Event, EventStatus, Invitation, TicketHold
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +213,44 @@ def event_rsvp_confirm(request, slug, link_id):
     return render(request, "events/rsvp_confirm.html", context)
 
 
+def _seats_left(event: Event) -> int:
+    """The seats a "yes" can still take. (Issue 15's organizer pages bring one function for
+    every seats-left figure; this page's figures should come from it.)"""
+    return max(event.capacity - services.seats_taken(event), 0)
+
+
+def _guest_context(event: Event, tickets: list[dict], form, *, rsvp: RSVP | None = None) -> dict:
+    """What both guest pages (public page, invitation) say about coming: RSVP or tickets, the
+    seats left, and whether the event is full. When it is, no ticket is offered and a "yes"
+    reads as joining the waitlist, which is what it does (``rsvp_submit``)."""
+    seats_left = _seats_left(event)
+    full = seats_left == 0
+    # A "yes" waits behind anyone already waiting, even for a free seat (``rsvp_submit``).
+    waits = full or RSVP.objects.filter(event=event, waitlist_position__isnull=False).exists()
+    if full:
+        for line in tickets:
+            line["on_sale"] = False
+            line["full"] = True
+    if form is not None and waits and not (rsvp and rsvp.confirmed):
+        form.fields["answer"].choices = [
+            (value, "Yes, put me on the waitlist" if value == Answer.YES else label)
+            for value, label in Answer.choices
+        ]
+    return {
+        "seats_left": seats_left,
+        "full": full,
+        "waits": waits,
+        # Free tickets are not sold online ("answer the RSVP form instead"): only priced ones
+        # are explained at the top.
+        "priced_tickets": [line for line in tickets if line["ticket"].price > 0],
+    }
+
+
 def _event_page(request, event: Event, *, form=None, buy_form=None, status: int = 200):
-    """The public page: details, tickets (with the buy form while any is on sale) and RSVP."""
+    """The public page: how to come (RSVP or tickets) at the top, details, tickets (with the
+    buy form while any is on sale) and RSVP."""
     tickets = _ticket_lines(event)
+    guest = _guest_context(event, tickets, form)
     if buy_form is None and any(line["on_sale"] for line in tickets):
         buy_form = TicketBuyForm(event=event)
     open_now = event.rsvps_open()
@@ -228,7 +263,7 @@ def _event_page(request, event: Event, *, form=None, buy_form=None, status: int 
             "buy_form": buy_form,
             "form": form,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
-            "seats_left": max(event.capacity - services.seats_taken(event), 0),
+            **guest,
         },
         status=status,
     )
@@ -347,6 +382,7 @@ def rsvp_invitation(request, token):
                 _rsvp_errors(form, error)
             else:
                 return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    guest = _guest_context(event, tickets, form if open_now else None, rsvp=rsvp)
     return render(
         request,
         "events/rsvp_invitation.html",
@@ -359,6 +395,7 @@ def rsvp_invitation(request, token):
             "buy_link": any(line["on_sale"] for line in tickets),
             "form": form if open_now else None,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
+            **guest,
         },
     )
 
