@@ -138,6 +138,7 @@ def test_a_failed_public_rsvp_comes_back_at_the_form_with_its_errors_first(clien
         r'<div class="error-summary" id="form-errors"([^>]*)>(.*?)</div>', form, re.S
     )
     assert 'role="alert"' in summary[1] and "autofocus" in summary[1]
+    assert "Your answer was not sent: please fix these and try again." in summary[2]
     assert '<a href="#id_first_name">First name</a>: This field is required.' in summary[2]
     assert '<a href="#id_email">Email</a>: Enter a valid email address.' in summary[2]
     # The summary is the first thing in the form, before any field.
@@ -182,6 +183,7 @@ def test_a_failed_ticket_purchase_comes_back_at_the_ticket_form_with_its_errors_
         r'<div class="error-summary" id="ticket-errors"([^>]*)>(.*?)</div>', form, re.S
     )
     assert 'role="alert"' in summary[1] and "autofocus" in summary[1]
+    assert "Nothing was charged: please fix this and try again." in summary[2]
     assert "DAF money cannot pay for tickets" in summary[2]
     assert form.index('id="ticket-errors"') < form.index('name="ticket_type"')
     # Only the failed form takes the focus: the RSVP form below is untouched.
@@ -355,3 +357,14 @@ def test_the_party_fields_sit_in_one_block_the_page_script_hides_on_a_no(client,
     # The script is a static file: the Content-Security-Policy allows no inline script.
     assert '<script src="/static/events/rsvp.js" defer></script>' in page
     assert "<script>" not in page and "style=" not in page
+
+
+def test_no_two_elements_of_the_public_page_share_an_id(client, dinner):
+    # The ticket and RSVP forms both ask a first name, last name and email: each label, and
+    # each error's link, must lead to its own form's field.
+    page = _page(client)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert '<label for="id_ticket_email">Email</label>' in page
+    assert '<label for="id_email">Email</label>' in page
