@@ -121,6 +121,9 @@ class TicketBuyForm(PlainTextForm):
     )
 
     def __init__(self, *args, event: Event, **kwargs):
+        # The RSVP form shares the page and has a first name, last name and email too: ids of
+        # their own, so each label (and each error's link) leads to this form's field.
+        kwargs.setdefault("auto_id", "id_ticket_%s")
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["ticket_type"].queryset = event.ticket_types.all()

@@ -25,7 +25,7 @@ from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
 from events import calendar, exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
-from events.models import RSVP, Event, EventStatus, Invitation
+from events.models import RSVP, Answer, Event, EventStatus, Invitation
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +202,46 @@ def event_rsvp_confirm(request, slug, link_id):
     return render(request, "events/rsvp_confirm.html", context)
 
 
+def _guest_context(
+    event: Event,
+    counts: selectors.EventCounts,
+    tickets: list[dict],
+    form,
+    *,
+    rsvp: RSVP | None = None,
+) -> dict:
+    """What both guest pages (public page, invitation) say about coming: RSVP or tickets, the
+    seats left, and whether the event is full. When it is, no ticket is offered and a "yes"
+    reads as joining the waitlist, which is what it does (``rsvp_submit``)."""
+    seats_left = counts.seats_left
+    full = seats_left == 0
+    # A "yes" waits behind anyone already waiting, even for a free seat (``rsvp_submit``).
+    waits = full or counts.waitlist_parties > 0
+    if full:
+        for line in tickets:
+            line["on_sale"] = False
+            line["full"] = True
+    if form is not None and waits and not (rsvp and rsvp.confirmed):
+        form.fields["answer"].choices = [
+            (value, "Yes, put me on the waitlist" if value == Answer.YES else label)
+            for value, label in Answer.choices
+        ]
+    return {
+        "seats_left": seats_left,
+        "full": full,
+        "waits": waits,
+        # Free tickets are not sold online ("answer the RSVP form instead"): only priced ones
+        # are explained at the top.
+        "priced_tickets": [line for line in tickets if line["ticket"].price > 0],
+    }
+
+
 def _event_page(request, event: Event, *, form=None, buy_form=None, status: int = 200):
-    """The public page: details, tickets (with the buy form while any is on sale) and RSVP."""
+    """The public page: how to come (RSVP or tickets) at the top, details, tickets (with the
+    buy form while any is on sale) and RSVP."""
     counts = selectors.event_counts(event)
     tickets = _ticket_lines(event, counts)
+    guest = _guest_context(event, counts, tickets, form)
     if buy_form is None and any(line["on_sale"] for line in tickets):
         buy_form = TicketBuyForm(event=event)
     open_now = event.rsvps_open()
@@ -218,7 +254,7 @@ def _event_page(request, event: Event, *, form=None, buy_form=None, status: int 
             "buy_form": buy_form,
             "form": form,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
-            "seats_left": counts.seats_left,
+            **guest,
         },
         status=status,
     )
@@ -338,6 +374,7 @@ def rsvp_invitation(request, token):
                 _rsvp_errors(form, error)
             else:
                 return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    guest = _guest_context(event, counts, tickets, form if open_now else None, rsvp=rsvp)
     return render(
         request,
         "events/rsvp_invitation.html",
@@ -350,6 +387,7 @@ def rsvp_invitation(request, token):
             "buy_link": any(line["on_sale"] for line in tickets),
             "form": form if open_now else None,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
+            **guest,
         },
     )
 
