@@ -45,7 +45,8 @@ def _vevent(ics: bytes | str) -> tuple[icalendar.Calendar, icalendar.Event]:
 
 
 def _attachment(message) -> tuple[str, icalendar.Calendar, icalendar.Event]:
-    [(filename, content, mimetype)] = message.attachments
+    # A confirmed guest's email also carries their door code's QR image (a MIME part).
+    [(filename, content, mimetype)] = [a for a in message.attachments if isinstance(a, tuple)]
     assert filename == "fremont.ics"
     return (mimetype, *_vevent(content))
 
