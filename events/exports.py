@@ -30,6 +30,11 @@ HEADER = [
 ]
 
 
+def people_text(rsvp) -> str:
+    """Each person of the party with their meal: "Ayesha Khan (Chicken); Omar Khan (Fish)"."""
+    return "; ".join(f"{p.name} ({p.meal})" if p.meal else p.name for p in rsvp.people())
+
+
 def attendee_rows(event: Event) -> list[list[str]]:
     rows = []
     for rsvp in attendees(event):
@@ -38,8 +43,8 @@ def attendee_rows(event: Event) -> list[list[str]]:
                 rsvp.donor.display_name,
                 rsvp.email or "",
                 str(rsvp.party_size),
-                rsvp.guest_names.replace("\r\n", "; ").replace("\n", "; "),
-                rsvp.dietary_needs,
+                people_text(rsvp),
+                rsvp.dietary_summary(),
                 rsvp.table.name if rsvp.table else "",
                 "yes" if rsvp.walk_in else "",
                 str(rsvp.checked_in_count or ""),
@@ -100,8 +105,8 @@ def door_list_pdf(event: Event) -> bytes:
                 TextBlock(printable(rsvp.donor.display_name)),
                 TextBlock(str(rsvp.party_size)),
                 TextBlock(printable(rsvp.table.name if rsvp.table else "")),
-                TextBlock(printable(rsvp.dietary_needs)),
-                TextBlock(printable(rsvp.guest_names)),
+                TextBlock(printable(rsvp.dietary_summary())),
+                TextBlock(printable(people_text(rsvp))),
             ]
         )
     start = event.local_start.strftime("%A, %B %-d, %Y, %-I:%M %p")
