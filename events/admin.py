@@ -568,9 +568,10 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        for deleted in formset.deleted_objects:
+        changed = formset.save(commit=False)  # writes nothing; lists what changed
+        for deleted in formset.deleted_objects:  # first: a new guest may take their place
             services.guest_delete(guest=deleted)
-        for guest in formset.save(commit=False):
+        for guest in changed:
             services.guest_save(guest=guest)
 
 

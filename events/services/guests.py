@@ -170,7 +170,8 @@ def rsvp_table_set(*, rsvp: RSVP, table: Table | None) -> RSVP:
     if table is not None:
         table = Table.objects.get(pk=table.pk)
         if not rsvp.confirmed:
-            raise ValidationError({"table": f"{rsvp.party_name.capitalize()} is not confirmed."})
+            party = rsvp.party_name
+            raise ValidationError({"table": f"{party[0].upper()}{party[1:]} is not confirmed."})
         table_seat_check(rsvp=rsvp, table=table)
     if rsvp.table_id != (table.pk if table else None):
         rsvp.table = table
