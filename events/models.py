@@ -392,6 +392,16 @@ class RSVP(OfAnEvent, CheckedText, models.Model):
                 people.append(PartyPerson(position, name, "", ""))
         return people
 
+    def people_line(self) -> str:
+        """The party in one line: "Ayesha Khan (Fish), Omar Khan and 1 guest not named"."""
+        people = self.people()
+        named = [p for p in people if p.position == 1 or not p.name.startswith("Guest of ")]
+        text = ", ".join(f"{p.name} ({p.meal})" if p.meal else p.name for p in named)
+        unnamed = len(people) - len(named)
+        if unnamed:
+            text += f" and {unnamed} guest{'s' if unnamed > 1 else ''} not named"
+        return text
+
     @property
     def guest_names(self) -> str:
         """The names of the guests the person who answered brings, one a line (guest 2 on)."""

@@ -12,6 +12,7 @@ from django.test import Client
 from events.models import RSVP, MenuChoice, Table
 from events.services import GuestDetails, menu_choice_save, rsvp_submit, table_save
 from tests import factories
+from tests.browser import ARTIFACTS
 from tests.compliance.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +202,9 @@ def test_place_cards_and_badges_print_every_guests_name_in_any_script(dinner, da
     cards = dana.get("/events/indy/place-cards.pdf")
     badges = dana.get("/events/indy/badges.pdf")
 
+    ARTIFACTS.mkdir(exist_ok=True)  # kept to look at
+    (ARTIFACTS / "place-cards.pdf").write_bytes(cards.content)
+    (ARTIFACTS / "badges.pdf").write_bytes(badges.content)
     assert cards["Content-Type"] == "application/pdf"
     assert badges["Content-Disposition"] == 'attachment; filename="indy-badges.pdf"'
     for response in (cards, badges):
