@@ -443,6 +443,7 @@ class GuestInline(admin.TabularInline):
     guest 1 is the person who answered."""
 
     model = Guest
+    form = ServiceModelForm  # the text rules: a name on one line, no control character
     extra = 0
     fields = ["position", "name", "meal", "dietary_needs"]
     verbose_name = "guest"
