@@ -44,7 +44,8 @@ class RSVPForm(PlainTextForm):
             self.fields[f"guest_{number}_dietary"] = forms.CharField(
                 required=False,
                 max_length=500,
-                label=f"{whose} dietary needs (vegetarian, allergies…)",
+                label=f"{whose} dietary needs"
+                + (" (vegetarian, allergies…)" if number == 1 else ""),
             )
 
     @property

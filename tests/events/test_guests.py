@@ -209,6 +209,7 @@ def test_the_summary_counts_meals_of_confirmed_guests_and_those_not_chosen(
 
     page = client.get("/events/fremont/summary/").content.decode()
 
+    assert 'href="/events/fremont/seating/"' in page
     meals = page[page.index('id="meals"') :]
     for meal, count in (("Chicken", 1), ("Fish", 2), ("Vegetarian", 0), ("Not chosen yet", 1)):
         assert f'<td>{meal}</td><td class="num">{count}</td>' in meals
