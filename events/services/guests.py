@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from common.door import service
-from events.models import RSVP, Event, Guest, MenuChoice, Table
+from events.models import RSVP, Answer, Event, Guest, MenuChoice, Table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +106,9 @@ def guests_set(*, rsvp: RSVP, guests: Sequence[GuestDetails]) -> list[Guest]:
 def guests_trim(*, rsvp: RSVP) -> int:
     """A party got smaller (or said no): the people beyond its size go."""
     count = 0
-    for guest in rsvp.guests.filter(position__gt=rsvp.party_size if rsvp.confirmed else 1):
+    # A 'no' brings nobody; a party waiting for seats keeps its guests.
+    keep = 1 if rsvp.answer == Answer.NO else rsvp.party_size
+    for guest in rsvp.guests.filter(position__gt=keep):
         guest.delete()  # one by one: each leaves its own audit record
         count += 1
     return count

@@ -103,6 +103,24 @@ def test_a_smaller_party_or_a_no_drops_the_guests_beyond_it(dinner):
     assert _people(rsvp) == [("Ayesha Khan", "Fish", "")]
 
 
+def test_a_party_on_the_waitlist_keeps_its_guests_and_their_meals(dinner):
+    dinner.capacity = 1
+    dinner.save(update_fields=["capacity"])
+    rsvp_submit(event=dinner, donor=factories.make_donor(), answer="yes")
+    fish = _meal(dinner, "Fish")
+
+    rsvp = rsvp_submit(
+        event=dinner,
+        donor=factories.make_donor(first_name="Ayesha", last_name="Khan"),
+        answer="yes",
+        party_size=2,
+        guests=[GuestDetails(), GuestDetails("Omar Khan", fish)],
+    )
+
+    assert rsvp.waitlist_position == 1
+    assert _people(rsvp) == [("Ayesha Khan", "", ""), ("Omar Khan", "Fish", "")]
+
+
 def test_guests_and_menu_changes_are_in_the_events_audit_log(dinner):
     rsvp = rsvp_submit(
         event=dinner,
