@@ -64,9 +64,12 @@ _EVENT_MODELS = {
     "events.event": ALL,
     "events.tickettype": ALL,
     "events.table": ALL,
+    "events.menuchoice": ALL,
     "events.guestlist": ALL,
     "events.invitation": ALL,
     "events.rsvp": ("view", "change", "delete"),
+    # Each person of a party (their meal, their needs): kept on the RSVP's page.
+    "events.guest": ALL,
     "events.ticketpurchase": ("view", "add"),
 }
 _STAFF_MODELS.update(_EVENT_MODELS)
@@ -94,6 +97,8 @@ _BOARD_MODELS = {
     "events.event": VIEW,
     "events.tickettype": VIEW,
     "events.rsvp": VIEW,
+    "events.guest": VIEW,
+    "events.menuchoice": VIEW,
     "events.ticketpurchase": VIEW,
     "events.eventgift": VIEW,
     "compliance.receipt": VIEW,

@@ -39,8 +39,10 @@ from events.models import (
     Event,
     EventGift,
     EventStatus,
+    Guest,
     GuestList,
     Invitation,
+    MenuChoice,
     Table,
     TicketPurchase,
     TicketType,
@@ -158,6 +160,13 @@ class TableInline(admin.TabularInline):
     fields = ["name", "seats"]
 
 
+class MenuChoiceInline(admin.TabularInline):
+    model = MenuChoice
+    extra = 0
+    fields = ["name", "position"]
+    verbose_name_plural = "menu (the meals guests choose from)"
+
+
 @admin.register(Event)
 class EventAdmin(AuditedAdmin):
     form = EventForm
@@ -166,7 +175,7 @@ class EventAdmin(AuditedAdmin):
     search_fields = ["name", "slug", "venue", "city"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["campaign"]
-    inlines = [TicketTypeInline, TableInline]
+    inlines = [TicketTypeInline, TableInline, MenuChoiceInline]
     readonly_fields = ["pages"]
     _money = ("revenue_goal", "costs")
     giving_fields = (*_money, "campaign")
@@ -223,6 +232,7 @@ class EventAdmin(AuditedAdmin):
         links = [
             ("Public page", reverse("event_public", args=[obj.slug])),
             ("Door check-in", reverse("event_check_in", args=[obj.slug])),
+            ("Seating", reverse("event_seating", args=[obj.slug])),
             ("Invite donors", reverse("event_invite", args=[obj.slug])),
             ("Summary", reverse("event_summary", args=[obj.slug])),
             ("Attendees (CSV)", reverse("event_attendees_csv", args=[obj.slug])),
@@ -280,6 +290,7 @@ class EventAdmin(AuditedAdmin):
     _inline_services = {
         TicketType: (services.ticket_type_save, services.ticket_type_delete, "ticket_type"),
         Table: (services.table_save, services.table_delete, "table"),
+        MenuChoice: (services.menu_choice_save, services.menu_choice_delete, "menu_choice"),
     }
 
     def save_formset(self, request, form, formset, change):
@@ -436,12 +447,46 @@ class InvitationAdmin(EventScopedAdmin):
 class RSVPForm(ServiceModelForm):
     class Meta:
         model = RSVP
-        fields = ["table", "guest_names", "dietary_needs"]
+        fields = ["table", "dietary_needs"]
+        labels = {"dietary_needs": "Party's note for the kitchen"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "table" in self.fields and self.instance.event_id:
             self.fields["table"].queryset = Table.objects.filter(event_id=self.instance.event_id)
+
+    def clean_table(self):
+        # A table never takes more people than its seats (the service refuses it as well).
+        table = self.cleaned_data.get("table")
+        if table is not None and self.instance.pk:
+            try:
+                services.table_seat_check(rsvp=self.instance, table=table)
+            except ValidationError as refused:
+                raise forms.ValidationError(refused.messages) from None
+        return table
+
+
+class GuestInline(admin.TabularInline):
+    """The people of a party, each with their meal from the event's menu and dietary needs;
+    guest 1 is the person who answered."""
+
+    model = Guest
+    form = ServiceModelForm  # the text rules: a name on one line, no control character
+    extra = 0
+    fields = ["position", "name", "meal", "dietary_needs"]
+    verbose_name = "guest"
+    verbose_name_plural = "guests (guest 1 is the person who answered)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._event_id = obj.event_id if obj is not None else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "meal":
+            kwargs["queryset"] = MenuChoice.objects.filter(
+                event_id=getattr(self, "_event_id", None)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RSVPImportForm(SkipErrorsImportForm):
@@ -483,12 +528,12 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
         ("waitlist_position", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["donor", "event", "table"]
-    search_fields = ["donor__display_name", "donor__emails__email", "guest_names"]
+    search_fields = ["donor__display_name", "donor__emails__email", "guests__name"]
     list_per_page = 100
+    inlines = [GuestInline]
     fields = [
         ("event", "donor"),
         ("answer", "party_size", "waitlist_position"),
-        "guest_names",
         "dietary_needs",
         "table",
         ("walk_in", "checked_in_count", "checked_in_at"),
@@ -545,15 +590,18 @@ class RSVPAdmin(EngineImportMixin, EventScopedAdmin):
         services.rsvps_delete(rsvps=queryset)
 
     def save_model(self, request, obj, form, change):
-        services.rsvp_details_save(
-            rsvp=obj,
-            table=obj.table,
-            guest_names=obj.guest_names,
-            dietary_needs=obj.dietary_needs,
-        )
+        services.rsvp_details_save(rsvp=obj, table=obj.table, dietary_needs=obj.dietary_needs)
 
     def save_related(self, request, form, formsets, change):
-        pass  # no many-to-many fields, no inlines
+        for formset in formsets:  # the guests: no many-to-many fields
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)  # writes nothing; lists what changed
+        for deleted in formset.deleted_objects:  # first: a new guest may take their place
+            services.guest_delete(guest=deleted)
+        for guest in changed:
+            services.guest_save(guest=guest)
 
 
 class RecordedGiftForm(ServiceModelForm):

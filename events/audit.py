@@ -1,5 +1,5 @@
 """Events leave an audit record of every change (django-auditlog): the event and its organizers,
-ticket types, tables, invitations, RSVPs and check-ins, tickets bought and gifts made at it,
+ticket types, tables, the menu, invitations, RSVPs, their guests and check-ins, tickets bought and gifts made at it,
 guest lists, and the cancellation notices sent.
 
 Each entry of a record that belongs to an event carries the event's id in its
@@ -15,7 +15,7 @@ from events import models as m
 
 # Records whose entries name their event (see the models' get_additional_data).
 EVENT_PARTS = (m.TicketType, m.Table, m.Invitation, m.RSVP, m.TicketPurchase, m.EventGift,
-               m.CancellationNotice)  # fmt: skip
+               m.CancellationNotice, m.MenuChoice, m.Guest)  # fmt: skip
 
 
 def register() -> None:
@@ -27,6 +27,8 @@ def register() -> None:
     )
     auditlog.register(m.TicketType)
     auditlog.register(m.Table)
+    auditlog.register(m.MenuChoice)
+    auditlog.register(m.Guest)
     # The token is the guest's key to their answer: never copied into the log. When it was
     # queued only paces the sending (the sending itself is recorded).
     auditlog.register(m.Invitation, exclude_fields=["token", "created_at", "queued_at"])

@@ -27,7 +27,26 @@ HEADER = [
     "Table",
     "Walk-in",
     "Checked in",
+    "Meals",
 ]
+
+
+def guests_text(rsvp, *, meals: bool = False) -> str:
+    """The guests the party brings (guest 2 on), "; " between: "Omar Khan; Sara Khan", or with
+    ``meals`` "Omar Khan (Fish); Sara Khan"."""
+    return "; ".join(
+        f"{p.name} ({p.meal})" if meals and p.meal else p.name
+        for p in rsvp.people()[1:]
+        if not p.name.startswith("Guest of ")
+    )
+
+
+def meals_text(rsvp) -> str:
+    """Each person's meal, when any was chosen: "Ayesha Khan: Chicken; Omar Khan: Fish"."""
+    people = rsvp.people()
+    if not any(p.meal for p in people):
+        return ""
+    return "; ".join(f"{p.name}: {p.meal or 'not chosen'}" for p in people)
 
 
 def attendee_rows(event: Event) -> list[list[str]]:
@@ -38,11 +57,12 @@ def attendee_rows(event: Event) -> list[list[str]]:
                 rsvp.donor.display_name,
                 rsvp.email or "",
                 str(rsvp.party_size),
-                rsvp.guest_names.replace("\r\n", "; ").replace("\n", "; "),
-                rsvp.dietary_needs,
+                guests_text(rsvp),
+                rsvp.dietary_summary(),
                 rsvp.table.name if rsvp.table else "",
                 "yes" if rsvp.walk_in else "",
                 str(rsvp.checked_in_count or ""),
+                meals_text(rsvp),
             ]
         )
     return [[safe_cell(cell) for cell in row] for row in rows]
@@ -65,7 +85,7 @@ def attendees_xlsx(event: Event) -> bytes:
     for row in attendee_rows(event):
         # Text cells, as stored: openpyxl never turns them into formulas.
         sheet.append(xlsx_cells(sheet, row))
-    for column, width in zip("ABCDEFGH", (28, 30, 10, 30, 30, 12, 8, 10), strict=True):
+    for column, width in zip("ABCDEFGHI", (28, 30, 10, 30, 30, 12, 8, 10, 40), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
@@ -115,8 +135,8 @@ def door_list_pdf(event: Event) -> bytes:
                 TextBlock(printable(name)),
                 TextBlock(str(rsvp.party_size)),
                 TextBlock(printable(rsvp.table.name if rsvp.table else "")),
-                TextBlock(printable(rsvp.dietary_needs)),
-                TextBlock(printable(rsvp.guest_names)),
+                TextBlock(printable(rsvp.dietary_summary())),
+                TextBlock(printable(guests_text(rsvp, meals=True))),
             ]
         )
     start = event.local_start.strftime("%A, %B %-d, %Y, %-I:%M %p")

@@ -1,30 +1,24 @@
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 
 from donors.forms import PlainTextForm
 from donors.models import Tag
 from events.models import Answer, Event
 from events.selectors import events_for, guest_lists_for
-from events.services import DAF_REFUSAL
+from events.services import DAF_REFUSAL, GuestDetails
 
 
 class RSVPForm(PlainTextForm):
+    """An answer, with each person of the party: a name (the guests brought), a meal from the
+    event's menu (when it has one) and dietary needs. The template shows the people's fields
+    together (``guest_rows``), after the answer and party size."""
+
     answer = forms.ChoiceField(choices=Answer.choices, widget=forms.RadioSelect)
     party_size = forms.TypedChoiceField(
         coerce=int, label="How many of you, yourself included", initial=1
-    )
-    guest_names = forms.CharField(
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Your guests' names",
-    )
-    dietary_needs = forms.CharField(
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Dietary needs (vegetarian, allergies…)",
     )
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -33,6 +27,66 @@ class RSVPForm(PlainTextForm):
         self.fields["party_size"].choices = [
             (n, str(n)) for n in range(1, event.party_size_limit + 1)
         ]
+        self.menu = list(event.menu_choices.all())
+        for number in range(1, event.party_size_limit + 1):
+            whose = "Your" if number == 1 else f"Guest {number}'s"
+            if number > 1:
+                self.fields[f"guest_{number}_name"] = forms.CharField(
+                    required=False, max_length=200, label=f"{whose} name"
+                )
+            if self.menu:
+                self.fields[f"guest_{number}_meal"] = forms.ModelChoiceField(
+                    queryset=event.menu_choices.all(),
+                    required=False,
+                    empty_label="Choose later",
+                    label=f"{whose} meal",
+                )
+            self.fields[f"guest_{number}_dietary"] = forms.CharField(
+                required=False,
+                max_length=500,
+                label=f"{whose} dietary needs"
+                + (" (vegetarian, allergies…)" if number == 1 else ""),
+            )
+
+    @property
+    def guest_rows(self) -> list[dict]:
+        """The people's fields, one group per person."""
+        rows = []
+        for number in range(1, self.event.party_size_limit + 1):
+            names = [f"guest_{number}_{part}" for part in ("name", "meal", "dietary")]
+            rows.append(
+                {
+                    "number": number,
+                    "title": "You" if number == 1 else f"Guest {number}",
+                    "fields": [self[name] for name in names if name in self.fields],
+                }
+            )
+        return rows
+
+    def main_fields(self):
+        return [field for field in self if not field.name.startswith("guest_")]
+
+    def guest_details(self) -> list[GuestDetails]:
+        """The party's people as typed, guest 1 (the person answering) first."""
+        data = self.cleaned_data
+        return [
+            GuestDetails(
+                name=data.get(f"guest_{number}_name", "") or "",
+                meal=data.get(f"guest_{number}_meal"),
+                dietary_needs=data.get(f"guest_{number}_dietary", "") or "",
+            )
+            for number in range(1, self.event.party_size_limit + 1)
+        ]
+
+    @staticmethod
+    def initial_for(rsvp) -> dict:
+        """The form's values for an answer already given."""
+        initial = {"answer": rsvp.answer, "party_size": rsvp.party_size}
+        for guest in rsvp.guests.all():
+            initial[f"guest_{guest.position}_name"] = guest.name
+            initial[f"guest_{guest.position}_meal"] = guest.meal_id
+            initial[f"guest_{guest.position}_dietary"] = guest.dietary_needs
+        return initial
 
 
 class PublicRSVPForm(RSVPForm):
@@ -43,6 +97,13 @@ class PublicRSVPForm(RSVPForm):
         "open it."
     )
     field_order = ["first_name", "last_name", "email", "answer", "party_size"]
+
+    def guest_details(self) -> list[GuestDetails]:
+        people = super().guest_details()
+        # Guest 1 is the person answering: their own name, as typed above.
+        you = f"{self.cleaned_data.get('first_name', '')} {self.cleaned_data.get('last_name', '')}"
+        people[0] = dataclasses.replace(people[0], name=you.strip())
+        return people
 
 
 class WalkInForm(forms.Form):

@@ -44,7 +44,7 @@ from donors.imports.result import (
 from donors.imports.speed import gc_paused
 from donors.models import Donor, DonorEmail, ImportRun
 from donors.services import donor_create
-from events.models import RSVP, Answer, Event, Table
+from events.models import RSVP, Answer, Event, Guest, Table
 from events.selectors import events_for
 from events.services.rsvps import rsvp_closed_message, rsvp_details_save, rsvp_submit
 
@@ -392,8 +392,7 @@ def _apply(plan: list[_Planned], headers, outcomes, reject) -> _Applied:
                     )  # fmt: skip
                 if rsvp.table_id != wanted.table_id:
                     rsvp_details_save(
-                        rsvp=rsvp, table=row.table, guest_names=rsvp.guest_names,
-                        dietary_needs=rsvp.dietary_needs,
+                        rsvp=rsvp, table=row.table, dietary_needs=rsvp.dietary_needs,
                     )  # fmt: skip
         except ValidationError as error:
             refused = True
@@ -443,10 +442,20 @@ def rsvp_export_rows(queryset: QuerySet[RSVP]) -> Iterator[list]:
         .order_by("event__starts_at", "event_id", "donor__sort_name", "id")
         .values_list(
             "event__slug", "x_email", "donor__first_name", "donor__last_name",
-            "donor__organization_name", "donor__kind", "answer", "party_size", "guest_names",
+            "donor__organization_name", "donor__kind", "answer", "party_size", "id",
             "dietary_needs", "table__name", "waitlist_position", "checked_in_count", "walk_in",
         )
     )  # fmt: skip
+    # The guests each answer brings (guest 2 on), one a line, as the import reads them.
+    names: dict[int, list[str]] = {}
+    for rsvp_id, name in (
+        Guest.objects.filter(rsvp__in=queryset.order_by().values("pk"), position__gt=1)
+        .exclude(name="")
+        .order_by("rsvp_id", "position")
+        .values_list("rsvp_id", "name")
+    ):
+        names.setdefault(rsvp_id, []).append(name)
     yield EXPORT_COLUMNS
     for row in values.iterator(chunk_size=2000):
+        row = (*row[:8], "\n".join(names.get(row[8], ())), *row[9:])
         yield [safe_cell(v) for v in row]

@@ -6,6 +6,7 @@ An attendee is a donor and a ticket is a gift with a benefit: these models point
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import zoneinfo
 from decimal import Decimal
@@ -294,6 +295,27 @@ class Table(OfAnEvent, CheckedText, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def seated(self, *, exclude_id: int | None = None) -> int:
+        """People of confirmed parties seated here."""
+        if not self.pk:
+            return 0
+        rsvps = self.rsvps.filter(answer=Answer.YES, waitlist_position__isnull=True)
+        if exclude_id:
+            rsvps = rsvps.exclude(pk=exclude_id)
+        return rsvps.aggregate(n=models.Sum("party_size"))["n"] or 0
+
+    def clean(self) -> None:
+        # A table never holds more people than its seats (the seating chart refuses a party
+        # too big for what is left; here the seats cannot drop below who is seated).
+        seated = self.seated()
+        if self.seats is not None and self.seats < seated:
+            raise ValidationError(
+                {
+                    "seats": f"{seated} people are seated at {self.name}: move a party to "
+                    f"another table first, or keep at least {seated} seats."
+                }  # fmt: skip
+            )
+
 
 class Answer(models.TextChoices):
     YES = "yes", "Yes, I will come"
@@ -309,7 +331,8 @@ class RSVP(OfAnEvent, CheckedText, models.Model):
     )
     answer = models.CharField(max_length=5, choices=Answer.choices)
     party_size = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
-    guest_names = models.TextField(blank=True, help_text="One name per line.")
+    # The party's own note for the kitchen (walk-ins, imports, organizers); each guest's own
+    # needs are on their Guest row.
     dietary_needs = models.TextField(blank=True)
     waitlist_position = models.PositiveIntegerField(
         null=True,
@@ -361,6 +384,129 @@ class RSVP(OfAnEvent, CheckedText, models.Model):
     @property
     def confirmed(self) -> bool:
         return self.answer == Answer.YES and self.waitlist_position is None
+
+    @property
+    def party_name(self) -> str:
+        """ "the Khan party": how the seating chart names a party."""
+        if not self.donor_id:
+            return "this party"
+        donor = self.donor
+        return f"the {donor.last_name or donor.display_name} party"
+
+    def people(self) -> list[PartyPerson]:
+        """Everyone of the party, one per seat: guest 1 is the person who answered (their
+        Guest row when they gave a meal or needs, else their name), then the guests named;
+        a seat nobody named is "Guest of <name>". Reads ``guests`` (prefetch it for lists)."""
+        rows = {guest.position: guest for guest in self.guests.all()}
+        host = self.donor.display_name if self.donor_id else ""
+        people = []
+        for position in range(1, self.party_size + 1):
+            guest = rows.get(position)
+            if guest is not None:
+                name = guest.name or (host if position == 1 else f"Guest of {host}")
+                meal = guest.meal.name if guest.meal_id else ""
+                people.append(PartyPerson(position, name, meal, guest.dietary_needs))
+            else:
+                name = host if position == 1 else f"Guest of {host}"
+                people.append(PartyPerson(position, name, "", ""))
+        return people
+
+    def people_line(self) -> str:
+        """The party in one line: "Ayesha Khan (Fish), Omar Khan and 1 guest not named"."""
+        people = self.people()
+        named = [p for p in people if p.position == 1 or not p.name.startswith("Guest of ")]
+        text = ", ".join(f"{p.name} ({p.meal})" if p.meal else p.name for p in named)
+        unnamed = len(people) - len(named)
+        if unnamed:
+            text += f" and {unnamed} guest{'s' if unnamed > 1 else ''} not named"
+        return text
+
+    @property
+    def guest_names(self) -> str:
+        """The names of the guests the person who answered brings, one a line (guest 2 on)."""
+        return "\n".join(
+            guest.name
+            for guest in sorted(self.guests.all(), key=lambda g: g.position)
+            if guest.position > 1 and guest.name
+        )
+
+    def dietary_summary(self) -> str:
+        """The party's note and each guest's needs, for the door list and exports."""
+        parts = [self.dietary_needs] if self.dietary_needs else []
+        parts += [f"{p.name}: {p.dietary_needs}" for p in self.people() if p.dietary_needs]
+        return "; ".join(parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class PartyPerson:
+    position: int
+    name: str
+    meal: str
+    dietary_needs: str
+
+
+class MenuChoice(OfAnEvent, CheckedText, models.Model):
+    """A meal guests choose from, as organizers set the event's menu (Chicken, Vegetarian)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="menu_choices")
+    name = models.CharField(max_length=100, help_text="Chicken, Vegetarian, Child's plate…")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        verbose_name = "menu choice"
+        ordering = ["event", "position", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="menuchoice_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Guest(CheckedText, models.Model):
+    """One person of a party: guest 1 is the person who answered, then the guests they bring.
+    A party of 4 has up to 4 rows; a seat with no row is an unnamed guest (RSVP.people)."""
+
+    rsvp = models.ForeignKey(RSVP, on_delete=models.CASCADE, related_name="guests")
+    position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Blank for guest 1: the name of who answered."
+    )
+    meal = models.ForeignKey(
+        MenuChoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="guests"
+    )
+    dietary_needs = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["rsvp", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rsvp", "position"], name="guest_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="guest_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Guest {self.position}"
+
+    def get_additional_data(self) -> dict:
+        # Its entries name the event and the donor who answered (events.audit).
+        rsvp = RSVP.objects.filter(pk=self.rsvp_id).values("event_id", "donor_id").first()
+        return dict(rsvp) if rsvp else {}
+
+    def clean(self) -> None:
+        if not self.rsvp_id:
+            return
+        rsvp = self.rsvp
+        if self.position and self.position > rsvp.party_size:
+            raise ValidationError(
+                {
+                    "position": f"The party is {rsvp.party_size}: guest {self.position} is one "
+                    "too many. Change the party size first."
+                }  # fmt: skip
+            )
+        if self.position and self.position > 1 and not self.name.strip():
+            raise ValidationError({"name": f"Give guest {self.position}'s name."})
+        if self.meal_id and self.meal.event_id != rsvp.event_id:
+            raise ValidationError({"meal": "That meal is on another event's menu."})
 
 
 class TicketPurchase(OfAnEvent, models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -178,6 +179,7 @@ def attendees(event: Event) -> QuerySet[RSVP]:
     return (
         RSVP.objects.filter(event=event, answer=Answer.YES, waitlist_position__isnull=True)
         .select_related("donor", "table")
+        .prefetch_related("guests__meal")
         .annotate(email=Subquery(primary_email.values("email")[:1]))
         .order_by("donor__sort_name", "id")
     )
@@ -308,7 +310,7 @@ def door_search(event: Event, query: str, *, limit: int = 25) -> QuerySet[RSVP]:
         rsvps = rsvps.filter(
             Q(donor__display_name__icontains=query)
             | Q(donor__emails__email__icontains=query)
-            | Q(guest_names__icontains=query)
+            | Q(guests__name__icontains=query)
         ).distinct()
     return rsvps[:limit]
 
@@ -332,6 +334,7 @@ def event_summary(event: Event) -> dict:
     net = revenue - event.costs
     return {
         "counts": event_counts(event),
+        "meals": meal_counts(event),
         "tickets_sold": tickets["sold"],
         "ticket_revenue": tickets["revenue"],
         "ticket_benefit": tickets["benefit"],
@@ -344,3 +347,60 @@ def event_summary(event: Event) -> dict:
         "net_of_goal": (net / event.revenue_goal) if event.revenue_goal else None,
         "to_goal": max(event.revenue_goal - net, Decimal("0.00")),
     }
+
+
+def seating(event: Event) -> dict:
+    """The seating chart: each table with the confirmed parties at it and its seats left, and
+    the confirmed parties not yet seated. Three queries whatever the size."""
+    parties = list(
+        RSVP.objects.filter(event=event, answer=Answer.YES, waitlist_position__isnull=True)
+        .select_related("donor")
+        .prefetch_related("guests__meal")
+        .order_by("donor__sort_name", "id")
+    )
+    tables = list(event.tables.all())
+    by_table: dict[int, list[RSVP]] = {}
+    for rsvp in parties:
+        by_table.setdefault(rsvp.table_id, []).append(rsvp)
+    rows = []
+    for table in sorted(tables, key=lambda t: _natural(t.name)):
+        seated = by_table.get(table.pk, [])
+        taken = sum(r.party_size for r in seated)
+        rows.append({"table": table, "parties": seated, "taken": taken,
+                     "left": table.seats - taken, "over": max(taken - table.seats, 0)})  # fmt: skip
+    unseated = by_table.get(None, [])
+    return {
+        "tables": rows,
+        "unseated": unseated,
+        "unseated_people": sum(r.party_size for r in unseated),
+        "seats": sum(t.seats for t in tables),
+    }
+
+
+def meal_counts(event: Event) -> list[dict]:
+    """How many of the confirmed guests chose each meal, then those who chose none yet (a
+    seat with no meal: a guest without a row, or a row without a meal)."""
+    confirmed = Q(guests__rsvp__answer=Answer.YES, guests__rsvp__waitlist_position__isnull=True)
+    menu = list(
+        event.menu_choices.annotate(n=Count("guests", filter=confirmed)).values_list("name", "n")
+    )
+    seats = seats_confirmed(event)
+    chosen = sum(n for _, n in menu)
+    rows = [{"meal": name, "count": n} for name, n in menu]
+    if menu:
+        rows.append({"meal": "Not chosen yet", "count": max(seats - chosen, 0)})
+    return rows
+
+
+def seats_confirmed(event: Event) -> int:
+    return (
+        RSVP.objects.filter(
+            event=event, answer=Answer.YES, waitlist_position__isnull=True
+        ).aggregate(n=Sum("party_size"))["n"]
+        or 0
+    )
+
+
+def _natural(name: str) -> list:
+    """ "Table 2" before "Table 10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]

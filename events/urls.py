@@ -43,4 +43,11 @@ urlpatterns = [
         name="event_attendees_xlsx",
     ),
     path("events/<slug:slug>/door-list.pdf", views.event_door_list_pdf, name="event_door_list_pdf"),
+    path("events/<slug:slug>/seating/", views.event_seating, name="event_seating"),
+    path(
+        "events/<slug:slug>/place-cards.pdf",
+        views.event_place_cards_pdf,
+        name="event_place_cards_pdf",
+    ),
+    path("events/<slug:slug>/badges.pdf", views.event_badges_pdf, name="event_badges_pdf"),
 ]

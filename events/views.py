@@ -23,7 +23,7 @@ from donors.models import Organization
 from donors.ratelimit import client_ip, limit_reached, rate_limited
 from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
-from events import calendar, exports, selectors, services
+from events import calendar, cards, exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
 from events.models import RSVP, Answer, Event, EventStatus, Invitation
 
@@ -158,8 +158,7 @@ def event_public(request, slug):
                         email=data["email"],
                         answer=data["answer"],
                         party_size=data["party_size"],
-                        guest_names=data["guest_names"],
-                        dietary_needs=data["dietary_needs"],
+                        guests=form.guest_details(),
                     )
             except ValidationError as error:
                 _rsvp_errors(form, error)
@@ -343,14 +342,7 @@ def rsvp_invitation(request, token):
         return render(request, "events/bad_link.html", status=404)
     event = invitation.event
     rsvp = RSVP.objects.filter(event=event, donor=invitation.donor).first()
-    initial = {}
-    if rsvp:
-        initial = {
-            "answer": rsvp.answer,
-            "party_size": rsvp.party_size,
-            "guest_names": rsvp.guest_names,
-            "dietary_needs": rsvp.dietary_needs,
-        }
+    initial = RSVPForm.initial_for(rsvp) if rsvp else {}
     open_now = event.rsvps_open()
     counts = selectors.event_counts(event)
     tickets = _ticket_lines(event, counts)
@@ -366,8 +358,7 @@ def rsvp_invitation(request, token):
                     donor=invitation.donor,
                     answer=data["answer"],
                     party_size=data["party_size"],
-                    guest_names=data["guest_names"],
-                    dietary_needs=data["dietary_needs"],
+                    guests=form.guest_details(),
                     invitation=invitation,
                 )
             except ValidationError as error:
@@ -408,7 +399,7 @@ def _rsvp_json(rsvp: RSVP) -> dict:
         "email": getattr(rsvp, "email", "") or "",
         "party_size": rsvp.party_size,
         "guests": rsvp.guest_names,
-        "dietary": rsvp.dietary_needs,
+        "dietary": rsvp.dietary_summary(),
         "table": rsvp.table.name if rsvp.table else "",
         "walk_in": rsvp.walk_in,
         "checked_in": rsvp.checked_in_count,
@@ -713,4 +704,74 @@ def event_door_list_pdf(request, slug):
         exports.door_list_pdf(event),
         content_type="application/pdf",
         filename=f"{event.slug}-door-list.pdf",
+    )
+
+
+# --- Seating, place cards and badges --------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@permission("events.change_rsvp")
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_seating(request, slug):
+    """The seating chart: confirmed parties dragged (or tapped, or chosen in a list) onto
+    tables; a table never takes more people than its seats (``rsvp_table_set``)."""
+    event = _organized_event(request, slug)
+    if request.method == "POST":
+        return _seat(request, event)
+    return render(
+        request, "events/seating.html", {"event": event, "chart": selectors.seating(event)}
+    )
+
+
+def _seat(request, event: Event):
+    rsvp = RSVP.objects.filter(event=event, pk=_int(request.POST.get("rsvp"))).first()
+    table_id = request.POST.get("table", "")
+    table = event.tables.filter(pk=_int(table_id)).first() if table_id else None
+    if rsvp is None or (table_id and table is None):
+        message, status = "That party or table is no longer there: reload the page.", 404
+    else:
+        try:
+            services.rsvp_table_set(rsvp=rsvp, table=table)
+        except ValidationError as refused:
+            message, status = " ".join(refused.messages), 409
+        else:
+            party = rsvp.party_name
+            message = f"Seated {party} at {table.name}." if table else f"{party} has no table now."
+            message, status = message[0].upper() + message[1:], 200
+    if _wants_json(request):
+        return JsonResponse({"ok": status == 200, "message": message}, status=status)
+    (messages.success if status == 200 else messages.error)(request, message)
+    return redirect("event_seating", slug=event.slug)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@permission("events.view_rsvp")
+@require_safe
+def event_place_cards_pdf(request, slug):
+    event = _organized_event(request, slug)
+    return _download(
+        cards.place_cards_pdf(event),
+        content_type="application/pdf",
+        filename=f"{event.slug}-place-cards.pdf",
+    )
+
+
+@permission("events.view_rsvp")
+@require_safe
+def event_badges_pdf(request, slug):
+    event = _organized_event(request, slug)
+    return _download(
+        cards.badges_pdf(event),
+        content_type="application/pdf",
+        filename=f"{event.slug}-badges.pdf",
     )

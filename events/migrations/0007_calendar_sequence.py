@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0005_tickethold_client_address"),
+        ("events", "0006_guests_and_menus"),
     ]
 
     operations = [

@@ -1,6 +1,6 @@
 """Every write to events goes through these functions (each a ``common.door.service``): the
 admin, views, tasks, the RSVP import and the Stripe webhook call them, and nothing else writes
-events, ticket types, tables, guest lists, invitations, RSVPs or tickets (under tests a write
+events, ticket types, tables, menus, guest lists, invitations, RSVPs, guests or tickets (under tests a write
 elsewhere during a request, task or command raises)."""
 
 from events.services.cancellation import (
@@ -24,6 +24,19 @@ from events.services.events import (
     table_save,
     ticket_type_delete,
     ticket_type_save,
+)
+from events.services.guests import (
+    GuestDetails,
+    guest_delete,
+    guest_names_as_details,
+    guest_save,
+    guests_set,
+    guests_trim,
+    menu_choice_delete,
+    menu_choice_save,
+    rsvp_table_set,
+    seated_at,
+    table_seat_check,
 )
 from events.services.invitations import (
     event_reminders_send,
@@ -68,6 +81,7 @@ from events.services.tickets import (
 __all__ = [
     "DAF_REFUSAL",
     "HOLD_LIMIT",
+    "GuestDetails",
     "PUBLIC_LINK_DAYS",
     "PublicLinkExpired",
     "PublicLinkInvalid",
@@ -82,12 +96,19 @@ __all__ = [
     "event_capacity_check",
     "event_save",
     "events_delete",
+    "guest_delete",
     "guest_list_save",
     "guest_lists_delete",
+    "guest_names_as_details",
+    "guest_save",
+    "guests_set",
+    "guests_trim",
     "invitation_send",
     "invitations_create",
     "invitations_delete",
     "invitations_send",
+    "menu_choice_delete",
+    "menu_choice_save",
     "rsvp_check_in",
     "rsvp_check_in_undo",
     "rsvp_closed_message",
@@ -98,11 +119,14 @@ __all__ = [
     "rsvp_public_request_send",
     "rsvp_request_public",
     "rsvp_submit",
+    "rsvp_table_set",
     "rsvps_delete",
     "same_attempt",
+    "seated_at",
     "seats_taken",
     "table_delete",
     "table_save",
+    "table_seat_check",
     "ticket_checkout_metadata",
     "ticket_checkout_start",
     "ticket_hold_create",

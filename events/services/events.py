@@ -129,6 +129,7 @@ def ticket_type_delete(*, ticket_type: TicketType) -> None:
 @service
 @transaction.atomic
 def table_save(*, table: Table) -> Table:
+    """Save a table; its seats never fall below the people already seated at it (Table.clean)."""
     table.full_clean()
     table.save()
     return table

@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import re
 import secrets
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +21,15 @@ from donors.models import Donor, DonorEmail
 from donors.services import donor_create
 from events import tasks
 from events.emails import donor_email, rsvp_confirmation_message, rsvp_request_message
-from events.models import RSVP, Answer, Event, Invitation, Table
+from events.models import RSVP, Answer, Event, Invitation, MenuChoice, Table
+from events.services.guests import (
+    GuestDetails,
+    guest_names_as_details,
+    guests_set,
+    guests_trim,
+    seated_at,
+    table_seat_check,
+)
 
 
 @service
@@ -86,13 +95,19 @@ def rsvp_submit(
     donor: Donor,
     answer: str,
     party_size: int = 1,
-    guest_names: str = "",
-    dietary_needs: str = "",
+    guests: Sequence[GuestDetails] | None = None,
+    guest_names: str | None = None,
+    dietary_needs: str | None = None,
     invitation: Invitation | None = None,
     now: datetime.datetime | None = None,
 ) -> RSVP:
     """Record (or change) a donor's answer. A 'yes' that does not fit joins the waitlist;
-    seats given back go to the waitlist in order. A confirmation email follows."""
+    seats given back go to the waitlist in order. A confirmation email follows.
+
+    ``guests`` are the party's people (guest 1 is the donor, then who they bring), each with
+    a meal and dietary needs; ``guest_names`` (one a line, an import's column) names only the
+    guests they bring. Neither given, the people recorded stay (as many as the party has
+    seats). ``dietary_needs`` is the party's own note; None leaves it as it is."""
     now = now or timezone.now()
     # One answer at a time per event: the seat count below cannot change under us.
     event = Event.objects.select_for_update().get(pk=event.pk)
@@ -107,8 +122,8 @@ def rsvp_submit(
 
     rsvp.answer = answer
     rsvp.party_size = party_size
-    rsvp.guest_names = guest_names.strip()
-    rsvp.dietary_needs = dietary_needs.strip()
+    if dietary_needs is not None:
+        rsvp.dietary_needs = dietary_needs.strip()
     if invitation is not None:
         rsvp.invitation = invitation
     rsvp.answered_at = now
@@ -133,8 +148,11 @@ def rsvp_submit(
     else:
         rsvp.waitlist_position = None
     rsvp.answer_version += 1
+    if rsvp.table_id and not _still_fits(rsvp):
+        rsvp.table = None  # organizers seat them again, at a table with room
     rsvp.full_clean(exclude=["event", "donor", "invitation"])
     rsvp.save()
+    _people_save(rsvp, guests=guests, guest_names=guest_names)
 
     promoted = []
     if was_confirmed and (not rsvp.confirmed or rsvp.party_size < old_size):
@@ -142,6 +160,22 @@ def rsvp_submit(
     for changed in [rsvp, *promoted]:
         tasks.enqueue("events.tasks.rsvp_confirmation", changed.pk)
     return rsvp
+
+
+def _still_fits(rsvp: RSVP) -> bool:
+    """A party keeps its table while it is confirmed and the table still has its seats."""
+    if not rsvp.confirmed:
+        return False
+    return seated_at(rsvp.table, exclude_id=rsvp.pk) + rsvp.party_size <= rsvp.table.seats
+
+
+def _people_save(rsvp: RSVP, *, guests, guest_names) -> None:
+    if guests is None and guest_names is not None:
+        guests = guest_names_as_details(rsvp=rsvp, names=guest_names)
+    if guests is not None:
+        # A 'no' (or a party of one) brings nobody: only guest 1's details count.
+        guests_set(rsvp=rsvp, guests=list(guests)[:1] if rsvp.answer == Answer.NO else guests)
+    guests_trim(rsvp=rsvp)
 
 
 @service
@@ -211,10 +245,36 @@ class PublicAnswer:
     email: str
     answer: str
     party_size: int
-    guest_names: str
-    dietary_needs: str
     asked_at: float  # Unix time the page was answered: a later answer supersedes the link
     used: bool = False
+    # The party's people, guest 1 first: {"name", "meal_id", "dietary_needs"} each.
+    guests: tuple = ()
+    # Answers waiting from before guests had meals (a link sent then still works).
+    guest_names: str = ""
+    dietary_needs: str = ""
+
+    def guest_details(self) -> list[GuestDetails]:
+        """The party's people, with the meals still on the event's menu."""
+        menu = {m.pk: m for m in MenuChoice.objects.filter(event_id=self.event_id)}
+        return [
+            GuestDetails(g["name"], menu.get(g["meal_id"]), g["dietary_needs"]) for g in self.guests
+        ]
+
+    def people(self) -> list[dict]:
+        """What the confirmation page shows: each person's name, meal and needs."""
+        menu = dict(MenuChoice.objects.filter(event_id=self.event_id).values_list("pk", "name"))
+        host = f"{self.first_name} {self.last_name}".strip()
+        people = []
+        for number, guest in enumerate(self.guests, start=1):
+            if number == 1 or guest["name"]:
+                people.append(
+                    {
+                        "name": guest["name"] or host,
+                        "meal": menu.get(guest["meal_id"], ""),
+                        "dietary_needs": guest["dietary_needs"],
+                    }
+                )
+        return people
 
 
 def _pending_key(link_id: str) -> str:
@@ -230,8 +290,7 @@ def rsvp_request_public(
     email: str,
     answer: str,
     party_size: int = 1,
-    guest_names: str = "",
-    dietary_needs: str = "",
+    guests: Sequence[GuestDetails] = (),
     now: datetime.datetime | None = None,
 ) -> str:
     """An answer from the event's public page: keep it waiting and email a link that
@@ -249,9 +308,15 @@ def rsvp_request_public(
         email=email.strip().lower(),
         answer=answer,
         party_size=party_size,
-        guest_names=guest_names.strip(),
-        dietary_needs=dietary_needs.strip(),
         asked_at=now.timestamp(),
+        guests=tuple(
+            {
+                "name": g.name.strip(),
+                "meal_id": g.meal.pk if g.meal else None,
+                "dietary_needs": g.dietary_needs.strip(),
+            }
+            for g in guests
+        ),  # fmt: skip
     )
     cache.set(_pending_key(link_id), dataclasses.asdict(pending), timeout=_PENDING_SECONDS)
     tasks.enqueue("events.tasks.rsvp_public_request", link_id)
@@ -334,13 +399,21 @@ def rsvp_confirm_public(
         donor=donor,
         answer=found.answer,
         party_size=found.party_size,
-        guest_names=found.guest_names,
-        dietary_needs=found.dietary_needs,
+        guests=found.guest_details() if found.guests else None,
+        guest_names=found.guest_names or None,
+        dietary_needs=found.dietary_needs or None,
         invitation=invitation,
         now=now,
     )
     used = dataclasses.replace(
-        found, first_name="", last_name="", email="", guest_names="", dietary_needs="", used=True
+        found,
+        first_name="",
+        last_name="",
+        email="",
+        guests=(),
+        guest_names="",
+        dietary_needs="",
+        used=True,
     )
     transaction.on_commit(
         lambda: cache.set(_pending_key(link_id), dataclasses.asdict(used), timeout=_PENDING_SECONDS)
@@ -381,13 +454,20 @@ def rsvp_confirmation_send(*, rsvp_id: int) -> bool:
 @service
 @transaction.atomic
 def rsvp_details_save(
-    *, rsvp: RSVP, table: Table | None, guest_names: str, dietary_needs: str
+    *, rsvp: RSVP, table: Table | None, dietary_needs: str, guest_names: str | None = None
 ) -> RSVP:
-    """What organizers keep on an answer: the table, the guests' names, dietary needs."""
-    if table is not None and table.event_id != rsvp.event_id:
+    """What organizers keep on an answer: the table (never more people than its seats), the
+    party's note for the kitchen and, given, the guests' names (one a line)."""
+    # One seating change at a time per event (as rsvp_table_set).
+    Event.objects.select_for_update().filter(pk=rsvp.event_id).first()
+    stored = RSVP.objects.filter(pk=rsvp.pk).values_list("table_id", flat=True).first()
+    if table is not None and table.pk != stored:
+        table_seat_check(rsvp=rsvp, table=table)
+    elif table is not None and table.event_id != rsvp.event_id:
         raise ValidationError({"table": "That table belongs to another event."})
     rsvp.table = table
-    rsvp.guest_names = guest_names.strip()
     rsvp.dietary_needs = dietary_needs.strip()
-    rsvp.save(update_fields=["table", "guest_names", "dietary_needs"])
+    rsvp.save(update_fields=["table", "dietary_needs"])
+    if guest_names is not None:
+        guests_set(rsvp=rsvp, guests=guest_names_as_details(rsvp=rsvp, names=guest_names))
     return rsvp

@@ -211,6 +211,11 @@ NOT_WALKED = {
     "event_attendees_csv": "per event: tests/events/test_pages_roles.py",
     "event_attendees_xlsx": "per event: tests/events/test_pages_roles.py",
     "event_door_list_pdf": "per event: tests/events/test_pages_roles.py",
+    # The seating chart: organizers of the event, Staff and Administrators (GET and its POST,
+    # tests/events/test_seating.py); the cards and badges as the door list.
+    "event_seating": "per event: tests/events/test_pages_roles.py",
+    "event_place_cards_pdf": "per event: tests/events/test_pages_roles.py",
+    "event_badges_pdf": "per event: tests/events/test_pages_roles.py",
     "admin:autocomplete": "needs query parameters: test_autocomplete_answers_only_roles_…",
     "admin:donors_donor_process_import": "POST only: tests/donors/test_import_admin.py",
     "admin:donors_gift_process_import": "POST only: tests/donors/test_import_admin.py",
@@ -428,7 +433,8 @@ def test_an_organizer_of_no_event_gets_404_for_every_event_record_and_page(walk)
             checked += 1
     event = Event.objects.first()
     for name in ("event_check_in", "event_check_in_search", "event_invite", "event_summary",
-                 "event_attendees_csv", "event_attendees_xlsx", "event_door_list_pdf"):  # fmt: skip
+                 "event_attendees_csv", "event_attendees_xlsx", "event_door_list_pdf",
+                 "event_seating", "event_place_cards_pdf", "event_badges_pdf"):  # fmt: skip
         url = reverse(name, args=[event.slug])
         assert walk[O].get(url).status_code == 200, url
         response = stranger.get(url)

@@ -24,7 +24,7 @@ def event_change_data(event, *, money: bool = False, organizers=None, **override
         "rsvp_deadline_0": deadline.date().isoformat() if deadline else "",
         "rsvp_deadline_1": deadline.strftime("%H:%M:%S") if deadline else "",
     }
-    for prefix in ("ticket_types", "tables"):
+    for prefix in ("ticket_types", "tables", "menu_choices"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

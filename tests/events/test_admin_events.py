@@ -45,6 +45,8 @@ def _event_form(**overrides):
         "tables-INITIAL_FORMS": "0",
         "tables-MIN_NUM_FORMS": "0",
         "tables-MAX_NUM_FORMS": "1000",
+        "menu_choices-TOTAL_FORMS": "0",
+        "menu_choices-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

@@ -209,7 +209,8 @@ def test_table_assignments_and_deleted_answers_in_the_admin_are_recorded(dinner,
     admin = _as(organizer)
 
     admin.post(f"/admin/events/rsvp/{rsvp.pk}/change/",
-               {"table": table.pk, "guest_names": "", "dietary_needs": "vegan"})  # fmt: skip
+               {"table": table.pk, "dietary_needs": "vegan", "guests-TOTAL_FORMS": "0",
+                "guests-INITIAL_FORMS": "0"})  # fmt: skip
     seated = _last(rsvp)
     admin.post(f"/admin/events/rsvp/{rsvp.pk}/delete/", {"post": "yes"})
 

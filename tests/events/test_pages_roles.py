@@ -22,6 +22,9 @@ PAGES = {
     "attendees.csv": ORGANIZERS | {BOARD_MEMBER},
     "attendees.xlsx": ORGANIZERS | {BOARD_MEMBER},
     "door-list.pdf": ORGANIZERS | {BOARD_MEMBER},
+    "seating/": ORGANIZERS,
+    "place-cards.pdf": ORGANIZERS | {BOARD_MEMBER},
+    "badges.pdf": ORGANIZERS | {BOARD_MEMBER},
 }
 
 

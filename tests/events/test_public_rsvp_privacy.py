@@ -36,7 +36,7 @@ def event(organization, organizer):
 
 def _form(email, **fields):
     return {"first_name": "A", "last_name": "Stranger", "email": email, "answer": "no",
-            "party_size": "1", "guest_names": "", "dietary_needs": "", **fields}  # fmt: skip
+            "party_size": "1", "guest_2_name": "", "guest_1_dietary": "", **fields}  # fmt: skip
 
 
 def _link(message) -> str:
@@ -212,7 +212,7 @@ def test_control_characters_in_the_rsvp_forms_are_refused_with_a_message(client,
     public = client.post("/events/indy-dinner/", _form("x@example.org", last_name="Raza\x1b"))
     invited = client.post(
         f"/rsvp/{invitation.token}/",
-        {"answer": "yes", "party_size": "1", "dietary_needs": "no nuts\x07"},
+        {"answer": "yes", "party_size": "1", "guest_1_dietary": "no nuts\x07"},
     )
     two_lines = client.post("/events/indy-dinner/", _form("x@example.org", first_name="A\nB"))
 
@@ -233,7 +233,8 @@ def test_the_confirmation_email_carries_none_of_the_words_typed(client, event):
     client.post(
         "/events/indy-dinner/",
         _form("victim@example.org", answer="yes", first_name="Visit spam.example",
-              last_name="now", guest_names="Cheap pills", dietary_needs="call 555-0100"),
+              last_name="now", party_size="2", guest_2_name="Cheap pills",
+              guest_1_dietary="call 555-0100"),
     )  # fmt: skip
 
     [email] = mail.outbox

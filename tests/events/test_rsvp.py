@@ -28,7 +28,7 @@ def _invite(event, **donor_fields):
 
 
 def _answer(client, invitation, **data):
-    payload = {"answer": "yes", "party_size": "1", "guest_names": "", "dietary_needs": ""}
+    payload = {"answer": "yes", "party_size": "1", "guest_2_name": "", "guest_1_dietary": ""}
     payload.update({k: str(v) for k, v in data.items()})
     return client.post(f"/rsvp/{invitation.token}/", payload)
 
@@ -42,18 +42,17 @@ def test_invitation_link_shows_the_event_and_records_a_yes_with_guests(client, e
     assert 'name="csrfmiddlewaretoken"' in page.content.decode()
 
     response = _answer(
-        client, invitation, party_size=2, guest_names="Omar Khan", dietary_needs="vegetarian"
+        client, invitation, party_size=2, guest_2_name="Omar Khan", guest_1_dietary="vegetarian"
     )
 
     assert response.status_code == 200
     assert "You are confirmed for Indianapolis Dinner, party of 2" in response.content.decode()
     rsvp = RSVP.objects.get(event=event, donor=invitation.donor)
-    assert (rsvp.answer, rsvp.party_size, rsvp.guest_names, rsvp.dietary_needs) == (
-        "yes",
-        2,
-        "Omar Khan",
-        "vegetarian",
-    )
+    assert (rsvp.answer, rsvp.party_size, rsvp.guest_names) == ("yes", 2, "Omar Khan")
+    assert [(p.name, p.dietary_needs) for p in rsvp.people()] == [
+        ("Ayesha Khan", "vegetarian"),
+        ("Omar Khan", ""),
+    ]
     assert rsvp.invitation == invitation
     [email] = mail.outbox
     assert email.to == ["ayesha@example.org"]
@@ -69,7 +68,7 @@ def _confirm_link(message) -> str:
 
 def test_public_page_answers_by_the_emailed_link_for_a_new_email_and_a_known_one(client, event):
     known = factories.make_donor(first_name="Sara", last_name="Ahmed", email="sara@example.org")
-    data = {"answer": "maybe", "party_size": "1", "guest_names": "", "dietary_needs": ""}
+    data = {"answer": "maybe", "party_size": "1", "guest_2_name": "", "guest_1_dietary": ""}
 
     first = client.post(
         "/events/indy-dinner/",

@@ -221,7 +221,7 @@ def _hostile(dinner):
     ali.first_name = '=HYPERLINK("http://evil.example")'
     ali.save(update_fields=["first_name"])
     return services.rsvp_submit(
-        event=event, donor=ali, answer="yes", party_size=2,
+        event=event, donor=ali, answer="yes", party_size=3,
         guest_names="@SUM(A1)\n-2+3", dietary_needs="+cmd|' /C calc'!A0",
     )  # fmt: skip
 
@@ -260,7 +260,7 @@ def test_xlsx_export_keeps_text_as_typed_and_reads_back_unchanged(client, staff,
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["dietary_needs"] == "+cmd|' /C calc'!A0"  # a text cell, as typed
-    assert record["party_size"] == 2  # numbers stay numbers
+    assert record["party_size"] == 3  # numbers stay numbers
     preview = upload(client, data, name="rsvps.xlsx", fmt="1")
     assert preview.text.count("(unchanged)") == 1
 
