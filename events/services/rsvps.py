@@ -299,7 +299,7 @@ def rsvp_request_public(
     now = now or timezone.now()
     party_size = _answer_check(event, answer=answer, party_size=party_size, now=now)
     if answer == Answer.NO:  # nobody comes: no guests' names or needs are kept
-        guest_names = dietary_needs = ""
+        guests = ()
     link_id = secrets.token_urlsafe(24)
     pending = PublicAnswer(
         event_id=event.pk,
