@@ -570,6 +570,9 @@ def _event_links(request, event: Event) -> list[tuple[str, str]]:
         ("events.view_rsvp", "Guest list (CSV)", reverse("event_attendees_csv", args=slug)),
         ("events.view_rsvp", "Guest list (XLSX)", reverse("event_attendees_xlsx", args=slug)),
         ("events.view_rsvp", "Door list (PDF)", reverse("event_door_list_pdf", args=slug)),
+        ("events.change_rsvp", "Seating chart", reverse("event_seating", args=slug)),
+        ("events.view_rsvp", "Place cards (PDF)", reverse("event_place_cards_pdf", args=slug)),
+        ("events.view_rsvp", "Name badges (PDF)", reverse("event_badges_pdf", args=slug)),
     ]
     shown = [(label, url) for perm, label, url in links if user.has_perm(perm)]
     if event.status != EventStatus.DRAFT:
