@@ -44,6 +44,7 @@ GIVING = {
 SHOWN_THROUGH = {
     "events.ticketpurchase": {"gift"},
     "donors.boardmember": {"user"},
+    "donors.task": {"owner"},
     "donors.importrun": {"user"},
     "auditlog.logentry": {"actor"},
 }

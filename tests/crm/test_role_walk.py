@@ -39,6 +39,11 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.boardmember": {A: "vacd", S: "vacd", B: "v"},
     "donors.boardgoal": {A: "vacd", S: "vacd", B: "va"},
     "donors.committee": {A: "vacd", S: "vacd", B: "v"},
+    # Asks (prospects assigned to a board member) and tasks on donors: a board member sees
+    # them all, adds their own and changes only their own (tests/donors/test_asks.py); an
+    # organizer sees neither (an ask is money).
+    "donors.ask": {A: "vacd", S: "vacd", B: "va"},
+    "donors.task": {A: "vacd", S: "vacd", B: "va"},
     # Events: organizers and Staff run them; board members see events and their RSVPs.
     "events.event": {A: "vacd", S: "vacd", B: "v", O: "vacd"},
     "events.guestlist": {A: "vacd", S: "vacd", O: "vacd"},
