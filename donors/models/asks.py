@@ -78,7 +78,11 @@ class Ask(CheckedText, models.Model):
         ordering = ["due_date", "pk"]
         permissions = [("change_own_ask", "Can keep their own asks")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="ask_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="ask_amount_positive",
+                violation_error_message="The ask amount must be more than $0.",
+            ),
             # Closed exactly when stewarded or declined.
             models.CheckConstraint(
                 condition=Q(stage__in=CLOSED_STAGES, closed_at__isnull=False)
@@ -102,6 +106,16 @@ class Ask(CheckedText, models.Model):
 
     def __str__(self) -> str:
         return f"Ask of {self.donor} for ${self.amount:,.2f}"
+
+    def closed_in_step(self) -> None:
+        """Keep ``closed_at`` in step with the stage: set when the ask closes, cleared (with
+        its closing gift) when it is moved back to an open stage. Changes nothing stored."""
+        if self.stage in CLOSED_STAGES:
+            if self.closed_at is None:
+                self.closed_at = timezone.now()
+        else:
+            self.closed_at = None
+            self.closing_gift = None
 
     @property
     def is_open(self) -> bool:

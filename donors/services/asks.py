@@ -14,23 +14,12 @@ from django.utils import timezone
 from common.door import service
 from donors.db import where_in
 from donors.models import Ask, AskStage, BoardMember, Donor, Gift, Task
-from donors.models.asks import CLOSED_STAGES, next_stage
+from donors.models.asks import next_stage
 from donors.models.gift import COUNTED_STATUSES
 from donors.money import money
 
 # Donors per query when many gifts close asks at once (an import).
 _CHUNK = 5000
-
-
-def _closing_fields(ask: Ask) -> None:
-    """Keep ``closed_at`` in step with the stage: set when the ask closes, cleared (with its
-    closing gift) when it is moved back to an open stage."""
-    if ask.stage in CLOSED_STAGES:
-        if ask.closed_at is None:
-            ask.closed_at = timezone.now()
-    else:
-        ask.closed_at = None
-        ask.closing_gift = None
 
 
 @service
@@ -42,7 +31,7 @@ def ask_save(*, ask: Ask) -> Ask:
             ask.amount = money(ask.amount)
         except (TypeError, ValueError, ArithmeticError):
             raise ValidationError({"amount": "Enter the ask amount in dollars."}) from None
-    _closing_fields(ask)
+    ask.closed_in_step()
     ask.full_clean()
     ask.save()
     return ask
@@ -149,7 +138,7 @@ def asks_close_by_gifts(*, gifts: Iterable[Gift]) -> list[Ask]:
         gift = min(candidates, key=lambda g: (g.gift_date, g.pk))
         ask.stage = AskStage.STEWARD
         ask.closed_at = timezone.now()
-        ask.closing_gift = gift
+        ask.closing_gift_id = gift.pk  # an import passes its drafts, not Gift records
         ask.save(update_fields=["stage", "closed_at", "closing_gift"])
         closed.append(ask)
     return closed

@@ -184,6 +184,8 @@ SITE_PAGES = {
     "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
+    # "My tasks": the tasks someone owns, whoever they are (an empty list for most).
+    "dashboard_tasks": {"roles": LOGGED_IN},
     # Signing in: setting up the second factor is open to every login (required or offered).
     "two_factor_setup": {"roles": LOGGED_IN},
     # Password reset by email: asked for without signing in.
@@ -220,6 +222,9 @@ NOT_WALKED = {
     "export_job": "per export: tests/donors/test_background_exports.py",
     "export_job_download": "per export: tests/donors/test_background_exports.py",
     "admin:donors_donor_not_duplicates": "POST only: tests/donors/test_duplicates.py",
+    # Moving one's own ask on, marking one's own task done: POST only, per record.
+    "dashboard_ask_move": "POST only, per ask: tests/crm/test_my_asks.py",
+    "dashboard_task_done": "POST only, per task: tests/crm/test_my_asks.py",
     # Signing in: per user and per link, walked in tests/crm/test_signin.py and test_users.py.
     "two_factor_verify": "needs an enrolled user: tests/crm/test_signin.py",
     "two_factor_backup_codes": "POST only: tests/crm/test_signin.py",
