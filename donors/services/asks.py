@@ -97,11 +97,11 @@ def ask_advance(*, ask: Ask, expected_stage: str | None = None) -> Ask:
 
 
 def _closes_asks(gift: Gift) -> bool:
-    """A gift the organization keeps, and a gift, not a purchase (a ticket whose whole price
-    is its benefit asks nothing of a prospect)."""
+    """A gift the organization keeps, and a gift, not a purchase: a ticket or a table (a
+    payment with a benefit the donor took) is not the gift a prospect was asked for."""
     if gift.pk is None or gift.status not in COUNTED_STATUSES:
         return False
-    return Decimal(gift.amount or 0) > Decimal(gift.benefit_value or 0)
+    return not Decimal(gift.benefit_value or 0) or bool(gift.benefit_declined)
 
 
 @service

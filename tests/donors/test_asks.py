@@ -120,9 +120,9 @@ def test_gifts_before_the_ask_was_opened_or_pending_or_bought_leave_it_open(seat
     pending = services.gift_record(
         donor=prospect, amount="100", method="card", gift_date=TODAY(), status="pending"
     )
-    # A ticket whose whole price is its benefit is a purchase, not the gift asked for.
+    # A dinner ticket (a payment with a benefit) is a purchase, not the gift asked for.
     services.gift_record(
-        donor=prospect, amount="60", method="cash", gift_date=TODAY(), benefit_value="60"
+        donor=prospect, amount="150", method="cash", gift_date=TODAY(), benefit_value="60"
     )
     ask.refresh_from_db()
     assert ask.is_open and ask.stage == AskStage.IDENTIFY
