@@ -33,6 +33,10 @@ def site(live_server, organization, board):
         member=cast.member_omar, amount="1200", stage="cultivate",
         next_step="Invite to the dinner", due_date=today + datetime.timedelta(days=10),
     )  # fmt: skip
+    services.task_create(
+        donor=asks[1366].donor, owner=board, kind="thank_you", what="Handwritten note",
+        due_date=today - datetime.timedelta(days=1),
+    )  # fmt: skip
     return live_server.url, asks
 
 
@@ -70,3 +74,14 @@ def test_board_member_moves_an_ask_through_its_stages(site, browser, width, heig
     assert ask.donor.display_name in page.locator("#asks-closed").inner_text()
     page.screenshot(path=str(ARTIFACTS / f"asks-stewarded-{width}.png"), full_page=True)
     assert Ask.objects.get(pk=ask.pk).stage == "steward"
+
+    # Then the thank-you on "My tasks", marked done.
+    page.click("text=My tasks")
+    page.wait_for_url(f"{base}/dashboard/tasks/")
+    assert "(overdue)" in page.locator("#tasks-open").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / f"tasks-{width}.png"), full_page=True)
+    page.locator("#tasks-open button").click()
+    page.wait_for_load_state()
+    assert "Done: thank-you of Nadia Qureshi." in page.locator(".messages").inner_text()
+    assert "Handwritten note" in page.locator("#tasks-done").inner_text()
