@@ -17,7 +17,7 @@ from common import pdf_text
 from compliance import rules
 from compliance.models import Receipt, ReceiptKind
 from compliance.pdf_logo import Logo, current_logo, draw_logo
-from compliance.pdf_qr import draw_qr, qr_modules
+from compliance.pdf_qr import draw_qr, qr_image
 from donors.money import usd
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
@@ -211,7 +211,7 @@ def _verification_foot(canvas: Canvas, url: str, text: str, *, size: float) -> f
     """The foot of a document's last page: text (which prints url) at the left margin, wrapped
     beside the QR code of url at the right margin. Returns the baseline for a line above."""
     right = PAGE_WIDTH - MARGIN
-    draw_qr(canvas, qr_modules(url), x=right - QR_SIZE, y=QR_BOTTOM, size=QR_SIZE)
+    draw_qr(canvas, qr_image(url), x=right - QR_SIZE, y=QR_BOTTOM, size=QR_SIZE)
     y = FOOT_Y
     for row in reversed(pdf_text.wrap(text, size=size, max_width=FOOT_TEXT_WIDTH)):
         _text(canvas, MARGIN, y, row, size=size)

@@ -1,55 +1,35 @@
-"""A QR code on a PDF page, encoded by reportlab's own QR widget (QrCodeWidget).
+"""A QR code on a PDF page: encoded by zxing-cpp, painted as one small image.
 
-The widget encodes the value and lays out its modules; they are painted here as one filled
-path, one rectangle per run of dark modules in a row. The widget's own draw() builds a shape
-object per run and renderPDF draws each in its own graphics state, some 25 ms a code, where
-one path takes about 1 ms: a batch of 10,000 statements prints 10,000 codes (bench/statements.py,
-2 ms a statement without its code).
+A batch of 10,000 statements prints 10,000 codes, and a statement without its code takes about
+2 ms (bench/statements.py). reportlab's own QR widget took about 3 ms to encode a code, and
+painting it as vector rectangles (one per run of dark modules, some 370 a code) another 5 ms,
+most of it writing those rectangles into the page: the batch ran five times slower with its codes.
+zxing-cpp (C++) encodes a code in well under a millisecond, and the code goes on the page as an
+image of one pixel a module, scaled up without smoothing (PDF images are not interpolated unless
+they ask to be), so it prints as sharp as the rectangles did.
 """
 
 from __future__ import annotations
 
-import itertools
-
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.lib.colors import black
+import zxingcpp
+from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 # Error correction M: a printed code still reads with about 15% of it smudged or folded.
 LEVEL = "M"
-# The white margin (quiet zone) the standard asks for around the code, in modules.
-QUIET_MODULES = 4
-# One mask pattern for every code. The widget's make() builds the code eight times to score each
-# pattern (about 15 ms, where a whole statement takes 2 ms). Any of the eight is valid and every
-# reader decodes it; the scoring avoids long runs and finder-like stretches that make a code a
-# little harder to locate, rare with a random verification code under the checkerboard (0).
-MASK_PATTERN = 0
 
 
-def qr_modules(value: str) -> list[list[bool]]:
-    """The code's modules, row by row from the top (True for dark), as the widget encodes them
-    (the smallest version that holds value), with MASK_PATTERN."""
-    code = QrCodeWidget(value, barLevel=LEVEL, barBorder=QUIET_MODULES).qr
-    code.version = code.calculate_version()
-    code.makeImpl(False, MASK_PATTERN)
-    return code.modules
+def qr_image(value: str) -> Image.Image:
+    """The code of value (the smallest version that holds it), one pixel a module, no margin:
+    black modules on white, in 1-bit."""
+    code = zxingcpp.create_barcode(value, zxingcpp.BarcodeFormat.QRCode, ec_level=LEVEL)
+    pixels = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    rows, columns = pixels.shape
+    return Image.frombytes("L", (columns, rows), pixels.tobytes()).convert("1")
 
 
-def draw_qr(canvas: Canvas, modules: list[list[bool]], *, x: float, y: float, size: float):
-    """Paint the code with its lower left corner at (x, y), size points across (the quiet zone
-    is outside that square, QUIET_MODULES wide: the caller keeps it clear)."""
-    count = len(modules)
-    step = size / count
-    path = canvas.beginPath()
-    for row_number, row in enumerate(modules):
-        bottom = y + size - (row_number + 1) * step
-        column = 0
-        for dark, run in itertools.groupby(row):
-            length = len(list(run))
-            if dark:
-                path.rect(x + column * step, bottom, length * step, step)
-            column += length
-    canvas.saveState()
-    canvas.setFillColor(black)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+def draw_qr(canvas: Canvas, image: Image.Image, *, x: float, y: float, size: float) -> None:
+    """Paint the code with its lower left corner at (x, y), size points across (the white
+    margin the standard asks for, four modules, is outside that square: the caller keeps it
+    clear)."""
+    canvas.drawInlineImage(image, x, y, width=size, height=size)

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import logging
 
-import redis
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django_q.brokers import get_broker
 from django_q.models import Failure, Success
-from django_q.status import Stat
 
+from common import task_worker
 from donors.services.online import stripe_events_needing_attention
 
 logger = logging.getLogger(__name__)
-
-# Seconds a health check may wait for Redis: an unreachable host must not hold a worker.
-REDIS_TIMEOUT = 2
 
 
 def database_status() -> dict:
@@ -38,18 +32,18 @@ def database_status() -> dict:
 
 def task_queue_status(*, database_ok: bool) -> dict:
     """The broker's state, and the task history when the database can be read."""
-    broker_name = "redis" if settings.Q_CLUSTER.get("redis") else "orm"
+    broker_name = task_worker.broker_name()
     if broker_name == "orm" and not database_ok:
         # The ORM broker's queue is a table: without the database there is no queue.
         return {"ok": False, "broker": broker_name, "error": "database unavailable"}
     try:
-        broker = _broker(broker_name)
+        broker = task_worker.broker(broker_name)
         broker.ping()
         status = {
             "ok": True,
             "broker": broker_name,
             "queued": broker.queue_size(),
-            "clusters": _cluster_count(broker, broker_name),
+            "clusters": task_worker.cluster_count(broker, broker_name),
         }
     except Exception as exc:
         logger.warning("healthz: task queue broker (%s) unavailable: %s", broker_name, exc)
@@ -57,26 +51,6 @@ def task_queue_status(*, database_ok: bool) -> dict:
     if database_ok:
         status.update(_task_history())
     return status
-
-
-def _broker(broker_name: str):
-    broker = get_broker()
-    if broker_name == "redis":
-        # django-q2's own client waits without limit on a host that does not answer.
-        broker.connection = redis.Redis.from_url(
-            settings.Q_CLUSTER["redis"],
-            socket_connect_timeout=REDIS_TIMEOUT,
-            socket_timeout=REDIS_TIMEOUT,
-        )
-    return broker
-
-
-def _cluster_count(broker, broker_name: str) -> int | None:
-    # The ORM broker keeps cluster heartbeats in Django's cache, which by default is local to
-    # each process: the web process cannot see a running qcluster, so say "unknown", not 0.
-    if broker_name == "orm" and "locmem" in settings.CACHES["default"]["BACKEND"].lower():
-        return None
-    return len(Stat.get_all(broker=broker))
 
 
 def _task_history() -> dict:

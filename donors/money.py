@@ -27,10 +27,15 @@ def kept(amount, amount_refunded) -> Decimal:
     return money(amount) - money(amount_refunded)
 
 
+# The minus sign (U+2212), as typeset, before the dollar sign: "−$12,100.00", never
+# "$-12,100.00". The PDFs' fonts (common.pdf_text) carry it.
+MINUS = "\u2212"
+
+
 def usd(value) -> str:
-    """$1,234.50 — the one formatting used on pages, PDFs and emails."""
+    """$1,234.50 and −$1,234.50: the one formatting used on pages, PDFs and emails."""
     amount = money(value)
-    sign = "-" if amount < 0 else ""
+    sign = MINUS if amount < 0 else ""
     return f"{sign}${abs(amount):,.2f}"
 
 

@@ -89,6 +89,11 @@ class EventForm(ServiceModelForm):
                 f"Cancelling emails a cancellation notice to {count} guest(s) and ticket "
                 "buyer(s). Tick this box and save again to confirm.",
             )
+        if self.instance.pk and cleaned.get("capacity"):
+            try:
+                services.event_capacity_check(event=self.instance, capacity=cleaned["capacity"])
+            except ValidationError as error:
+                self.add_error(None, error)
         try:
             tz = zoneinfo.ZoneInfo(cleaned.get("time_zone") or "")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -223,6 +228,7 @@ class EventAdmin(AuditedAdmin):
             ("Attendees (CSV)", reverse("event_attendees_csv", args=[obj.slug])),
             ("Attendees (XLSX)", reverse("event_attendees_xlsx", args=[obj.slug])),
             ("Door list (PDF)", reverse("event_door_list_pdf", args=[obj.slug])),
+            ("My events", reverse("my_events")),
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', ((u, t) for t, u in links))
 
@@ -353,7 +359,7 @@ class InvitationAdmin(EventScopedAdmin):
     search_fields = ["donor__display_name", "donor__emails__email", "event__name"]
     autocomplete_fields = ["donor"]
     readonly_fields = ["link", "created_at", "sent_at", "sent_to"]
-    actions = ["send_invitations"]
+    actions = ["send_invitations", "send_invitations_with_organizations"]
     list_per_page = 100
 
     def get_fields(self, request, obj=None):
@@ -390,19 +396,41 @@ class InvitationAdmin(EventScopedAdmin):
     def delete_queryset(self, request, queryset):
         services.invitations_delete(invitations=queryset)
 
-    @admin.action(description="Send the selected invitations (never twice)", permissions=["change"])
+    @admin.action(
+        description="Send the selected invitations to people and households (never twice)",
+        permissions=["change"],
+    )
     def send_invitations(self, request, queryset):
-        totals = {"queued": 0, "already_sent": 0}
+        self._send(request, queryset, include_organizations=False)
+
+    @admin.action(
+        description="Send the selected invitations, organizations included (never twice)",
+        permissions=["change"],
+    )
+    def send_invitations_with_organizations(self, request, queryset):
+        self._send(request, queryset, include_organizations=True)
+
+    def _send(self, request, queryset, *, include_organizations: bool) -> None:
+        totals = {"queued": 0, "already_sent": 0, "organizations_left_out": 0}
         for event_id in set(queryset.values_list("event_id", flat=True)):
             donors = Donor.objects.filter(invitations__in=queryset.filter(event_id=event_id))
-            result = services.invitations_send(event=Event.objects.get(pk=event_id), donors=donors)
-            totals["queued"] += result["queued"]
-            totals["already_sent"] += result["already_sent"]
-        self.message_user(
-            request,
-            f"Queued {totals['queued']} invitation(s); {totals['already_sent']} already sent.",
-            messages.SUCCESS,
+            result = services.invitations_send(
+                event=Event.objects.get(pk=event_id),
+                donors=donors,
+                include_organizations=include_organizations,
+            )
+            for key in totals:
+                totals[key] += result[key]
+        text = (
+            f"{totals['queued']} queued — they are sent by the task worker, usually within a "
+            f"minute. {totals['already_sent']} had already been sent."
         )
+        if totals["organizations_left_out"]:
+            text += (
+                f" {totals['organizations_left_out']} to organizations not sent: use "
+                '"Send the selected invitations, organizations included" to send them.'
+            )
+        self.message_user(request, text, messages.SUCCESS)
 
 
 class RSVPForm(ServiceModelForm):

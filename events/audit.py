@@ -19,15 +19,23 @@ EVENT_PARTS = (m.TicketType, m.Table, m.Invitation, m.RSVP, m.TicketPurchase, m.
 
 
 def register() -> None:
+    # The calendar sequence follows the changes already recorded (events.calendar).
     auditlog.register(
-        m.Event, exclude_fields=["created_at", "updated_at"], m2m_fields={"organizers"}
+        m.Event,
+        exclude_fields=["created_at", "updated_at", "calendar_sequence"],
+        m2m_fields={"organizers"},
     )
     auditlog.register(m.TicketType)
     auditlog.register(m.Table)
-    # The token is the guest's key to their answer: never copied into the log.
-    auditlog.register(m.Invitation, exclude_fields=["token", "created_at"])
-    # The version counters only pace the confirmation emails.
-    auditlog.register(m.RSVP, exclude_fields=["answer_version", "confirmed_version"])
+    # The token is the guest's key to their answer: never copied into the log. When it was
+    # queued only paces the sending (the sending itself is recorded).
+    auditlog.register(m.Invitation, exclude_fields=["token", "created_at", "queued_at"])
+    # The version counters only pace the confirmation emails; the door code is the guest's
+    # key at the door and, like the invitation's token, never copied into the log.
+    auditlog.register(
+        m.RSVP,
+        exclude_fields=["answer_version", "confirmed_version", "checkin_token", "checkin_attempt"],
+    )
     auditlog.register(m.TicketPurchase, exclude_fields=["created_at"])
     auditlog.register(m.EventGift, exclude_fields=["created_at"])
     auditlog.register(m.GuestList, m2m_fields={"donors", "events"})

@@ -3,15 +3,18 @@ Django's configured backend (EMAIL_URL), the one gateway to SMTP."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import timezone
+from email.mime.image import MIMEImage
 
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from common.qr import qr_png
 from donors.deductible import gift_figures
 from donors.models import Donor, Organization
 from donors.money import usd
-from donors.text import one_line, printable
+from donors.text import one_line
+from events.calendar import calendar_attach
 from events.models import TicketPurchase
 
 
@@ -19,39 +22,6 @@ def donor_email(donor: Donor) -> str:
     """The donor's primary address ('' when they have none)."""
     emails = sorted(donor.emails.all(), key=lambda e: (not e.is_primary, e.id))
     return emails[0].email if emails else ""
-
-
-def _ics_text(value: str) -> str:
-    # Text as stored: any line break is written as the escaped newline the format knows, and
-    # a control character as a space, so the calendar file always reads.
-    value = printable(value).replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def event_ics(event, *, uid_suffix: str = "") -> str:
-    """An iCalendar (RFC 5545) file for the event, times in UTC."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    start = event.starts_at.astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
-    end = event.ends_at.astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
-    stamp = timezone.now().astimezone(timezone.get_fixed_timezone(0)).strftime(fmt)
-    location = ", ".join(p for p in (event.venue, event.address, event.city, event.state) if p)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//MSP back office//events//EN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:event-{event.pk}{uid_suffix}@msp-backoffice",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{start}",
-        f"DTEND:{end}",
-        f"SUMMARY:{_ics_text(event.name)}",
-        f"LOCATION:{_ics_text(location)}",
-        f"DESCRIPTION:{_ics_text(event.description)}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
 
 
 def _context(**extra) -> dict:
@@ -74,7 +44,7 @@ def invitation_message(invitation, *, to: str, rsvp_url: str) -> EmailMessage:
         subject=f"You are invited: {event.name}",
         context={"event": event, "donor": invitation.donor, "rsvp_url": rsvp_url},
     )
-    message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
+    calendar_attach(message, event)
     return message
 
 
@@ -102,7 +72,36 @@ def ticket_lines(event, donor) -> list[dict]:
     return lines
 
 
+# The Content-ID of the QR code image in the confirmation's HTML part.
+DOOR_QR_CID = "door-code"
+
+
+def _with_door_code(message: EmailMessage, rsvp, context: dict) -> EmailMultiAlternatives:
+    """The confirmation with an HTML part showing the guest's door code as a QR code (an inline
+    image, by Content-ID), the plain text unchanged for mail programs that read only text."""
+    html = render_to_string(
+        "emails/rsvp_confirmation.html",
+        _context(**context, text=message.body, subject=message.subject, qr_cid=DOOR_QR_CID),
+    )
+    rich = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=message.from_email,
+        to=message.to,
+        alternatives=[(html, "text/html")],
+    )
+    # multipart/related: the image belongs to the HTML part that shows it.
+    rich.mixed_subtype = "related"
+    image = MIMEImage(qr_png(rsvp.checkin_token), "png")
+    image.add_header("Content-ID", f"<{DOOR_QR_CID}>")
+    image.add_header("Content-Disposition", "inline", filename="door-code.png")
+    rich.attach(image)
+    return rich
+
+
 def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
+    """The answer recorded; a confirmed guest's email carries their door code, as text and as a
+    QR code the door scans (events/views.py, event_check_in_scan)."""
     event = rsvp.event
     if rsvp.answer == "yes" and rsvp.waitlist_position is not None:
         subject = f"You are on the waitlist: {event.name}"
@@ -110,21 +109,19 @@ def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
         subject = f"See you there: {event.name}"
     else:
         subject = f"Your answer is recorded: {event.name}"
-    message = _message(
-        "rsvp_confirmation",
-        to=to,
-        subject=subject,
-        context={
-            "event": event,
-            "rsvp": rsvp,
-            "donor": rsvp.donor,
-            "rsvp_url": rsvp_url,
-            "promoted": rsvp.promoted_at is not None,
-            "tickets": ticket_lines(event, rsvp.donor),
-        },
-    )
+    context = {
+        "event": event,
+        "rsvp": rsvp,
+        "donor": rsvp.donor,
+        "rsvp_url": rsvp_url,
+        "promoted": rsvp.promoted_at is not None,
+        "tickets": ticket_lines(event, rsvp.donor),
+        "door_code": rsvp.checkin_token if rsvp.confirmed else "",
+    }
+    message = _message("rsvp_confirmation", to=to, subject=subject, context=context)
     if rsvp.confirmed:
-        message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
+        message = _with_door_code(message, rsvp, context)
+        calendar_attach(message, event)
     return message
 
 
@@ -162,9 +159,13 @@ def rsvp_request_message(
 
 
 def cancellation_message(event, *, donor, to: str, bought_tickets: bool) -> EmailMessage:
-    return _message(
+    message = _message(
         "event_cancelled",
         to=to,
         subject=f"Cancelled: {event.name}",
         context={"event": event, "donor": donor, "bought_tickets": bought_tickets},
     )
+    # The cancelling update: a calendar that holds the event (from the invitation or the
+    # confirmation) marks it cancelled.
+    calendar_attach(message, event, attendee=to)
+    return message

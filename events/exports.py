@@ -16,7 +16,7 @@ from common.pdf_text import REGULAR, TextBlock, register_fonts
 from donors.exports import csv_cell, safe_cell, xlsx_cells
 from donors.text import printable
 from events.models import Event
-from events.selectors import attendees
+from events.selectors import EventCounts, attendees, event_counts
 
 HEADER = [
     "Name",
@@ -72,6 +72,22 @@ def attendees_xlsx(event: Event) -> bytes:
     return out.getvalue()
 
 
+def door_list_counts(counts: EventCounts) -> list[str]:
+    """The door list's figures, worded as the door page and the summary word them."""
+    c = counts
+
+    def parties(n: int) -> str:
+        return f"{n} part{'y' if n == 1 else 'ies'}"
+
+    return [
+        f"Expected {c.expected} (seats booked ahead, {parties(c.parties_expected)}) · "
+        f"arrived {c.arrived} · not here yet {c.not_arrived} · walk-ins {c.walk_ins} · "
+        f"in the room {c.in_room}",
+        f"Capacity {c.capacity} · seats confirmed {c.seats_confirmed} · seats left "
+        f"{c.seats_left} · waitlist {c.waitlist} ({parties(c.waitlist_parties)})",
+    ]
+
+
 def door_list_pdf(event: Event) -> bytes:
     """The door list: every party that said yes, with its party size, table, dietary needs and
     guests. Text goes through common.pdf_text, so names in any script it covers print (Urdu and
@@ -90,14 +106,13 @@ def door_list_pdf(event: Event) -> bytes:
     )
     rows = [[TextBlock(h, bold=True) for h in ("", "Name", "Party", "Table", "Dietary needs",
                                                 "Guests")]]  # fmt: skip
-    total = 0
     for rsvp in attendees(event):
-        total += rsvp.party_size
+        name = rsvp.donor.display_name + (" (walk-in)" if rsvp.walk_in else "")
         # Names as stored: a control character in one prints as a space, not as a box.
         rows.append(
             [
                 TextBlock("[x]" if rsvp.checked_in_count else "[  ]"),
-                TextBlock(printable(rsvp.donor.display_name)),
+                TextBlock(printable(name)),
                 TextBlock(str(rsvp.party_size)),
                 TextBlock(printable(rsvp.table.name if rsvp.table else "")),
                 TextBlock(printable(rsvp.dietary_needs)),
@@ -109,7 +124,7 @@ def door_list_pdf(event: Event) -> bytes:
         TextBlock(printable(f"Door list: {event.name}"), bold=True, size=16),
         Spacer(1, 0.08 * inch),
         TextBlock(printable(f"{start} · {event.venue}, {event.city}, {event.state}"), size=10),
-        TextBlock(f"{len(rows) - 1} parties, {total} guests expected", size=10),
+        *(TextBlock(line, size=10) for line in door_list_counts(event_counts(event))),
         Spacer(1, 0.2 * inch),
     ]
     table = Table(

@@ -68,6 +68,12 @@ class InviteForm(forms.Form):
         queryset=None, required=False, help_text="Donors who came (answered yes) to these."
     )
     guest_lists = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    include_organizations = forms.BooleanField(
+        required=False,
+        label="Include organizations",
+        help_text="Companies, foundations, donor-advised fund sponsors, giving platforms and "
+        "government offices. Left unticked, only people and households are invited.",
+    )
     confirm = forms.BooleanField(
         required=False, widget=forms.HiddenInput, help_text="Set by the preview's Send button."
     )
@@ -115,6 +121,9 @@ class TicketBuyForm(PlainTextForm):
     )
 
     def __init__(self, *args, event: Event, **kwargs):
+        # The RSVP form shares the page and has a first name, last name and email too: ids of
+        # their own, so each label (and each error's link) leads to this form's field.
+        kwargs.setdefault("auto_id", "id_ticket_%s")
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["ticket_type"].queryset = event.ticket_types.all()

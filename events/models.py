@@ -86,6 +86,10 @@ class Event(CheckedText, models.Model):
         help_text="The event organizers who run this event: they see only the events they "
         "organize.",
     )
+    # The calendar file's SEQUENCE (RFC 5545): raised by events.services.event_save whenever
+    # what a guest's calendar shows changes (name, times, place, description, cancellation), so
+    # an updated or cancelling .ics replaces the one sent before.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -220,6 +224,12 @@ def _new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _new_checkin_token() -> str:
+    """A guest's door code (the QR code in their confirmation email): 96 random bits, 16
+    characters, short enough to read out or type at the door."""
+    return secrets.token_urlsafe(12)
+
+
 class GuestList(CheckedText, models.Model):
     """A saved list of donors to invite (the host committee, last year's table captains)."""
 
@@ -254,6 +264,8 @@ class Invitation(OfAnEvent, models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its email was handed to the task queue; sent_at once the worker sent it.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_to = models.EmailField(blank=True, editable=False)
 
@@ -310,6 +322,13 @@ class RSVP(OfAnEvent, CheckedText, models.Model):
     walk_in = models.BooleanField(default=False)
     checked_in_count = models.PositiveSmallIntegerField(default=0)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # The door code in the confirmation email's QR code; scanned at the door to check in.
+    checkin_token = models.CharField(
+        max_length=32, unique=True, default=_new_checkin_token, editable=False
+    )
+    # The door page's key for the check-in attempt that landed: a retry of the same attempt
+    # (a dropped connection) is recognised as done, never counted twice.
+    checkin_attempt = models.CharField(max_length=64, blank=True, default="", editable=False)
     answered_at = models.DateTimeField(default=timezone.now)
     promoted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When a seat opened for them."

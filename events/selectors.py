@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from donors.models import Donor, DonorEmail
+from donors.models import Donor, DonorEmail, DonorKind
 from donors.money import ZERO, MoneyField, money_sum
 from donors.money_rules import counted_q, kept_expression
-from events.models import RSVP, Answer, Event, EventGift, EventStatus, GuestList, TicketPurchase
+from events.models import (
+    RSVP,
+    Answer,
+    Event,
+    EventGift,
+    EventStatus,
+    GuestList,
+    TicketHold,
+    TicketPurchase,
+    TicketType,
+)
 
 _MONEY = MoneyField()
 
@@ -87,11 +100,55 @@ def next_events(*, now=None, limit: int = 5) -> list[Event]:
     )
 
 
+# Who is invited unless the organizer chooses to include organizations: an invitation is to
+# a dinner, for people (companies, foundations, fund sponsors, giving platforms and government
+# units have no one to seat unless someone decides so).
+INVITED_KINDS = (DonorKind.PERSON, DonorKind.HOUSEHOLD)
+
+
+def invitable(donors: QuerySet[Donor], *, include_organizations: bool) -> QuerySet[Donor]:
+    """``donors`` narrowed to people and households, unless organizations are included."""
+    return donors if include_organizations else donors.filter(kind__in=INVITED_KINDS)
+
+
+def organizations_left_out(*, event: Event, **choices) -> int:
+    """How many organizations the choices match that are left out unless included."""
+    every = invitation_recipients(event=event, include_organizations=True, **choices)
+    return every.exclude(kind__in=INVITED_KINDS).count()
+
+
+def invitation_status(event: Event) -> dict[str, int]:
+    """The event's invitations: ``sent``, ``queued`` (waiting for the task worker) and
+    ``not_sent`` (made but never queued, from the back office)."""
+    return event.invitations.aggregate(
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        queued=Count("pk", filter=Q(sent_at__isnull=True, queued_at__isnull=False)),
+        not_sent=Count("pk", filter=Q(sent_at__isnull=True, queued_at__isnull=True)),
+    )
+
+
+def my_events(user, *, now=None, past_limit: int = 10) -> tuple[list[Event], list[Event]]:
+    """The events ``user`` runs (every event for those who see them all): those not over yet,
+    soonest first, and the latest ``past_limit`` that are over, most recent first."""
+    now = now or timezone.now()
+    events = events_for(user)
+    upcoming = list(events.filter(ends_at__gt=now).order_by("starts_at", "pk"))
+    past = list(events.filter(ends_at__lte=now).order_by("-starts_at", "-pk")[:past_limit])
+    return upcoming, past
+
+
 def invitation_recipients(
-    *, event: Event, tags=(), states=(), past_events=(), guest_lists=()
+    *,
+    event: Event,
+    tags=(),
+    states=(),
+    past_events=(),
+    guest_lists=(),
+    include_organizations: bool = False,
 ) -> QuerySet[Donor]:
     """Donors matching any of the choices, who may be emailed and have an address, and who
-    have neither been invited to nor answered for this event yet."""
+    have neither been invited to nor answered for this event yet: people and households, and
+    organizations only when ``include_organizations``."""
     match = Q(pk__in=[])
     if tags:
         match |= Q(tags__in=tags)
@@ -102,8 +159,9 @@ def invitation_recipients(
     if guest_lists:
         match |= Q(guest_lists__in=guest_lists)
     ids = Donor.objects.filter(match).values("pk")
+    donors = invitable(Donor.objects.all(), include_organizations=include_organizations)
     return (
-        Donor.objects.filter(pk__in=ids, email_opt_in=True, do_not_solicit=False)
+        donors.filter(pk__in=ids, email_opt_in=True, do_not_solicit=False)
         .filter(emails__isnull=False)
         .exclude(invitations__event=event, invitations__sent_at__isnull=False)
         .exclude(rsvps__event=event)
@@ -125,18 +183,121 @@ def attendees(event: Event) -> QuerySet[RSVP]:
     )
 
 
-def door_counts(event: Event) -> dict[str, int]:
-    """Expected (confirmed seats), arrived (people checked in), walk-ins (people)."""
-    figures = RSVP.objects.filter(event=event).aggregate(
-        expected=Sum(
-            "party_size",
-            filter=Q(answer=Answer.YES, waitlist_position__isnull=True, walk_in=False),
-        ),
-        arrived=Sum("checked_in_count"),
-        walk_ins=Sum("checked_in_count", filter=Q(walk_in=True)),
-        parties_arrived=Count("pk", filter=Q(checked_in_count__gt=0)),
+# --- The counts: one function for every page, PDF and export -----------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class EventCounts:
+    """Every count of an event, as the door page, the door-list PDF, the summary, "My events"
+    and the public page show it.
+
+    Seats are what answers hold: a confirmed "yes" (an RSVP, or a ticket buyer, whose purchase
+    makes their RSVP a confirmed "yes") holds its party size; a "yes" on the waitlist holds
+    none. *Expected* is the seats booked ahead (confirmed, walk-ins apart); *arrived* is the
+    people checked in from those parties, so "arrived 20 of 34 expected" compares like with
+    like; *walk-ins* are people who came without a booking, shown apart; *in the room* is
+    both. A walk-in still takes seats in the room, so *seats left* is capacity less every
+    confirmed seat (walk-ins included), as ``seats_taken`` counts them when an RSVP is
+    answered. Tickets left (per type) also take off the seats of tickets being paid for right
+    now, as the ticket sale does, so a ticket never shows more left than the seats left."""
+
+    capacity: int
+    seats_confirmed: int
+    parties_confirmed: int
+    expected: int
+    parties_expected: int
+    arrived: int
+    parties_arrived: int
+    not_arrived: int
+    walk_ins: int
+    walk_in_parties: int
+    waitlist: int
+    waitlist_parties: int
+    maybe: int
+    maybe_parties: int
+    declined_parties: int
+    seats_held: int
+    ticket_left: Mapping[int, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def in_room(self) -> int:
+        return self.arrived + self.walk_ins
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_confirmed, 0)
+
+    @property
+    def full(self) -> bool:
+        return self.seats_left == 0
+
+    def tickets_left(self, ticket_type) -> int:
+        """Tickets of this type that can still be bought: what is left of its quantity (sold
+        and held ones taken off), and never more than the seats left (less those being paid
+        for) can take."""
+        return self.ticket_left.get(ticket_type.pk, 0)
+
+    def door(self) -> dict[str, int]:
+        """The figures the door page shows and refreshes (JSON)."""
+        keys = ("expected", "arrived", "walk_ins", "in_room", "not_arrived", "parties_arrived")
+        return {key: getattr(self, key) for key in keys} | {"seats_left": self.seats_left}
+
+
+def _ticket_left(event: Event, *, seats_left: int, now) -> dict[int, int]:
+    sold = TicketPurchase.objects.filter(ticket_type=OuterRef("pk")).values("ticket_type")
+    held = TicketHold.objects.filter(ticket_type=OuterRef("pk"), expires_at__gt=now).values(
+        "ticket_type"
     )
-    return {key: value or 0 for key, value in figures.items()}
+    types = TicketType.objects.filter(event=event).annotate(
+        sold=Coalesce(Subquery(sold.annotate(n=Sum("quantity")).values("n")), 0),
+        held=Coalesce(Subquery(held.annotate(n=Sum("quantity")).values("n")), 0),
+    )
+    left = {}
+    for ticket in types.only("pk", "seats", "quantity"):
+        by_seats = seats_left // ticket.seats
+        if ticket.quantity is not None:
+            by_seats = min(by_seats, ticket.quantity - ticket.sold - ticket.held)
+        left[ticket.pk] = max(by_seats, 0)
+    return left
+
+
+def event_counts(event: Event, *, now=None) -> EventCounts:
+    """All the counts of one event (three queries): see ``EventCounts``."""
+    now = now or timezone.now()
+    confirmed = Q(answer=Answer.YES, waitlist_position__isnull=True)
+    booked = confirmed & Q(walk_in=False)
+    walk_in = confirmed & Q(walk_in=True)
+    waiting = Q(answer=Answer.YES, waitlist_position__isnull=False)
+    maybe = Q(answer=Answer.MAYBE)
+    figures = RSVP.objects.filter(event=event).aggregate(
+        seats_confirmed=Sum("party_size", filter=confirmed),
+        parties_confirmed=Count("pk", filter=confirmed),
+        expected=Sum("party_size", filter=booked),
+        parties_expected=Count("pk", filter=booked),
+        arrived=Sum("checked_in_count", filter=booked),
+        parties_arrived=Count("pk", filter=booked & Q(checked_in_count__gt=0)),
+        not_arrived=Sum("party_size", filter=booked & Q(checked_in_count=0)),
+        walk_ins=Sum("checked_in_count", filter=walk_in),
+        walk_in_parties=Count("pk", filter=walk_in & Q(checked_in_count__gt=0)),
+        waitlist=Sum("party_size", filter=waiting),
+        waitlist_parties=Count("pk", filter=waiting),
+        maybe=Sum("party_size", filter=maybe),
+        maybe_parties=Count("pk", filter=maybe),
+        declined_parties=Count("pk", filter=Q(answer=Answer.NO)),
+    )
+    figures = {key: value or 0 for key, value in figures.items()}
+    held = TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now).aggregate(
+        n=Sum("seats")
+    )["n"]
+    counts = EventCounts(capacity=event.capacity, seats_held=held or 0, **figures)
+    on_sale = max(counts.seats_left - counts.seats_held, 0)
+    left = _ticket_left(event, seats_left=on_sale, now=now)
+    return dataclasses.replace(counts, ticket_left=MappingProxyType(left))
+
+
+def door_counts(event: Event) -> dict[str, int]:
+    """The door page's figures, from ``event_counts``."""
+    return event_counts(event).door()
 
 
 def door_search(event: Event, query: str, *, limit: int = 25) -> QuerySet[RSVP]:
@@ -153,26 +314,7 @@ def door_search(event: Event, query: str, *, limit: int = 25) -> QuerySet[RSVP]:
 
 
 def event_summary(event: Event) -> dict:
-    """RSVPs by answer, attendance, and the money: tickets, gifts at the event, costs, net."""
-    by_answer = {
-        row["answer"]: row
-        for row in RSVP.objects.filter(event=event)
-        .values("answer")
-        .annotate(
-            parties=Count("pk"),
-            seats=Sum("party_size"),
-            waiting=Count("pk", filter=Q(waitlist_position__isnull=False)),
-        )
-    }
-    answers = [
-        {
-            "answer": label,
-            "parties": by_answer.get(value, {}).get("parties", 0),
-            "seats": by_answer.get(value, {}).get("seats", 0) or 0,
-        }
-        for value, label in Answer.choices
-    ]
-    waitlisted = by_answer.get(Answer.YES, {}).get("waiting", 0)
+    """The counts (``event_counts``), and the money: tickets, gifts at the event, costs, net."""
     kept = kept_expression("gift__")
     counted = counted_q("gift__")
     tickets = TicketPurchase.objects.filter(event=event).aggregate(
@@ -189,9 +331,7 @@ def event_summary(event: Event) -> dict:
     revenue = tickets["revenue"] + paddle["total"]
     net = revenue - event.costs
     return {
-        "answers": answers,
-        "waitlisted": waitlisted,
-        "door": door_counts(event),
+        "counts": event_counts(event),
         "tickets_sold": tickets["sold"],
         "ticket_revenue": tickets["revenue"],
         "ticket_benefit": tickets["benefit"],

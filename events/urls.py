@@ -3,12 +3,15 @@ from django.urls import path
 from events import views
 
 urlpatterns = [
+    # Not under events/: an event's slug could be "mine".
+    path("my-events/", views.my_events, name="my_events"),
     path("events/<slug:slug>/", views.event_public, name="event_public"),
     path(
         "events/<slug:slug>/confirm/<str:link_id>/",
         views.event_rsvp_confirm,
         name="event_rsvp_confirm",
     ),
+    path("events/<slug:slug>/calendar.ics", views.event_calendar, name="event_calendar"),
     path("events/<slug:slug>/tickets/", views.event_tickets_buy, name="event_tickets_buy"),
     path(
         "events/<slug:slug>/tickets/thanks/",
@@ -26,6 +29,9 @@ urlpatterns = [
         "events/<slug:slug>/check-in/<int:rsvp_id>/",
         views.event_check_in_party,
         name="event_check_in_party",
+    ),
+    path(
+        "events/<slug:slug>/check-in/scan/", views.event_check_in_scan, name="event_check_in_scan"
     ),
     path("events/<slug:slug>/check-in/walk-in/", views.event_walk_in, name="event_walk_in"),
     path("events/<slug:slug>/invite/", views.event_invite, name="event_invite"),

@@ -10,21 +10,22 @@ import re
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.headers import permissions_policy_allowing
+from common.task_worker import worker_status
 from donors.admin.base import can_see_giving
 from donors.models import Organization
 from donors.ratelimit import client_ip, limit_reached, rate_limited
 from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
-from events import exports, selectors, services
+from events import calendar, exports, selectors, services
 from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
-from events.models import RSVP, Event, EventStatus, Invitation, TicketHold
+from events.models import RSVP, Answer, Event, EventStatus, Invitation
 
 log = logging.getLogger(__name__)
 
@@ -61,29 +62,18 @@ def _organized_event(request, slug: str) -> Event:
     return get_object_or_404(selectors.events_for(request.user), slug=slug)
 
 
-def _ticket_lines(event: Event) -> list[dict]:
+def _ticket_lines(event: Event, counts: selectors.EventCounts) -> list[dict]:
     org = Organization.current()
     statement = org.ca_disclosure if org else ""
     lines = []
-    sold = dict(
-        event.ticket_purchases.values("ticket_type")
-        .annotate(n=Sum("quantity"))
-        .values_list("ticket_type", "n")
-    )
     now = timezone.now()
-    held = dict(
-        TicketHold.objects.filter(ticket_type__event=event, expires_at__gt=now)
-        .values("ticket_type")
-        .annotate(n=Sum("quantity"))
-        .values_list("ticket_type", "n")
-    )
     for ticket in event.ticket_types.all():
         # As the receipt will state them (donors.deductible): a benefit too small to count
         # that year is disregarded, and the whole price is deductible.
         figures = ticket.figures
         deductible = figures.deductible_amount
-        taken = sold.get(ticket.pk, 0) + held.get(ticket.pk, 0)
-        left = None if ticket.quantity is None else max(ticket.quantity - taken, 0)
+        # Tickets left and seats left agree: both come from selectors.event_counts.
+        left = counts.tickets_left(ticket)
         lines.append(
             {
                 "ticket": ticket,
@@ -212,9 +202,46 @@ def event_rsvp_confirm(request, slug, link_id):
     return render(request, "events/rsvp_confirm.html", context)
 
 
+def _guest_context(
+    event: Event,
+    counts: selectors.EventCounts,
+    tickets: list[dict],
+    form,
+    *,
+    rsvp: RSVP | None = None,
+) -> dict:
+    """What both guest pages (public page, invitation) say about coming: RSVP or tickets, the
+    seats left, and whether the event is full. When it is, no ticket is offered and a "yes"
+    reads as joining the waitlist, which is what it does (``rsvp_submit``)."""
+    seats_left = counts.seats_left
+    full = seats_left == 0
+    # A "yes" waits behind anyone already waiting, even for a free seat (``rsvp_submit``).
+    waits = full or counts.waitlist_parties > 0
+    if full:
+        for line in tickets:
+            line["on_sale"] = False
+            line["full"] = True
+    if form is not None and waits and not (rsvp and rsvp.confirmed):
+        form.fields["answer"].choices = [
+            (value, "Yes, put me on the waitlist" if value == Answer.YES else label)
+            for value, label in Answer.choices
+        ]
+    return {
+        "seats_left": seats_left,
+        "full": full,
+        "waits": waits,
+        # Free tickets are not sold online ("answer the RSVP form instead"): only priced ones
+        # are explained at the top.
+        "priced_tickets": [line for line in tickets if line["ticket"].price > 0],
+    }
+
+
 def _event_page(request, event: Event, *, form=None, buy_form=None, status: int = 200):
-    """The public page: details, tickets (with the buy form while any is on sale) and RSVP."""
-    tickets = _ticket_lines(event)
+    """The public page: how to come (RSVP or tickets) at the top, details, tickets (with the
+    buy form while any is on sale) and RSVP."""
+    counts = selectors.event_counts(event)
+    tickets = _ticket_lines(event, counts)
+    guest = _guest_context(event, counts, tickets, form)
     if buy_form is None and any(line["on_sale"] for line in tickets):
         buy_form = TicketBuyForm(event=event)
     open_now = event.rsvps_open()
@@ -227,7 +254,7 @@ def _event_page(request, event: Event, *, form=None, buy_form=None, status: int 
             "buy_form": buy_form,
             "form": form,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
-            "seats_left": max(event.capacity - services.seats_taken(event), 0),
+            **guest,
         },
         status=status,
     )
@@ -280,6 +307,19 @@ def event_tickets_buy(request, slug):
 
 
 @require_safe
+def event_calendar(request, slug):
+    """The event's calendar file, for "Add to your calendar" on the public page (a cancelled
+    event's file cancels the entry in a calendar that holds it)."""
+    event = _public_event(slug)
+    response = HttpResponse(
+        calendar.event_calendar(event),
+        content_type=f"{calendar.calendar_content_type(event)}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_safe
 def event_tickets_thanks(request, slug):
     """Where Stripe sends the buyer back after paying (the webhook records the purchase)."""
     event = _public_event(slug)
@@ -312,7 +352,8 @@ def rsvp_invitation(request, token):
             "dietary_needs": rsvp.dietary_needs,
         }
     open_now = event.rsvps_open()
-    tickets = _ticket_lines(event)
+    counts = selectors.event_counts(event)
+    tickets = _ticket_lines(event, counts)
     form = RSVPForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST":
         if not open_now:
@@ -333,6 +374,7 @@ def rsvp_invitation(request, token):
                 _rsvp_errors(form, error)
             else:
                 return render(request, "events/rsvp_done.html", {"event": event, "rsvp": rsvp})
+    guest = _guest_context(event, counts, tickets, form if open_now else None, rsvp=rsvp)
     return render(
         request,
         "events/rsvp_invitation.html",
@@ -345,11 +387,18 @@ def rsvp_invitation(request, token):
             "buy_link": any(line["on_sale"] for line in tickets),
             "form": form if open_now else None,
             "closed_message": None if open_now else services.rsvp_closed_message(event),
+            **guest,
         },
     )
 
 
 # --- The door -----------------------------------------------------------------------------
+
+
+# A door page's key for one tap (crypto random, hex); anything else is ignored, not stored.
+DOOR_ATTEMPT = re.compile(r"[A-Za-z0-9-]{8,64}")
+# A guest's door code, as the QR code in their confirmation email holds it.
+CHECKIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
 def _rsvp_json(rsvp: RSVP) -> dict:
@@ -366,15 +415,60 @@ def _rsvp_json(rsvp: RSVP) -> dict:
     }
 
 
+def _attempt(request) -> str:
+    attempt = request.POST.get("attempt", "")
+    return attempt if DOOR_ATTEMPT.fullmatch(attempt) else ""
+
+
+def _arrived(rsvp: RSVP) -> str:
+    """ "party of 3 (2 of 3 arrived)": what the door sees of a checked-in party."""
+    return f"party of {rsvp.party_size} ({rsvp.checked_in_count} of {rsvp.party_size} arrived)"
+
+
+def _checked_in_message(rsvp: RSVP) -> str:
+    return f"Checked in {rsvp.donor.display_name}, {_arrived(rsvp)}."
+
+
+def _already_message(event: Event, rsvp: RSVP) -> str:
+    at = timezone.localtime(rsvp.checked_in_at, event.tz) if rsvp.checked_in_at else None
+    when = f" at {dateformat.format(at, 'g:i A')}" if at else ""
+    return f"Already checked in{when}: {rsvp.donor.display_name}, {_arrived(rsvp)}."
+
+
+def _door_answer(event: Event, rsvp: RSVP, *, changed: bool, message: str) -> JsonResponse:
+    rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
+    return JsonResponse(
+        {
+            "changed": changed,
+            "message": message,
+            "rsvp": _rsvp_json(rsvp),
+            "counts": selectors.door_counts(event),
+        },
+        status=200 if changed else 409,
+    )
+
+
+def _check_in(event: Event, rsvp: RSVP, *, count: int, attempt: str) -> JsonResponse:
+    """Check the party in; a repeat of the same tap (same ``attempt``) answers as the first."""
+    changed = services.rsvp_check_in(rsvp=rsvp, count=count, attempt=attempt)
+    rsvp.refresh_from_db()
+    if changed or services.same_attempt(rsvp, attempt):
+        return _door_answer(event, rsvp, changed=True, message=_checked_in_message(rsvp))
+    return _door_answer(event, rsvp, changed=False, message=_already_message(event, rsvp))
+
+
 @permission("events.change_rsvp")
 @require_safe
 def event_check_in(request, slug):
     event = _organized_event(request, slug)
-    return render(
+    response = render(
         request,
         "events/check_in.html",
         {"event": event, "counts": selectors.door_counts(event), "walk_in_form": WalkInForm()},
     )
+    # The one page that may open the camera (to scan the guests' QR codes), for itself only.
+    response.headers["Permissions-Policy"] = permissions_policy_allowing("camera")
+    return response
 
 
 @permission("events.change_rsvp")
@@ -388,9 +482,13 @@ def event_check_in_search(request, slug):
         return JsonResponse(
             {"error": problem, "results": [], "counts": selectors.door_counts(event)}, status=400
         )
+    results = list(selectors.door_search(event, query))
+    # The door code printed under a guest's QR code, typed in: finds that party.
+    if not results and CHECKIN_TOKEN.fullmatch(query.strip()):
+        results = list(selectors.attendees(event).filter(checkin_token=query.strip()))
     return JsonResponse(
         {
-            "results": [_rsvp_json(r) for r in selectors.door_search(event, query)],
+            "results": [_rsvp_json(r) for r in results],
             "counts": selectors.door_counts(event),
         }
     )
@@ -401,27 +499,49 @@ def event_check_in_search(request, slug):
 def event_check_in_party(request, slug, rsvp_id):
     """Check a party in (``count`` people) or, with ``undo``, take it back."""
     event = _organized_event(request, slug)
-    rsvp = get_object_or_404(RSVP, pk=rsvp_id, event=event)
+    rsvp = get_object_or_404(RSVP.objects.select_related("donor"), pk=rsvp_id, event=event)
     if request.POST.get("undo"):
         changed = services.rsvp_check_in_undo(rsvp=rsvp)
-        message = "Check-in undone." if changed else "They were not checked in."
-    else:
-        try:
-            count = int(request.POST.get("count", rsvp.party_size))
-            changed = services.rsvp_check_in(rsvp=rsvp, count=count)
-        except (ValueError, ValidationError):
-            return JsonResponse({"error": "Give how many people came (1 to 50)."}, status=400)
-        message = "Checked in." if changed else "Already checked in by someone else."
-    rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
-    return JsonResponse(
-        {
-            "changed": changed,
-            "message": message,
-            "rsvp": _rsvp_json(rsvp),
-            "counts": selectors.door_counts(event),
-        },
-        status=200 if changed else 409,
-    )
+        name = rsvp.donor.display_name
+        message = f"Check-in undone for {name}." if changed else f"{name} was not checked in."
+        return _door_answer(event, rsvp, changed=changed, message=message)
+    try:
+        count = int(request.POST.get("count", rsvp.party_size))
+        return _check_in(event, rsvp, count=count, attempt=_attempt(request))
+    except (ValueError, ValidationError):
+        return JsonResponse({"error": "Give how many people came (1 to 50)."}, status=400)
+
+
+@permission("events.change_rsvp")
+@require_POST
+def event_check_in_scan(request, slug):
+    """A guest's QR code scanned at the door: their whole party checked in, named."""
+    event = _organized_event(request, slug)
+    token = request.POST.get("token", "").strip()
+    rsvp = None
+    if CHECKIN_TOKEN.fullmatch(token):
+        rsvp = RSVP.objects.select_related("donor").filter(event=event, checkin_token=token).first()
+    if rsvp is None:
+        return JsonResponse(
+            {"error": f"This code is not a guest's code for {event.name}. Search by name."},
+            status=404,
+        )
+    if rsvp.checked_in_count:
+        # Checked in already (a second scan, or by another organizer): said, not counted.
+        attempt = _attempt(request)
+        if services.same_attempt(rsvp, attempt):
+            return _door_answer(event, rsvp, changed=True, message=_checked_in_message(rsvp))
+        return _door_answer(event, rsvp, changed=False, message=_already_message(event, rsvp))
+    if not rsvp.confirmed:
+        answer = "is on the waitlist" if rsvp.waitlist_position else f"answered {rsvp.answer}"
+        return JsonResponse(
+            {
+                "error": f"{rsvp.donor.display_name} {answer}, so has no seat. "
+                "Add them as a walk-in if there is room."
+            },
+            status=409,
+        )
+    return _check_in(event, rsvp, count=rsvp.party_size, attempt=_attempt(request))
 
 
 @permission("events.change_rsvp")
@@ -433,42 +553,99 @@ def event_walk_in(request, slug):
         errors = [e for errs in form.errors.values() for e in errs]
         return JsonResponse({"error": " ".join(errors)}, status=400)
     try:
-        rsvp = services.walk_in_add(event=event, **form.cleaned_data)
+        rsvp = services.walk_in_add(event=event, attempt=_attempt(request), **form.cleaned_data)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     rsvp = selectors.attendees(event).filter(pk=rsvp.pk).first() or rsvp
+    message = (
+        f"Checked in {rsvp.donor.display_name} as a walk-in, party of {rsvp.checked_in_count}."
+    )
     return JsonResponse(
-        {"rsvp": _rsvp_json(rsvp), "counts": selectors.door_counts(event)}, status=201
+        {"rsvp": _rsvp_json(rsvp), "message": message, "counts": selectors.door_counts(event)},
+        status=201,
+    )
+
+
+# --- My events, invitations, summary, exports ---------------------------------------------
+
+
+def _event_links(request, event: Event) -> list[tuple[str, str]]:
+    """An event's pages this user may open, as (label, address)."""
+    user, slug = request.user, [event.slug]
+    links = [
+        ("events.change_rsvp", "Door check-in", reverse("event_check_in", args=slug)),
+        ("events.view_event", "Summary", reverse("event_summary", args=slug)),
+        ("events.add_invitation", "Invitations", reverse("event_invite", args=slug)),
+        ("events.view_rsvp", "Guest list (CSV)", reverse("event_attendees_csv", args=slug)),
+        ("events.view_rsvp", "Guest list (XLSX)", reverse("event_attendees_xlsx", args=slug)),
+        ("events.view_rsvp", "Door list (PDF)", reverse("event_door_list_pdf", args=slug)),
+    ]
+    shown = [(label, url) for perm, label, url in links if user.has_perm(perm)]
+    if event.status != EventStatus.DRAFT:
+        shown.append(("Public page", reverse("event_public", args=slug)))
+    shown.append(("In the admin", reverse("admin:events_event_change", args=[event.pk])))
+    return shown
+
+
+@permission("events.view_event")
+@require_safe
+def my_events(request):
+    """The events this user runs, upcoming first, each with its counts and its pages."""
+    upcoming, past = selectors.my_events(request.user)
+
+    def rows(events):
+        return [
+            {"event": e, "counts": selectors.event_counts(e), "links": _event_links(request, e)}
+            for e in events
+        ]
+
+    return render(
+        request, "events/my_events.html", {"upcoming": rows(upcoming), "past": rows(past)}
     )
 
 
 # --- Invitations, summary, exports ---------------------------------------------------------
 
 
+def _sent_message(result: dict, *, sent: int) -> str:
+    queued = result["queued"]
+    text = (
+        f"{queued} queued — they are sent by the task worker, usually within a minute. "
+        f"{sent} sent so far."
+        if queued
+        else "Nothing new to send."
+    )
+    if result["already_sent"]:
+        text += f" {result['already_sent']} had already been sent."
+    return text
+
+
 @permission("events.add_invitation")
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_invite(request, slug):
-    """Choose donors by tag, state, past attendance or a saved list; preview, then send."""
+    """Choose donors by tag, state, past attendance or a saved list (people and households,
+    organizations when ticked); preview, then send. The page says what was sent, what waits in
+    the task queue, and whether a task worker is running to send it."""
     event = _organized_event(request, slug)
     form = InviteForm(request.POST or None, event=event, user=request.user)
     recipients = None
+    left_out = 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        choices = {key: data[key] for key in ("tags", "states", "past_events", "guest_lists")}
+        include = data["include_organizations"]
         recipients = selectors.invitation_recipients(
-            event=event,
-            tags=data["tags"],
-            states=data["states"],
-            past_events=data["past_events"],
-            guest_lists=data["guest_lists"],
+            event=event, include_organizations=include, **choices
         )
         if request.POST.get("send"):
-            result = services.invitations_send(event=event, donors=list(recipients))
-            messages.success(
-                request,
-                f"Queued {result['queued']} invitation(s); "
-                f"{result['already_sent']} had already been sent.",
+            result = services.invitations_send(
+                event=event, donors=list(recipients), include_organizations=include
             )
+            sent = selectors.invitation_status(event)["sent"]
+            messages.success(request, _sent_message(result, sent=sent))
             return redirect("event_invite", slug=event.slug)
+        if not include:
+            left_out = selectors.organizations_left_out(event=event, **choices)
     page = list(recipients[:200]) if recipients is not None else None
     return render(
         request,
@@ -478,7 +655,9 @@ def event_invite(request, slug):
             "form": form,
             "recipients": page,
             "recipient_count": recipients.count() if recipients is not None else 0,
-            "sent_count": event.invitations.filter(sent_at__isnull=False).count(),
+            "organizations_left_out": left_out,
+            "status": selectors.invitation_status(event),
+            "worker": worker_status(),
         },
     )
 

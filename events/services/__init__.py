@@ -7,8 +7,14 @@ from events.services.cancellation import (
     cancellation_recipient_count,
     event_cancellation_notices_send,
 )
-from events.services.checkin import rsvp_check_in, rsvp_check_in_undo, walk_in_add
+from events.services.checkin import (
+    rsvp_check_in,
+    rsvp_check_in_undo,
+    same_attempt,
+    walk_in_add,
+)
 from events.services.events import (
+    event_capacity_check,
     event_gift_check,
     event_gift_record,
     event_organizers_set,
@@ -73,6 +79,7 @@ __all__ = [
     "event_gift_record",
     "event_organizers_set",
     "event_reminders_send",
+    "event_capacity_check",
     "event_save",
     "events_delete",
     "guest_list_save",
@@ -92,6 +99,7 @@ __all__ = [
     "rsvp_request_public",
     "rsvp_submit",
     "rsvps_delete",
+    "same_attempt",
     "seats_taken",
     "table_delete",
     "table_save",

@@ -16,19 +16,72 @@ from donors.money import money
 from donors.services import gift_save
 from events import tasks
 from events.models import Event, EventGift, EventStatus, Table, TicketType
+from events.services.rsvps import seats_taken
+
+
+def capacity_refusal(seats_confirmed: int, capacity: int) -> str | None:
+    """Why ``capacity`` cannot be set when ``seats_confirmed`` are taken; None if it can."""
+    if capacity is None or capacity >= seats_confirmed:
+        return None
+    seats = f"{seats_confirmed} seat{'s' if seats_confirmed != 1 else ''}"
+    verb = "are" if seats_confirmed != 1 else "is"
+    return (
+        f"{seats} {verb} already confirmed; capacity can't go below {seats_confirmed}. "
+        "Move guests to the waitlist or remove answers first."
+    )
+
+
+@service
+def event_capacity_check(*, event: Event, capacity: int | None) -> None:
+    """Refuse a lower capacity that would leave confirmed seats (RSVPs, ticket buyers,
+    walk-ins, as ``seats_taken`` counts them) without a place, with the figures. Keeping or
+    raising it is always allowed: walk-ins may already fill the room past it."""
+    if event.pk is None or capacity is None:
+        return
+    stored = Event.objects.filter(pk=event.pk).values_list("capacity", flat=True).first()
+    if stored is None or capacity >= stored:
+        return
+    refusal = capacity_refusal(seats_taken(event), capacity)
+    if refusal:
+        raise ValidationError({"capacity": refusal})
+
+
+# What a guest's calendar shows of an event (events.calendar): a change to any of them raises
+# the event's calendar sequence.
+CALENDAR_FIELDS = (
+    "name", "description", "starts_at", "ends_at", "venue", "address", "city", "state", "status",
+)  # fmt: skip
+
+
+def _shown(value):
+    # Calendars keep whole seconds: a form that drops the microseconds changes nothing there.
+    return value.replace(microsecond=0) if isinstance(value, datetime.datetime) else value
 
 
 @service
 @transaction.atomic
 def event_save(*, event: Event) -> Event:
     """Save an event. Setting it to cancelled queues the cancellation notices (each guest and
-    ticket buyer is told once, however often it is saved or cancelled)."""
+    ticket buyer is told once, however often it is saved or cancelled). Capacity never goes
+    below the seats already confirmed."""
     event.full_clean()
+    if event.pk:
+        # Answers take seats holding this lock (rsvp_submit): the count cannot change under us.
+        Event.objects.select_for_update().filter(pk=event.pk).first()
+        event_capacity_check(event=event, capacity=event.capacity)
     # Stored as cents, so the audit trail sees no false change ("0" and "0.00").
     event.revenue_goal, event.costs = money(event.revenue_goal), money(event.costs)
-    before = None
+    stored = None
     if event.pk:
-        before = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
+        stored = Event.objects.filter(pk=event.pk).values(*CALENDAR_FIELDS, "calendar_sequence")
+        stored = stored.first()
+    before = stored["status"] if stored else None
+    if stored:
+        # Counted from the row, not the instance (an edit form's copy may be older): a calendar
+        # that holds the event replaces it with a file of a higher sequence.
+        event.calendar_sequence = stored["calendar_sequence"]
+        if any(_shown(stored[name]) != _shown(getattr(event, name)) for name in CALENDAR_FIELDS):
+            event.calendar_sequence += 1
     event.save()
     if event.status == EventStatus.CANCELLED and before not in (None, EventStatus.CANCELLED):
         tasks.enqueue("events.tasks.cancellation_notices", event.pk)

@@ -17,6 +17,7 @@ from donors.models import Donor
 from events import tasks
 from events.emails import donor_email, invitation_message, reminder_message
 from events.models import RSVP, Answer, Event, EventStatus, GuestList, Invitation
+from events.selectors import INVITED_KINDS
 
 
 @service
@@ -91,18 +92,28 @@ def guest_lists_delete(*, guest_lists: QuerySet[GuestList]) -> int:
 
 @service
 @transaction.atomic
-def invitations_send(*, event: Event, donors: Iterable[Donor]) -> dict[str, int]:
-    """Invite these donors and queue an email for each invitation not sent yet."""
-    invitations = invitations_create(event=event, donors=donors)
-    queued = 0
-    for invitation in invitations:
-        if invitation.sent_at is None:
-            tasks.enqueue("events.tasks.invitation", invitation.pk)
-            queued += 1
+def invitations_send(
+    *, event: Event, donors: Iterable[Donor], include_organizations: bool = False
+) -> dict[str, int]:
+    """Invite these donors and queue an email for each invitation not sent yet. People and
+    households only, unless ``include_organizations``: the organizations among ``donors`` are
+    then left uninvited (counted in ``organizations_left_out``).
+
+    The emails are sent by the task worker (events.tasks.invitation): ``queued`` counts those
+    handed to it now; each invitation's ``queued_at`` says it waits there until sent."""
+    donors = list(donors)
+    chosen = [d for d in donors if include_organizations or d.kind in INVITED_KINDS]
+    invitations = invitations_create(event=event, donors=chosen)
+    waiting = [invitation.pk for invitation in invitations if invitation.sent_at is None]
+    # Not recorded one by one (the audit leaves queued_at out): the sending itself is.
+    Invitation.objects.filter(pk__in=waiting).update(queued_at=timezone.now())
+    for invitation_id in waiting:
+        tasks.enqueue("events.tasks.invitation", invitation_id)
     return {
         "invited": len(invitations),
-        "queued": queued,
-        "already_sent": len(invitations) - queued,
+        "queued": len(waiting),
+        "already_sent": len(invitations) - len(waiting),
+        "organizations_left_out": len(donors) - len(chosen),
     }
 
 
@@ -120,6 +131,8 @@ def invitation_send(*, invitation_id: int) -> bool:
             return False
         to = donor_email(invitation.donor)
         if not to:
+            # Nowhere to send it (the address was removed since): it no longer waits.
+            Invitation.objects.filter(pk=invitation.pk).update(queued_at=None)
             return False
         url = f"{settings.SITE_URL}{invitation.get_absolute_url()}"
         invitation_message(invitation, to=to, rsvp_url=url).send()

@@ -97,6 +97,8 @@ def rsvp_submit(
     # One answer at a time per event: the seat count below cannot change under us.
     event = Event.objects.select_for_update().get(pk=event.pk)
     party_size = _answer_check(event, answer=answer, party_size=party_size, now=now)
+    if answer == Answer.NO:  # nobody comes: no guests' names or needs are kept
+        guest_names = dietary_needs = ""
     rsvp = RSVP.objects.select_for_update().filter(event=event, donor=donor).first()
     if rsvp is None:
         rsvp = RSVP(event=event, donor=donor)
@@ -237,6 +239,8 @@ def rsvp_request_public(
     the donors and reads nothing about that address (the email task does)."""
     now = now or timezone.now()
     party_size = _answer_check(event, answer=answer, party_size=party_size, now=now)
+    if answer == Answer.NO:  # nobody comes: no guests' names or needs are kept
+        guest_names = dietary_needs = ""
     link_id = secrets.token_urlsafe(24)
     pending = PublicAnswer(
         event_id=event.pk,

@@ -331,7 +331,9 @@ def ticket_sale_refusal(
     )
     seats_left = event.capacity - seats_taken(event) - held_seats
     if quantity * ticket_type.seats > seats_left:
-        return f"Only {max(seats_left, 0)} seat{'s' if seats_left != 1 else ''} left at this event."
+        if seats_left <= 0:
+            return "This event is full: no seats are left, so tickets are no longer on sale."
+        return f"Only {seats_left} seat{'s' if seats_left != 1 else ''} left at this event."
     return None
 
 

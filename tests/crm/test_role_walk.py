@@ -128,6 +128,7 @@ ADMIN_ACTIONS = {
     "refresh_figures": "c",
     "resubmit_task": "c",
     "send_invitations": "c",
+    "send_invitations_with_organizations": "c",
     "issue_receipts": "c",
     "void_receipts": "c",
     "replace_receipts": "c",
@@ -186,6 +187,9 @@ SITE_PAGES = {
     "dashboard_me": {"roles": {A, B}},
     # "My tasks": the tasks someone owns, whoever they are (an empty list for most).
     "dashboard_tasks": {"roles": LOGGED_IN},
+    # "My events": every role that sees events (an organizer sees only the events they run:
+    # tests/events/test_my_events.py).
+    "my_events": {"roles": LOGGED_IN},
     # Signing in: setting up the second factor is open to every login (required or offered).
     "two_factor_setup": {"roles": LOGGED_IN},
     # Password reset by email: asked for without signing in.
@@ -203,10 +207,12 @@ NOT_WALKED = {
     "event_rsvp_confirm": "public, per emailed link: tests/events/test_public_rsvp_privacy.py",
     "event_tickets_buy": "public POST, per event: tests/events/test_ticket_checkout.py",
     "event_tickets_thanks": "public, per event: tests/events/test_pages_roles.py",
+    "event_calendar": "public, per event: tests/events/test_pages_roles.py",
     "event_check_in": "per event: tests/events/test_pages_roles.py",
     "event_check_in_search": "per event: tests/events/test_pages_roles.py",
     "event_check_in_party": "POST, per RSVP: tests/events/test_check_in.py",
     "event_walk_in": "POST, per event: tests/events/test_check_in.py",
+    "event_check_in_scan": "POST, per event: tests/events/test_pages_roles.py",
     "event_invite": "per event: tests/events/test_pages_roles.py",
     "event_summary": "per event: tests/events/test_pages_roles.py",
     "event_attendees_csv": "per event: tests/events/test_pages_roles.py",

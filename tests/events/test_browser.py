@@ -86,7 +86,7 @@ def test_an_organizer_checks_a_party_in_at_the_door(browser, live_server, organi
 
     # Waits through locators: wait_for_function polls with eval(), which the CSP refuses.
     expect(page.locator("#count-arrived")).to_have_text("2")
-    assert page.inner_text("#status") == "Checked in."
+    assert page.inner_text("#status") == "Checked in Ayesha Khan, party of 3 (2 of 3 arrived)."
     page.locator(".party.in", has_text="Ayesha Khan").wait_for()
     page.screenshot(path=str(ARTIFACTS / "door-check-in-phone.png"), full_page=True)
     rsvp = RSVP.objects.get(event=event, donor=khan)

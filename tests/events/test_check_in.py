@@ -29,7 +29,15 @@ def test_search_by_name_or_email_finds_the_party(door):
     assert [r["name"] for r in by_name["results"]] == ["Ayesha Khan"]
     assert by_name["results"][0]["dietary"] == "halal"
     assert [r["name"] for r in by_email["results"]] == ["Bilal Raza"]
-    assert by_name["counts"] == {"expected": 5, "arrived": 0, "walk_ins": 0, "parties_arrived": 0}
+    assert by_name["counts"] == {
+        "expected": 5,
+        "arrived": 0,
+        "walk_ins": 0,
+        "in_room": 0,
+        "not_arrived": 5,
+        "parties_arrived": 0,
+        "seats_left": 15,
+    }
 
 
 def test_one_tap_checks_a_party_in_with_how_many_came_and_undo_takes_it_back(door):
@@ -42,7 +50,8 @@ def test_one_tap_checks_a_party_in_with_how_many_came_and_undo_takes_it_back(doo
     assert tapped.status_code == 200
     assert tapped.json()["counts"]["arrived"] == 2
     assert again.status_code == 409
-    assert again.json()["message"] == "Already checked in by someone else."
+    assert again.json()["message"].startswith("Already checked in at ")
+    assert again.json()["message"].endswith(": Ayesha Khan, party of 3 (2 of 3 arrived).")
     assert again.json()["counts"]["arrived"] == 2
 
     undone = client.post(f"/events/door/check-in/{rsvp.pk}/", {"undo": "1"})
@@ -72,11 +81,15 @@ def test_a_walk_in_is_added_and_checked_in_on_the_spot(door):
     refused = client.post("/events/door/check-in/walk-in/", {"count": "1"})
 
     assert response.status_code == 201
+    # Arrived counts the booked parties; the walk-ins are apart, and both are in the room.
     assert response.json()["counts"] == {
         "expected": 5,
-        "arrived": 2,
+        "arrived": 0,
         "walk_ins": 2,
-        "parties_arrived": 1,
+        "in_room": 2,
+        "not_arrived": 5,
+        "parties_arrived": 0,
+        "seats_left": 13,
     }
     walk_in = RSVP.objects.get(donor__emails__email="zara@example.org")
     assert (walk_in.walk_in, walk_in.checked_in_count, walk_in.answer) == (True, 2, "yes")

@@ -54,7 +54,7 @@ def test_organizer_invites_by_tag_and_each_gets_the_link_and_a_calendar_file(
     assert email.subject == "You are invited: Fremont Dinner"
     assert f"http://127.0.0.1:8000/rsvp/{invitation.token}/" in email.body
     [(filename, ics, mimetype)] = email.attachments
-    assert (filename, mimetype) == ("fremont.ics", "text/calendar")
+    assert (filename, mimetype) == ("fremont.ics", "text/calendar; method=PUBLISH")
     assert "BEGIN:VEVENT" in ics and "SUMMARY:Fremont Dinner" in ics
     start = event.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     assert f"DTSTART:{start}" in ics

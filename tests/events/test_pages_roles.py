@@ -14,6 +14,7 @@ PAGES = {
     # page: roles that get 200 (None = anonymous); the rest get the login page or 403.
     "": {None, ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER},
     "tickets/thanks/": {None, ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER},
+    "calendar.ics": {None, ADMINISTRATOR, STAFF, BOARD_MEMBER, EVENT_ORGANIZER},
     "check-in/": ORGANIZERS,
     "check-in/search/?q=khan": ORGANIZERS,
     "invite/": ORGANIZERS,
@@ -57,8 +58,11 @@ def test_post_only_door_actions_refuse_others(role_users, organization):
         for url in (
             f"/events/door-dinner/check-in/{rsvp.pk}/",
             "/events/door-dinner/check-in/walk-in/",
+            "/events/door-dinner/check-in/scan/",
         ):
-            response = client.post(url, {"count": "1", "last_name": "X"})
+            response = client.post(
+                url, {"count": "1", "last_name": "X", "token": rsvp.checkin_token}
+            )
             assert response.status_code == (302 if role is None else 403), (role, url)
     rsvp.refresh_from_db()
     assert rsvp.checked_in_count == 0

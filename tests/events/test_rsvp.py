@@ -358,8 +358,10 @@ def test_public_page_shows_each_tickets_deductible_share_and_what_is_left(
     from decimal import Decimal
 
     from donors.services import organization_save
-    from events.services import ticket_purchase_record
+    from events.services import event_save, ticket_purchase_record
 
+    event.capacity = 50  # room left: the table is sold out, the event is not full
+    event_save(event=event)
     org = organization
     org.ca_disclosure = "California law: the deductible share of this ticket is {deductible}."
     organization_save(organization=org)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from donors.money import usd
 from events.selectors import event_summary
 from events.services import (
     event_gift_record,
@@ -59,10 +60,13 @@ def test_summary_figures_are_exact(dinner):
     assert summary["revenue"] == Decimal("5450.50")
     assert summary["net"] == Decimal("2450.00")
     assert summary["to_goal"] == Decimal("7550.00")
-    assert summary["waitlisted"] == 1
-    assert summary["door"]["arrived"] == 3 and summary["door"]["walk_ins"] == 1
-    answers = {row["answer"]: row["parties"] for row in summary["answers"]}
-    assert answers == {"Yes, I will come": 6, "Maybe": 1, "No, I cannot come": 1}
+    counts = summary["counts"]
+    assert (counts.waitlist_parties, counts.waitlist) == (1, 2)
+    # Arrived counts the booked parties' people; the walk-in is counted apart.
+    assert (counts.arrived, counts.walk_ins, counts.in_room) == (2, 1, 3)
+    # The booked party of 3 and three ticket buyers: 4 parties, 6 seats expected.
+    assert (counts.parties_expected, counts.expected) == (4, 6)
+    assert (counts.maybe_parties, counts.declined_parties) == (1, 1)
 
 
 def test_staff_see_the_money_organizers_see_only_the_guests(client, staff, organizer, dinner):
@@ -73,4 +77,18 @@ def test_staff_see_the_money_organizers_see_only_the_guests(client, staff, organ
 
     assert "$2,450.00" in as_staff and "$5,000.20" in as_staff
     assert 'id="money"' not in as_organizer and "$" not in as_organizer
-    assert "arrived 3" in as_organizer
+    assert "arrived 2" in as_organizer and "walk-ins 1" in as_organizer
+
+
+def test_money_going_out_shows_one_way(client, staff, organization):
+    """Costs and a negative net both read "−$12,100.00" (the minus sign before the dollar
+    sign), never "$-12,100.00"."""
+    factories.make_event(slug="loss", costs=Decimal("12100"), revenue_goal=Decimal("5000"))
+    client.force_login(staff)
+
+    page = client.get("/events/loss/summary/").content.decode()
+
+    assert page.count("\u2212$12,100.00") == 2  # the costs, and the net
+    assert "$-" not in page and "-$" not in page
+    assert "$5,000.00" in page and "$17,100.00" in page  # the goal, and still to raise
+    assert usd(Decimal("-0.004")) == "$0.00" and usd(Decimal("-3.5")) == "\u2212$3.50"

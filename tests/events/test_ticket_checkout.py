@@ -82,7 +82,8 @@ def test_the_event_page_offers_tickets_and_says_daf_money_cannot_pay(client, din
     page = client.get(f"/events/{event.slug}/").content.decode()
 
     assert 'id="ticket-form"' in page
-    assert f'action="/events/{event.slug}/tickets/"' in page
+    # A refused purchase comes back scrolled to the form, where its errors are.
+    assert f'action="/events/{event.slug}/tickets/#ticket-form"' in page
     assert "donor-advised fund (DAF) cannot pay for them" in page
     assert "I decline the dinner: the whole payment is a gift" in page
     assert "(10 left)" in page
