@@ -141,7 +141,9 @@ def test_an_imported_gift_closes_the_ask(seat, prospect):
     factories.make_import(
         [(2, {"donor_email": "nadia@example.org", "donor_first_name": "Nadia",
               "donor_last_name": "Qureshi", "gift_date": day, "amount": "5000",
-              "method": "check"})],
+              "method": "check"}),
+         (3, {"donor_email": "new@example.org", "donor_first_name": "New",
+              "donor_last_name": "Donor", "gift_date": day, "amount": "20", "method": "cash"})],
         kind="gifts",
     )  # fmt: skip
     ask.refresh_from_db()
