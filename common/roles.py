@@ -43,6 +43,9 @@ _STAFF_MODELS = {
     "donors.boardmember": ALL,
     "donors.boardgoal": ALL,
     "donors.committee": ALL,
+    # The board's asks and the follow-up tasks on donors.
+    "donors.ask": ALL,
+    "donors.task": ALL,
     "donors.importrun": VIEW,
     "donors.globalgivingfetch": VIEW,
     "auditlog.logentry": VIEW,
@@ -75,7 +78,8 @@ _EVENT_MODELS = {
 _STAFF_MODELS.update(_EVENT_MODELS)
 _STAFF_MODELS["events.eventgift"] = ("view", "add")
 
-# Board members see the lists and figures, and keep only their own goals.
+# Board members see the lists and figures (the asks and tasks of the whole board too), and keep
+# only their own goals, asks (those of their seat) and tasks (those they own).
 _BOARD_MODELS = {
     "donors.donor": VIEW,
     "donors.donoremail": VIEW,
@@ -94,6 +98,8 @@ _BOARD_MODELS = {
     "donors.boardmember": VIEW,
     "donors.boardgoal": VIEW,
     "donors.committee": VIEW,
+    "donors.ask": VIEW,
+    "donors.task": VIEW,
     "events.event": VIEW,
     "events.tickettype": VIEW,
     "events.rsvp": VIEW,
@@ -109,7 +115,7 @@ _BOARD_MODELS = {
     "compliance.filingprofile": VIEW,
     "donors.globalgivingfetch": VIEW,
 }
-_BOARD_EXTRA = ["donors.change_own_boardgoal"]
+_BOARD_EXTRA = ["donors.change_own_boardgoal", "donors.change_own_ask", "donors.change_own_task"]
 
 # Event organizers see who people are and how to reach them, never what they gave.
 _ORGANIZER_MODELS = {

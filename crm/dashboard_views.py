@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from crm import charts
+from crm.asks_views import member_pipeline
 from crm.dashboard import (
     LISTS,
     board_giving,
@@ -28,7 +29,7 @@ from crm.dashboard import (
     lapsed_donors,
 )
 from donors.exports import csv_stream
-from donors.models import BoardGoal, Gift, Organization, SoftCredit
+from donors.models import BoardGoal, Gift, Organization, SoftCredit, Task
 from donors.models.gift import SoftCreditKind
 from donors.money import ZERO, MoneyField
 from donors.money_rules import counted_q, soft_credit_kept_expression
@@ -261,5 +262,7 @@ def my_board_page(request):
             "mine": mine,
             "gifts": gifts,
             "credits": credits,
+            "pipeline": member_pipeline(member, since=fy.start),
+            "open_tasks": Task.objects.filter(owner=request.user, done_at__isnull=True).count(),
         },
     )

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from compliance import views as compliance_views
-from crm import account_views, dashboard_views, views
+from crm import account_views, asks_views, dashboard_views, views
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -61,6 +61,9 @@ urlpatterns = [
     ),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/me/", dashboard_views.my_board_page, name="dashboard_me"),
+    path("dashboard/me/asks/<int:pk>/move/", asks_views.ask_move_on, name="dashboard_ask_move"),
+    path("dashboard/tasks/", asks_views.my_tasks, name="dashboard_tasks"),
+    path("dashboard/tasks/<int:pk>/done/", asks_views.task_done, name="dashboard_task_done"),
     path("dashboard/lybunt/", dashboard_views.lybunt_list, name="dashboard_lybunt"),
     path("dashboard/sybunt/", dashboard_views.sybunt_list, name="dashboard_sybunt"),
     path("dashboard/lybunt.csv", dashboard_views.lybunt_csv, name="dashboard_lybunt_csv"),

@@ -43,6 +43,8 @@ def register() -> None:
     auditlog.register(m.Organization, exclude_fields=["updated_at", "logo"])
     auditlog.register(m.BoardMember, m2m_fields={"committees"})
     auditlog.register(m.BoardGoal)
+    auditlog.register(m.Ask)
+    auditlog.register(m.Task)
     auditlog.register(m.GiftAdjustment, exclude_fields=["updated_at"])
     auditlog.register(m.Campaign)
     auditlog.register(m.Fund)

@@ -158,6 +158,27 @@ def may_keep_goals(user, member) -> bool:
     )
 
 
+def may_keep_ask(user, ask) -> bool:
+    """Staff keep every ask; a board member keeps (moves, edits) only the asks assigned to
+    their own seat."""
+    if user.has_perm("donors.change_ask"):
+        return True
+    member = ask.member if ask is not None and ask.member_id else None
+    return (
+        user.has_perm("donors.change_own_ask")
+        and member is not None
+        and member.user_id is not None
+        and member.user_id == user.pk
+    )
+
+
+def may_keep_task(user, task) -> bool:
+    """Staff keep every task; anyone else the tasks they own (marking them done)."""
+    if user.has_perm("donors.change_task"):
+        return True
+    return task is not None and task.owner_id is not None and task.owner_id == user.pk
+
+
 # Property claimed at more than this needs Form 8283 Section B, signed by the charity (Part V).
 FORM_8283_SECTION_B_OVER = Decimal("5000")
 

@@ -186,7 +186,11 @@ def make_one_of_everything(round_no: int = 0) -> None:
     member = make_board_member(donor=advisor)
     member.committees.add(make_committee())
     make_board_goal(member)
-    make_user(f"user-{round_no}-{uuid.uuid4().hex[:6]}", None)
+    someone = make_user(f"user-{round_no}-{uuid.uuid4().hex[:6]}", None)
+    services.ask_create(donor=donor, member=member, amount="5000", next_step="Lunch in May")
+    services.task_create(
+        donor=donor, owner=someone, kind="call", due_date=datetime.date(2025, 6, 1), what="Thank"
+    )
     make_import(
         [(2, {"donor_email": f"imported-{round_no}@example.org", "donor_last_name": "Imported"})]
     )

@@ -681,6 +681,7 @@ class MspStory(Recorder):
     # The board and the notes ------------------------------------------------------------------
     def board_seats(self) -> None:
         this_year = self.org.fiscal_year_of(self.today)
+        seats = []
         for donor, (*_, role, committees, joined) in zip(self.board, data.BOARD, strict=False):
             start = datetime.date(self.years[0] - 1 + joined, 1, 1)
             member = save_validated(
@@ -699,6 +700,27 @@ class MspStory(Recorder):
                         member=member, fiscal_year=fiscal_year, give_goal=_D(give), get_goal=_D(get)
                     )
                 )
+            seats.append(member)
+        self.board_asks(seats)
+
+    def board_asks(self, seats) -> None:
+        """A few prospects for the first three seats, at each stage, one of them overdue. Chosen
+        without the random generator, so the rest of the story draws what it always drew."""
+        board = {donor.pk for donor in self.board}
+        prospects = [d for d in self.individuals if d.pk not in board][:6]
+        plan = [  # (seat, amount, stage, next step, days until it is due)
+            (0, 25000, "ask", "Lunch to ask for the clinic's new wing", -3),
+            (0, 5000, "cultivate", "Invite to the spring dinner", 12),
+            (1, 10000, "identify", "Find out who knows them", 20),
+            (1, 2500, "cultivate", "Tour of the school", 6),
+            (2, 7500, "identify", "Coffee after Friday prayers", 9),
+            (2, 15000, "ask", "Send the proposal", 2),
+        ]
+        for prospect, (seat, amount, stage, step, days) in zip(prospects, plan, strict=False):
+            services.ask_create(
+                donor=prospect, member=seats[seat], amount=_D(amount), stage=stage,
+                next_step=step, due_date=self.today + datetime.timedelta(days=days),
+            )  # fmt: skip
 
     def interactions(self) -> None:
         first_day = datetime.date(self.years[0], 1, 1)

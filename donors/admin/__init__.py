@@ -1,4 +1,5 @@
 from donors.admin import (  # noqa: F401
+    asks,
     board,
     campaigns,
     donors,

@@ -61,6 +61,7 @@ from donors.money_rules import PledgeProblem, pledge_payment_problem
 from donors.rules import gift_problems, tax_date_for
 from donors.selectors import pledges_with_balance
 from donors.services import pledges_settle
+from donors.services.asks import asks_close_by_gifts
 from donors.services.figures import donor_figures_refresh
 from donors.services.gifts import MONEY_FIELDS
 
@@ -571,6 +572,8 @@ def _write(good, resolver: DonorResolver, run, contacts) -> None:
     gifts_audit.write()
     _soft_credits_create(good, resolver, run)
     donor_figures_refresh(donor_ids=touched)
+    # The new gifts close their donors' open asks (one query for the whole file).
+    asks_close_by_gifts(gifts=[row.gift for row in to_create])
     pledge_ids = {r.gift.pledge_id for r in good if r.gift.pledge_id}
     pledge_ids |= {r.existing["pledge_id"] for r in to_update if r.existing["pledge_id"]}
     if pledge_ids:

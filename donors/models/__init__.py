@@ -1,3 +1,4 @@
+from donors.models.asks import Ask, AskStage, Task, TaskKind
 from donors.models.board import BoardGoal, BoardMember, BoardRole, Committee
 from donors.models.campaign import Campaign, Channel, Fund
 from donors.models.donor import (
@@ -22,6 +23,10 @@ from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, Recurr
 from donors.models.stripe import GiftAdjustment, StripeEvent
 
 __all__ = [
+    "Ask",
+    "AskStage",
+    "Task",
+    "TaskKind",
     "BoardGoal",
     "BoardMember",
     "BoardRole",

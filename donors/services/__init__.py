@@ -4,6 +4,19 @@ app's records. Each public writer is a ``@service`` (common/door.py): a write ma
 while a request, task or command runs is refused under tests and logged in production, and
 tests/crm/test_one_door.py checks that every admin that lets a role write calls one."""
 
+from donors.services.asks import (
+    ask_advance,
+    ask_create,
+    ask_move,
+    ask_save,
+    asks_close_by_gifts,
+    asks_delete,
+    task_complete,
+    task_create,
+    task_reopen,
+    task_save,
+    tasks_delete,
+)
 from donors.services.board import (
     board_goal_set,
     board_goals_delete,
@@ -64,6 +77,17 @@ from donors.services.property import (
 )
 
 __all__ = [
+    "ask_advance",
+    "ask_create",
+    "ask_move",
+    "ask_save",
+    "asks_close_by_gifts",
+    "asks_delete",
+    "task_complete",
+    "task_create",
+    "task_reopen",
+    "task_save",
+    "tasks_delete",
     "board_goal_set",
     "board_goals_delete",
     "board_goals_save",

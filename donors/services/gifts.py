@@ -21,9 +21,11 @@ from donors.models import (
     SoftCredit,
 )
 from donors.models.base import loaded_relations
+from donors.models.gift import COUNTED_STATUSES
 from donors.money import money
 from donors.rules import tax_date_for
 from donors.selectors import pledges_with_balance
+from donors.services.asks import asks_close_by_gifts
 from donors.services.figures import donor_figures_refresh
 
 # What a gift's receipt states about its money (what was kept, what is deductible): a change
@@ -127,6 +129,11 @@ def gift_save(*, gift: Gift, refresh_figures: bool = True) -> Gift:
     if refresh_figures:
         donor_figures_refresh(donor_ids=[gift.donor_id, previous[0]])
     pledges_settle(pledge_ids=[gift.pledge_id, previous[1]])
+    # A gift from a prospect closes their open asks: a new gift, or one now counted (a
+    # pending payment that succeeded). One query, none for an edit that changes no status.
+    status_at = len(RECEIVED_FIELDS) + 2 + MONEY_FIELDS.index("status")
+    if previous[0] is None or previous[status_at] not in COUNTED_STATUSES:
+        asks_close_by_gifts(gifts=[gift])
     # An existing gift's money changed: the apps that follow it are told once this commits.
     if previous[0] is not None:
         received = len(RECEIVED_FIELDS) + 2

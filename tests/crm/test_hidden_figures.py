@@ -44,6 +44,7 @@ GIVING = {
 SHOWN_THROUGH = {
     "events.ticketpurchase": {"gift"},
     "donors.boardmember": {"user"},
+    "donors.task": {"owner"},
     "donors.importrun": {"user"},
     "auditlog.logentry": {"actor"},
 }
@@ -52,6 +53,7 @@ SHOWN_THROUGH = {
 LINKED_FILTERS = {
     "donors.donor": {"import_run__id__exact"},
     "donors.gift": {"import_run__id__exact", "donor__id__exact"},
+    "donors.ask": {"member__id__exact"},
 }
 
 LOOKUPS = ("exact", "gte", "isnull")

@@ -200,6 +200,15 @@ def test_it_seats_eight_board_members_with_goals_for_this_and_last_fiscal_year(l
     assert not BoardGoal.objects.filter(give_goal=0).exists()
 
 
+def test_it_gives_three_board_members_prospects_at_every_stage(loaded):
+    from donors.models import Ask
+
+    asks = Ask.objects.all()
+    assert asks.count() == 6 and asks.values("member").distinct().count() == 3
+    assert set(asks.values_list("stage", flat=True)) == {"identify", "cultivate", "ask"}
+    assert any(ask.is_overdue() for ask in asks)
+
+
 def test_it_loads_pledges_with_schedules_and_payments(loaded):
     pledges = Pledge.objects.annotate(scheduled=Sum("installments__amount"))
     assert pledges.count() >= 5

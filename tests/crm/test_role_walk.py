@@ -39,6 +39,11 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.boardmember": {A: "vacd", S: "vacd", B: "v"},
     "donors.boardgoal": {A: "vacd", S: "vacd", B: "va"},
     "donors.committee": {A: "vacd", S: "vacd", B: "v"},
+    # Asks (prospects assigned to a board member) and tasks on donors: a board member sees
+    # them all, adds their own and changes only their own (tests/donors/test_asks.py); an
+    # organizer sees neither (an ask is money).
+    "donors.ask": {A: "vacd", S: "vacd", B: "va"},
+    "donors.task": {A: "vacd", S: "vacd", B: "va"},
     # Events: organizers and Staff run them; board members see events and their RSVPs.
     "events.event": {A: "vacd", S: "vacd", B: "v", O: "vacd"},
     "events.guestlist": {A: "vacd", S: "vacd", O: "vacd"},
@@ -180,6 +185,8 @@ SITE_PAGES = {
     "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
+    # "My tasks": the tasks someone owns, whoever they are (an empty list for most).
+    "dashboard_tasks": {"roles": LOGGED_IN},
     # "My events": every role that sees events (an organizer sees only the events they run:
     # tests/events/test_my_events.py).
     "my_events": {"roles": LOGGED_IN},
@@ -226,6 +233,9 @@ NOT_WALKED = {
     "export_job": "per export: tests/donors/test_background_exports.py",
     "export_job_download": "per export: tests/donors/test_background_exports.py",
     "admin:donors_donor_not_duplicates": "POST only: tests/donors/test_duplicates.py",
+    # Moving one's own ask on, marking one's own task done: POST only, per record.
+    "dashboard_ask_move": "POST only, per ask: tests/crm/test_my_asks.py",
+    "dashboard_task_done": "POST only, per task: tests/crm/test_my_asks.py",
     # Signing in: per user and per link, walked in tests/crm/test_signin.py and test_users.py.
     "two_factor_verify": "needs an enrolled user: tests/crm/test_signin.py",
     "two_factor_backup_codes": "POST only: tests/crm/test_signin.py",
