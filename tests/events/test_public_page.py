@@ -350,7 +350,7 @@ def test_the_party_fields_sit_in_one_block_the_page_script_hides_on_a_no(client,
     form = page[page.index('id="rsvp-form"') : page.index("</form>", page.index('id="rsvp-form"'))]
     party = form[form.index('id="party-fields"') :]
 
-    for name in ("party_size", "guest_names", "dietary_needs"):
+    for name in ("party_size", "guest_1_dietary", "guest_2_name", "guest_2_dietary"):
         assert f'name="{name}"' in party
     for name in ("first_name", "email", "answer"):
         assert f'name="{name}"' not in party

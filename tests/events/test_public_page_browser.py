@@ -148,7 +148,7 @@ def test_an_invited_guest_sees_their_answer_first_and_a_no_hides_the_party(scree
 
     page.locator("#change-answer").click()
     expect(page.locator("#rsvp-form h2")).to_be_in_viewport()
-    names = page.get_by_label("Your guests' names")
+    names = page.get_by_label("Guest 2's name")
     expect(names).to_have_value("Omar Khan")
 
     page.get_by_label("No, I cannot come").check()
