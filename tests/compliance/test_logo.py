@@ -35,7 +35,9 @@ def image_bytes(kind="PNG", size=(300, 100), color=(20, 110, 60, 255)) -> bytes:
 
 
 def _images(data: bytes) -> list:
-    return list(PdfReader(io.BytesIO(data)).pages[0].images)
+    """The first page's images but the verification QR code (1-bit, one pixel a module)."""
+    images = PdfReader(io.BytesIO(data)).pages[0].images
+    return [image for image in images if image.image.mode != "1"]
 
 
 def _form(organization, **extra):
