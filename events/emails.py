@@ -77,8 +77,9 @@ DOOR_QR_CID = "door-code"
 
 
 def _with_door_code(message: EmailMessage, rsvp, context: dict) -> EmailMultiAlternatives:
-    """The confirmation with an HTML part showing the guest's door code as a QR code (an inline
-    image, by Content-ID), the plain text unchanged for mail programs that read only text."""
+    """The email (a confirmation or a reminder) with an HTML part showing the guest's door code
+    as a QR code (an inline image, by Content-ID), the plain text unchanged for mail programs
+    that read only text."""
     html = render_to_string(
         "emails/rsvp_confirmation.html",
         _context(**context, text=message.body, subject=message.subject, qr_cid=DOOR_QR_CID),
@@ -126,14 +127,21 @@ def rsvp_confirmation_message(rsvp, *, to: str, rsvp_url: str) -> EmailMessage:
 
 
 def reminder_message(rsvp, *, to: str, days: int) -> EmailMessage:
+    """A week and a day ahead, to confirmed guests: the reminder carries their door code again
+    (the confirmation may be weeks old and lost), as text and as the QR code the door scans."""
     event = rsvp.event
     when = "tomorrow" if days == 1 else f"in {days} days"
-    return _message(
-        "event_reminder",
-        to=to,
-        subject=f"Reminder: {event.name} is {when}",
-        context={"event": event, "rsvp": rsvp, "donor": rsvp.donor, "when": when},
+    context = {
+        "event": event,
+        "rsvp": rsvp,
+        "donor": rsvp.donor,
+        "when": when,
+        "door_code": rsvp.checkin_token if rsvp.confirmed else "",
+    }
+    message = _message(
+        "event_reminder", to=to, subject=f"Reminder: {event.name} is {when}", context=context
     )
+    return _with_door_code(message, rsvp, context) if context["door_code"] else message
 
 
 def rsvp_request_message(

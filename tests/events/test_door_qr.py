@@ -3,6 +3,7 @@ carries it as a QR code (read back here, as a phone camera would) and as text; t
 and checks the whole party in, naming them; a second scan says when they came; a tap the door
 sends again after a dropped connection counts once."""
 
+import datetime
 import email
 import io
 
@@ -14,7 +15,7 @@ from django.utils import dateformat, timezone
 from PIL import Image
 
 from events.models import RSVP
-from events.services import rsvp_submit
+from events.services import event_reminders_send, rsvp_submit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,20 @@ def test_the_confirmation_email_carries_the_door_code_as_a_qr_code_and_as_text(d
     assert rsvp.checkin_token in html
     assert "You are confirmed for a party of 3." in html
     assert [a[0] for a in message.attachments if isinstance(a, tuple)] == ["door.ics"]
+
+
+def test_the_reminder_carries_the_door_code_again(door):
+    event, client, rsvp = door
+    mail.outbox.clear()
+
+    assert event_reminders_send(now=event.starts_at - datetime.timedelta(hours=20)) == 1
+
+    [message] = mail.outbox
+    text, html = door_qr(message)
+    assert text == rsvp.checkin_token
+    assert message.subject == "Reminder: Indy Dinner is tomorrow"
+    assert f"Your door code: {rsvp.checkin_token}." in message.body
+    assert "We have you down for a party of 3." in html
 
 
 def test_a_guest_who_cannot_come_gets_no_door_code(door):
