@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
@@ -211,6 +212,10 @@ def test_a_pound_gift_through_the_page_is_recorded_receipted_and_thanked_in_both
     assert receipt.amount == Decimal("127.40")
     text = re.sub(r"\s+", " ", pdf_text(receipt_pdf(receipt)))
     assert "Amount received: $127.40 (paid as £100.00)" in text
+    compliance_services.receipt_send(receipt_id=receipt.pk)
+    assert "Thank you for your gift of $127.40 (paid as £100.00) received on" in (
+        mail.outbox[-1].body
+    )
 
     client = Client()
     client.force_login(staff)
@@ -242,3 +247,22 @@ def test_thank_you_page_without_a_known_session_just_thanks(offering):
         assert response.status_code == 200
         page = response.content.decode()
         assert "Thank you for your gift" in page and "You gave" not in page
+
+
+def test_thank_you_page_of_a_monthly_gift_in_pounds_shows_its_first_payment_in_both(offering):
+    """£20.00 a month, the first settled as $25.29: found by the session's invoice."""
+    assert _post(currency="GBP", amount="20", frequency="monthly").status_code == 303
+    session = _last_session(offering)
+    paid = offering.subscribe(cents=2000, currency="gbp", settled_cents=2529, fee_cents=103,
+                              exchange_rate=1.2645, metadata={"frequency": "monthly"})  # fmt: skip
+    invoice = offering.invoice_object(paid, subscription=paid["subscription"])
+    session.update(mode="subscription", payment_status="paid", amount_total=2000,
+                   currency="gbp", invoice=invoice["id"], payment_intent=None)  # fmt: skip
+    url = f"/donate/thanks/?session_id={session['id']}"
+    page = Client().get(url).content.decode()
+    assert "You gave <strong>£20.00</strong> (your first monthly gift)." in page
+    assert "Your tax receipt will state the US dollars" in page
+    deliver(event("invoice.paid", invoice))
+    assert Gift.objects.get().stripe_invoice_id == invoice["id"]
+    page = Client().get(url).content.decode()
+    assert "It was recorded as <strong>US$25.29</strong>" in page
