@@ -378,6 +378,9 @@ def score_pair(a: Keys, b: Keys, *, name_count: int = 2) -> Candidate:
             else:
                 cap = 30
                 reasons.append("different names")
+        if a.record.kind != b.record.kind and names_agree:
+            cap = min(cap, 50)  # "Ayesha and Omar Khan" and Ayesha: a household and its member
+            reasons.append("a household and a person")
         if a.suffix and b.suffix and a.suffix != b.suffix:
             cap = min(cap, 35)
             reasons.append(f"{a.record.suffix or a.suffix} and {b.record.suffix or b.suffix}")

@@ -100,6 +100,8 @@ def test_a_shared_phone_or_a_household_address_alone_flags_nothing(organization,
                          address=_home())  # fmt: skip
     factories.make_donor(first_name="Sana", last_name="Shah", phone="+13175550111",
                          address=_home())  # fmt: skip
+    factories.make_donor(kind="household", first_name="Sana and Omar", last_name="Shah",
+                         address=_home())  # fmt: skip
     factories.make_donor(first_name="Farhan", last_name="Awan", address=_home("9 Oak St"))
     factories.make_donor(first_name="Farhana", last_name="Awan", address=_home("9 Oak St"))
     client.force_login(staff)
