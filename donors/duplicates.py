@@ -372,6 +372,9 @@ def score_pair(a: Keys, b: Keys, *, name_count: int = 2) -> Candidate:
             if shared_email and given >= 0.85:
                 name_points = 25  # a changed last name behind one email
                 reasons.append("different last names")
+            elif shared_email and last >= 0.85 and not (a.given and b.given):
+                name_points = 30  # "Khan" from a payout report and Ayesha Khan, one email
+                reasons.append("no first name on one record")
             elif last >= 0.85:
                 cap = 35
                 reasons.append("different first names (household?)")

@@ -136,6 +136,10 @@ def test_names_in_either_order_and_a_junior_and_senior():
     swapped = DonorRecord(2, first_name="Khan", last_name="Ayesha", addresses=home)
     match = score_pair(prepare(khan, variants), prepare(swapped, variants))
     assert match.score >= THRESHOLD and "first and last names swapped" in match.reasons
+    surname_only = DonorRecord(5, last_name="Khan", emails=("ayesha@example.org",))
+    ayesha = DonorRecord(6, first_name="Ayesha", last_name="Khan", emails=("ayesha@example.org",))
+    match = score_pair(prepare(surname_only, variants), prepare(ayesha, variants))
+    assert match.score >= THRESHOLD and "no first name on one record" in match.reasons
     senior = DonorRecord(3, first_name="Omar", last_name="Butt", suffix="Sr.", addresses=home)
     junior = DonorRecord(4, first_name="Omar", last_name="Butt", suffix="Jr.", addresses=home)
     assert score_pair(prepare(senior, variants), prepare(junior, variants)).score < THRESHOLD
