@@ -26,6 +26,8 @@ _STAFF_MODELS = {
     "donors.donoremail": ALL,
     "donors.donoraddress": ALL,
     "donors.tag": ALL,
+    # Spellings of one name (Mohammed, Muhammad) for the duplicates page.
+    "donors.namevariant": ALL,
     "donors.interaction": ALL,
     "donors.relationship": ALL,
     "donors.donoryeartotal": VIEW,

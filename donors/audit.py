@@ -54,3 +54,5 @@ def register() -> None:
     auditlog.register(m.Relationship)
     # Staff said two donors are different people: the duplicates page stops pairing them.
     auditlog.register(m.DonorNotDuplicate, exclude_fields=["marked_at"])
+    # The spelling variants that decide which names the duplicates page treats as one.
+    auditlog.register(m.NameVariant)

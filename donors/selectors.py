@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
-    Count,
+    CharField,
     ExpressionWrapper,
     F,
     Max,
@@ -20,8 +20,9 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Lower, Round, Substr
+from django.db.models.functions import Cast, Coalesce, Round
 
+from donors.duplicates import Address, Candidate, DonorRecord, find_candidates
 from donors.models import (
     Campaign,
     Donor,
@@ -29,6 +30,7 @@ from donors.models import (
     DonorEmail,
     DonorNotDuplicate,
     Gift,
+    NameVariant,
     Pledge,
     PledgeInstallment,
 )
@@ -145,68 +147,82 @@ def donors_matching(term: str) -> QuerySet[Donor]:
     return Donor.objects.filter(display_name__icontains=term)
 
 
-def duplicate_donor_pairs() -> list[dict]:
-    """Likely duplicates: pairs of donors sharing an email, a phone, or a name and postal code,
-    that staff have not marked as different people. Found by grouping in the database; only
-    the groups with more than one donor are read."""
-    groups: list[tuple[str, list[int]]] = []
-    shared_email = (
-        DonorEmail.objects.values("email")
-        .annotate(n=Count("donor", distinct=True))
-        .filter(n__gt=1)
-        .values("email")
-    )
-    by_email = defaultdict(set)
-    for email, donor_id in DonorEmail.objects.filter(email__in=shared_email).values_list(
-        "email", "donor_id"
-    ):
-        by_email[email].add(donor_id)
-    groups += [(f"same email {e}", sorted(ids)) for e, ids in by_email.items()]
-    shared_phone = (
-        Donor.objects.exclude(phone="").values("phone").annotate(n=Count("id")).filter(n__gt=1)
-    )
-    by_phone = defaultdict(set)
-    for phone, donor_id in Donor.objects.filter(phone__in=shared_phone.values("phone")).values_list(
-        "phone", "id"
-    ):
-        by_phone[phone].add(donor_id)
-    groups += [(f"same phone {p}", sorted(ids)) for p, ids in by_phone.items()]
-    named = DonorAddress.objects.exclude(postal_code="").annotate(
-        name=Lower("donor__display_name"), zip5=Substr("postal_code", 1, 5)
-    )
-    shared_name = (
-        named.values("name", "zip5").annotate(n=Count("donor", distinct=True)).filter(n__gt=1)
-    )
-    by_name = defaultdict(set)
-    keys = {(g["name"], g["zip5"]) for g in shared_name}
-    if keys:
-        zips = {z for _, z in keys}
-        for name, zip5, donor_id in named.filter(zip5__in=zips).values_list(
-            "name", "zip5", "donor_id"
-        ):
-            if (name, zip5) in keys:
-                by_name[(name, zip5)].add(donor_id)
-    groups += [(f"same name and ZIP {z}", sorted(ids)) for (_, z), ids in by_name.items()]
+def name_variant_map() -> dict[str, str]:
+    """The staff's spelling variants, each leading to its final canonical spelling (a variant
+    of a variant is followed to the end; a loop stops where it closes)."""
+    direct = dict(NameVariant.objects.values_list("variant", "canonical"))
+    resolved = {}
+    for variant, canonical in direct.items():
+        seen = {variant}
+        while canonical in direct and canonical not in seen:
+            seen.add(canonical)
+            canonical = direct[canonical]
+        resolved[variant] = canonical
+    return resolved
 
-    reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for reason, ids in groups:
-        for i, low in enumerate(ids):
-            for high in ids[i + 1 :]:
-                reasons[(low, high)].append(reason)
-    if not reasons:
+
+def duplicate_records() -> list[DonorRecord]:
+    """Every donor as the duplicate scoring reads it: three queries, whatever the count."""
+    emails, addresses = defaultdict(list), defaultdict(list)
+    for donor_id, email in DonorEmail.objects.values_list("donor_id", "email").iterator(5000):
+        emails[donor_id].append(email)
+    for donor_id, *fields in DonorAddress.objects.values_list(
+        "donor_id", "line1", "city", "region", "postal_code"
+    ).iterator(5000):
+        addresses[donor_id].append(Address(*fields))
+    # The phone as its stored text: the field would parse every number on the way out.
+    rows = (
+        Donor.objects.annotate(phone_text=Cast("phone", CharField()))
+        .values_list(
+            "id", "kind", "first_name", "last_name", "organization_name", "suffix", "phone_text"
+        )
+        .iterator(5000)
+    )
+    return [
+        DonorRecord(
+            id=pk,
+            kind=kind,
+            first_name=first,
+            last_name=last,
+            organization_name=organization,
+            suffix=suffix,
+            emails=tuple(emails.get(pk, ())),
+            phones=(str(phone),) if phone else (),
+            addresses=tuple(addresses.get(pk, ())),
+        )
+        for pk, kind, first, last, organization, suffix, phone in rows
+    ]
+
+
+def duplicate_candidates() -> list[Candidate]:
+    """Likely duplicates, best first, less the pairs staff marked as different people."""
+    found = find_candidates(duplicate_records(), name_variant_map())
+    if not found:
         return []
     dismissed = set(
-        DonorNotDuplicate.objects.filter(donor_low__in={low for low, _ in reasons}).values_list(
+        DonorNotDuplicate.objects.filter(donor_low__in={c.first for c in found}).values_list(
             "donor_low", "donor_high"
         )
     )
+    return [c for c in found if (c.first, c.second) not in dismissed]
+
+
+def duplicate_donor_pairs(candidates: list[Candidate] | None = None) -> list[dict]:
+    """The duplicates page's rows: both donors (with their primary email and city), the score
+    and the reasons."""
+    candidates = duplicate_candidates() if candidates is None else candidates
     donors = donors_with_contacts(
-        Donor.objects.filter(pk__in={i for pair in reasons for i in pair})
+        Donor.objects.filter(pk__in={i for c in candidates for i in (c.first, c.second)})
     ).in_bulk()
     return [
-        {"first": donors[low], "second": donors[high], "reasons": why}
-        for (low, high), why in sorted(reasons.items())
-        if (low, high) not in dismissed
+        {
+            "first": donors[c.first],
+            "second": donors[c.second],
+            "score": c.score,
+            "reasons": c.reasons,
+        }
+        for c in candidates
+        if c.first in donors and c.second in donors
     ]
 
 

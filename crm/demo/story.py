@@ -98,8 +98,35 @@ class MspStory(Recorder):
         self.board_seats()
         self.interactions()
         self.upcoming_dinners()
+        self.spelled_twice()
         services.donor_figures_refresh(donor_ids=Donor.objects.values_list("pk", flat=True))
         return {"donors": Donor.objects.count(), "gifts": self.gift_count}
+
+    def spelled_twice(self) -> None:
+        """Two board members entered a second time with their names spelled another way (as
+        a GlobalGiving report or a sign-up sheet would): the duplicates page finds them."""
+        chair, tariq = self.board[0], self.board[4]
+        email = chair.emails.filter(is_primary=True).first()
+        if email:
+            services.donor_create(
+                kind=DonorKind.PERSON,
+                first_name="Imran",
+                last_name="Kureshi",
+                email=email.email.upper(),
+            )
+        home = tariq.addresses.filter(is_primary=True).first()
+        if home:
+            services.donor_create(
+                kind=DonorKind.PERSON,
+                first_name="Tarik",
+                last_name="Choudhury",
+                address=dict(
+                    line1=home.line1.replace(" St", " Street").replace(" Ave", " Avenue"),
+                    city=home.city,
+                    region=home.region,
+                    postal_code=home.postal_code,
+                ),
+            )
 
     # The organization's side ------------------------------------------------------------------
     def campaigns_and_funds(self) -> None:

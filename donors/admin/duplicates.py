@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
@@ -12,9 +12,20 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from donors.models import Donor
-from donors.selectors import donors_with_contacts, duplicate_donor_pairs
-from donors.services import donors_mark_not_duplicate, donors_merge, merge_blockers
+from donors.admin.base import BackOfficeAdmin
+from donors.models import Donor, NameVariant
+from donors.selectors import (
+    donors_with_contacts,
+    duplicate_candidates,
+    duplicate_donor_pairs,
+)
+from donors.services import (
+    donors_mark_not_duplicate,
+    donors_merge,
+    merge_blockers,
+    name_variant_save,
+    name_variants_delete,
+)
 
 
 class DuplicatesMixin:
@@ -54,7 +65,9 @@ class DuplicatesMixin:
 
     def duplicates_view(self, request):
         self._check(request)
-        page = Paginator(duplicate_donor_pairs(), 50).get_page(request.GET.get("page"))
+        page = Paginator(duplicate_candidates(), 50).get_page(request.GET.get("page"))
+        # Only this page's donors are read (with their email and city).
+        page.object_list = duplicate_donor_pairs(list(page.object_list))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -122,3 +135,21 @@ class DuplicatesMixin:
             pass
         messages.success(request, "Marked as different donors; they leave the list.")
         return redirect("admin:donors_donor_duplicates")
+
+
+@admin.register(NameVariant)
+class NameVariantAdmin(BackOfficeAdmin):
+    """Spellings of one name: the duplicates page treats "Mohammed Kureshi" and "Muhammad
+    Qureshi" as one name when both spellings lead to the same canonical one."""
+
+    list_display = ["variant", "canonical"]
+    search_fields = ["variant", "canonical"]
+
+    def save_model(self, request, obj, form, change):
+        name_variant_save(variant=obj)
+
+    def delete_model(self, request, obj):
+        name_variants_delete(variants=[obj])
+
+    def delete_queryset(self, request, queryset):
+        name_variants_delete(variants=queryset)

@@ -12,6 +12,7 @@ from donors.models.donor import (
     Relationship,
     Tag,
 )
+from donors.models.duplicates import NameVariant
 from donors.models.globalgiving import GlobalGivingFetch
 from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
 from donors.models.exports import ExportJob
@@ -50,6 +51,7 @@ __all__ = [
     "GiftMonthTotal",
     "GiftStatus",
     "Interaction",
+    "NameVariant",
     "Organization",
     "Pledge",
     "PropertyRecord",

@@ -47,6 +47,7 @@ from donors.services.donors import (
     tag_save,
     tags_delete,
 )
+from donors.services.duplicates import name_variant_save, name_variants_delete
 from donors.services.figures import donor_figures_refresh
 from donors.services.gifts import (
     gift_delete,
@@ -116,6 +117,8 @@ __all__ = [
     "gifts_delete",
     "interactions_save",
     "merge_blockers",
+    "name_variant_save",
+    "name_variants_delete",
     "organization_save",
     "pledge_create",
     "pledge_installments_save",

@@ -25,6 +25,8 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     # Donors: Staff keep them; board members see the lists; organizers see who people are.
     "donors.donor": {A: "vacd", S: "vacd", B: "v", O: "v"},
     "donors.tag": {A: "vacd", S: "vacd", B: "v", O: "v"},
+    # Name spelling variants for the duplicates page: kept by those who merge donors.
+    "donors.namevariant": {A: "vacd", S: "vacd"},
     # Money: Staff keep it, board members see it, organizers never do.
     "donors.gift": {A: "vacd", S: "vacd", B: "v"},
     "donors.softcredit": {A: "vacd", S: "vacd", B: "v"},
