@@ -115,6 +115,7 @@ class Peer:
         if not getattr(app, "_msp_checkout", False):
             app.router.add_post("/v1/checkout/sessions", self._checkout_create)
             app.router.add_get("/v1/checkout/sessions", self._checkout_list)
+            app.router.add_get("/_config/checkout/{session_id}", self._checkout_page)
             app._msp_checkout = True
         ready = threading.Event()
 
@@ -175,12 +176,26 @@ class Peer:
             "object": "checkout.session",
             "mode": data.get("mode"),
             "metadata": data.get("metadata") or {},
-            "url": f"{self.url}/checkout/{session_id}",
+            # Stripe's hosted page, where a browser test lands (localstripe serves pages
+            # without an API key only under /_config/).
+            "url": f"{self.url}/_config/checkout/{session_id}",
             "status": "open",
             "params": data,
         }
         self.sessions[session_id] = session
         return web.json_response(session)
+
+    async def _checkout_page(self, request):
+        """A stand-in for Stripe's hosted Checkout page: it names the session and its mode
+        (the test then completes the session as the donor would there)."""
+        session = self.sessions.get(request.match_info["session_id"])
+        if session is None:
+            return web.Response(status=404, text="No such Checkout session")
+        body = (
+            "<!doctype html><title>Stripe Checkout</title>"
+            f"<h1>Stripe Checkout ({session['mode']})</h1><p>{session['id']}</p>"
+        )
+        return web.Response(text=body, content_type="text/html")
 
     async def _checkout_list(self, request):
         """``GET /v1/checkout/sessions?payment_intent=…``: the sessions that made a payment."""

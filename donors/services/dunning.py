@@ -67,9 +67,13 @@ def dunning_payment_failed(
     next_attempt_at: datetime.datetime | None,
     amount: Decimal | None,
     failed_at: datetime.datetime,
+    final: bool | None = None,
 ) -> DunningNotice | None:
     """A plan's invoice failed (attempt ``attempt``): record it and queue the email for that
-    attempt: the first, a reminder, or the last notice when Stripe will not try again."""
+    attempt: the first, a reminder, or the last notice when Stripe will not try again
+    (``final``; by default, when there is no next attempt)."""
+    if final is None:
+        final = next_attempt_at is None
     plan = _plan(subscription_id)
     if plan is None or plan.status == RecurringPlan.Status.CANCELLED:
         return None
@@ -97,7 +101,7 @@ def dunning_payment_failed(
         failure.save(update_fields=["attempts", "last_failed_at", "next_attempt_at"])
     elif attempt < failure.attempts:
         return None  # an older attempt arriving late: its email went (or is moot)
-    if next_attempt_at is None:
+    if final:
         return _queue(failure, DunningKind.FINAL, attempt)
     kind = DunningKind.FIRST if not failure.notices.exists() else DunningKind.REMINDER
     return _queue(failure, kind, attempt)

@@ -311,6 +311,8 @@ def invoice_payment_failed(invoice: dict) -> None:
         invoice_id=invoice["id"],
         attempt=max(int(invoice.get("attempt_count") or 1), 1),
         next_attempt_at=_when(invoice.get("next_payment_attempt")),
+        # Stripe always sends the field; empty, it says the last try failed.
+        final="next_payment_attempt" in invoice and invoice["next_payment_attempt"] is None,
         amount=_dollars(invoice.get("amount_due"), invoice.get("currency")),
         failed_at=datetime.datetime.now(datetime.UTC),
     )
