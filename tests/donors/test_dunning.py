@@ -232,3 +232,11 @@ def test_staff_see_plans_at_risk_and_recovered(client, staff, board, stripe_on, 
     board_client = Client()
     board_client.force_login(board)
     assert board_client.get("/admin/donors/paymentfailure/").status_code == 403
+
+
+def test_the_card_button_is_rate_limited(stripe_on, monthly):
+    url = f"/my/card/{card_token(RecurringPlan.objects.get())}/"
+    donor = Client()
+    statuses = [donor.post(url).status_code for _ in range(11)]
+    assert statuses == [303] * 10 + [429]
+    assert "Too many attempts" in donor.post(url).content.decode()
