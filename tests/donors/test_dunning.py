@@ -240,3 +240,17 @@ def test_the_card_button_is_rate_limited(stripe_on, monthly):
     statuses = [donor.post(url).status_code for _ in range(11)]
     assert statuses == [303] * 10 + [429]
     assert "Too many attempts" in donor.post(url).content.decode()
+
+
+def test_an_email_that_fails_to_send_is_sent_by_the_retry_once(stripe_on, monthly):
+    from donors.services.dunning import dunning_notice_send
+
+    failed = stripe_on.fail_next_invoice(monthly["subscription"])
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("SMTP down")):
+        with pytest.raises(OSError):
+            deliver(event("invoice.payment_failed", failed))
+    notice = DunningNotice.objects.get()  # recorded with the event; the email still owed
+    assert notice.sent_at is None and mail.outbox == []
+    assert dunning_notice_send(notice_id=notice.pk) is True  # the task queue's retry
+    assert dunning_notice_send(notice_id=notice.pk) is False  # and never twice
+    assert len(mail.outbox) == 1
