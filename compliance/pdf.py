@@ -107,9 +107,10 @@ def _text(canvas, x, y, text, *, bold=False, size=9, align="left"):
     pdf_text.draw(canvas, x, y, text, bold=bold, size=size, align=align)
 
 
-def _paid_as(receipt: Receipt) -> str:
+def paid_as(receipt: Receipt) -> str:
     """ " (paid as £100.00)" after the dollars of a gift paid in another currency and not
-    refunded in part (the dollars received are what the receipt states)."""
+    refunded in part (the dollars received are what the receipt states). The receipt email
+    says it too."""
     if receipt.method not in ("card", "ach") or receipt.amount_refunded:
         return ""
     paid = receipt.gift.original_paid
@@ -126,7 +127,7 @@ def receipt_body_lines(receipt: Receipt) -> list[str]:
             "donor to determine."
         )
     else:
-        lines.append(f"Amount received: {usd(receipt.amount)}{_paid_as(receipt)}")
+        lines.append(f"Amount received: {usd(receipt.amount)}{paid_as(receipt)}")
     lines.append(rules.gift_form_sentence(receipt.method))
     if receipt.benefit_value > 0:
         lines.append(

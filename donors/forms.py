@@ -5,12 +5,9 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from donors.currencies import USD, Offer
 from donors.models import Campaign, TributeKind
 from donors.text import text_problem
-
-PRESET_AMOUNTS = ("25", "50", "100", "250", "500")
-MINIMUM = Decimal("5.00")
-MAXIMUM = Decimal("25000.00")
 
 
 class PlainTextForm(forms.Form):
@@ -36,11 +33,11 @@ def _plain_text(*, one_line: bool):
 
 
 class DonateForm(PlainTextForm):
-    amount = forms.ChoiceField(
-        choices=[(a, f"${a}") for a in PRESET_AMOUNTS] + [("other", "Other amount")],
-        widget=forms.RadioSelect,
-        initial="50",
-    )
+    """The donation page's choices. ``offers`` are the currencies the organization takes (US
+    dollars first); the suggested amounts and the limits are those of the currency chosen."""
+
+    currency = forms.ChoiceField(label="Currency", required=False)
+    amount = forms.ChoiceField(widget=forms.RadioSelect)
     other_amount = forms.CharField(
         required=False,
         label="Other amount (USD)",
@@ -70,39 +67,81 @@ class DonateForm(PlainTextForm):
     tribute_notify_name = forms.CharField(required=False, max_length=200, label="Notify (name)")
     tribute_notify_email = forms.EmailField(required=False, label="Notify (email)")
 
+    def __init__(self, *args, offers: list[Offer] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers = {o.code: o for o in (offers or [Offer(USD, USD.suggested)])}
+        self.fields["currency"].choices = [
+            (o.code, f"{o.currency.name} ({o.code})") for o in self.offers.values()
+        ]
+        self.offer = self._chosen_offer()
+        money = self.offer.currency
+        self.fields["amount"].choices = [(str(a), money.short(a)) for a in self.offer.suggested] + [
+            ("other", "Other amount")
+        ]
+        # The second suggestion is preselected (50 of 25, 50, 100...), as it always was.
+        self.fields["amount"].initial = str(
+            self.offer.suggested[min(1, len(self.offer.suggested) - 1)]
+        )
+        if not self.is_bound:
+            self.initial["currency"] = money.code  # an unknown ?currency= is dollars
+        other = self.fields["other_amount"]
+        other.label = f"Other amount ({money.code})"
+        other.widget.attrs["inputmode"] = "numeric" if money.places == 0 else "decimal"
+
+    def _chosen_offer(self) -> Offer:
+        source = self.data if self.is_bound else self.initial
+        wanted = str(source.get("currency") or "")
+        return self.offers.get(wanted) or next(iter(self.offers.values()))
+
+    def clean_currency(self):
+        return self.offer.code
+
     def clean(self):
         data = super().clean()
+        money = self.offer.currency
+        units = "dollars" if money is USD else money.name
         choice = data.get("amount")
         if choice == "other":
-            raw = (data.get("other_amount") or "").strip().replace("$", "").replace(",", "")
+            raw = (data.get("other_amount") or "").strip()
+            for mark in ("$", ",", money.code, money.code.lower(), "£", "€"):
+                raw = raw.replace(mark, "")
+            raw = raw.strip()
             if not raw:
                 self.add_error("other_amount", "Enter the amount you would like to give.")
                 return data
+            example = "5000" if money.places == 0 else "75 or 75.50"
             try:
                 value = Decimal(raw)
             except InvalidOperation:
-                self.add_error("other_amount", "Enter an amount in dollars, such as 75 or 75.50.")
+                self.add_error("other_amount", f"Enter an amount in {units}, such as {example}.")
                 return data
             # Cents are checked only within the range: 1e30 cannot even be rounded to cents
             # (Decimal's precision), and out of range the size message below says more.
             if not value.is_finite() or (
-                MINIMUM <= value <= MAXIMUM and value != value.quantize(Decimal("0.01"))
+                money.minimum <= value <= money.maximum and value != value.quantize(money.unit)
             ):
-                self.add_error(
-                    "other_amount", "Enter an amount in dollars and cents, such as 75.50."
-                )
+                if money.places == 0:
+                    message = f"Enter a whole amount in {units}, such as 5000."
+                elif money is USD:
+                    message = "Enter an amount in dollars and cents, such as 75.50."
+                else:
+                    message = f"Enter an amount in {units} to two decimals, such as 75.50."
+                self.add_error("other_amount", message)
                 return data
         elif choice:
             value = Decimal(choice)
         else:
             return data
-        if value < MINIMUM:
-            self.add_error("other_amount", f"The smallest online gift is ${MINIMUM:,.2f}.")
-        elif value > MAXIMUM:
+        if value < money.minimum:
+            where = "" if money is USD else f" in {units}"
+            self.add_error(
+                "other_amount", f"The smallest online gift{where} is {money.text(money.minimum)}."
+            )
+        elif value > money.maximum:
             self.add_error(
                 "other_amount",
-                f"For gifts over ${MAXIMUM:,.0f} please contact us: we will help you give by "
-                "check or wire.",
+                f"For gifts over {money.short(money.maximum)} please contact us: we will help "
+                "you give by check or wire.",
             )
         data["gift_amount"] = value
         kind = data.get("tribute_kind")

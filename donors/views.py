@@ -4,6 +4,7 @@ link of the failed-payment emails."""
 from __future__ import annotations
 
 import logging
+import re
 
 from django.core import validators
 from django.core.exceptions import RequestDataTooBig
@@ -15,10 +16,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from donors.dunning import LinkExpired, plan_for_token
-from donors.forms import PRESET_AMOUNTS, DonateForm
+from donors.forms import DonateForm
 from donors.models import Campaign, Organization, RecurringPlan
 from donors.ratelimit import rate_limited
-from donors.stripe.checkout import DonationChoice, card_update_url, checkout_start
+from donors.stripe.checkout import (
+    DonationChoice,
+    card_update_url,
+    checkout_start,
+    checkout_summary,
+)
 from donors.stripe.client import StripeUnavailable
 from donors.stripe.events import webhook_receive
 from donors.stripe.verify import BadEvent
@@ -72,9 +78,10 @@ DONATE_RATE_WINDOW = 600
 def donate(request: HttpRequest) -> HttpResponse:
     """The public donation page: choose, then hand off to Stripe Checkout."""
     organization = Organization.current()
+    offers = organization.donation_offers() if organization else None
     status = 200
     if request.method == "POST":
-        form = DonateForm(request.POST)
+        form = DonateForm(request.POST, offers=offers)
         limits = {"limit": DONATE_RATE_LIMIT, "window": DONATE_RATE_WINDOW}
         if rate_limited(request, scope="donate", **limits):
             form.is_valid()
@@ -86,6 +93,7 @@ def donate(request: HttpRequest) -> HttpResponse:
             campaign = data.get("campaign")
             choice = DonationChoice(
                 amount=data["gift_amount"],
+                currency=data["currency"],
                 monthly=data["frequency"] == "monthly",
                 cover_fee=data["cover_fee"],
                 campaign_slug=campaign.slug if campaign else "",
@@ -116,17 +124,44 @@ def donate(request: HttpRequest) -> HttpResponse:
         # Only a slug is looked up: a link cut or typed wrong (a NUL byte) is just no campaign.
         valid = bool(slug) and validators.slug_re.fullmatch(slug) is not None
         campaign = Campaign.objects.filter(slug=slug, is_active=True).first() if valid else None
-        form = DonateForm(initial={"campaign": campaign.slug if campaign else None})
+        form = DonateForm(
+            initial={
+                "campaign": campaign.slug if campaign else None,
+                "currency": request.GET.get("currency", ""),
+            },
+            offers=offers,
+        )
     return render(
         request,
         "donors/donate.html",
-        {"form": form, "organization": organization, "presets": PRESET_AMOUNTS},
+        {
+            "form": form,
+            "organization": organization,
+            "offers": [o.as_json() for o in form.offers.values()],
+        },
         status=status,
     )
 
 
+# Each look-up of the session asks Stripe: a script must not make this page hammer it.
+THANKS_RATE_LIMIT = 30
+SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
+
+
 def donate_thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "donors/donate_thanks.html", {"organization": Organization.current()})
+    """Back from Checkout: thanks, with what was paid (in the donor's currency) and the US
+    dollars it was recorded as, when Stripe and the books already know."""
+    session_id = request.GET.get("session_id", "")
+    summary = None
+    if SESSION_ID.fullmatch(session_id) and not rate_limited(
+        request, scope="donate_thanks", limit=THANKS_RATE_LIMIT, window=DONATE_RATE_WINDOW
+    ):
+        summary = checkout_summary(session_id)
+    return render(
+        request,
+        "donors/donate_thanks.html",
+        {"organization": Organization.current(), "summary": summary},
+    )
 
 
 # Each press of "Update my card" creates a Stripe Checkout Session.

@@ -115,7 +115,10 @@ class Peer:
         if not getattr(app, "_msp_checkout", False):
             app.router.add_post("/v1/checkout/sessions", self._checkout_create)
             app.router.add_get("/v1/checkout/sessions", self._checkout_list)
-            app.router.add_get("/_config/checkout/{session_id}", self._checkout_page)
+            app.router.add_get("/v1/checkout/sessions/{id}", self._checkout_get)
+            # Under /_config/, which localstripe serves without an API key (a browser has none).
+            app.router.add_get("/_config/checkout/{id}", self._checkout_page)
+            app.router.add_post("/_config/checkout/{id}/pay", self._checkout_pay)
             app._msp_checkout = True
         ready = threading.Event()
 
@@ -176,26 +179,12 @@ class Peer:
             "object": "checkout.session",
             "mode": data.get("mode"),
             "metadata": data.get("metadata") or {},
-            # Stripe's hosted page, where a browser test lands (localstripe serves pages
-            # without an API key only under /_config/).
             "url": f"{self.url}/_config/checkout/{session_id}",
             "status": "open",
             "params": data,
         }
         self.sessions[session_id] = session
         return web.json_response(session)
-
-    async def _checkout_page(self, request):
-        """A stand-in for Stripe's hosted Checkout page: it names the session and its mode
-        (the test then completes the session as the donor would there)."""
-        session = self.sessions.get(request.match_info["session_id"])
-        if session is None:
-            return web.Response(status=404, text="No such Checkout session")
-        body = (
-            "<!doctype html><title>Stripe Checkout</title>"
-            f"<h1>Stripe Checkout ({session['mode']})</h1><p>{session['id']}</p>"
-        )
-        return web.Response(text=body, content_type="text/html")
 
     async def _checkout_list(self, request):
         """``GET /v1/checkout/sessions?payment_intent=…``: the sessions that made a payment."""
@@ -208,6 +197,105 @@ class Peer:
         return web.json_response(
             {"object": "list", "data": data, "has_more": False, "url": "/v1/checkout/sessions"}
         )
+
+    async def _checkout_get(self, request):
+        """``GET /v1/checkout/sessions/<id>``: a session the peer created (404 if none)."""
+        session = self.sessions.get(request.match_info["id"])
+        if session is None:
+            return web.json_response(
+                {"error": {"type": "invalid_request_error", "message": "No such session"}},
+                status=404,
+            )
+        return web.json_response({k: v for k, v in session.items() if k != "params"})
+
+    # --- the hosted Checkout page --------------------------------------------------------
+    # What a browser test walks through: the session's URL is a page saying what will be
+    # charged, with one "Pay" button. Paying makes the payment in the peer (a test card),
+    # settles it in US dollars at ``exchange_rates`` (Stripe's rate, made up), sends the
+    # events Stripe would send, signed, to ``checkout_webhook_url``, and returns the browser
+    # to the session's success URL. One-time payments only.
+    exchange_rates = {"gbp": 1.274, "eur": 1.083, "cad": 0.732, "aed": 0.2723}
+    checkout_webhook_url = ""
+
+    async def _checkout_page(self, request):
+        session = self.sessions.get(request.match_info["id"])
+        if session is None:
+            return web.Response(status=404, text="No such Checkout Session")
+        if session["mode"] == "setup":
+            # A card update: the test completes it (checkout_complete_setup) as the donor would.
+            return web.Response(
+                text="<!doctype html><title>Stripe Checkout</title>"
+                f"<h1>Stripe Checkout (setup)</h1><p>{session['id']}</p>",
+                content_type="text/html",
+            )
+        price = session["params"]["line_items"][0]["price_data"]
+        code, minor = price["currency"].upper(), int(price["unit_amount"])
+        html = (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<title>Pay (Stripe peer)</title></head><body><main>"
+            f"<h1>Pay {code} {minor / 100:.2f}</h1>"
+            f"<p id='charge'>{code} {minor / 100:.2f}</p><p>Card 4242 4242 4242 4242</p>"
+            f"<form method='post' action='/_config/checkout/{session['id']}/pay'>"
+            "<button type='submit'>Pay</button></form></main></body></html>"
+        )
+        return web.Response(text=html, content_type="text/html")
+
+    async def _checkout_pay(self, request):
+        session_id = request.match_info["id"]
+        if session_id not in self.sessions:
+            return web.Response(status=404, text="No such Checkout Session")
+        loop = asyncio.get_running_loop()
+        # The payment is made through the peer's own API: off this event loop's thread.
+        success = await loop.run_in_executor(None, self.checkout_pay, session_id)
+        raise web.HTTPSeeOther(success)
+
+    def checkout_pay(self, session_id: str) -> str:
+        """Pay a session as its donor would, deliver its events to ``checkout_webhook_url``,
+        return the success URL."""
+        import urllib.request
+
+        paid = self.checkout_pay_events(session_id)
+        for evt in paid["events"]:
+            payload = json.dumps(evt).encode()
+            delivery = urllib.request.Request(
+                self.checkout_webhook_url,
+                data=payload,
+                headers={"Content-Type": "application/json", "Stripe-Signature": sign(payload)},
+            )
+            urllib.request.urlopen(delivery, timeout=30).close()
+        return paid["success_url"]
+
+    def checkout_pay_events(self, session_id: str) -> dict:
+        """Pay a one-time session with the test card (in another currency, settled in dollars
+        at ``exchange_rates`` with a fee of 5.4% + 30c): its events, unsent, and the URL the
+        donor returns to."""
+        params = self.sessions[session_id]["params"]
+        price = params["line_items"][0]["price_data"]
+        currency, minor = price["currency"], int(price["unit_amount"])
+        metadata = dict((params.get("payment_intent_data") or {}).get("metadata") or {})
+        extra: dict = {}
+        if currency != "usd":
+            rate = self.exchange_rates[currency]
+            settled = round(minor * rate)
+            extra = {
+                "currency": currency,
+                "settled_cents": settled,
+                "exchange_rate": rate,
+                "fee_cents": round(settled * 0.054) + 30,
+            }
+        paid = self.pay(cents=minor, email="harriet@example.co.uk", name="Harriet Shah",
+                        address={"line1": "4 Mill Lane", "city": "Leeds",
+                                 "postal_code": "LS1 4AP", "country": "GB"},
+                        metadata=metadata, **extra)  # fmt: skip
+        completed = self.checkout_complete(session_id, paid)
+        return {
+            "events": [
+                event("checkout.session.completed", completed),
+                event("charge.succeeded", self.charge_object(paid["charge"])),
+            ],
+            "success_url": params["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id),
+        }
 
     def checkout_complete(self, session_id: str, payment: dict) -> dict:
         """The session the peer created, completed by ``payment`` (made with ``pay``), as the

@@ -18,7 +18,7 @@ from django_q.tasks import async_task
 from common.door import service
 from compliance import emails, rules
 from compliance.models import BenefitLimit, Receipt, ReceiptCounter, ReceiptKind, YearEndStatement
-from compliance.pdf import receipt_pdf
+from compliance.pdf import paid_as, receipt_pdf
 from donors.deductible import BenefitLimits, gift_figures
 from donors.models import Gift, GiftStatus, Organization
 from donors.money import usd
@@ -264,7 +264,9 @@ def _email_context(receipt: Receipt) -> dict:
         "donor_name": receipt.donor_name,
         "number": receipt.number,
         "gift_date": receipt.gift_date.strftime("%B %-d, %Y"),
-        "amount": "non-cash gift" if receipt.is_non_cash else usd(receipt.amount),
+        "amount": "non-cash gift"
+        if receipt.is_non_cash
+        else usd(receipt.amount) + paid_as(receipt),
         "gift_form": rules.gift_form_sentence(receipt.method),
         "deductible_amount": usd(receipt.deductible_amount),
         "org_name": receipt.org_name,

@@ -152,6 +152,8 @@ ORGANIZATION = dict(
     signatory_title="Treasurer",
     time_zone="America/New_York",
     fiscal_year_start_month=1,
+    # Many of MSP's donors live in the UK, Canada, Europe and the Gulf.
+    donation_currencies="GBP CAD EUR AED",
     ny_disclosure=(
         "A copy of our latest annual financial report may be obtained, upon request, from "
         "Movement for Solidarity and Peace in Pakistan, 228 East 45th Street, Suite 900, "

@@ -91,6 +91,7 @@ class OrganizationAdmin(AuditedAdmin):
         ),
         ("Calendar", {"fields": [("time_zone", "fiscal_year_start_month")]}),
         ("Dashboard", {"fields": ["major_gift_threshold"]}),
+        ("Donation page", {"fields": ["donation_currencies", "suggested_amounts"]}),
         ("State disclosures", {"fields": ["ny_disclosure", "ca_disclosure"]}),
     ]
 

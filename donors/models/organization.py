@@ -10,6 +10,7 @@ from django.db import models
 from django_countries.fields import CountryField
 from PIL import Image, UnidentifiedImageError
 
+from donors import currencies
 from donors.models.base import CheckedText
 
 ein_validator = RegexValidator(r"^\d{2}-\d{7}$", "Write the EIN as 12-3456789.")
@@ -125,6 +126,21 @@ class Organization(CheckedText, models.Model):
         blank=True,
         help_text="Printed on event pages and tickets; {deductible} is the deductible share.",
     )
+    donation_currencies = models.CharField(
+        "currencies offered besides US dollars",
+        max_length=200,
+        blank=True,
+        help_text="ISO codes, such as GBP CAD EUR AED: the donation page offers US dollars and "
+        "these. Gifts are recorded in the US dollars Stripe settles them as. Accepted: "
+        + ", ".join(c for c in currencies.CURRENCIES if c != "USD")
+        + ".",
+    )
+    suggested_amounts = models.TextField(
+        "suggested amounts",
+        blank=True,
+        help_text="One line per currency, such as GBP: 10, 25, 50, 100, 250. A currency without "
+        "a line shows its usual amounts (US dollars: 25, 50, 100, 250, 500).",
+    )
     logo = models.BinaryField(
         blank=True,
         default=b"",
@@ -152,6 +168,20 @@ class Organization(CheckedText, models.Model):
     def delete(self, *args, **kwargs):
         organization_forget()
         return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        problems = {}
+        for field, parse in (
+            ("donation_currencies", currencies.parse_codes),
+            ("suggested_amounts", currencies.parse_suggested),
+        ):
+            try:
+                parse(getattr(self, field))
+            except currencies.SettingError as exc:
+                problems[field] = str(exc)
+        if problems:
+            raise ValidationError(problems)
 
     @classmethod
     def current(cls) -> "Organization | None":
@@ -184,3 +214,7 @@ class Organization(CheckedText, models.Model):
         start = datetime.date(start_year, start_month, 1)
         end = datetime.date(start_year + 1, start_month, 1) - datetime.timedelta(days=1)
         return start, end
+
+    def donation_offers(self) -> list[currencies.Offer]:
+        """What the donation page offers: US dollars, then the currencies set here."""
+        return currencies.offers(self.donation_currencies, self.suggested_amounts)

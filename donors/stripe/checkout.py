@@ -4,24 +4,24 @@ with the donor's choices in its metadata so the webhook can file the gift."""
 from __future__ import annotations
 
 import dataclasses
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
+from donors.currencies import CURRENCIES, USD, Currency
+from donors.models import Gift
+from donors.money import from_minor, usd
 from donors.stripe import client
-
-# Stripe's standard US card pricing, used to gross up a gift whose donor covers the fee.
-FEE_RATE = Decimal("0.029")
-FEE_FIXED = Decimal("0.30")
 
 
 def fee_covered_total(amount: Decimal) -> Decimal:
-    """What to charge so that, after Stripe's fee, the organization receives ``amount``."""
-    total = (amount + FEE_FIXED) / (1 - FEE_RATE)
-    return total.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+    """What to charge in US dollars so that, after Stripe's fee, the organization receives
+    ``amount`` (the rule for every currency is ``Currency.fee_covered``)."""
+    return USD.fee_covered(amount)
 
 
 @dataclasses.dataclass
 class DonationChoice:
     amount: Decimal
+    currency: str = "USD"
     monthly: bool = False
     cover_fee: bool = False
     campaign_slug: str = ""
@@ -32,13 +32,21 @@ class DonationChoice:
     tribute_notify_email: str = ""
 
     @property
+    def money(self) -> Currency:
+        return CURRENCIES.get(self.currency.upper(), USD)
+
+    @property
     def charged(self) -> Decimal:
-        return fee_covered_total(self.amount) if self.cover_fee else self.amount
+        """In the donor's currency: the gift, grossed up when they cover the fee."""
+        return self.money.fee_covered(self.amount) if self.cover_fee else self.amount
 
     def metadata(self) -> dict[str, str]:
         values = {
             "frequency": "monthly" if self.monthly else "once",
             "gift_amount": str(self.amount),
+            # Said only for another currency: the gift is then recorded in the dollars Stripe
+            # settles it as, not this amount.
+            "gift_currency": "" if self.money is USD else self.money.code,
             "cover_fee": "yes" if self.cover_fee else "no",
             "campaign": self.campaign_slug,
             "tribute_kind": self.tribute_kind,
@@ -52,12 +60,17 @@ class DonationChoice:
 def session_params(
     choice: DonationChoice, *, organization_name: str, success_url: str, cancel_url: str
 ) -> dict:
-    """The Checkout Session's parameters (pure: tested without Stripe)."""
-    cents = int(choice.charged * 100)
+    """The Checkout Session's parameters (pure: tested without Stripe). A gift in another
+    currency is a price in that currency, once or monthly (a subscription in pounds)."""
+    minor = choice.money.to_minor(choice.charged)
     name = f"Gift to {organization_name}"
     if choice.campaign_name:
         name = f"{name}: {choice.campaign_name}"
-    price_data: dict = {"currency": "usd", "unit_amount": cents, "product_data": {"name": name}}
+    price_data: dict = {
+        "currency": choice.money.code.lower(),
+        "unit_amount": minor,
+        "product_data": {"name": name},
+    }
     metadata = choice.metadata()
     params: dict = {
         "mode": "subscription" if choice.monthly else "payment",
@@ -94,6 +107,49 @@ def checkout_start(
     if not url:
         raise client.StripeUnavailable("Stripe returned a Checkout Session without a URL")
     return url
+
+
+@dataclasses.dataclass
+class CheckoutSummary:
+    """What the thank-you page tells the donor back from Stripe: what they paid, in their
+    currency, and, once the gift is recorded, the US dollars it was recorded (and will be
+    receipted) as."""
+
+    paid: str
+    foreign: bool
+    monthly: bool
+    recorded: str = ""
+
+
+def checkout_summary(session_id: str) -> CheckoutSummary | None:
+    """The session the donor came back from, or None when Stripe does not know it, cannot be
+    asked, or it is not paid (raises nothing: the page thanks them all the same)."""
+    try:
+        session = client.checkout_session_retrieve(session_id)
+    except client.StripeUnavailable:
+        return None
+    if session.get("payment_status") != "paid" or session.get("amount_total") is None:
+        return None
+    code = (session.get("currency") or "usd").upper()
+    money = CURRENCIES.get(code)
+    amount = from_minor(session["amount_total"], code)
+    paid = money.text(amount) if money else f"{code} {amount}"
+    summary = CheckoutSummary(
+        paid=paid, foreign=code != "USD", monthly=session.get("mode") == "subscription"
+    )
+    payment, invoice = session.get("payment_intent"), session.get("invoice")
+    if isinstance(payment, dict):
+        payment = payment.get("id")
+    if isinstance(invoice, dict):
+        invoice = invoice.get("id")
+    gift = None
+    if payment:
+        gift = Gift.objects.filter(stripe_payment_id=payment).first()
+    elif invoice:
+        gift = Gift.objects.filter(stripe_invoice_id=invoice).first()
+    if gift is not None:
+        summary.recorded = f"US{usd(gift.amount)}" if summary.foreign else usd(gift.amount)
+    return summary
 
 
 def card_update_params(

@@ -113,6 +113,11 @@ def checkout_session_create(params: dict) -> dict:
     return _plain(_call(client().v1.checkout.sessions.create, params))
 
 
+def checkout_session_retrieve(session_id: str) -> dict:
+    """One Checkout Session by its id (the donor's return from Checkout names it)."""
+    return _plain(_call(client().v1.checkout.sessions.retrieve, session_id))
+
+
 def checkout_session_for_payment(payment_intent_id: str) -> dict | None:
     """The Checkout Session that made this payment, or None (a payment made without one)."""
     sessions = _call(

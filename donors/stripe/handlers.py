@@ -377,7 +377,8 @@ def _adjust(obj: dict, kind: str) -> None:
         charge_id=charge_id,
         kind=kind,
         stripe_id=obj["id"],
-        amount=_cents(obj["amount"]),
+        # In the payment's currency: whole yen are not hundredths.
+        amount=from_minor(obj["amount"], obj.get("currency") or "usd"),
         status=obj.get("status") or "",
         occurred_at=_when(obj.get("created")),
         reason=obj.get("reason") or "",

@@ -124,7 +124,7 @@ def test_an_amount_the_import_corrects_reaches_the_gift_s_receipt(
 
 
 DONOR_HEADER = ["donor_email", "donor_first_name", "donor_last_name", "address_line1", "city",
-                "state", "postal_code", "email_opt_in"]  # fmt: skip
+                "state", "postal_code", "email_opt_in", "country"]  # fmt: skip
 
 
 def test_each_donor_a_donor_import_creates_has_its_entries_with_its_email_and_address(
@@ -132,8 +132,19 @@ def test_each_donor_a_donor_import_creates_has_its_entries_with_its_email_and_ad
 ):
     client.force_login(staff)
     rows = [
-        ["hina@example.org", "Hina", "Rauf", "1 Main St", "Fishers", "IN", "46037", "true"],
-        ["", "Omar", "Shah", "", "", "", "", "false"],
+        ["hina@example.org", "Hina", "Rauf", "1 Main St", "Fishers", "IN", "46037", "true", ""],
+        ["", "Omar", "Shah", "", "", "", "", "false", ""],
+        [
+            "zain@example.ca",
+            "Zain",
+            "O'Neil",
+            "5 King's Rd",
+            "Toronto",
+            "ON",
+            "M5V 2T6",
+            "true",
+            "CA",
+        ],
     ]
     preview = upload(client, "donor", csv_bytes(DONOR_HEADER, rows))
     assert confirm(client, "donor", preview).status_code == 302
@@ -156,6 +167,14 @@ def test_each_donor_a_donor_import_creates_has_its_entries_with_its_email_and_ad
     (address,) = entries_of(DonorAddress, donor=hina)
     assert address.changes_dict["line1"] == ["None", "1 Main St"]
     assert address.additional_data == {"import_run": run.pk}
+    # Every entry is labelled as the record would label itself (on PostgreSQL the database
+    # writes the labels: a Canadian address names its country, apostrophes and all).
+    for model in (Donor, DonorEmail, DonorAddress):
+        for record in model.objects.all():
+            (entry,) = LogEntry.objects.get_for_object(record)
+            assert entry.object_repr == str(record)
+    (toronto,) = entries_of(DonorAddress, city="Toronto")
+    assert toronto.object_repr == "5 King's Rd, Toronto, ON M5V 2T6, Canada"
     # The donor's own history page shows them.
     page = client.get(f"/admin/donors/donor/{hina.pk}/auditlog/")
     assert page.status_code == 200 and "hina@example.org" in page.text
