@@ -42,6 +42,10 @@ _STAFF_MODELS = {
     "donors.giftadjustment": VIEW,
     # Stripe's stored events: Staff resolve the ones that need attention (a change).
     "donors.stripeevent": ("view", "change"),
+    # Failed monthly payments (read-only: Stripe's events write them) and the words of the
+    # emails their donors get (edited, never added or deleted).
+    "donors.paymentfailure": VIEW,
+    "donors.dunningtemplate": ("view", "change"),
     "donors.boardmember": ALL,
     "donors.boardgoal": ALL,
     "donors.committee": ALL,

@@ -27,6 +27,7 @@ from crm.dashboard import (
     giving_by_month_and_channel,
     giving_by_state,
     lapsed_donors,
+    recovered_revenue,
 )
 from donors.exports import csv_stream
 from donors.models import BoardGoal, Gift, Organization, SoftCredit, Task
@@ -74,6 +75,7 @@ def dashboard(request):
     lybunt = list(lapsed_donors("lybunt", fy)[:TOP_LAPSED])
     sybunt = list(lapsed_donors("sybunt", fy)[:TOP_LAPSED])
     board = board_giving(fy)
+    recovered, recovered_count = recovered_revenue(fy)
     now = timezone.now()
     events = next_events(now=now, limit=NEXT_EVENTS)
     return render(
@@ -104,6 +106,8 @@ def dashboard(request):
             "lybunt": lybunt,
             "sybunt": sybunt,
             "board": board,
+            "recovered": recovered,
+            "recovered_count": recovered_count,
             "events": events,
             "can_export": request.user.has_perm(EXPORTS_DONORS),
             "my_page": request.user.has_perm(KEEPS_OWN_GOALS),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from common.door import entry
+from donors.services.dunning import dunning_notice_send
 from donors.services.exports import export_files_expire, export_job_run
 from donors.services.globalgiving import globalgiving_sync
 from donors.services.imports import import_uploads_expire
@@ -32,6 +33,12 @@ def stripe_reconcile_nightly(days: int = 3) -> dict:
 def tribute_notify(gift_id: int) -> bool:
     """Send a tribute gift's notification (once: a retry after success sends nothing)."""
     return tribute_notification_send(gift_id=gift_id)
+
+
+@entry("task dunning_notice_send_task")
+def dunning_notice_send_task(notice_id: int) -> bool:
+    """Send one failed-payment email (once: a retry after success sends nothing)."""
+    return dunning_notice_send(notice_id=notice_id)
 
 
 @entry("task globalgiving_sync_task")

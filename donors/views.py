@@ -1,4 +1,5 @@
-"""Public pages of the donors app: the Stripe webhook and the donation page."""
+"""Public pages of the donors app: the Stripe webhook, the donation page and the card-update
+link of the failed-payment emails."""
 
 from __future__ import annotations
 
@@ -12,12 +13,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from donors.dunning import LinkExpired, plan_for_token
 from donors.forms import DonateForm
-from donors.models import Campaign, Organization
+from donors.models import Campaign, Organization, RecurringPlan
 from donors.ratelimit import rate_limited
-from donors.stripe.checkout import DonationChoice, checkout_start, checkout_summary
+from donors.stripe.checkout import (
+    DonationChoice,
+    card_update_url,
+    checkout_start,
+    checkout_summary,
+)
 from donors.stripe.client import StripeUnavailable
 from donors.stripe.events import webhook_receive
 from donors.stripe.verify import BadEvent
@@ -155,3 +162,46 @@ def donate_thanks(request: HttpRequest) -> HttpResponse:
         "donors/donate_thanks.html",
         {"organization": Organization.current(), "summary": summary},
     )
+
+
+# Each press of "Update my card" creates a Stripe Checkout Session.
+CARD_RATE_LIMIT = 10
+CARD_RATE_WINDOW = 600
+
+
+@require_http_methods(["GET", "POST"])
+def card_update(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a failed-payment email: the plan it names and a button that hands off to
+    Stripe Checkout (setup mode) for a new card. A GET changes nothing (mail scanners open
+    links); the POST creates the session. 404: not one of our links; 410: expired."""
+    organization = Organization.current()
+    context = {"organization": organization, "token": token}
+    try:
+        plan = plan_for_token(token)
+    except LinkExpired:
+        context["problem"] = "expired"
+        return render(request, "donors/card_update.html", context, status=410)
+    if plan is None:
+        context["problem"] = "unknown"
+        return render(request, "donors/card_update.html", context, status=404)
+    ended = plan.status == RecurringPlan.Status.CANCELLED or not plan.stripe_subscription_id
+    context.update(plan=plan, ended=ended, updated=request.GET.get("updated") == "1")
+    if request.method == "POST" and not ended:
+        if rate_limited(request, scope="card_update", limit=CARD_RATE_LIMIT,
+                        window=CARD_RATE_WINDOW):  # fmt: skip
+            context["error"] = "Too many attempts from your connection. Please wait a few " \
+                               "minutes and try again."  # fmt: skip
+            return render(request, "donors/card_update.html", context, status=429)
+        here = request.build_absolute_uri(reverse("my_card_update", args=[token]))
+        try:
+            url = card_update_url(plan, return_url=here)
+        except StripeUnavailable:
+            log.exception("card update: Stripe Checkout could not be started")
+            context["error"] = "Card updates are unavailable right now. Please try again in " \
+                               "a few minutes."  # fmt: skip
+            return render(request, "donors/card_update.html", context, status=503)
+        return HttpResponseRedirect(url, status=303)
+    if request.method == "POST":  # the plan has ended: there is no card to update
+        context["error"] = "This monthly gift has ended: there is no card to update."
+        return render(request, "donors/card_update.html", context, status=400)
+    return render(request, "donors/card_update.html", context)

@@ -182,7 +182,22 @@ def make_one_of_everything(round_no: int = 0) -> None:
         pledge_date=datetime.date(2025, 1, 1),
         installments=[(datetime.date(2025, 1, 1), "600"), (datetime.date(2025, 7, 1), "600")],
     )
-    services.recurring_plan_create(donor=donor, amount="25", started_on=datetime.date(2025, 1, 1))
+    plan = services.recurring_plan_create(
+        donor=donor,
+        amount="25",
+        started_on=datetime.date(2025, 1, 1),
+        stripe_subscription_id=f"sub_everything_{round_no}_{uuid.uuid4().hex[:8]}",
+    )
+    from donors.services.dunning import dunning_payment_failed
+
+    dunning_payment_failed(
+        subscription_id=plan.stripe_subscription_id,
+        invoice_id=f"in_everything_{plan.pk}",
+        attempt=1,
+        next_attempt_at=timezone.now() + datetime.timedelta(days=3),
+        amount=Decimal("25"),
+        failed_at=timezone.now(),
+    )
     member = make_board_member(donor=advisor)
     member.committees.add(make_committee())
     make_board_goal(member)

@@ -67,6 +67,34 @@ def post_event(client, evt: dict, *, secret: str = WEBHOOK_SECRET, timestamp: in
         )
 
 
+def _subscription_card_patch(resources) -> None:
+    """localstripe's subscriptions take no ``default_payment_method``. Stripe's do, and pay
+    the subscription's invoices with it before the customer's default: the peer keeps it on
+    the subscription and makes it the customer's default too, which is the card localstripe
+    pays invoices with (POST /v1/invoices/{id}/pay)."""
+    sub_class = resources.Subscription
+    if getattr(sub_class, "_msp_card_patch", False):
+        return
+    update = sub_class._update
+
+    def _update(self, default_payment_method=None, **data):
+        if default_payment_method is not None:
+            pm = resources.PaymentMethod._api_retrieve(default_payment_method)
+            if pm.customer != self.customer:
+                raise resources.UserError(400, "The payment method is not the customer's")
+            self.default_payment_method = default_payment_method
+            customer = resources.Customer._api_retrieve(self.customer)
+            customer.invoice_settings = {
+                **(customer.invoice_settings or {}),
+                "default_payment_method": default_payment_method,
+            }
+        if data:
+            update(self, **data)
+
+    sub_class._update = _update
+    sub_class._msp_card_patch = True
+
+
 class Peer:
     def __init__(self):
         self.url = ""
@@ -83,6 +111,7 @@ class Peer:
         self.store = resources.store
         self.resources = resources
         app = server.app
+        _subscription_card_patch(resources)
         if not getattr(app, "_msp_checkout", False):
             app.router.add_post("/v1/checkout/sessions", self._checkout_create)
             app.router.add_get("/v1/checkout/sessions", self._checkout_list)
@@ -192,6 +221,13 @@ class Peer:
         session = self.sessions.get(request.match_info["id"])
         if session is None:
             return web.Response(status=404, text="No such Checkout Session")
+        if session["mode"] == "setup":
+            # A card update: the test completes it (checkout_complete_setup) as the donor would.
+            return web.Response(
+                text="<!doctype html><title>Stripe Checkout</title>"
+                f"<h1>Stripe Checkout (setup)</h1><p>{session['id']}</p>",
+                content_type="text/html",
+            )
         price = session["params"]["line_items"][0]["price_data"]
         code, minor = price["currency"].upper(), int(price["unit_amount"])
         html = (
@@ -271,6 +307,99 @@ class Peer:
         created.update({k: v for k, v in session.items() if k != "url"})
         return session
 
+    def checkout_complete_setup(self, session_id: str, *, card: str = "4242424242424242") -> dict:
+        """A setup-mode session the peer created (a card update), completed as Stripe does it:
+        a SetupIntent confirmed with the new card, the card attached to the customer. Returns
+        the session as ``checkout.session.completed`` carries it."""
+        created = self.sessions[session_id]
+        params = created["params"]
+        customer = params["customer"]
+        pm = self.api.v1.payment_methods.create(
+            {"type": "card", "card": {"number": card, "exp_month": 12, "exp_year": 2031,
+                                      "cvc": "123"}}
+        )  # fmt: skip
+        self.api.v1.payment_methods.attach(pm.id, {"customer": customer})
+        intent = self.api.v1.setup_intents.create(
+            {"customer": customer, "metadata": (params.get("setup_intent_data") or {}).get(
+                "metadata") or {}}
+        )  # fmt: skip
+        intent = self.api.v1.setup_intents.confirm(intent.id, {"payment_method": pm.id})
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "created": int(time.time()),
+            "customer": customer,
+            "livemode": False,
+            "metadata": created["metadata"],
+            "mode": "setup",
+            "payment_intent": None,
+            "payment_status": "no_payment_required",
+            "setup_intent": intent.id,
+            "status": "complete",
+            "subscription": None,
+            "success_url": params.get("success_url"),
+            "cancel_url": params.get("cancel_url"),
+        }
+        created.update({k: v for k, v in session.items() if k != "url"})
+        return session
+
+    def fail_next_invoice(self, subscription_id: str) -> dict:
+        """The subscription's next month charged to a card that is declined: the peer's open
+        invoice (localstripe sets the subscription past due), as invoice.payment_failed
+        carries it for the first attempt, Stripe to retry in three days."""
+        sub = self.store[f"subscription:{subscription_id}"]
+        customer_id = sub.customer
+        declined = self._payment_method(customer_id, {"name": "Declined card"}, "4000000000000341")
+        self.api.v1.customers.update(
+            customer_id, {"invoice_settings": {"default_payment_method": declined}}
+        )
+
+        async def create():
+            sub._create_invoice()
+
+        asyncio.run_coroutine_threadsafe(create(), self._loop).result(10)
+        return self.failed_invoice_object(sub.latest_invoice, attempt=1)
+
+    def failed_invoice_object(self, invoice_id: str, *, attempt: int, final: bool = False) -> dict:
+        """A failed invoice of the peer in Stripe's current shape (``attempt_count``; no
+        ``next_payment_attempt`` after the last try)."""
+        inv = self.store[f"invoice:{invoice_id}"]
+        sub = self.store[f"subscription:{inv.subscription}"]
+        customer = self.store[f"customer:{inv.customer}"]
+        return {
+            "id": inv.id,
+            "object": "invoice",
+            "amount_due": inv.amount_due,
+            "amount_paid": 0,
+            "amount_remaining": inv.amount_due,
+            "attempt_count": attempt,
+            "attempted": True,
+            "billing_reason": "subscription_cycle",
+            "created": inv.date,
+            "currency": inv.currency,
+            "customer": inv.customer,
+            "customer_email": customer.email,
+            "customer_name": customer.name,
+            "livemode": False,
+            "metadata": {},
+            "next_payment_attempt": None if final else int(time.time()) + 3 * 86400,
+            "parent": {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {
+                    "metadata": dict(sub.metadata or {}),
+                    "subscription": sub.id,
+                },
+            },  # fmt: skip
+            "status": inv.status,
+        }
+
+    def invoice_payment(self, invoice_id: str) -> dict:
+        """The payment that paid a peer invoice, as ``pay`` returns one (for invoice_object)."""
+        inv = self.store[f"invoice:{invoice_id}"]
+        billing = {"email": self.store[f"customer:{inv.customer}"].email}
+        return self._settle(inv.payment_intent, billing, None, None)
+
     # --- payments made in the peer -------------------------------------------------------
     def customer(self, *, email: str, name: str, address: dict | None = None) -> dict:
         params = {"email": email, "name": name}
@@ -278,12 +407,14 @@ class Peer:
             params["address"] = address
         return self.api.v1.customers.create(params).to_dict()
 
-    def _payment_method(self, customer_id: str, billing: dict) -> str:
+    def _payment_method(
+        self, customer_id: str, billing: dict, number: str = "4242424242424242"
+    ) -> str:
         pm = self.api.v1.payment_methods.create(
             {
                 "type": "card",
                 "card": {
-                    "number": "4242424242424242",
+                    "number": number,
                     "exp_month": 12,
                     "exp_year": 2030,
                     "cvc": "123",

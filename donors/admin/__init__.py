@@ -3,6 +3,7 @@ from donors.admin import (  # noqa: F401
     board,
     campaigns,
     donors,
+    dunning,
     gifts,
     imports,
     organization,

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("donors", "0020_asks_and_tasks"),
+        ("donors", "0022_dunning"),
     ]
 
     operations = [

@@ -1,6 +1,7 @@
 from donors.models.asks import Ask, AskStage, Task, TaskKind
 from donors.models.board import BoardGoal, BoardMember, BoardRole, Committee
 from donors.models.campaign import Campaign, Channel, Fund
+from donors.models.dunning import DunningKind, DunningNotice, DunningTemplate, PaymentFailure
 from donors.models.donor import (
     Donor,
     DonorAddress,
@@ -40,6 +41,9 @@ __all__ = [
     "DonorKind",
     "DonorNotDuplicate",
     "DonorYearTotal",
+    "DunningKind",
+    "DunningNotice",
+    "DunningTemplate",
     "Fund",
     "Gift",
     "GiftAdjustment",
@@ -53,6 +57,7 @@ __all__ = [
     "Interaction",
     "NameVariant",
     "Organization",
+    "PaymentFailure",
     "Pledge",
     "PropertyRecord",
     "PledgeInstallment",

@@ -150,3 +150,45 @@ def checkout_summary(session_id: str) -> CheckoutSummary | None:
     if gift is not None:
         summary.recorded = f"US{usd(gift.amount)}" if summary.foreign else usd(gift.amount)
     return summary
+
+
+def card_update_params(
+    *, customer_id: str, subscription_id: str, plan_id: int, return_url: str
+) -> dict:
+    """A Checkout Session in setup mode: Stripe collects the new card (it never reaches this
+    server); the webhook's checkout.session.completed makes it the subscription's card."""
+    metadata = {"purpose": "card_update", "subscription": subscription_id, "plan": str(plan_id)}
+    joiner = "&" if "?" in return_url else "?"
+    return {
+        "mode": "setup",
+        "customer": customer_id,
+        "payment_method_types": ["card"],
+        "success_url": f"{return_url}{joiner}updated=1",
+        "cancel_url": return_url,
+        "metadata": metadata,
+        "setup_intent_data": {"metadata": metadata},
+    }
+
+
+def card_update_url(plan, *, return_url: str) -> str:
+    """Where to send a donor to give a new card for their monthly ``plan`` (a RecurringPlan
+    with a Stripe subscription): a Checkout Session in setup mode for the subscription's
+    customer. Raises StripeUnavailable (Stripe not configured or unreachable) and ValueError
+    (a plan without a subscription)."""
+    if not plan.stripe_subscription_id:
+        raise ValueError("This plan is not a Stripe subscription: there is no card to update.")
+    subscription = client.subscription_retrieve(plan.stripe_subscription_id)
+    customer = subscription.get("customer")
+    customer_id = customer.get("id") if isinstance(customer, dict) else customer
+    session = client.checkout_session_create(
+        card_update_params(
+            customer_id=customer_id,
+            subscription_id=plan.stripe_subscription_id,
+            plan_id=plan.pk,
+            return_url=return_url,
+        )
+    )
+    url = session.get("url")
+    if not url:
+        raise client.StripeUnavailable("Stripe returned a Checkout Session without a URL")
+    return url

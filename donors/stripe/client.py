@@ -125,3 +125,32 @@ def checkout_session_for_payment(payment_intent_id: str) -> dict | None:
     )
     data = [_plain(s) for s in sessions.data]
     return data[0] if data else None
+
+
+def setup_intent_retrieve(setup_intent_id: str) -> dict:
+    return _plain(_call(client().v1.setup_intents.retrieve, setup_intent_id))
+
+
+def subscription_retrieve(subscription_id: str) -> dict:
+    return _plain(_call(client().v1.subscriptions.retrieve, subscription_id))
+
+
+def subscription_default_payment_method_set(subscription_id: str, payment_method: str) -> dict:
+    """Make ``payment_method`` the card the subscription's invoices are paid with."""
+    params = {"default_payment_method": payment_method}
+    return _plain(_call(client().v1.subscriptions.update, subscription_id, params))
+
+
+def invoice_retrieve(invoice_id: str) -> dict:
+    return _plain(_call(client().v1.invoices.retrieve, invoice_id))
+
+
+def invoice_pay(invoice_id: str) -> dict | None:
+    """Try to pay an open invoice now; None when the card is declined (Stripe then sends
+    invoice.payment_failed, which tells the donor)."""
+    try:
+        return _plain(client().v1.invoices.pay(invoice_id))
+    except stripe.CardError:
+        return None
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from donors.models import GiftAdjustment, GiftMethod
+from donors.models import Gift, GiftAdjustment, GiftMethod
 from donors.money import from_minor, in_currency
-from donors.services import online
+from donors.services import dunning, online
 from donors.services.online import PaymentFacts, SubscriptionFacts
 from donors.stripe import client
 from donors.stripe.kinds import checkout_kind
@@ -162,6 +162,9 @@ def _record(facts: PaymentFacts, charge_id: str | None) -> None:
 def checkout_session_completed(session: dict) -> None:
     details = session.get("customer_details") or {}
     metadata = dict(session.get("metadata") or {})
+    if session.get("mode") == "setup":
+        card_update_complete(session)
+        return
     kind = checkout_kind(metadata)
     if kind is not None:
         if checkout_kind_complete(session):
@@ -207,6 +210,29 @@ def checkout_session_completed(session: dict) -> None:
         metadata=metadata,
     )
     _record(facts, None)
+
+
+def card_update_complete(session: dict) -> None:
+    """A donor gave a new card through Checkout in setup mode (donors.stripe.checkout
+    .card_update_url): it becomes their subscription's card, and an invoice still open (a
+    failed payment) is paid with it now rather than at Stripe's next retry. Both calls are
+    safe to repeat: the event is applied once, but a failed try runs again."""
+    metadata = dict(session.get("metadata") or {})
+    subscription_id = metadata.get("subscription")
+    setup_intent = session.get("setup_intent")
+    if metadata.get("purpose") != "card_update" or not subscription_id or not setup_intent:
+        return
+    if isinstance(setup_intent, str):
+        setup_intent = client.setup_intent_retrieve(setup_intent)
+    payment_method = _id(setup_intent.get("payment_method"))
+    if not payment_method or setup_intent.get("status") != "succeeded":
+        return
+    subscription = client.subscription_default_payment_method_set(subscription_id, payment_method)
+    dunning.dunning_card_updated(subscription_id=subscription_id)
+    invoice_id = _id(subscription.get("latest_invoice"))
+    if invoice_id and client.invoice_retrieve(invoice_id).get("status") == "open":
+        # A decline is Stripe's to report (invoice.payment_failed), not a reason to retry this.
+        client.invoice_pay(invoice_id)
 
 
 def checkout_kind_complete(session: dict) -> bool:
@@ -263,12 +289,33 @@ def invoice_paid(invoice: dict) -> None:
             metadata={**dict(invoice.get("metadata") or {}), **metadata},
         )
         _record(facts, _id(payment.get("charge")))
+    if subscription_id:
+        gift = Gift.objects.filter(stripe_invoice_id=invoice["id"]).only("amount").first()
+        amount = (
+            gift.amount if gift else _dollars(invoice.get("amount_paid"), invoice.get("currency"))
+        )
+        dunning.dunning_invoice_paid(
+            subscription_id=subscription_id, invoice_id=invoice["id"], amount=amount
+        )
 
 
 def invoice_payment_failed(invoice: dict) -> None:
+    """The plan is past due, and the donor is told (once per failed attempt; the last
+    notice when Stripe will not try again: ``next_payment_attempt`` empty)."""
     subscription_id, _ = _invoice_subscription(invoice)
-    if subscription_id:
-        online.online_plan_payment_failed(subscription_id=subscription_id)
+    if not subscription_id:
+        return
+    online.online_plan_payment_failed(subscription_id=subscription_id)
+    dunning.dunning_payment_failed(
+        subscription_id=subscription_id,
+        invoice_id=invoice["id"],
+        attempt=max(int(invoice.get("attempt_count") or 1), 1),
+        next_attempt_at=_when(invoice.get("next_payment_attempt")),
+        # Stripe always sends the field; empty, it says the last try failed.
+        final="next_payment_attempt" in invoice and invoice["next_payment_attempt"] is None,
+        amount=_dollars(invoice.get("amount_due"), invoice.get("currency")),
+        failed_at=datetime.datetime.now(datetime.UTC),
+    )
 
 
 def _subscription_facts(sub: dict) -> SubscriptionFacts:
@@ -298,6 +345,9 @@ def _subscription_facts(sub: dict) -> SubscriptionFacts:
 def subscription_changed(sub: dict) -> None:
     facts = _subscription_facts(sub)
     plan = online.online_subscription_sync(facts=facts)
+    if sub.get("status") == "canceled":
+        # Ended with a payment still failing: the donor gets the last notice.
+        dunning.dunning_plan_ended(subscription_id=sub["id"])
     if plan is None and sub.get("customer"):
         customer = client.customer_retrieve(_id(sub["customer"]))
         online.online_subscription_sync(

@@ -62,6 +62,11 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.importrun": {A: "v", S: "v"},
     # Stripe's stored events: Staff see them and resolve those needing attention (a change).
     "donors.stripeevent": {A: "vc", S: "vc"},
+    # Failed monthly payments (at risk, recovered, lost): written by Stripe's events only,
+    # read by Administrators and Staff; board members see only the dashboard's figure.
+    "donors.paymentfailure": {A: "v", S: "v"},
+    # The failed-payment emails' words: Staff edit them; one row per email (no add, delete).
+    "donors.dunningtemplate": {A: "vc", S: "vc"},
     # The organization profile: Administrators only; one row, never added twice nor deleted.
     "donors.organization": {A: "vc"},
     # Users and roles: Administrators only. Users join by invitation and are deactivated,
@@ -176,6 +181,8 @@ SITE_PAGES = {
     "stripe_webhook": {"roles": LOGGED_IN | {None}, "ok": 405},
     # Public: anyone holding a receipt checks it (initials only; rate-limited).
     "receipt_verify": {"roles": LOGGED_IN | {None}, "ok": 200, "args": "receipt_code"},
+    # Public: the card-update link of a failed-payment email (a signed token, no sign-in).
+    "my_card_update": {"roles": LOGGED_IN | {None}, "ok": 200, "args": "card_token"},
     # The board's dashboard and donor lists: whoever sees giving; never event organizers.
     "dashboard": {"roles": {A, S, B}},
     "dashboard_lybunt": {"roles": {A, S, B}},
@@ -393,6 +400,11 @@ def test_admin_app_pages_as_every_role(walk):
 def _site_page_args(rule) -> list[str]:
     from compliance.models import Receipt
 
+    if rule.get("args") == "card_token":
+        from donors.dunning import card_token
+        from donors.models import RecurringPlan
+
+        return [card_token(RecurringPlan.objects.exclude(stripe_subscription_id=None).first())]
     if rule.get("args") == "receipt_code":
         return [Receipt.objects.values_list("verification_code", flat=True).first()]
     return []

@@ -134,8 +134,17 @@ def test_each_donor_a_donor_import_creates_has_its_entries_with_its_email_and_ad
     rows = [
         ["hina@example.org", "Hina", "Rauf", "1 Main St", "Fishers", "IN", "46037", "true", ""],
         ["", "Omar", "Shah", "", "", "", "", "false", ""],
-        ["zain@example.ca", "Zain", "O'Neil", "5 King's Rd", "Toronto", "ON", "M5V 2T6", "true",
-         "CA"],
+        [
+            "zain@example.ca",
+            "Zain",
+            "O'Neil",
+            "5 King's Rd",
+            "Toronto",
+            "ON",
+            "M5V 2T6",
+            "true",
+            "CA",
+        ],
     ]
     preview = upload(client, "donor", csv_bytes(DONOR_HEADER, rows))
     assert confirm(client, "donor", preview).status_code == 302
