@@ -87,7 +87,7 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("donors", "0020_asks_and_tasks")]
+    dependencies = [("donors", "0023_donation_currencies")]
 
     operations = [
         migrations.CreateModel(
