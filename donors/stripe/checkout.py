@@ -150,3 +150,34 @@ def checkout_summary(session_id: str) -> CheckoutSummary | None:
     if gift is not None:
         summary.recorded = f"US{usd(gift.amount)}" if summary.foreign else usd(gift.amount)
     return summary
+
+
+def card_update_url(plan, *, return_url: str) -> str:
+    """A Checkout Session in setup mode for a monthly plan's customer: the donor gives Stripe
+    a new card on Stripe's page (no card data reaches this server) and comes back to
+    ``return_url``. The session and its SetupIntent carry the subscription's id in their
+    metadata, for the webhook that makes the new card the subscription's default. Raises
+    StripeUnavailable."""
+    subscription_id = plan.stripe_subscription_id
+    if not subscription_id:
+        raise client.StripeUnavailable("This plan has no Stripe subscription.")
+    customer = plan.donor.stripe_customer_id
+    if not customer:
+        found = client.subscription_retrieve(subscription_id).get("customer")
+        customer = found if isinstance(found, str) else (found or {}).get("id")
+    metadata = {"purpose": "card_update", "subscription_id": subscription_id, "plan": str(plan.pk)}
+    session = client.checkout_session_create(
+        {
+            "mode": "setup",
+            "customer": customer,
+            "payment_method_types": ["card"],
+            "setup_intent_data": {"metadata": metadata},
+            "metadata": metadata,
+            "success_url": return_url + "?card=updated",
+            "cancel_url": return_url,
+        }
+    )
+    url = session.get("url")
+    if not url:
+        raise client.StripeUnavailable("Stripe returned a Checkout Session without a URL")
+    return url

@@ -125,3 +125,18 @@ def checkout_session_for_payment(payment_intent_id: str) -> dict | None:
     )
     data = [_plain(s) for s in sessions.data]
     return data[0] if data else None
+
+
+def subscription_retrieve(subscription_id: str) -> dict:
+    return _plain(_call(client().v1.subscriptions.retrieve, subscription_id))
+
+
+def subscription_update(subscription_id: str, params: dict) -> dict:
+    """Change a subscription (its price, ``pause_collection``); Stripe then sends
+    ``customer.subscription.updated``, which is what changes the plan here."""
+    return _plain(_call(client().v1.subscriptions.update, subscription_id, params))
+
+
+def subscription_cancel(subscription_id: str) -> dict:
+    """End a subscription now; Stripe then sends ``customer.subscription.deleted``."""
+    return _plain(_call(client().v1.subscriptions.cancel, subscription_id))
