@@ -227,7 +227,9 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 
 class DetailsForm(forms.Form):
     email = forms.EmailField(max_length=254)
-    phone = forms.CharField(max_length=40, required=False)
+    phone = forms.CharField(
+        max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     line1 = forms.CharField(label="Address", max_length=200, required=False)
     line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
     city = forms.CharField(max_length=100, required=False)
@@ -273,7 +275,16 @@ def details(request):
                         messages.success(request, "Your details are saved. Thank you.")
                     return HttpResponseRedirect(reverse("my_home"), status=303)
         status = 400
-    return render(request, "my/details.html", {**_org(), "form": form}, status=status)
+    groups = [
+        (legend, [form[name] for name in names])
+        for legend, names in (
+            ("Contact", ("email", "phone")),
+            ("Address", ("line1", "line2", "city", "region", "postal_code", "country")),
+        )
+    ]
+    checks = [form[name] for name in ("email_opt_in", "do_not_solicit", "anonymous")]
+    context = {**_org(), "form": form, "groups": groups, "checks": checks}
+    return render(request, "my/details.html", context, status=status)
 
 
 # --- Monthly gifts ---------------------------------------------------------------------------
