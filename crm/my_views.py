@@ -28,7 +28,7 @@ from compliance.pdf import receipt_pdf, statement_pdf
 from crm import donor_access
 from crm.donor_access import DONOR_COOKIE, SELF_SERVICE
 from donors.models import Organization, RecurringPlan, SoftCredit
-from donors.ratelimit import client_ip, limit_reached, rate_limited
+from donors.ratelimit import limit_reached, rate_limited
 from donors.services import plan_changes
 from donors.stripe import checkout
 from donors.stripe.client import StripeUnavailable
@@ -127,7 +127,6 @@ def sign_in_link(request, token):
         return _bad_link(request, "This link does not work", status=404)
     if request.method != "POST":
         return render(request, "my/open_link.html", _org())
-    log.info("donor signed in on /my/ from %s", client_ip(request))
     response = HttpResponseRedirect(reverse("my_home"), status=303)
     response.set_cookie(
         DONOR_COOKIE,
