@@ -376,3 +376,28 @@ def validation_messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {k if k != "__all__" else "": v for k, v in error.message_dict.items()}
     return {"": error.messages}
+
+
+# --- Forgetting ------------------------------------------------------------------------------
+
+# Used or expired links, and ended or idle sessions, are kept this long (to answer "this link
+# was used already" for a while), then deleted.
+KEEP_OLD = datetime.timedelta(days=1)
+
+
+@entry("task crm.donor_access.forget_old")
+def forget_old_task() -> int:
+    return donor_access_forget_old()
+
+
+@service
+@transaction.atomic
+def donor_access_forget_old(*, now: datetime.datetime | None = None) -> int:
+    """Delete links expired, and sessions ended or idle, more than a day ago (hourly)."""
+    cutoff = _now(now) - KEEP_OLD
+    links, _ = DonorSignInLink.objects.filter(expires_at__lt=cutoff).delete()
+    idle = cutoff - datetime.timedelta(minutes=settings.MY_SESSION_IDLE_MINUTES)
+    sessions, _ = DonorSession.objects.filter(
+        Q(ended_at__lt=cutoff) | Q(last_seen_at__lt=idle)
+    ).delete()
+    return links + sessions

@@ -1,14 +1,32 @@
 """The donors' own page (/my/): sign-in links and donor sessions, each kept as the hash of
-its token. Tables only; no data."""
+its token, and the hourly task that forgets the old ones."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+FORGET_SCHEDULE = "Forget old donor sign-in links and sessions (hourly)"
+
+
+def schedule_forget(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.get_or_create(
+        name=FORGET_SCHEDULE,
+        defaults={
+            "func": "crm.donor_access.forget_old_task",
+            "schedule_type": "H",
+            "repeats": -1,
+        },
+    )
+
+
+def unschedule_forget(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=FORGET_SCHEDULE).delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0004_audit_entries_without_foreign_key_checks"),
         ("donors", "0020_asks_and_tasks"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
     operations = [
@@ -63,4 +81,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(schedule_forget, unschedule_forget),
     ]

@@ -145,6 +145,15 @@ def test_the_session_ends_when_idle_for_two_hours_and_on_sign_out(ayesha):
     assert client.get("/my/").status_code == 302
 
 
+def test_old_links_and_sessions_are_forgotten(ayesha):
+    client = signed_in(ayesha)
+    ask_link(Client(), "ayesha@example.org")
+    assert donor_access.donor_access_forget_old() == 0
+    later = timezone.now() + datetime.timedelta(days=2)
+    assert donor_access.donor_access_forget_old(now=later) == 3  # two links, one session
+    assert client.get("/my/").status_code == 302
+
+
 # --- Isolation -------------------------------------------------------------------------------
 
 
@@ -369,3 +378,19 @@ def test_update_card_sends_the_donor_to_stripe_checkout_in_setup_mode(stripe_on,
         monthly.stripe_subscription_id
     )
     assert params["customer"].startswith("cus_")
+
+
+def test_upcoming_rsvps_are_listed_and_past_or_other_donors_ones_are_not(ayesha):
+    from events.services import rsvp_submit
+
+    coming = factories.make_event(name="Indianapolis Dinner")
+    past = factories.make_event(
+        name="Last Year's Dinner", starts_at=timezone.now() - datetime.timedelta(days=300)
+    )
+    rsvp_submit(event=coming, donor=ayesha, answer="yes", party_size=2)
+    rsvp_submit(event=past, donor=ayesha, answer="yes")
+    other = factories.make_event(name="Someone Else's Lunch")
+    rsvp_submit(event=other, donor=factories.make_donor(), answer="yes")
+    page = signed_in(ayesha).get("/my/").content.decode()
+    assert "Indianapolis Dinner" in page and "party of 2" in page
+    assert "Last Year" not in page and "Someone Else" not in page
