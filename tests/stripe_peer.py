@@ -228,6 +228,13 @@ class Peer:
         session = self.sessions.get(request.match_info["id"])
         if session is None:
             return web.Response(status=404, text="No such Checkout Session")
+        if session["mode"] == "setup":  # a new card for a subscription: nothing charged
+            return web.Response(
+                text="<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+                "<title>Save a card (Stripe peer)</title></head><body>"
+                "<h1 id='setup'>Save a card</h1></body></html>",
+                content_type="text/html",
+            )
         price = session["params"]["line_items"][0]["price_data"]
         code, minor = price["currency"].upper(), int(price["unit_amount"])
         html = (

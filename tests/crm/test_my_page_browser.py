@@ -141,7 +141,8 @@ def test_a_donor_signs_in_downloads_a_receipt_and_changes_address_and_monthly_gi
 
     # Update card: off to Stripe's Checkout (setup mode) for this subscription.
     card.get_by_role("button", name="Update card").click()
-    page.wait_for_url(f"{stripe_on.url}/checkout/**")
+    page.wait_for_url(f"{stripe_on.url}/_config/checkout/**")
+    assert page.locator("#setup").inner_text() == "Save a card"
     session = stripe_on.sessions[page.url.rsplit("/", 1)[-1]]
     assert session["mode"] == "setup"
     assert session["params"]["setup_intent_data"]["metadata"]["subscription_id"] == (
