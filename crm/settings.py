@@ -154,6 +154,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 # A signed-in page left alone this long signs its user out.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+# The donors' own page (/my/): an emailed sign-in link works once, for this many minutes; a
+# donor's session left alone this long is signed out (crm.donor_access).
+MY_LINK_MINUTES = env_int("MY_LINK_MINUTES", 30, minimum=1)
+MY_SESSION_IDLE_MINUTES = env_int("MY_SESSION_IDLE_MINUTES", 120, minimum=1)
 # Invitation and password-reset links work once, for this long.
 PASSWORD_RESET_TIMEOUT = env_int("SIGNIN_LINK_HOURS", 72, minimum=1) * 3600
 

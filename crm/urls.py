@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from compliance import views as compliance_views
-from crm import account_views, asks_views, dashboard_views, views
+from crm import account_views, asks_views, dashboard_views, my_views, views
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -59,6 +59,19 @@ urlpatterns = [
         compliance_views.receipt_verify,
         name="receipt_verify",
     ),
+    # The donor's own page (signed in by an emailed link; crm.donor_access).
+    path("my/", my_views.home, name="my_home"),
+    path("my/sign-in/", my_views.sign_in, name="my_sign_in"),
+    path("my/sign-in/<str:token>/", my_views.sign_in_link, name="my_sign_in_link"),
+    path("my/sign-out/", my_views.sign_out, name="my_sign_out"),
+    path("my/details/", my_views.details, name="my_details"),
+    path("my/receipts/<int:pk>.pdf", my_views.receipt_download, name="my_receipt_pdf"),
+    path("my/statements/<int:pk>.pdf", my_views.statement_download, name="my_statement_pdf"),
+    path("my/monthly/<int:pk>/amount/", my_views.plan_amount, name="my_plan_amount"),
+    path("my/monthly/<int:pk>/pause/", my_views.plan_pause, name="my_plan_pause"),
+    path("my/monthly/<int:pk>/resume/", my_views.plan_resume, name="my_plan_resume"),
+    path("my/monthly/<int:pk>/cancel/", my_views.plan_cancel, name="my_plan_cancel"),
+    path("my/monthly/<int:pk>/card/", my_views.plan_card, name="my_plan_card"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/me/", dashboard_views.my_board_page, name="dashboard_me"),
     path("dashboard/me/asks/<int:pk>/move/", asks_views.ask_move_on, name="dashboard_ask_move"),

@@ -95,6 +95,41 @@ def _subscription_card_patch(resources) -> None:
     sub_class._msp_card_patch = True
 
 
+def _subscription_updates(resources) -> None:
+    """What localstripe's subscription update lacks and the donors' page sends (once per
+    process): ``items[].price_data`` (a new price on the same product: localstripe knows only
+    plans, so it becomes a plan), ``pause_collection`` (kept and shown on the subscription) and
+    ``proration_behavior`` (accepted; localstripe prorates nothing on a same-interval change).
+    localstripe sends no ``customer.subscription.updated`` either: tests build it from
+    ``subscription_object``, as Stripe would send it."""
+    subscription = resources.Subscription
+    if getattr(subscription, "_msp_updates", False):
+        return
+    original = subscription._update
+    unset = object()
+
+    def _update(self, *, items=None, pause_collection=unset, proration_behavior=None, **data):
+        if proration_behavior not in (None, "none", "create_prorations", "always_invoice"):
+            raise resources.UserError(400, "Bad request")
+        for item in items or ():
+            price = item.pop("price_data", None)
+            if price:
+                plan = resources.Plan(
+                    amount=int(price["unit_amount"]),
+                    currency=price["currency"],
+                    interval=(price.get("recurring") or {}).get("interval", "month"),
+                    product=price["product"],
+                )
+                item["plan"] = plan.id
+        if pause_collection is not unset:
+            self.pause_collection = pause_collection or None
+        return original(self, items=items, **data)
+
+    subscription._update = _update
+    subscription.pause_collection = None
+    subscription._msp_updates = True
+
+
 class Peer:
     def __init__(self):
         self.url = ""
@@ -110,6 +145,7 @@ class Peer:
         resources.Store.dump_to_disk = lambda self: None
         self.store = resources.store
         self.resources = resources
+        _subscription_updates(resources)
         app = server.app
         _subscription_card_patch(resources)
         if not getattr(app, "_msp_checkout", False):
@@ -222,10 +258,13 @@ class Peer:
         if session is None:
             return web.Response(status=404, text="No such Checkout Session")
         if session["mode"] == "setup":
-            # A card update: the test completes it (checkout_complete_setup) as the donor would.
+            # A new card for a subscription, nothing charged: the test completes it
+            # (checkout_complete_setup) as the donor would.
             return web.Response(
-                text="<!doctype html><title>Stripe Checkout</title>"
-                f"<h1>Stripe Checkout (setup)</h1><p>{session['id']}</p>",
+                text="<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+                "<title>Stripe Checkout</title></head><body>"
+                "<h1>Stripe Checkout (setup)</h1>"
+                f"<p id='setup'>Save a card</p><p>{session['id']}</p></body></html>",
                 content_type="text/html",
             )
         price = session["params"]["line_items"][0]["price_data"]
@@ -553,6 +592,7 @@ class Peer:
             },
             "livemode": False,
             "metadata": dict(sub.metadata or {}),
+            "pause_collection": getattr(sub, "pause_collection", None),
             "start_date": sub.start_date,
             "status": status or sub.status,
         }

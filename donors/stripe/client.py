@@ -154,3 +154,14 @@ def invoice_pay(invoice_id: str) -> dict | None:
         return None
     except stripe.StripeError as exc:
         raise StripeUnavailable(str(exc)) from exc
+
+
+def subscription_update(subscription_id: str, params: dict) -> dict:
+    """Change a subscription (its price, ``pause_collection``); Stripe then sends
+    ``customer.subscription.updated``, which is what changes the plan here."""
+    return _plain(_call(client().v1.subscriptions.update, subscription_id, params))
+
+
+def subscription_cancel(subscription_id: str) -> dict:
+    """End a subscription now; Stripe then sends ``customer.subscription.deleted``."""
+    return _plain(_call(client().v1.subscriptions.cancel, subscription_id))

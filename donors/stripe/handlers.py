@@ -330,9 +330,14 @@ def _subscription_facts(sub: dict) -> SubscriptionFacts:
             amount = _cents(unit) * int(item.get("quantity") or 1)
         interval = (price.get("recurring") or {}).get("interval") or price.get("interval")
         next_at = _when(item.get("current_period_end"))
+    status = sub.get("status") or "active"
+    # Paused collection (the donor's "pause" on /my/) leaves Stripe's status "active": the
+    # subscription goes on but no invoice is charged until it is resumed.
+    if status in ("active", "trialing", "past_due") and sub.get("pause_collection"):
+        status = "paused"
     return SubscriptionFacts(
         subscription_id=sub["id"],
-        status=sub.get("status") or "active",
+        status=status,
         amount=amount,
         interval=interval,
         next_charge_at=next_at,

@@ -205,6 +205,12 @@ SITE_PAGES = {
     "admin_password_reset": {"roles": LOGGED_IN | {None}, "ok": 200},
     "password_reset_done": {"roles": LOGGED_IN | {None}, "ok": 200},
     "password_reset_complete": {"roles": LOGGED_IN | {None}, "ok": 200},
+    # The donor's own page: asking for a sign-in link is public; the page itself answers a
+    # donor session only (its own cookie, never a login): every role and anonymous visitors
+    # are sent to the sign-in page. A donor session's own walk: test_a_donor_session_…
+    "my_sign_in": {"roles": LOGGED_IN | {None}, "ok": 200},
+    "my_home": {"roles": LOGGED_IN | {None}, "ok": 302},
+    "my_details": {"roles": LOGGED_IN | {None}, "ok": 302},
 }
 # Pages walked elsewhere, with the reason.
 NOT_WALKED = {
@@ -250,6 +256,16 @@ NOT_WALKED = {
     "two_factor_backup_codes": "POST only: tests/crm/test_signin.py",
     "password_reset_confirm": "per link: tests/crm/test_signin.py",
     "invite_accept": "per link: tests/crm/test_users.py",
+    # The donor's own page: per link, per document or plan of the donor signed in, or POST.
+    "my_sign_in_link": "per emailed link: tests/crm/test_my_page.py",
+    "my_sign_out": "POST only: tests/crm/test_my_page.py",
+    "my_receipt_pdf": "the donor's own receipts only: tests/crm/test_my_page.py",
+    "my_statement_pdf": "the donor's own statements only: tests/crm/test_my_page.py",
+    "my_plan_amount": "POST only, per plan: tests/crm/test_my_page.py",
+    "my_plan_pause": "POST only, per plan: tests/crm/test_my_page.py",
+    "my_plan_resume": "POST only, per plan: tests/crm/test_my_page.py",
+    "my_plan_cancel": "POST only, per plan: tests/crm/test_my_page.py",
+    "my_plan_card": "POST only, per plan: tests/crm/test_my_page.py",
 }
 
 
@@ -421,6 +437,30 @@ def test_site_pages_as_every_role(walk):
                 assert response.status_code == rule["others"], (role, url)
             else:
                 _assert_refused(response, role, url)
+
+
+def test_a_donor_session_gets_its_own_page_and_nothing_else(walk):
+    """A donor signed in on /my/ (the emailed link) is an anonymous visitor everywhere else:
+    every site page and every model admin page answers it as it answers nobody."""
+    from crm import donor_access
+    from donors.models import DonorEmail
+
+    email = DonorEmail.objects.order_by("pk").first()
+    _session, key = donor_access.donor_session_start(donor=email.donor)
+    donor = Client()
+    donor.cookies["msp_donor"] = key
+    assert donor.get(reverse("my_home")).status_code == 200
+    assert donor.get(reverse("my_details")).status_code == 200
+    anonymous = walk[None]
+    urls = [reverse(name, args=_site_page_args(rule)) for name, rule in SITE_PAGES.items()]
+    for model in admin.site._registry:
+        urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    for url in urls:
+        if url.startswith("/my/"):
+            continue
+        mine, nobodys = donor.get(url), anonymous.get(url)
+        assert mine.status_code == nobodys.status_code, url
+        assert mine.get("Location") == nobodys.get("Location"), url
 
 
 def test_autocomplete_answers_only_roles_that_see_donors(walk):
