@@ -17,8 +17,10 @@ from donors import services as donor_services
 from donors.models import DonorKind, Gift, GiftMethod
 from donors.selectors import gifts_to_thank
 from tests import factories
+from tests.compliance import test_receipts_follow_refunds as follow_refunds
 from tests.compliance.helpers import pdf_text
-from tests.stripe_peer import event, post_event
+from tests.processes import Cluster, clean_env
+from tests.stripe_peer import API_KEY, WEBHOOK_SECRET, event, post_event
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +193,52 @@ def test_a_gift_that_cannot_be_thanked_by_email_stays_in_the_queue_with_the_reas
     assert "names nobody behind it to thank" in tasks.gift_thank_task(payout.pk)
     assert mail.outbox == [] and not Receipt.objects.exists()
     assert set(gifts_to_thank()) == {gift, payout}
+
+
+# With the task cluster running as in production: the shared database of the refunds' test.
+shared_database = follow_refunds.shared_database
+
+
+def test_a_running_task_cluster_sends_the_thank_you_within_seconds_of_the_webhook(
+    shared_database, settings, monkeypatch, stripe_peer
+):
+    from django_q.conf import Conf
+    from django_q.models import Task
+    from django_q.tasks import async_task
+
+    # Tasks go through the broker to the cluster, as in production.
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    monkeypatch.setattr(Conf, "SYNC", False)
+    settings.STRIPE_SECRET_KEY = API_KEY
+    settings.STRIPE_API_BASE = stripe_peer.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    factories.make_organization()
+    payment = stripe_peer.pay(cents=12500, email="hina@example.org", name="Hina Qureshi")
+    env = clean_env(
+        DATABASE_URL=shared_database, STRIPE_SECRET_KEY=API_KEY,
+        STRIPE_API_BASE=stripe_peer.url, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )  # fmt: skip
+
+    with Cluster(env) as cluster:
+        warm_up = async_task("math.floor", 2.5)
+        assert follow_refunds.wait_for(lambda: Task.objects.filter(id=warm_up).exists(), seconds=90)
+        charge = event("charge.succeeded", stripe_peer.charge_object(payment["charge"]))
+        assert post_event(Client(), charge).status_code == 200
+        assert post_event(Client(), charge).status_code == 200  # delivered again
+
+        thanked = follow_refunds.wait_for(
+            lambda: Gift.objects.filter(thanked_at__isnull=False).exists(), seconds=60
+        )
+        # Long enough for a second delivery's work, had it queued any.
+        follow_refunds.wait_for(lambda: False, seconds=2)
+        assert cluster.running()
+
+    assert thanked is not None, cluster.output
+    assert thanked < 10, f"thanked only {thanked:.1f}s after the webhook"
+    receipt = Receipt.objects.get()
+    assert receipt.sent_to == "hina@example.org"
+    # The console email backend printed the one thank-you the cluster sent.
+    assert cluster.output.count("Subject: Thank you for your gift to") == 1, cluster.output
+    assert "To: hina@example.org" in cluster.output
+    assert f"Your receipt {receipt.number} is attached" in cluster.output
+    assert Task.objects.filter(func="compliance.tasks.gift_thank_task", success=True).count() == 1
