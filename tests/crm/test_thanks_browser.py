@@ -35,9 +35,7 @@ def site(live_server, organization, staff, settings):
 
 
 @pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)])
-def test_staff_thank_the_oldest_gift_by_email_and_it_leaves_the_queue(
-    site, browser, width, height
-):
+def test_staff_thank_the_oldest_gift_by_email_and_it_leaves_the_queue(site, browser, width, height):
     base, gifts = site
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
