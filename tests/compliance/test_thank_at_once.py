@@ -195,6 +195,23 @@ def test_a_gift_that_cannot_be_thanked_by_email_stays_in_the_queue_with_the_reas
     assert set(gifts_to_thank()) == {gift, payout}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_same_gift_thanked_by_several_workers_at_once_is_thanked_once(postgres_only):
+    """The queue may run a gift's task twice at the same moment (a retry, a staff click while
+    the at-once task runs): one receipt, one email."""
+    from tests.concurrency import run_at_once
+
+    factories.make_organization()
+    gift = factories.make_gift(donor=factories.make_donor(email="zara@example.org"))
+
+    results, errors = run_at_once(tasks.gift_thank_task, [gift.pk] * 4)
+
+    assert errors == []
+    assert sum("with receipt" in r for r in results) == 1, results
+    assert sum("already thanked" in r for r in results) == 3, results
+    assert len(mail.outbox) == 1 and Receipt.objects.count() == 1
+
+
 # With the task cluster running as in production: the shared database of the refunds' test.
 shared_database = follow_refunds.shared_database
 
