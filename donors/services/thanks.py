@@ -19,6 +19,9 @@ from donors.models import Gift, ThankedVia
 
 
 def thanked_in_words(gift: Gift) -> str:
+    """How and when, for messages: "by email on March 3, 2026 14:05"."""
+    if gift.thanked_via == ThankedVia.EARLIER:
+        return "before the thank-you queue existed"
     when = timezone.localtime(gift.thanked_at).strftime("%B %-d, %Y %H:%M")
     return f"by {gift.get_thanked_via_display().lower()} on {when}"
 

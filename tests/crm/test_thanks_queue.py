@@ -113,6 +113,10 @@ def test_marking_a_letter_or_call_needs_confirmation(client, staff, queue):
     assert (middle.thanked_via, middle.thanked_by) == ("call", staff)
     assert mail.outbox == []  # a call sends nothing
     assert ids(client.get(QUEUE)) == [queue["old"].pk, queue["fresh"].pk]
+    gift_page = client.get(reverse("admin:donors_gift_change", args=[middle.pk])).content.decode()
+    assert "Thanked by call on " in gift_page and ", by bob." in gift_page
+    fresh_page = client.get(reverse("admin:donors_gift_change", args=[queue["fresh"].pk]))
+    assert "Not yet: the gift is on the thank-you queue." in fresh_page.content.decode()
     assert (
         "already thanked by call"
         in client.post(url, {"via": "letter", "confirm": "on"}, follow=True).content.decode()
