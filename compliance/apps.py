@@ -1,7 +1,11 @@
 from django.apps import AppConfig
 
 from donors import deductible
-from donors.hooks import money_changed_hook_register, property_changed_hook_register
+from donors.hooks import (
+    gift_received_hook_register,
+    money_changed_hook_register,
+    property_changed_hook_register,
+)
 
 
 class ComplianceConfig(AppConfig):
@@ -23,3 +27,5 @@ class ComplianceConfig(AppConfig):
         money_changed_hook_register("compliance.tasks.receipts_follow_gift_task")
         # A property gift sold or disposed of within three years puts Form 8282 on the calendar.
         property_changed_hook_register("compliance.tasks.form_8282_plan_task")
+        # Each new online gift is thanked at once, with its receipt (compliance.services.thanks).
+        gift_received_hook_register("compliance.tasks.gift_thank_task")

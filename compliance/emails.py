@@ -51,6 +51,16 @@ DEFAULTS = {
         "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
         "{{ ny_disclosure }}\n",
     ),
+    "thank_you_receipt": (
+        "Thank you for your gift to {{ org_name }}",
+        "Dear {{ donor_name }},\n\n"
+        "Thank you for your gift of {{ amount }} on {{ gift_date }}. Gifts like yours keep "
+        "our work going, and we are grateful.\n\n"
+        "Your receipt {{ number }} is attached; keep it with your tax records. {{ gift_form }} "
+        "You can check it at any time at {{ verify_url }}\n\n"
+        "With gratitude,\n{{ signatory_name }}\n{{ signatory_title }}, {{ org_name }}\n\n"
+        "{{ ny_disclosure }}\n",
+    ),
 }
 
 

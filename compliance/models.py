@@ -235,6 +235,7 @@ class EmailTemplateKey(models.TextChoices):
     VOID_NOTICE = "void_notice", "Receipt voided"
     STATEMENT = "statement", "Year-end statement"
     THANK_YOU = "thank_you", "Thank-you letter (not a tax receipt)"
+    THANK_YOU_RECEIPT = "thank_you_receipt", "Thank-you with the receipt (sent at once)"
 
 
 class EmailTemplate(CheckedText, models.Model):

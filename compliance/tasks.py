@@ -1,10 +1,15 @@
 """django-q2 tasks: thin, idempotent, taking primary keys and calling services."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from common.audit import audit_origin
 from common.door import entry
 from compliance import services
 from compliance.services.batches import statements_batch_chunk_run
 from compliance.services.calendar import deadline_reminders_send, form_8282_plan
 from compliance.services.letters import thank_you_letter_send
+from compliance.services.thanks import gift_thank
 
 
 @entry("task receipt_send_task")
@@ -62,3 +67,18 @@ def form_8282_plan_task(gift_id: int) -> str:
     """Queued by donors when a property gift's record changes (donors.hooks)."""
     deadline = form_8282_plan(gift_id=gift_id)
     return f"gift {gift_id}: Form 8282 {f'due {deadline.due_date}' if deadline else 'not needed'}"
+
+
+@entry("task gift_thank_task")
+def gift_thank_task(gift_id: int, user_id: int | None = None) -> str:
+    """Queued by donors for each new online gift (donors.hooks), and by staff from the thank-you
+    queue: the donor is thanked by email once. A gift that cannot be thanked by email is left
+    in the queue with the reason (no retry would change it); an SMTP failure raises and the
+    queue tries again."""
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        # The staff member who asked is the actor of the audit entries, not "system".
+        with audit_origin("task gift_thank_task", actor=by):
+            return gift_thank(gift_id=gift_id, by=by)
+    except ValidationError as refused:
+        return f"Gift {gift_id} not thanked: {' '.join(refused.messages)}"

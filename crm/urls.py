@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from compliance import views as compliance_views
-from crm import account_views, asks_views, dashboard_views, my_views, views
+from crm import account_views, asks_views, dashboard_views, my_views, thanks_views, views
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -81,4 +81,7 @@ urlpatterns = [
     path("dashboard/sybunt/", dashboard_views.sybunt_list, name="dashboard_sybunt"),
     path("dashboard/lybunt.csv", dashboard_views.lybunt_csv, name="dashboard_lybunt_csv"),
     path("dashboard/sybunt.csv", dashboard_views.sybunt_csv, name="dashboard_sybunt_csv"),
+    path("thanks/", thanks_views.thanks_queue, name="thanks_queue"),
+    path("thanks/<int:pk>/email/", thanks_views.thank_by_email, name="thanks_email"),
+    path("thanks/<int:pk>/mark/", thanks_views.mark_thanked, name="thanks_mark"),
 ]

@@ -18,6 +18,10 @@ A gift of property has a second such door: ``property_changed_hook_register`` na
 queued with the gift's pk when its Forms 8283 and 8282 record (PropertyRecord), or the date it
 was received, changes; compliance plans the Form 8282 filing from it.
 
+A third door, ``gift_received_hook_register``, names a task queued with the pk of each new
+online gift (a Stripe payment recorded for the first time, however the event arrived):
+compliance thanks the donor at once, with the receipt.
+
 Task names, not a Django signal: the house keeps domain flow visible (no signals), and a name
 in a list says exactly what runs, where, and after what.
 """
@@ -28,6 +32,7 @@ from django.db import transaction
 
 money_changed_hooks: list[str] = []
 property_changed_hooks: list[str] = []
+gift_received_hooks: list[str] = []
 
 
 def _register(hooks: list[str], task: str) -> None:
@@ -49,6 +54,12 @@ def property_changed_hook_register(task: str) -> None:
     _register(property_changed_hooks, task)
 
 
+def gift_received_hook_register(task: str) -> None:
+    """Queue the task ``task`` (a dotted path) with the pk of each new online gift once it
+    commits. Registering it again changes nothing."""
+    _register(gift_received_hooks, task)
+
+
 def money_changed(*, gift_id: int) -> None:
     """Queue every registered task for the gift once the current transaction commits."""
     _queue(money_changed_hooks, gift_id)
@@ -57,6 +68,11 @@ def money_changed(*, gift_id: int) -> None:
 def property_changed(*, gift_id: int) -> None:
     """Queue every registered property task for the gift once the transaction commits."""
     _queue(property_changed_hooks, gift_id)
+
+
+def gift_received(*, gift_id: int) -> None:
+    """Queue every registered new-gift task for the gift once the transaction commits."""
+    _queue(gift_received_hooks, gift_id)
 
 
 def _queue(hooks: list[str], gift_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Round
+from django.utils import timezone
 
 from donors.duplicates import Address, Candidate, DonorRecord, find_candidates
 from donors.models import (
@@ -245,3 +247,26 @@ def property_gifts_missing_8283(queryset: QuerySet[Gift]) -> QuerySet[Gift]:
         method__in=NON_CASH_METHODS,
         property_record__form_8283_signed_on__isnull=True,
     )
+
+
+# A gift waiting longer than this to be thanked is highlighted on the thank-you queue.
+THANK_WITHIN = datetime.timedelta(hours=48)
+
+
+def gifts_to_thank(*, search: str = "", now: datetime.datetime | None = None) -> QuerySet[Gift]:
+    """The thank-you queue: gifts whose money the organization keeps and whose donor nobody has
+    thanked yet, oldest first (by when they reached the books), each with ``overdue`` (waiting
+    longer than ``THANK_WITHIN``). ``search`` narrows it to donors by name or exact email.
+    The staff home's count is ``gifts_to_thank().count()``: the same rows as the page."""
+    now = now or timezone.now()
+    gifts = Gift.objects.filter(counted_q(), thanked_at__isnull=True)
+    if search.strip():
+        gifts = gifts.filter(donor__in=donors_matching(search))
+    return gifts.annotate(
+        overdue=ExpressionWrapper(Q(created_at__lt=now - THANK_WITHIN), BooleanField())
+    ).order_by("created_at", "id")
+
+
+def gifts_to_thank_count() -> int:
+    """How many gifts wait for a thank-you (for the staff home's link to the queue)."""
+    return gifts_to_thank().count()

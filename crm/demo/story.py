@@ -45,6 +45,7 @@ from donors.models import (
     PledgeStatus,
     Relationship,
     SoftCreditKind,
+    ThankedVia,
 )
 from donors.money import money
 from events.models import RSVP, Answer, Event, EventStatus, Table, TicketType
@@ -100,6 +101,11 @@ class MspStory(Recorder):
         self.upcoming_dinners()
         self.spelled_twice()
         services.donor_figures_refresh(donor_ids=Donor.objects.values_list("pk", flat=True))
+        # Years of giving were thanked long ago: the thank-you queue shows the last few days only.
+        services.gifts_thanked_mark(
+            gifts=Gift.objects.filter(gift_date__lt=self.today - datetime.timedelta(days=3)),
+            via=ThankedVia.EARLIER,
+        )
         return {"donors": Donor.objects.count(), "gifts": self.gift_count}
 
     def spelled_twice(self) -> None:

@@ -30,6 +30,7 @@ from donors.services import (
     soft_credits_delete,
     soft_credits_save,
 )
+from donors.services.thanks import thanked_in_words
 
 # A name search matching more donors than this shows the gifts of the first ones found.
 SEARCH_DONORS_MAX = 500
@@ -200,6 +201,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         "updated_at",
         "tribute_notified_at",
         "benefit_limits_note",
+        "thanked_note",
         # A payment in another currency: as the processor settled it.
         "original_amount",
         "original_currency",
@@ -265,7 +267,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
                 "classes": ["collapse"],
             },
         ),
-        (None, {"fields": ["notes", ("created_at", "updated_at")]}),
+        (None, {"fields": ["notes", "thanked_note", ("created_at", "updated_at")]}),
     ]
 
     def get_list_display(self, request):
@@ -279,6 +281,15 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
         if benefit_limits_for(year) is None:
             return _limits_flag(year)
         return f"The IRS's {year} limits are recorded."
+
+    @admin.display(description="thanked")
+    def thanked_note(self, gift):
+        if gift is None or gift.pk is None:
+            return "-"
+        if gift.thanked_at is None:
+            return "Not yet: the gift is on the thank-you queue."
+        who = gift.thanked_by.get_username() if gift.thanked_by_id else "the system"
+        return f"Thanked {thanked_in_words(gift)}, by {who}."
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A gift of a year with no limits says so at the top of its page, not only in its

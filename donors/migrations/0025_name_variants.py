@@ -87,7 +87,7 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("donors", "0023_donation_currencies")]
+    dependencies = [("donors", "0024_gift_thanked")]
 
     operations = [
         migrations.CreateModel(

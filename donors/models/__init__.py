@@ -15,7 +15,15 @@ from donors.models.donor import (
 )
 from donors.models.duplicates import NameVariant
 from donors.models.globalgiving import GlobalGivingFetch
-from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCreditKind, TributeKind
+from donors.models.gift import (
+    Gift,
+    GiftMethod,
+    GiftStatus,
+    SoftCredit,
+    SoftCreditKind,
+    ThankedVia,
+    TributeKind,
+)
 from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
@@ -54,6 +62,7 @@ __all__ = [
     "GiftMethod",
     "GiftMonthTotal",
     "GiftStatus",
+    "ThankedVia",
     "Interaction",
     "NameVariant",
     "Organization",

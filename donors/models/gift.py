@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, router
@@ -44,6 +45,16 @@ class TributeKind(models.TextChoices):
     NONE = "", "No tribute"
     HONOR = "honor", "In honor of"
     MEMORY = "memory", "In memory of"
+
+
+class ThankedVia(models.TextChoices):
+    """How a gift's donor was thanked (the thank-you queue)."""
+
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    CALL = "call", "Call"
+    # Gifts already on the books when the queue was introduced (donors migration 0024).
+    EARLIER = "earlier", "Before the thank-you queue"
 
 
 class SoftCreditKind(models.TextChoices):
@@ -235,6 +246,22 @@ class Gift(CheckedText, models.Model):
         "public support and total support (Schedule A Part II line 1).",
     )
 
+    # The thank-you queue: a gift waits there until its donor is thanked (donors.services.thanks).
+    thanked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    thanked_via = models.CharField(
+        max_length=10, choices=ThankedVia.choices, blank=True, editable=False
+    )
+    thanked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+        help_text="Empty when the system thanked the donor (the email sent at once).",
+    )
+
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -287,6 +314,13 @@ class Gift(CheckedText, models.Model):
             ),
             models.Index(
                 fields=["check_number"], name="gift_check_number_idx", condition=~Q(check_number="")
+            ),
+            # The thank-you queue's order: only the gifts not yet thanked (a few, whatever the
+            # size of the books).
+            models.Index(
+                fields=["created_at", "id"],
+                name="gift_to_thank_idx",
+                condition=Q(thanked_at__isnull=True),
             ),
             *(
                 models.Index(

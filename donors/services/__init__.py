@@ -76,6 +76,7 @@ from donors.services.property import (
     property_records_delete,
     property_records_save,
 )
+from donors.services.thanks import gift_thanked_mark, gifts_thanked_mark
 
 __all__ = [
     "ask_advance",
@@ -136,6 +137,8 @@ __all__ = [
     "soft_credit_save",
     "soft_credits_delete",
     "soft_credits_save",
+    "gift_thanked_mark",
+    "gifts_thanked_mark",
     "tag_save",
     "tags_delete",
 ]

@@ -24,6 +24,7 @@ from django_q.tasks import async_task
 
 from common.audit import audit_origin, log_bulk
 from common.door import service
+from donors.hooks import gift_received
 from donors.models import (
     Campaign,
     Donor,
@@ -320,6 +321,9 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
             gift.notes = "The donor added the processing fee to the gift."
         gift_save(gift=gift)
         _tribute_notify_later(gift)
+        # The donor is thanked at once (compliance's task, once this commits). Only here, where
+        # the gift is created: a redelivered event finds the gift and queues nothing more.
+        gift_received(gift_id=gift.pk)
         return gift
 
     changed = False

@@ -194,6 +194,8 @@ SITE_PAGES = {
     "export_jobs": {"roles": LOGGED_IN},
     # A board member's own page (their goals): board members (and Administrators).
     "dashboard_me": {"roles": {A, B}},
+    # The thank-you queue: whoever keeps gifts (Administrators and Staff).
+    "thanks_queue": {"roles": {A, S}},
     # "My tasks": the tasks someone owns, whoever they are (an empty list for most).
     "dashboard_tasks": {"roles": LOGGED_IN},
     # "My events": every role that sees events (an organizer sees only the events they run:
@@ -251,6 +253,10 @@ NOT_WALKED = {
     # Moving one's own ask on, marking one's own task done: POST only, per record.
     "dashboard_ask_move": "POST only, per ask: tests/crm/test_my_asks.py",
     "dashboard_task_done": "POST only, per task: tests/crm/test_my_asks.py",
+    # Thanking one gift from the queue: per gift, walked per role in
+    # tests/crm/test_thanks_queue.py.
+    "thanks_email": "POST only, per gift: tests/crm/test_thanks_queue.py",
+    "thanks_mark": "per gift: tests/crm/test_thanks_queue.py",
     # Signing in: per user and per link, walked in tests/crm/test_signin.py and test_users.py.
     "two_factor_verify": "needs an enrolled user: tests/crm/test_signin.py",
     "two_factor_backup_codes": "POST only: tests/crm/test_signin.py",
