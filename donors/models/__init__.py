@@ -17,7 +17,7 @@ from donors.models.gift import Gift, GiftMethod, GiftStatus, SoftCredit, SoftCre
 from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
-from donors.models.summary import GiftMonthTotal
+from donors.models.summary import DonorStanding, GiftMonthTotal, GivingSummary
 from donors.models.property import PropertyRecord
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
@@ -38,6 +38,7 @@ __all__ = [
     "DonorEmail",
     "DonorKind",
     "DonorNotDuplicate",
+    "DonorStanding",
     "DonorYearTotal",
     "Fund",
     "Gift",
@@ -49,6 +50,7 @@ __all__ = [
     "GiftMethod",
     "GiftMonthTotal",
     "GiftStatus",
+    "GivingSummary",
     "Interaction",
     "Organization",
     "Pledge",
