@@ -10,7 +10,9 @@ it (median and best of 7 after a warm-up), its query count, and each figure's ow
 
     bench/run dashboard [--gifts 1000000] [--donors 100000] [--reuse]
 
-``--reuse`` measures again on the database a previous run built (no rebuild).
+``--reuse`` measures again on the database a previous run built (no rebuild). Run it at
+``--gifts 5000000`` too: the page's figures read the kept month totals and giving summary, so
+its time should not grow with the gifts (the load average is printed: the machine is shared).
 """
 
 from __future__ import annotations

@@ -58,9 +58,7 @@ def _fiscal_year_sql(vendor: str, row: str, start_month: str) -> str:
         # parameter formatting of a query with parameters).
         year = f"CAST(substr({row}.tax_date, 1, 4) AS INTEGER)"
         month = f"CAST(substr({row}.tax_date, 6, 2) AS INTEGER)"
-    return (
-        f"({year} + CASE WHEN {start_month} > 1 AND {month} >= {start_month} THEN 1 ELSE 0 END)"
-    )
+    return f"({year} + CASE WHEN {start_month} > 1 AND {month} >= {start_month} THEN 1 ELSE 0 END)"
 
 
 def standings_insert_sql(vendor: str, where: str = "", start_month: str = _START_MONTH) -> str:
