@@ -47,6 +47,11 @@ def _ensure_dashboard_upkeep(sender, using="default", **kwargs) -> None:
 
         # A later migration that alters the gifts table drops its triggers on SQLite.
         gift_month_totals_ensure()
+    if "donors_givingsummary" in tables:
+        from donors.services.standings import donor_standings_ensure  # lazy: models
+
+        # Likewise for the standings' and the addresses' triggers.
+        donor_standings_ensure()
     # The schedule table exists only once django-q2's migrations have run.
     if "django_q_schedule" in tables:
         from donors.services.globalgiving import globalgiving_schedule_ensure  # lazy: models

@@ -26,6 +26,7 @@ from crm.dashboard import (
     fiscal_year_of,
     giving_by_month_and_channel,
     giving_by_state,
+    lapsed_count,
     lapsed_donors,
     recovered_revenue,
 )
@@ -115,11 +116,20 @@ def dashboard(request):
     )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the giving summary) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
 def _lapsed_list(request, kind):
     org = Organization.current()
     fy = fiscal_year_of(org, timezone.localdate())
     donors = lapsed_donors(kind, fy)
-    page = Paginator(donors, 50).get_page(request.GET.get("page"))
+    count = lapsed_count(kind, donor_states(fy))
+    page = _CountedPaginator(donors, 50, count=count).get_page(request.GET.get("page"))
     return render(
         request,
         "crm/lapsed_list.html",

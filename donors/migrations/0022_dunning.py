@@ -32,7 +32,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("donors", "0020_asks_and_tasks"),
+        ("donors", "0021_dashboard_standings"),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ from donors.models.gift import (
 from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
-from donors.models.summary import GiftMonthTotal
+from donors.models.summary import DonorStanding, GiftMonthTotal, GivingSummary
 from donors.models.property import PropertyRecord
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
@@ -48,6 +48,7 @@ __all__ = [
     "DonorEmail",
     "DonorKind",
     "DonorNotDuplicate",
+    "DonorStanding",
     "DonorYearTotal",
     "DunningKind",
     "DunningNotice",
@@ -63,6 +64,7 @@ __all__ = [
     "GiftMonthTotal",
     "GiftStatus",
     "ThankedVia",
+    "GivingSummary",
     "Interaction",
     "NameVariant",
     "Organization",

@@ -27,3 +27,70 @@ class GiftMonthTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} campaign {self.campaign_key} {self.channel}: {self.total_cents}"
+
+
+class DonorStanding(models.Model):
+    """A donor's giving by the organization's fiscal years, for the dashboard's donor states
+    and the LYBUNT and SYBUNT lists: one row per donor who ever gave (counted gifts net of
+    refunds), written by ``donor_figures_refresh`` with the donor's other figures and by
+    ``donor_standings_rebuild`` when the fiscal year's first month changes. ``state`` is the
+    dashboard's label of the primary address, kept by triggers on the addresses table."""
+
+    donor = models.OneToOneField(
+        "donors.Donor", on_delete=models.CASCADE, primary_key=True, related_name="standing"
+    )
+    first_fiscal_year = models.PositiveSmallIntegerField()
+    last_fiscal_year = models.PositiveSmallIntegerField()
+    previous_fiscal_year = models.PositiveSmallIntegerField(
+        null=True, help_text="The latest fiscal year with giving before the last one."
+    )
+    last_year_total = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Given in the last fiscal year."
+    )
+    lifetime_total = models.DecimalField(max_digits=14, decimal_places=2)
+    state = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [
+            # The LYBUNT list (one last fiscal year), largest lifetime givers first.
+            models.Index(
+                fields=["last_fiscal_year", "-lifetime_total", "donor"],
+                name="donorstanding_lapsed_idx",
+            ),
+            # The SYBUNT list (every year before last): read by size, filtered as it goes.
+            models.Index(fields=["-lifetime_total", "donor"], name="donorstanding_lifetime_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor_id}: FY{self.first_fiscal_year}-FY{self.last_fiscal_year}"
+
+
+class GivingSummary(models.Model):
+    """The donor standings counted by (first, last, previous fiscal year, state): the
+    dashboard's donor states and giving by state read a few hundred rows of it instead of
+    every donor. Kept by database triggers on the standings table (``donors.services.
+    standings``), so every way a standing is written keeps it right. Money in whole cents."""
+
+    first_fiscal_year = models.PositiveSmallIntegerField()
+    last_fiscal_year = models.PositiveSmallIntegerField()
+    previous_key = models.PositiveSmallIntegerField(
+        help_text="The previous fiscal year; 0 for none."
+    )
+    state = models.CharField(max_length=100)
+    donors = models.IntegerField(default=0)
+    lifetime_cents = models.BigIntegerField(default=0)
+    last_year_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_fiscal_year", "last_fiscal_year", "previous_key", "state"],
+                name="givingsummary_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"FY{self.first_fiscal_year}-FY{self.last_fiscal_year} ({self.previous_key}) "
+            f"{self.state}: {self.donors}"
+        )

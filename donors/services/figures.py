@@ -11,6 +11,7 @@ from donors.db import id_array, where_in
 from donors.models import Donor, DonorYearTotal, Gift
 from donors.money import MoneyField, money_sum
 from donors.money_rules import KEPT, counted_q
+from donors.services.standings import standings_refresh
 
 # Small enough for SQLite's limit on query parameters, large enough for set-based speed. On
 # PostgreSQL the ids go as one array parameter, so a chunk can be far larger.
@@ -85,6 +86,8 @@ def _refresh_chunk(ids: list[int]) -> None:
         _lifetime_update_pg(ids)
     else:
         _lifetime_update_sqlite(ids)
+    # The dashboard's standings by fiscal year (and, through their triggers, its summary).
+    standings_refresh(ids)
 
 
 def _lifetime_update_sqlite(ids: list[int]) -> None:

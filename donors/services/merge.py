@@ -33,6 +33,7 @@ from donors.models import (
     DonorAddress,
     DonorEmail,
     DonorNotDuplicate,
+    DonorStanding,
     DonorYearTotal,
     Relationship,
     SoftCredit,
@@ -111,6 +112,8 @@ _SPECIAL = {
     Relationship: _relationships_move,
     SoftCredit: _soft_credits_move,
     DonorYearTotal: lambda s, o: DonorYearTotal.objects.filter(donor=o).delete(),
+    # Figures like the yearly totals: the survivor's are counted again after the merge.
+    DonorStanding: lambda s, o: DonorStanding.objects.filter(donor=o).delete(),
     DonorNotDuplicate: _not_duplicate_marks_move,
 }
 
@@ -211,7 +214,7 @@ def merge_blockers(*, survivor: Donor, other: Donor) -> list[str]:
             and not getattr(model, "donor_merge_drop_clashes", False)
         ):
             problems += _unique_clashes(rel, survivor=survivor, other=other)
-        if rel.one_to_one:
+        if rel.one_to_one and model not in _SPECIAL:
             theirs = model._default_manager.filter(**{rel.field.name: other}).exists()
             mine = model._default_manager.filter(**{rel.field.name: survivor}).exists()
             if theirs and mine:
