@@ -100,7 +100,10 @@ def test_a_failed_payment_emails_the_donor_once_with_a_working_card_link(stripe_
     plan.refresh_from_db()
     assert (failure.state, failure.recovered_amount) == ("recovered", Decimal("25.00"))
     assert plan.status == "active"
-    assert len(mail.outbox) == 1  # nothing more to tell the donor
+    # No more about the failure; the recovered payment is a gift, thanked with its receipt.
+    (thanks,) = mail.outbox[1:]
+    assert "did not go through" not in thanks.subject
+    assert [name for name, _, _ in thanks.attachments][0].startswith("receipt")
 
 
 def test_each_failed_retry_sends_a_reminder_and_the_last_one_a_final_notice(stripe_on, monthly):
