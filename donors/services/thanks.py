@@ -57,7 +57,12 @@ def gifts_thanked_mark(*, gifts: QuerySet[Gift], via: str, by=None) -> int:
     if via not in ThankedVia.values:
         raise ValidationError(f"{via!r} is not a way of thanking.")
     now = timezone.now()
-    rows = list(gifts.filter(thanked_at__isnull=True).only("pk", "donor_id"))
+    # What each entry's label (Gift.__str__) reads, in this one query: no query per gift.
+    rows = list(
+        gifts.filter(thanked_at__isnull=True)
+        .select_related("donor")
+        .only("pk", "amount", "gift_date", "donor__display_name")
+    )
     Gift.objects.filter(pk__in=[g.pk for g in rows]).update(
         thanked_at=now, thanked_via=via, thanked_by=by
     )
