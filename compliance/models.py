@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.template import Template, TemplateSyntaxError
 from django.urls import reverse
 
+from common.email_templates import template_fields_check
 from donors.deductible import BenefitLimits
 from donors.models.base import CheckedText
 from donors.money_rules import is_cash
@@ -263,11 +263,7 @@ class EmailTemplate(CheckedText, models.Model):
         return self.get_key_display()
 
     def clean(self) -> None:
-        for name in ("subject", "body"):
-            try:
-                Template(getattr(self, name) or "")
-            except TemplateSyntaxError as error:
-                raise ValidationError({name: f"This template has an error: {error}"}) from None
+        template_fields_check(self)
 
 
 class YearEndStatement(PrintedSnapshot):

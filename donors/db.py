@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def where_in(queryset, field: str, values):
@@ -34,3 +34,18 @@ def _array_item(value: str) -> str:
 def id_array(ids) -> str:
     """Ids as one PostgreSQL array literal (for ``= ANY(%s::bigint[])`` or ``unnest``)."""
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+def triggers_ensure(*, present: bool, statements, rebuild) -> bool:
+    """Recreate a kept figure's triggers (``statements``, SQL) and recount it (``rebuild()``)
+    when they are not ``present``, in one transaction. Run after every migrate: on SQLite,
+    Django alters a table by copying it into a new one, which silently drops the old table's
+    triggers. Whether anything was repaired."""
+    if present:
+        return False
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        rebuild()
+    return True

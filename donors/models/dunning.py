@@ -7,11 +7,10 @@ attempt (and one last notice), so a redelivered event never sends a second email
 are ``DunningTemplate`` rows staff edit.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.template import Template, TemplateSyntaxError
 
+from common.email_templates import template_fields_check
 from donors.models.base import CheckedText
 from donors.models.pledge import RecurringPlan
 
@@ -45,11 +44,7 @@ class DunningTemplate(CheckedText, models.Model):
         return self.get_kind_display()
 
     def clean(self) -> None:
-        for name in ("subject", "body"):
-            try:
-                Template(getattr(self, name) or "")
-            except TemplateSyntaxError as error:
-                raise ValidationError({name: f"This template has an error: {error}"}) from None
+        template_fields_check(self)
 
 
 class PaymentFailure(models.Model):

@@ -23,6 +23,7 @@ from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, 
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from common.door import service
+from donors.db import triggers_ensure
 from donors.models import Gift, GiftMonthTotal, Organization
 from donors.money_rules import (
     KEPT,
@@ -171,17 +172,11 @@ def _triggers_present(vendor: str) -> bool:
 
 @service
 def gift_month_totals_ensure() -> bool:
-    """Make sure the triggers exist; when they had gone, recreate them and recount.
-
-    Run after every migrate: on SQLite, Django alters a table by copying it into a new one,
-    which silently drops the old table's triggers. Returns whether anything was repaired.
-    """
+    """Make sure the triggers exist; when they had gone, recreate them and recount (run after
+    every migrate: donors.db.triggers_ensure). Whether anything was repaired."""
     vendor = connection.vendor
-    if _triggers_present(vendor):
-        return False
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for statement in trigger_sql(vendor):
-                cursor.execute(statement)
-        gift_month_totals_rebuild()
-    return True
+    return triggers_ensure(
+        present=_triggers_present(vendor),
+        statements=trigger_sql(vendor),
+        rebuild=gift_month_totals_rebuild,
+    )

@@ -24,7 +24,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from common.door import service
-from donors.db import id_array
+from donors.db import id_array, triggers_ensure
 from donors.models import Organization
 from donors.money_rules import counted_sql, kept_sql
 
@@ -250,17 +250,11 @@ def _triggers_present(vendor: str) -> bool:
 
 @service
 def donor_standings_ensure() -> bool:
-    """Make sure the triggers exist; when they had gone, recreate them and recount.
-
-    Run after every migrate: on SQLite, Django alters a table by copying it into a new one,
-    which silently drops the old table's triggers. Returns whether anything was repaired.
-    """
+    """Make sure the triggers exist; when they had gone, recreate them and recount (run after
+    every migrate: donors.db.triggers_ensure). Whether anything was repaired."""
     vendor = connection.vendor
-    if _triggers_present(vendor):
-        return False
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for statement in trigger_sql(vendor):
-                cursor.execute(statement)
-        donor_standings_rebuild()
-    return True
+    return triggers_ensure(
+        present=_triggers_present(vendor),
+        statements=trigger_sql(vendor),
+        rebuild=donor_standings_rebuild,
+    )
