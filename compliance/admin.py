@@ -457,6 +457,19 @@ class IssueBatchAdmin(BackOfficeAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class ToFileFilter(admin.SimpleListFilter):
+    """Filings not made yet: the staff home links here with its count."""
+
+    title = "filed"
+    parameter_name = "filed"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not filed yet")]
+
+    def queryset(self, request, queryset):
+        return queryset & calendar.deadlines_to_file() if self.value() == "no" else queryset
+
+
 @admin.register(ComplianceDeadline)
 class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
     """The filings calendar. Planned from the rule each day (Form 990, CHAR500, RRF-1);
@@ -467,7 +480,7 @@ class ComplianceDeadlineAdmin(SavedByServices, AuditedAdmin):
 
     list_display = ["due_date", "kind", "fiscal_year", "done_on", "reminded_30_at",
                     "reminded_7_at"]  # fmt: skip
-    list_filter = ["kind", "fiscal_year"]
+    list_filter = [ToFileFilter, "kind", "fiscal_year"]
     fields = ["kind", "fiscal_year", "due_date", "done_on", "notes", "reminded_30_at",
               "reminded_7_at", "property_gift"]  # fmt: skip
     readonly_fields = ["reminded_30_at", "reminded_7_at", "property_gift"]
@@ -635,6 +648,26 @@ def _may_issue_receipts(request) -> bool:
 
 # donors' extension point for other apps' actions (donors.admin.base.ActionsFromOtherApps).
 GiftAdmin.extra_action_add(issue_receipts, allowed=_may_issue_receipts)
+
+
+class ReceiptDueFilter(admin.SimpleListFilter):
+    """Gifts never receipted whose money the organization keeps (what "Issue receipts" would
+    receipt): the staff home links here with its count."""
+
+    title = "receipt"
+    parameter_name = "receipt"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Due (never receipted)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(pk__in=services.gifts_due_for_receipt().values("pk"))
+        return queryset
+
+
+# On the gifts list, from here: donors may not import compliance.
+GiftAdmin.list_filter = [*GiftAdmin.list_filter, ReceiptDueFilter]
 
 
 @admin.register(ThankYouLetter)

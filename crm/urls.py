@@ -3,7 +3,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from compliance import views as compliance_views
-from crm import account_views, asks_views, dashboard_views, my_views, thanks_views, views
+from crm import (
+    account_views,
+    asks_views,
+    dashboard_views,
+    home_views,
+    my_views,
+    thanks_views,
+    views,
+)
 
 admin.site.site_header = "Back office"
 admin.site.site_title = "Back office"
@@ -50,6 +58,8 @@ urlpatterns = [
         admin.site.admin_view(account_views.OwnPasswordChangeView.as_view()),
         name="own_password_change",
     ),
+    # The back office's first page: the admin's index with today's work on top.
+    path("admin/", admin.site.admin_view(home_views.staff_home), name="staff_home"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("events.urls")),

@@ -32,11 +32,15 @@ from donors.models import (
     DonorEmail,
     DonorNotDuplicate,
     Gift,
+    ImportRun,
     NameVariant,
+    PaymentFailure,
     Pledge,
     PledgeInstallment,
+    StripeEvent,
 )
 from donors.models.gift import NON_CASH_METHODS
+from donors.models.stripe import NEEDS_ATTENTION
 from donors.models.summary import GiftMonthTotal
 from donors.money import ZERO, MoneyField, money_sum
 from donors.money_rules import KEPT, counted_q, pledge_balance, pledge_balance_expression
@@ -270,3 +274,24 @@ def gifts_to_thank(*, search: str = "", now: datetime.datetime | None = None) ->
 def gifts_to_thank_count() -> int:
     """How many gifts wait for a thank-you (for the staff home's link to the queue)."""
     return gifts_to_thank().count()
+
+
+# The staff home's figures (crm/staff_home.py): each is the queryset of the list it links to,
+# so the figure and the list can never disagree.
+IMPORT_REJECTS_DAYS = 30
+
+
+def payment_failures_at_risk() -> QuerySet[PaymentFailure]:
+    """Failed monthly payments Stripe is still retrying (the failed payments list, at risk)."""
+    return PaymentFailure.objects.filter(state=PaymentFailure.State.AT_RISK)
+
+
+def stripe_events_needing_attention() -> QuerySet[StripeEvent]:
+    """Stripe's events the books could not record and nobody has resolved yet."""
+    return StripeEvent.objects.filter(NEEDS_ATTENTION)
+
+
+def imports_with_rejected_rows(*, now: datetime.datetime | None = None) -> QuerySet[ImportRun]:
+    """Import runs of the last ``IMPORT_REJECTS_DAYS`` days that skipped rows for errors."""
+    since = (now or timezone.now()) - datetime.timedelta(days=IMPORT_REJECTS_DAYS)
+    return ImportRun.objects.exclude(rejected_rows="").filter(started_at__gte=since)

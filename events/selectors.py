@@ -132,10 +132,17 @@ def my_events(user, *, now=None, past_limit: int = 10) -> tuple[list[Event], lis
     """The events ``user`` runs (every event for those who see them all): those not over yet,
     soonest first, and the latest ``past_limit`` that are over, most recent first."""
     now = now or timezone.now()
-    events = events_for(user)
-    upcoming = list(events.filter(ends_at__gt=now).order_by("starts_at", "pk"))
-    past = list(events.filter(ends_at__lte=now).order_by("-starts_at", "-pk")[:past_limit])
+    upcoming = list(upcoming_events(user, now=now))
+    past = list(
+        events_for(user).filter(ends_at__lte=now).order_by("-starts_at", "-pk")[:past_limit]
+    )
     return upcoming, past
+
+
+def upcoming_events(user, *, now=None) -> QuerySet[Event]:
+    """The events ``user`` runs that are not over yet, soonest first (the staff home's count
+    and the upcoming part of /my-events/)."""
+    return events_for(user).filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "pk")
 
 
 def invitation_recipients(

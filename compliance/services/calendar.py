@@ -161,3 +161,9 @@ def benefit_limit_warnings(*, today: datetime.date | None = None) -> list[str]:
             "Publication 1771)."
         )
     return warnings
+
+
+def deadlines_to_file():
+    """The filings not made yet, soonest (or most overdue) first: the staff home's figure and
+    the calendar's "to file" filter."""
+    return ComplianceDeadline.objects.filter(done_on__isnull=True).order_by("due_date", "pk")

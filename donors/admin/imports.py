@@ -7,6 +7,22 @@ from django.utils.html import format_html
 
 from donors.admin.base import BackOfficeAdmin, ViewOnly
 from donors.models import ImportRun
+from donors.selectors import IMPORT_REJECTS_DAYS, imports_with_rejected_rows
+
+
+class RejectedFilter(admin.SimpleListFilter):
+    """The runs that skipped rows lately: the staff home links here with its count."""
+
+    title = "rejected rows"
+    parameter_name = "rejected"
+
+    def lookups(self, request, model_admin):
+        return [("recent", f"With rejected rows, last {IMPORT_REJECTS_DAYS} days")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "recent":
+            return queryset & imports_with_rejected_rows()
+        return queryset
 
 
 @admin.register(ImportRun)
@@ -30,7 +46,7 @@ class ImportRunAdmin(ViewOnly, BackOfficeAdmin):
         "skipped",
         "donors_created",
     ]
-    list_filter = ["kind", "source"]
+    list_filter = ["kind", "source", RejectedFilter]
     list_select_related = ["user"]
     search_fields = ["file_name", "user__username"]
     list_per_page = 50

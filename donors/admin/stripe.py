@@ -10,6 +10,7 @@ from django.db.models import Q
 from donors.admin.base import AuditedAdmin, ServiceModelForm
 from donors.models import StripeEvent
 from donors.models.stripe import NEEDS_ATTENTION
+from donors.selectors import stripe_events_needing_attention
 from donors.services.online import stripe_event_resolve
 
 STATES = {
@@ -28,6 +29,9 @@ class StateFilter(admin.SimpleListFilter):
         return [(key, label) for key, (label, _) in STATES.items()]
 
     def queryset(self, request, queryset):
+        if self.value() == "attention":
+            # The staff home's figure counts this same queryset.
+            return queryset & stripe_events_needing_attention()
         state = STATES.get(self.value() or "")
         return queryset.filter(state[1]) if state else queryset
 

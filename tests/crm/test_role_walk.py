@@ -168,6 +168,9 @@ SITE_PAGES = {
     "home": {"roles": LOGGED_IN | {None}, "ok": 302},
     "healthz": {"roles": LOGGED_IN | {None}, "ok": 200},
     "admin:index": {"roles": LOGGED_IN},
+    # The same page (/admin/): the staff home on top of the admin's index, its cards by role
+    # (tests/crm/test_staff_home.py).
+    "staff_home": {"roles": LOGGED_IN},
     "admin:login": {"roles": {None}, "ok": 200, "others": 302},
     "admin:password_change": {"roles": LOGGED_IN},
     # The same address, served by crm's view (the password saved through the service).
