@@ -55,7 +55,7 @@ def staff_home_cards(user) -> list[Card]:
                 gifts_to_thank(now=now).count(),
                 reverse("thanks_queue"),
                 "Every donor has been thanked.",
-            )  # fmt: skip
+            )
         )
     if _may_issue_receipts(user):
         cards.append(
@@ -65,7 +65,7 @@ def staff_home_cards(user) -> list[Card]:
                 gifts_due_for_receipt().count(),
                 reverse("admin:donors_gift_changelist") + "?receipt=due",
                 "Every kept gift has its receipt.",
-            )  # fmt: skip
+            )
         )
     if user.has_perm("donors.view_paymentfailure"):
         cards.append(
@@ -75,7 +75,7 @@ def staff_home_cards(user) -> list[Card]:
                 payment_failures_at_risk().count(),
                 reverse("admin:donors_paymentfailure_changelist") + "?state__exact=at_risk",
                 "No monthly payment is at risk.",
-            )  # fmt: skip
+            )
         )
     if user.has_perm("donors.view_stripeevent"):
         cards.append(
@@ -85,7 +85,7 @@ def staff_home_cards(user) -> list[Card]:
                 stripe_events_needing_attention().count(),
                 reverse("admin:donors_stripeevent_changelist") + "?state=attention",
                 "Stripe's events are all recorded.",
-            )  # fmt: skip
+            )
         )
     if user.has_perm("donors.view_importrun"):
         cards.append(
@@ -95,7 +95,7 @@ def staff_home_cards(user) -> list[Card]:
                 imports_with_rejected_rows(now=now).count(),
                 reverse("admin:donors_importrun_changelist") + "?rejected=recent",
                 f"No import skipped rows in the last {IMPORT_REJECTS_DAYS} days.",
-            )  # fmt: skip
+            )
         )
     if user.has_perm("compliance.view_compliancedeadline"):
         deadlines = calendar.deadlines_to_file()
@@ -110,7 +110,7 @@ def staff_home_cards(user) -> list[Card]:
                     (f"{d.get_kind_display()} ({d.fiscal_year})", f"due {d.due_date:%b %-d, %Y}")
                     for d in deadlines[:NEXT_SHOWN]
                 ],
-            )  # fmt: skip
+            )
         )
     if user.has_perm("events.view_event"):
         events = upcoming_events(user, now=now)
@@ -122,6 +122,6 @@ def staff_home_cards(user) -> list[Card]:
                 reverse("my_events"),
                 "No event is coming up.",
                 [(e.name, f"{e.local_start:%b %-d, %-I:%M %p}") for e in events[:NEXT_SHOWN]],
-            )  # fmt: skip
+            )
         )
     return cards
