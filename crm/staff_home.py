@@ -3,7 +3,8 @@
 Each card is a figure and a link to the list it counts. The figure is computed by the same
 selector the list filters with (donors.selectors, compliance.services.calendar,
 events.selectors), so the two cannot disagree; a card is shown only to a user allowed to open
-its list. One query per card, whatever the number of rows."""
+its list. A query per card (two for deadlines and events, which name the next three), whatever
+the number of rows; counting stops at the admin lists' limit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from compliance.services import calendar
 from compliance.services.receipts import gifts_due_for_receipt
+from donors.admin.base import EstimatedCountPaginator
 from donors.selectors import (
     IMPORT_REJECTS_DAYS,
     gifts_to_thank,
@@ -25,6 +27,13 @@ from events.selectors import upcoming_events
 
 # How many of the next deadlines and events the home names (the link shows them all).
 NEXT_SHOWN = 3
+# Past this a figure reads "10,000+", as the admin's lists say "more than 10,000": counting
+# stops there, so a backlog of millions costs the page no more than one of ten thousand.
+COUNT_UP_TO = EstimatedCountPaginator.COUNT_UP_TO
+
+
+def _count(queryset) -> int:
+    return queryset.order_by()[: COUNT_UP_TO + 1].count()
 
 
 @dataclass
@@ -36,6 +45,14 @@ class Card:
     empty: str
     # The first few rows by name, for the deadlines and events cards.
     items: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_UP_TO
+
+    @property
+    def shown(self) -> str:
+        return f"{COUNT_UP_TO:,}+" if self.capped else f"{self.count:,}"
 
 
 def _may_issue_receipts(user) -> bool:
@@ -52,7 +69,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "thanks",
                 "Gifts to thank",
-                gifts_to_thank(now=now).count(),
+                _count(gifts_to_thank(now=now)),
                 reverse("thanks_queue"),
                 "Every donor has been thanked.",
             )
@@ -62,7 +79,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "receipts",
                 "Receipts due",
-                gifts_due_for_receipt().count(),
+                _count(gifts_due_for_receipt()),
                 reverse("admin:donors_gift_changelist") + "?receipt=due",
                 "Every kept gift has its receipt.",
             )
@@ -72,7 +89,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "failures",
                 "Failed monthly payments",
-                payment_failures_at_risk().count(),
+                _count(payment_failures_at_risk()),
                 reverse("admin:donors_paymentfailure_changelist") + "?state__exact=at_risk",
                 "No monthly payment is at risk.",
             )
@@ -82,7 +99,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "attention",
                 "Payments that need attention",
-                stripe_events_needing_attention().count(),
+                _count(stripe_events_needing_attention()),
                 reverse("admin:donors_stripeevent_changelist") + "?state=attention",
                 "Stripe's events are all recorded.",
             )
@@ -92,7 +109,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "imports",
                 "Imports with rejected rows",
-                imports_with_rejected_rows(now=now).count(),
+                _count(imports_with_rejected_rows(now=now)),
                 reverse("admin:donors_importrun_changelist") + "?rejected=recent",
                 f"No import skipped rows in the last {IMPORT_REJECTS_DAYS} days.",
             )
@@ -103,7 +120,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "deadlines",
                 "Filings to make",
-                deadlines.count(),
+                _count(deadlines),
                 reverse("admin:compliance_compliancedeadline_changelist") + "?filed=no",
                 "Every filing is made.",
                 [
@@ -118,7 +135,7 @@ def staff_home_cards(user) -> list[Card]:
             Card(
                 "events",
                 "Coming events",
-                events.count(),
+                _count(events),
                 reverse("my_events"),
                 "No event is coming up.",
                 [(e.name, f"{e.local_start:%b %-d, %-I:%M %p}") for e in events[:NEXT_SHOWN]],
