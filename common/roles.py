@@ -36,6 +36,10 @@ _STAFF_MODELS = {
     "donors.propertyrecord": ALL,
     "donors.campaign": ALL,
     "donors.fund": ALL,
+    # Reaching donors: segments and appeals (Staff build and send them).
+    "donors.segment": ALL,
+    "donors.appeal": ALL,
+    "donors.appealrecipient": VIEW,
     "donors.pledge": ALL,
     "donors.pledgeinstallment": ALL,
     "donors.recurringplan": ALL,
@@ -97,6 +101,10 @@ _BOARD_MODELS = {
     "donors.propertyrecord": VIEW,
     "donors.campaign": VIEW,
     "donors.fund": VIEW,
+    # Segments and appeals' results: seen, never sent.
+    "donors.segment": VIEW,
+    "donors.appeal": VIEW,
+    "donors.appealrecipient": VIEW,
     "donors.pledge": VIEW,
     "donors.pledgeinstallment": VIEW,
     "donors.recurringplan": VIEW,

@@ -50,6 +50,10 @@ def register() -> None:
     auditlog.register(m.DunningNotice)
     auditlog.register(m.DunningTemplate, exclude_fields=["updated_at"])
     auditlog.register(m.Campaign)
+    # Reaching donors: segments (their criteria) and appeals; who an appeal asked is written in
+    # bulk and recorded by common.audit.log_bulk.
+    auditlog.register(m.Segment, exclude_fields=["created_at", "updated_at"])
+    auditlog.register(m.Appeal, exclude_fields=["created_at", "updated_at"])
     auditlog.register(m.Fund)
     auditlog.register(m.Tag)
     auditlog.register(m.Committee)

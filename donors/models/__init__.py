@@ -27,12 +27,17 @@ from donors.models.gift import (
 from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
+from donors.models.outreach import Appeal, AppealChannel, AppealRecipient, Segment
 from donors.models.summary import DonorStanding, GiftMonthTotal, GivingSummary
 from donors.models.property import PropertyRecord
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
 
 __all__ = [
+    "Appeal",
+    "AppealChannel",
+    "AppealRecipient",
+    "Segment",
     "Ask",
     "AskStage",
     "Task",

@@ -117,6 +117,16 @@ class Gift(CheckedText, models.Model):
     fund = models.ForeignKey(
         Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts", db_index=False
     )
+    # The appeal the gift answers (its code on a reply slip, an import's ``appeal`` column or a
+    # donate link). Indexed by gift_appeal_idx, which holds only the gifts that answer one.
+    appeal = models.ForeignKey(
+        "donors.Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gifts",
+        db_index=False,
+    )
     designation = models.CharField(
         max_length=200, blank=True, help_text="The donor's own words on where it should go."
     )
@@ -314,6 +324,9 @@ class Gift(CheckedText, models.Model):
             ),
             models.Index(
                 fields=["check_number"], name="gift_check_number_idx", condition=~Q(check_number="")
+            ),
+            models.Index(
+                fields=["appeal", "donor"], name="gift_appeal_idx", condition=Q(appeal__isnull=False)
             ),
             # The thank-you queue's order: only the gifts not yet thanked (a few, whatever the
             # size of the books).
