@@ -8,97 +8,208 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0025_name_variants'),
+        ("donors", "0025_name_variants"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppealRecipient',
+            name="AppealRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(choices=[('email', 'Email'), ('letter', 'Letter')], max_length=10)),
-                ('asked_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[("email", "Email"), ("letter", "Letter")], max_length=10
+                    ),
+                ),
+                ("asked_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('definition', models.JSONField(blank=True, default=dict, help_text='The criteria, all of which a donor must meet.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "definition",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The criteria, all of which a donor must meet.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
             bases=(donors.models.base.CheckedText, models.Model),
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('code', models.CharField(help_text='Printed on reply slips and carried by donate links: capitals, digits, hyphens.', max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9][A-Z0-9-]*$', 'Use capital letters, digits and hyphens only, such as SPRING26-MAIL.')])),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('letter', 'Letter'), ('both', 'Email and letter')], default='email', max_length=10)),
-                ('cost', models.DecimalField(decimal_places=2, default=0, help_text='What the appeal cost: printing, postage, the mailing service.', max_digits=12)),
-                ('email_subject', models.CharField(blank=True, max_length=200)),
-                ('email_body', models.TextField(blank=True, help_text="The email's words; merge fields allowed.")),
-                ('letter_body', models.TextField(blank=True, help_text="The letter's words (the campaign's case); merge fields allowed.")),
-                ('signer_name', models.CharField(blank=True, max_length=200)),
-                ('signer_title', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='donors.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Printed on reply slips and carried by donate links: capitals, digits, hyphens.",
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9][A-Z0-9-]*$",
+                                "Use capital letters, digits and hyphens only, such as SPRING26-MAIL.",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("both", "Email and letter"),
+                        ],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "cost",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="What the appeal cost: printing, postage, the mailing service.",
+                        max_digits=12,
+                    ),
+                ),
+                ("email_subject", models.CharField(blank=True, max_length=200)),
+                (
+                    "email_body",
+                    models.TextField(
+                        blank=True, help_text="The email's words; merge fields allowed."
+                    ),
+                ),
+                (
+                    "letter_body",
+                    models.TextField(
+                        blank=True,
+                        help_text="The letter's words (the campaign's case); merge fields allowed.",
+                    ),
+                ),
+                ("signer_name", models.CharField(blank=True, max_length=200)),
+                ("signer_title", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="donors.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', 'name'],
+                "ordering": ["-created_at", "name"],
             },
             bases=(donors.models.base.CheckedText, models.Model),
         ),
         migrations.AddField(
-            model_name='gift',
-            name='appeal',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='donors.appeal'),
+            model_name="gift",
+            name="appeal",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gifts",
+                to="donors.appeal",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(condition=models.Q(('appeal__isnull', False)), fields=['appeal', 'donor'], name='gift_appeal_idx'),
+            model_name="gift",
+            index=models.Index(
+                condition=models.Q(("appeal__isnull", False)),
+                fields=["appeal", "donor"],
+                name="gift_appeal_idx",
+            ),
         ),
         migrations.AddField(
-            model_name='appealrecipient',
-            name='appeal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='donors.appeal'),
+            model_name="appealrecipient",
+            name="appeal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recipients",
+                to="donors.appeal",
+            ),
         ),
         migrations.AddField(
-            model_name='appealrecipient',
-            name='donor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals_received', to='donors.donor'),
+            model_name="appealrecipient",
+            name="donor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="appeals_received",
+                to="donors.donor",
+            ),
         ),
         migrations.AddField(
-            model_name='segment',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="segment",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='appeal',
-            name='segment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='donors.segment'),
+            model_name="appeal",
+            name="segment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appeals",
+                to="donors.segment",
+            ),
         ),
         migrations.AddIndex(
-            model_name='appealrecipient',
-            index=models.Index(fields=['donor'], name='appealrecipient_donor_idx'),
+            model_name="appealrecipient",
+            index=models.Index(fields=["donor"], name="appealrecipient_donor_idx"),
         ),
         migrations.AddConstraint(
-            model_name='appealrecipient',
-            constraint=models.UniqueConstraint(fields=('appeal', 'donor', 'via'), name='appealrecipient_once_per_way'),
+            model_name="appealrecipient",
+            constraint=models.UniqueConstraint(
+                fields=("appeal", "donor", "via"), name="appealrecipient_once_per_way"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='appeal_cost_not_negative'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gte", 0)), name="appeal_cost_not_negative"
+            ),
         ),
     ]

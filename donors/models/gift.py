@@ -326,7 +326,9 @@ class Gift(CheckedText, models.Model):
                 fields=["check_number"], name="gift_check_number_idx", condition=~Q(check_number="")
             ),
             models.Index(
-                fields=["appeal", "donor"], name="gift_appeal_idx", condition=Q(appeal__isnull=False)
+                fields=["appeal", "donor"],
+                name="gift_appeal_idx",
+                condition=Q(appeal__isnull=False),
             ),
             # The thank-you queue's order: only the gifts not yet thanked (a few, whatever the
             # size of the books).
