@@ -22,18 +22,26 @@ def where_in(queryset, field: str, values):
                                            "IntegerField", "BigIntegerField"}:  # fmt: skip
         literal, cast = id_array(values), "bigint[]"
     else:
-        literal = "{" + ",".join(_array_item(str(v)) for v in values) + "}"
-        cast = "text[]"
+        literal, cast = text_array(values), "text[]"
     return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s::{cast})'], params=[literal])
 
 
-def _array_item(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def text_array(values) -> str:
+    """Texts as one PostgreSQL array literal (for ``= ANY(%s::text[])``): each quoted, its
+    quotes and backslashes escaped (in one pass over the joined text when it has none)."""
+    texts = [str(v) for v in values]
+    joined = '","'.join(texts)
+    if "\\" in joined or '"' in joined:
+        joined = '","'.join(t.replace("\\", "\\\\").replace('"', '\\"') for t in texts)
+    return '{"' + joined + '"}' if texts else "{}"
 
 
 def id_array(ids) -> str:
     """Ids as one PostgreSQL array literal (for ``= ANY(%s::bigint[])`` or ``unnest``)."""
-    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+    ids = list(ids)
+    if not all(type(i) is int for i in ids):
+        ids = [int(i) for i in ids]
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def triggers_ensure(*, present: bool, statements, rebuild) -> bool:
