@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from common.audit import log_bulk
 from common.door import service
-from donors.models import Appeal, AppealRecipient
+from donors.models import Appeal, AppealRecipient, Donor
 
 
 @service
@@ -37,5 +37,11 @@ def appeal_recipients_record(
     )
     if created and created[0].pk is None:  # backends that return no keys
         created = list(AppealRecipient.objects.filter(appeal=appeal, via=via, asked_at=now))
+    # Each entry is labelled by str(recipient): its appeal and donor given here, so that the
+    # labels cost one query for the batch, not one per donor.
+    names = Donor.objects.in_bulk([r.donor_id for r in created], field_name="pk") if created else {}
+    for recipient in created:
+        recipient.appeal = appeal
+        recipient.donor = names[recipient.donor_id]
     log_bulk(created, action=0, changes={"asked": ["", f"{appeal.code} by {via}"]})
     return len(created)

@@ -62,3 +62,16 @@ def test_who_an_appeal_asked_is_recorded_once_per_way_and_audited():
     assert AppealRecipient.objects.filter(appeal=appeal).count() == 3
     entries = LogEntry.objects.get_for_model(AppealRecipient)
     assert entries.count() == 3
+
+
+def test_recording_many_recipients_costs_a_few_queries(django_assert_max_num_queries):
+    campaign = Campaign.objects.create(name="Autumn", slug="autumn")
+    appeal = Appeal.objects.create(name="Autumn letter", code="AUTUMN26", campaign=campaign)
+    donors = [make_donor() for _ in range(30)]
+    with django_assert_max_num_queries(8):
+        assert (
+            appeal_recipients_record(appeal=appeal, donor_ids=[d.pk for d in donors], via="letter")
+            == 30
+        )
+    entry = LogEntry.objects.get_for_model(AppealRecipient).first()
+    assert entry.object_repr.startswith("AUTUMN26: ")
