@@ -25,10 +25,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.template import Context, Template
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 
 from common import pdf_text
+from common.pdf_logo import Logo, draw_logo, prepare_logo
 from donors.merge import merge_check, merge_fields_for
 from donors.models import Appeal, Donor, DonorAddress, Organization, Segment
 from donors.segments import segment_donors
@@ -210,7 +212,21 @@ def _organization() -> Organization:
     return org
 
 
+def _logo() -> Logo | None:
+    """The organization's logo, prepared once for the batch; none if it cannot be read (the
+    upload checks keep such a logo out, a restore may not), so the letters still print."""
+    data = Organization.objects.filter(pk=1).values_list("logo", flat=True).first()
+    if not data:
+        return None
+    try:
+        return prepare_logo(bytes(data))
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, SyntaxError,
+            ValueError):  # fmt: skip
+        return None
+
+
 PAGE_W, PAGE_H = letter
+LOGO_HEIGHT = 0.6 * inch
 MARGIN = 0.9 * inch
 TEXT_W = PAGE_W - 2 * MARGIN
 BODY = 10.5
@@ -251,14 +267,17 @@ def _last_gift_sentence(fields: dict[str, str]) -> str:
 class _Letter:
     """One donor's letter: its pages drawn top down, a new page when one is full."""
 
-    def __init__(self, canvas, org: Organization, piece: _Piece, *, today: str, code: str):
+    def __init__(self, canvas, org: Organization, piece: _Piece, *, today: str, code: str, logo):
         self.canvas, self.org, self.piece, self.code = canvas, org, piece, code
         self.page = 1
         self.y = PAGE_H - MARGIN
-        self._letterhead(today)
+        self._letterhead(today, logo)
 
-    def _letterhead(self, today: str) -> None:
+    def _letterhead(self, today: str, logo: Logo | None) -> None:
         c, org = self.canvas, self.org
+        if logo is not None:
+            draw_logo(c, logo, x=MARGIN, top=self.y + 10, height=LOGO_HEIGHT)
+            self.y -= LOGO_HEIGHT + 6
         name, size = _fit(printable(org.legal_name), size=15, room=TEXT_W, bold=True)
         pdf_text.draw(c, MARGIN, self.y, name, bold=True, size=size)
         self.y -= size * 1.4
@@ -341,7 +360,7 @@ def letters_pdf(appeal: Appeal, donors) -> bytes:
     buffer = io.BytesIO()
     canvas = _canvas(buffer, title=printable(f"Letters: {appeal.name}"))
     canvas.setAuthor(printable(org.legal_name))
-    today = _today()
+    today, logo = _today(), _logo()
     # merge_render's template, compiled once for the batch (as merge_render renders it).
     body = Template(appeal.letter_body)
     n = 0
@@ -349,7 +368,7 @@ def letters_pdf(appeal: Appeal, donors) -> bytes:
         fields = merge_fields_for([piece.donor for piece in chunk], appeal=appeal)
         for piece in chunk:
             mine = fields[piece.donor.pk]
-            page = _Letter(canvas, org, piece, today=today, code=appeal.code)
+            page = _Letter(canvas, org, piece, today=today, code=appeal.code, logo=logo)
             page.para(f"Dear {printable(mine['salutation'])},", after=10)
             page.para(_last_gift_sentence(mine))
             page.para(printable(body.render(Context(mine, autoescape=False))))

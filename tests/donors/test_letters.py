@@ -356,6 +356,26 @@ def test_a_batch_costs_a_few_queries_a_chunk_not_a_few_a_letter(
         with CaptureQueriesContext(connection) as queries:
             data = build()
         # The ids once, then per chunk of 10: the donors, their addresses (and for letters
-        # their last gifts): 3 chunks.
-        assert len(queries) <= 1 + 3 * 3 + 1, [q["sql"] for q in queries]
+        # their last gifts): 3 chunks; the profile and its logo once.
+        assert len(queries) <= 1 + 3 * 3 + 2, [q["sql"] for q in queries]
         assert len(_pdf(data).pages) in (25, 1)  # 25 letters or envelopes, or 1 sheet
+
+
+def test_the_letterhead_carries_the_organizations_logo_once_for_the_whole_batch(
+    organization, staff_client
+):
+    from PIL import Image
+
+    from donors.services import organization_save
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), (20, 110, 60)).save(buffer, "PNG")
+    organization.logo = buffer.getvalue()
+    organization_save(organization=organization)
+    _donor(first_name="Ayesha", last_name="Khan")
+    _donor(first_name="Omar", last_name="Ali")
+    appeal = _appeal()
+    data = staff_client.get(reverse("appeal_letters_pdf", args=[appeal.pk])).content
+    reader = _pdf(data)
+    assert all(len(page.images) == 1 for page in reader.pages)
+    assert data.count(b"/Subtype /Image") == 1  # one image object, drawn on each page
