@@ -26,6 +26,7 @@ from donors.letters import (
     letter_recipients,
     letters_check,
     letters_pdf,
+    mailing_addresses,
 )
 from donors.models import Appeal, AppealRecipient, Segment
 from donors.services import appeal_recipients_record
@@ -72,6 +73,10 @@ def _list_context(request, donors) -> dict:
     search = request.GET.get("q", "").strip()[:SEARCH_MAX]
     shown = donors.filter(display_name__icontains=search) if search else donors
     page = Paginator(shown.only("pk", "display_name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The address each will be printed with (one query for the page).
+    addresses = mailing_addresses([donor.pk for donor in page])
+    for donor in page:
+        donor.mailing_address = ", ".join(addresses.get(donor.pk, []))
     return {"page": page, "search": search}
 
 

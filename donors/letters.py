@@ -111,7 +111,7 @@ def address_lines(address: DonorAddress) -> list[str]:
     return [printable(line).strip() for line in lines if line and line.strip()]
 
 
-def _addresses(ids: list[int]) -> dict[int, list[str]]:
+def mailing_addresses(ids: list[int]) -> dict[int, list[str]]:
     """Each donor's mailing address: one marked mailing first, then the primary, then the
     oldest; only addresses a letter can reach."""
     found: dict[int, list[str]] = {}
@@ -152,7 +152,7 @@ def _chunks(donors) -> Iterator[list[_Piece]]:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         by_id = Donor.objects.in_bulk(chunk)
-        addresses = _addresses(chunk)
+        addresses = mailing_addresses(chunk)
         yield [_Piece(by_id[pk], addresses[pk]) for pk in chunk if pk in by_id and pk in addresses]
 
 

@@ -198,6 +198,7 @@ def test_do_not_solicit_no_mail_and_no_address_are_left_out_and_counted_on_the_p
     assert re.search(r'id="left-out-consent">1 who do not take mail', page)
     assert re.search(r'id="left-out-address">1 with no usable mailing address', page)
     assert "Ayesha Khan" in page and "Nadia Rahman" not in page
+    assert "12 Meridian St, Indianapolis, IN 46204" in page  # where the letter goes
     for label in ("Download letters PDF", "Labels (Avery 5160)", "#10 envelopes"):
         assert label in page
 
