@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donors import export_views, views
+from donors import export_views, letter_views, views
 
 urlpatterns = [
     path("donate/", views.donate, name="donate"),
@@ -14,5 +14,30 @@ urlpatterns = [
         "exports/<int:job_id>/download/",
         export_views.export_job_download,
         name="export_job_download",
+    ),
+    # Letters, labels and envelopes (donors/letters.py): for those who send appeals.
+    path("appeals/<int:pk>/letters/", letter_views.appeal_letters, name="appeal_letters"),
+    path(
+        "appeals/<int:pk>/letters.pdf", letter_views.appeal_letters_pdf, name="appeal_letters_pdf"
+    ),
+    path("appeals/<int:pk>/labels.pdf", letter_views.appeal_labels_pdf, name="appeal_labels_pdf"),
+    path(
+        "appeals/<int:pk>/envelopes.pdf",
+        letter_views.appeal_envelopes_pdf,
+        name="appeal_envelopes_pdf",
+    ),
+    path(
+        "appeals/<int:pk>/letters/mailed/",
+        letter_views.appeal_letters_mailed,
+        name="appeal_letters_mailed",
+    ),
+    path("segments/<int:pk>/labels/", letter_views.segment_mailing, name="segment_mailing"),
+    path(
+        "segments/<int:pk>/labels.pdf", letter_views.segment_labels_pdf, name="segment_labels_pdf"
+    ),
+    path(
+        "segments/<int:pk>/envelopes.pdf",
+        letter_views.segment_envelopes_pdf,
+        name="segment_envelopes_pdf",
     ),
 ]

@@ -199,6 +199,17 @@ SITE_PAGES = {
     "dashboard_me": {"roles": {A, B}},
     # The thank-you queue: whoever keeps gifts (Administrators and Staff).
     "thanks_queue": {"roles": {A, S}},
+    # Printing an appeal's letters, labels and envelopes, and marking them mailed: those who
+    # send appeals; board members see appeals' results in the admin, never print (403).
+    "appeal_letters": {"roles": {A, S}, "args": "appeal"},
+    "appeal_letters_pdf": {"roles": {A, S}, "args": "appeal"},
+    "appeal_labels_pdf": {"roles": {A, S}, "args": "appeal"},
+    "appeal_envelopes_pdf": {"roles": {A, S}, "args": "appeal"},
+    "appeal_letters_mailed": {"roles": {A, S}, "args": "appeal"},
+    # A segment's labels and envelopes: those who build segments.
+    "segment_mailing": {"roles": {A, S}, "args": "segment"},
+    "segment_labels_pdf": {"roles": {A, S}, "args": "segment"},
+    "segment_envelopes_pdf": {"roles": {A, S}, "args": "segment"},
     # "My tasks": the tasks someone owns, whoever they are (an empty list for most).
     "dashboard_tasks": {"roles": LOGGED_IN},
     # "My events": every role that sees events (an organizer sees only the events they run:
@@ -422,9 +433,28 @@ def test_admin_app_pages_as_every_role(walk):
                 _assert_refused(response, role, url)
 
 
+def _letters_appeal():
+    """An appeal whose letters print: a segment and letter text (made here when the walk's
+    records hold none)."""
+    from donors.models import Appeal, Campaign, Segment
+
+    appeal = Appeal.objects.filter(segment__isnull=False).exclude(letter_body="").first()
+    if appeal is None:
+        segment = Segment.objects.create(name="Walk: everyone", definition={})
+        appeal = Appeal.objects.create(
+            name="Walk: letter", code="WALK-LETTER", campaign=Campaign.objects.first(),
+            segment=segment, channel="letter", letter_body="Dear {{ salutation }}, please give.",
+        )  # fmt: skip
+    return appeal
+
+
 def _site_page_args(rule) -> list[str]:
     from compliance.models import Receipt
 
+    if rule.get("args") == "appeal":
+        return [_letters_appeal().pk]
+    if rule.get("args") == "segment":
+        return [_letters_appeal().segment_id]
     if rule.get("args") == "card_token":
         from donors.dunning import card_token
         from donors.models import RecurringPlan
