@@ -201,9 +201,7 @@ def _preview_names(response) -> set[str]:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_each_criterion_counted_saved_and_previewed_through_the_builder(
-    world, staff_client, name
-):
+def test_each_criterion_counted_saved_and_previewed_through_the_builder(world, staff_client, name):
     criteria = _criteria(world, name)
     counted = staff_client.post(ADD, {"name": "", **criteria, "_count": "Count"})
     assert counted.status_code == 200

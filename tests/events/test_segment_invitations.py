@@ -61,9 +61,7 @@ def test_organizers_are_offered_no_segments(client, organizer, event, segment):
     assert page.status_code == 200
     assert "segments" not in page.context["form"].fields
     assert "Carmel donors" not in page.text
-    refused = client.post(
-        f"/events/{event.slug}/invite/", {"segments": [segment.pk], "send": "1"}
-    )
+    refused = client.post(f"/events/{event.slug}/invite/", {"segments": [segment.pk], "send": "1"})
     assert refused.status_code == 200
     assert "Choose at least one tag, state, past event or list." in refused.text
     assert not Invitation.objects.exists()
