@@ -3,9 +3,11 @@ from __future__ import annotations
 import dataclasses
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from donors.forms import PlainTextForm
 from donors.models import Segment, Tag
+from donors.segments import definition_clean
 from events.models import Answer, Event
 from events.selectors import events_for, guest_lists_for
 from events.services import DAF_REFUSAL, GuestDetails
@@ -158,6 +160,18 @@ class InviteForm(forms.Form):
             self.fields["segments"].queryset = Segment.objects.all()
         else:  # event organizers see no segments (they are giving history)
             del self.fields["segments"]
+
+    def clean_segments(self):
+        segments = self.cleaned_data.get("segments") or []
+        for segment in segments:
+            try:
+                definition_clean(segment.definition)
+            except ValidationError as error:
+                raise forms.ValidationError(
+                    f"The segment “{segment}” has criteria to correct first: "
+                    + " ".join(error.messages)
+                ) from None
+        return segments
 
     def clean_states(self):
         raw = self.cleaned_data.get("states", "")

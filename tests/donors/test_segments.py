@@ -409,3 +409,17 @@ def test_the_preview_pages_through_the_donors(world, staff_client):
     second = staff_client.get(_change(segment) + "?donors_page=2")
     assert len(second.context["preview"].object_list) == first.context["segment_count"] - 25
     assert "Zed29 Zaman" in second.text
+
+
+def test_a_segment_whose_choices_were_deleted_says_so_instead_of_failing(world, staff_client):
+    campaign = factories.make_campaign(name="Gone soon")
+    segment = factories.make_segment(name="Gone", definition={"campaigns": [campaign.pk]})
+    number = campaign.pk
+    campaign.delete()
+    listing = staff_client.get("/admin/donors/segment/")
+    assert listing.status_code == 200 and "criteria to correct" in listing.text
+    page = staff_client.get(_change(segment))
+    assert page.status_code == 200
+    assert f"No campaign numbered {number}." in page.text
+    export = staff_client.post(f"/admin/donors/segment/{segment.pk}/export/", {"format": "csv"})
+    assert export.status_code == 302

@@ -65,3 +65,14 @@ def test_organizers_are_offered_no_segments(client, organizer, event, segment):
     assert refused.status_code == 200
     assert "Choose at least one tag, state, past event or list." in refused.text
     assert not Invitation.objects.exists()
+
+
+def test_a_segment_whose_criteria_went_stale_is_explained(client, staff, event, segment):
+    from donors.models import Segment
+
+    Segment.objects.filter(pk=segment.pk).update(definition={"campaigns": [999999]})
+    client.force_login(staff)
+    response = client.post(f"/events/{event.slug}/invite/", {"segments": [segment.pk]})
+    assert response.status_code == 200
+    assert "has criteria to correct first" in response.text
+    assert "No campaign numbered 999999." in response.text
