@@ -347,18 +347,14 @@ ASKED_STAGES = (AskStage.ASK, AskStage.STEWARD, AskStage.DECLINED)
 
 def _solicited_q(member_ids: list[int]) -> Q:
     """Gifts credited to one of these board members as solicitor (a soft credit "Solicited
-    by" on a counted gift: the dashboard's "get"), or an ask of theirs that reached the ask."""
+    by" on a counted gift: the dashboard's "get"), or an ask of theirs that reached the ask.
+    Two small sets of donor ids (not a subquery per donor: their OR would be one)."""
     donor_ids = BoardMember.objects.filter(pk__in=member_ids).values("donor_id")
     credited = SoftCredit.objects.filter(
-        counted_q("gift__"),
-        kind=SoftCreditKind.SOLICITOR,
-        donor_id__in=donor_ids,
-        gift__donor=OuterRef("pk"),
-    )
-    asked = Ask.objects.filter(
-        donor=OuterRef("pk"), member_id__in=member_ids, stage__in=ASKED_STAGES
-    )
-    return Q(Exists(credited)) | Q(Exists(asked))
+        counted_q("gift__"), kind=SoftCreditKind.SOLICITOR, donor_id__in=donor_ids
+    ).values("gift__donor_id")
+    asked = Ask.objects.filter(member_id__in=member_ids, stage__in=ASKED_STAGES).values("donor_id")
+    return Q(pk__in=credited) | Q(pk__in=asked)
 
 
 def _fiscal_year_q(year: int) -> Q:
