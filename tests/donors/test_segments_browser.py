@@ -54,6 +54,14 @@ def test_the_count_follows_the_criteria_as_they_are_filled_in(site, browser):
     expect(count).to_have_text("1")
     assert count.inner_text() == "1"
     page.screenshot(path=str(ARTIFACTS / "segment-builder.png"), full_page=True)
+    # The count stays in view at the bottom of the window while the criteria are filled in.
+    page.locator("#id_states").scroll_into_view_if_needed()
+    box = count.bounding_box()
+    assert 0 <= box["y"] <= 900
+    page.screenshot(path=str(ARTIFACTS / "segment-builder-window.png"))
+    page.mouse.wheel(0, 10000)
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "segment-builder-bottom.png"))
 
     page.click("input[name=_continue]")
     page.wait_for_load_state()
