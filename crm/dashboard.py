@@ -48,7 +48,7 @@ from donors.models.gift import SoftCreditKind
 from donors.money import ZERO, MoneyField, money, money_sum
 from donors.money_rules import KEPT, counted_q, soft_credit_kept_expression
 from donors.progress import Channel, cents_to_money
-from donors.selectors import donors_with_contacts
+from donors.selectors import donors_with_contacts, lapsed_q
 from donors.services.standings import NO_ADDRESS, OUTSIDE_US  # noqa: F401 (the labels)
 
 _MONEY = MoneyField()
@@ -206,10 +206,10 @@ def donor_states(fy: FiscalYear) -> DonorStates:
         this_year=donors(Q(last_fiscal_year__gte=n)),
         new=donors(Q(first_fiscal_year__gte=n)),
         retained=donors(Q(last_fiscal_year=n, previous_key=last)),
-        lapsed=donors(Q(last_fiscal_year=last)),
-        sybunt=donors(Q(last_fiscal_year__lt=last)),
-        lybunt_cents=cents(Q(last_fiscal_year=last)),
-        sybunt_cents=cents(Q(last_fiscal_year__lt=last)),
+        lapsed=donors(lapsed_q("lybunt", n)),
+        sybunt=donors(lapsed_q("sybunt", n)),
+        lybunt_cents=cents(lapsed_q("lybunt", n)),
+        sybunt_cents=cents(lapsed_q("sybunt", n)),
     )
     return DonorStates(
         this_year=figures["this_year"],
@@ -232,12 +232,7 @@ LISTS = {
 def lapsed_donors(kind: str, fy: FiscalYear) -> QuerySet[Donor]:
     """LYBUNT or SYBUNT donors with their contacts, the largest lifetime givers first: read
     through the standings' indexes (last fiscal year, lifetime total), a page at a time."""
-    if kind == "lybunt":
-        donors = Donor.objects.filter(standing__last_fiscal_year=fy.number - 1)
-    elif kind == "sybunt":
-        donors = Donor.objects.filter(standing__last_fiscal_year__lt=fy.number - 1)
-    else:
-        raise ValueError(kind)
+    donors = Donor.objects.filter(lapsed_q(kind, fy.number, "standing__"))
     return donors_with_contacts(donors).order_by("-standing__lifetime_total", "standing__donor")
 
 

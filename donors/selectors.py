@@ -295,3 +295,23 @@ def imports_with_rejected_rows(*, now: datetime.datetime | None = None) -> Query
     """Import runs of the last ``IMPORT_REJECTS_DAYS`` days that skipped rows for errors."""
     since = (now or timezone.now()) - datetime.timedelta(days=IMPORT_REJECTS_DAYS)
     return ImportRun.objects.exclude(rejected_rows="").filter(started_at__gte=since)
+
+
+# --- Lapsed donors: the one rule of LYBUNT and SYBUNT --------------------------------------
+
+LAPSED_KINDS = ("lybunt", "sybunt")
+
+
+def lapsed_q(kind: str, fiscal_year: int, prefix: str = "") -> Q:
+    """The donors lapsed as of ``fiscal_year`` (the current one), over their standing's last
+    fiscal year with giving (``donors.services.standings``): LYBUNT ("last year but
+    unfortunately not this") last gave the fiscal year before; SYBUNT ("some year but
+    unfortunately not this") last gave before that. ``prefix`` reaches the standing's fields
+    from another model (``"standing__"`` from Donor); the giving summary has the same fields.
+    The dashboard's figures and lists and the segments' criteria all read this."""
+    field = f"{prefix}last_fiscal_year"
+    if kind == "lybunt":
+        return Q(**{field: fiscal_year - 1})
+    if kind == "sybunt":
+        return Q(**{f"{field}__lt": fiscal_year - 1})
+    raise ValueError(kind)

@@ -3,9 +3,11 @@ from __future__ import annotations
 import dataclasses
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from donors.forms import PlainTextForm
-from donors.models import Tag
+from donors.models import Segment, Tag
+from donors.segments import definition_clean
 from events.models import Answer, Event
 from events.selectors import events_for, guest_lists_for
 from events.services import DAF_REFUSAL, GuestDetails
@@ -120,6 +122,9 @@ class WalkInForm(forms.Form):
         return cleaned
 
 
+CHOICE_FIELDS = ("tags", "states", "past_events", "guest_lists", "segments")
+
+
 class InviteForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(queryset=None, required=False)
     states = forms.CharField(
@@ -129,6 +134,11 @@ class InviteForm(forms.Form):
         queryset=None, required=False, help_text="Donors who came (answered yes) to these."
     )
     guest_lists = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    segments = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        help_text="Saved donor searches (Segments, in the back office): everyone in them.",
+    )
     include_organizations = forms.BooleanField(
         required=False,
         label="Include organizations",
@@ -146,6 +156,22 @@ class InviteForm(forms.Form):
         self.fields["tags"].queryset = Tag.objects.all()
         self.fields["past_events"].queryset = events_for(user).exclude(pk=event.pk)
         self.fields["guest_lists"].queryset = guest_lists_for(user)
+        if user.has_perm("donors.view_segment"):
+            self.fields["segments"].queryset = Segment.objects.all()
+        else:  # event organizers see no segments (they are giving history)
+            del self.fields["segments"]
+
+    def clean_segments(self):
+        segments = self.cleaned_data.get("segments") or []
+        for segment in segments:
+            try:
+                definition_clean(segment.definition)
+            except ValidationError as error:
+                raise forms.ValidationError(
+                    f"The segment “{segment}” has criteria to correct first: "
+                    + " ".join(error.messages)
+                ) from None
+        return segments
 
     def clean_states(self):
         raw = self.cleaned_data.get("states", "")
@@ -157,8 +183,12 @@ class InviteForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(k) for k in ("tags", "states", "past_events", "guest_lists")):
-            raise forms.ValidationError("Choose at least one tag, state, past event or list.")
+        if not any(cleaned.get(k) for k in CHOICE_FIELDS):
+            raise forms.ValidationError(
+                "Choose at least one tag, state, past event, list or segment."
+                if "segments" in self.fields
+                else "Choose at least one tag, state, past event or list."
+            )
         return cleaned
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from donors.models import Donor, DonorEmail, DonorKind
 from donors.money import ZERO, MoneyField, money_sum
 from donors.money_rules import counted_q, kept_expression
+from donors.segments import segment_donors
 from events.models import (
     RSVP,
     Answer,
@@ -152,9 +153,10 @@ def invitation_recipients(
     states=(),
     past_events=(),
     guest_lists=(),
+    segments=(),
     include_organizations: bool = False,
 ) -> QuerySet[Donor]:
-    """Donors matching any of the choices, who may be emailed and have an address, and who
+    """Donors matching any of the choices (a segment: the donors its criteria select), who may be emailed and have an address, and who
     have neither been invited to nor answered for this event yet: people and households, and
     organizations only when ``include_organizations``."""
     match = Q(pk__in=[])
@@ -166,6 +168,8 @@ def invitation_recipients(
         match |= Q(rsvps__event__in=past_events, rsvps__answer=Answer.YES)
     if guest_lists:
         match |= Q(guest_lists__in=guest_lists)
+    for segment in segments:
+        match |= Q(pk__in=segment_donors(segment.definition).values("pk"))
     ids = Donor.objects.filter(match).values("pk")
     donors = invitable(Donor.objects.all(), include_organizations=include_organizations)
     return (

@@ -24,7 +24,14 @@ from donors.ratelimit import client_ip, limit_reached, rate_limited
 from donors.stripe.client import StripeUnavailable
 from donors.text import text_problem
 from events import calendar, cards, exports, selectors, services
-from events.forms import InviteForm, PublicRSVPForm, RSVPForm, TicketBuyForm, WalkInForm
+from events.forms import (
+    CHOICE_FIELDS,
+    InviteForm,
+    PublicRSVPForm,
+    RSVPForm,
+    TicketBuyForm,
+    WalkInForm,
+)
 from events.models import RSVP, Answer, Event, EventStatus, Invitation
 
 log = logging.getLogger(__name__)
@@ -621,12 +628,14 @@ def event_invite(request, slug):
     organizations when ticked); preview, then send. The page says what was sent, what waits in
     the task queue, and whether a task worker is running to send it."""
     event = _organized_event(request, slug)
-    form = InviteForm(request.POST or None, event=event, user=request.user)
+    form = InviteForm(
+        request.POST or None, event=event, user=request.user, initial=_invite_initial(request)
+    )
     recipients = None
     left_out = 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        choices = {key: data[key] for key in ("tags", "states", "past_events", "guest_lists")}
+        choices = {key: data[key] for key in CHOICE_FIELDS if key in data}
         include = data["include_organizations"]
         recipients = selectors.invitation_recipients(
             event=event, include_organizations=include, **choices
@@ -654,6 +663,14 @@ def event_invite(request, slug):
             "worker": worker_status(),
         },
     )
+
+
+def _invite_initial(request) -> dict:
+    """A segment chosen already (``?segment=<id>``, the segment page's link)."""
+    segment = request.GET.get("segment", "")
+    if segment.isdigit() and request.user.has_perm("donors.view_segment"):
+        return {"segments": [int(segment)]}
+    return {}
 
 
 @permission("events.view_event")

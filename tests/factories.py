@@ -244,7 +244,15 @@ def make_one_of_everything(round_no: int = 0) -> None:
     match = make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH, amount=Decimal("300"))
     services.soft_credit_add(gift=match, donor=donor, kind="match")
     thank_you_letters_queue()
+    make_segment(name=f"Indiana donors {round_no}", definition={"states": ["IN"]})
     make_events_of_everything(donor=donor, campaign=campaign, round_no=round_no)
+
+
+def make_segment(*, name: str | None = None, definition: dict | None = None, user=None):
+    from donors.models import Segment
+
+    segment = Segment(name=name or f"Segment {next(_seq)}", definition=definition or {})
+    return services.segment_save(segment=segment, user=user)
 
 
 def make_event(**fields):

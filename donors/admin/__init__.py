@@ -8,5 +8,6 @@ from donors.admin import (  # noqa: F401
     imports,
     organization,
     pledges,
+    segments,
     stripe,
 )

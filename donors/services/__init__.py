@@ -77,10 +77,13 @@ from donors.services.property import (
     property_records_delete,
     property_records_save,
 )
+from donors.services.segments import segment_save, segments_delete
 from donors.services.thanks import gift_thanked_mark, gifts_thanked_mark
 
 __all__ = [
     "appeal_recipients_record",
+    "segment_save",
+    "segments_delete",
     "ask_advance",
     "ask_create",
     "ask_move",

@@ -46,6 +46,9 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     # organizer sees neither (an ask is money).
     "donors.ask": {A: "vacd", S: "vacd", B: "va"},
     "donors.task": {A: "vacd", S: "vacd", B: "va"},
+    # Segments (saved donor searches): Staff build them; board members see them and their
+    # counts; organizers see none (they are giving history).
+    "donors.segment": {A: "vacd", S: "vacd", B: "v"},
     # Events: organizers and Staff run them; board members see events and their RSVPs.
     "events.event": {A: "vacd", S: "vacd", B: "v", O: "vacd"},
     "events.guestlist": {A: "vacd", S: "vacd", O: "vacd"},
@@ -127,6 +130,8 @@ EXTRA_MODEL_PAGES = {
     "admin:donors_donor_duplicates": ("donors.donor", "d"),
     # The rows an import skipped, with their errors: whoever sees the import runs.
     "admin:donors_importrun_rejected": ("donors.importrun", "v"),
+    # A segment's count as the builder is filled in (JSON): whoever sees segments.
+    "admin:donors_segment_count": ("donors.segment", "v"),
 }
 
 # Admin actions in the changelist's menu, by the letter they need.
@@ -264,6 +269,8 @@ NOT_WALKED = {
     "export_job": "per export: tests/donors/test_background_exports.py",
     "export_job_download": "per export: tests/donors/test_background_exports.py",
     "admin:donors_donor_not_duplicates": "POST only: tests/donors/test_duplicates.py",
+    # A segment's donors through the donor export: whoever sees segments and exports donors.
+    "admin:donors_segment_export": "POST only, per segment: tests/donors/test_segments.py",
     # Moving one's own ask on, marking one's own task done: POST only, per record.
     "dashboard_ask_move": "POST only, per ask: tests/crm/test_my_asks.py",
     "dashboard_task_done": "POST only, per task: tests/crm/test_my_asks.py",
