@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from donors.currencies import USD, Offer
-from donors.models import Campaign, TributeKind
+from donors.models import Appeal, Campaign, TributeKind
 from donors.text import text_problem
 
 
@@ -66,6 +67,8 @@ class DonateForm(PlainTextForm):
     tribute_name = forms.CharField(required=False, max_length=200, label="Their name")
     tribute_notify_name = forms.CharField(required=False, max_length=200, label="Notify (name)")
     tribute_notify_email = forms.EmailField(required=False, label="Notify (email)")
+    # The code of the appeal a donate link carried (?appeal=CODE), passed on to Checkout.
+    appeal = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, offers: list[Offer] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,6 +98,10 @@ class DonateForm(PlainTextForm):
 
     def clean_currency(self):
         return self.offer.code
+
+    def clean_appeal(self):
+        # A code cut short or typed wrong never stops a gift: it just answers no appeal.
+        return appeal_code_known(self.cleaned_data.get("appeal"))
 
     def clean(self):
         data = super().clean()
@@ -150,3 +157,14 @@ class DonateForm(PlainTextForm):
         if not kind and (data.get("tribute_name") or data.get("tribute_notify_email")):
             self.add_error("tribute_kind", "Choose in honor or in memory.")
         return data
+
+
+def appeal_code_known(value) -> str:
+    """``value`` as an appeal's code when one has it (capitals, as codes are kept), else ""."""
+    code = str(value or "").strip().upper()
+    if not code or len(code) > 30 or not APPEAL_CODE.fullmatch(code):
+        return ""
+    return code if Appeal.objects.filter(code=code).exists() else ""
+
+
+APPEAL_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]*")

@@ -13,6 +13,7 @@ from compliance import services as compliance_services
 from compliance.models import BenefitLimit, EmailTemplate, FilingProfile
 from donors import services
 from donors.models import (
+    Appeal,
     BoardGoal,
     BoardMember,
     Campaign,
@@ -244,6 +245,13 @@ def make_one_of_everything(round_no: int = 0) -> None:
     match = make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH, amount=Decimal("300"))
     services.soft_credit_add(gift=match, donor=donor, kind="match")
     thank_you_letters_queue()
+    appeal = services.appeal_save(
+        appeal=Appeal(
+            name=f"Spring letter {round_no}", code=f"SPRING-{round_no}", campaign=campaign,
+            channel="both", cost=Decimal("120.00"), letter_body="Dear {{ salutation }},",
+        )
+    )  # fmt: skip
+    services.appeal_recipients_record(appeal=appeal, donor_ids=[donor.pk], via="letter")
     make_events_of_everything(donor=donor, campaign=campaign, round_no=round_no)
 
 

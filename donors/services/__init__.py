@@ -4,7 +4,7 @@ app's records. Each public writer is a ``@service`` (common/door.py): a write ma
 while a request, task or command runs is refused under tests and logged in production, and
 tests/crm/test_one_door.py checks that every admin that lets a role write calls one."""
 
-from donors.services.appeals import appeal_recipients_record
+from donors.services.appeals import appeal_recipients_record, appeal_save, appeals_delete
 from donors.services.asks import (
     ask_advance,
     ask_create,
@@ -81,6 +81,8 @@ from donors.services.thanks import gift_thanked_mark, gifts_thanked_mark
 
 __all__ = [
     "appeal_recipients_record",
+    "appeal_save",
+    "appeals_delete",
     "ask_advance",
     "ask_create",
     "ask_move",
