@@ -33,6 +33,22 @@ def _plain_text(*, one_line: bool):
     return validate
 
 
+class AppealCodeField(forms.Field):
+    """A hidden field holding an appeal's code, or "": a code cut short, typed wrong or no
+    longer known never stops a gift (no error is possible), it just answers no appeal. Not a
+    CharField, so the text rule (which would refuse a stray control character with a message
+    on a field the donor cannot see) is not put on it."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return appeal_code_known(value)
+
+
 class DonateForm(PlainTextForm):
     """The donation page's choices. ``offers`` are the currencies the organization takes (US
     dollars first); the suggested amounts and the limits are those of the currency chosen."""
@@ -68,7 +84,7 @@ class DonateForm(PlainTextForm):
     tribute_notify_name = forms.CharField(required=False, max_length=200, label="Notify (name)")
     tribute_notify_email = forms.EmailField(required=False, label="Notify (email)")
     # The code of the appeal a donate link carried (?appeal=CODE), passed on to Checkout.
-    appeal = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    appeal = AppealCodeField()
 
     def __init__(self, *args, offers: list[Offer] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,10 +114,6 @@ class DonateForm(PlainTextForm):
 
     def clean_currency(self):
         return self.offer.code
-
-    def clean_appeal(self):
-        # A code cut short or typed wrong never stops a gift: it just answers no appeal.
-        return appeal_code_known(self.cleaned_data.get("appeal"))
 
     def clean(self):
         data = super().clean()

@@ -163,7 +163,10 @@ def _results_cast():
     letter), and gifts: a $100 (plus $100 answering nothing), b $60 with $10 refunded, c $40
     refunded in full, e (never asked) $25, a failed $500 from d."""
     appeal = make_appeal(cost=Decimal("50.00"), channel="both")
-    a, b, c, d, e = (factories.make_donor(last_name=n) for n in "ABCDE")
+    a, b, c, d, e = (
+        factories.make_donor(first_name=n, last_name="Khan")
+        for n in ("Asif", "Bilal", "Cyrus", "Dina", "Emad")
+    )
     appeal_recipients_record(appeal=appeal, donor_ids=[a.pk, b.pk, d.pk], via="letter")
     appeal_recipients_record(appeal=appeal, donor_ids=[b.pk, c.pk], via="email")
     day = datetime.date(2026, 4, 2)
@@ -379,3 +382,29 @@ def test_an_unknown_appeal_code_is_that_rows_error_with_its_line(client, staff, 
     preview = upload(client, "gift", csv_bytes(HEADER, rows))
     assert "confirm_form" not in preview.context
     assert "appeal &#x27;WINTER99&#x27; is no appeal&#x27;s code" in preview.content.decode()
+
+
+def test_the_list_and_the_page_take_as_many_queries_for_many_rows_as_for_few(
+    client, staff, organization
+):
+    from tests.donors.test_admin_lists import _queries
+
+    appeal = make_appeal()
+
+    def add(n):
+        other = make_appeal(
+            name=f"Other {Appeal.objects.count()}", code=f"O{Appeal.objects.count()}"
+        )
+        for _ in range(n):
+            donor = factories.make_donor()
+            for each in (appeal, other):
+                appeal_recipients_record(appeal=each, donor_ids=[donor.pk], via="email")
+                factories.make_gift(donor, appeal=each, amount=Decimal("10.00"))
+
+    client.force_login(staff)
+    add(2)
+    few = (_queries(client, "/admin/donors/appeal/"),
+           _queries(client, f"/admin/donors/appeal/{appeal.pk}/change/"))  # fmt: skip
+    add(6)
+    assert (_queries(client, "/admin/donors/appeal/"),
+            _queries(client, f"/admin/donors/appeal/{appeal.pk}/change/")) == few  # fmt: skip
