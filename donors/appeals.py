@@ -12,6 +12,7 @@ kept of it (a partly refunded gift counts what was not refunded; a refunded one,
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -22,6 +23,15 @@ from donors.money import ZERO, MoneyField, money, money_sum
 from donors.money_rules import KEPT, counted_q
 
 _MONEY = MoneyField()
+# Appeal.code's rule, to look a code up only when it could be one (a link cut short or a NUL
+# byte is no code, and no query).
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,29}")
+
+
+def appeal_by_code(value) -> Appeal | None:
+    """The appeal whose code ``value`` is (any case, spaces around), or None."""
+    code = str(value or "").strip().upper()
+    return Appeal.objects.filter(code=code).first() if _CODE.fullmatch(code) else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from donors.appeals import appeal_by_code
 from donors.currencies import USD, Offer
-from donors.models import Appeal, Campaign, TributeKind
+from donors.models import Campaign, TributeKind
 from donors.text import text_problem
 
 
@@ -173,10 +173,5 @@ class DonateForm(PlainTextForm):
 
 def appeal_code_known(value) -> str:
     """``value`` as an appeal's code when one has it (capitals, as codes are kept), else ""."""
-    code = str(value or "").strip().upper()
-    if not code or len(code) > 30 or not APPEAL_CODE.fullmatch(code):
-        return ""
-    return code if Appeal.objects.filter(code=code).exists() else ""
-
-
-APPEAL_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+    appeal = appeal_by_code(value)
+    return appeal.code if appeal is not None else ""

@@ -24,6 +24,7 @@ from django_q.tasks import async_task
 
 from common.audit import audit_origin, log_bulk
 from common.door import service
+from donors.appeals import appeal_by_code
 from donors.hooks import gift_received
 from donors.models import (
     Appeal,
@@ -241,8 +242,7 @@ def _campaign(metadata: dict) -> Campaign | None:
 def _appeal(metadata: dict) -> Appeal | None:
     """The appeal a donate link's code names; an unknown code or none: no appeal (the gift is
     recorded all the same)."""
-    code = str((metadata or {}).get("appeal") or "").strip().upper()
-    return Appeal.objects.filter(code=code).first() if code else None
+    return appeal_by_code((metadata or {}).get("appeal"))
 
 
 def _tribute(metadata: dict) -> dict:

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from donors.appeals import appeal_results
+from donors.appeals import appeal_by_code, appeal_results
 from donors.models import Appeal, Gift
 from donors.services import appeal_save
 from tests import factories
@@ -123,3 +123,9 @@ def test_an_unknown_code_is_dropped_and_the_gift_recorded_without_an_appeal(stri
     deliver(event("charge.succeeded", stripe_on.charge_object(paid["charge"])))
     gift = Gift.objects.get()
     assert (gift.appeal, gift.amount) == (None, Decimal("40.00"))
+
+
+def test_a_code_is_looked_up_in_any_case_and_a_broken_one_finds_nothing(appeal):
+    assert appeal_by_code(" spring26 ") == appeal
+    for broken in ("SPRING26\x00", "SPRING 26", "-SPRING26", "S" * 31, "", None, 26):
+        assert appeal_by_code(broken) is None, broken
