@@ -247,7 +247,8 @@ def make_one_of_everything(round_no: int = 0) -> None:
     thank_you_letters_queue()
     appeal = services.appeal_save(
         appeal=Appeal(
-            name=f"Spring letter {round_no}", code=f"SPRING-{round_no}", campaign=campaign,
+            name=f"Spring letter {round_no} {uuid.uuid4().hex[:6]}",
+            code=f"SPRING-{round_no}-{uuid.uuid4().hex[:6].upper()}", campaign=campaign,
             channel="both", cost=Decimal("120.00"), letter_body="Dear {{ salutation }},",
         )
     )  # fmt: skip

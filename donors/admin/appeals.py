@@ -47,6 +47,14 @@ def appeal_link_add(label: str, *, url: Callable[[Appeal], str], allowed) -> Non
     APPEAL_LINKS.append(AppealLink(label=label, url=url, allowed=allowed))
 
 
+class CampaignFilter(admin.RelatedFieldListFilter):
+    """By campaign, offered even while there is one campaign (Django hides a filter of one
+    choice, yet would take its parameters from the URL and ignore them)."""
+
+    def has_output(self):
+        return True
+
+
 class AppealForm(ServiceModelForm):
     class Meta:
         model = Appeal
@@ -80,7 +88,7 @@ class AppealAdmin(AuditedAdmin):
     change_form_template = "admin/donors/appeal/change_form.html"
     list_display = ["name", "code", "campaign", "channel", "asked", "responded", "raised_usd"]
     list_select_related = ["campaign"]
-    list_filter = ["campaign", "channel"]
+    list_filter = [("campaign", CampaignFilter), "channel"]
     search_fields = ["name", "code"]
     search_help_text = "An appeal's name or code."
     list_per_page = 50
