@@ -353,6 +353,9 @@ def test_the_gift_import_attributes_gifts_by_the_appeal_column(client, staff, or
     assert (gifts["Khan"].appeal, gifts["Khan"].campaign) == (appeal, appeal.campaign)
     assert (gifts["Ahmed"].appeal, gifts["Ahmed"].campaign) == (appeal, gala)
     assert (gifts["Ali"].appeal, gifts["Ali"].campaign) == (None, None)
+    # Audited as written (on PostgreSQL the entries are made by the database from the rows).
+    created = LogEntry.objects.get_for_object(gifts["Khan"]).get()
+    assert created.changes_dict["appeal"] == ["None", str(appeal.pk)]
     assert appeal_results(appeal).raised == Decimal("150.00")
     # Imported again without the column: the gifts keep their appeal.
     again = [r[:6] for r in rows]
