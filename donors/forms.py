@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from donors.appeals import appeal_by_code
 from donors.currencies import USD, Offer
 from donors.models import Campaign, TributeKind
 from donors.text import text_problem
@@ -30,6 +31,22 @@ def _plain_text(*, one_line: bool):
             raise ValidationError(problem, code="control_character")
 
     return validate
+
+
+class AppealCodeField(forms.Field):
+    """A hidden field holding an appeal's code, or "": a code cut short, typed wrong or no
+    longer known never stops a gift (no error is possible), it just answers no appeal. Not a
+    CharField, so the text rule (which would refuse a stray control character with a message
+    on a field the donor cannot see) is not put on it."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return appeal_code_known(value)
 
 
 class DonateForm(PlainTextForm):
@@ -66,6 +83,8 @@ class DonateForm(PlainTextForm):
     tribute_name = forms.CharField(required=False, max_length=200, label="Their name")
     tribute_notify_name = forms.CharField(required=False, max_length=200, label="Notify (name)")
     tribute_notify_email = forms.EmailField(required=False, label="Notify (email)")
+    # The code of the appeal a donate link carried (?appeal=CODE), passed on to Checkout.
+    appeal = AppealCodeField()
 
     def __init__(self, *args, offers: list[Offer] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,3 +169,9 @@ class DonateForm(PlainTextForm):
         if not kind and (data.get("tribute_name") or data.get("tribute_notify_email")):
             self.add_error("tribute_kind", "Choose in honor or in memory.")
         return data
+
+
+def appeal_code_known(value) -> str:
+    """``value`` as an appeal's code when one has it (capitals, as codes are kept), else ""."""
+    appeal = appeal_by_code(value)
+    return appeal.code if appeal is not None else ""

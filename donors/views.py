@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from donors.dunning import LinkExpired, plan_for_token
-from donors.forms import DonateForm
+from donors.forms import DonateForm, appeal_code_known
 from donors.models import Campaign, Organization, RecurringPlan
 from donors.ratelimit import rate_limited
 from donors.stripe.checkout import (
@@ -102,6 +102,7 @@ def donate(request: HttpRequest) -> HttpResponse:
                 tribute_name=(data.get("tribute_name") or "").strip(),
                 tribute_notify_name=(data.get("tribute_notify_name") or "").strip(),
                 tribute_notify_email=data.get("tribute_notify_email") or "",
+                appeal_code=data.get("appeal") or "",
             )
             try:
                 url = checkout_start(
@@ -124,10 +125,16 @@ def donate(request: HttpRequest) -> HttpResponse:
         # Only a slug is looked up: a link cut or typed wrong (a NUL byte) is just no campaign.
         valid = bool(slug) and validators.slug_re.fullmatch(slug) is not None
         campaign = Campaign.objects.filter(slug=slug, is_active=True).first() if valid else None
+        # A link from an appeal (?appeal=CODE) is kept through the form to Checkout; without a
+        # campaign of its own, the page offers the appeal's.
+        appeal_code = appeal_code_known(request.GET.get("appeal", ""))
+        if appeal_code and campaign is None and not slug:
+            campaign = Campaign.objects.filter(appeals__code=appeal_code, is_active=True).first()
         form = DonateForm(
             initial={
                 "campaign": campaign.slug if campaign else None,
                 "currency": request.GET.get("currency", ""),
+                "appeal": appeal_code,
             },
             offers=offers,
         )

@@ -13,6 +13,7 @@ from compliance import services as compliance_services
 from compliance.models import BenefitLimit, EmailTemplate, FilingProfile
 from donors import services
 from donors.models import (
+    Appeal,
     BoardGoal,
     BoardMember,
     Campaign,
@@ -245,6 +246,14 @@ def make_one_of_everything(round_no: int = 0) -> None:
     services.soft_credit_add(gift=match, donor=donor, kind="match")
     thank_you_letters_queue()
     make_segment(name=f"Indiana donors {round_no}", definition={"states": ["IN"]})
+    appeal = services.appeal_save(
+        appeal=Appeal(
+            name=f"Spring letter {round_no} {uuid.uuid4().hex[:6]}",
+            code=f"SPRING-{round_no}-{uuid.uuid4().hex[:6].upper()}", campaign=campaign,
+            channel="both", cost=Decimal("120.00"), letter_body="Dear {{ salutation }},",
+        )
+    )  # fmt: skip
+    services.appeal_recipients_record(appeal=appeal, donor_ids=[donor.pk], via="letter")
     make_events_of_everything(donor=donor, campaign=campaign, round_no=round_no)
 
 

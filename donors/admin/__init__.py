@@ -1,4 +1,5 @@
 from donors.admin import (  # noqa: F401
+    appeals,
     asks,
     board,
     campaigns,

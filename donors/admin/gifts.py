@@ -182,7 +182,8 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     # Linked to by an import run's page (what it created) and by exports of one donor's gifts.
-    url_lookups = ("import_run__id__exact", "donor__id__exact")
+    # An appeal's page links to the gifts that answer it.
+    url_lookups = ("import_run__id__exact", "donor__id__exact", "appeal__id__exact")
 
     @admin.display(description="amount", ordering="amount")
     def amount_usd(self, gift):
@@ -192,7 +193,7 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
     def refunded_usd(self, gift):
         return usd(gift.amount_refunded) if gift.amount_refunded else "-"
 
-    autocomplete_fields = ["donor", "pledge", "recurring_plan"]
+    autocomplete_fields = ["donor", "pledge", "recurring_plan", "appeal"]
     inlines = [SoftCreditInline, GiftAdjustmentInline]
     readonly_fields = [
         "tax_date",
@@ -218,7 +219,14 @@ class GiftAdmin(ActionsFromOtherApps, ExportActionsMixin, EngineImportMixin, Aud
             },
         ),
         ("Check", {"fields": [("check_number", "postmark_date")], "classes": ["collapse"]}),
-        ("Where it goes", {"fields": [("campaign", "fund"), "designation"]}),
+        (
+            "Where it goes",
+            {
+                "fields": [("campaign", "fund"), "appeal", "designation"],
+                "description": "The appeal the gift answers (its code on the reply slip): "
+                "left without a campaign, the gift takes the appeal's.",
+            },
+        ),
         (
             "Benefit received",
             {

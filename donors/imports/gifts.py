@@ -44,6 +44,7 @@ from donors.imports.result import (
 )
 from donors.imports.speed import gc_paused
 from donors.models import (
+    Appeal,
     Campaign,
     DonorAddress,
     DonorEmail,
@@ -76,6 +77,8 @@ GIFT_COLUMNS = [
     "postmark_date",
     "campaign",
     "fund",
+    # The code of the appeal the gift answers (Appeal.code, such as SPRING26-MAIL).
+    "appeal",
     "benefit_value",
     "benefit_description",
     "benefit_declined",
@@ -100,6 +103,7 @@ COMPARED = [
     "postmark_date",
     "campaign_id",
     "fund_id",
+    "appeal_id",
     "benefit_value",
     "benefit_description",
     "benefit_declined",
@@ -142,7 +146,7 @@ _WRITTEN = [
     "donor_id", "amount", "method", "gift_date", "tax_date", "check_number", "postmark_date",
     "campaign_id", "fund_id", "benefit_value", "benefit_description", "benefit_declined",
     "non_cash_description", "stock_shares", "stock_issuer", "notes", "external_id",
-    "import_fingerprint", "pledge_id",
+    "import_fingerprint", "pledge_id", "appeal_id",
 ]  # fmt: skip
 
 
@@ -152,6 +156,7 @@ class GiftDraft:
 
     pk = donor_id = amount = gift_date = tax_date = postmark_date = None
     campaign_id = fund_id = stock_shares = external_id = import_fingerprint = pledge_id = None
+    appeal_id = None
     fee = date_received = date_deposited = original_amount = None
     original_currency = ""
     method = check_number = benefit_description = non_cash_description = stock_issuer = ""
@@ -238,7 +243,15 @@ _GIFT_CELLS = (
 )  # fmt: skip
 
 
-def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
+def _appeal_table() -> dict[str, tuple[int, int]]:
+    """Each appeal's code (lower-cased, as the other tables) -> (its id, its campaign's id)."""
+    return {
+        code.lower(): (pk, campaign_id)
+        for pk, code, campaign_id in Appeal.objects.values_list("id", "code", "campaign_id")
+    }
+
+
+def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS, appeals=None) -> None:
     """Read a row's cells (``gift_cells``: the ones of _GIFT_CELLS the file has)."""
     values = row.values
     get = values.get
@@ -277,6 +290,19 @@ def _parse(row: _Row, campaigns, funds, gift_cells=_GIFT_CELLS) -> None:
                     (column, f"{column} '{name}' does not exist: add it in the back office first")
                 )
             setattr(gift, attr, found)
+    code = values.get("appeal", "")
+    if code:
+        found = (appeals or {}).get(code.strip().lower())
+        if found is None:
+            row.errors.append(
+                ("appeal", f"appeal '{code}' is no appeal's code: add the appeal in the back "
+                           "office first, or correct the code")
+            )  # fmt: skip
+        else:
+            # As gift_save does: a gift given no campaign counts toward its appeal's.
+            gift.appeal_id = found[0]
+            if gift.campaign_id is None and not values.get("campaign"):
+                gift.campaign_id = found[1]
     row.soft_email = _read(row, "soft_credit_email", cells.email)
     row.soft_kind = _read(row, "soft_credit_kind", cells.choice, SoftCreditKind)
     if row.soft_email and not row.soft_kind and "soft_credit_kind" not in dict(row.errors):
@@ -321,13 +347,14 @@ def gifts_import(
 
     campaigns = _lookup_table(Campaign, "name", "slug")
     funds = _lookup_table(Fund, "name")
+    appeals = _appeal_table() if "appeal" in sheet.headers else {}
     rows = [_Row(line, values) for line, values in sheet.rows]
     gift_cells = tuple(c for c in _GIFT_CELLS if c.column in sheet.headers)
     problems = sheet.problems
     for row in rows:
         if row.line in problems:  # text that cannot be stored
             row.errors.extend(problems[row.line])
-        _parse(row, campaigns, funds, gift_cells)
+        _parse(row, campaigns, funds, gift_cells, appeals)
         if prepare_row:
             prepare_row(row)
 
@@ -341,6 +368,11 @@ def gifts_import(
             row.donor, row.made_donor = resolved.donor, resolved.made
     resolver.load_existing(r.donor.id for r in rows if r.donor is not None and not r.donor.is_new)
     existing_gifts_find(rows, ["id", *COMPARED, "tax_date", "external_id", "import_fingerprint"])
+    if "appeal" not in sheet.headers:
+        # A file without the column says nothing of appeals: a gift found again keeps its own.
+        for row in rows:
+            if row.existing is not None:
+                row.gift.appeal_id = row.existing["appeal_id"]
     _check(rows, resolver)
     contacts = contact_additions(rows, resolver)
 

@@ -4,7 +4,7 @@ app's records. Each public writer is a ``@service`` (common/door.py): a write ma
 while a request, task or command runs is refused under tests and logged in production, and
 tests/crm/test_one_door.py checks that every admin that lets a role write calls one."""
 
-from donors.services.appeals import appeal_recipients_record
+from donors.services.appeals import appeal_recipients_record, appeal_save, appeals_delete
 from donors.services.asks import (
     ask_advance,
     ask_create,
@@ -84,6 +84,8 @@ __all__ = [
     "appeal_recipients_record",
     "segment_save",
     "segments_delete",
+    "appeal_save",
+    "appeals_delete",
     "ask_advance",
     "ask_create",
     "ask_move",

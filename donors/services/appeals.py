@@ -1,16 +1,76 @@
-"""Appeals' writes: who an appeal asked, and how."""
+"""Appeals' writes: the appeal as staff keep it, and who it asked, and how."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from common.audit import log_bulk
 from common.door import service
-from donors.models import Appeal, AppealRecipient, Donor
+from donors.merge import merge_check
+from donors.models import Appeal, AppealRecipient, Donor, Gift
+
+# The texts staff write with merge fields (donors.merge), each checked before it is saved.
+MERGE_TEXTS = ("email_subject", "email_body", "letter_body")
+
+
+@service
+@transaction.atomic
+def appeal_save(*, appeal: Appeal) -> Appeal:
+    """Validate and save a new or edited appeal: its code in capitals, its texts' merge
+    fields known (a text naming an unknown field is refused, on that field)."""
+    appeal.code = (appeal.code or "").strip().upper()
+    errors = {}
+    for field in MERGE_TEXTS:
+        try:
+            merge_check(getattr(appeal, field))
+        except ValidationError as error:
+            errors[field] = error.messages
+    try:
+        appeal.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    appeal.save()
+    return appeal
+
+
+def appeal_delete_problem(appeal: Appeal) -> str | None:
+    """Why the appeal may not be deleted, in words; None when it may."""
+    count = Gift.objects.filter(appeal=appeal).count()
+    if not count:
+        return None
+    gifts = "1 gift is" if count == 1 else f"{count:,} gifts are"
+    return (
+        f"{appeal} cannot be deleted: {gifts} attributed to it. Its results are the record "
+        "of what it raised; attribute those gifts to another appeal first if it was made "
+        "by mistake."
+    )
+
+
+@service
+@transaction.atomic
+def appeals_delete(*, appeals: Iterable[Appeal]) -> int:
+    """Delete appeals that no gift answers, one by one (each leaves its audit record; who
+    each asked goes with it, recorded in the audit trail too). An appeal with gifts attributed
+    is refused (ValidationError), and then none is deleted."""
+    appeals = list(appeals)
+    problems = [p for p in (appeal_delete_problem(a) for a in appeals) if p]
+    if problems:
+        raise ValidationError(problems)
+    for appeal in appeals:
+        asked = list(AppealRecipient.objects.filter(appeal=appeal).select_related("donor"))
+        for recipient in asked:
+            recipient.appeal = appeal
+        log_bulk(asked, action=2, changes={"asked": [f"{appeal.code}", ""]})
+        appeal.delete()
+    return len(appeals)
 
 
 @service

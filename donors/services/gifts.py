@@ -72,6 +72,11 @@ def _prepare(gift: Gift) -> None:
         # Always derived, so an edited amount or fee never leaves a stale net behind.
         gift.fee = _decimal(gift.fee)
         gift.net = gift.amount - gift.fee
+    if gift.appeal_id is not None and gift.campaign_id is None:
+        # A gift answering an appeal, given no campaign, counts toward the appeal's campaign.
+        # One given a campaign keeps it, even another than the appeal's (a reply to the spring
+        # letter earmarked for the gala): staff's choice stands.
+        gift.campaign_id = gift.appeal.campaign_id
     for field in ("stripe_payment_id", "stripe_charge_id", "stripe_invoice_id", "external_id"):
         if getattr(gift, field) == "":
             setattr(gift, field, None)

@@ -24,8 +24,10 @@ from django_q.tasks import async_task
 
 from common.audit import audit_origin, log_bulk
 from common.door import service
+from donors.appeals import appeal_by_code
 from donors.hooks import gift_received
 from donors.models import (
+    Appeal,
     Campaign,
     Donor,
     DonorEmail,
@@ -237,6 +239,12 @@ def _campaign(metadata: dict) -> Campaign | None:
     return Campaign.objects.filter(slug=slug).first() if slug else None
 
 
+def _appeal(metadata: dict) -> Appeal | None:
+    """The appeal a donate link's code names; an unknown code or none: no appeal (the gift is
+    recorded all the same)."""
+    return appeal_by_code((metadata or {}).get("appeal"))
+
+
 def _tribute(metadata: dict) -> dict:
     kind = (metadata or {}).get("tribute_kind") or ""
     name = ((metadata or {}).get("tribute_name") or "").strip()
@@ -314,6 +322,7 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
             original_amount=facts.original_amount,
             exchange_rate=facts.exchange_rate,
             campaign=campaign,
+            appeal=_appeal(facts.metadata),
             recurring_plan=plan,
             **_tribute(facts.metadata),
         )
@@ -348,6 +357,8 @@ def online_payment_record(*, facts: PaymentFacts) -> Gift:
         changed = True
     if gift.campaign_id is None:
         fill("campaign", _campaign(facts.metadata))
+    if gift.appeal_id is None:
+        fill("appeal", _appeal(facts.metadata))
     if not gift.tribute_kind:
         for field, value in _tribute(facts.metadata).items():
             fill(field, value)

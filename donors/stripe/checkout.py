@@ -30,6 +30,7 @@ class DonationChoice:
     tribute_name: str = ""
     tribute_notify_name: str = ""
     tribute_notify_email: str = ""
+    appeal_code: str = ""  # the code of the appeal a donate link carried
 
     @property
     def money(self) -> Currency:
@@ -53,6 +54,7 @@ class DonationChoice:
             "tribute_name": self.tribute_name,
             "tribute_notify_name": self.tribute_notify_name,
             "tribute_notify_email": self.tribute_notify_email,
+            "appeal": self.appeal_code,
         }
         return {k: v[:500] for k, v in values.items() if v}
 

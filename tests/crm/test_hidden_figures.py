@@ -49,10 +49,10 @@ SHOWN_THROUGH = {
     "auditlog.logentry": {"actor"},
 }
 # Filters a page links to without offering them in the sidebar: the records one import created,
-# the gifts of one donor.
+# the gifts of one donor, the gifts answering one appeal.
 LINKED_FILTERS = {
     "donors.donor": {"import_run__id__exact"},
-    "donors.gift": {"import_run__id__exact", "donor__id__exact"},
+    "donors.gift": {"import_run__id__exact", "donor__id__exact", "appeal__id__exact"},
     "donors.ask": {"member__id__exact"},
 }
 

@@ -34,6 +34,9 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.recurringplan": {A: "vacd", S: "vacd", B: "v"},
     "donors.campaign": {A: "vacd", S: "vacd", B: "v"},
     "donors.fund": {A: "vacd", S: "vacd", B: "v"},
+    # Appeals: Staff keep them; board members see them and their results (the appeal's page),
+    # never change one; organizers see none.
+    "donors.appeal": {A: "vacd", S: "vacd", B: "v"},
     # GlobalGiving's fetched figures: kept by the sync only, read by whoever sees giving.
     "donors.globalgivingfetch": {A: "v", S: "v", B: "v"},
     # The board: members see the roster and keep their own goals (add; change their own only,
