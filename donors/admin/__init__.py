@@ -6,6 +6,7 @@ from donors.admin import (  # noqa: F401
     dunning,
     gifts,
     imports,
+    mailings,
     organization,
     pledges,
     stripe,
