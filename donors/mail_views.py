@@ -25,13 +25,15 @@ TOKEN_MAX = 64
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     context = {"organization": Organization.current(), "token": token}
-    if rate_limited(request, scope="unsubscribe", limit=RATE_LIMIT, window=RATE_WINDOW):
-        context["problem"] = "busy"
-        return render(request, "donors/unsubscribe.html", context, status=429)
     row = None
     if len(token) <= TOKEN_MAX:
         row = MailingRecipient.objects.select_related("donor").filter(token=token).first()
     if row is None:
+        # Only wrong links count: one-click POSTs all come from a few mail providers'
+        # addresses, and a real link must always work; guessing tokens is what is limited.
+        if rate_limited(request, scope="unsubscribe", limit=RATE_LIMIT, window=RATE_WINDOW):
+            context["problem"] = "busy"
+            return render(request, "donors/unsubscribe.html", context, status=429)
         context["problem"] = "unknown"
         return render(request, "donors/unsubscribe.html", context, status=404)
     if request.method == "POST":

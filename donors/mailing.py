@@ -31,7 +31,9 @@ NO_EMAIL = "no email address"
 NOT_OPTED_IN = "not opted in to email"
 DO_NOT_SOLICIT = "do not solicit"
 SUPPRESSED = "address suppressed"
-REASONS = (NO_EMAIL, NOT_OPTED_IN, DO_NOT_SOLICIT, SUPPRESSED)
+# Two donors of the segment with one address (a couple's shared inbox) get one message.
+SHARED = "address shared with another donor of the mailing"
+REASONS = (NO_EMAIL, NOT_OPTED_IN, DO_NOT_SOLICIT, SUPPRESSED, SHARED)
 
 
 def address_of(value: str) -> str:
@@ -104,6 +106,7 @@ def audience(mailing: Mailing) -> Audience:
     suppressed = suppressions_for(address for _, address, _, _ in donors)
     appeal = mailing.kind == Mailing.Kind.APPEAL
     rows = []
+    seen: set[str] = set()
     for pk, address, opted_in, do_not_solicit in donors:
         address = (address or "").strip()
         if not address:
@@ -114,8 +117,11 @@ def audience(mailing: Mailing) -> Audience:
             reason = DO_NOT_SOLICIT
         elif blocks(suppressed.get(address.lower()), bulk=True):
             reason = SUPPRESSED
+        elif address.lower() in seen:
+            reason = SHARED
         else:
             reason = ""
+            seen.add(address.lower())
         rows.append((pk, address, reason))
     return Audience(rows=rows)
 

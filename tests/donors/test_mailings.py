@@ -262,12 +262,18 @@ def test_one_click_unsubscribe_turns_consent_off_at_once_and_suppresses_bulk_mai
     assert smtp_server.to("chand@example.org")[-1]["Subject"].startswith("Your receipt")
 
 
-def test_the_unsubscribe_page_is_rate_limited(people, smtp_server,
-                                              django_capture_on_commit_callbacks):  # fmt: skip
+def test_wrong_unsubscribe_links_are_rate_limited_real_ones_always_work(
+    people, smtp_server, django_capture_on_commit_callbacks
+):
     _sent(people, smtp_server, django_capture_on_commit_callbacks)
     token = MailingRecipient.objects.filter(status="sent").first().token
-    statuses = [Client().get(f"/unsubscribe/{token}/").status_code for _ in range(31)]
-    assert statuses == [200] * 30 + [429]
+    provider = Client()  # one mail provider's address posts every one-click unsubscribe
+    statuses = [provider.get(f"/unsubscribe/guess-{i}/").status_code for i in range(31)]
+    assert statuses == [404] * 30 + [429]
+    assert "Please wait" in provider.get("/unsubscribe/guess-x/").content.decode()
+    for _ in range(40):
+        assert provider.get(f"/unsubscribe/{token}/").status_code == 200
+    assert provider.post(f"/unsubscribe/{token}/").status_code == 200
 
 
 def _postmark(record_type: str, *, email: str, message_id: str, kind: str) -> str:
@@ -478,3 +484,22 @@ def test_webhook_alone_without_a_matching_message_still_suppresses(organization,
     assert response.status_code == 200
     assert EmailSuppression.objects.get().address == "stranger@example.org"
     assert roles.STAFF  # (roles imported for the fixtures' users)
+
+
+def test_donors_sharing_one_address_get_one_message(
+    organization, smtp_server, django_capture_on_commit_callbacks
+):
+    factories.make_donor(first_name="Sara", last_name="Malik", email="malik@example.org")
+    factories.make_donor(first_name="Tariq", last_name="Malik", email="Malik@Example.org")
+    segment = factories.make_segment("Maliks")
+    mailing = mailing_save(
+        mailing=Mailing(kind="newsletter", segment=segment, subject="News", body="Hi")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        mailing_queue(mailing=mailing)
+    assert len(smtp_server.messages) == 1
+    reasons = list(MailingRecipient.objects.values_list("status", "reason").order_by("id"))
+    assert reasons == [
+        ("sent", ""),
+        ("skipped", "address shared with another donor of the mailing"),
+    ]
