@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -106,16 +107,27 @@ def _claim_batch(mailing_id: int, size: int) -> list[int]:
     return ids
 
 
+# One task sends for at most this long, then queues the next to go on: well inside django-q2's
+# timeout (Q_CLUSTER["timeout"], 300 s), which would kill a long mailing's task mid-batch.
+TASK_SECONDS = 120
+
+
 @service
-def mailing_send(*, mailing_id: int, batch_size: int | None = None) -> dict:
-    """Send a queued mailing, a batch at a time over one connection each. Each recipient is
-    sent at most once: a batch is claimed (status "sending") before it is sent, so a task
-    retried after stopping half-way does not send it again; such rows are marked failed."""
+def mailing_send(
+    *, mailing_id: int, batch_size: int | None = None, seconds: float = TASK_SECONDS
+) -> dict:
+    """Send a queued mailing, a batch at a time over one connection each, for ``seconds``, then
+    queue the task again for the rest. Each recipient is sent at most once: a batch is claimed
+    (status "sending") before it is sent, so a task retried after it was stopped half-way does
+    not send that batch again; its rows are marked failed."""
     size = batch_size or settings.MAILING_BATCH_SIZE
+    started = time.monotonic()
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().get(pk=mailing_id)
         if mailing.status not in (Mailing.Status.QUEUED, Mailing.Status.SENDING):
             return {"mailing": mailing_id, "status": mailing.status}
+        # Only one task sends a mailing at a time (each queues the next as it ends): rows
+        # still claimed now were claimed by a task that was stopped.
         interrupted = MailingRecipient.objects.filter(mailing=mailing, status=Status.SENDING)
         stale = interrupted.update(
             status=Status.FAILED, reason="interrupted while sending: not sent again"
@@ -137,6 +149,11 @@ def mailing_send(*, mailing_id: int, batch_size: int | None = None) -> dict:
         sent += outcome[Status.SENT]
         failed += outcome[Status.FAILED]
         skipped += outcome[Status.SKIPPED]
+        if time.monotonic() - started >= seconds:  # at least one batch a task
+            async_task(
+                "donors.tasks.mailing_send_task", mailing_id, task_name=f"mailing-send-{mailing_id}"
+            )
+            return {"mailing": mailing_id, "sent": sent, "failed": failed, "continued": True}
     with transaction.atomic():
         Mailing.objects.filter(pk=mailing_id).update(
             status=Mailing.Status.SENT, finished_at=timezone.now(), updated_at=timezone.now()

@@ -503,3 +503,29 @@ def test_donors_sharing_one_address_get_one_message(
         ("sent", ""),
         ("skipped", "address shared with another donor of the mailing"),
     ]
+
+
+def test_a_long_mailing_goes_on_in_a_new_task_before_the_queue_would_kill_it(
+    people, smtp_server, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from donors.services import mailings
+
+    settings.MAILING_BATCH_SIZE = 2
+    tasks = []
+    real = mailings.mailing_send
+
+    def counted(**kwargs):  # each task: one batch, then it queues the next
+        tasks.append(kwargs["mailing_id"])
+        return real(**kwargs, seconds=0)
+
+    monkeypatch.setattr(mailings, "mailing_send", counted)
+    mailing = mailing_save(
+        mailing=Mailing(kind="newsletter", segment=people["segment"], subject="News", body="Hi")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        mailing_queue(mailing=mailing)
+    mailing.refresh_from_db()
+    # 6 to send (a newsletter reaches the do-not-solicit donor too), 2 a task: 3 tasks, and a
+    # fourth that finds nothing left and marks it sent.
+    assert len(smtp_server.messages) == 6 and len(tasks) == 4
+    assert mailing.status == "sent" and mailing.sent_count == 6 and mailing.failed_count == 0
