@@ -96,6 +96,11 @@ class MailingAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a mailing's record stays; a draft is simply never sent
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status != Mailing.Status.DRAFT:
+            return False  # queued or sent: its page is its record, read-only
+        return super().has_change_permission(request, obj)
+
     def _may_send(self, request) -> bool:
         return request.user.has_perm("donors.change_mailing")
 

@@ -308,6 +308,12 @@ def email_event_record(
             rows = MailingRecipient.objects.filter(provider_message_id=message_id)
         if not rows.exists() and recipient_id.isdigit():
             rows = MailingRecipient.objects.filter(pk=int(recipient_id))
+        if not rows.exists():
+            # Relayed by SMTP, most providers report their own message id: the last message
+            # of a mailing sent to the address is the one that bounced.
+            rows = MailingRecipient.objects.filter(
+                address__iexact=mail.address_of(address), status=Status.SENT
+            ).order_by("-sent_at", "-id")
         row = rows.select_for_update().first()
         if row is not None and kind in ("bounced", "complained"):
             row.status = Status.BOUNCED if kind == "bounced" else Status.COMPLAINED

@@ -148,6 +148,11 @@ def test_an_appeal_is_composed_previewed_tested_and_sent_in_batches_through_smtp
     # The mailing's page shows its progress, the list who got it.
     page = client.get(f"/admin/donors/mailing/{mailing.pk}/change/").content.decode()
     assert "5 of 5 sent" in page
+    assert 'name="_save"' not in page  # read-only once sent
+    refused = client.post(f"/admin/donors/mailing/{mailing.pk}/change/",
+                          {"kind": "appeal", "subject": "Changed", "body": "x"})  # fmt: skip
+    assert refused.status_code == 403
+    assert client.get(f"/admin/donors/mailing/{mailing.pk}/send/").status_code == 200
     skipped = client.get(
         f"/admin/donors/mailingrecipient/?mailing__id__exact={mailing.pk}&status__exact=skipped"
     ).content.decode()
@@ -529,3 +534,17 @@ def test_a_long_mailing_goes_on_in_a_new_task_before_the_queue_would_kill_it(
     # fourth that finds nothing left and marks it sent.
     assert len(smtp_server.messages) == 6 and len(tasks) == 4
     assert mailing.status == "sent" and mailing.sent_count == 6 and mailing.failed_count == 0
+
+
+def test_a_bounce_reported_under_the_providers_own_message_id_marks_the_last_message_sent(
+    people, smtp_server, settings, django_capture_on_commit_callbacks
+):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": WEBHOOK_SECRET}
+    mailing = _sent(people, smtp_server, django_capture_on_commit_callbacks)
+    payload = _postmark("Bounce", email="ayesha@example.org", kind="HardBounce",
+                        message_id="883953f4-6105-42a2-a16a-77a8eac79483")  # fmt: skip
+    response = Client().post("/anymail/postmark/tracking/", payload,
+                             content_type="application/json", HTTP_AUTHORIZATION=_auth())  # fmt: skip
+    assert response.status_code == 200
+    row = MailingRecipient.objects.get(mailing=mailing, donor=people["Ayesha"])
+    assert row.status == "bounced"
