@@ -253,6 +253,21 @@ def email_unsubscribe(*, token: str) -> MailingRecipient | None:
     return row
 
 
+@service
+@transaction.atomic
+def email_resubscribe(*, donor: Donor) -> int:
+    """The donor asked for email again themselves (their own page): the unsubscribes of their
+    addresses are lifted (a bounce, complaint or staff suppression stays). Returns how many."""
+    addresses = [e.lower() for e in donor.emails.values_list("email", flat=True)]
+    count = 0
+    for suppression in EmailSuppression.objects.select_for_update().filter(
+        address__in=addresses, reason=EmailSuppression.Reason.UNSUBSCRIBED
+    ):
+        suppression.delete()
+        count += 1
+    return count
+
+
 def _suppress(address: str, reason: str, *, source: str, detail: str = "", when=None):
     """Write or upgrade the address's suppression: a hard reason replaces an unsubscribe,
     never the other way round."""

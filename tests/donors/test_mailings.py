@@ -548,3 +548,23 @@ def test_a_bounce_reported_under_the_providers_own_message_id_marks_the_last_mes
     assert response.status_code == 200
     row = MailingRecipient.objects.get(mailing=mailing, donor=people["Ayesha"])
     assert row.status == "bounced"
+
+
+def test_a_donor_who_asks_for_email_again_on_their_own_page_is_no_longer_unsubscribed(
+    people, smtp_server, django_capture_on_commit_callbacks
+):
+    import dataclasses
+
+    from crm.donor_access import donor_own_details_save, own_details
+
+    _sent(people, smtp_server, django_capture_on_commit_callbacks)
+    token = MailingRecipient.objects.get(donor=people["Erum"]).token
+    Client().post(f"/unsubscribe/{token}/")
+    donor = Donor.objects.get(pk=people["Erum"].pk)
+    assert not donor.email_opt_in and EmailSuppression.objects.filter(address="erum@example.org")
+    details = dataclasses.replace(own_details(donor), email_opt_in=True)
+    donor_own_details_save(donor=donor, details=details)
+    assert Donor.objects.get(pk=donor.pk).email_opt_in is True
+    assert not EmailSuppression.objects.filter(address="erum@example.org").exists()
+    # A bounce is not lifted that way.
+    assert EmailSuppression.objects.filter(address="imran@example.org", reason="bounced")
