@@ -58,7 +58,7 @@ def people(organization):
     EmailSuppression.objects.create(
         address="IMRAN@example.org", reason="bounced", source="test", created_at=timezone.now()
     )
-    segment = factories.make_segment("Everyone")
+    segment = factories.make_mail_segment("Everyone")
     appeal = factories.make_appeal(
         campaign=campaign,
         segment=segment,
@@ -496,7 +496,7 @@ def test_donors_sharing_one_address_get_one_message(
 ):
     factories.make_donor(first_name="Sara", last_name="Malik", email="malik@example.org")
     factories.make_donor(first_name="Tariq", last_name="Malik", email="Malik@Example.org")
-    segment = factories.make_segment("Maliks")
+    segment = factories.make_mail_segment("Maliks")
     mailing = mailing_save(
         mailing=Mailing(kind="newsletter", segment=segment, subject="News", body="Hi")
     )

@@ -27,7 +27,7 @@ def site(live_server, organization, staff, smtp_server):
     factories.make_donor(first_name="Omar", email_opt_in=False, email="omar@example.org")
     appeal = factories.make_appeal(
         campaign=campaign,
-        segment=factories.make_segment("Everyone"),
+        segment=factories.make_mail_segment("Everyone"),
         code="FALL26",
         email_subject="{{ first_name }}, a word before winter",
         email_body="Dear {{ salutation }},\n\nThank you for your {{ last_gift_amount }}.\n",
