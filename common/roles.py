@@ -40,6 +40,11 @@ _STAFF_MODELS = {
     "donors.segment": ALL,
     "donors.appeal": ALL,
     "donors.appealrecipient": VIEW,
+    # Appeal emails and newsletters: composed, tested and sent (a change), never deleted; who
+    # each reached is written by the sending; addresses suppressed by hand, or lifted.
+    "donors.mailing": ("view", "add", "change"),
+    "donors.mailingrecipient": VIEW,
+    "donors.emailsuppression": ("view", "add", "delete"),
     "donors.pledge": ALL,
     "donors.pledgeinstallment": ALL,
     "donors.recurringplan": ALL,
@@ -105,6 +110,9 @@ _BOARD_MODELS = {
     "donors.segment": VIEW,
     "donors.appeal": VIEW,
     "donors.appealrecipient": VIEW,
+    # Mailings and their results: seen, never composed, tested or sent.
+    "donors.mailing": VIEW,
+    "donors.mailingrecipient": VIEW,
     "donors.pledge": VIEW,
     "donors.pledgeinstallment": VIEW,
     "donors.recurringplan": VIEW,

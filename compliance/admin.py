@@ -42,8 +42,20 @@ from compliance.summary_pdf import summary_pdf
 from donors.admin.base import AuditedAdmin, BackOfficeAdmin, ViewOnly, money_column
 from donors.admin.gifts import GiftAdmin, SoftCreditAdmin, limits_column
 from donors.deductible import missing_limits_warning
+from donors.mailing import suppression_note
 from donors.models import Organization
 from donors.text import text_problem
+
+
+def _send_note(address: str) -> str:
+    """What emailing a receipt to ``address`` will do: staff see an address that bounced or
+    complained (no email reaches it, donors.mailing) before they send."""
+    if not address:
+        return "no email address"
+    note = suppression_note(address)
+    return (
+        f"cannot be emailed: {note}; print and mail it" if note else f"will be emailed to {address}"
+    )
 
 
 def _confirm(
@@ -299,10 +311,7 @@ class ReceiptAdmin(IssuedDocumentAdmin):
                 )
             self.message_user(request, f"Queued {count} receipt email(s).", messages.SUCCESS)
             return None
-        items = [
-            f"{r}: {'will be emailed to ' + r.donor_email if r.donor_email else 'no email address'}"
-            for r in unsent
-        ]
+        items = [f"{r}: {_send_note(r.donor_email)}" for r in unsent]
         skipped = queryset.count() - len(items)
         if skipped:
             items.append(f"{skipped} already sent or void: not sent again")

@@ -74,15 +74,28 @@ def render(key: str, context: dict) -> tuple[str, str]:
         raise ValidationError(f"The {key} email template has an error: {error}") from None
 
 
-def send(*, to: str, subject: str, body: str, attachments=()) -> None:
-    """Send one email now; raises on any SMTP failure so the task is retried."""
+def send(*, to: str, subject: str, body: str, attachments=()) -> str:
+    """Send one email now; raises on any SMTP failure so the task is retried. Returns '' when
+    it went, else why it did not: the address is suppressed (bounced, complained; see
+    donors.mailing), which the callers tell staff instead of recording a send."""
     # A subject holds names as stored: a line break in one must not stop the email.
     message = EmailMessage(
         subject=one_line(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    message.send(fail_silently=False)
+    if message.send(fail_silently=False):
+        return ""
+    return suppressed_note(message)
+
+
+def suppressed_note(message) -> str:
+    """Why the suppression wrapper (donors.mail_backend) kept ``message`` from everyone."""
+    dropped = getattr(message, "suppressed", None) or []
+    if not dropped:
+        return "not sent"
+    address, reason = dropped[0]
+    return f"not sent: {address} is suppressed ({reason})"
 
 
 def send_many(*, to: list[str], subject: str, body: str) -> None:

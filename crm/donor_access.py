@@ -40,6 +40,7 @@ from crm.models import DonorSession, DonorSignInLink
 from donors import services as donor_services
 from donors.models import Donor, DonorAddress, DonorEmail, Organization
 from donors.models.asks import TaskKind
+from donors.services.mailings import email_resubscribe
 from donors.text import one_line
 
 log = logging.getLogger(__name__)
@@ -282,6 +283,9 @@ def donor_own_details_save(*, donor: Donor, details: OwnDetails) -> list[str]:
             donor.anonymous = details.anonymous
             donor_services.donor_save(donor=donor)
             changed.append("preferences")
+            if details.email_opt_in and not before.email_opt_in:
+                # Asked for by the donor: an earlier unsubscribe no longer holds.
+                email_resubscribe(donor=donor)
         new_email = details.email.strip().lower()
         if new_email and new_email != before.email:
             _email_change(donor, new_email)

@@ -6,6 +6,7 @@ django-q2 ORM broker); a value that cannot be understood stops start-up with its
 
 from datetime import timedelta
 from pathlib import Path
+from secrets import token_urlsafe
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Email providers' tracking webhooks (bounces, complaints): /anymail/<provider>/tracking/.
+    "anymail",
     "crm",
     "donors",
     "events",
@@ -185,7 +188,11 @@ MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"
 
 _email = env_email("EMAIL_URL", "console://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Every email of the product goes through the suppression wrapper (donors/mail_backend.py): an
+# address that bounced, complained or staff suppressed gets nothing, an unsubscribed one no bulk
+# mail; it hands the rest to the backend EMAIL_URL chose.
+EMAIL_BACKEND = "donors.mail_backend.SuppressingBackend"
+EMAIL_DELIVERY_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
@@ -195,6 +202,14 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MSP <office@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Appeals and newsletters are sent by the task queue this many messages to a batch (one SMTP
+# connection each).
+MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200, minimum=1)
+# The email provider's tracking webhook (bounces, complaints; django-anymail) authenticates by
+# HTTP basic auth, "user:password", given in the URL set at the provider. Unset, no webhook
+# request is accepted (a random secret nobody knows stands in).
+_webhook_secret = env_str("ANYMAIL_WEBHOOK_SECRET")
+ANYMAIL = {"WEBHOOK_SECRET": _webhook_secret or f"unset:{token_urlsafe(32)}"}
 # The address people reach the site at: links in emails (RSVP links) are built from it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

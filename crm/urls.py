@@ -1,3 +1,4 @@
+from anymail import urls as anymail_urls
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -62,6 +63,17 @@ urlpatterns = [
     path("admin/", admin.site.admin_view(home_views.staff_home), name="staff_home"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # The email provider's tracking webhooks (bounces, complaints), parsed by django-anymail:
+    # /anymail/<provider>/tracking/ (its inbound-mail webhooks are not served).
+    path(
+        "anymail/",
+        include(
+            (
+                [p for p in anymail_urls.urlpatterns if p.name.endswith("_tracking_webhook")],
+                "anymail",
+            )
+        ),
+    ),
     path("", include("events.urls")),
     path("", include("donors.urls")),
     path(

@@ -7,10 +7,12 @@ class DonorsConfig(AppConfig):
 
     def ready(self) -> None:
         # lazy: donors.audit imports models, and Django imports apps.py before the models exist.
+        from anymail.signals import tracking
         from django.core.signals import request_started
         from django_q.signals import pre_execute
 
         from donors import audit
+        from donors.mail_events import tracking_event_received
         from donors.models.organization import organization_forget
 
         audit.register()
@@ -18,3 +20,5 @@ class DonorsConfig(AppConfig):
         # have changed it since): Organization.current() remembers it until then.
         request_started.connect(organization_forget, dispatch_uid="donors.organization_forget")
         pre_execute.connect(organization_forget, dispatch_uid="donors.organization_forget_task")
+        # Bounces and complaints: anymail delivers its webhooks' events only as a signal.
+        tracking.connect(tracking_event_received, dispatch_uid="donors.email_tracking")

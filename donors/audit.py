@@ -54,6 +54,13 @@ def register() -> None:
     # bulk and recorded by common.audit.log_bulk.
     auditlog.register(m.Segment, exclude_fields=["created_at", "updated_at"])
     auditlog.register(m.Appeal, exclude_fields=["created_at", "updated_at"])
+    # Mailings (their words and status) and suppressions; each recipient's row is written in
+    # bulk (common.audit.log_bulk when it is queued) and its sending is the mailing's counts.
+    auditlog.register(
+        m.Mailing,
+        exclude_fields=["created_at", "updated_at", "sent_count", "failed_count", "skipped_count"],
+    )
+    auditlog.register(m.EmailSuppression, exclude_fields=["blocked_count", "last_blocked_at"])
     auditlog.register(m.Fund)
     auditlog.register(m.Tag)
     auditlog.register(m.Committee)

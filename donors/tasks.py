@@ -76,3 +76,12 @@ def stripe_events_retry_task() -> int:
     from donors.stripe.events import events_retry
 
     return events_retry()
+
+
+@entry("task mailing_send_task")
+def mailing_send_task(mailing_id: int) -> dict:
+    """Send a queued appeal email or newsletter in batches (each recipient once: a retry
+    sends only what was never claimed)."""
+    from donors.services.mailings import mailing_send
+
+    return mailing_send(mailing_id=mailing_id)

@@ -45,6 +45,8 @@ def invitation_message(invitation, *, to: str, rsvp_url: str) -> EmailMessage:
         context={"event": event, "donor": invitation.donor, "rsvp_url": rsvp_url},
     )
     calendar_attach(message, event)
+    # Bulk mail: an unsubscribed address gets none (donors.mail_backend).
+    message.bulk = True
     return message
 
 

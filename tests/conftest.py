@@ -33,6 +33,29 @@ def _tasks_run_inline(settings, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _email_through_suppressions(settings):
+    # pytest-django sets EMAIL_BACKEND to locmem; the product's email always passes the
+    # suppression wrapper (donors/mail_backend.py), so tests keep it around locmem's outbox.
+    settings.EMAIL_BACKEND = "donors.mail_backend.SuppressingBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, the app's email sent through it:
+    ``smtp_server.messages`` holds what arrived."""
+    from tests.mail_server import MailServer
+
+    server = MailServer().start()
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
 def _one_door_strict(settings):
     # A write around the services during a request, task or command fails the test.
     settings.ONE_DOOR_STRICT = True

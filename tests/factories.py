@@ -255,6 +255,51 @@ def make_one_of_everything(round_no: int = 0) -> None:
     )  # fmt: skip
     services.appeal_recipients_record(appeal=appeal, donor_ids=[donor.pk], via="letter")
     make_events_of_everything(donor=donor, campaign=campaign, round_no=round_no)
+    make_mailings_of_everything(campaign=campaign, round_no=round_no)
+
+
+def make_mail_segment(name: str | None = None, definition: dict | None = None):
+    """A segment for the mailings' tests (main's make_segment, through the segments' service,
+    replaces it once both are merged)."""
+    from donors.models import Segment
+
+    return Segment.objects.create(name=name or f"Segment {next(_seq)}", definition=definition or {})
+
+
+def make_appeal(*, campaign=None, segment=None, **fields):
+    from donors.models import Appeal
+
+    n = next(_seq)
+    fields.setdefault("name", f"Appeal {n}")
+    fields.setdefault("code", f"APPEAL-{n}")
+    fields.setdefault("email_subject", "A gift for {{ org_name }}, {{ first_name }}?")
+    fields.setdefault(
+        "email_body", "Dear {{ salutation }},\n\nYour last gift was {{ last_gift_amount }}.\n"
+    )
+    return Appeal.objects.create(
+        campaign=campaign or make_campaign(), segment=segment or make_mail_segment(), **fields
+    )
+
+
+def make_mailings_of_everything(*, campaign, round_no: int = 0) -> None:
+    """A sent appeal email (with its recipients) and a suppressed address."""
+    from donors.models import EmailSuppression, Mailing
+    from donors.services.mailings import email_suppression_add, mailing_queue, mailing_save
+
+    appeal = make_appeal(campaign=campaign)
+    mailing = mailing_save(
+        mailing=Mailing(
+            kind=Mailing.Kind.APPEAL,
+            appeal=appeal,
+            segment=appeal.segment,
+            subject=appeal.email_subject,
+            body=appeal.email_body,
+        )
+    )
+    mailing_queue(mailing=mailing)
+    email_suppression_add(
+        suppression=EmailSuppression(address=f"suppressed-{round_no}-{next(_seq)}@example.org")
+    )
 
 
 def make_segment(*, name: str | None = None, definition: dict | None = None, user=None):

@@ -93,7 +93,9 @@ def thank_you_letter_send(*, letter_id: int) -> str:
             "ny_disclosure": org.ny_disclosure if org else "",
         },
     )
-    emails.send(to=letter.email, subject=subject, body=body)
+    refused = emails.send(to=letter.email, subject=subject, body=body)
+    if refused:
+        return f"could not be emailed ({refused})"
     letter.sent_at = timezone.now()
     letter.save(update_fields=["sent_at"])
     return f"sent to {letter.email}"

@@ -292,12 +292,14 @@ def document_send(*, model, document_id: int, template: str, context, pdf, file_
     if not document.donor_email:
         return f"{document.number} has no email address: print and mail it."
     subject, body = emails.render(template, context(document))
-    emails.send(
+    refused = emails.send(
         to=document.donor_email,
         subject=subject,
         body=body,
         attachments=[(f"{file_prefix}-{document.number}.pdf", pdf(document), "application/pdf")],
     )
+    if refused:
+        return f"{document.number} could not be emailed ({refused}): print and mail it."
     document.sent_at = timezone.now()
     document.sent_to = document.donor_email
     document.save(update_fields=["sent_at", "sent_to"])

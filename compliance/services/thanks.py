@@ -79,12 +79,14 @@ def _thank_with_receipt(gift: Gift, by) -> str:
     if receipt is None:
         receipt = receipt_issue(gift=gift, issued_by=by)
     subject, body = emails.render("thank_you_receipt", _email_context(receipt))
-    emails.send(
+    refused = emails.send(
         to=email,
         subject=subject,
         body=body,
         attachments=[(f"receipt-{receipt.number}.pdf", receipt_pdf(receipt), "application/pdf")],
     )
+    if refused:
+        return f"Gift {gift.pk}: the thank-you could not be emailed ({refused})."
     if receipt.sent_at is None:
         # The receipt went out with the thank-you: it is never sent again on its own.
         receipt.sent_at = timezone.now()

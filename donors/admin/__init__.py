@@ -7,6 +7,7 @@ from donors.admin import (  # noqa: F401
     dunning,
     gifts,
     imports,
+    mailings,
     organization,
     pledges,
     segments,

@@ -187,3 +187,10 @@ appeal_link_add(
     url=lambda appeal: reverse("appeal_letters", args=[appeal.pk]),
     allowed=lambda request: request.user.has_perm("donors.change_appeal"),
 )
+
+# The email's compose page (donors/admin/mailings.py), filled in from the appeal.
+appeal_link_add(
+    "Send by email",
+    url=lambda appeal: reverse("admin:donors_mailing_add") + f"?appeal={appeal.pk}",
+    allowed=lambda request: request.user.has_perm("donors.add_mailing"),
+)

@@ -28,12 +28,16 @@ from donors.models.exports import ExportJob
 from donors.models.imports import ImportRun, ImportUpload
 from donors.models.organization import Organization
 from donors.models.outreach import Appeal, AppealChannel, AppealRecipient, Segment
+from donors.models.mailing import EmailSuppression, Mailing, MailingRecipient
 from donors.models.summary import DonorStanding, GiftMonthTotal, GivingSummary
 from donors.models.property import PropertyRecord
 from donors.models.pledge import Pledge, PledgeInstallment, PledgeStatus, RecurringPlan
 from donors.models.stripe import GiftAdjustment, StripeEvent
 
 __all__ = [
+    "EmailSuppression",
+    "Mailing",
+    "MailingRecipient",
     "Appeal",
     "AppealChannel",
     "AppealRecipient",

@@ -229,9 +229,13 @@ def dunning_notice_send(*, notice_id: int) -> bool:
             "plan_ended": plan.status == RecurringPlan.Status.CANCELLED,
         },
     )
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send(
-        fail_silently=False
-    )
+    sent = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    ).send(fail_silently=False)
+    if not sent:  # the address is suppressed (donors.mail_backend): nothing went
+        notice.to = ""
+        notice.save(update_fields=["to"])
+        return False
     notice.to = to
     notice.sent_at = timezone.now()
     notice.save(update_fields=["to", "sent_at"])

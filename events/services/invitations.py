@@ -135,7 +135,10 @@ def invitation_send(*, invitation_id: int) -> bool:
             Invitation.objects.filter(pk=invitation.pk).update(queued_at=None)
             return False
         url = f"{settings.SITE_URL}{invitation.get_absolute_url()}"
-        invitation_message(invitation, to=to, rsvp_url=url).send()
+        if not invitation_message(invitation, to=to, rsvp_url=url).send():
+            # The address is suppressed (donors.mail_backend): it no longer waits either.
+            Invitation.objects.filter(pk=invitation.pk).update(queued_at=None)
+            return False
         invitation.sent_at = timezone.now()
         invitation.sent_to = to
         invitation.save(update_fields=["sent_at", "sent_to"])

@@ -54,6 +54,8 @@ LINKED_FILTERS = {
     "donors.donor": {"import_run__id__exact"},
     "donors.gift": {"import_run__id__exact", "donor__id__exact", "appeal__id__exact"},
     "donors.ask": {"member__id__exact"},
+    # A mailing's page links to who it reached.
+    "donors.mailingrecipient": {"mailing__id__exact"},
 }
 
 LOOKUPS = ("exact", "gte", "isnull")

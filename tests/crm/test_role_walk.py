@@ -9,6 +9,7 @@ admin action or page is walked automatically, and fails until this table says wh
 from __future__ import annotations
 
 import pytest
+from anymail import urls as anymail_urls
 from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
@@ -27,6 +28,12 @@ ADMIN_ACCESS: dict[str, dict[str, str]] = {
     "donors.tag": {A: "vacd", S: "vacd", B: "v", O: "v"},
     # Name spelling variants for the duplicates page: kept by those who merge donors.
     "donors.namevariant": {A: "vacd", S: "vacd"},
+    # Appeal emails and newsletters: Staff compose, test and send them (a change; never
+    # deleted); board members see them and who each reached; organizers nothing. Suppressed
+    # addresses: Staff add and lift them.
+    "donors.mailing": {A: "vac", S: "vac", B: "v"},
+    "donors.mailingrecipient": {A: "v", S: "v", B: "v"},
+    "donors.emailsuppression": {A: "vad", S: "vad"},
     # Money: Staff keep it, board members see it, organizers never do.
     "donors.gift": {A: "vacd", S: "vacd", B: "v"},
     "donors.softcredit": {A: "vacd", S: "vacd", B: "v"},
@@ -131,6 +138,9 @@ EXTRA_MODEL_PAGES = {
     "admin:events_rsvp_import": ("events.rsvp", "c"),
     # Duplicate donors: merging deletes one of the two, so it needs change and delete.
     "admin:donors_donor_duplicates": ("donors.donor", "d"),
+    # A mailing's preview (seen by whoever sees mailings) and its send confirmation (senders).
+    "admin:donors_mailing_preview": ("donors.mailing", "v"),
+    "admin:donors_mailing_send": ("donors.mailing", "c"),
     # The rows an import skipped, with their errors: whoever sees the import runs.
     "admin:donors_importrun_rejected": ("donors.importrun", "v"),
     # A segment's count as the builder is filled in (JSON): whoever sees segments.
@@ -296,7 +306,19 @@ NOT_WALKED = {
     "my_plan_resume": "POST only, per plan: tests/crm/test_my_page.py",
     "my_plan_cancel": "POST only, per plan: tests/crm/test_my_page.py",
     "my_plan_card": "POST only, per plan: tests/crm/test_my_page.py",
+    # Mailings: the test send is a POST by senders; the unsubscribe link is public, per token.
+    "admin:donors_mailing_test": "POST only: tests/donors/test_mailings.py",
+    "email_unsubscribe": "public, per token: tests/donors/test_mailings.py",
 }
+# The email provider's tracking webhooks (django-anymail): public POSTs with the webhook's
+# basic-auth secret, tests/donors/test_mailings.py.
+NOT_WALKED.update(
+    {
+        f"anymail:{pattern.name}": "provider POST with basic auth: tests/donors/test_mailings.py"
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name.endswith("_tracking_webhook")
+    }
+)
 
 
 def _walk(patterns, namespace=None):

@@ -78,7 +78,7 @@ def test_defaults_need_no_environment_sqlite_console_email_orm_broker():
     code = (
         "import json; from django.conf import settings as s; print(json.dumps({"
         "'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
-        "'email': s.EMAIL_BACKEND, 'q': s.Q_CLUSTER, 'debug': s.DEBUG, 'tz': s.TIME_ZONE}))"
+        "'email': s.EMAIL_BACKEND, 'delivery': s.EMAIL_DELIVERY_BACKEND, 'q': s.Q_CLUSTER, 'debug': s.DEBUG, 'tz': s.TIME_ZONE}))"
     )
     result = manage("shell", "-c", code, env=clean_env())
 
@@ -86,7 +86,9 @@ def test_defaults_need_no_environment_sqlite_console_email_orm_broker():
     values = json.loads(_last_line(result.stdout))
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"] == str(ROOT / "db.sqlite3")
-    assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+    # Every email passes the suppression rule, then the backend EMAIL_URL chose.
+    assert values["email"] == "donors.mail_backend.SuppressingBackend"
+    assert values["delivery"] == "django.core.mail.backends.console.EmailBackend"
     assert values["q"]["orm"] == "default"
     assert "redis" not in values["q"]
     assert values["q"]["sync"] is False

@@ -418,6 +418,9 @@ def test_the_appeals_page_links_staff_to_its_letters(client, staff, board, organ
     client.force_login(staff)
     page = client.get(f"/admin/donors/appeal/{appeal.pk}/change/").content.decode()
     assert f'<a href="/appeals/{appeal.pk}/letters/">Letters, labels and envelopes</a>' in page
+    compose = f"/admin/donors/mailing/add/?appeal={appeal.pk}"
+    assert f'<a href="{compose}">Send by email</a>' in page
     client.force_login(board)
     page = client.get(f"/admin/donors/appeal/{appeal.pk}/change/").content.decode()
     assert "Letters, labels and envelopes" not in page
+    assert "Send by email" not in page
