@@ -17,7 +17,12 @@ from donors.models import AppealRecipient, Donor
 from tests import factories
 from tests.browser import ARTIFACTS
 
-INDIANA = {"line1": "12 Meridian St", "city": "Indianapolis", "region": "IN", "postal_code": "46204"}
+INDIANA = {
+    "line1": "12 Meridian St",
+    "city": "Indianapolis",
+    "region": "IN",
+    "postal_code": "46204",
+}
 CALIFORNIA = {"line1": "9 Market St", "city": "San Jose", "region": "CA", "postal_code": "95113"}
 
 
