@@ -245,7 +245,9 @@ def make_one_of_everything(round_no: int = 0) -> None:
     match = make_gift(donor=employer, method=GiftMethod.EMPLOYER_MATCH, amount=Decimal("300"))
     services.soft_credit_add(gift=match, donor=donor, kind="match")
     thank_you_letters_queue()
-    make_segment(name=f"Indiana donors {round_no}", definition={"states": ["IN"]})
+    make_segment(
+        name=f"Indiana donors {round_no} {uuid.uuid4().hex[:6]}", definition={"states": ["IN"]}
+    )
     appeal = services.appeal_save(
         appeal=Appeal(
             name=f"Spring letter {round_no} {uuid.uuid4().hex[:6]}",
