@@ -4,11 +4,9 @@ member's own page. Each checks its permission explicitly; anonymous visitors log
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
@@ -17,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.access import needs
 from crm import charts
 from crm.asks_views import member_pipeline
 from crm.dashboard import (
@@ -47,20 +46,6 @@ EXPORTS_DONORS = "donors.change_donor"
 KEEPS_OWN_GOALS = "donors.change_own_boardgoal"
 TOP_LAPSED = 10
 NEXT_EVENTS = 5
-
-
-def needs(permission: str):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(permission):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 @require_safe

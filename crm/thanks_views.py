@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.access import needs
 from compliance.services.thanks import gift_thank_queue
-from crm.dashboard_views import needs
 from donors.models import Gift, ThankedVia
 from donors.selectors import THANK_WITHIN, gifts_to_thank, gifts_to_thank_count
 from donors.services import gift_thanked_mark

@@ -9,17 +9,15 @@ sign in.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.access import needs
 from donors.letters import (
     envelopes_pdf,
     labels_pdf,
@@ -36,20 +34,6 @@ SENDS_APPEALS = "donors.change_appeal"
 BUILDS_SEGMENTS = "donors.change_segment"
 PAGE_SIZE = 50
 SEARCH_MAX = 200
-
-
-def _needs(permission: str):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(permission):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _refused(request, source, problems: list[str], *, status: int = 409):
@@ -85,7 +69,7 @@ def _appeal(pk: int) -> Appeal:
 
 
 @require_safe
-@_needs(SENDS_APPEALS)
+@needs(SENDS_APPEALS)
 def appeal_letters(request, pk: int):
     appeal = _appeal(pk)
     try:
@@ -125,19 +109,19 @@ def _appeal_pdf(request, pk: int, kind: str):
 
 
 @require_safe
-@_needs(SENDS_APPEALS)
+@needs(SENDS_APPEALS)
 def appeal_letters_pdf(request, pk: int):
     return _appeal_pdf(request, pk, "letters")
 
 
 @require_safe
-@_needs(SENDS_APPEALS)
+@needs(SENDS_APPEALS)
 def appeal_labels_pdf(request, pk: int):
     return _appeal_pdf(request, pk, "labels")
 
 
 @require_safe
-@_needs(SENDS_APPEALS)
+@needs(SENDS_APPEALS)
 def appeal_envelopes_pdf(request, pk: int):
     return _appeal_pdf(request, pk, "envelopes")
 
@@ -151,7 +135,7 @@ class MailedForm(forms.Form):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_needs(SENDS_APPEALS)
+@needs(SENDS_APPEALS)
 def appeal_letters_mailed(request, pk: int):
     """Confirm, then record every donor who gets a letter as asked by letter (once each)."""
     appeal = _appeal(pk)
@@ -195,7 +179,7 @@ def appeal_letters_mailed(request, pk: int):
 
 
 @require_safe
-@_needs(BUILDS_SEGMENTS)
+@needs(BUILDS_SEGMENTS)
 def segment_mailing(request, pk: int):
     segment = get_object_or_404(Segment, pk=pk)
     try:
@@ -225,12 +209,12 @@ def _segment_pdf(request, pk: int, kind: str):
 
 
 @require_safe
-@_needs(BUILDS_SEGMENTS)
+@needs(BUILDS_SEGMENTS)
 def segment_labels_pdf(request, pk: int):
     return _segment_pdf(request, pk, "labels")
 
 
 @require_safe
-@_needs(BUILDS_SEGMENTS)
+@needs(BUILDS_SEGMENTS)
 def segment_envelopes_pdf(request, pk: int):
     return _segment_pdf(request, pk, "envelopes")
