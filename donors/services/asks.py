@@ -113,6 +113,11 @@ def asks_close_by_gifts(*, gifts: Iterable[Gift]) -> list[Ask]:
 
     Every gift recorded calls this (donors.services.gifts.gift_save; imports once for all their
     new gifts): it costs one query, and nothing more when the donors have no open ask."""
+    gifts = list(gifts)
+    if len(gifts) > 1 and not Ask.objects.filter(closed_at__isnull=True).exists():
+        # An import's thousands of gifts while no ask is open anywhere (most days): one small
+        # query instead of sorting every gift by donor and looking their asks up.
+        return []
     by_donor: dict[int, list[Gift]] = {}
     for gift in gifts:
         if _closes_asks(gift):

@@ -67,6 +67,9 @@ def _refresh_chunk(ids: list[int]) -> None:
                 # millions of rows and compiles the statements (JIT), 0.3 s of a 1 s update,
                 # for nothing.
                 cursor.execute("SET LOCAL jit = off")
+                # Their sorts (by donor and year) in memory, not spilled to disk: about 5 MB
+                # per 100,000 gifts, over the default 4 MB.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(
                 f"DELETE FROM {years_table} WHERE donor_id = ANY(%s::bigint[])", [id_array(ids)]
             )

@@ -72,6 +72,25 @@ def test_import_creates_gifts_and_donors_with_tax_dates_and_figures(gifts_file, 
     assert set(Gift.objects.values_list("import_run", flat=True)) == {run_record.pk}
 
 
+def test_an_imported_gift_has_every_default_the_file_leaves_out(gifts_file):
+    """The import writes only the columns the file gives; the rest take the model's defaults
+    (on PostgreSQL, the database's own: the same values, written once in the schema)."""
+    run(gifts_file)
+
+    for gift in Gift.objects.all():
+        assert gift.status == "succeeded"
+        assert gift.amount_refunded == Decimal("0.00")
+        assert (gift.designation, gift.processor, gift.card_last4) == ("", "", "")
+        assert (gift.original_currency, gift.tribute_kind, gift.tribute_name) == ("", "", "")
+        assert (gift.tribute_notify_name, gift.tribute_notify_email) == ("", "")
+        assert (gift.thanked_via, gift.thanked_at, gift.thanked_by) == ("", None, None)
+        assert not (gift.earmarked or gift.unusual_grant or gift.benefit_is_low_cost_article)
+        assert (gift.fee, gift.stripe_payment_id, gift.recurring_plan) == (None, None, None)
+        assert gift.created_at is not None
+    # Counted by the figures as any gift that succeeded.
+    assert Donor.objects.get(emails__email="ali@example.org").lifetime_total == Decimal("1250.50")
+
+
 def test_the_collector_runs_again_after_an_import_that_works_or_fails(gifts_file, tmp_path):
     """Imports pause Python's garbage collector for their duration (speed); a web worker that
     ran one must not be left without it, whatever became of the import."""
