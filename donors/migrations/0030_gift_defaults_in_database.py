@@ -5,80 +5,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0029_import_without_commit_checks'),
+        ("donors", "0029_import_without_commit_checks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='gift',
-            name='amount_refunded',
+            model_name="gift",
+            name="amount_refunded",
             field=models.DecimalField(db_default=0, decimal_places=2, default=0, max_digits=12),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='benefit_is_low_cost_article',
-            field=models.BooleanField(db_default=False, default=False, help_text="The benefit is a low-cost article bearing the organization's name or logo (a mug, a tote bag): disregarded when it cost at most that year's limit and the payment is at least that year's minimum (2025: $13.60 for $68).", verbose_name='benefit is a low-cost article'),
+            model_name="gift",
+            name="benefit_is_low_cost_article",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="The benefit is a low-cost article bearing the organization's name or logo (a mug, a tote bag): disregarded when it cost at most that year's limit and the payment is at least that year's minimum (2025: $13.60 for $68).",
+                verbose_name="benefit is a low-cost article",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='card_last4',
-            field=models.CharField(blank=True, db_default='', default='', help_text='Never the full number.', max_length=4, validators=[django.core.validators.RegexValidator('^\\d{4}$', 'The last four digits only.')]),
+            model_name="gift",
+            name="card_last4",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text="Never the full number.",
+                max_length=4,
+                validators=[
+                    django.core.validators.RegexValidator("^\\d{4}$", "The last four digits only.")
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='designation',
-            field=models.CharField(blank=True, db_default='', default='', help_text="The donor's own words on where it should go.", max_length=200),
+            model_name="gift",
+            name="designation",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text="The donor's own words on where it should go.",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='earmarked',
-            field=models.BooleanField(db_default=False, default=False, help_text="A grant from a governmental unit or publicly supported organization (GlobalGiving, a DAF sponsor) that a donor earmarked for this organization: public support holds it to the 2% limit like any donor's gift.", verbose_name='earmarked by a donor'),
+            model_name="gift",
+            name="earmarked",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="A grant from a governmental unit or publicly supported organization (GlobalGiving, a DAF sponsor) that a donor earmarked for this organization: public support holds it to the 2% limit like any donor's gift.",
+                verbose_name="earmarked by a donor",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='original_currency',
-            field=models.CharField(blank=True, db_default='', default='', help_text='Paid in another currency: its code (GBP, CAD). The amount is in US dollars.', max_length=3),
+            model_name="gift",
+            name="original_currency",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text="Paid in another currency: its code (GBP, CAD). The amount is in US dollars.",
+                max_length=3,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='processor',
-            field=models.CharField(blank=True, db_default='', default='', help_text='stripe, globalgiving, …', max_length=20),
+            model_name="gift",
+            name="processor",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text="stripe, globalgiving, …",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('refunded', 'Refunded'), ('partially_refunded', 'Partially refunded'), ('disputed', 'Disputed'), ('failed', 'Failed')], db_default='succeeded', default='succeeded', max_length=20),
+            model_name="gift",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("succeeded", "Succeeded"),
+                    ("refunded", "Refunded"),
+                    ("partially_refunded", "Partially refunded"),
+                    ("disputed", "Disputed"),
+                    ("failed", "Failed"),
+                ],
+                db_default="succeeded",
+                default="succeeded",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='thanked_via',
-            field=models.CharField(blank=True, choices=[('email', 'Email'), ('letter', 'Letter'), ('call', 'Call'), ('earlier', 'Before the thank-you queue')], db_default='', default='', editable=False, max_length=10),
+            model_name="gift",
+            name="thanked_via",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("email", "Email"),
+                    ("letter", "Letter"),
+                    ("call", "Call"),
+                    ("earlier", "Before the thank-you queue"),
+                ],
+                db_default="",
+                default="",
+                editable=False,
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='tribute_kind',
-            field=models.CharField(blank=True, choices=[('', 'No tribute'), ('honor', 'In honor of'), ('memory', 'In memory of')], db_default='', default='', max_length=10),
+            model_name="gift",
+            name="tribute_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "No tribute"), ("honor", "In honor of"), ("memory", "In memory of")],
+                db_default="",
+                default="",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='tribute_name',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="gift",
+            name="tribute_name",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='tribute_notify_email',
-            field=models.EmailField(blank=True, db_default='', default='', max_length=254),
+            model_name="gift",
+            name="tribute_notify_email",
+            field=models.EmailField(blank=True, db_default="", default="", max_length=254),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='tribute_notify_name',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="gift",
+            name="tribute_notify_name",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='unusual_grant',
-            field=models.BooleanField(db_default=False, default=False, help_text='An unusual grant (large, unexpected, from a disinterested party): left out of public support and total support (Schedule A Part II line 1).'),
+            model_name="gift",
+            name="unusual_grant",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="An unusual grant (large, unexpected, from a disinterested party): left out of public support and total support (Schedule A Part II line 1).",
+            ),
         ),
     ]
