@@ -3,7 +3,6 @@ only, and never edited once issued: they are voided (keeping their number) and r
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from common import validators
 from common.email_templates import template_fields_check
 from donors.deductible import BenefitLimits
 from donors.models.base import CheckedText
@@ -96,10 +96,6 @@ class ReceiptCounter(models.Model):
         return f"{self.series} {self.year}: {self.last_sequence}"
 
 
-def _verification_code() -> str:
-    return secrets.token_urlsafe(18)
-
-
 class PrintedSnapshot(models.Model):
     """Who and what a printed document names, frozen when it is issued."""
 
@@ -170,7 +166,9 @@ class Receipt(PrintedSnapshot):
         help_text="The voided receipt this one corrects.",
     )
     recipient = models.CharField(max_length=20, help_text="donor, daf_sponsor, employer, …")
-    verification_code = models.CharField(max_length=40, unique=True, default=_verification_code)
+    verification_code = models.CharField(
+        max_length=40, unique=True, default=validators.verification_code
+    )
 
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(
@@ -289,7 +287,9 @@ class YearEndStatement(PrintedSnapshot):
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
-    verification_code = models.CharField(max_length=40, unique=True, default=_verification_code)
+    verification_code = models.CharField(
+        max_length=40, unique=True, default=validators.verification_code
+    )
     lines = models.JSONField(
         default=list, help_text="The gifts: date, description, amount, value received, deductible."
     )

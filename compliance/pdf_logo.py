@@ -35,7 +35,7 @@ def current_logo() -> Logo | None:
 
 
 def _prepared_or_none(data: bytes) -> Logo | None:
-    """The upload checks (donors.models.organization.validate_logo) keep out what cannot be
+    """The upload checks (common.validators.validate_logo) keep out what cannot be
     decoded; a logo stored around them (an older version, a database restore) prints receipts
     without a logo instead of failing every one of them."""
     try:

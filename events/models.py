@@ -7,7 +7,6 @@ An attendee is a donor and a ticket is a gift with a benefit: these models point
 from __future__ import annotations
 
 import dataclasses
-import secrets
 import zoneinfo
 from decimal import Decimal
 
@@ -19,10 +18,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from common import validators
 from donors.deductible import ticket_figures
 from donors.models import Campaign, Donor, Gift
 from donors.models.base import CheckedText
-from donors.models.organization import validate_time_zone
 
 
 class OfAnEvent:
@@ -57,7 +56,7 @@ class Event(CheckedText, models.Model):
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=50, help_text="Two letters in the US: IN, CA.")
     time_zone = models.CharField(
-        max_length=64, default="America/New_York", validators=[validate_time_zone]
+        max_length=64, default="America/New_York", validators=[validators.validate_time_zone]
     )
     capacity = models.PositiveIntegerField(
         validators=[MinValueValidator(1)], help_text="Seats: every confirmed guest counts."
@@ -221,16 +220,6 @@ class TicketType(OfAnEvent, CheckedText, models.Model):
             raise ValidationError({"sales_end": "Sales must end after they start."})
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def _new_checkin_token() -> str:
-    """A guest's door code (the QR code in their confirmation email): 96 random bits, 16
-    characters, short enough to read out or type at the door."""
-    return secrets.token_urlsafe(12)
-
-
 class GuestList(CheckedText, models.Model):
     """A saved list of donors to invite (the host committee, last year's table captains)."""
 
@@ -263,7 +252,9 @@ class GuestList(CheckedText, models.Model):
 class Invitation(OfAnEvent, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="invitations")
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    token = models.CharField(
+        max_length=64, unique=True, default=validators.invitation_token, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # When its email was handed to the task queue; sent_at once the worker sent it.
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -347,7 +338,7 @@ class RSVP(OfAnEvent, CheckedText, models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     # The door code in the confirmation email's QR code; scanned at the door to check in.
     checkin_token = models.CharField(
-        max_length=32, unique=True, default=_new_checkin_token, editable=False
+        max_length=32, unique=True, default=validators.door_code, editable=False
     )
     # The door page's key for the check-in attempt that landed: a retry of the same attempt
     # (a dropped connection) is recognised as done, never counted twice.

@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from common.validators import LOGO_MAX_BYTES, validate_logo
 from donors.admin.base import AuditedAdmin, ServiceModelForm
 from donors.models import Organization
-from donors.models.organization import LOGO_MAX_BYTES, validate_logo
 from donors.services import organization_save
 
 

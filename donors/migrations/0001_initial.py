@@ -4,9 +4,9 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django_countries.fields
-import donors.models.organization
 import phonenumber_field.modelfields
 from django.conf import settings
+import common.validators
 from django.db import migrations, models
 
 
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Decides the date of card gifts; blank uses the organization's.",
                         max_length=64,
-                        validators=[donors.models.organization.validate_time_zone],
+                        validators=[common.validators.validate_time_zone],
                     ),
                 ),
                 ("email_opt_in", models.BooleanField(default=True, verbose_name="email OK")),
@@ -484,7 +484,7 @@ class Migration(migrations.Migration):
                         default="America/New_York",
                         help_text="Dates of card gifts from donors with no known time zone use this one.",
                         max_length=64,
-                        validators=[donors.models.organization.validate_time_zone],
+                        validators=[common.validators.validate_time_zone],
                     ),
                 ),
                 (

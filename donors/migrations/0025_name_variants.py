@@ -3,7 +3,6 @@ transliterations (staff add their own in the admin)."""
 
 from django.db import migrations, models
 
-import donors.models.base
 
 # canonical spelling: the other spellings donors write. Lower-case letters only.
 SEED = {
@@ -117,7 +116,6 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={"ordering": ["canonical", "variant"]},
-            bases=(donors.models.base.CheckedText, models.Model),
         ),
         migrations.RunPython(seed, unseed),
     ]

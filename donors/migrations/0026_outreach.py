@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-import donors.models.base
 from django.conf import settings
 from django.db import migrations, models
 
@@ -57,7 +56,6 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["name"],
             },
-            bases=(donors.models.base.CheckedText, models.Model),
         ),
         migrations.CreateModel(
             name="Appeal",
@@ -134,7 +132,6 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-created_at", "name"],
             },
-            bases=(donors.models.base.CheckedText, models.Model),
         ),
         migrations.AddField(
             model_name="gift",

@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from common.validators import validate_time_zone
 from donors.models.base import CheckedText, PlainConditions
-from donors.models.organization import validate_time_zone
 
 US_STATES = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",

@@ -1,15 +1,13 @@
 import copy
 import datetime
-import io
-import warnings
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django_countries.fields import CountryField
-from PIL import Image, UnidentifiedImageError
 
+from common.validators import validate_logo, validate_time_zone
 from donors import currencies
 from donors.models.base import CheckedText
 
@@ -25,52 +23,6 @@ _memo: list = []
 def organization_forget(**_signal) -> None:
     """Forget the remembered profile: the next ``Organization.current()`` reads it again."""
     _memo.clear()
-
-
-LOGO_MAX_BYTES = 1024 * 1024
-LOGO_MAX_PIXELS = 4000
-LOGO_FORMATS = ("PNG", "JPEG")
-
-
-def validate_logo(value: bytes) -> None:
-    """A logo is a readable PNG or JPEG of at most 1 MB and 4000 pixels a side (or none)."""
-    if not value:
-        return
-    data = bytes(value)
-    if len(data) > LOGO_MAX_BYTES:
-        raise ValidationError(
-            f"The logo is {len(data) / 1024 / 1024:.1f} MB; upload one of at most 1 MB."
-        )
-    try:
-        # Pillow refuses an image of more pixels than it will decode safely (a few KB of PNG
-        # can declare billions), and only warns below twice that: both are refused here.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                kind, size = image.format, image.size
-                image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
-            f"The logo has too many pixels to be read safely; upload one of at most "
-            f"{LOGO_MAX_PIXELS} pixels a side."
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError("The logo is not a PNG or JPEG image that can be read.") from None
-    if kind not in LOGO_FORMATS:
-        raise ValidationError(f"The logo must be a PNG or JPEG image, not {kind}.")
-    if max(size) > LOGO_MAX_PIXELS:
-        raise ValidationError(
-            f"The logo is {size[0]}×{size[1]} pixels; at most {LOGO_MAX_PIXELS} a side."
-        )
-
-
-def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(
-            f"{value!r} is not a time zone name such as America/New_York."
-        ) from None
 
 
 class Organization(CheckedText, models.Model):

@@ -3,8 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import donors.models.organization
-import events.models
+import common.validators
 from django.db import migrations, models
 
 
@@ -47,7 +46,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="America/New_York",
                         max_length=64,
-                        validators=[donors.models.organization.validate_time_zone],
+                        validators=[common.validators.validate_time_zone],
                     ),
                 ),
                 (
@@ -170,7 +169,10 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=events.models._new_token, editable=False, max_length=64, unique=True
+                        default=common.validators.invitation_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

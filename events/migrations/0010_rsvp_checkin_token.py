@@ -4,9 +4,8 @@ empty, filled row by row, then made unique."""
 
 import secrets
 
+import common.validators
 from django.db import migrations, models
-
-import events.models
 
 
 def fill_tokens(apps, schema_editor):
@@ -36,7 +35,7 @@ class Migration(migrations.Migration):
             model_name="rsvp",
             name="checkin_token",
             field=models.CharField(
-                default=events.models._new_checkin_token,
+                default=common.validators.door_code,
                 editable=False,
                 max_length=32,
                 unique=True,
