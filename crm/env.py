@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import warnings
-import zoneinfo
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+from common.validators import validate_time_zone
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -67,11 +68,9 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 def env_time_zone(name: str, default: str) -> str:
     value = env_str(name, default)
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not a time zone name such as America/New_York."
-        ) from None
+        validate_time_zone(value)  # the profile's and the donors' own rule
+    except ValidationError as error:
+        raise ImproperlyConfigured(f"{name}={error.messages[0]}") from None
     return value
 
 
