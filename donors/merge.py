@@ -37,16 +37,13 @@ MERGE_FIELDS: dict[str, str] = {
 
 
 def salutation_of(donor: Donor) -> str:
-    """The name a letter greets: the donor's own salutation, else one made from the name."""
-    if donor.salutation.strip():
-        return donor.salutation.strip()
-    if donor.kind == DonorKind.PERSON:
-        if donor.prefix.strip() and donor.last_name.strip():
-            return f"{donor.prefix.strip()} {donor.last_name.strip()}"
-        return donor.first_name.strip() or donor.last_name.strip() or str(donor)
-    if donor.kind == DonorKind.HOUSEHOLD and donor.last_name.strip():
-        return f"{donor.last_name.strip()} family"
-    return f"Friends at {donor}"
+    """The name a letter greets: the donor's own salutation, else the default one every save
+    gives a donor (``donor_names``), else the donor's name."""
+    # Lazy: donors.services imports this module (appeals, mailings), so importing the
+    # services here at load time would be a cycle.
+    from donors.services.donors import donor_names
+
+    return donor.salutation.strip() or donor_names(donor)[2] or str(donor)
 
 
 def donate_url(appeal=None) -> str:

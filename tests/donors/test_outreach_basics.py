@@ -33,15 +33,17 @@ def test_merge_fields_fill_in_the_last_gift_and_the_greeting(organization):
     )
 
 
-def test_a_donor_without_a_salutation_is_greeted_by_name():
+def test_a_donor_without_a_salutation_is_greeted_as_a_save_would_greet_them():
     company = make_donor(
         kind=DonorKind.COMPANY, first_name="", last_name="", organization_name="Acme"
     )
     company.salutation = ""
-    assert salutation_of(company) == "Friends at Acme"
+    assert salutation_of(company) == "Acme"
     person = make_donor(first_name="Sana", last_name="Mir", prefix="Ms.")
+    saved = person.salutation
     person.salutation = ""
-    assert salutation_of(person) == "Ms. Mir"
+    # The same greeting the donor's save wrote (one rule: donors.services.donors.donor_names).
+    assert salutation_of(person) == saved == "Ms. Mir"
 
 
 def test_a_text_naming_an_unknown_field_is_refused_in_words():
