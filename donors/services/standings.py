@@ -62,14 +62,19 @@ def _fiscal_year_sql(vendor: str, row: str, start_month: str) -> str:
     return f"({year} + CASE WHEN {start_month} > 1 AND {month} >= {start_month} THEN 1 ELSE 0 END)"
 
 
-def standings_insert_sql(vendor: str, where: str = "", start_month: str = _START_MONTH) -> str:
-    """Insert the standings of the donors whose gifts ``where`` selects (all without it): the
-    counted gifts summed by donor and fiscal year, then by donor, the latest year first. The
-    fiscal year's first month is read from the profile's row, or given (``%s``, twice)."""
+_COLUMNS = (
+    "donor_id, first_fiscal_year, last_fiscal_year, previous_fiscal_year, last_year_total, "
+    "lifetime_total, state"
+)
+
+
+def standings_select_sql(vendor: str, where: str = "", start_month: str = _START_MONTH) -> str:
+    """The standings (``_COLUMNS``) of the donors whose gifts ``where`` selects (all without
+    it): the counted gifts summed by donor and fiscal year, then by donor, the latest year
+    first. The fiscal year's first month is read from the profile's row, or given (``%s``,
+    twice)."""
     fiscal_year = _fiscal_year_sql(vendor, "g", start_month)
     return (
-        f"INSERT INTO {_STANDINGS} (donor_id, first_fiscal_year, last_fiscal_year, "
-        "previous_fiscal_year, last_year_total, lifetime_total, state) "
         "SELECT r.donor_id, MIN(r.fy), MAX(r.fy), MAX(CASE WHEN r.n = 2 THEN r.fy END), "
         "MAX(CASE WHEN r.n = 1 THEN r.total END), ROUND(SUM(r.total), 2), "
         f"{state_sql('r.donor_id')} "
@@ -81,21 +86,50 @@ def standings_insert_sql(vendor: str, where: str = "", start_month: str = _START
     )
 
 
-def standings_from_years_sql(where: str) -> str:
-    """Insert the standings of the donors whose yearly totals ``where`` selects, read from those
-    totals (``donors_donoryeartotal``, written just before by the figures refresh): right when
-    the fiscal year is the calendar year, as the totals are by calendar year. A row per donor
-    and year instead of a gift each: an import of 100,000 gifts writes its standings in two
-    thirds of the time."""
+def standings_insert_sql(vendor: str, where: str = "", start_month: str = _START_MONTH) -> str:
+    """Insert the standings of the donors whose gifts ``where`` selects (``standings_select_sql``)."""
+    return f"INSERT INTO {_STANDINGS} ({_COLUMNS}) " + standings_select_sql(
+        vendor, where, start_month
+    )
+
+
+def standings_from_years_select(years: str, where: str = "") -> str:
+    """The standings (``_COLUMNS``) of the donors whose yearly totals ``where`` selects, read
+    from ``years`` (a table or a query's name with donor_id, year and total: the yearly
+    totals): right when the fiscal year is the calendar year, as those totals are by calendar
+    year. A row per donor and year instead of a gift each."""
     return (
-        f"INSERT INTO {_STANDINGS} (donor_id, first_fiscal_year, last_fiscal_year, "
-        "previous_fiscal_year, last_year_total, lifetime_total, state) "
         "SELECT r.donor_id, MIN(r.year), MAX(r.year), MAX(CASE WHEN r.n = 2 THEN r.year END), "
         "MAX(CASE WHEN r.n = 1 THEN r.total END), ROUND(SUM(r.total), 2), "
         f"{state_sql('r.donor_id')} "
         "FROM (SELECT y.donor_id, y.year, y.total, "
         "ROW_NUMBER() OVER (PARTITION BY y.donor_id ORDER BY y.year DESC) AS n "
-        f"FROM donors_donoryeartotal AS y WHERE {where}) AS r GROUP BY r.donor_id"
+        f"FROM {years} AS y{' WHERE ' + where if where else ''}) AS r GROUP BY r.donor_id"
+    )
+
+
+def standings_from_years_sql(where: str) -> str:
+    """Insert the standings of the donors whose yearly totals ``where`` selects, read from
+    ``donors_donoryeartotal`` (written just before by the figures refresh)."""
+    return f"INSERT INTO {_STANDINGS} ({_COLUMNS}) " + standings_from_years_select(
+        "donors_donoryeartotal", where
+    )
+
+
+def standings_upsert_pg(select: str, ids: str) -> str:
+    """PostgreSQL, the tail of one statement that writes the standings of the donors ``ids``
+    (SQL giving an array) from ``select`` (their rows): each changed row written, a donor no
+    longer counted removed. The two touch different rows, so it does not matter in which order
+    PostgreSQL runs them; the summary's triggers see both changes at once."""
+    changed = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS.split(", ")[1:])
+    old = ", ".join(f"{_STANDINGS}.{c}" for c in _COLUMNS.split(", ")[1:])
+    new = ", ".join(f"EXCLUDED.{c}" for c in _COLUMNS.split(", ")[1:])
+    return (
+        f"standing ({_COLUMNS}) AS ({select}), "
+        f"standing_gone AS (DELETE FROM {_STANDINGS} AS s WHERE s.donor_id = ANY({ids}) "
+        "AND NOT EXISTS (SELECT 1 FROM standing AS n WHERE n.donor_id = s.donor_id)) "
+        f"INSERT INTO {_STANDINGS} ({_COLUMNS}) SELECT {_COLUMNS} FROM standing "
+        f"ON CONFLICT (donor_id) DO UPDATE SET {changed} WHERE ({old}) IS DISTINCT FROM ({new})"
     )
 
 
