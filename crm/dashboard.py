@@ -231,7 +231,8 @@ LISTS = {
 
 def lapsed_donors(kind: str, fy: FiscalYear) -> QuerySet[Donor]:
     """LYBUNT or SYBUNT donors with their contacts, the largest lifetime givers first: read
-    through the standings' indexes (last fiscal year, lifetime total), a page at a time."""
+    through the standings' lifetime index (each list filtering by last fiscal year as it
+    reads), a page at a time."""
     donors = Donor.objects.filter(lapsed_q(kind, fy.number, "standing__"))
     return donors_with_contacts(donors).order_by("-standing__lifetime_total", "standing__donor")
 
