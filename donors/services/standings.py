@@ -68,21 +68,29 @@ _COLUMNS = (
 )
 
 
-def standings_select_sql(vendor: str, where: str = "", start_month: str = _START_MONTH) -> str:
-    """The standings (``_COLUMNS``) of the donors whose gifts ``where`` selects (all without
-    it): the counted gifts summed by donor and fiscal year, then by donor, the latest year
-    first. The fiscal year's first month is read from the profile's row, or given (``%s``,
-    twice)."""
-    fiscal_year = _fiscal_year_sql(vendor, "g", start_month)
+def _standings_of(per_year: str) -> str:
+    """The standings (``_COLUMNS``) from ``per_year``, a subquery of (donor_id, fy, total): a
+    donor's fiscal years with giving, the latest first. The one place the first, last and
+    previous fiscal years, the last year's total and the lifetime total are read."""
     return (
         "SELECT r.donor_id, MIN(r.fy), MAX(r.fy), MAX(CASE WHEN r.n = 2 THEN r.fy END), "
         "MAX(CASE WHEN r.n = 1 THEN r.total END), ROUND(SUM(r.total), 2), "
         f"{state_sql('r.donor_id')} "
         "FROM (SELECT y.donor_id, y.fy, y.total, "
         "ROW_NUMBER() OVER (PARTITION BY y.donor_id ORDER BY y.fy DESC) AS n "
-        f"FROM (SELECT g.donor_id, {fiscal_year} AS fy, ROUND(SUM({kept_sql('g')}), 2) AS total "
+        f"FROM {per_year} AS y) AS r GROUP BY r.donor_id"
+    )
+
+
+def standings_select_sql(vendor: str, where: str = "", start_month: str = _START_MONTH) -> str:
+    """The standings of the donors whose gifts ``where`` selects (all without it): the counted
+    gifts summed by donor and fiscal year. The fiscal year's first month is read from the
+    profile's row, or given (``%s``, twice)."""
+    fiscal_year = _fiscal_year_sql(vendor, "g", start_month)
+    return _standings_of(
+        f"(SELECT g.donor_id, {fiscal_year} AS fy, ROUND(SUM({kept_sql('g')}), 2) AS total "
         f"FROM donors_gift AS g WHERE {counted_sql('g')}{' AND ' + where if where else ''} "
-        "GROUP BY g.donor_id, fy) AS y) AS r GROUP BY r.donor_id"
+        "GROUP BY g.donor_id, fy)"
     )
 
 
@@ -94,17 +102,13 @@ def standings_insert_sql(vendor: str, where: str = "", start_month: str = _START
 
 
 def standings_from_years_select(years: str, where: str = "") -> str:
-    """The standings (``_COLUMNS``) of the donors whose yearly totals ``where`` selects, read
+    """The standings of the donors whose yearly totals ``where`` selects (over ``t``), read
     from ``years`` (a table or a query's name with donor_id, year and total: the yearly
     totals): right when the fiscal year is the calendar year, as those totals are by calendar
     year. A row per donor and year instead of a gift each."""
-    return (
-        "SELECT r.donor_id, MIN(r.year), MAX(r.year), MAX(CASE WHEN r.n = 2 THEN r.year END), "
-        "MAX(CASE WHEN r.n = 1 THEN r.total END), ROUND(SUM(r.total), 2), "
-        f"{state_sql('r.donor_id')} "
-        "FROM (SELECT y.donor_id, y.year, y.total, "
-        "ROW_NUMBER() OVER (PARTITION BY y.donor_id ORDER BY y.year DESC) AS n "
-        f"FROM {years} AS y{' WHERE ' + where if where else ''}) AS r GROUP BY r.donor_id"
+    return _standings_of(
+        f"(SELECT t.donor_id, t.year AS fy, t.total FROM {years} AS t"
+        f"{' WHERE ' + where if where else ''})"
     )
 
 
@@ -263,7 +267,7 @@ def standings_refresh(ids: list[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_STANDINGS} WHERE donor_id {where}", params)
         if start_month == 1:
-            cursor.execute(standings_from_years_sql(f"y.donor_id {where}"), params)
+            cursor.execute(standings_from_years_sql(f"t.donor_id {where}"), params)
         else:
             cursor.execute(
                 standings_insert_sql(vendor, f"g.donor_id {where}", "%s"),
